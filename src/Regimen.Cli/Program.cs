@@ -1,0 +1,36 @@
+using Regimen;
+using Regimen.Cli.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+var app = new CommandApp();
+app.Configure(config =>
+{
+    config.SetApplicationName("regimen");
+    config.PropagateExceptions();
+    config.AddCommand<TrainCommand>("train").WithDescription("Train a recipe (default: the built-in fashion-mnist recipe).")
+        .WithExample("train").WithExample("train", "my-recipe.yaml", "--epochs", "3").WithExample("train", "--resume", "runs/20261124-101500-fashion-mnist");
+    config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Score a run or checkpoint on its test set: accuracy, per-class accuracy, confusion matrix.");
+    config.AddBranch("recipes", recipes =>
+    {
+        recipes.SetDescription("The built-in recipes.");
+        recipes.AddCommand<RecipesListCommand>("list").WithDescription("List the built-in recipes.");
+        recipes.AddCommand<RecipesShowCommand>("show").WithDescription("Print a recipe as YAML that 'regimen train FILE' accepts.");
+    });
+    config.AddCommand<ModelsCommand>("models").WithDescription("List the models with their options and parameter counts.");
+});
+
+try
+{
+    return app.Run(args);
+}
+catch (RegimenException e)
+{
+    AnsiConsole.Console.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+    return e.ExitCode;
+}
+catch (CommandAppException e)
+{
+    AnsiConsole.Console.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+    return ExitCodes.BadInput;
+}

@@ -1,0 +1,50 @@
+using Regimen.Augment;
+using Regimen.Data;
+using Regimen.Recipes;
+using Regimen.Runs;
+using Regimen.Training;
+
+namespace Regimen.Analysis;
+
+/// <summary>Scores a trained model (a run's best checkpoint, or a checkpoint file) on its data set's test split.</summary>
+public static class CheckpointEvaluation
+{
+    /// <summary>The checkpoint a path stands for: a file as it is, a run folder's best (else last) checkpoint.</summary>
+    public static string ResolveCheckpoint(string runOrCheckpoint)
+    {
+        if (File.Exists(runOrCheckpoint)) return runOrCheckpoint;
+        if (Directory.Exists(runOrCheckpoint))
+        {
+            var run = new RunDirectory(runOrCheckpoint);
+            if (File.Exists(run.BestCheckpoint)) return run.BestCheckpoint;
+            if (File.Exists(run.LastCheckpoint)) return run.LastCheckpoint;
+            throw new RegimenException($"{runOrCheckpoint}: the run has no checkpoint yet (checkpoints/best.ckpt or last.ckpt)");
+        }
+        throw new RegimenException($"{runOrCheckpoint}: no such run folder or checkpoint file");
+    }
+
+    public static ClassificationReport Evaluate(string runOrCheckpoint, string? dataDirectory, bool tta, int batchSize = 500)
+    {
+        var path = ResolveCheckpoint(runOrCheckpoint);
+        var (header, model) = Checkpoint.LoadModel(path);
+        using (model)
+        {
+            var recipe = RecipeLoader.Parse(header.RecipeYaml, $"{path} (recipe)");
+            TorchRuntime.Configure(recipe.Threads);
+            var dataset = BuiltinDatasets.Find(recipe.Data.Dataset)!;
+            var (train, test) = BuiltinDatasets.Load(dataset, dataDirectory ?? recipe.Data.Path);
+            train.Dispose();
+            using (test)
+            {
+                if (test.Channels != header.InputChannels || test.ClassCount != header.ClassCount)
+                    throw new RegimenException($"{path}: the model expects {header.InputChannels} channels and {header.ClassCount} classes, the data has {test.Channels} and {test.ClassCount}");
+                var augment = new BatchAugment(header.Mean, header.Std);
+                int resolution = recipe.Evaluation.Resolution > 0 ? recipe.Evaluation.Resolution
+                    : recipe.Data.Resolution > 0 ? recipe.Data.Resolution : test.Height;
+                var plain = Evaluator.Evaluate(model, test, augment, resolution, batchSize, flipTta: false);
+                var flipped = tta ? Evaluator.Evaluate(model, test, augment, resolution, batchSize, flipTta: true) : null;
+                return ClassificationReport.From($"{path} (epoch {header.Epoch}) on {test.Name}", plain, header.ClassNames, flipped);
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Regimen.Models;
+
+/// <summary>Stochastic depth: drops the whole residual branch of a sample with probability <c>Rate</c> while training.</summary>
+internal static class DropPath
+{
+    public static Tensor Apply(Tensor branch, double rate, bool training)
+    {
+        if (!training || rate <= 0) return branch;
+        var keep = 1 - rate;
+        var mask = empty(new long[] { branch.shape[0], 1, 1, 1 }, branch.dtype).bernoulli_(keep);
+        return branch * mask.div_(keep);
+    }
+}
+
+/// <summary>The pre-activation-free basic block of ResNet-18/34 (two 3x3 convolutions and a shortcut).</summary>
+internal sealed class BasicBlock : Module<Tensor, Tensor>
+{
+    readonly Conv2d conv1, conv2;
+    readonly BatchNorm2d bn1, bn2;
+    readonly Sequential? shortcut;
+    public double DropPathRate { get; set; }
+
+    public BasicBlock(string name, int inChannels, int outChannels, int stride) : base(name)
+    {
+        conv1 = Conv2d(inChannels, outChannels, 3, stride: stride, padding: 1, bias: false);
+        bn1 = BatchNorm2d(outChannels);
+        conv2 = Conv2d(outChannels, outChannels, 3, stride: 1, padding: 1, bias: false);
+        bn2 = BatchNorm2d(outChannels);
+        if (stride != 1 || inChannels != outChannels)
+            shortcut = Sequential(Conv2d(inChannels, outChannels, 1, stride: stride, bias: false), BatchNorm2d(outChannels));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var y = functional.relu(bn1.forward(conv1.forward(x)));
+        y = bn2.forward(conv2.forward(y));
+        y = DropPath.Apply(y, DropPathRate, training);
+        var identity = shortcut is null ? x : shortcut.forward(x);
+        return functional.relu(y.add_(identity)).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>The bottleneck block of ResNet-50 (1x1 reduce, 3x3, 1x1 expand by 4).</summary>
+internal sealed class Bottleneck : Module<Tensor, Tensor>
+{
+    public const int Expansion = 4;
+    readonly Conv2d conv1, conv2, conv3;
+    readonly BatchNorm2d bn1, bn2, bn3;
+    readonly Sequential? shortcut;
+    public double DropPathRate { get; set; }
+
+    public Bottleneck(string name, int inChannels, int planes, int stride) : base(name)
+    {
+        int outChannels = planes * Expansion;
+        conv1 = Conv2d(inChannels, planes, 1, bias: false);
+        bn1 = BatchNorm2d(planes);
+        conv2 = Conv2d(planes, planes, 3, stride: stride, padding: 1, bias: false);
+        bn2 = BatchNorm2d(planes);
+        conv3 = Conv2d(planes, outChannels, 1, bias: false);
+        bn3 = BatchNorm2d(outChannels);
+        if (stride != 1 || inChannels != outChannels)
+            shortcut = Sequential(Conv2d(inChannels, outChannels, 1, stride: stride, bias: false), BatchNorm2d(outChannels));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var y = functional.relu(bn1.forward(conv1.forward(x)));
+        y = functional.relu(bn2.forward(conv2.forward(y)));
+        y = bn3.forward(conv3.forward(y));
+        y = DropPath.Apply(y, DropPathRate, training);
+        var identity = shortcut is null ? x : shortcut.forward(x);
+        return functional.relu(y.add_(identity)).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>The pre-activation wide block of WideResNet (BN-ReLU-conv twice, dropout between).</summary>
+internal sealed class WideBlock : Module<Tensor, Tensor>
+{
+    readonly BatchNorm2d bn1, bn2;
+    readonly Conv2d conv1, conv2;
+    readonly Conv2d? shortcut;
+    public double DropoutRate { get; set; }
+    public double DropPathRate { get; set; }
+
+    public WideBlock(string name, int inChannels, int outChannels, int stride, double dropout) : base(name)
+    {
+        bn1 = BatchNorm2d(inChannels);
+        conv1 = Conv2d(inChannels, outChannels, 3, stride: stride, padding: 1, bias: false);
+        bn2 = BatchNorm2d(outChannels);
+        conv2 = Conv2d(outChannels, outChannels, 3, stride: 1, padding: 1, bias: false);
+        if (stride != 1 || inChannels != outChannels) shortcut = Conv2d(inChannels, outChannels, 1, stride: stride, bias: false);
+        DropoutRate = dropout;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var o = functional.relu(bn1.forward(x));
+        var identity = shortcut is null ? x : shortcut.forward(o);
+        var y = conv1.forward(o);
+        y = functional.relu(bn2.forward(y));
+        if (DropoutRate > 0) y = functional.dropout(y, DropoutRate, training);
+        y = conv2.forward(y);
+        y = DropPath.Apply(y, DropPathRate, training);
+        return y.add_(identity).MoveToOuterDisposeScope();
+    }
+}

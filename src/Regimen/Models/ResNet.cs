@@ -1,0 +1,104 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Regimen.Models;
+
+/// <summary>
+/// The ResNet family in one class: an ImageNet stem (7x7 stride 2 and max-pool) or a small-image stem
+/// (3x3 stride 1, no pool, as for CIFAR and 28x28 inputs), stages of basic or bottleneck blocks, global average
+/// pooling, dropout and a linear classifier named <c>fc</c> (the head that fine-tuning replaces).
+/// </summary>
+public sealed class ResNet : Module<Tensor, Tensor>, IRegularizedModel
+{
+    readonly Sequential stem;
+    readonly Sequential stages;
+    readonly Linear fc;
+    readonly List<Module<Tensor, Tensor>> blocks = new();
+    double dropPath;
+
+    public ResNet(string name, ModelOptions options, bool imagenetStem, bool bottleneck, int[] layers, int[] widths)
+        : base(name)
+    {
+        int stemWidth = widths[0];
+        stem = imagenetStem
+            ? Sequential(
+                Conv2d(options.InputChannels, stemWidth, 7, stride: 2, padding: 3, bias: false),
+                BatchNorm2d(stemWidth), ReLU(inplace: true), MaxPool2d(3, stride: 2, padding: 1))
+            : Sequential(
+                Conv2d(options.InputChannels, stemWidth, 3, stride: 1, padding: 1, bias: false),
+                BatchNorm2d(stemWidth), ReLU(inplace: true));
+        stages = Sequential();
+        int inChannels = stemWidth;
+        for (int s = 0; s < layers.Length; s++)
+        {
+            var stage = Sequential();
+            for (int b = 0; b < layers[s]; b++)
+            {
+                int stride = b == 0 && s > 0 ? 2 : 1;
+                Module<Tensor, Tensor> block = bottleneck
+                    ? new Bottleneck($"block{b}", inChannels, widths[s], stride)
+                    : new BasicBlock($"block{b}", inChannels, widths[s], stride);
+                inChannels = bottleneck ? widths[s] * Bottleneck.Expansion : widths[s];
+                stage.append(block);
+                blocks.Add(block);
+            }
+            stages.append($"layer{s + 1}", stage);
+        }
+        FeatureCount = inChannels;
+        fc = Linear(inChannels, options.ClassCount);
+        Dropout = options.Dropout;
+        RegisterComponents();
+        DropPath = options.DropPath;
+        InitializeWeights(this);
+    }
+
+    public int FeatureCount { get; }
+    public double Dropout { get; set; }
+
+    /// <summary>Stochastic depth, rising linearly from 0 at the first block to this rate at the last (as in timm).</summary>
+    public double DropPath
+    {
+        get => dropPath;
+        set
+        {
+            dropPath = value;
+            for (int i = 0; i < blocks.Count; i++)
+            {
+                double rate = blocks.Count > 1 ? value * i / (blocks.Count - 1) : value;
+                switch (blocks[i])
+                {
+                    case BasicBlock b: b.DropPathRate = rate; break;
+                    case Bottleneck b: b.DropPathRate = rate; break;
+                }
+            }
+        }
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var features = stages.forward(stem.forward(x)).mean(new long[] { 2, 3 });
+        if (Dropout > 0) features = functional.dropout(features, Dropout, training);
+        return fc.forward(features).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Kaiming-normal convolutions, unit BatchNorm, as torchvision does.</summary>
+    internal static void InitializeWeights(Module root)
+    {
+        foreach (var (_, module) in root.named_modules())
+        {
+            switch (module)
+            {
+                case Conv2d conv:
+                    init.kaiming_normal_(conv.weight, mode: init.FanInOut.FanOut, nonlinearity: init.NonlinearityType.ReLU);
+                    break;
+                case BatchNorm2d bn:
+                    init.ones_(bn.weight);
+                    init.zeros_(bn.bias);
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Regimen.Recipes;
+
+/// <summary>
+/// Turns YAML (a file, a built-in recipe, command-line overrides) into a validated <see cref="Recipe"/>, and a
+/// recipe back into YAML that loads to the same recipe. All errors of one load are reported together, each
+/// with its file, line and key path.
+/// </summary>
+public static class RecipeLoader
+{
+    /// <summary>Loads a recipe by file path or built-in name, then applies <c>key.path=value</c> overrides.</summary>
+    public static Recipe Load(string fileOrName, IEnumerable<string>? overrides = null)
+    {
+        if (File.Exists(fileOrName)) return Parse(File.ReadAllText(fileOrName), fileOrName, overrides);
+        var builtin = BuiltinRecipes.Find(fileOrName);
+        if (builtin != null) return Parse(builtin.Yaml, $"<built-in {builtin.Name}>", overrides);
+        var hint = YamlBinder.DidYouMean(fileOrName, BuiltinRecipes.All.Select(r => r.Name));
+        throw new RegimenException(
+            $"Recipe '{fileOrName}' is neither a file nor a built-in recipe" +
+            (hint != null ? $" (did you mean '{hint}'?)" : "") + ". See: regimen recipes list");
+    }
+
+    public static Recipe Parse(string yaml, string source, IEnumerable<string>? overrides = null)
+    {
+        var recipe = new Recipe();
+        var binder = new YamlBinder(source);
+        var root = ParseDocument(yaml, source);
+        if (root != null) binder.BindObject(recipe, root, "");
+        foreach (var assignment in overrides ?? Enumerable.Empty<string>())
+        {
+            binder.Source = $"--set {assignment}";
+            var overrideRoot = ParseOverride(assignment);
+            binder.BindObject(recipe, overrideRoot, "");
+        }
+        binder.Errors.AddRange(RecipeValidator.Validate(recipe, binder.Where));
+        if (binder.Errors.Count > 0)
+            throw new RegimenException($"Invalid recipe ({binder.Errors.Count} problem{(binder.Errors.Count > 1 ? "s" : "")}):\n  " + string.Join("\n  ", binder.Errors));
+        return recipe;
+    }
+
+    static YamlMappingNode? ParseDocument(string yaml, string source)
+    {
+        var stream = new YamlStream();
+        try { stream.Load(new StringReader(yaml)); }
+        catch (YamlException e)
+        {
+            throw new RegimenException($"{source}:{e.Start.Line}:{e.Start.Column}: malformed YAML: {e.InnerException?.Message ?? e.Message}");
+        }
+        if (stream.Documents.Count == 0) return null;
+        return stream.Documents[0].RootNode switch
+        {
+            YamlMappingNode m => m,
+            YamlScalarNode { Value: null or "" } => null,
+            var other => throw new RegimenException($"{source}:{other.Start.Line}:{other.Start.Column}: a recipe must be a mapping of keys (name:, epochs:, model:, ...)"),
+        };
+    }
+
+    /// <summary>Turns <c>optimizer.lr=0.05</c> into the mapping {optimizer: {lr: 0.05}}.</summary>
+    static YamlMappingNode ParseOverride(string assignment)
+    {
+        int eq = assignment.IndexOf('=');
+        if (eq <= 0) throw new RegimenException($"--set {assignment}: expected key.path=value, e.g. --set optimizer.lr=0.05");
+        var keys = assignment[..eq].Trim().Split('.');
+        if (keys.Any(k => k.Length == 0)) throw new RegimenException($"--set {assignment}: empty key in '{assignment[..eq]}'");
+        var valueText = assignment[(eq + 1)..].Trim();
+        YamlNode value;
+        if (valueText.StartsWith('[') || valueText.StartsWith('{'))
+        {
+            var doc = new YamlStream();
+            try { doc.Load(new StringReader("v: " + valueText)); }
+            catch (YamlException e) { throw new RegimenException($"--set {assignment}: malformed value ({e.Message})"); }
+            value = ((YamlMappingNode)doc.Documents[0].RootNode).Children[new YamlScalarNode("v")];
+        }
+        else value = new YamlScalarNode(valueText);
+        for (int i = keys.Length - 1; i >= 0; i--) value = new YamlMappingNode(new YamlScalarNode(keys[i]), value);
+        return (YamlMappingNode)value;
+    }
+
+    /// <summary>The recipe as YAML in the key names that <see cref="Parse"/> reads.</summary>
+    public static string ToYaml(Recipe recipe)
+    {
+        var serializer = new SerializerBuilder()
+            .WithNamingConvention(UnderscoredNamingConvention.Instance)
+            .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
+            .WithIndentedSequences()
+            .Build();
+        return serializer.Serialize(recipe);
+    }
+
+    /// <summary>A deep copy through YAML, so that overrides and patches never touch the original.</summary>
+    public static Recipe Clone(Recipe recipe) => Parse(ToYaml(recipe), $"<copy of {recipe.Name}>");
+
+    internal static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using Regimen.Training;
+
+namespace Regimen.Reports;
+
+/// <summary>
+/// Progress as plain log lines, for output that is not a terminal (CI, pipes, files): a line every tenth of an
+/// epoch and a summary line per epoch, schedule changes included.
+/// </summary>
+public sealed class PlainProgress : TrainingCallback
+{
+    readonly TextWriter output;
+    DateTime started;
+    int lastTenth = -1;
+
+    public PlainProgress(TextWriter output) => this.output = output;
+
+    public override void OnTrainStart(TrainingContext context)
+    {
+        started = DateTime.UtcNow;
+        var s = context.Setup;
+        output.WriteLine($"training {s.Recipe.Name}: model {s.Recipe.Model.Name}, {s.Train.Count} train / {s.Validation.Count} validation images, " +
+                         $"{s.Recipe.Epochs} epochs of {s.BatchesPerEpoch} batches, from epoch {context.StartEpoch}");
+    }
+
+    public override void OnEpochStart(TrainingContext context, EpochSettings settings, IReadOnlyList<ScheduleChange> changes)
+    {
+        lastTenth = -1;
+        foreach (var c in changes) output.WriteLine($"epoch {c.Epoch}: {c.Key} {c.From} -> {c.To}");
+    }
+
+    public override void OnBatchEnd(TrainingContext context, BatchResult b)
+    {
+        int tenth = b.Batch * 10 / b.BatchCount;
+        if (tenth == lastTenth || tenth == 10) return;
+        lastTenth = tenth;
+        output.WriteLine(Inv($"epoch {b.Epoch} step {b.Batch}/{b.BatchCount} loss {b.Loss:F4} acc {b.Accuracy:P1} lr {b.LearningRate:G4} {b.ImagesPerSecond:F0} img/s eta {Eta(context, b)}"));
+    }
+
+    public override void OnEpochEnd(TrainingContext context, EpochResult r)
+    {
+        var tta = r.ValAccuracyTta is { } t ? Inv($" tta {t:P2}") : "";
+        output.WriteLine(Inv($"epoch {r.Epoch} [{r.Phase}] train loss {r.TrainLoss:F4} acc {r.TrainAccuracy:P2} | val loss {r.ValLoss:F4} acc {r.ValAccuracy:P2}{tta} | {r.EpochSeconds:F1}s {r.ImagesPerSecond:F0} img/s"));
+        output.Flush();
+    }
+
+    internal static string Eta(TrainingContext context, BatchResult b)
+    {
+        double doneEpochs = b.Epoch - context.StartEpoch + (double)b.Batch / b.BatchCount;
+        double remaining = context.Setup.Recipe.Epochs - context.StartEpoch - doneEpochs;
+        var elapsed = context.History.Sum(h => h.EpochSeconds) + (b.Batch * context.Setup.Recipe.BatchSize) / Math.Max(1, b.ImagesPerSecond);
+        if (doneEpochs <= 0) return "?";
+        var eta = TimeSpan.FromSeconds(elapsed / doneEpochs * remaining);
+        return eta.TotalHours >= 1 ? eta.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : eta.ToString(@"m\:ss", CultureInfo.InvariantCulture);
+    }
+
+    static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

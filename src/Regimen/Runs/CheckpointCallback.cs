@@ -1,0 +1,69 @@
+using Regimen.Recipes;
+using Regimen.Training;
+
+namespace Regimen.Runs;
+
+/// <summary>Saves checkpoints/last.ckpt after every epoch and checkpoints/best.ckpt when the monitored metric improves.</summary>
+public sealed class CheckpointCallback : TrainingCallback
+{
+    readonly RunDirectory run;
+    readonly RunRecorder recorder;
+    double? bestValue;
+    int? bestEpoch;
+
+    public CheckpointCallback(RunDirectory run, RunRecorder recorder)
+    {
+        this.run = run;
+        this.recorder = recorder;
+    }
+
+    public override void OnTrainStart(TrainingContext context)
+    {
+        var best = RunRecorder.Best(recorder.Rows, context.Setup.Recipe.Evaluation.Monitor);
+        if (best != null)
+        {
+            bestValue = RunRecorder.Value(best, context.Setup.Recipe.Evaluation.Monitor);
+            bestEpoch = best.Epoch;
+        }
+    }
+
+    public override void OnEpochEnd(TrainingContext context, EpochResult result)
+    {
+        var recipe = context.Setup.Recipe;
+        var monitor = recipe.Evaluation.Monitor;
+        double value = RunRecorder.Value(result, monitor);
+        bool improved = RunRecorder.IsBetter(value, bestValue, monitor);
+        if (improved)
+        {
+            bestValue = value;
+            bestEpoch = result.Epoch;
+        }
+        var header = Header(context, result.Epoch);
+        if (recipe.Checkpoint.SaveLast)
+            Checkpoint.Save(run.LastCheckpoint, header, context.Setup.Model, context.Setup.Optimizer);
+        if (improved && recipe.Checkpoint.SaveBest)
+        {
+            Checkpoint.Save(run.BestCheckpoint, header, context.Setup.Model, optimizer: null);
+            recorder.Record(new RunEvent { Epoch = result.Epoch, Kind = "checkpoint", Key = "best", To = RecipeLoader.Format(value), Message = $"best {monitor} so far" });
+        }
+    }
+
+    CheckpointHeader Header(TrainingContext context, int epoch)
+    {
+        var setup = context.Setup;
+        return new CheckpointHeader
+        {
+            Epoch = epoch,
+            RecipeYaml = RecipeLoader.ToYaml(setup.Recipe),
+            ModelName = setup.Recipe.Model.Name,
+            InputChannels = setup.Train.Channels,
+            ClassCount = setup.Train.ClassCount,
+            ClassNames = setup.Train.ClassNames.ToArray(),
+            Mean = setup.Mean,
+            Std = setup.Std,
+            Monitor = setup.Recipe.Evaluation.Monitor,
+            BestValue = bestValue,
+            BestEpoch = bestEpoch,
+        };
+    }
+}

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Regimen.Runs;
+
+/// <summary>
+/// One line of events.jsonl: something that happened at an epoch. Kinds: start, resume, schedule (key, from,
+/// to), checkpoint, best, early_stop, diverged, warning, end.
+/// </summary>
+public sealed record RunEvent
+{
+    [JsonPropertyName("epoch")] public int Epoch { get; init; }
+    [JsonPropertyName("kind")] public string Kind { get; init; } = "";
+    [JsonPropertyName("key")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Key { get; init; }
+    [JsonPropertyName("from")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? From { get; init; }
+    [JsonPropertyName("to")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? To { get; init; }
+    [JsonPropertyName("message")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Message { get; init; }
+    [JsonPropertyName("time")] public DateTime Time { get; init; } = DateTime.UtcNow;
+
+    public string ToJson() => JsonSerializer.Serialize(this);
+
+    public static List<RunEvent> ReadAll(string path)
+    {
+        var events = new List<RunEvent>();
+        if (!File.Exists(path)) return events;
+        int line = 0;
+        foreach (var text in File.ReadLines(path))
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            try { events.Add(JsonSerializer.Deserialize<RunEvent>(text) ?? throw new JsonException("null")); }
+            catch (JsonException e) { throw new RegimenException($"{path}:{line}: not a valid event ({e.Message})"); }
+        }
+        return events;
+    }
+}

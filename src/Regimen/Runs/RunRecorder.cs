@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Text;
+using Regimen.Recipes;
+using Regimen.Training;
+
+namespace Regimen.Runs;
+
+/// <summary>
+/// Keeps a run's records: metrics.csv, events.jsonl and summary.json, each rewritten atomically after every
+/// change (they are small), so a crash never leaves a torn row. On resume the records are reconciled: rows
+/// and events from the interrupted epoch on are dropped, and the loop writes them again.
+/// </summary>
+public sealed class RunRecorder : TrainingCallback
+{
+    readonly RunDirectory run;
+    readonly List<EpochResult> rows;
+    readonly List<RunEvent> events;
+    readonly Stopwatch clock = Stopwatch.StartNew();
+    readonly double previousSeconds;
+    readonly bool resumed;
+
+    public RunRecorder(RunDirectory run, Recipe recipe, int startEpoch)
+    {
+        this.run = run;
+        resumed = startEpoch > 0;
+        rows = MetricsCsv.Read(run.MetricsFile).Where(r => r.Epoch < startEpoch).ToList();
+        events = RunEvent.ReadAll(run.EventsFile).Where(e => e.Epoch < startEpoch || (e.Epoch == 0 && e.Kind == "start")).ToList();
+        previousSeconds = resumed ? RunSummary.Read(run.SummaryFile)?.WallSeconds ?? 0 : 0;
+        AtomicFile.WriteAllText(run.RecipeFile, RecipeLoader.ToYaml(recipe));
+    }
+
+    public IReadOnlyList<EpochResult> Rows => rows;
+    public IReadOnlyList<RunEvent> Events => events;
+
+    public void Record(RunEvent e)
+    {
+        events.Add(e);
+        AtomicFile.WriteAllText(run.EventsFile, string.Concat(events.Select(x => x.ToJson() + "\n")));
+    }
+
+    public override void OnTrainStart(TrainingContext context) =>
+        Record(resumed
+            ? new RunEvent { Epoch = context.StartEpoch, Kind = "resume", Message = $"resumed at epoch {context.StartEpoch}" }
+            : new RunEvent { Epoch = 0, Kind = "start", Message = $"recipe {context.Setup.Recipe.Name}, {context.Setup.Train.Count} training images, {context.Setup.Validation.Count} validation images" });
+
+    public override void OnEpochStart(TrainingContext context, EpochSettings settings, IReadOnlyList<ScheduleChange> changes)
+    {
+        foreach (var c in changes)
+            Record(new RunEvent { Epoch = c.Epoch, Kind = "schedule", Key = c.Key, From = c.From, To = c.To });
+    }
+
+    public override void OnEpochEnd(TrainingContext context, EpochResult result)
+    {
+        rows.Add(result);
+        AtomicFile.WriteAllText(run.MetricsFile, MetricsCsv.Format(rows));
+        WriteSummary(context, "running", null);
+    }
+
+    public override void OnTrainEnd(TrainingContext context, Exception? error)
+    {
+        string status = error switch
+        {
+            null => context.StopReason is null ? "completed" : "stopped",
+            TrainingDivergedException => "diverged",
+            _ => "failed",
+        };
+        if (error is TrainingDivergedException d)
+            Record(new RunEvent { Epoch = d.Epoch, Kind = "diverged", Message = d.Message });
+        else if (error != null)
+            Record(new RunEvent { Epoch = context.Epoch, Kind = "warning", Message = $"training failed: {error.Message}" });
+        if (context.StopReason != null)
+            Record(new RunEvent { Epoch = context.Epoch, Kind = "early_stop", Message = context.StopReason });
+        Record(new RunEvent { Epoch = context.Epoch, Kind = "end", Message = status });
+        WriteSummary(context, status, context.StopReason);
+    }
+
+    void WriteSummary(TrainingContext context, string status, string? stopReason)
+    {
+        var monitor = context.Setup.Recipe.Evaluation.Monitor;
+        var best = Best(rows, monitor);
+        var last = rows.LastOrDefault();
+        var summary = new RunSummary
+        {
+            Recipe = context.Setup.Recipe.Name,
+            Status = status,
+            StopReason = stopReason,
+            Monitor = monitor,
+            EpochsCompleted = rows.Count,
+            EpochsPlanned = context.Setup.Recipe.Epochs,
+            BestEpoch = best?.Epoch,
+            BestValue = best is null ? null : Value(best, monitor),
+            FinalValue = last is null ? null : Value(last, monitor),
+            FinalValAccuracy = last?.ValAccuracy,
+            FinalValAccuracyTta = last?.ValAccuracyTta,
+            FinalTrainAccuracy = last?.TrainAccuracy,
+            WallSeconds = previousSeconds + clock.Elapsed.TotalSeconds,
+        };
+        AtomicFile.WriteAllText(run.SummaryFile, summary.ToJson());
+    }
+
+    public static double Value(EpochResult r, string monitor) => monitor == "val_loss" ? r.ValLoss : r.ValAccuracy;
+
+    public static bool IsBetter(double candidate, double? best, string monitor) =>
+        best is null || (monitor == "val_loss" ? candidate < best : candidate > best);
+
+    public static EpochResult? Best(IEnumerable<EpochResult> rows, string monitor)
+    {
+        EpochResult? best = null;
+        foreach (var r in rows)
+            if (best is null || IsBetter(Value(r, monitor), Value(best, monitor), monitor)) best = r;
+        return best;
+    }
+}

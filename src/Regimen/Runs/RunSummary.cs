@@ -1,0 +1,65 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Regimen.Training;
+
+namespace Regimen.Runs;
+
+/// <summary>summary.json: how a run ended, its best and final scores, and where it ran.</summary>
+public sealed record RunSummary
+{
+    [JsonPropertyName("recipe")] public string Recipe { get; init; } = "";
+    [JsonPropertyName("status")] public string Status { get; init; } = "";
+    [JsonPropertyName("stop_reason")] public string? StopReason { get; init; }
+    [JsonPropertyName("monitor")] public string Monitor { get; init; } = "val_acc";
+    [JsonPropertyName("epochs_completed")] public int EpochsCompleted { get; init; }
+    [JsonPropertyName("epochs_planned")] public int EpochsPlanned { get; init; }
+    [JsonPropertyName("best_epoch")] public int? BestEpoch { get; init; }
+    [JsonPropertyName("best_value")] public double? BestValue { get; init; }
+    [JsonPropertyName("final_value")] public double? FinalValue { get; init; }
+    [JsonPropertyName("final_val_acc")] public double? FinalValAccuracy { get; init; }
+    [JsonPropertyName("final_val_acc_tta")] public double? FinalValAccuracyTta { get; init; }
+    [JsonPropertyName("final_train_acc")] public double? FinalTrainAccuracy { get; init; }
+    [JsonPropertyName("wall_seconds")] public double WallSeconds { get; init; }
+    [JsonPropertyName("environment")] public RunEnvironment Environment { get; init; } = RunEnvironment.Current();
+
+    static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+    public string ToJson() => JsonSerializer.Serialize(this, Options);
+
+    public static RunSummary? Read(string path) =>
+        File.Exists(path) ? JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path)) : null;
+}
+
+/// <summary>The software and machine a run used.</summary>
+public sealed record RunEnvironment
+{
+    [JsonPropertyName("regimen")] public string Regimen { get; init; } = "";
+    [JsonPropertyName("torchsharp")] public string TorchSharp { get; init; } = "";
+    [JsonPropertyName("dotnet")] public string DotNet { get; init; } = "";
+    [JsonPropertyName("os")] public string Os { get; init; } = "";
+    [JsonPropertyName("cpu")] public string Cpu { get; init; } = "";
+    [JsonPropertyName("cores")] public int Cores { get; init; }
+    [JsonPropertyName("threads")] public int Threads { get; init; }
+    [JsonPropertyName("device")] public string Device { get; init; } = "cpu";
+
+    public static RunEnvironment Current() => new()
+    {
+        Regimen = typeof(RunSummary).Assembly.GetName().Version?.ToString() ?? "",
+        TorchSharp = TorchRuntime.TorchSharpVersion,
+        DotNet = RuntimeInformation.FrameworkDescription,
+        Os = RuntimeInformation.OSDescription,
+        Cpu = CpuModel(),
+        Cores = System.Environment.ProcessorCount,
+        Threads = global::TorchSharp.torch.get_num_threads(),
+    };
+
+    static string CpuModel()
+    {
+        try
+        {
+            return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))
+                ?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
+        }
+        catch (IOException) { return RuntimeInformation.ProcessArchitecture.ToString(); }
+    }
+}

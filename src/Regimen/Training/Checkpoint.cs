@@ -1,0 +1,129 @@
+using System.Text;
+using System.Text.Json;
+using Regimen.Models;
+using Regimen.Recipes;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Regimen.Training;
+
+/// <summary>What a checkpoint says about itself: enough to rebuild the model and continue or evaluate.</summary>
+public sealed record CheckpointHeader
+{
+    public int Format { get; init; } = 1;
+    /// <summary>The last epoch the checkpoint has completed (0-based).</summary>
+    public int Epoch { get; init; }
+    public string RecipeYaml { get; init; } = "";
+    public string ModelName { get; init; } = "";
+    public int InputChannels { get; init; }
+    public int ClassCount { get; init; }
+    public string[] ClassNames { get; init; } = Array.Empty<string>();
+    public float[] Mean { get; init; } = Array.Empty<float>();
+    public float[] Std { get; init; } = Array.Empty<float>();
+    public string Monitor { get; init; } = "val_acc";
+    public double? BestValue { get; init; }
+    public int? BestEpoch { get; init; }
+    public bool HasOptimizer { get; init; }
+    /// <summary>libtorch's generator state at the save, for the record; the loop reseeds per (epoch, step) anyway.</summary>
+    public string RngState { get; init; } = "";
+    public DateTime SavedAt { get; init; }
+}
+
+/// <summary>
+/// One checkpoint file: a magic line, a JSON header, the model's state dict and optionally the optimizer's.
+/// Written atomically, so a crash during a save leaves the previous checkpoint intact.
+/// </summary>
+public static class Checkpoint
+{
+    static readonly byte[] Magic = Encoding.ASCII.GetBytes("REGIMEN-CHECKPOINT\n");
+
+    public static void Save(string path, CheckpointHeader header, nn.Module model, OptimizerHelper? optimizer)
+    {
+        using var rng = get_rng_state();
+        header = header with
+        {
+            HasOptimizer = optimizer != null,
+            RngState = Convert.ToBase64String(rng.data<byte>().ToArray()),
+            SavedAt = DateTime.UtcNow,
+        };
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            writer.Write(Magic);
+            writer.Write(JsonSerializer.Serialize(header));
+            model.save(writer);
+            optimizer?.save_state_dict(writer);
+        });
+    }
+
+    public static CheckpointHeader ReadHeader(string path)
+    {
+        using var reader = Open(path);
+        return ReadHeader(reader, path);
+    }
+
+    /// <summary>Rebuilds the model from the header's recipe and loads its weights.</summary>
+    public static (CheckpointHeader Header, nn.Module<Tensor, Tensor> Model) LoadModel(string path)
+    {
+        using var reader = Open(path);
+        var header = ReadHeader(reader, path);
+        var recipe = RecipeLoader.Parse(header.RecipeYaml, $"{path} (recipe)");
+        var model = ModelRegistry.Create(header.ModelName, new ModelOptions(header.InputChannels, header.ClassCount,
+            recipe.Model.Width, recipe.Model.Depth, recipe.Model.WidenFactor, recipe.Model.Dropout, recipe.Model.DropPath));
+        LoadWeights(reader, path, model);
+        return (header, model);
+    }
+
+    /// <summary>Loads weights (and the optimizer's state, when present) into an existing model, for resume.</summary>
+    public static CheckpointHeader LoadInto(string path, nn.Module model, OptimizerHelper? optimizer)
+    {
+        using var reader = Open(path);
+        var header = ReadHeader(reader, path);
+        LoadWeights(reader, path, model);
+        if (optimizer != null && header.HasOptimizer)
+        {
+            try { optimizer.load_state_dict(reader); }
+            catch (Exception e) when (e is not RegimenException)
+            {
+                throw new RegimenException($"{path}: the optimizer state does not match this recipe's optimizer ({e.Message})");
+            }
+        }
+        return header;
+    }
+
+    static void LoadWeights(BinaryReader reader, string path, nn.Module model)
+    {
+        try { model.load(reader, strict: true); }
+        catch (Exception e) when (e is not RegimenException)
+        {
+            throw new RegimenException($"{path}: the weights do not fit model '{model.GetName()}' ({e.Message}). Was it saved from another model or recipe?");
+        }
+    }
+
+    static BinaryReader Open(string path)
+    {
+        if (!File.Exists(path)) throw new RegimenException($"{path}: checkpoint not found");
+        var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+        var magic = reader.ReadBytes(Magic.Length);
+        if (!magic.AsSpan().SequenceEqual(Magic))
+        {
+            reader.Dispose();
+            throw new RegimenException($"{path}: not a Regimen checkpoint (it does not start with the checkpoint marker)");
+        }
+        return reader;
+    }
+
+    static CheckpointHeader ReadHeader(BinaryReader reader, string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<CheckpointHeader>(reader.ReadString())
+                ?? throw new RegimenException($"{path}: empty checkpoint header");
+        }
+        catch (Exception e) when (e is EndOfStreamException or JsonException or IOException)
+        {
+            throw new RegimenException($"{path}: truncated or corrupt checkpoint header ({e.Message})");
+        }
+    }
+}

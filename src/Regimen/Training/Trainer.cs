@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using Regimen.Data;
+using Regimen.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Regimen.Training;
+
+/// <summary>Raised when the loss becomes NaN or infinite: the run stops and keeps its last good checkpoint.</summary>
+public sealed class TrainingDivergedException : RegimenException
+{
+    public TrainingDivergedException(int epoch, int batch, double loss)
+        : base($"Training diverged: loss {loss} at epoch {epoch}, batch {batch}. The last good checkpoint is kept; lower optimizer.lr or set optimizer.clip_grad_norm.", ExitCodes.Diverged)
+    {
+        Epoch = epoch;
+        Batch = batch;
+    }
+
+    public int Epoch { get; }
+    public int Batch { get; }
+}
+
+/// <summary>
+/// The one training loop. Every random choice is seeded from (seed, epoch, batch), the learning rate and the
+/// phase settings are pure functions of the epoch and step, so starting at any epoch reproduces the run.
+/// </summary>
+public sealed class Trainer
+{
+    readonly TrainingSetup setup;
+    readonly IReadOnlyList<TrainingCallback> callbacks;
+
+    public Trainer(TrainingSetup setup, IEnumerable<TrainingCallback> callbacks)
+    {
+        this.setup = setup;
+        this.callbacks = callbacks.ToList();
+    }
+
+    /// <summary>Trains from <paramref name="startEpoch"/> (0, or the epoch after a resumed checkpoint) to the end.</summary>
+    public TrainingContext Fit(int startEpoch = 0)
+    {
+        var context = new TrainingContext(setup, startEpoch);
+        foreach (var c in callbacks) c.OnTrainStart(context);
+        try
+        {
+            for (int epoch = startEpoch; epoch < setup.Recipe.Epochs && context.StopReason is null; epoch++)
+            {
+                context.Epoch = epoch;
+                var settings = setup.Plan.At(epoch);
+                Apply(settings);
+                var changes = setup.Plan.ChangesAt(epoch);
+                foreach (var c in callbacks) c.OnEpochStart(context, settings, changes);
+                var result = RunEpoch(context, epoch, settings);
+                context.History.Add(result);
+                foreach (var c in callbacks) c.OnEpochEnd(context, result);
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var c in callbacks) c.OnTrainEnd(context, e);
+            throw;
+        }
+        foreach (var c in callbacks) c.OnTrainEnd(context, null);
+        return context;
+    }
+
+    void Apply(EpochSettings settings)
+    {
+        if (setup.Model is IRegularizedModel regularized)
+        {
+            regularized.Dropout = settings.Dropout;
+            regularized.DropPath = settings.DropPath;
+        }
+        foreach (var group in setup.DecayGroups) OptimizerFactory.SetWeightDecay(group, settings.WeightDecay);
+    }
+
+    EpochResult RunEpoch(TrainingContext context, int epoch, EpochSettings settings)
+    {
+        var recipe = setup.Recipe;
+        var model = setup.Model;
+        var optimizer = setup.Optimizer;
+        int batches = setup.BatchesPerEpoch;
+        int accumulation = recipe.Optimizer.AccumulationSteps;
+        var order = BatchLoader.Order(setup.Train.Count, recipe.Seed, epoch);
+        model.train();
+        optimizer.zero_grad();
+
+        var epochClock = Stopwatch.StartNew();
+        var loaderClock = new Stopwatch();
+        double lossSum = 0, firstLr = double.NaN;
+        long correct = 0, seen = 0;
+        int b = 0;
+        loaderClock.Start();
+        foreach (var batch in BatchLoader.Batches(setup.Train, recipe.BatchSize, order, dropLast: setup.Train.Count > recipe.BatchSize))
+        {
+            using var scope = NewDisposeScope();
+            manual_seed(Seeds.Derive(recipe.Seed, epoch, b));
+            var x = setup.Augment.Train(batch.Images, settings.Resolution, settings.Augment, recipe.Augment);
+            loaderClock.Stop();
+
+            double lr = setup.Schedule.At(epoch, b, batches);
+            if (double.IsNaN(firstLr)) firstLr = lr;
+            OptimizerFactory.SetLearningRate(optimizer, lr);
+
+            var logits = model.forward(x);
+            var loss = nn.functional.cross_entropy(logits, batch.Labels, label_smoothing: settings.LabelSmoothing);
+            (accumulation > 1 ? loss / accumulation : loss).backward();
+            bool stepNow = (b + 1) % accumulation == 0 || b == batches - 1;
+            if (stepNow)
+            {
+                if (recipe.Optimizer.ClipGradNorm > 0)
+                    nn.utils.clip_grad_norm_(model.parameters(), recipe.Optimizer.ClipGradNorm);
+                optimizer.step();
+                optimizer.zero_grad();
+            }
+
+            double batchLoss = loss.item<float>();
+            if (double.IsNaN(batchLoss) || double.IsInfinity(batchLoss)) throw new TrainingDivergedException(epoch, b, batchLoss);
+            long batchCorrect = logits.argmax(1).eq(batch.Labels).sum().item<long>();
+            lossSum += batchLoss * batch.Size;
+            correct += batchCorrect;
+            seen += batch.Size;
+            b++;
+            var batchResult = new BatchResult(epoch, b, batches, batchLoss, (double)batchCorrect / batch.Size, lr,
+                seen / epochClock.Elapsed.TotalSeconds);
+            foreach (var c in callbacks) c.OnBatchEnd(context, batchResult);
+            loaderClock.Start();
+        }
+        loaderClock.Stop();
+        double trainSeconds = epochClock.Elapsed.TotalSeconds;
+
+        var evaluation = Evaluator.Evaluate(model, setup.Validation, setup.Augment, setup.EvalResolution, recipe.Evaluation.BatchSize, flipTta: false);
+        double? tta = null;
+        if (recipe.Evaluation.TtaFlip)
+            tta = Evaluator.Evaluate(model, setup.Validation, setup.Augment, setup.EvalResolution, recipe.Evaluation.BatchSize, flipTta: true).Accuracy;
+
+        return new EpochResult
+        {
+            Epoch = epoch,
+            Phase = settings.Phase,
+            LearningRate = firstLr,
+            Resolution = settings.Resolution,
+            TrainLoss = lossSum / Math.Max(1, seen),
+            TrainAccuracy = (double)correct / Math.Max(1, seen),
+            ValLoss = evaluation.Loss,
+            ValAccuracy = evaluation.Accuracy,
+            ValTop5 = evaluation.Top5,
+            ValAccuracyTta = tta,
+            EpochSeconds = epochClock.Elapsed.TotalSeconds,
+            ImagesPerSecond = seen / trainSeconds,
+            LoaderWaitFraction = loaderClock.Elapsed.TotalSeconds / trainSeconds,
+        };
+    }
+}

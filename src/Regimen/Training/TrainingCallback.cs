@@ -1,0 +1,56 @@
+namespace Regimen.Training;
+
+/// <summary>The training loop's state as callbacks see it.</summary>
+public sealed class TrainingContext
+{
+    public TrainingContext(TrainingSetup setup, int startEpoch)
+    {
+        Setup = setup;
+        StartEpoch = startEpoch;
+    }
+
+    public TrainingSetup Setup { get; }
+    public int StartEpoch { get; }
+    public int Epoch { get; internal set; }
+    /// <summary>Set by a callback (early stopping, a time limit) to end training after the current epoch.</summary>
+    public string? StopReason { get; set; }
+    public List<EpochResult> History { get; } = new();
+}
+
+/// <summary>What one training batch did, for live displays.</summary>
+public sealed record BatchResult(int Epoch, int Batch, int BatchCount, double Loss, double Accuracy, double LearningRate, double ImagesPerSecond);
+
+/// <summary>One row of metrics.csv: what an epoch did and how the model scored after it.</summary>
+public sealed record EpochResult
+{
+    public int Epoch { get; init; }
+    public string Phase { get; init; } = "";
+    public double LearningRate { get; init; }
+    public int Resolution { get; init; }
+    public double TrainLoss { get; init; }
+    public double TrainAccuracy { get; init; }
+    public double ValLoss { get; init; }
+    public double ValAccuracy { get; init; }
+    /// <summary>Top-5 accuracy, where there are more than 5 classes.</summary>
+    public double? ValTop5 { get; init; }
+    /// <summary>Accuracy with horizontal-flip TTA, when the recipe asks for it.</summary>
+    public double? ValAccuracyTta { get; init; }
+    public double EpochSeconds { get; init; }
+    public double ImagesPerSecond { get; init; }
+    /// <summary>The fraction of the epoch's training time spent preparing batches rather than in the model.</summary>
+    public double LoaderWaitFraction { get; init; }
+}
+
+/// <summary>
+/// Extension points of the training loop, as in Lightning and fastai: everything that is not the optimization
+/// itself (records, checkpoints, displays, early stopping) is a callback.
+/// </summary>
+public abstract class TrainingCallback
+{
+    public virtual void OnTrainStart(TrainingContext context) { }
+    public virtual void OnEpochStart(TrainingContext context, EpochSettings settings, IReadOnlyList<ScheduleChange> changes) { }
+    public virtual void OnBatchEnd(TrainingContext context, BatchResult batch) { }
+    public virtual void OnEpochEnd(TrainingContext context, EpochResult result) { }
+    /// <summary>Called once when training ends, normally or not; <paramref name="error"/> is set when it failed.</summary>
+    public virtual void OnTrainEnd(TrainingContext context, Exception? error) { }
+}

@@ -1,0 +1,60 @@
+using Regimen.Recipes;
+using Regimen.Runs;
+
+namespace Regimen.Training;
+
+/// <summary>How to start or continue a training.</summary>
+public sealed record TrainingRequest
+{
+    public required Recipe Recipe { get; init; }
+    /// <summary>The run folder; default runs/&lt;time&gt;-&lt;recipe&gt;.</summary>
+    public string? OutputDirectory { get; init; }
+    public string? DataDirectory { get; init; }
+    public bool Force { get; init; }
+    /// <summary>Callbacks beyond the records (displays, early stopping).</summary>
+    public IReadOnlyList<TrainingCallback> Callbacks { get; init; } = Array.Empty<TrainingCallback>();
+}
+
+/// <summary>The outcome of a training: its folder and what it recorded.</summary>
+public sealed record TrainingOutcome(RunDirectory Run, IReadOnlyList<EpochResult> Metrics, RunSummary Summary);
+
+/// <summary>Starts new runs and resumes interrupted ones: the run folder, the records and the loop, wired together.</summary>
+public static class TrainingRunner
+{
+    public static TrainingOutcome Start(TrainingRequest request)
+    {
+        var recipe = request.Recipe;
+        var run = RunDirectory.CreateNew(request.OutputDirectory ?? RunDirectory.DefaultPath(recipe.Name), request.Force);
+        using var setup = TrainingSetup.Create(recipe, request.DataDirectory);
+        return Fit(run, setup, startEpoch: 0, request.Callbacks);
+    }
+
+    /// <summary>
+    /// Continues a run from checkpoints/last.ckpt with the run's own recipe. The result equals an uninterrupted
+    /// run with the same seed: data order, augmentation and the schedules are functions of (seed, epoch, step).
+    /// </summary>
+    public static TrainingOutcome Resume(string runPath, string? dataDirectory, IReadOnlyList<TrainingCallback> callbacks, int? epochs = null)
+    {
+        var run = RunDirectory.Open(runPath);
+        var recipe = RecipeLoader.Load(run.RecipeFile, epochs is null ? null : new[] { $"epochs={epochs}" });
+        using var setup = TrainingSetup.Create(recipe, dataDirectory);
+        int startEpoch = 0;
+        if (File.Exists(run.LastCheckpoint))
+        {
+            var header = Checkpoint.LoadInto(run.LastCheckpoint, setup.Model, setup.Optimizer);
+            startEpoch = header.Epoch + 1;
+        }
+        if (startEpoch >= recipe.Epochs)
+            throw new RegimenException($"{runPath}: already trained all {recipe.Epochs} epochs (pass --epochs N to train longer)");
+        return Fit(run, setup, startEpoch, callbacks);
+    }
+
+    static TrainingOutcome Fit(RunDirectory run, TrainingSetup setup, int startEpoch, IReadOnlyList<TrainingCallback> extra)
+    {
+        var recorder = new RunRecorder(run, setup.Recipe, startEpoch);
+        var callbacks = new List<TrainingCallback> { recorder, new CheckpointCallback(run, recorder), new TensorBoardCallback(run) };
+        callbacks.AddRange(extra);
+        new Trainer(setup, callbacks).Fit(startEpoch);
+        return new TrainingOutcome(run, recorder.Rows, RunSummary.Read(run.SummaryFile)!);
+    }
+}

@@ -1,0 +1,104 @@
+using Regimen.Augment;
+using Regimen.Data;
+using Regimen.Models;
+using Regimen.Recipes;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Regimen.Training;
+
+/// <summary>
+/// Everything one training needs, built from a recipe: the data, the model, the optimizer and the schedules.
+/// Building it is deterministic for the recipe's seed.
+/// </summary>
+public sealed class TrainingSetup : IDisposable
+{
+    TrainingSetup(Recipe recipe, ImageDataset train, ImageDataset validation, nn.Module<Tensor, Tensor> model,
+        OptimizerHelper optimizer, IReadOnlyList<ParamGroup> decayGroups, float[] mean, float[] std)
+    {
+        Recipe = recipe;
+        Train = train;
+        Validation = validation;
+        Model = model;
+        Optimizer = optimizer;
+        DecayGroups = decayGroups;
+        Mean = mean;
+        Std = std;
+        Augment = new BatchAugment(mean, std);
+        Plan = new PhasePlan(recipe, train.Height);
+        Schedule = new LrSchedule(recipe.LrSchedule, recipe.Optimizer.Lr, recipe.Epochs);
+    }
+
+    public Recipe Recipe { get; }
+    public ImageDataset Train { get; }
+    public ImageDataset Validation { get; }
+    public nn.Module<Tensor, Tensor> Model { get; }
+    public OptimizerHelper Optimizer { get; }
+    /// <summary>The parameter groups that take weight decay (phases may change it).</summary>
+    public IReadOnlyList<ParamGroup> DecayGroups { get; }
+    public float[] Mean { get; }
+    public float[] Std { get; }
+    public BatchAugment Augment { get; }
+    public PhasePlan Plan { get; }
+    public LrSchedule Schedule { get; }
+    public int BatchesPerEpoch => BatchLoader.BatchCount(Train.Count, Recipe.BatchSize, dropLast: Train.Count > Recipe.BatchSize);
+    public int EvalResolution => Recipe.Evaluation.Resolution > 0 ? Recipe.Evaluation.Resolution
+        : Recipe.Data.Resolution > 0 ? Recipe.Data.Resolution : Train.Height;
+
+    /// <summary>Loads the recipe's data (from <paramref name="dataDirectory"/> when given) and builds the rest.</summary>
+    public static TrainingSetup Create(Recipe recipe, string? dataDirectory = null)
+    {
+        var dataset = BuiltinDatasets.Find(recipe.Data.Dataset)!;
+        var (train, test) = BuiltinDatasets.Load(dataset, dataDirectory ?? recipe.Data.Path);
+        return Create(recipe, train, test);
+    }
+
+    /// <summary>Builds a setup over data already in memory; takes ownership of both data sets.</summary>
+    public static TrainingSetup Create(Recipe recipe, ImageDataset train, ImageDataset test)
+    {
+        TorchRuntime.Configure(recipe.Threads);
+        var (trainSplit, validation) = Split(recipe, train, test);
+        var (mean, std) = trainSplit.ChannelStatistics();
+        manual_seed(Seeds.Derive(recipe.Seed, 0x1417));
+        var model = ModelRegistry.Create(recipe.Model.Name, new ModelOptions(
+            trainSplit.Channels, trainSplit.ClassCount, recipe.Model.Width, recipe.Model.Depth, recipe.Model.WidenFactor,
+            recipe.Model.Dropout, recipe.Model.DropPath));
+        var (optimizer, decayGroups) = OptimizerFactory.Create(model, recipe.Optimizer);
+        return new TrainingSetup(recipe, trainSplit, validation, model, optimizer, decayGroups, mean, std);
+    }
+
+    static (ImageDataset Train, ImageDataset Validation) Split(Recipe recipe, ImageDataset train, ImageDataset test)
+    {
+        ImageDataset trainSplit = train, validation = test;
+        if (recipe.Data.Validation == "holdout")
+        {
+            var order = BatchLoader.Order(train.Count, recipe.Seed, -1);
+            int valCount = Math.Max(1, (int)Math.Round(train.Count * recipe.Data.ValFraction));
+            validation = train.Select(order[..valCount], train.Name + "/holdout");
+            trainSplit = train.Select(order[valCount..].Order().ToArray(), train.Name + "/train");
+            train.Dispose();
+            test.Dispose();
+        }
+        if (recipe.Data.TrainLimit > 0 && recipe.Data.TrainLimit < trainSplit.Count)
+            trainSplit = Limit(trainSplit, recipe.Data.TrainLimit);
+        if (recipe.Data.ValLimit > 0 && recipe.Data.ValLimit < validation.Count)
+            validation = Limit(validation, recipe.Data.ValLimit);
+        return (trainSplit, validation);
+    }
+
+    static ImageDataset Limit(ImageDataset data, int count)
+    {
+        var limited = data.Select(Enumerable.Range(0, count).Select(i => (long)i).ToArray());
+        data.Dispose();
+        return limited;
+    }
+
+    public void Dispose()
+    {
+        Optimizer.Dispose();
+        Model.Dispose();
+        Train.Dispose();
+        Validation.Dispose();
+    }
+}

@@ -1,0 +1,100 @@
+using Regimen.Recipes;
+
+namespace Regimen.Tests;
+
+public class RecipeTests
+{
+    [Fact]
+    public void EveryBuiltinRecipeLoadsAndRoundTripsThroughYaml()
+    {
+        Assert.NotEmpty(BuiltinRecipes.All);
+        Assert.NotNull(BuiltinRecipes.Find(BuiltinRecipes.DefaultName));
+        foreach (var builtin in BuiltinRecipes.All)
+        {
+            var recipe = RecipeLoader.Load(builtin.Name);
+            var yaml = RecipeLoader.ToYaml(recipe);
+            var again = RecipeLoader.Parse(yaml, "roundtrip");
+            Assert.Equal(yaml, RecipeLoader.ToYaml(again));
+        }
+    }
+
+    [Fact]
+    public void ValuesAreReadFromYaml()
+    {
+        var r = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 3), "tiny.yaml");
+        Assert.Equal(3, r.Epochs);
+        Assert.Equal(8, r.Model.Width);
+        Assert.Equal(0.2, r.Optimizer.Lr);
+        Assert.Equal(0.5, r.LrSchedule.WarmupEpochs);
+        Assert.True(r.Evaluation.TtaFlip);
+    }
+
+    [Fact]
+    public void UnknownKeyNamesFileLineAndSuggestsTheRightKey()
+    {
+        var e = Assert.Throws<RegimenException>(() => RecipeLoader.Parse("epochs: 3\noptimizer:\n  lr: 0.1\n  weight_decy: 0.01\n", "r.yaml"));
+        Assert.Contains("r.yaml:4:3", e.Message);
+        Assert.Contains("unknown key 'optimizer.weight_decy'", e.Message);
+        Assert.Contains("did you mean 'weight_decay'", e.Message);
+    }
+
+    [Fact]
+    public void WrongTypeNamesTheKey()
+    {
+        var e = Assert.Throws<RegimenException>(() => RecipeLoader.Parse("epochs: three\n", "r.yaml"));
+        Assert.Contains("r.yaml:1:9: epochs: expected a whole number, found 'three'", e.Message);
+    }
+
+    [Fact]
+    public void OutOfRangeValuesAreAllReportedWithTheirLines()
+    {
+        var e = Assert.Throws<RegimenException>(() => RecipeLoader.Parse(
+            "epochs: 10\noptimizer:\n  lr: -0.1\naugment:\n  hflip: 1.5\n", "r.yaml"));
+        Assert.Contains("2 problems", e.Message);
+        Assert.Contains("r.yaml:3:3: optimizer.lr: must be positive", e.Message);
+        Assert.Contains("r.yaml:5:3: augment.hflip: must be a probability", e.Message);
+    }
+
+    [Fact]
+    public void PhasesMustLieInsideTheTrainingAndNotOverlap()
+    {
+        var e = Assert.Throws<RegimenException>(() => RecipeLoader.Parse(
+            "epochs: 10\nphases:\n  - from_epoch: 5\n    resolution: 32\n  - from_epoch: 5\n  - from_epoch: 12\n", "r.yaml"));
+        Assert.Contains("phases[1].from_epoch: phases overlap", e.Message);
+        Assert.Contains("phases[2].from_epoch: must lie inside the training's epochs 0..9, got 12", e.Message);
+    }
+
+    [Fact]
+    public void MalformedYamlGivesTheLine()
+    {
+        var e = Assert.Throws<RegimenException>(() => RecipeLoader.Parse("epochs: 3\nmodel: [unclosed\n", "bad.yaml"));
+        Assert.Contains("bad.yaml:", e.Message);
+        Assert.Contains("malformed YAML", e.Message);
+    }
+
+    [Fact]
+    public void UnknownModelSuggestsAName()
+    {
+        var e = Assert.Throws<RegimenException>(() => RecipeLoader.Parse("model:\n  name: resnet_50\n", "r.yaml"));
+        Assert.Contains("model.name: unknown model 'resnet_50' (did you mean 'resnet50'?)", e.Message);
+    }
+
+    [Fact]
+    public void OverridesApplyAndAreValidatedWithTheirSource()
+    {
+        var r = RecipeLoader.Load("fashion-mnist", new[] { "optimizer.lr=0.05", "epochs=3", "model.width=8" });
+        Assert.Equal(0.05, r.Optimizer.Lr);
+        Assert.Equal(3, r.Epochs);
+        Assert.Equal(8, r.Model.Width);
+        var e = Assert.Throws<RegimenException>(() => RecipeLoader.Load("fashion-mnist", new[] { "optimizer.momentun=0.5" }));
+        Assert.Contains("--set optimizer.momentun=0.5: unknown key 'optimizer.momentun' (did you mean 'momentum'?)", e.Message);
+        Assert.Throws<RegimenException>(() => RecipeLoader.Load("fashion-mnist", new[] { "epochs" }));
+    }
+
+    [Fact]
+    public void UnknownRecipeNameIsExplained()
+    {
+        var e = Assert.Throws<RegimenException>(() => RecipeLoader.Load("fashion-mnsit"));
+        Assert.Contains("did you mean 'fashion-mnist'", e.Message);
+    }
+}

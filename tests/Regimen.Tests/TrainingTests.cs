@@ -1,0 +1,132 @@
+using Regimen.Analysis;
+using Regimen.Recipes;
+using Regimen.Runs;
+using Regimen.Training;
+
+namespace Regimen.Tests;
+
+public class TrainingTests
+{
+    static readonly Lazy<string> data = new(() => TestData.WriteIdxDataset(TestData.TempDir("train-data"), trainCount: 256, testCount: 100));
+
+    static TrainingOutcome Train(string outDir, int epochs = 2, IReadOnlyList<TrainingCallback>? callbacks = null, string? recipeYaml = null) =>
+        TrainingRunner.Start(new TrainingRequest
+        {
+            Recipe = RecipeLoader.Parse(recipeYaml ?? TestData.TinyRecipe(epochs), "tiny.yaml"),
+            OutputDirectory = outDir,
+            DataDirectory = data.Value,
+            Callbacks = callbacks ?? Array.Empty<TrainingCallback>(),
+        });
+
+    /// <summary>metrics.csv without the timing columns, which are the only ones allowed to differ.</summary>
+    static string[] MetricsWithoutTiming(RunDirectory run)
+    {
+        var lines = File.ReadAllLines(run.MetricsFile);
+        var header = lines[0].Split(',');
+        var keep = Enumerable.Range(0, header.Length).Where(i => !MetricsCsv.TimingColumns.Contains(header[i])).ToArray();
+        return lines.Select(l => string.Join(",", keep.Select(i => l.Split(',')[i]))).ToArray();
+    }
+
+    [Fact]
+    public void AFewRealStepsLowerTheLoss()
+    {
+        var recipe = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 3), "tiny.yaml");
+        using var setup = TrainingSetup.Create(recipe, data.Value);
+        var before = Evaluator.Evaluate(setup.Model, setup.Validation, setup.Augment, 28, 100, flipTta: false);
+        new Trainer(setup, Array.Empty<TrainingCallback>()).Fit();
+        var after = Evaluator.Evaluate(setup.Model, setup.Validation, setup.Augment, 28, 100, flipTta: false);
+        Assert.True(after.Loss < before.Loss * 0.8, $"loss {before.Loss:F3} -> {after.Loss:F3}");
+        Assert.True(after.Accuracy > 0.3, $"accuracy {after.Accuracy:P1} (chance is 10 %)");
+    }
+
+    [Fact]
+    public void ARunWritesItsRecords()
+    {
+        var outcome = Train(TestData.TempDir("run"));
+        var run = outcome.Run;
+        foreach (var f in new[] { run.RecipeFile, run.MetricsFile, run.EventsFile, run.SummaryFile, run.LastCheckpoint, run.BestCheckpoint })
+            Assert.True(File.Exists(f), f);
+        Assert.NotEmpty(Directory.GetFiles(run.TensorBoardDirectory, "events.out.tfevents*"));
+        var header = File.ReadLines(run.MetricsFile).First();
+        Assert.Equal(string.Join(",", MetricsCsv.Columns), header);
+        var rows = MetricsCsv.Read(run.MetricsFile);
+        Assert.Equal(new[] { 0, 1 }, rows.Select(r => r.Epoch));
+        Assert.All(rows, r => Assert.NotNull(r.ValTop5));   // 10 classes: top-5 is recorded
+        Assert.All(rows, r => Assert.NotNull(r.ValAccuracyTta));
+        Assert.Equal("completed", outcome.Summary.Status);
+        Assert.Equal(2, outcome.Summary.EpochsCompleted);
+        Assert.Equal(rows.Max(r => r.ValAccuracy), outcome.Summary.BestValue);
+        Assert.Equal(2, outcome.Summary.Environment.Cores > 0 ? 2 : 0);
+        var events = RunEvent.ReadAll(run.EventsFile);
+        Assert.Equal("start", events.First().Kind);
+        Assert.Equal("end", events.Last().Kind);
+        // The recorded recipe loads back to the same recipe.
+        Assert.Equal(File.ReadAllText(run.RecipeFile), RecipeLoader.ToYaml(RecipeLoader.Load(run.RecipeFile)));
+    }
+
+    [Fact]
+    public void TwoRunsWithTheSameSeedGiveIdenticalMetrics()
+    {
+        var a = Train(TestData.TempDir("seed-a"));
+        var b = Train(TestData.TempDir("seed-b"));
+        Assert.Equal(MetricsWithoutTiming(a.Run), MetricsWithoutTiming(b.Run));
+    }
+
+    sealed class Interrupt(int afterEpoch) : TrainingCallback
+    {
+        public override void OnEpochEnd(TrainingContext context, EpochResult result)
+        {
+            if (result.Epoch == afterEpoch) throw new OperationCanceledException("simulated interruption");
+        }
+    }
+
+    [Fact]
+    public void ResumeGivesTheSameMetricsAsAnUninterruptedRun()
+    {
+        var whole = Train(TestData.TempDir("whole"), epochs: 3);
+        var dir = TestData.TempDir("interrupted");
+        Assert.Throws<OperationCanceledException>(() => Train(dir, epochs: 3, callbacks: new[] { new Interrupt(afterEpoch: 0) }));
+        Assert.Single(MetricsCsv.Read(Path.Combine(dir, "metrics.csv")));
+        var resumed = TrainingRunner.Resume(dir, data.Value, Array.Empty<TrainingCallback>());
+        Assert.Equal(MetricsWithoutTiming(whole.Run), MetricsWithoutTiming(resumed.Run));
+        Assert.Equal("completed", resumed.Summary.Status);
+        var events = RunEvent.ReadAll(resumed.Run.EventsFile);
+        Assert.Contains(events, e => e.Kind == "resume" && e.Epoch == 1);
+    }
+
+    [Fact]
+    public void AnExistingRunFolderIsNotOverwrittenWithoutForce()
+    {
+        var dir = TestData.TempDir("existing");
+        File.WriteAllText(Path.Combine(dir, "notes.txt"), "keep me");
+        var e = Assert.Throws<RegimenException>(() => Train(dir));
+        Assert.Contains("--resume", e.Message);
+        Assert.Equal("keep me", File.ReadAllText(Path.Combine(dir, "notes.txt")));
+    }
+
+    [Fact]
+    public void EvaluateReportsAccuracyPerClassAndConfusions()
+    {
+        var outcome = Train(TestData.TempDir("eval"));
+        var report = CheckpointEvaluation.Evaluate(outcome.Run.Path, data.Value, tta: true);
+        Assert.Equal(100, report.Images);
+        Assert.Equal(10, report.PerClass.Count);
+        Assert.Equal(100, report.ConfusionMatrix.Sum(row => row.Sum()));
+        int correct = Enumerable.Range(0, 10).Sum(i => report.ConfusionMatrix[i][i]);
+        Assert.Equal(correct / 100.0, report.Accuracy, 9);
+        Assert.Equal(outcome.Summary.BestValue!.Value, report.Accuracy, 9); // the best checkpoint scores what the run recorded
+        Assert.NotNull(report.AccuracyTta);
+        Assert.All(report.MostConfused, p => Assert.NotEqual(p.Actual, p.Predicted));
+        Assert.Equal(report.MostConfused.OrderByDescending(p => p.Count).Select(p => p.Count), report.MostConfused.Select(p => p.Count));
+    }
+
+    [Fact]
+    public void ACheckpointOfAnotherModelIsRefusedWithAClearMessage()
+    {
+        var outcome = Train(TestData.TempDir("other"), epochs: 1);
+        var recipe = RecipeLoader.Parse(TestData.TinyRecipe(1).Replace("width: 8", "width: 6"), "wider.yaml");
+        using var setup = TrainingSetup.Create(recipe, data.Value);
+        var e = Assert.Throws<RegimenException>(() => Checkpoint.LoadInto(outcome.Run.LastCheckpoint, setup.Model, setup.Optimizer));
+        Assert.Contains("do not fit model", e.Message);
+    }
+}
