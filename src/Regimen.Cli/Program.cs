@@ -3,6 +3,9 @@ using Regimen.Cli.Commands;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
+// Pipes and files have no width: don't wrap tables at Spectre's default of 80 columns.
+if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
+
 var app = new CommandApp();
 app.Configure(config =>
 {
@@ -16,6 +19,7 @@ app.Configure(config =>
         recipes.SetDescription("The built-in recipes.");
         recipes.AddCommand<RecipesListCommand>("list").WithDescription("List the built-in recipes.");
         recipes.AddCommand<RecipesShowCommand>("show").WithDescription("Print a recipe as YAML that 'regimen train FILE' accepts.");
+        recipes.AddCommand<RecipesSimulateCommand>("simulate").WithDescription("Print a recipe's schedule epoch by epoch without training.");
     });
     config.AddCommand<ModelsCommand>("models").WithDescription("List the models with their options and parameter counts.");
 });

@@ -87,3 +87,50 @@ internal static class TestData
           tta_flip: true
         """;
 }
+
+/// <summary>Generated colour data sets in the formats users bring: JPEG/PNG class folders and CIFAR binaries.</summary>
+internal static class ColourTestData
+{
+    /// <summary>Writes root/split/class_k/img_i.(jpg|png) images of size x size with a class-specific colour.</summary>
+    public static string WriteImageFolder(string root, int classes, int perClass, int size, string format = "png", params string[] splits)
+    {
+        if (splits.Length == 0) splits = new[] { "train", "val" };
+        var random = new Random(5);
+        foreach (var split in splits)
+            for (int c = 0; c < classes; c++)
+            {
+                var dir = Path.Combine(root, split, $"class_{c}");
+                Directory.CreateDirectory(dir);
+                for (int i = 0; i < perClass; i++)
+                {
+                    using var bitmap = new SkiaSharp.SKBitmap(size, size, SkiaSharp.SKColorType.Rgba8888, SkiaSharp.SKAlphaType.Unpremul);
+                    for (int y = 0; y < size; y++)
+                        for (int x = 0; x < size; x++)
+                            bitmap.SetPixel(x, y, new SkiaSharp.SKColor((byte)(c * 80 % 256), (byte)((x * 7 + random.Next(20)) % 256), (byte)((y * 5 + c * 40) % 256)));
+                    using var image = SkiaSharp.SKImage.FromBitmap(bitmap);
+                    using var encoded = image.Encode(format == "png" ? SkiaSharp.SKEncodedImageFormat.Png : SkiaSharp.SKEncodedImageFormat.Jpeg, 95);
+                    File.WriteAllBytes(Path.Combine(dir, $"img_{i}.{format}"), encoded.ToArray());
+                }
+            }
+        return root;
+    }
+
+    /// <summary>Writes CIFAR-100 train.bin and test.bin (coarse, fine label bytes + 3072 pixels) into root.</summary>
+    public static (byte[] Images, byte[][] Labels) WriteCifar100(string root, int trainCount, int testCount)
+    {
+        Directory.CreateDirectory(root);
+        var random = new Random(9);
+        (byte[], byte[][]) Make(int n)
+        {
+            var images = new byte[n * 3072];
+            random.NextBytes(images);
+            var labels = Enumerable.Range(0, n).Select(i => new[] { (byte)(i % 20), (byte)(i % 100) }).ToArray();
+            return (images, labels);
+        }
+        var train = Make(trainCount);
+        Regimen.Data.CifarReader.Write(Path.Combine(root, "train.bin"), train.Item1, train.Item2);
+        var test = Make(testCount);
+        Regimen.Data.CifarReader.Write(Path.Combine(root, "test.bin"), test.Item1, test.Item2);
+        return train;
+    }
+}

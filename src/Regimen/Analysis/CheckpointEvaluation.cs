@@ -31,9 +31,9 @@ public static class CheckpointEvaluation
         {
             var recipe = RecipeLoader.Parse(header.RecipeYaml, $"{path} (recipe)");
             TorchRuntime.Configure(recipe.Threads);
-            var dataset = BuiltinDatasets.Find(recipe.Data.Dataset)!;
-            var (train, test) = BuiltinDatasets.Load(dataset, dataDirectory ?? recipe.Data.Path);
-            train.Dispose();
+            var loaded = DatasetLoader.Load(recipe.Data, dataDirectory);
+            loaded.Train.Dispose();
+            var test = loaded.Test ?? throw new RegimenException($"{path}: the data set has no test split to evaluate on");
             using (test)
             {
                 if (test.Channels != header.InputChannels || test.ClassCount != header.ClassCount)

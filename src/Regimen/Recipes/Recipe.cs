@@ -19,6 +19,8 @@ public sealed class Recipe
     public LrScheduleSection LrSchedule { get; set; } = new();
     public RegularizationSection Regularization { get; set; } = new();
     public AugmentSection Augment { get; set; } = new();
+    public MixupSection Mixup { get; set; } = new();
+    public EmaSection Ema { get; set; } = new();
     public EvaluationSection Evaluation { get; set; } = new();
     public CheckpointSection Checkpoint { get; set; } = new();
     public List<Phase> Phases { get; set; } = new();
@@ -36,7 +38,7 @@ public sealed class ModelSection
 
 public sealed class DataSection
 {
-    /// <summary>A built-in data set name (fashion-mnist, mnist).</summary>
+    /// <summary>fashion-mnist, mnist, cifar10, cifar100, cifar100-coarse or imagefolder.</summary>
     public string Dataset { get; set; } = "fashion-mnist";
     /// <summary>Folder with the data set's files; default: the data set's usual install place.</summary>
     public string? Path { get; set; }
@@ -49,6 +51,10 @@ public sealed class DataSection
     public int ValLimit { get; set; }
     /// <summary>Training resolution in pixels; 0 = the data set's own.</summary>
     public int Resolution { get; set; }
+    /// <summary>imagefolder: images are decoded, resized (shorter side) and centre-cropped to this size once, at load.</summary>
+    public int ImageSize { get; set; } = 64;
+    /// <summary>imagefolder: skip undecodable images (listed in the run's events) instead of failing.</summary>
+    public bool SkipBadImages { get; set; }
 }
 
 public sealed class OptimizerSection
@@ -72,7 +78,7 @@ public sealed class OptimizerSection
 
 public sealed class LrScheduleSection
 {
-    /// <summary>constant, cosine, onecycle, step, multistep, cosine_restarts.</summary>
+    /// <summary>constant, cosine, onecycle, step, multistep, cosine_restarts, plateau.</summary>
     public string Name { get; set; } = "cosine";
     /// <summary>Update the rate every optimizer step (true) or once per epoch.</summary>
     public bool PerStep { get; set; } = true;
@@ -94,6 +100,10 @@ public sealed class LrScheduleSection
     /// <summary>cosine_restarts: length of the first cycle in epochs, and its growth factor.</summary>
     public int T0 { get; set; } = 10;
     public int TMult { get; set; } = 1;
+    /// <summary>plateau: epochs without improvement of evaluation.monitor before the rate is multiplied by gamma.</summary>
+    public int Patience { get; set; } = 10;
+    /// <summary>plateau: the relative improvement that counts (PyTorch's threshold, mode 'rel').</summary>
+    public double Threshold { get; set; } = 1e-4;
 }
 
 public sealed class RegularizationSection
@@ -103,12 +113,85 @@ public sealed class RegularizationSection
 
 public sealed class AugmentSection
 {
-    /// <summary>Whether training augmentations are on (a FixRes phase that turns them off is seed 001's mistake).</summary>
+    /// <summary>Whether training augmentations are on. Off means the evaluation transform and no MixUp/CutMix (a FixRes phase that turns them off is seed 001's mistake).</summary>
     public bool Enabled { get; set; } = true;
-    /// <summary>Random crop after zero padding by this many pixels; 0 = off.</summary>
+    /// <summary>full, reduced (colour, dropout, erasing and blur at half probability) or minimal (crop and flip only), as seed 002's phases.</summary>
+    public string Level { get; set; } = "full";
+    /// <summary>Random crop after zero padding by this many pixels; 0 = off. Ignored when random_resized_crop is on.</summary>
     public int CropPadding { get; set; } = 2;
+    public RandomResizedCropSection RandomResizedCrop { get; set; } = new();
     /// <summary>Probability of a horizontal flip.</summary>
     public double Hflip { get; set; } = 0.5;
+    public ColorJitterSection ColorJitter { get; set; } = new();
+    public CoarseDropoutSection CoarseDropout { get; set; } = new();
+    public RandomErasingSection RandomErasing { get; set; } = new();
+    public BlurSection Blur { get; set; } = new();
+}
+
+public sealed class RandomResizedCropSection
+{
+    public bool Enabled { get; set; }
+    public double MinScale { get; set; } = 0.08;
+    public double MaxScale { get; set; } = 1.0;
+    public double MinRatio { get; set; } = 0.75;
+    public double MaxRatio { get; set; } = 4.0 / 3;
+}
+
+public sealed class ColorJitterSection
+{
+    /// <summary>Probability that an image is jittered; 0 = off.</summary>
+    public double P { get; set; }
+    public double Brightness { get; set; } = 0.2;
+    public double Contrast { get; set; } = 0.2;
+    public double Saturation { get; set; } = 0.2;
+    /// <summary>Hue shift in turns (0..0.5); colour images only.</summary>
+    public double Hue { get; set; }
+}
+
+public sealed class CoarseDropoutSection
+{
+    public double P { get; set; }
+    public int MinHoles { get; set; } = 1;
+    public int MaxHoles { get; set; } = 1;
+    /// <summary>The largest hole side as a fraction of the image side.</summary>
+    public double MaxSize { get; set; } = 0.25;
+}
+
+public sealed class RandomErasingSection
+{
+    public double P { get; set; }
+    public double MinArea { get; set; } = 0.02;
+    public double MaxArea { get; set; } = 1.0 / 3;
+    public double MinRatio { get; set; } = 0.3;
+}
+
+public sealed class BlurSection
+{
+    public double P { get; set; }
+    /// <summary>gaussian or motion.</summary>
+    public string Kind { get; set; } = "gaussian";
+    public double MaxSigma { get; set; } = 1.5;
+    public int MotionLength { get; set; } = 5;
+}
+
+/// <summary>MixUp and CutMix with timm's semantics.</summary>
+public sealed class MixupSection
+{
+    public double MixupAlpha { get; set; }
+    public double CutmixAlpha { get; set; }
+    /// <summary>Probability that a batch is mixed at all.</summary>
+    public double Prob { get; set; } = 1.0;
+    /// <summary>With both alphas set, the probability of CutMix rather than MixUp.</summary>
+    public double SwitchProb { get; set; } = 0.5;
+}
+
+/// <summary>An exponential moving average of the weights, evaluated beside the raw model.</summary>
+public sealed class EmaSection
+{
+    public bool Enabled { get; set; }
+    public double Decay { get; set; } = 0.999;
+    /// <summary>Use min(decay, (1+t)/(10+t)) at optimizer step t, so early averages are not dominated by the random initialization.</summary>
+    public bool Warmup { get; set; } = true;
 }
 
 public sealed class EvaluationSection
@@ -137,9 +220,19 @@ public sealed class Phase
     public string? Name { get; set; }
     public int FromEpoch { get; set; }
     public int? Resolution { get; set; }
+    /// <summary>Training augmentations on or off (off: evaluation transform, no MixUp/CutMix).</summary>
     public bool? Augment { get; set; }
+    public string? AugmentLevel { get; set; }
+    public double? MixupAlpha { get; set; }
+    public double? CutmixAlpha { get; set; }
+    public double? MixupProb { get; set; }
+    public double? SwitchProb { get; set; }
     public double? LabelSmoothing { get; set; }
     public double? WeightDecay { get; set; }
     public double? Dropout { get; set; }
     public double? DropPath { get; set; }
+    /// <summary>A new learning-rate schedule from this epoch on; its time starts at the phase (seed 002 switches warm restarts for cosine at epoch 61).</summary>
+    public LrScheduleSection? LrSchedule { get; set; }
+    /// <summary>The peak rate of the phase's schedule; default optimizer.lr.</summary>
+    public double? Lr { get; set; }
 }

@@ -29,8 +29,9 @@ internal static class RecipeValidator
         Fraction(r.Model.Dropout, "model.dropout");
         Fraction(r.Model.DropPath, "model.drop_path");
 
-        Check(BuiltinDatasets.Find(r.Data.Dataset) != null, "data.dataset",
-            $"unknown data set '{r.Data.Dataset}'" + Suggest(r.Data.Dataset, BuiltinDatasets.All.Select(d => d.Name)));
+        Check(DatasetLoader.Names.Contains(r.Data.Dataset), "data.dataset",
+            $"unknown data set '{r.Data.Dataset}'" + Suggest(r.Data.Dataset, DatasetLoader.Names));
+        Check(r.Data.ImageSize >= 8, "data.image_size", $"must be at least 8 pixels, got {r.Data.ImageSize}");
         Check(r.Data.Validation is "test" or "holdout", "data.validation", $"must be 'test' or 'holdout', got '{r.Data.Validation}'");
         Check(r.Data.ValFraction is > 0 and < 1, "data.val_fraction", $"must be between 0 and 1, got {r.Data.ValFraction}");
         Check(r.Data.TrainLimit >= 0, "data.train_limit", $"must be 0 (all) or more, got {r.Data.TrainLimit}");
@@ -59,13 +60,44 @@ internal static class RecipeValidator
         Check(s.Gamma is > 0 and <= 1, "lr_schedule.gamma", $"must be in (0, 1], got {s.Gamma}");
         Check(s.T0 >= 1, "lr_schedule.t0", $"must be at least 1, got {s.T0}");
         Check(s.TMult >= 1, "lr_schedule.t_mult", $"must be at least 1, got {s.TMult}");
+        Check(s.Patience >= 0, "lr_schedule.patience", $"must not be negative, got {s.Patience}");
+        Check(s.Threshold >= 0, "lr_schedule.threshold", $"must not be negative, got {s.Threshold}");
         for (int i = 0; i < s.Milestones.Count; i++)
             Check(s.Milestones[i] > 0 && s.Milestones[i] < r.Epochs && (i == 0 || s.Milestones[i] > s.Milestones[i - 1]),
                 $"lr_schedule.milestones[{i}]", $"must increase and lie inside 1..{r.Epochs - 1}, got {s.Milestones[i]}");
 
         Fraction(r.Regularization.LabelSmoothing, "regularization.label_smoothing");
-        Check(r.Augment.CropPadding >= 0, "augment.crop_padding", $"must not be negative, got {r.Augment.CropPadding}");
-        Probability(r.Augment.Hflip, "augment.hflip");
+        var a = r.Augment;
+        Check(a.Level is "full" or "reduced" or "minimal", "augment.level", $"must be full, reduced or minimal, got '{a.Level}'");
+        Check(a.CropPadding >= 0, "augment.crop_padding", $"must not be negative, got {a.CropPadding}");
+        Probability(a.Hflip, "augment.hflip");
+        var rrc = a.RandomResizedCrop;
+        Check(rrc.MinScale > 0 && rrc.MinScale <= rrc.MaxScale && rrc.MaxScale <= 1, "augment.random_resized_crop.min_scale",
+            $"need 0 < min_scale <= max_scale <= 1, got {rrc.MinScale} and {rrc.MaxScale}");
+        Check(rrc.MinRatio > 0 && rrc.MinRatio <= rrc.MaxRatio, "augment.random_resized_crop.min_ratio",
+            $"need 0 < min_ratio <= max_ratio, got {rrc.MinRatio} and {rrc.MaxRatio}");
+        Probability(a.ColorJitter.P, "augment.color_jitter.p");
+        Check(a.ColorJitter.Brightness is >= 0 and <= 1, "augment.color_jitter.brightness", $"must be between 0 and 1, got {a.ColorJitter.Brightness}");
+        Check(a.ColorJitter.Contrast is >= 0 and <= 1, "augment.color_jitter.contrast", $"must be between 0 and 1, got {a.ColorJitter.Contrast}");
+        Check(a.ColorJitter.Saturation is >= 0 and <= 1, "augment.color_jitter.saturation", $"must be between 0 and 1, got {a.ColorJitter.Saturation}");
+        Check(a.ColorJitter.Hue is >= 0 and <= 0.5, "augment.color_jitter.hue", $"must be between 0 and 0.5, got {a.ColorJitter.Hue}");
+        Probability(a.CoarseDropout.P, "augment.coarse_dropout.p");
+        Check(a.CoarseDropout.MinHoles >= 1 && a.CoarseDropout.MinHoles <= a.CoarseDropout.MaxHoles, "augment.coarse_dropout.min_holes",
+            $"need 1 <= min_holes <= max_holes, got {a.CoarseDropout.MinHoles} and {a.CoarseDropout.MaxHoles}");
+        Check(a.CoarseDropout.MaxSize is > 0 and <= 1, "augment.coarse_dropout.max_size", $"must be in (0, 1], got {a.CoarseDropout.MaxSize}");
+        Probability(a.RandomErasing.P, "augment.random_erasing.p");
+        Check(a.RandomErasing.MinArea > 0 && a.RandomErasing.MinArea <= a.RandomErasing.MaxArea && a.RandomErasing.MaxArea <= 1,
+            "augment.random_erasing.min_area", $"need 0 < min_area <= max_area <= 1, got {a.RandomErasing.MinArea} and {a.RandomErasing.MaxArea}");
+        Check(a.RandomErasing.MinRatio is > 0 and <= 1, "augment.random_erasing.min_ratio", $"must be in (0, 1], got {a.RandomErasing.MinRatio}");
+        Probability(a.Blur.P, "augment.blur.p");
+        Check(a.Blur.Kind is "gaussian" or "motion", "augment.blur.kind", $"must be gaussian or motion, got '{a.Blur.Kind}'");
+        Check(a.Blur.MaxSigma >= 0.1, "augment.blur.max_sigma", $"must be at least 0.1, got {a.Blur.MaxSigma}");
+        Check(a.Blur.MotionLength >= 3, "augment.blur.motion_length", $"must be at least 3, got {a.Blur.MotionLength}");
+        Check(r.Mixup.MixupAlpha >= 0, "mixup.mixup_alpha", $"must not be negative, got {r.Mixup.MixupAlpha}");
+        Check(r.Mixup.CutmixAlpha >= 0, "mixup.cutmix_alpha", $"must not be negative, got {r.Mixup.CutmixAlpha}");
+        Probability(r.Mixup.Prob, "mixup.prob");
+        Probability(r.Mixup.SwitchProb, "mixup.switch_prob");
+        Check(r.Ema.Decay is > 0 and < 1, "ema.decay", $"must be between 0 and 1, got {r.Ema.Decay}");
         Check(r.Evaluation.BatchSize >= 1, "evaluation.batch_size", $"must be at least 1, got {r.Evaluation.BatchSize}");
         Check(r.Evaluation.Monitor is "val_acc" or "val_loss", "evaluation.monitor", $"must be 'val_acc' or 'val_loss', got '{r.Evaluation.Monitor}'");
 
@@ -83,6 +115,14 @@ internal static class RecipeValidator
             Check(p.WeightDecay is null or >= 0, $"{key}.weight_decay", $"must not be negative, got {p.WeightDecay}");
             Check(p.Dropout is null or (>= 0 and < 1), $"{key}.dropout", $"must be at least 0 and below 1, got {p.Dropout}");
             Check(p.DropPath is null or (>= 0 and < 1), $"{key}.drop_path", $"must be at least 0 and below 1, got {p.DropPath}");
+            Check(p.AugmentLevel is null or "full" or "reduced" or "minimal", $"{key}.augment_level", $"must be full, reduced or minimal, got '{p.AugmentLevel}'");
+            Check(p.MixupAlpha is null or >= 0, $"{key}.mixup_alpha", $"must not be negative, got {p.MixupAlpha}");
+            Check(p.CutmixAlpha is null or >= 0, $"{key}.cutmix_alpha", $"must not be negative, got {p.CutmixAlpha}");
+            Check(p.MixupProb is null or (>= 0 and <= 1), $"{key}.mixup_prob", $"must be a probability between 0 and 1, got {p.MixupProb}");
+            Check(p.SwitchProb is null or (>= 0 and <= 1), $"{key}.switch_prob", $"must be a probability between 0 and 1, got {p.SwitchProb}");
+            Check(p.Lr is null or > 0, $"{key}.lr", $"must be positive, got {p.Lr}");
+            if (p.LrSchedule != null)
+                Check(LrSchedule.Names.Contains(p.LrSchedule.Name), $"{key}.lr_schedule.name", $"unknown schedule '{p.LrSchedule.Name}'" + Suggest(p.LrSchedule.Name, LrSchedule.Names));
         }
         return errors;
     }

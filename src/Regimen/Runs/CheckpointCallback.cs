@@ -40,7 +40,7 @@ public sealed class CheckpointCallback : TrainingCallback
         }
         var header = Header(context, result.Epoch);
         if (recipe.Checkpoint.SaveLast)
-            Checkpoint.Save(run.LastCheckpoint, header, context.Setup.Model, context.Setup.Optimizer);
+            Checkpoint.Save(run.LastCheckpoint, header, context.Setup.Model, context.Setup.Optimizer, context.Setup.Ema?.Model);
         if (improved && recipe.Checkpoint.SaveBest)
         {
             Checkpoint.Save(run.BestCheckpoint, header, context.Setup.Model, optimizer: null);

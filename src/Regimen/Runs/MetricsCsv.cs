@@ -13,7 +13,7 @@ public static class MetricsCsv
     public static readonly string[] Columns =
     {
         "epoch", "phase", "lr", "resolution", "train_loss", "train_acc", "val_loss", "val_acc", "val_top5", "val_acc_tta",
-        "epoch_seconds", "img_per_s", "loader_wait_fraction",
+        "val_loss_ema", "val_acc_ema", "mixed_fraction", "epoch_seconds", "img_per_s", "loader_wait_fraction",
     };
 
     public static readonly string[] TimingColumns = { "epoch_seconds", "img_per_s", "loader_wait_fraction" };
@@ -27,6 +27,7 @@ public static class MetricsCsv
             sb.AppendLine(string.Join(",",
                 r.Epoch.ToString(CultureInfo.InvariantCulture), r.Phase, F(r.LearningRate), r.Resolution.ToString(CultureInfo.InvariantCulture),
                 F(r.TrainLoss), F(r.TrainAccuracy), F(r.ValLoss), F(r.ValAccuracy), F(r.ValTop5), F(r.ValAccuracyTta),
+                F(r.ValLossEma), F(r.ValAccuracyEma), F(r.MixedFraction, "F4"),
                 F(r.EpochSeconds, "F3"), F(r.ImagesPerSecond, "F1"), F(r.LoaderWaitFraction, "F4")));
         }
         return sb.ToString();
@@ -58,6 +59,9 @@ public static class MetricsCsv
                 ValAccuracy = D("val_acc"),
                 ValTop5 = P(f, Col("val_top5"), path, i),
                 ValAccuracyTta = P(f, Col("val_acc_tta"), path, i),
+                ValLossEma = P(f, Col("val_loss_ema"), path, i),
+                ValAccuracyEma = P(f, Col("val_acc_ema"), path, i),
+                MixedFraction = P(f, Col("mixed_fraction"), path, i) ?? 0,
                 EpochSeconds = D("epoch_seconds"),
                 ImagesPerSecond = D("img_per_s"),
                 LoaderWaitFraction = D("loader_wait_fraction"),

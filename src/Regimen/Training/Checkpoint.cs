@@ -25,6 +25,7 @@ public sealed record CheckpointHeader
     public double? BestValue { get; init; }
     public int? BestEpoch { get; init; }
     public bool HasOptimizer { get; init; }
+    public bool HasEma { get; init; }
     /// <summary>libtorch's generator state at the save, for the record; the loop reseeds per (epoch, step) anyway.</summary>
     public string RngState { get; init; } = "";
     public DateTime SavedAt { get; init; }
@@ -38,12 +39,13 @@ public static class Checkpoint
 {
     static readonly byte[] Magic = Encoding.ASCII.GetBytes("REGIMEN-CHECKPOINT\n");
 
-    public static void Save(string path, CheckpointHeader header, nn.Module model, OptimizerHelper? optimizer)
+    public static void Save(string path, CheckpointHeader header, nn.Module model, OptimizerHelper? optimizer, nn.Module? ema = null)
     {
         using var rng = get_rng_state();
         header = header with
         {
             HasOptimizer = optimizer != null,
+            HasEma = ema != null,
             RngState = Convert.ToBase64String(rng.data<byte>().ToArray()),
             SavedAt = DateTime.UtcNow,
         };
@@ -54,6 +56,7 @@ public static class Checkpoint
             writer.Write(JsonSerializer.Serialize(header));
             model.save(writer);
             optimizer?.save_state_dict(writer);
+            ema?.save(writer);
         });
     }
 
@@ -76,7 +79,7 @@ public static class Checkpoint
     }
 
     /// <summary>Loads weights (and the optimizer's state, when present) into an existing model, for resume.</summary>
-    public static CheckpointHeader LoadInto(string path, nn.Module model, OptimizerHelper? optimizer)
+    public static CheckpointHeader LoadInto(string path, nn.Module model, OptimizerHelper? optimizer, nn.Module? ema = null)
     {
         using var reader = Open(path);
         var header = ReadHeader(reader, path);
@@ -88,6 +91,7 @@ public static class Checkpoint
             {
                 throw new RegimenException($"{path}: the optimizer state does not match this recipe's optimizer ({e.Message})");
             }
+            if (ema != null && header.HasEma) LoadWeights(reader, path, ema);
         }
         return header;
     }

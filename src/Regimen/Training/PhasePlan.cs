@@ -8,10 +8,16 @@ public sealed record EpochSettings(
     string Phase,
     int Resolution,
     bool Augment,
+    string AugmentLevel,
+    double MixupAlpha,
+    double CutmixAlpha,
+    double MixupProb,
+    double SwitchProb,
     double LabelSmoothing,
     double WeightDecay,
     double Dropout,
-    double DropPath);
+    double DropPath,
+    LrSchedule Schedule);
 
 /// <summary>One scheduled value that changes at the start of an epoch: the run records these as events.</summary>
 public sealed record ScheduleChange(int Epoch, string Key, string From, string To);
@@ -24,19 +30,27 @@ public sealed class PhasePlan
 {
     readonly Recipe recipe;
     readonly int nativeResolution;
+    readonly List<LrSchedule> schedules = new();
 
     public PhasePlan(Recipe recipe, int nativeResolution)
     {
         this.recipe = recipe;
         this.nativeResolution = nativeResolution;
+        schedules.Add(new LrSchedule(recipe.LrSchedule, recipe.Optimizer.Lr, recipe.Epochs));
+        foreach (var p in recipe.Phases.Where(p => p.LrSchedule != null || p.Lr != null))
+            schedules.Add(new LrSchedule(p.LrSchedule ?? recipe.LrSchedule, p.Lr ?? recipe.Optimizer.Lr, recipe.Epochs, p.FromEpoch));
     }
+
+    public Recipe Recipe => recipe;
 
     public EpochSettings At(int epoch)
     {
+        var m = recipe.Mixup;
         var s = new EpochSettings(epoch, "base",
             recipe.Data.Resolution > 0 ? recipe.Data.Resolution : nativeResolution,
-            recipe.Augment.Enabled, recipe.Regularization.LabelSmoothing, recipe.Optimizer.WeightDecay,
-            recipe.Model.Dropout, recipe.Model.DropPath);
+            recipe.Augment.Enabled, recipe.Augment.Level, m.MixupAlpha, m.CutmixAlpha, m.Prob, m.SwitchProb,
+            recipe.Regularization.LabelSmoothing, recipe.Optimizer.WeightDecay,
+            recipe.Model.Dropout, recipe.Model.DropPath, schedules[0]);
         for (int i = 0; i < recipe.Phases.Count; i++)
         {
             var p = recipe.Phases[i];
@@ -46,10 +60,16 @@ public sealed class PhasePlan
                 Phase = p.Name ?? $"phase{i + 1}",
                 Resolution = p.Resolution ?? s.Resolution,
                 Augment = p.Augment ?? s.Augment,
+                AugmentLevel = p.AugmentLevel ?? s.AugmentLevel,
+                MixupAlpha = p.MixupAlpha ?? s.MixupAlpha,
+                CutmixAlpha = p.CutmixAlpha ?? s.CutmixAlpha,
+                MixupProb = p.MixupProb ?? s.MixupProb,
+                SwitchProb = p.SwitchProb ?? s.SwitchProb,
                 LabelSmoothing = p.LabelSmoothing ?? s.LabelSmoothing,
                 WeightDecay = p.WeightDecay ?? s.WeightDecay,
                 Dropout = p.Dropout ?? s.Dropout,
                 DropPath = p.DropPath ?? s.DropPath,
+                Schedule = schedules.Last(x => x.Start <= epoch),
             };
         }
         return s;
@@ -70,10 +90,17 @@ public sealed class PhasePlan
         Compare("phase", before.Phase, now.Phase);
         Compare("resolution", before.Resolution, now.Resolution);
         Compare("augment", before.Augment, now.Augment);
+        Compare("augment_level", before.AugmentLevel, now.AugmentLevel);
+        Compare("mixup_alpha", before.MixupAlpha, now.MixupAlpha);
+        Compare("cutmix_alpha", before.CutmixAlpha, now.CutmixAlpha);
+        Compare("mixup_prob", before.MixupProb, now.MixupProb);
+        Compare("switch_prob", before.SwitchProb, now.SwitchProb);
         Compare("label_smoothing", before.LabelSmoothing, now.LabelSmoothing);
         Compare("weight_decay", before.WeightDecay, now.WeightDecay);
         Compare("dropout", before.Dropout, now.Dropout);
         Compare("drop_path", before.DropPath, now.DropPath);
+        if (!ReferenceEquals(before.Schedule, now.Schedule))
+            changes.Add(new ScheduleChange(epoch, "lr_schedule", before.Schedule.Section.Name, now.Schedule.Section.Name));
         return changes;
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Regimen.Augment;
 using Regimen.Data;
 using Regimen.Models;
 using TorchSharp;
@@ -35,14 +36,18 @@ public sealed class Trainer
         this.callbacks = callbacks.ToList();
     }
 
-    /// <summary>Trains from <paramref name="startEpoch"/> (0, or the epoch after a resumed checkpoint) to the end.</summary>
-    public TrainingContext Fit(int startEpoch = 0)
+    /// <summary>
+    /// Trains from <paramref name="startEpoch"/> (0, or the epoch after a resumed checkpoint) to the end, or up to
+    /// <paramref name="stopEpoch"/> (exclusive) when given: the schedules still span the recipe's epochs.
+    /// </summary>
+    public TrainingContext Fit(int startEpoch = 0, int? stopEpoch = null)
     {
+        int end = Math.Min(stopEpoch ?? setup.Recipe.Epochs, setup.Recipe.Epochs);
         var context = new TrainingContext(setup, startEpoch);
         foreach (var c in callbacks) c.OnTrainStart(context);
         try
         {
-            for (int epoch = startEpoch; epoch < setup.Recipe.Epochs && context.StopReason is null; epoch++)
+            for (int epoch = startEpoch; epoch < end && context.StopReason is null; epoch++)
             {
                 context.Epoch = epoch;
                 var settings = setup.Plan.At(epoch);
@@ -80,7 +85,11 @@ public sealed class Trainer
         var optimizer = setup.Optimizer;
         int batches = setup.BatchesPerEpoch;
         int accumulation = recipe.Optimizer.AccumulationSteps;
+        int classes = setup.Train.ClassCount;
         var order = BatchLoader.Order(setup.Train.Count, recipe.Seed, epoch);
+        var monitorHistory = context.History.Select(h => Runs.RunRecorder.Value(h, recipe.Evaluation.Monitor)).ToList();
+        bool higherIsBetter = recipe.Evaluation.Monitor != "val_loss";
+        bool mixing = settings.Augment && (settings.MixupAlpha > 0 || settings.CutmixAlpha > 0);
         model.train();
         optimizer.zero_grad();
 
@@ -88,33 +97,44 @@ public sealed class Trainer
         var loaderClock = new Stopwatch();
         double lossSum = 0, firstLr = double.NaN;
         long correct = 0, seen = 0;
-        int b = 0;
+        int b = 0, mixed = 0;
         loaderClock.Start();
         foreach (var batch in BatchLoader.Batches(setup.Train, recipe.BatchSize, order, dropLast: setup.Train.Count > recipe.BatchSize))
         {
             using var scope = NewDisposeScope();
             manual_seed(Seeds.Derive(recipe.Seed, epoch, b));
-            var x = setup.Augment.Train(batch.Images, settings.Resolution, settings.Augment, recipe.Augment);
+            var x = setup.Augment.Train(batch.Images, settings.Resolution, settings.Augment, settings.AugmentLevel, recipe.Augment);
+            Tensor? softTarget = null;
+            if (mixing)
+            {
+                var random = new Random(Seeds.DeriveInt(recipe.Seed, epoch, b, 0x313));
+                var mix = Mixup.Apply(x, batch.Labels, classes, settings.MixupAlpha, settings.CutmixAlpha,
+                    settings.MixupProb, settings.SwitchProb, settings.LabelSmoothing, random);
+                if (mix.Kind != "none") { x = mix.Input; softTarget = mix.Target; mixed++; }
+            }
             loaderClock.Stop();
 
-            double lr = setup.Schedule.At(epoch, b, batches);
+            double lr = settings.Schedule.At(epoch, b, batches, monitorHistory, higherIsBetter);
             if (double.IsNaN(firstLr)) firstLr = lr;
             OptimizerFactory.SetLearningRate(optimizer, lr);
 
             var logits = model.forward(x);
-            var loss = nn.functional.cross_entropy(logits, batch.Labels, label_smoothing: settings.LabelSmoothing);
+            var loss = softTarget is null
+                ? nn.functional.cross_entropy(logits, batch.Labels, label_smoothing: settings.LabelSmoothing)
+                : Mixup.SoftTargetCrossEntropy(logits, softTarget);
             (accumulation > 1 ? loss / accumulation : loss).backward();
-            bool stepNow = (b + 1) % accumulation == 0 || b == batches - 1;
-            if (stepNow)
+            if ((b + 1) % accumulation == 0 || b == batches - 1)
             {
                 if (recipe.Optimizer.ClipGradNorm > 0)
                     nn.utils.clip_grad_norm_(model.parameters(), recipe.Optimizer.ClipGradNorm);
                 optimizer.step();
                 optimizer.zero_grad();
+                setup.Ema?.Update(OptimizerStepIndex(epoch, b, batches, accumulation));
             }
 
             double batchLoss = loss.item<float>();
             if (double.IsNaN(batchLoss) || double.IsInfinity(batchLoss)) throw new TrainingDivergedException(epoch, b, batchLoss);
+            // Accuracy against the original labels, also for mixed batches (timm records none there).
             long batchCorrect = logits.argmax(1).eq(batch.Labels).sum().item<long>();
             lossSum += batchLoss * batch.Size;
             correct += batchCorrect;
@@ -128,10 +148,13 @@ public sealed class Trainer
         loaderClock.Stop();
         double trainSeconds = epochClock.Elapsed.TotalSeconds;
 
-        var evaluation = Evaluator.Evaluate(model, setup.Validation, setup.Augment, setup.EvalResolution, recipe.Evaluation.BatchSize, flipTta: false);
-        double? tta = null;
-        if (recipe.Evaluation.TtaFlip)
-            tta = Evaluator.Evaluate(model, setup.Validation, setup.Augment, setup.EvalResolution, recipe.Evaluation.BatchSize, flipTta: true).Accuracy;
+        var eval = recipe.Evaluation;
+        var evaluation = Evaluator.Evaluate(model, setup.Validation, setup.Augment, setup.EvalResolution, eval.BatchSize, flipTta: false);
+        double? tta = eval.TtaFlip
+            ? Evaluator.Evaluate(model, setup.Validation, setup.Augment, setup.EvalResolution, eval.BatchSize, flipTta: true).Accuracy
+            : null;
+        var ema = setup.Ema is null ? null
+            : Evaluator.Evaluate(setup.Ema.Model, setup.Validation, setup.Augment, setup.EvalResolution, eval.BatchSize, flipTta: false);
 
         return new EpochResult
         {
@@ -145,9 +168,19 @@ public sealed class Trainer
             ValAccuracy = evaluation.Accuracy,
             ValTop5 = evaluation.Top5,
             ValAccuracyTta = tta,
+            ValLossEma = ema?.Loss,
+            ValAccuracyEma = ema?.Accuracy,
+            MixedFraction = b == 0 ? 0 : (double)mixed / b,
             EpochSeconds = epochClock.Elapsed.TotalSeconds,
             ImagesPerSecond = seen / trainSeconds,
             LoaderWaitFraction = loaderClock.Elapsed.TotalSeconds / trainSeconds,
         };
+    }
+
+    /// <summary>The optimizer step counted over the whole run, a function of (epoch, batch) so that resume continues it.</summary>
+    static long OptimizerStepIndex(int epoch, int batch, int batches, int accumulation)
+    {
+        long perEpoch = (batches + accumulation - 1) / accumulation;
+        return epoch * perEpoch + batch / accumulation;
     }
 }

@@ -35,6 +35,11 @@ public sealed record EpochResult
     public double? ValTop5 { get; init; }
     /// <summary>Accuracy with horizontal-flip TTA, when the recipe asks for it.</summary>
     public double? ValAccuracyTta { get; init; }
+    /// <summary>The EMA model's validation loss and accuracy, when the recipe keeps an EMA.</summary>
+    public double? ValLossEma { get; init; }
+    public double? ValAccuracyEma { get; init; }
+    /// <summary>The fraction of the epoch's batches that were mixed (MixUp or CutMix).</summary>
+    public double MixedFraction { get; init; }
     public double EpochSeconds { get; init; }
     public double ImagesPerSecond { get; init; }
     /// <summary>The fraction of the epoch's training time spent preparing batches rather than in the model.</summary>

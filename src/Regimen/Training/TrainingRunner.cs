@@ -41,7 +41,7 @@ public static class TrainingRunner
         int startEpoch = 0;
         if (File.Exists(run.LastCheckpoint))
         {
-            var header = Checkpoint.LoadInto(run.LastCheckpoint, setup.Model, setup.Optimizer);
+            var header = Checkpoint.LoadInto(run.LastCheckpoint, setup.Model, setup.Optimizer, setup.Ema?.Model);
             startEpoch = header.Epoch + 1;
         }
         if (startEpoch >= recipe.Epochs)

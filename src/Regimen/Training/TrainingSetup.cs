@@ -15,8 +15,9 @@ namespace Regimen.Training;
 public sealed class TrainingSetup : IDisposable
 {
     TrainingSetup(Recipe recipe, ImageDataset train, ImageDataset validation, nn.Module<Tensor, Tensor> model,
-        OptimizerHelper optimizer, IReadOnlyList<ParamGroup> decayGroups, float[] mean, float[] std)
+        OptimizerHelper optimizer, IReadOnlyList<ParamGroup> decayGroups, float[] mean, float[] std, ModelEma? ema)
     {
+        Ema = ema;
         Recipe = recipe;
         Train = train;
         Validation = validation;
@@ -27,7 +28,6 @@ public sealed class TrainingSetup : IDisposable
         Std = std;
         Augment = new BatchAugment(mean, std);
         Plan = new PhasePlan(recipe, train.Height);
-        Schedule = new LrSchedule(recipe.LrSchedule, recipe.Optimizer.Lr, recipe.Epochs);
     }
 
     public Recipe Recipe { get; }
@@ -41,7 +41,8 @@ public sealed class TrainingSetup : IDisposable
     public float[] Std { get; }
     public BatchAugment Augment { get; }
     public PhasePlan Plan { get; }
-    public LrSchedule Schedule { get; }
+    /// <summary>The moving average of the weights, when the recipe asks for one.</summary>
+    public ModelEma? Ema { get; }
     public int BatchesPerEpoch => BatchLoader.BatchCount(Train.Count, Recipe.BatchSize, dropLast: Train.Count > Recipe.BatchSize);
     public int EvalResolution => Recipe.Evaluation.Resolution > 0 ? Recipe.Evaluation.Resolution
         : Recipe.Data.Resolution > 0 ? Recipe.Data.Resolution : Train.Height;
@@ -49,28 +50,35 @@ public sealed class TrainingSetup : IDisposable
     /// <summary>Loads the recipe's data (from <paramref name="dataDirectory"/> when given) and builds the rest.</summary>
     public static TrainingSetup Create(Recipe recipe, string? dataDirectory = null)
     {
-        var dataset = BuiltinDatasets.Find(recipe.Data.Dataset)!;
-        var (train, test) = BuiltinDatasets.Load(dataset, dataDirectory ?? recipe.Data.Path);
-        return Create(recipe, train, test);
+        var loaded = DatasetLoader.Load(recipe.Data, dataDirectory);
+        return Create(recipe, loaded.Train, loaded.Test);
     }
 
     /// <summary>Builds a setup over data already in memory; takes ownership of both data sets.</summary>
-    public static TrainingSetup Create(Recipe recipe, ImageDataset train, ImageDataset test)
+    public static TrainingSetup Create(Recipe recipe, ImageDataset train, ImageDataset? test)
     {
         TorchRuntime.Configure(recipe.Threads);
         var (trainSplit, validation) = Split(recipe, train, test);
         var (mean, std) = trainSplit.ChannelStatistics();
         manual_seed(Seeds.Derive(recipe.Seed, 0x1417));
-        var model = ModelRegistry.Create(recipe.Model.Name, new ModelOptions(
-            trainSplit.Channels, trainSplit.ClassCount, recipe.Model.Width, recipe.Model.Depth, recipe.Model.WidenFactor,
-            recipe.Model.Dropout, recipe.Model.DropPath));
+        var options = new ModelOptions(trainSplit.Channels, trainSplit.ClassCount, recipe.Model.Width, recipe.Model.Depth,
+            recipe.Model.WidenFactor, recipe.Model.Dropout, recipe.Model.DropPath);
+        var model = ModelRegistry.Create(recipe.Model.Name, options);
         var (optimizer, decayGroups) = OptimizerFactory.Create(model, recipe.Optimizer);
-        return new TrainingSetup(recipe, trainSplit, validation, model, optimizer, decayGroups, mean, std);
+        var ema = recipe.Ema.Enabled
+            ? new ModelEma(model, ModelRegistry.Create(recipe.Model.Name, options), recipe.Ema.Decay, recipe.Ema.Warmup)
+            : null;
+        return new TrainingSetup(recipe, trainSplit, validation, model, optimizer, decayGroups, mean, std, ema);
     }
 
-    static (ImageDataset Train, ImageDataset Validation) Split(Recipe recipe, ImageDataset train, ImageDataset test)
+    static (ImageDataset Train, ImageDataset Validation) Split(Recipe recipe, ImageDataset train, ImageDataset? test)
     {
-        ImageDataset trainSplit = train, validation = test;
+        if (test is null && recipe.Data.Validation == "test")
+        {
+            train.Dispose();
+            throw new RegimenException("data.validation: the data set has no test split (no val/ or test/ folder); use validation: holdout");
+        }
+        ImageDataset trainSplit = train, validation = test!;
         if (recipe.Data.Validation == "holdout")
         {
             var order = BatchLoader.Order(train.Count, recipe.Seed, -1);
@@ -78,7 +86,7 @@ public sealed class TrainingSetup : IDisposable
             validation = train.Select(order[..valCount], train.Name + "/holdout");
             trainSplit = train.Select(order[valCount..].Order().ToArray(), train.Name + "/train");
             train.Dispose();
-            test.Dispose();
+            test?.Dispose();
         }
         if (recipe.Data.TrainLimit > 0 && recipe.Data.TrainLimit < trainSplit.Count)
             trainSplit = Limit(trainSplit, recipe.Data.TrainLimit);
@@ -96,6 +104,7 @@ public sealed class TrainingSetup : IDisposable
 
     public void Dispose()
     {
+        Ema?.Dispose();
         Optimizer.Dispose();
         Model.Dispose();
         Train.Dispose();

@@ -1,0 +1,73 @@
+using Regimen.Recipes;
+
+namespace Regimen.Data;
+
+/// <summary>The train split, the test split when the data set has one, and what the load had to skip.</summary>
+public sealed record LoadedData(ImageDataset Train, ImageDataset? Test, IReadOnlyList<string> Skipped);
+
+/// <summary>
+/// Loads the data set a recipe names from a folder (the recipe's <c>data.path</c>, <c>--data</c>, or the
+/// data set's usual install place): IDX (fashion-mnist, mnist), CIFAR binary (cifar10, cifar100,
+/// cifar100-coarse) and image folders (imagefolder: train/ and val/ or test/, a sub-folder per class).
+/// </summary>
+public static class DatasetLoader
+{
+    public static readonly string[] Names = { "fashion-mnist", "mnist", "cifar10", "cifar100", "cifar100-coarse", "imagefolder" };
+
+    static readonly string[] Cifar10Classes = { "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck" };
+
+    public static LoadedData Load(DataSection data, string? directory)
+    {
+        var dir = directory ?? data.Path;
+        switch (data.Dataset)
+        {
+            case "fashion-mnist":
+            case "mnist":
+                var (idxTrain, idxTest) = BuiltinDatasets.Load(BuiltinDatasets.Find(data.Dataset)!, dir);
+                return new LoadedData(idxTrain, idxTest, Array.Empty<string>());
+            case "cifar10":
+            {
+                var root = Require(dir, data.Dataset, "cifar-10-batches-bin", "data_batch_1.bin");
+                var names = ReadNames(Path.Combine(root, "batches.meta.txt")) ?? Cifar10Classes;
+                var trainFiles = Enumerable.Range(1, 5).Select(i => Path.Combine(root, $"data_batch_{i}.bin")).Where(File.Exists).ToList();
+                return new LoadedData(CifarReader.ReadCifar10("cifar10/train", trainFiles, names),
+                    CifarReader.ReadCifar10("cifar10/test", new[] { Path.Combine(root, "test_batch.bin") }, names), Array.Empty<string>());
+            }
+            case "cifar100":
+            case "cifar100-coarse":
+            {
+                bool coarse = data.Dataset == "cifar100-coarse";
+                var root = Require(dir, data.Dataset, "cifar-100-binary", "train.bin");
+                var names = ReadNames(Path.Combine(root, coarse ? "coarse_label_names.txt" : "fine_label_names.txt"))
+                            ?? Enumerable.Range(0, coarse ? 20 : 100).Select(i => $"class_{i}").ToArray();
+                return new LoadedData(CifarReader.ReadCifar100($"{data.Dataset}/train", Path.Combine(root, "train.bin"), coarse, names),
+                    CifarReader.ReadCifar100($"{data.Dataset}/test", Path.Combine(root, "test.bin"), coarse, names), Array.Empty<string>());
+            }
+            case "imagefolder":
+            {
+                if (dir is null) throw new RegimenException("data.path: an imagefolder data set needs a folder (data.path or --data)", ExitCodes.DataMissing);
+                var trainDir = Path.Combine(dir, "train");
+                if (!Directory.Exists(trainDir))
+                    throw new RegimenException($"{dir}: expected a train/ folder with one sub-folder per class", ExitCodes.DataMissing);
+                var train = ImageFolderReader.Read(trainDir, data.ImageSize, data.SkipBadImages);
+                var testDir = new[] { "val", "test" }.Select(n => Path.Combine(dir, n)).FirstOrDefault(Directory.Exists);
+                var test = testDir is null ? null : ImageFolderReader.Read(testDir, data.ImageSize, data.SkipBadImages, train.Data.ClassNames);
+                return new LoadedData(train.Data, test?.Data, train.Skipped.Concat(test?.Skipped ?? Array.Empty<string>()).ToList());
+            }
+            default:
+                throw new RegimenException($"data.dataset: unknown data set '{data.Dataset}'");
+        }
+    }
+
+    /// <summary>The folder holding <paramref name="marker"/>: the given one or its standard sub-folder.</summary>
+    static string Require(string? dir, string dataset, string subfolder, string marker)
+    {
+        if (dir is null) throw new RegimenException($"data.path: data set '{dataset}' needs a folder (data.path or --data) with its binary files", ExitCodes.DataMissing);
+        foreach (var candidate in new[] { dir, Path.Combine(dir, subfolder) })
+            if (File.Exists(Path.Combine(candidate, marker))) return candidate;
+        throw new RegimenException($"{dir}: no {marker} here or in {subfolder}/ (data set '{dataset}')", ExitCodes.DataMissing);
+    }
+
+    static string[]? ReadNames(string path) =>
+        File.Exists(path) ? File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray() : null;
+}

@@ -1,0 +1,84 @@
+using SkiaSharp;
+using static TorchSharp.torch;
+
+namespace Regimen.Data;
+
+/// <summary>
+/// Reads a folder with one sub-folder per class (torchvision's ImageFolder) of JPEG and PNG files, decoded
+/// with SkiaSharp, resized so the shorter side is <c>size</c> and centre-cropped to size x size, into memory.
+/// Classes are the sub-folder names in ordinal order. Undecodable files fail the load with their names, or
+/// are skipped (and counted) when asked.
+/// </summary>
+public static class ImageFolderReader
+{
+    static readonly string[] Extensions = { ".jpg", ".jpeg", ".png" };
+
+    public sealed record Result(ImageDataset Data, IReadOnlyList<string> Skipped);
+
+    public static Result Read(string folder, int size, bool skipBad, IReadOnlyList<string>? classNames = null, bool grayscale = false)
+    {
+        if (!Directory.Exists(folder)) throw new RegimenException($"{folder}: image folder not found", ExitCodes.DataMissing);
+        var classes = classNames ?? Directory.GetDirectories(folder).Select(Path.GetFileName).OfType<string>()
+            .OrderBy(n => n, StringComparer.Ordinal).ToList();
+        if (classes.Count == 0) throw new RegimenException($"{folder}: no class sub-folders (expected {folder}/<class>/<image>.jpg)");
+        var files = new List<(string Path, int Label)>();
+        for (int c = 0; c < classes.Count; c++)
+        {
+            var dir = Path.Combine(folder, classes[c]);
+            if (!Directory.Exists(dir)) continue;
+            files.AddRange(Directory.GetFiles(dir)
+                .Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+                .OrderBy(f => f, StringComparer.Ordinal).Select(f => (f, c)));
+        }
+        if (files.Count == 0) throw new RegimenException($"{folder}: no JPEG or PNG images in its class folders");
+        int channels = grayscale ? 1 : 3;
+        var decoded = new byte[files.Count][];
+        var failures = new string?[files.Count];
+        Parallel.For(0, files.Count, i =>
+        {
+            try { decoded[i] = Decode(files[i].Path, size, grayscale); }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException) { failures[i] = $"{files[i].Path} ({e.Message})"; }
+        });
+        var bad = failures.OfType<string>().ToList();
+        if (bad.Count > 0 && !skipBad)
+            throw new RegimenException($"{folder}: {bad.Count} image(s) could not be decoded (set data.skip_bad_images: true to skip them):\n  " + string.Join("\n  ", bad.Take(20)) + (bad.Count > 20 ? $"\n  ... and {bad.Count - 20} more" : ""));
+        var keep = Enumerable.Range(0, files.Count).Where(i => failures[i] is null).ToList();
+        var pixels = new byte[(long)keep.Count * channels * size * size];
+        var labels = new long[keep.Count];
+        for (int k = 0; k < keep.Count; k++)
+        {
+            Array.Copy(decoded[keep[k]], 0, pixels, (long)k * channels * size * size, channels * size * size);
+            labels[k] = files[keep[k]].Label;
+        }
+        var data = new ImageDataset(Path.GetFileName(folder.TrimEnd('/')), tensor(pixels, new long[] { keep.Count, channels, size, size }, ScalarType.Byte),
+            tensor(labels, ScalarType.Int64), classes);
+        return new Result(data, bad);
+    }
+
+    /// <summary>Decodes one image to channel-major bytes [C, size, size] (shorter side resized to size, centre crop).</summary>
+    public static byte[] Decode(string path, int size, bool grayscale)
+    {
+        using var original = SKBitmap.Decode(path) ?? throw new InvalidDataException("not a decodable JPEG or PNG");
+        double scale = (double)size / Math.Min(original.Width, original.Height);
+        int w = Math.Max(size, (int)Math.Round(original.Width * scale)), h = Math.Max(size, (int)Math.Round(original.Height * scale));
+        using var resized = w == original.Width && h == original.Height
+            ? original.Copy(SKColorType.Rgba8888)
+            : original.Resize(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None));
+        using var rgba = resized.ColorType == SKColorType.Rgba8888 ? resized.Copy() : resized.Copy(SKColorType.Rgba8888);
+        int x0 = (w - size) / 2, y0 = (h - size) / 2;
+        int channels = grayscale ? 1 : 3;
+        var output = new byte[channels * size * size];
+        var span = rgba.GetPixelSpan();
+        int stride = rgba.RowBytes;
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++)
+            {
+                int at = (y + y0) * stride + (x + x0) * 4;
+                if (grayscale)
+                    output[y * size + x] = (byte)Math.Round(0.299 * span[at] + 0.587 * span[at + 1] + 0.114 * span[at + 2]);
+                else
+                    for (int c = 0; c < 3; c++) output[c * size * size + y * size + x] = span[at + c];
+            }
+        return output;
+    }
+}

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Regimen.Tests;
+
+/// <summary>The command line as a user runs it: a separate process, its output and its exit code.</summary>
+public class CliTests
+{
+    static readonly Lazy<string> data = new(() => TestData.WriteIdxDataset(TestData.TempDir("cli-data"), trainCount: 128, testCount: 50));
+
+    internal static (int Code, string Output) Run(params string[] args)
+    {
+        var cli = Path.Combine(AppContext.BaseDirectory, "Regimen.Cli.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(cli);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["COLUMNS"] = "200";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(300_000)) { process.Kill(true); throw new TimeoutException(string.Join(" ", args)); }
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    static string RecipeFile(int epochs = 1)
+    {
+        var path = Path.Combine(TestData.TempDir("cli-recipe"), "tiny.yaml");
+        File.WriteAllText(path, TestData.TinyRecipe(epochs));
+        return path;
+    }
+
+    [Fact]
+    public void TrainResumeAndEvaluateFromTheCommandLine()
+    {
+        var outDir = Path.Combine(TestData.TempDir("cli-run"), "run");
+        var (code, output) = Run("train", RecipeFile(epochs: 2), "--data", data.Value, "--out", outDir, "--epochs", "1");
+        Assert.True(code == 0, output);
+        Assert.Contains("epoch 0", output);          // plain progress lines: the output is not a terminal
+        Assert.Contains("completed", output);
+
+        (code, output) = Run("train", "--resume", outDir, "--data", data.Value, "--epochs", "2");
+        Assert.True(code == 0, output);
+        Assert.Contains("from epoch 1", output);
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(outDir, "metrics.csv")).Length);
+
+        (code, output) = Run("evaluate", outDir, "--data", data.Value, "--tta", "--json");
+        Assert.True(code == 0, output);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(50, json.RootElement.GetProperty("images").GetInt32());
+        Assert.Equal(10, json.RootElement.GetProperty("per_class").GetArrayLength());
+        Assert.True(json.RootElement.TryGetProperty("accuracy_tta", out _));
+
+        (code, output) = Run("evaluate", outDir, "--data", data.Value);
+        Assert.True(code == 0, output);
+        Assert.Contains("Confusion matrix", output);
+        Assert.Contains("Most confused", output);
+    }
+
+    [Fact]
+    public void ABadRecipeExitsWithCode2AndNamesTheKey()
+    {
+        var path = Path.Combine(TestData.TempDir("cli-bad"), "bad.yaml");
+        File.WriteAllText(path, "epochs: 2\noptimizer:\n  lr: fast\n");
+        var (code, output) = Run("train", path, "--data", data.Value);
+        Assert.Equal(2, code);
+        Assert.Contains($"{path}:3:7: optimizer.lr: expected a number, found 'fast'", output);
+        Assert.DoesNotContain("   at ", output); // a message, not a stack trace
+    }
+
+    [Fact]
+    public void MissingDataExitsWithCode3AndTheInstallCommand()
+    {
+        var (code, output) = Run("train", RecipeFile(), "--data", Path.Combine(TestData.TempDir("cli-nodata"), "absent"), "--out", TestData.TempDir("cli-out"), "--force");
+        Assert.Equal(3, code);
+        Assert.Contains("apt-get install dataset-fashion-mnist", output);
+    }
+
+    [Fact]
+    public void AnExistingOutputFolderIsRefused()
+    {
+        var outDir = TestData.TempDir("cli-exists");
+        File.WriteAllText(Path.Combine(outDir, "metrics.csv"), "precious");
+        var (code, output) = Run("train", RecipeFile(), "--data", data.Value, "--out", outDir);
+        Assert.Equal(2, code);
+        Assert.Contains("--force", output);
+        Assert.Equal("precious", File.ReadAllText(Path.Combine(outDir, "metrics.csv")));
+    }
+
+    [Fact]
+    public void RecipesShowPrintsYamlThatTrainAccepts()
+    {
+        var (code, output) = Run("recipes", "show", "fashion-mnist");
+        Assert.Equal(0, code);
+        var path = Path.Combine(TestData.TempDir("cli-show"), "shown.yaml");
+        File.WriteAllText(path, output);
+        Assert.Equal("fashion-mnist", Regimen.Recipes.RecipeLoader.Load(path).Name);
+        (code, output) = Run("recipes", "list");
+        Assert.Equal(0, code);
+        Assert.Contains("fashion-mnist", output);
+    }
+
+    [Fact]
+    public void ModelsListsTheRegistry()
+    {
+        var (code, output) = Run("models");
+        Assert.Equal(0, code);
+        Assert.Contains("wrn28_10", output);
+        Assert.Contains("resnet50", output);
+    }
+}
