@@ -130,3 +130,39 @@ public class TrainingTests
         Assert.Contains("do not fit model", e.Message);
     }
 }
+
+public class EarlyStoppingTests
+{
+    [Fact]
+    public void StopsWhenTheMonitorStopsImprovingAndRecordsWhy()
+    {
+        var data = TestData.WriteIdxDataset(TestData.TempDir("es-data"), trainCount: 128, testCount: 50);
+        // Training loss falls every epoch, so watched in 'max' mode it never improves: patience 1 stops after epoch 1.
+        var yaml = TestData.TinyRecipe(epochs: 5) + """
+
+            early_stopping:
+              enabled: true
+              monitor: train_loss
+              mode: max
+              patience: 1
+              min_epochs: 2
+            """;
+        var outcome = TrainingRunner.Start(new TrainingRequest
+        {
+            Recipe = RecipeLoader.Parse(yaml, "es.yaml"), OutputDirectory = TestData.TempDir("es-run"), DataDirectory = data,
+        });
+        Assert.Equal(2, outcome.Metrics.Count);
+        Assert.Equal("stopped", outcome.Summary.Status);
+        Assert.Contains("train_loss did not improve", outcome.Summary.StopReason);
+        var events = RunEvent.ReadAll(outcome.Run.EventsFile);
+        Assert.Contains(events, e => e.Kind == "early_stop" && e.Epoch == 1);
+        Assert.Contains(events, e => e.Kind == "restore_best");
+    }
+
+    [Fact]
+    public void UnknownMonitorIsARecipeError()
+    {
+        var e = Assert.Throws<RegimenException>(() => RecipeLoader.Parse("early_stopping:\n  monitor: val_accuracy\n", "r.yaml"));
+        Assert.Contains("r.yaml:2:3: early_stopping.monitor: unknown metric 'val_accuracy' (did you mean", e.Message);
+    }
+}

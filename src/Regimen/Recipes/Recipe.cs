@@ -23,6 +23,7 @@ public sealed class Recipe
     public EmaSection Ema { get; set; } = new();
     public EvaluationSection Evaluation { get; set; } = new();
     public CheckpointSection Checkpoint { get; set; } = new();
+    public EarlyStoppingSection EarlyStopping { get; set; } = new();
     public List<Phase> Phases { get; set; } = new();
 }
 
@@ -203,6 +204,22 @@ public sealed class EvaluationSection
     public int Resolution { get; set; }
     /// <summary>The metric that picks the best checkpoint: val_acc (max) or val_loss (min).</summary>
     public string Monitor { get; set; } = "val_acc";
+}
+
+/// <summary>Stop when a metric stops improving (Keras' EarlyStopping, Lightning's EarlyStopping).</summary>
+public sealed class EarlyStoppingSection
+{
+    public bool Enabled { get; set; }
+    /// <summary>val_acc, val_loss, val_acc_tta, val_acc_ema, val_loss_ema, val_top5, train_loss or train_acc.</summary>
+    public string Monitor { get; set; } = "val_loss";
+    /// <summary>max or min.</summary>
+    public string Mode { get; set; } = "min";
+    public int Patience { get; set; } = 5;
+    public double MinDelta { get; set; }
+    /// <summary>Never stop before this many epochs.</summary>
+    public int MinEpochs { get; set; }
+    /// <summary>End with the best epoch's weights.</summary>
+    public bool RestoreBest { get; set; } = true;
 }
 
 public sealed class CheckpointSection

@@ -101,6 +101,13 @@ internal static class RecipeValidator
         Check(r.Evaluation.BatchSize >= 1, "evaluation.batch_size", $"must be at least 1, got {r.Evaluation.BatchSize}");
         Check(r.Evaluation.Monitor is "val_acc" or "val_loss", "evaluation.monitor", $"must be 'val_acc' or 'val_loss', got '{r.Evaluation.Monitor}'");
 
+        var es = r.EarlyStopping;
+        Check(EarlyStopping.Metrics.Contains(es.Monitor), "early_stopping.monitor", $"unknown metric '{es.Monitor}'" + Suggest(es.Monitor, EarlyStopping.Metrics));
+        Check(es.Mode is "min" or "max", "early_stopping.mode", $"must be min or max, got '{es.Mode}'");
+        Check(es.Patience >= 1, "early_stopping.patience", $"must be at least 1, got {es.Patience}");
+        Check(es.MinDelta >= 0, "early_stopping.min_delta", $"must not be negative, got {es.MinDelta}");
+        Check(es.MinEpochs >= 0, "early_stopping.min_epochs", $"must not be negative, got {es.MinEpochs}");
+
         for (int i = 0; i < r.Phases.Count; i++)
         {
             var p = r.Phases[i];

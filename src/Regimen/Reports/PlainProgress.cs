@@ -48,7 +48,7 @@ public sealed class PlainProgress : TrainingCallback
     {
         double doneEpochs = b.Epoch - context.StartEpoch + (double)b.Batch / b.BatchCount;
         double remaining = context.Setup.Recipe.Epochs - context.StartEpoch - doneEpochs;
-        var elapsed = context.History.Sum(h => h.EpochSeconds) + (b.Batch * context.Setup.Recipe.BatchSize) / Math.Max(1, b.ImagesPerSecond);
+        var elapsed = context.History.Where(h => h.Epoch >= context.StartEpoch).Sum(h => h.EpochSeconds) + (b.Batch * context.Setup.Recipe.BatchSize) / Math.Max(1, b.ImagesPerSecond);
         if (doneEpochs <= 0) return "?";
         var eta = TimeSpan.FromSeconds(elapsed / doneEpochs * remaining);
         return eta.TotalHours >= 1 ? eta.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : eta.ToString(@"m\:ss", CultureInfo.InvariantCulture);

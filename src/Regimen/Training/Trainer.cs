@@ -40,10 +40,13 @@ public sealed class Trainer
     /// Trains from <paramref name="startEpoch"/> (0, or the epoch after a resumed checkpoint) to the end, or up to
     /// <paramref name="stopEpoch"/> (exclusive) when given: the schedules still span the recipe's epochs.
     /// </summary>
-    public TrainingContext Fit(int startEpoch = 0, int? stopEpoch = null)
+    public TrainingContext Fit(int startEpoch = 0, int? stopEpoch = null) => Fit(new TrainingContext(setup, startEpoch), stopEpoch);
+
+    /// <summary>Trains with a prepared context, whose History may hold the epochs a resumed run already has.</summary>
+    public TrainingContext Fit(TrainingContext context, int? stopEpoch = null)
     {
+        int startEpoch = context.StartEpoch;
         int end = Math.Min(stopEpoch ?? setup.Recipe.Epochs, setup.Recipe.Epochs);
-        var context = new TrainingContext(setup, startEpoch);
         foreach (var c in callbacks) c.OnTrainStart(context);
         try
         {

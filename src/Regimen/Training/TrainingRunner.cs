@@ -53,8 +53,16 @@ public static class TrainingRunner
     {
         var recorder = new RunRecorder(run, setup.Recipe, startEpoch);
         var callbacks = new List<TrainingCallback> { recorder, new CheckpointCallback(run, recorder), new TensorBoardCallback(run) };
+        if (setup.Recipe.EarlyStopping.Enabled) callbacks.Add(new EarlyStopping(setup.Recipe.EarlyStopping));
         callbacks.AddRange(extra);
-        new Trainer(setup, callbacks).Fit(startEpoch);
+        var context = new TrainingContext(setup, startEpoch);
+        context.History.AddRange(recorder.Rows);
+        new Trainer(setup, callbacks).Fit(context);
+        if (context.StopReason != null && setup.Recipe.EarlyStopping.Enabled && setup.Recipe.EarlyStopping.RestoreBest && File.Exists(run.BestCheckpoint))
+        {
+            Checkpoint.LoadInto(run.BestCheckpoint, setup.Model, optimizer: null);
+            recorder.Record(new RunEvent { Epoch = context.Epoch, Kind = "restore_best", Message = "restored the weights of the best epoch (checkpoints/best.ckpt)" });
+        }
         return new TrainingOutcome(run, recorder.Rows, RunSummary.Read(run.SummaryFile)!);
     }
 }
