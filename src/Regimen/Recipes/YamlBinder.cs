@@ -148,7 +148,8 @@ internal sealed class YamlBinder
         int bestDistance = int.MaxValue;
         foreach (var k in known)
         {
-            int d = Levenshtein(key, k);
+            // A known name that the typo extends or shortens (val_accuracy, val_acc) is as good as a one-letter slip.
+            int d = key.Length > 2 && (key.StartsWith(k, StringComparison.Ordinal) || k.StartsWith(key, StringComparison.Ordinal)) ? 1 : Levenshtein(key, k);
             if (d < bestDistance) (best, bestDistance) = (k, d);
         }
         return best != null && (bestDistance <= 2 || bestDistance <= best.Length / 3) ? best : null;
