@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Regimen.Recipes;
 using Regimen.Reports;
+using Regimen.Runs;
 using Regimen.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -32,6 +33,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--resume <RUN>"), Description("Continue a run from its last checkpoint.")]
         public string? Resume { get; init; }
 
+        [CommandOption("--folds <K>"), Description("Stratified K-fold cross-validation: one run per fold in an experiment folder.")]
+        public int? Folds { get; init; }
+
         [CommandOption("--force"), Description("Overwrite an existing --out folder.")]
         public bool Force { get; init; }
 
@@ -42,11 +46,16 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         bool live = !s.Plain && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        if (s.Resume != null && ExperimentDirectory.IsExperiment(s.Resume))
+        {
+            var saved = RecipeLoader.Load(Path.Combine(s.Resume, "recipe.yaml"));
+            return CrossValidate(saved, s.Resume, s.Data, force: false, live);
+        }
         TrainingOutcome outcome;
         if (s.Resume != null)
         {
-            if (s.Recipe != null || s.Set.Length > 0 || s.Seed != null)
-                throw new RegimenException("--resume continues a run with its own recipe: leave out RECIPE, --set and --seed (only --epochs may extend it)");
+            if (s.Recipe != null || s.Set.Length > 0 || s.Seed != null || s.Folds != null)
+                throw new RegimenException("--resume continues a run with its own recipe: leave out RECIPE, --set, --seed and --folds (only --epochs may extend it)");
             outcome = WithDisplay(live, display => TrainingRunner.Resume(s.Resume, s.Data, display, s.Epochs));
         }
         else
@@ -54,7 +63,10 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             var overrides = new List<string>(s.Set);
             if (s.Epochs is { } epochs) overrides.Add($"epochs={epochs}");
             if (s.Seed is { } seed) overrides.Add($"seed={seed}");
+            if (s.Folds is { } folds) overrides.Add($"data.folds={folds}");
             var recipe = RecipeLoader.Load(s.Recipe ?? BuiltinRecipes.DefaultName, overrides);
+            if (recipe.Data.Folds > 0)
+                return CrossValidate(recipe, s.Out ?? ExperimentDirectory.DefaultPath(recipe.Name), s.Data, s.Force, live);
             outcome = WithDisplay(live, display => TrainingRunner.Start(new TrainingRequest
             {
                 Recipe = recipe, OutputDirectory = s.Out, DataDirectory = s.Data, Force = s.Force, Callbacks = display,
@@ -65,6 +77,18 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                                $"final {summary.FinalValue:0.####}" + (summary.FinalValAccuracyTta is { } tta ? $" (flip TTA {tta:0.####})" : "") +
                                $", {summary.WallSeconds:F0} s");
         AnsiConsole.MarkupLine($"run: [link]{Markup.Escape(outcome.Run.Path)}[/]");
+        return 0;
+    }
+
+    static int CrossValidate(Recipe recipe, string path, string? data, bool force, bool live)
+    {
+        var result = CrossValidation.Run(recipe, path, data, force, fold =>
+        {
+            AnsiConsole.MarkupLine($"[bold]fold {fold + 1} of {recipe.Data.Folds}[/]");
+            return new TrainingCallback[] { new PlainProgress(Console.Out) };
+        });
+        ExperimentView.Write(AnsiConsole.Console, result);
+        AnsiConsole.MarkupLine($"experiment: [link]{Markup.Escape(Path.GetFullPath(path))}[/]");
         return 0;
     }
 

@@ -23,6 +23,19 @@ public static class CheckpointEvaluation
         throw new RegimenException($"{runOrCheckpoint}: no such run folder or checkpoint file");
     }
 
+    /// <summary>Scores a checkpoint's model on data already in memory (a validation fold, a test split).</summary>
+    public static Evaluation EvaluateOn(string checkpoint, ImageDataset data, bool tta, int batchSize = 500)
+    {
+        var (header, model) = Checkpoint.LoadModel(checkpoint);
+        using (model)
+        {
+            var recipe = RecipeLoader.Parse(header.RecipeYaml, $"{checkpoint} (recipe)");
+            int resolution = recipe.Evaluation.Resolution > 0 ? recipe.Evaluation.Resolution
+                : recipe.Data.Resolution > 0 ? recipe.Data.Resolution : data.Height;
+            return Evaluator.Evaluate(model, data, new BatchAugment(header.Mean, header.Std), resolution, batchSize, tta);
+        }
+    }
+
     public static ClassificationReport Evaluate(string runOrCheckpoint, string? dataDirectory, bool tta, int batchSize = 500)
     {
         var path = ResolveCheckpoint(runOrCheckpoint);

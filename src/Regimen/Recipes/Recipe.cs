@@ -46,6 +46,8 @@ public sealed class DataSection
     /// <summary>Where validation comes from: "test" (the data set's test split) or "holdout" (val_fraction of train).</summary>
     public string Validation { get; set; } = "test";
     public double ValFraction { get; set; } = 0.1;
+    /// <summary>Stratified k-fold cross-validation over the training images (0 = off): one run per fold.</summary>
+    public int Folds { get; set; }
     /// <summary>Train on the first N images only (quick experiments, tests); 0 = all.</summary>
     public int TrainLimit { get; set; }
     /// <summary>Validate on the first N images only; 0 = all.</summary>

@@ -38,14 +38,23 @@ public static class TrainingRunner
         var run = RunDirectory.Open(runPath);
         var recipe = RecipeLoader.Load(run.RecipeFile, epochs is null ? null : new[] { $"epochs={epochs}" });
         using var setup = TrainingSetup.Create(recipe, dataDirectory);
+        return Continue(run, setup, callbacks);
+    }
+
+    /// <summary>
+    /// Trains <paramref name="setup"/> into <paramref name="run"/>: from its last checkpoint when it has one,
+    /// else from the start. Refuses a run that already trained every epoch.
+    /// </summary>
+    public static TrainingOutcome Continue(RunDirectory run, TrainingSetup setup, IReadOnlyList<TrainingCallback> callbacks)
+    {
         int startEpoch = 0;
         if (File.Exists(run.LastCheckpoint))
         {
             var header = Checkpoint.LoadInto(run.LastCheckpoint, setup.Model, setup.Optimizer, setup.Ema?.Model);
             startEpoch = header.Epoch + 1;
         }
-        if (startEpoch >= recipe.Epochs)
-            throw new RegimenException($"{runPath}: already trained all {recipe.Epochs} epochs (pass --epochs N to train longer)");
+        if (startEpoch >= setup.Recipe.Epochs)
+            throw new RegimenException($"{run.Path}: already trained all {setup.Recipe.Epochs} epochs (pass --epochs N to train longer)");
         return Fit(run, setup, startEpoch, callbacks);
     }
 

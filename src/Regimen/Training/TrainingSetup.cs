@@ -57,18 +57,24 @@ public sealed class TrainingSetup : IDisposable
     /// <summary>Builds a setup over data already in memory; takes ownership of both data sets.</summary>
     public static TrainingSetup Create(Recipe recipe, ImageDataset train, ImageDataset? test)
     {
-        TorchRuntime.Configure(recipe.Threads);
         var (trainSplit, validation) = Split(recipe, train, test);
-        var (mean, std) = trainSplit.ChannelStatistics();
+        return CreateForSplit(recipe, trainSplit, validation);
+    }
+
+    /// <summary>Builds a setup over an explicit train/validation split (a cross-validation fold); takes ownership of both.</summary>
+    public static TrainingSetup CreateForSplit(Recipe recipe, ImageDataset train, ImageDataset validation)
+    {
+        TorchRuntime.Configure(recipe.Threads);
+        var (mean, std) = train.ChannelStatistics();
         manual_seed(Seeds.Derive(recipe.Seed, 0x1417));
-        var options = new ModelOptions(trainSplit.Channels, trainSplit.ClassCount, recipe.Model.Width, recipe.Model.Depth,
+        var options = new ModelOptions(train.Channels, train.ClassCount, recipe.Model.Width, recipe.Model.Depth,
             recipe.Model.WidenFactor, recipe.Model.Dropout, recipe.Model.DropPath);
         var model = ModelRegistry.Create(recipe.Model.Name, options);
         var (optimizer, decayGroups) = OptimizerFactory.Create(model, recipe.Optimizer);
         var ema = recipe.Ema.Enabled
             ? new ModelEma(model, ModelRegistry.Create(recipe.Model.Name, options), recipe.Ema.Decay, recipe.Ema.Warmup)
             : null;
-        return new TrainingSetup(recipe, trainSplit, validation, model, optimizer, decayGroups, mean, std, ema);
+        return new TrainingSetup(recipe, train, validation, model, optimizer, decayGroups, mean, std, ema);
     }
 
     static (ImageDataset Train, ImageDataset Validation) Split(Recipe recipe, ImageDataset train, ImageDataset? test)

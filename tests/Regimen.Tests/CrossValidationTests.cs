@@ -1,0 +1,63 @@
+using Regimen.Data;
+using Regimen.Recipes;
+using Regimen.Runs;
+using Regimen.Training;
+
+namespace Regimen.Tests;
+
+public class CrossValidationTests
+{
+    [Fact]
+    public void StratifiedFoldsAreDisjointCoverEverythingAndKeepClassProportions()
+    {
+        var labels = Enumerable.Range(0, 300).Select(i => (long)(i % 3 == 0 ? 0 : i % 3 == 1 ? 1 : 2)).ToArray();
+        var folds = Splits.StratifiedKFold(labels, 5, seed: 4);
+        Assert.Equal(300, folds.Sum(f => f.Length));
+        Assert.Equal(300, folds.SelectMany(f => f).Distinct().Count());
+        foreach (var fold in folds)
+            foreach (var c in new[] { 0L, 1L, 2L })
+                Assert.Equal(20, fold.Count(i => labels[i] == c));
+        Assert.Equal(folds.Select(f => f.ToArray()), Splits.StratifiedKFold(labels, 5, seed: 4));          // seeded
+        Assert.NotEqual(folds[0], Splits.StratifiedKFold(labels, 5, seed: 5)[0]);
+        Assert.Throws<RegimenException>(() => Splits.StratifiedKFold(labels, 1, 0));
+    }
+
+    [Fact]
+    public void AThreeFoldRunMatchesItsFoldsAndResumesWithoutRetraining()
+    {
+        var data = TestData.WriteIdxDataset(TestData.TempDir("cv-data"), trainCount: 150, testCount: 40);
+        var recipe = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 2), "tiny.yaml");
+        recipe.Data.Folds = 3;
+        var path = Path.Combine(TestData.TempDir("cv"), "experiment");
+        var summary = CrossValidation.Run(recipe, path, data, force: false, _ => Array.Empty<TrainingCallback>());
+
+        Assert.Equal(3, summary.FoldResults.Count);
+        for (int f = 0; f < 3; f++)
+        {
+            var run = new RunDirectory(Path.Combine(path, $"fold-{f + 1}"));
+            var runSummary = RunSummary.Read(run.SummaryFile)!;
+            var fold = summary.FoldResults[f];
+            Assert.Equal(runSummary.BestValue, fold.BestValue);
+            Assert.Equal(runSummary.FinalValue, fold.FinalValue);
+            Assert.Equal(runSummary.BestEpoch, fold.BestEpoch);
+            Assert.Equal(2, fold.EpochsCompleted);
+            Assert.Equal(2, MetricsCsv.Read(run.MetricsFile).Count);
+            // The best checkpoint re-scored on the fold's images gives the accuracy the run recorded.
+            Assert.Equal(runSummary.BestValue!.Value, fold.OofAccuracy, 9);
+        }
+        Assert.Equal(summary.FoldResults.Average(f => f.BestValue!.Value), summary.BestMean, 9);
+        Assert.Equal(ExperimentSummary.Std(summary.FoldResults.Select(f => f.BestValue!.Value).ToArray()), summary.BestStd, 9);
+        var oof = File.ReadAllLines(Path.Combine(path, "oof_predictions.csv"));
+        Assert.Equal(151, oof.Length);
+        Assert.StartsWith("index,label,fold,predicted,T-shirt/top,", oof[0]);
+        Assert.Equal(41, File.ReadAllLines(Path.Combine(path, "test_predictions.csv")).Length);
+        Assert.NotNull(summary.TestEnsembleAccuracy);
+        Assert.Equal(summary.ToJson(), File.ReadAllText(Path.Combine(path, "experiment.json")));
+
+        // Started again on the same folder: finished folds are kept as they are, not retrained.
+        var before = File.GetLastWriteTimeUtc(Path.Combine(path, "fold-1", "metrics.csv"));
+        var again = CrossValidation.Run(recipe, path, data, force: false, _ => Array.Empty<TrainingCallback>());
+        Assert.Equal(before, File.GetLastWriteTimeUtc(Path.Combine(path, "fold-1", "metrics.csv")));
+        Assert.Equal(summary.OofAccuracy, again.OofAccuracy);
+    }
+}
