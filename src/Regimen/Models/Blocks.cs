@@ -17,12 +17,12 @@ internal static class DropPath
     }
 }
 
-/// <summary>The pre-activation-free basic block of ResNet-18/34 (two 3x3 convolutions and a shortcut).</summary>
+/// <summary>The basic block of ResNet-18/34 (two 3x3 convolutions and a shortcut), with torchvision's parameter names.</summary>
 internal sealed class BasicBlock : Module<Tensor, Tensor>
 {
     readonly Conv2d conv1, conv2;
     readonly BatchNorm2d bn1, bn2;
-    readonly Sequential? shortcut;
+    readonly Sequential? downsample;
     public double DropPathRate { get; set; }
 
     public BasicBlock(string name, int inChannels, int outChannels, int stride) : base(name)
@@ -32,7 +32,7 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>
         conv2 = Conv2d(outChannels, outChannels, 3, stride: 1, padding: 1, bias: false);
         bn2 = BatchNorm2d(outChannels);
         if (stride != 1 || inChannels != outChannels)
-            shortcut = Sequential(Conv2d(inChannels, outChannels, 1, stride: stride, bias: false), BatchNorm2d(outChannels));
+            downsample = Sequential(Conv2d(inChannels, outChannels, 1, stride: stride, bias: false), BatchNorm2d(outChannels));
         RegisterComponents();
     }
 
@@ -42,18 +42,18 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>
         var y = functional.relu(bn1.forward(conv1.forward(x)));
         y = bn2.forward(conv2.forward(y));
         y = DropPath.Apply(y, DropPathRate, training);
-        var identity = shortcut is null ? x : shortcut.forward(x);
+        var identity = downsample is null ? x : downsample.forward(x);
         return functional.relu(y.add_(identity)).MoveToOuterDisposeScope();
     }
 }
 
-/// <summary>The bottleneck block of ResNet-50 (1x1 reduce, 3x3, 1x1 expand by 4).</summary>
+/// <summary>The bottleneck block of ResNet-50 (1x1 reduce, 3x3, 1x1 expand by 4), with torchvision's parameter names.</summary>
 internal sealed class Bottleneck : Module<Tensor, Tensor>
 {
     public const int Expansion = 4;
     readonly Conv2d conv1, conv2, conv3;
     readonly BatchNorm2d bn1, bn2, bn3;
-    readonly Sequential? shortcut;
+    readonly Sequential? downsample;
     public double DropPathRate { get; set; }
 
     public Bottleneck(string name, int inChannels, int planes, int stride) : base(name)
@@ -66,7 +66,7 @@ internal sealed class Bottleneck : Module<Tensor, Tensor>
         conv3 = Conv2d(planes, outChannels, 1, bias: false);
         bn3 = BatchNorm2d(outChannels);
         if (stride != 1 || inChannels != outChannels)
-            shortcut = Sequential(Conv2d(inChannels, outChannels, 1, stride: stride, bias: false), BatchNorm2d(outChannels));
+            downsample = Sequential(Conv2d(inChannels, outChannels, 1, stride: stride, bias: false), BatchNorm2d(outChannels));
         RegisterComponents();
     }
 
@@ -77,7 +77,7 @@ internal sealed class Bottleneck : Module<Tensor, Tensor>
         y = functional.relu(bn2.forward(conv2.forward(y)));
         y = bn3.forward(conv3.forward(y));
         y = DropPath.Apply(y, DropPathRate, training);
-        var identity = shortcut is null ? x : shortcut.forward(x);
+        var identity = downsample is null ? x : downsample.forward(x);
         return functional.relu(y.add_(identity)).MoveToOuterDisposeScope();
     }
 }

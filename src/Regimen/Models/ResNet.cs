@@ -8,12 +8,15 @@ namespace Regimen.Models;
 /// <summary>
 /// The ResNet family in one class: an ImageNet stem (7x7 stride 2 and max-pool) or a small-image stem
 /// (3x3 stride 1, no pool, as for CIFAR and 28x28 inputs), stages of basic or bottleneck blocks, global average
-/// pooling, dropout and a linear classifier named <c>fc</c> (the head that fine-tuning replaces).
+/// pooling, dropout and a linear classifier named <c>fc</c> (the head that fine-tuning replaces). Parameter
+/// names follow torchvision (conv1, bn1, layer1.0.conv1, layer1.0.downsample.0, fc), so torchvision state dicts load as they are.
 /// </summary>
 public sealed class ResNet : Module<Tensor, Tensor>, IRegularizedModel
 {
-    readonly Sequential stem;
-    readonly Sequential stages;
+    readonly Conv2d conv1;
+    readonly BatchNorm2d bn1;
+    readonly MaxPool2d? maxpool;
+    readonly List<Sequential> layers = new();
     readonly Linear fc;
     readonly List<Module<Tensor, Tensor>> blocks = new();
     double dropPath;
@@ -22,14 +25,11 @@ public sealed class ResNet : Module<Tensor, Tensor>, IRegularizedModel
         : base(name)
     {
         int stemWidth = widths[0];
-        stem = imagenetStem
-            ? Sequential(
-                Conv2d(options.InputChannels, stemWidth, 7, stride: 2, padding: 3, bias: false),
-                BatchNorm2d(stemWidth), ReLU(inplace: true), MaxPool2d(3, stride: 2, padding: 1))
-            : Sequential(
-                Conv2d(options.InputChannels, stemWidth, 3, stride: 1, padding: 1, bias: false),
-                BatchNorm2d(stemWidth), ReLU(inplace: true));
-        stages = Sequential();
+        conv1 = imagenetStem
+            ? Conv2d(options.InputChannels, stemWidth, 7, stride: 2, padding: 3, bias: false)
+            : Conv2d(options.InputChannels, stemWidth, 3, stride: 1, padding: 1, bias: false);
+        bn1 = BatchNorm2d(stemWidth);
+        if (imagenetStem) maxpool = MaxPool2d(3, stride: 2, padding: 1);
         int inChannels = stemWidth;
         for (int s = 0; s < layers.Length; s++)
         {
@@ -44,12 +44,13 @@ public sealed class ResNet : Module<Tensor, Tensor>, IRegularizedModel
                 stage.append(block);
                 blocks.Add(block);
             }
-            stages.append($"layer{s + 1}", stage);
+            this.layers.Add(stage);
         }
         FeatureCount = inChannels;
         fc = Linear(inChannels, options.ClassCount);
         Dropout = options.Dropout;
         RegisterComponents();
+        for (int s = 0; s < this.layers.Count; s++) register_module($"layer{s + 1}", this.layers[s]);
         DropPath = options.DropPath;
         InitializeWeights(this);
     }
@@ -79,7 +80,10 @@ public sealed class ResNet : Module<Tensor, Tensor>, IRegularizedModel
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var features = stages.forward(stem.forward(x)).mean(new long[] { 2, 3 });
+        var y = functional.relu(bn1.forward(conv1.forward(x)));
+        if (maxpool is not null) y = maxpool.forward(y);
+        foreach (var layer in layers) y = layer.forward(y);
+        var features = y.mean(new long[] { 2, 3 });
         if (Dropout > 0) features = functional.dropout(features, Dropout, training);
         return fc.forward(features).MoveToOuterDisposeScope();
     }

@@ -24,6 +24,7 @@ public sealed class Recipe
     public EvaluationSection Evaluation { get; set; } = new();
     public CheckpointSection Checkpoint { get; set; } = new();
     public EarlyStoppingSection EarlyStopping { get; set; } = new();
+    public FinetuneSection Finetune { get; set; } = new();
     public List<Phase> Phases { get; set; } = new();
 }
 
@@ -35,6 +36,19 @@ public sealed class ModelSection
     public int? WidenFactor { get; set; }
     public double Dropout { get; set; }
     public double DropPath { get; set; }
+    /// <summary>Start from these weights: a Regimen checkpoint (.ckpt), a PyTorch state dict (.pt, .pth) or safetensors.</summary>
+    public string? Pretrained { get; set; }
+}
+
+/// <summary>Fine-tuning: a head-only phase with the backbone frozen, then everything with separate rates (seed 004).</summary>
+public sealed class FinetuneSection
+{
+    /// <summary>Epochs at the start that train only the classifier head (fc).</summary>
+    public int HeadEpochs { get; set; }
+    /// <summary>The backbone's peak rate once unfrozen; default optimizer.lr (which is the head's).</summary>
+    public double? BackboneLr { get; set; }
+    /// <summary>Keep the backbone's BatchNorm statistics fixed while it is frozen.</summary>
+    public bool FreezeBn { get; set; } = true;
 }
 
 public sealed class DataSection

@@ -102,6 +102,9 @@ internal static class RecipeValidator
         Check(r.Evaluation.BatchSize >= 1, "evaluation.batch_size", $"must be at least 1, got {r.Evaluation.BatchSize}");
         Check(r.Evaluation.Monitor is "val_acc" or "val_loss", "evaluation.monitor", $"must be 'val_acc' or 'val_loss', got '{r.Evaluation.Monitor}'");
 
+        Check(r.Finetune.HeadEpochs >= 0 && r.Finetune.HeadEpochs < r.Epochs, "finetune.head_epochs", $"must be at least 0 and below epochs ({r.Epochs}), got {r.Finetune.HeadEpochs}");
+        Check(r.Finetune.BackboneLr is null or > 0, "finetune.backbone_lr", $"must be positive, got {r.Finetune.BackboneLr}");
+        Check(r.Finetune.HeadEpochs == 0 || r.Model.Pretrained != null, "finetune.head_epochs", "a head-only phase needs model.pretrained weights to keep");
         var es = r.EarlyStopping;
         Check(EarlyStopping.Metrics.Contains(es.Monitor), "early_stopping.monitor", $"unknown metric '{es.Monitor}'" + Suggest(es.Monitor, EarlyStopping.Metrics));
         Check(es.Mode is "min" or "max", "early_stopping.mode", $"must be min or max, got '{es.Mode}'");

@@ -38,10 +38,14 @@ public sealed class RunRecorder : TrainingCallback
         AtomicFile.WriteAllText(run.EventsFile, string.Concat(events.Select(x => x.ToJson() + "\n")));
     }
 
-    public override void OnTrainStart(TrainingContext context) =>
+    public override void OnTrainStart(TrainingContext context)
+    {
         Record(resumed
             ? new RunEvent { Epoch = context.StartEpoch, Kind = "resume", Message = $"resumed at epoch {context.StartEpoch}" }
             : new RunEvent { Epoch = 0, Kind = "start", Message = $"recipe {context.Setup.Recipe.Name}, {context.Setup.Train.Count} training images, {context.Setup.Validation.Count} validation images" });
+        if (!resumed && context.Setup.Pretrained is { } p)
+            Record(new RunEvent { Epoch = 0, Kind = "pretrained", Message = p.Describe() });
+    }
 
     public override void OnEpochStart(TrainingContext context, EpochSettings settings, IReadOnlyList<ScheduleChange> changes)
     {

@@ -17,7 +17,8 @@ public sealed record EpochSettings(
     double WeightDecay,
     double Dropout,
     double DropPath,
-    LrSchedule Schedule);
+    LrSchedule Schedule,
+    bool BackboneFrozen);
 
 /// <summary>One scheduled value that changes at the start of an epoch: the run records these as events.</summary>
 public sealed record ScheduleChange(int Epoch, string Key, string From, string To);
@@ -50,7 +51,7 @@ public sealed class PhasePlan
             recipe.Data.Resolution > 0 ? recipe.Data.Resolution : nativeResolution,
             recipe.Augment.Enabled, recipe.Augment.Level, m.MixupAlpha, m.CutmixAlpha, m.Prob, m.SwitchProb,
             recipe.Regularization.LabelSmoothing, recipe.Optimizer.WeightDecay,
-            recipe.Model.Dropout, recipe.Model.DropPath, schedules[0]);
+            recipe.Model.Dropout, recipe.Model.DropPath, schedules[0], epoch < recipe.Finetune.HeadEpochs);
         for (int i = 0; i < recipe.Phases.Count; i++)
         {
             var p = recipe.Phases[i];
@@ -99,6 +100,8 @@ public sealed class PhasePlan
         Compare("weight_decay", before.WeightDecay, now.WeightDecay);
         Compare("dropout", before.Dropout, now.Dropout);
         Compare("drop_path", before.DropPath, now.DropPath);
+        if (before.BackboneFrozen != now.BackboneFrozen)
+            changes.Add(new ScheduleChange(epoch, "backbone", before.BackboneFrozen ? "frozen" : "trainable", now.BackboneFrozen ? "frozen" : "trainable"));
         if (!ReferenceEquals(before.Schedule, now.Schedule))
             changes.Add(new ScheduleChange(epoch, "lr_schedule", before.Schedule.Section.Name, now.Schedule.Section.Name));
         return changes;

@@ -78,7 +78,19 @@ public sealed class Trainer
             regularized.Dropout = settings.Dropout;
             regularized.DropPath = settings.DropPath;
         }
-        foreach (var group in setup.DecayGroups) OptimizerFactory.SetWeightDecay(group, settings.WeightDecay);
+        foreach (var g in setup.Groups.Where(g => g.TakesDecay)) OptimizerFactory.SetWeightDecay(g.Group, settings.WeightDecay);
+        // Fine-tuning's head-only phase: the backbone takes no gradients, so the optimizer leaves it untouched.
+        foreach (var g in setup.Groups.Where(g => !g.IsHead))
+            foreach (var p in g.Parameters) p.requires_grad = !settings.BackboneFrozen;
+    }
+
+    /// <summary>train() for the loop, with the backbone's BatchNorm layers kept in eval mode while frozen (finetune.freeze_bn).</summary>
+    void SetTrainMode(EpochSettings settings)
+    {
+        setup.Model.train();
+        if (!settings.BackboneFrozen || !setup.Recipe.Finetune.FreezeBn) return;
+        foreach (var (name, module) in setup.Model.named_modules())
+            if (module is TorchSharp.Modules.BatchNorm2d && !name.StartsWith("fc", StringComparison.Ordinal)) module.eval();
     }
 
     EpochResult RunEpoch(TrainingContext context, int epoch, EpochSettings settings)
@@ -93,7 +105,7 @@ public sealed class Trainer
         var monitorHistory = context.History.Select(h => Runs.RunRecorder.Value(h, recipe.Evaluation.Monitor)).ToList();
         bool higherIsBetter = recipe.Evaluation.Monitor != "val_loss";
         bool mixing = settings.Augment && (settings.MixupAlpha > 0 || settings.CutmixAlpha > 0);
-        model.train();
+        SetTrainMode(settings);
         optimizer.zero_grad();
 
         var epochClock = Stopwatch.StartNew();
@@ -119,7 +131,7 @@ public sealed class Trainer
 
             double lr = settings.Schedule.At(epoch, b, batches, monitorHistory, higherIsBetter);
             if (double.IsNaN(firstLr)) firstLr = lr;
-            OptimizerFactory.SetLearningRate(optimizer, lr);
+            OptimizerFactory.SetLearningRate(setup.Groups, lr);
 
             var logits = model.forward(x);
             var loss = softTarget is null

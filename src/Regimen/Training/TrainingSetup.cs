@@ -15,15 +15,16 @@ namespace Regimen.Training;
 public sealed class TrainingSetup : IDisposable
 {
     TrainingSetup(Recipe recipe, ImageDataset train, ImageDataset validation, nn.Module<Tensor, Tensor> model,
-        OptimizerHelper optimizer, IReadOnlyList<ParamGroup> decayGroups, float[] mean, float[] std, ModelEma? ema)
+        OptimizerHelper optimizer, IReadOnlyList<OptimizerGroup> groups, float[] mean, float[] std, ModelEma? ema, PretrainedReport? pretrained)
     {
+        Pretrained = pretrained;
         Ema = ema;
         Recipe = recipe;
         Train = train;
         Validation = validation;
         Model = model;
         Optimizer = optimizer;
-        DecayGroups = decayGroups;
+        Groups = groups;
         Mean = mean;
         Std = std;
         Augment = new BatchAugment(mean, std);
@@ -35,8 +36,10 @@ public sealed class TrainingSetup : IDisposable
     public ImageDataset Validation { get; }
     public nn.Module<Tensor, Tensor> Model { get; }
     public OptimizerHelper Optimizer { get; }
-    /// <summary>The parameter groups that take weight decay (phases may change it).</summary>
-    public IReadOnlyList<ParamGroup> DecayGroups { get; }
+    /// <summary>The optimizer's parameter groups: head or backbone, with or without weight decay.</summary>
+    public IReadOnlyList<OptimizerGroup> Groups { get; }
+    /// <summary>What loading model.pretrained did, when the recipe fine-tunes.</summary>
+    public PretrainedReport? Pretrained { get; }
     public float[] Mean { get; }
     public float[] Std { get; }
     public BatchAugment Augment { get; }
@@ -70,11 +73,12 @@ public sealed class TrainingSetup : IDisposable
         var options = new ModelOptions(train.Channels, train.ClassCount, recipe.Model.Width, recipe.Model.Depth,
             recipe.Model.WidenFactor, recipe.Model.Dropout, recipe.Model.DropPath);
         var model = ModelRegistry.Create(recipe.Model.Name, options);
-        var (optimizer, decayGroups) = OptimizerFactory.Create(model, recipe.Optimizer);
+        var pretrained = recipe.Model.Pretrained is { } path ? PretrainedWeights.Load(model, path) : null;
+        var (optimizer, groups) = OptimizerFactory.Create(model, recipe.Optimizer, recipe.Finetune);
         var ema = recipe.Ema.Enabled
             ? new ModelEma(model, ModelRegistry.Create(recipe.Model.Name, options), recipe.Ema.Decay, recipe.Ema.Warmup)
             : null;
-        return new TrainingSetup(recipe, train, validation, model, optimizer, decayGroups, mean, std, ema);
+        return new TrainingSetup(recipe, train, validation, model, optimizer, groups, mean, std, ema, pretrained);
     }
 
     static (ImageDataset Train, ImageDataset Validation) Split(Recipe recipe, ImageDataset train, ImageDataset? test)
