@@ -32,9 +32,12 @@ public static class CheckpointEvaluation
             var recipe = RecipeLoader.Parse(header.RecipeYaml, $"{checkpoint} (recipe)");
             int resolution = recipe.Evaluation.Resolution > 0 ? recipe.Evaluation.Resolution
                 : recipe.Data.Resolution > 0 ? recipe.Data.Resolution : data.Height;
-            return Evaluator.Evaluate(model, data, new BatchAugment(header.Mean, header.Std), resolution, batchSize, tta);
+            return Evaluator.Evaluate(model, data, new BatchAugment(header.Mean, header.Std), resolution, batchSize, tta ? Views(recipe) : Tta.None);
         }
     }
+
+    /// <summary>The recipe's TTA views, or the horizontal flip when it names none.</summary>
+    public static Tta Views(Recipe recipe) => Tta.From(recipe.Evaluation) is { Any: true } views ? views : Tta.FlipOr(recipe.Evaluation);
 
     public static ClassificationReport Evaluate(string runOrCheckpoint, string? dataDirectory, bool tta, int batchSize = 500)
     {
@@ -55,7 +58,7 @@ public static class CheckpointEvaluation
                 int resolution = recipe.Evaluation.Resolution > 0 ? recipe.Evaluation.Resolution
                     : recipe.Data.Resolution > 0 ? recipe.Data.Resolution : test.Height;
                 var plain = Evaluator.Evaluate(model, test, augment, resolution, batchSize, flipTta: false);
-                var flipped = tta ? Evaluator.Evaluate(model, test, augment, resolution, batchSize, flipTta: true) : null;
+                var flipped = tta ? Evaluator.Evaluate(model, test, augment, resolution, batchSize, Views(recipe)) : null;
                 return ClassificationReport.From($"{path} (epoch {header.Epoch}) on {test.Name}", plain, header.ClassNames, flipped);
             }
         }

@@ -213,8 +213,12 @@ public sealed class EmaSection
 
 public sealed class EvaluationSection
 {
-    /// <summary>Also score the validation set with horizontal-flip TTA (averaged probabilities).</summary>
+    /// <summary>Also score the validation set with test-time augmentation (val_acc_tta): horizontal flip...</summary>
     public bool TtaFlip { get; set; }
+    /// <summary>... five crops (centre and corners at 87.5 % of the side, resized back) when 5; 0 = off ...</summary>
+    public int TtaCrops { get; set; }
+    /// <summary>... and at this test resolution (FixRes: test higher than train); 0 = the evaluation resolution.</summary>
+    public int TtaResolution { get; set; }
     public int BatchSize { get; set; } = 500;
     /// <summary>Evaluation resolution in pixels; 0 = the data's resolution (data.resolution, else native).</summary>
     public int Resolution { get; set; }

@@ -99,6 +99,8 @@ internal static class RecipeValidator
         Probability(r.Mixup.Prob, "mixup.prob");
         Probability(r.Mixup.SwitchProb, "mixup.switch_prob");
         Check(r.Ema.Decay is > 0 and < 1, "ema.decay", $"must be between 0 and 1, got {r.Ema.Decay}");
+        Check(r.Evaluation.TtaCrops is 0 or 5, "evaluation.tta_crops", $"must be 0 or 5, got {r.Evaluation.TtaCrops}");
+        Check(r.Evaluation.TtaResolution == 0 || r.Evaluation.TtaResolution >= 8, "evaluation.tta_resolution", $"must be 0 or at least 8 pixels, got {r.Evaluation.TtaResolution}");
         Check(r.Evaluation.BatchSize >= 1, "evaluation.batch_size", $"must be at least 1, got {r.Evaluation.BatchSize}");
         Check(r.Evaluation.Monitor is "val_acc" or "val_loss", "evaluation.monitor", $"must be 'val_acc' or 'val_loss', got '{r.Evaluation.Monitor}'");
 

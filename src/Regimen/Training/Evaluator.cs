@@ -19,11 +19,15 @@ public sealed record Evaluation(float[,] Probabilities, long[] Labels, double Lo
     }
 }
 
-/// <summary>Scores a model on a data set in eval mode, optionally with horizontal-flip test-time augmentation.</summary>
+/// <summary>Scores a model on a data set in eval mode, optionally with test-time augmentation.</summary>
 public static class Evaluator
 {
     public static Evaluation Evaluate(nn.Module<Tensor, Tensor> model, ImageDataset data, BatchAugment augment,
-        int resolution, int batchSize, bool flipTta)
+        int resolution, int batchSize, bool flipTta) =>
+        Evaluate(model, data, augment, resolution, batchSize, flipTta ? new Tta(true, 0, 0) : Tta.None);
+
+    public static Evaluation Evaluate(nn.Module<Tensor, Tensor> model, ImageDataset data, BatchAugment augment,
+        int resolution, int batchSize, Tta tta)
     {
         model.eval();
         int n = data.Count, k = data.ClassCount;
@@ -36,8 +40,7 @@ public static class Evaluator
             {
                 using var scope = NewDisposeScope();
                 var x = augment.Eval(batch.Images, resolution);
-                var p = nn.functional.softmax(model.forward(x), 1);
-                if (flipTta) p = p.add_(nn.functional.softmax(model.forward(x.flip(3)), 1)).div_(2);
+                var p = tta.Probabilities(model, x);
                 lossSum += nn.functional.nll_loss(p.clamp_min(1e-12f).log(), batch.Labels, reduction: nn.Reduction.Sum).item<float>();
                 var values = p.contiguous().data<float>().ToArray();
                 for (int i = 0; i < batch.Size; i++)

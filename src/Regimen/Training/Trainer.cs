@@ -165,8 +165,9 @@ public sealed class Trainer
 
         var eval = recipe.Evaluation;
         var evaluation = Evaluator.Evaluate(model, setup.Validation, setup.Augment, setup.EvalResolution, eval.BatchSize, flipTta: false);
-        double? tta = eval.TtaFlip
-            ? Evaluator.Evaluate(model, setup.Validation, setup.Augment, setup.EvalResolution, eval.BatchSize, flipTta: true).Accuracy
+        var ttaViews = Tta.From(eval);
+        double? tta = ttaViews.Any
+            ? Evaluator.Evaluate(model, setup.Validation, setup.Augment, setup.EvalResolution, eval.BatchSize, ttaViews).Accuracy
             : null;
         var ema = setup.Ema is null ? null
             : Evaluator.Evaluate(setup.Ema.Model, setup.Validation, setup.Augment, setup.EvalResolution, eval.BatchSize, flipTta: false);

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text;
+using Regimen.Augment;
+using Regimen.Data;
+using Regimen.Recipes;
+using Regimen.Runs;
+using Regimen.Training;
+using static TorchSharp.torch;
+
+namespace Regimen.Analysis;
+
+/// <summary>Class probabilities for image files, and the scores when their labels are known.</summary>
+public sealed record PredictionResult(IReadOnlyList<string> Images, IReadOnlyList<string> Classes, float[,] Probabilities,
+    IReadOnlyList<int?> Labels, int Models, double? Accuracy, double? LogLoss)
+{
+    public int Predicted(int i)
+    {
+        int best = 0;
+        for (int c = 1; c < Classes.Count; c++) if (Probabilities[i, c] > Probabilities[i, best]) best = c;
+        return best;
+    }
+
+    /// <summary>image,predicted,then one probability column per class: the shape of a Kaggle submission.</summary>
+    public string ToCsv()
+    {
+        var sb = new StringBuilder("image,predicted");
+        foreach (var c in Classes) sb.Append(',').Append(Csv(c));
+        sb.AppendLine();
+        for (int i = 0; i < Images.Count; i++)
+        {
+            sb.Append(Csv(Images[i])).Append(',').Append(Csv(Classes[Predicted(i)]));
+            for (int c = 0; c < Classes.Count; c++) sb.Append(',').Append(Probabilities[i, c].ToString("G6", CultureInfo.InvariantCulture));
+            sb.AppendLine();
+        }
+        return sb.ToString();
+    }
+
+    static string Csv(string value) => value.Contains(',') || value.Contains('"') ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
+}
+
+/// <summary>
+/// Predicts image files with a checkpoint, a run (its best checkpoint) or a cross-validation experiment (the
+/// average of its folds' best checkpoints). Folders are searched for JPEG and PNG files; an image inside a
+/// folder named like one of the classes gets that class as its label, and then accuracy and log loss are given.
+/// </summary>
+public static class Prediction
+{
+    public static PredictionResult Predict(string model, IReadOnlyList<string> inputs, bool tta, int batchSize = 256)
+    {
+        var checkpoints = Checkpoints(model);
+        var images = Expand(inputs);
+        if (images.Count == 0) throw new RegimenException($"no JPEG or PNG images in {string.Join(", ", inputs)}");
+        float[,]? sum = null;
+        string[] classes = Array.Empty<string>();
+        foreach (var checkpoint in checkpoints)
+        {
+            var (header, net) = Checkpoint.LoadModel(checkpoint);
+            using (net)
+            {
+                var recipe = RecipeLoader.Parse(header.RecipeYaml, $"{checkpoint} (recipe)");
+                classes = header.ClassNames;
+                int size = ScheduleSimulation.NativeResolution(recipe);
+                int resolution = recipe.Evaluation.Resolution > 0 ? recipe.Evaluation.Resolution : recipe.Data.Resolution > 0 ? recipe.Data.Resolution : size;
+                var augment = new BatchAugment(header.Mean, header.Std);
+                var views = tta ? CheckpointEvaluation.Views(recipe) : Tta.None;
+                sum ??= new float[images.Count, classes.Length];
+                net.eval();
+                using var _ = no_grad();
+                for (int start = 0; start < images.Count; start += batchSize)
+                {
+                    using var scope = NewDisposeScope();
+                    int n = Math.Min(batchSize, images.Count - start);
+                    var pixels = new byte[n * header.InputChannels * size * size];
+                    for (int i = 0; i < n; i++)
+                    {
+                        byte[] decoded;
+                        try { decoded = ImageFolderReader.Decode(images[start + i], size, grayscale: header.InputChannels == 1); }
+                        catch (Exception e) when (e is IOException or InvalidDataException) { throw new RegimenException($"{images[start + i]}: cannot decode ({e.Message})"); }
+                        decoded.CopyTo(pixels, i * decoded.Length);
+                    }
+                    var x = augment.Eval(tensor(pixels, new long[] { n, header.InputChannels, size, size }, ScalarType.Byte), resolution);
+                    var p = views.Probabilities(net, x).data<float>().ToArray();
+                    for (int i = 0; i < n; i++)
+                        for (int c = 0; c < classes.Length; c++) sum[start + i, c] += p[i * classes.Length + c] / checkpoints.Count;
+                }
+            }
+        }
+        var labels = images.Select(path => LabelOf(path, classes)).ToList();
+        double? accuracy = null, logLoss = null;
+        var known = Enumerable.Range(0, images.Count).Where(i => labels[i] is not null).ToList();
+        if (known.Count > 0)
+        {
+            int correct = 0;
+            double loss = 0;
+            foreach (var i in known)
+            {
+                int best = 0;
+                for (int c = 1; c < classes.Length; c++) if (sum![i, c] > sum[i, best]) best = c;
+                if (best == labels[i]) correct++;
+                loss -= Math.Log(Math.Max(sum![i, labels[i]!.Value], 1e-15));
+            }
+            (accuracy, logLoss) = ((double)correct / known.Count, loss / known.Count);
+        }
+        return new PredictionResult(images, classes, sum!, labels, checkpoints.Count, accuracy, logLoss);
+    }
+
+    static List<string> Checkpoints(string model)
+    {
+        if (Directory.Exists(model) && ExperimentDirectory.IsExperiment(model))
+        {
+            var folds = Directory.GetDirectories(model, "fold-*").OrderBy(d => int.Parse(Path.GetFileName(d)[5..], CultureInfo.InvariantCulture)).ToList();
+            var list = folds.Select(f => new RunDirectory(f)).Select(r => File.Exists(r.BestCheckpoint) ? r.BestCheckpoint : r.LastCheckpoint).Where(File.Exists).ToList();
+            if (list.Count == 0) throw new RegimenException($"{model}: the experiment has no trained fold yet");
+            return list;
+        }
+        return new List<string> { CheckpointEvaluation.ResolveCheckpoint(model) };
+    }
+
+    static List<string> Expand(IReadOnlyList<string> inputs)
+    {
+        var images = new List<string>();
+        foreach (var input in inputs)
+        {
+            if (File.Exists(input)) images.Add(input);
+            else if (Directory.Exists(input))
+                images.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
+                    .Where(f => Path.GetExtension(f).ToLowerInvariant() is ".jpg" or ".jpeg" or ".png").OrderBy(f => f, StringComparer.Ordinal));
+            else throw new RegimenException($"{input}: no such image file or folder");
+        }
+        return images;
+    }
+
+    static int? LabelOf(string path, IReadOnlyList<string> classes)
+    {
+        var folder = Path.GetFileName(Path.GetDirectoryName(path));
+        for (int c = 0; c < classes.Count; c++) if (classes[c] == folder) return c;
+        return null;
+    }
+}
