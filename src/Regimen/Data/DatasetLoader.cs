@@ -12,7 +12,7 @@ public sealed record LoadedData(ImageDataset Train, ImageDataset? Test, IReadOnl
 /// </summary>
 public static class DatasetLoader
 {
-    public static readonly string[] Names = { "fashion-mnist", "mnist", "cifar10", "cifar100", "cifar100-coarse", "imagefolder" };
+    public static readonly string[] Names = { "fashion-mnist", "mnist", "cifar10", "cifar100", "cifar100-coarse", "imagefolder", "csv" };
 
     static readonly string[] Cifar10Classes = { "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck" };
 
@@ -52,6 +52,16 @@ public static class DatasetLoader
                 var train = ImageFolderReader.Read(trainDir, data.ImageSize, data.SkipBadImages);
                 var testDir = new[] { "val", "test" }.Select(n => Path.Combine(dir, n)).FirstOrDefault(Directory.Exists);
                 var test = testDir is null ? null : ImageFolderReader.Read(testDir, data.ImageSize, data.SkipBadImages, train.Data.ClassNames);
+                return new LoadedData(train.Data, test?.Data, train.Skipped.Concat(test?.Skipped ?? Array.Empty<string>()).ToList());
+            }
+            case "csv":
+            {
+                if (dir is null) throw new RegimenException("data.path: a csv data set needs a folder (data.path or --data)", ExitCodes.DataMissing);
+                var imagesDir = data.ImagesDir is null ? dir : Path.Combine(dir, data.ImagesDir);
+                var train = LabelCsvReader.Read(Path.Combine(dir, data.LabelsCsv), imagesDir, data.ImageSize, data.SkipBadImages,
+                    data.Classes.Count > 0 ? data.Classes : null);
+                var test = data.TestCsv is null ? null
+                    : LabelCsvReader.Read(Path.Combine(dir, data.TestCsv), imagesDir, data.ImageSize, data.SkipBadImages, train.Data.ClassNames);
                 return new LoadedData(train.Data, test?.Data, train.Skipped.Concat(test?.Skipped ?? Array.Empty<string>()).ToList());
             }
             default:

@@ -31,6 +31,14 @@ public static class ImageFolderReader
                 .OrderBy(f => f, StringComparer.Ordinal).Select(f => (f, c)));
         }
         if (files.Count == 0) throw new RegimenException($"{folder}: no JPEG or PNG images in its class folders");
+        var (data, skipped) = DecodeAll(Path.GetFileName(folder.TrimEnd('/')), files, classes, size, skipBad, grayscale, folder, "data.skip_bad_images");
+        return new Result(data, skipped);
+    }
+
+    /// <summary>Decodes (path, label) pairs on all cores into one in-memory data set; undecodable files fail it unless skipped.</summary>
+    internal static (ImageDataset Data, IReadOnlyList<string> Skipped) DecodeAll(string name, List<(string Path, int Label)> files, IReadOnlyList<string> classes,
+        int size, bool skipBad, bool grayscale, string where, string skipKey)
+    {
         int channels = grayscale ? 1 : 3;
         var decoded = new byte[files.Count][];
         var failures = new string?[files.Count];
@@ -41,8 +49,9 @@ public static class ImageFolderReader
         });
         var bad = failures.OfType<string>().ToList();
         if (bad.Count > 0 && !skipBad)
-            throw new RegimenException($"{folder}: {bad.Count} image(s) could not be decoded (set data.skip_bad_images: true to skip them):\n  " + string.Join("\n  ", bad.Take(20)) + (bad.Count > 20 ? $"\n  ... and {bad.Count - 20} more" : ""));
+            throw new RegimenException($"{where}: {bad.Count} image(s) could not be read or decoded (set {skipKey}: true to skip them):\n  " + string.Join("\n  ", bad.Take(20)) + (bad.Count > 20 ? $"\n  ... and {bad.Count - 20} more" : ""));
         var keep = Enumerable.Range(0, files.Count).Where(i => failures[i] is null).ToList();
+        if (keep.Count == 0) throw new RegimenException($"{where}: none of the {files.Count} images could be decoded");
         var pixels = new byte[(long)keep.Count * channels * size * size];
         var labels = new long[keep.Count];
         for (int k = 0; k < keep.Count; k++)
@@ -50,9 +59,8 @@ public static class ImageFolderReader
             Array.Copy(decoded[keep[k]], 0, pixels, (long)k * channels * size * size, channels * size * size);
             labels[k] = files[keep[k]].Label;
         }
-        var data = new ImageDataset(Path.GetFileName(folder.TrimEnd('/')), tensor(pixels, new long[] { keep.Count, channels, size, size }, ScalarType.Byte),
-            tensor(labels, ScalarType.Int64), classes);
-        return new Result(data, bad);
+        return (new ImageDataset(name, tensor(pixels, new long[] { keep.Count, channels, size, size }, ScalarType.Byte),
+            tensor(labels, ScalarType.Int64), classes), bad);
     }
 
     /// <summary>Decodes one image to channel-major bytes [C, size, size] (shorter side resized to size, centre crop).</summary>

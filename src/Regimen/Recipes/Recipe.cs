@@ -53,7 +53,7 @@ public sealed class FinetuneSection
 
 public sealed class DataSection
 {
-    /// <summary>fashion-mnist, mnist, cifar10, cifar100, cifar100-coarse or imagefolder.</summary>
+    /// <summary>fashion-mnist, mnist, cifar10, cifar100, cifar100-coarse, imagefolder or csv.</summary>
     public string Dataset { get; set; } = "fashion-mnist";
     /// <summary>Folder with the data set's files; default: the data set's usual install place.</summary>
     public string? Path { get; set; }
@@ -70,7 +70,15 @@ public sealed class DataSection
     public int Resolution { get; set; }
     /// <summary>imagefolder: images are decoded, resized (shorter side) and centre-cropped to this size once, at load.</summary>
     public int ImageSize { get; set; } = 64;
-    /// <summary>imagefolder: skip undecodable images (listed in the run's events) instead of failing.</summary>
+    /// <summary>csv: the training labels, a CSV of image,label (relative to data.path); images relative to images_dir.</summary>
+    public string LabelsCsv { get; set; } = "train.csv";
+    /// <summary>csv: an optional labelled test split in the same form.</summary>
+    public string? TestCsv { get; set; }
+    /// <summary>csv: the folder the image paths are relative to (relative to data.path); default data.path.</summary>
+    public string? ImagesDir { get; set; }
+    /// <summary>csv: the class names in label order; default the distinct labels of labels_csv, sorted.</summary>
+    public List<string> Classes { get; set; } = new();
+    /// <summary>imagefolder, csv: skip undecodable images (listed in the run's events) instead of failing.</summary>
     public bool SkipBadImages { get; set; }
 }
 

@@ -43,6 +43,8 @@ public sealed class RunRecorder : TrainingCallback
         Record(resumed
             ? new RunEvent { Epoch = context.StartEpoch, Kind = "resume", Message = $"resumed at epoch {context.StartEpoch}" }
             : new RunEvent { Epoch = 0, Kind = "start", Message = $"recipe {context.Setup.Recipe.Name}, {context.Setup.Train.Count} training images, {context.Setup.Validation.Count} validation images" });
+        if (!resumed && context.Setup.SkippedImages.Count > 0)
+            Record(new RunEvent { Epoch = 0, Kind = "warning", Message = $"skipped {context.Setup.SkippedImages.Count} undecodable image(s): {string.Join("; ", context.Setup.SkippedImages.Take(20))}" });
         if (!resumed && context.Setup.Pretrained is { } p)
             Record(new RunEvent { Epoch = 0, Kind = "pretrained", Message = p.Describe() });
     }

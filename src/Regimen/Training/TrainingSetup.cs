@@ -38,6 +38,8 @@ public sealed class TrainingSetup : IDisposable
     public OptimizerHelper Optimizer { get; }
     /// <summary>The optimizer's parameter groups: head or backbone, with or without weight decay.</summary>
     public IReadOnlyList<OptimizerGroup> Groups { get; }
+    /// <summary>Images the load skipped as undecodable (data.skip_bad_images), by name and reason.</summary>
+    public IReadOnlyList<string> SkippedImages { get; private set; } = Array.Empty<string>();
     /// <summary>What loading model.pretrained did, when the recipe fine-tunes.</summary>
     public PretrainedReport? Pretrained { get; }
     public float[] Mean { get; }
@@ -54,7 +56,9 @@ public sealed class TrainingSetup : IDisposable
     public static TrainingSetup Create(Recipe recipe, string? dataDirectory = null)
     {
         var loaded = DatasetLoader.Load(recipe.Data, dataDirectory);
-        return Create(recipe, loaded.Train, loaded.Test);
+        var setup = Create(recipe, loaded.Train, loaded.Test);
+        setup.SkippedImages = loaded.Skipped;
+        return setup;
     }
 
     /// <summary>Builds a setup over data already in memory; takes ownership of both data sets.</summary>
