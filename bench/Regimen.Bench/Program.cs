@@ -18,7 +18,7 @@ var model = args.Length > 0 ? args[0] : "small_resnet";
 int width = args.Length > 1 ? int.Parse(args[1]) : 32;
 int size = args.Length > 2 ? int.Parse(args[2]) : 28;
 int channels = args.Length > 3 ? int.Parse(args[3]) : 1;
-int batch = 128, steps = 12;
+int batch = args.Length > 4 ? int.Parse(args[4]) : 128, steps = 12;
 torch.set_num_threads(Environment.ProcessorCount);
 manual_seed(0);
 var net = ModelRegistry.Create(model, new ModelOptions(channels, 10, Width: width));
