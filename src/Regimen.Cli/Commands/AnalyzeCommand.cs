@@ -1,0 +1,68 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text.Json;
+using Regimen.Analysis;
+using Regimen.Reports;
+using Regimen.Runs.Readers;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Regimen.Cli.Commands;
+
+public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<PATH>"), Description("A run or experiment folder, or a log: timm summary.csv, Lightning or Keras CSV, trainer_state.json, TensorBoard events, log.txt, FFCV, any CSV with an epoch column.")]
+        public string Path { get; init; } = "";
+
+        [CommandOption("--json"), Description("Print findings and recommendations as JSON.")]
+        public bool Json { get; init; }
+
+        [CommandOption("--markdown <FILE>"), Description("Also write a Markdown report.")]
+        public string? Markdown { get; init; }
+
+        [CommandOption("--metric <NAME>"), Description("val_acc or val_loss (default: val_acc when logged).")]
+        public string? Metric { get; init; }
+
+        [CommandOption("--target <VALUE>"), Description("A target score for the metric (fraction for accuracy).")]
+        public double? Target { get; init; }
+
+        [CommandOption("--milestone <EPOCH=VALUE>"), Description("A milestone to hit, e.g. --milestone 15=0.38 (repeatable).")]
+        public string[] Milestones { get; init; } = Array.Empty<string>();
+
+        [CommandOption("--gap <POINTS>"), Description("Overfitting threshold: train-validation accuracy gap as a fraction (default 0.05).")]
+        public double? Gap { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    {
+        if (s.Metric is not (null or "val_acc" or "val_loss")) throw new RegimenException($"--metric: must be val_acc or val_loss, got '{s.Metric}'");
+        var milestones = new Dictionary<int, double>();
+        foreach (var m in s.Milestones)
+        {
+            var parts = m.Split('=');
+            if (parts.Length != 2 || !int.TryParse(parts[0], out var e) || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+                throw new RegimenException($"--milestone {m}: expected EPOCH=VALUE, e.g. 15=0.38");
+            milestones[e] = v;
+        }
+        var options = new AnalysisOptions { Metric = s.Metric, Target = s.Target, Milestones = milestones, GapWarning = s.Gap ?? 0.05 };
+        var logs = LogReader.Read(s.Path);
+        var analyses = logs.Any(l => l.Fold is not null)
+            ? new List<RunAnalysis> { Analyst.AnalyzeFolds(logs, options) }
+            : logs.Select(l => Analyst.Analyze(l, options)).ToList();
+        if (s.Json)
+        {
+            var json = analyses.Count == 1 ? JsonSerializer.Serialize(analyses[0], JsonOptions) : JsonSerializer.Serialize(analyses, JsonOptions);
+            Console.WriteLine(json);
+        }
+        else
+            for (int i = 0; i < analyses.Count; i++)
+                AnalysisReport.Write(AnsiConsole.Console, analyses[i], analyses.Count == logs.Count ? new[] { logs[i] } : logs);
+        if (s.Markdown != null)
+            AtomicFile.WriteAllText(s.Markdown, string.Join("\n", analyses.Select((a, i) => AnalysisReport.Markdown(a, analyses.Count == logs.Count ? new[] { logs[i] } : logs))));
+        return 0;
+    }
+
+    static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+}

@@ -1,0 +1,50 @@
+using Regimen.Runs;
+
+namespace Regimen.Analysis;
+
+/// <summary>A log seen through the metric being judged: its series, direction, best and final values, and the gap.</summary>
+internal sealed class LogView
+{
+    public LogView(TrainingLog log, string metric)
+    {
+        Log = log;
+        Metric = metric;
+        HigherIsBetter = metric != "val_loss";
+        Values = log.Series(Select).ToList();
+        Gap = log.Epochs.Where(e => e.TrainAccuracy is not null && e.ValAccuracy is not null)
+            .Select(e => (e.Epoch, e.TrainAccuracy!.Value - e.ValAccuracy!.Value)).ToList();
+    }
+
+    public TrainingLog Log { get; }
+    public string Metric { get; }
+    public bool HigherIsBetter { get; }
+    /// <summary>(epoch, metric) for every epoch that has it.</summary>
+    public List<(int Epoch, double Value)> Values { get; }
+    /// <summary>(epoch, train accuracy - validation accuracy), where both exist.</summary>
+    public List<(int Epoch, double Gap)> Gap { get; }
+
+    public double? Select(LogEpoch e) => Metric == "val_loss" ? e.ValLoss : e.ValAccuracy;
+
+    public bool Better(double a, double b) => HigherIsBetter ? a > b : a < b;
+
+    public (int Epoch, double Value)? Best => Values.Count == 0 ? null : Values.Aggregate((a, b) => Better(b.Value, a.Value) ? b : a);
+    public (int Epoch, double Value)? Final => Values.Count == 0 ? null : Values[^1];
+
+    /// <summary>How much worse <paramref name="value"/> is than <paramref name="best"/>: absolute for accuracies, relative for losses.</summary>
+    public double Worse(double value, double best) => HigherIsBetter ? best - value : (value - best) / Math.Max(Math.Abs(best), 1e-12);
+
+    public int FirstEpoch => Log.Epochs.Count == 0 ? 0 : Log.Epochs[0].Epoch;
+    public int LastEpoch => Log.Epochs.Count == 0 ? 0 : Log.Epochs[^1].Epoch;
+
+    public string Format(double v) => HigherIsBetter ? $"{v * 100:0.##} %" : $"{v:0.####}";
+    public static string Points(double gap) => $"{gap * 100:+0.##;-0.##;0} points";
+
+    /// <summary>The least-squares slope of a series per epoch.</summary>
+    public static double Slope(IReadOnlyList<(int Epoch, double Value)> points)
+    {
+        if (points.Count < 2) return 0;
+        double mx = points.Average(p => p.Epoch), my = points.Average(p => p.Value);
+        double num = points.Sum(p => (p.Epoch - mx) * (p.Value - my)), den = points.Sum(p => (p.Epoch - mx) * (p.Epoch - mx));
+        return den == 0 ? 0 : num / den;
+    }
+}
