@@ -153,7 +153,7 @@ public static class TensorBoardReader
         {
             case 0: Varint(b, ref p, path, record); break;
             case 1: p += 8; break;
-            case 2: p += (int)Varint(b, ref p, path, record); break;
+            case 2: int len = (int)Varint(b, ref p, path, record); p += len; break;
             case 5: p += 4; break;
             default: throw new RegimenException($"{path}: record {record}: unsupported protobuf wire type {wire}");
         }

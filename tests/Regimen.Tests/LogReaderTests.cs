@@ -1,0 +1,176 @@
+using Regimen.Analysis;
+using Regimen.Runs;
+using Regimen.Runs.Readers;
+using TorchSharp;
+
+namespace Regimen.Tests;
+
+/// <summary>Each reader on a file shaped like the real thing; malformed, truncated and fuzzed input gives a clear error, never a crash.</summary>
+public class LogReaderTests
+{
+    static string Write(string name, string text)
+    {
+        var dir = TestData.TempDir("logs");
+        var path = Path.Combine(dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void TimmSummaryWithArgs()
+    {
+        var path = Write("summary.csv", "epoch,train_loss,eval_loss,eval_top1,eval_top5,lr\n0,6.8,6.5,1.2,4.9,0.1\n1,6.0,5.5,8.4,20.1,0.2\n2,5.2,4.8,15.0,35.2,0.19\n");
+        File.WriteAllText(Path.Combine(Path.GetDirectoryName(path)!, "args.yaml"), "model: resnet50\nepochs: 3\nlr: 0.2\nweight_decay: 0.0001\nmodel_ema: true\n");
+        var log = Assert.Single(LogReader.Read(path));
+        Assert.Equal("timm", log.Format);
+        Assert.Equal(0.15, log.Epochs[2].ValAccuracy!.Value, 6);      // percent → fraction
+        Assert.Null(log.Epochs[0].TrainAccuracy);
+        Assert.Equal(3, log.PlannedEpochs);
+        Assert.Contains(log.Notes, n => n.Contains("EMA"));
+        var a = Analyst.Analyze(log);
+        Assert.Contains(a.Unchecked, u => u.Contains("timm does not record it"));
+    }
+
+    [Fact]
+    public void LightningSparseRowsAreMergedPerEpoch()
+    {
+        var path = Write("metrics.csv",
+            "epoch,step,train_loss_step,train_loss_epoch,train_acc_epoch,val_loss,val_acc,lr-SGD\n" +
+            "0,49,2.1,,,,,0.1\n0,99,1.9,,,,,0.1\n0,99,,,,1.8,0.40,\n0,99,,2.0,0.35,,,\n" +
+            "1,149,1.5,,,,,0.05\n1,199,,,,1.4,0.55,\n1,199,,1.6,0.52,,,\n");
+        var log = Assert.Single(LogReader.Read(path));
+        Assert.Equal("lightning", log.Format);
+        Assert.Equal(2, log.Epochs.Count);
+        Assert.Equal((2.0, 0.35, 1.8, 0.40), (log.Epochs[0].TrainLoss!.Value, log.Epochs[0].TrainAccuracy!.Value, log.Epochs[0].ValLoss!.Value, log.Epochs[0].ValAccuracy!.Value));
+        Assert.Equal(0.05, log.Epochs[1].LearningRate);
+    }
+
+    [Fact]
+    public void KerasCsvLogger()
+    {
+        var log = Assert.Single(LogReader.Read(Write("training.log.csv", "epoch,accuracy,loss,lr,val_accuracy,val_loss\n0,0.5,1.2,0.001,0.55,1.1\n1,0.7,0.8,0.001,0.62,0.95\n")));
+        Assert.Equal("keras", log.Format);
+        Assert.Equal(0.7, log.Epochs[1].TrainAccuracy);
+        Assert.Equal(0.62, log.Epochs[1].ValAccuracy);
+    }
+
+    [Fact]
+    public void HuggingFaceTrainerState()
+    {
+        var json = """
+            {"best_metric": 0.8, "num_train_epochs": 3, "log_history": [
+              {"epoch": 0.5, "loss": 1.2, "learning_rate": 5e-05, "step": 10},
+              {"epoch": 1.0, "loss": 0.9, "learning_rate": 4e-05, "step": 20},
+              {"epoch": 1.0, "eval_loss": 0.85, "eval_accuracy": 0.71, "step": 20},
+              {"epoch": 2.0, "loss": 0.6, "learning_rate": 2e-05, "step": 40},
+              {"epoch": 2.0, "eval_loss": 0.7, "eval_accuracy": 0.78, "step": 40},
+              {"epoch": 2.0, "train_runtime": 12.3, "step": 40}]}
+            """;
+        var log = Assert.Single(LogReader.Read(Write("trainer_state.json", json)));
+        Assert.Equal("huggingface", log.Format);
+        Assert.Equal(2, log.Epochs.Count);
+        Assert.Equal((0.9, 0.85, 0.71), (log.Epochs[0].TrainLoss!.Value, log.Epochs[0].ValLoss!.Value, log.Epochs[0].ValAccuracy!.Value));
+        Assert.Equal(3, log.PlannedEpochs);
+    }
+
+    [Fact]
+    public void DeitStyleJsonLines()
+    {
+        var log = Assert.Single(LogReader.Read(Write("log.txt",
+            "{\"train_lr\": 0.001, \"train_loss\": 6.9, \"test_loss\": 6.5, \"test_acc1\": 1.5, \"test_acc5\": 5.0, \"epoch\": 0}\n" +
+            "{\"train_lr\": 0.002, \"train_loss\": 6.1, \"test_loss\": 5.6, \"test_acc1\": 9.5, \"test_acc5\": 22.0, \"epoch\": 1}\n")));
+        Assert.Equal(0.095, log.Epochs[1].ValAccuracy!.Value, 6);
+        Assert.Equal(0.22, log.Epochs[1].ValTop5!.Value, 6);
+    }
+
+    [Fact]
+    public void TensorBoardEventsWrittenByTorchSharp()
+    {
+        var dir = TestData.TempDir("tb");
+        var writer = torch.utils.tensorboard.SummaryWriter(dir, createRunName: false);
+        for (int e = 0; e < 4; e++)
+        {
+            writer.add_scalar("train/loss", 2.0f - e * 0.3f, e);
+            writer.add_scalar("train/acc", 0.3f + e * 0.1f, e);
+            writer.add_scalar("val/loss", 2.1f - e * 0.25f, e);
+            writer.add_scalar("val/acc", 0.28f + e * 0.09f, e);
+        }
+        var file = Directory.GetFiles(dir, "*tfevents*").Single();
+        var log = Assert.Single(LogReader.Read(dir));
+        Assert.Equal("tensorboard", log.Format);
+        Assert.Equal(4, log.Epochs.Count);
+        Assert.Equal(0.28f + 3 * 0.09f, (float)log.Epochs[3].ValAccuracy!.Value, 5);
+        Assert.Equal(2.0f - 0.3f, (float)log.Epochs[1].TrainLoss!.Value, 5);
+
+        var bytes = File.ReadAllBytes(file);
+        bytes[bytes.Length - 10] ^= 0xff;
+        var corrupt = Path.Combine(TestData.TempDir("tb-bad"), "events.out.tfevents.1");
+        File.WriteAllBytes(corrupt, bytes);
+        var e1 = Assert.Throws<RegimenException>(() => LogReader.Read(corrupt));
+        Assert.Contains("checksum", e1.Message);
+        var truncated = Path.Combine(TestData.TempDir("tb-cut"), "events.out.tfevents.2");
+        File.WriteAllBytes(truncated, File.ReadAllBytes(file)[..^7]);
+        var e2 = Assert.Throws<RegimenException>(() => LogReader.Read(truncated));
+        Assert.Contains("truncated", e2.Message);
+    }
+
+    [Fact]
+    public void MalformedFilesGiveAMessageWithTheLine()
+    {
+        var e = Assert.Throws<RegimenException>(() => LogReader.Read(Write("m.csv", "epoch,val_acc,train_acc\n0,0.5,0.4\n1,0.6\n")));
+        Assert.Contains("m.csv:3", e.Message);
+        e = Assert.Throws<RegimenException>(() => LogReader.Read(Write("n.csv", "epoch,val_acc\n0,abc\n")));
+        Assert.Contains("n.csv:2: 'abc'", e.Message);
+        e = Assert.Throws<RegimenException>(() => LogReader.Read(Write("trainer_state.json", "{\"log_history\": [")));
+        Assert.Contains("trainer_state.json", e.Message);
+        e = Assert.Throws<RegimenException>(() => LogReader.Read(Write("x.csv", "name,value\na,1\n")));
+        Assert.Contains("without an epoch or step column", e.Message);
+        Assert.Throws<RegimenException>(() => LogReader.Read(Path.Combine(TestData.TempDir("none"), "absent.csv")));
+    }
+
+    /// <summary>Random bytes, truncations and byte mutations of valid logs, for a bounded time: only RegimenException may come out.</summary>
+    [Fact]
+    public void FuzzedLogsNeverCrashTheReadersOrTheAnalyst()
+    {
+        var seeds = new List<(string Name, byte[] Bytes)>
+        {
+            ("summary.csv", "epoch,train_loss,eval_loss,eval_top1,eval_top5,lr\n0,6.8,6.5,1.2,4.9,0.1\n1,6.0,5.5,8.4,20.1,0.2\n"u8.ToArray()),
+            ("metrics.csv", "epoch,step,train_loss,val_loss,val_acc\n0,9,1.0,,\n0,9,,0.9,0.5\n1,19,0.8,,\n1,19,,0.85,0.6\n"u8.ToArray()),
+            ("trainer_state.json", "{\"log_history\": [{\"epoch\": 1.0, \"loss\": 0.9}, {\"epoch\": 1.0, \"eval_accuracy\": 0.7, \"eval_loss\": 0.8}]}"u8.ToArray()),
+            ("log.txt", "{\"epoch\": 0, \"train_loss\": 1.0, \"test_acc1\": 50.0}\n{\"epoch\": 1, \"train_loss\": 0.8, \"test_acc1\": 60.0}\n"u8.ToArray()),
+            ("agg.csv", File.ReadAllBytes(AnalystTests.Fixture("ffcv-imagenet-rn50-agg.csv"))[..6000]),
+        };
+        var tbDir = TestData.TempDir("fuzz-tb");
+        var writer = torch.utils.tensorboard.SummaryWriter(tbDir, createRunName: false);
+        for (int i = 0; i < 3; i++) writer.add_scalar("val/acc", 0.5f + i * 0.1f, i);
+        seeds.Add(("events.out.tfevents.fuzz", File.ReadAllBytes(Directory.GetFiles(tbDir).Single())));
+
+        var random = new Random(1234);
+        var dir = TestData.TempDir("fuzz");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int cases = 0;
+        while (clock.Elapsed < TimeSpan.FromSeconds(8) && cases < 3000)
+        {
+            var (name, original) = seeds[random.Next(seeds.Count)];
+            var bytes = (byte[])original.Clone();
+            switch (random.Next(4))
+            {
+                case 0: bytes = bytes[..random.Next(bytes.Length + 1)]; break;
+                case 1: for (int k = 0; k < 1 + random.Next(5); k++) if (bytes.Length > 0) bytes[random.Next(bytes.Length)] = (byte)random.Next(256); break;
+                case 2: bytes = new byte[random.Next(200)]; random.NextBytes(bytes); break;
+                default:
+                    if (bytes.Length > 2) { int at = random.Next(bytes.Length); bytes = bytes[..at].Concat(bytes[(at + 1)..]).ToArray(); }
+                    break;
+            }
+            var path = Path.Combine(dir, name);
+            File.WriteAllBytes(path, bytes);
+            cases++;
+            try
+            {
+                foreach (var log in LogReader.Read(path)) Analyst.Analyze(log);
+            }
+            catch (RegimenException) { }
+        }
+        Assert.True(cases > 100, $"only {cases} cases ran");
+    }
+}
