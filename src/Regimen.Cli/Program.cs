@@ -15,6 +15,7 @@ app.Configure(config =>
         .WithExample("train").WithExample("train", "my-recipe.yaml", "--epochs", "3").WithExample("train", "--resume", "runs/20261124-101500-fashion-mnist");
     config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Score a run or checkpoint on its test set: accuracy, per-class accuracy, confusion matrix.");
     config.AddCommand<AnalyzeCommand>("analyze").WithDescription("Diagnose a run or any tool's log: findings with their numbers, recommendations as recipe patches.");
+    config.AddCommand<CompareCommand>("compare").WithDescription("Compare runs: configuration diff, milestones, final/best/gap/stability, a verdict.");
     config.AddCommand<PredictCommand>("predict").WithDescription("Class probabilities for image files, as a CSV; accuracy and log loss when labels are known.");
     config.AddBranch("recipes", recipes =>
     {

@@ -1,0 +1,146 @@
+using System.Text.Json.Serialization;
+using Regimen.Runs;
+
+namespace Regimen.Analysis;
+
+/// <summary>One run in a comparison: its scores, generalization and stability.</summary>
+public sealed record ComparedRun
+{
+    [JsonPropertyName("run")] public required string Run { get; init; }
+    [JsonPropertyName("final")] public double? Final { get; init; }
+    [JsonPropertyName("best")] public double? Best { get; init; }
+    [JsonPropertyName("best_epoch")] public int? BestEpoch { get; init; }
+    [JsonPropertyName("final_train_acc")] public double? FinalTrainAccuracy { get; init; }
+    /// <summary>Final train accuracy minus final validation accuracy.</summary>
+    [JsonPropertyName("final_gap")] public double? FinalGap { get; init; }
+    /// <summary>The standard deviation of epoch-to-epoch changes of the metric over the last third: lower is steadier.</summary>
+    [JsonPropertyName("volatility")] public double? Volatility { get; init; }
+    [JsonPropertyName("schedule_changes")] public int ScheduleChanges { get; init; }
+    /// <summary>How much the final value is worse than the best.</summary>
+    [JsonPropertyName("drop_from_best")] public double? DropFromBest { get; init; }
+}
+
+/// <summary>A criterion of the verdict, its winner and the margin.</summary>
+public sealed record Criterion(
+    [property: JsonPropertyName("criterion")] string Name,
+    [property: JsonPropertyName("winner")] string Winner,
+    [property: JsonPropertyName("margin")] string Margin);
+
+/// <summary>A row of the epoch-by-epoch table: the metric of each run at a milestone epoch, and what happened there.</summary>
+public sealed record MilestoneRow(
+    [property: JsonPropertyName("epoch")] int Epoch,
+    [property: JsonPropertyName("values")] List<double?> Values,
+    [property: JsonPropertyName("events")] List<string> Events);
+
+/// <summary>Runs compared as seed 002 compares its sessions: configuration diff, milestones, final/best/gap/stability, a verdict.</summary>
+public sealed record Comparison
+{
+    [JsonPropertyName("metric")] public required string Metric { get; init; }
+    [JsonPropertyName("runs")] public List<ComparedRun> Runs { get; init; } = new();
+    /// <summary>Key → value per run, only for keys whose values differ.</summary>
+    [JsonPropertyName("config_diff")] public Dictionary<string, List<string?>> ConfigDiff { get; init; } = new();
+    [JsonPropertyName("milestones")] public List<MilestoneRow> Milestones { get; init; } = new();
+    [JsonPropertyName("criteria")] public List<Criterion> Criteria { get; init; } = new();
+    [JsonPropertyName("verdict")] public string Verdict { get; init; } = "";
+}
+
+public static class RunComparison
+{
+    public static Comparison Compare(IReadOnlyList<TrainingLog> logs, string? metric = null, IReadOnlyList<int>? milestones = null)
+    {
+        if (logs.Count < 2) throw new RegimenException("compare needs at least two runs");
+        metric ??= logs.All(l => l.Has(e => e.ValAccuracy)) ? "val_acc" : "val_loss";
+        var views = logs.Select(l => new LogView(l, metric)).ToList();
+        var runs = views.Select(Summarize).ToList();
+
+        var keys = logs.SelectMany(l => l.Hyperparameters.Keys).Distinct().Order(StringComparer.Ordinal);
+        var diff = new Dictionary<string, List<string?>>();
+        foreach (var k in keys)
+        {
+            var values = logs.Select(l => l.Hyperparameters.TryGetValue(k, out var v) ? v : null).ToList();
+            if (values.Distinct().Count() > 1 && k != "name" && k != "description") diff[k] = values;
+        }
+
+        int last = views.Max(v => v.LastEpoch);
+        var epochs = milestones?.ToList() ?? DefaultMilestones(last);
+        epochs.AddRange(logs.SelectMany(l => l.Events.Where(e => e.Kind == "schedule" && e.Key != "phase").Select(e => e.Epoch)));
+        epochs.AddRange(runs.Where(r => r.BestEpoch is not null).Select(r => r.BestEpoch!.Value));
+        var rows = epochs.Where(e => e >= 0 && e <= last).Distinct().Order().Select(e => new MilestoneRow(e,
+                views.Select(v => v.Values.Where(p => p.Epoch == e).Select(p => (double?)p.Value).FirstOrDefault()).ToList(),
+                logs.Select((l, i) => string.Join("; ",
+                    l.Events.Where(x => x.Epoch == e && x.Kind == "schedule" && x.Key != "phase").Select(x => $"{x.Key} {x.From}→{x.To}")
+                        .Concat(runs[i].BestEpoch == e ? new[] { "BEST" } : Array.Empty<string>()))).ToList()))
+            .ToList();
+
+        var criteria = new List<Criterion>();
+        bool higher = views[0].HigherIsBetter;
+        string Fmt(double v) => views[0].Format(v);
+        var withBest = runs.Where(r => r.Best is not null).ToList();
+        if (withBest.Count >= 2)
+        {
+            var ordered = (higher ? withBest.OrderByDescending(r => r.Best) : withBest.OrderBy(r => r.Best)).ToList();
+            criteria.Add(new Criterion($"best {metric}", ordered[0].Run,
+                higher ? LogView.Points(ordered[0].Best!.Value - ordered[1].Best!.Value) : Fmt(Math.Abs(ordered[0].Best!.Value - ordered[1].Best!.Value))));
+        }
+        var withGap = runs.Where(r => r.FinalGap is not null).ToList();
+        if (withGap.Count >= 2)
+        {
+            var ordered = withGap.OrderBy(r => Math.Max(0, r.FinalGap!.Value)).ThenBy(r => Math.Abs(r.FinalGap!.Value)).ToList();
+            criteria.Add(new Criterion("generalization (smallest train-validation gap)", ordered[0].Run,
+                $"{LogView.Points(ordered[1].FinalGap!.Value - ordered[0].FinalGap!.Value).TrimStart('+')} smaller gap ({LogView.Points(ordered[0].FinalGap!.Value)} vs {LogView.Points(ordered[1].FinalGap!.Value)})"));
+        }
+        var steady = runs.OrderBy(r => r.ScheduleChanges).ThenBy(r => r.DropFromBest ?? 0).ThenBy(r => r.Volatility ?? 0).ToList();
+        criteria.Add(new Criterion("stability (fewer configuration changes, ends at its best)", steady[0].Run,
+            $"{steady[0].ScheduleChanges} vs {steady[1].ScheduleChanges} schedule changes; drop from best {Drop(steady[0])} vs {Drop(steady[1])}"));
+
+        return new Comparison { Metric = metric, Runs = runs, ConfigDiff = diff, Milestones = rows, Criteria = criteria, Verdict = Verdict(runs, criteria, higher, Fmt) };
+
+        string Drop(ComparedRun r) => r.DropFromBest is { } d ? (higher ? LogView.Points(d).TrimStart('+') : $"{d * 100:0.#} %") : "n/a";
+    }
+
+    static ComparedRun Summarize(LogView v)
+    {
+        var lastThird = v.Values.Skip(v.Values.Count * 2 / 3).ToList();
+        var changes = lastThird.Zip(lastThird.Skip(1), (a, b) => b.Value - a.Value).ToArray();
+        var final = v.Log.Epochs.LastOrDefault();
+        return new ComparedRun
+        {
+            Run = v.Log.Name,
+            Final = v.Final?.Value,
+            Best = v.Best?.Value,
+            BestEpoch = v.Best?.Epoch,
+            FinalTrainAccuracy = final?.TrainAccuracy,
+            FinalGap = v.Gap.Count > 0 ? v.Gap[^1].Gap : null,
+            Volatility = changes.Length >= 2 ? ExperimentSummary.Std(changes) : null,
+            ScheduleChanges = v.Log.Events.Where(e => e.Kind == "schedule" && e.Key != "phase").Select(e => e.Epoch).Distinct().Count(),
+            DropFromBest = v.Best is { } b && v.Final is { } f ? v.Worse(f.Value, b.Value) : null,
+        };
+    }
+
+    static List<int> DefaultMilestones(int last)
+    {
+        var list = new List<int> { 0, 4, 9 };
+        for (int e = 19; e <= last; e += 10) list.Add(e);
+        list.Add(last);
+        return list;
+    }
+
+    /// <summary>
+    /// Seed 002's reasoning: the most accurate run wins outright when it also generalizes; when it pays for a few
+    /// points of accuracy with a much larger gap (over 10 points more), the run that generalizes is the one to deploy.
+    /// </summary>
+    static string Verdict(List<ComparedRun> runs, List<Criterion> criteria, bool higher, Func<double, string> fmt)
+    {
+        var bestRun = criteria.FirstOrDefault(c => c.Name.StartsWith("best", StringComparison.Ordinal))?.Winner;
+        var general = criteria.FirstOrDefault(c => c.Name.StartsWith("generalization", StringComparison.Ordinal))?.Winner;
+        if (bestRun is null) return "no run has the metric";
+        if (general is null || general == bestRun) return $"{bestRun}: it scores best" + (general is null ? " (generalization could not be compared: no training accuracy)." : " and generalizes best.");
+        var b = runs.First(r => r.Run == bestRun);
+        var g = runs.First(r => r.Run == general);
+        double gapCost = (b.FinalGap ?? 0) - (g.FinalGap ?? 0);
+        return gapCost > 0.10
+            ? $"For deployment: {general} ({LogView.Points(g.FinalGap ?? 0)} gap), although {bestRun} scores {(higher ? LogView.Points(b.Best!.Value - g.Best!.Value).TrimStart('+') : fmt(Math.Abs(b.Best!.Value - g.Best!.Value)))} better at its best: " +
+              $"{bestRun} buys it with a {LogView.Points(gapCost).TrimStart('+')} larger train-validation gap (overfitting risk). For peak accuracy, research and benchmarks: {bestRun}."
+            : $"{bestRun}: it scores best; {general} has a slightly smaller gap ({LogView.Points(gapCost).TrimStart('+')}), within what the best score is worth.";
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using Regimen.Analysis;
+using Regimen.Runs.Readers;
+
+namespace Regimen.Tests;
+
+public class CompareTests
+{
+    [Fact]
+    public void Seed002VerdictRecommendsTheStableSessionForDeployment()
+    {
+        var logs = LogReader.Read(AnalystTests.Fixture("seed002-session02")).Concat(LogReader.Read(AnalystTests.Fixture("seed002-session04"))).ToList();
+        var c = RunComparison.Compare(logs);
+        Assert.Equal("val_acc", c.Metric);
+        Assert.Equal(new[] { "0.1", "0.15" }, c.ConfigDiff["optimizer.lr"]);
+        Assert.DoesNotContain("epochs", c.ConfigDiff.Keys);                          // only what differs
+        Assert.Equal("seed002-session04", c.Criteria.Single(k => k.Name.StartsWith("best")).Winner);
+        Assert.Contains("+1.78 points", c.Criteria.Single(k => k.Name.StartsWith("best")).Margin);
+        Assert.Equal("seed002-session02", c.Criteria.Single(k => k.Name.StartsWith("generalization")).Winner);
+        Assert.Equal("seed002-session02", c.Criteria.Single(k => k.Name.StartsWith("stability")).Winner);
+        Assert.StartsWith("For deployment: seed002-session02", c.Verdict);
+        var row70 = c.Milestones.Single(r => r.Epoch == 70);
+        Assert.Contains("mixup_alpha 0.15→0", row70.Events[1]);
+        Assert.Contains(c.Milestones, r => r.Epoch == 98 && r.Events[1] == "BEST");
+    }
+
+    [Fact]
+    public void AnalyzeAndCompareFromTheCommandLineWithStableJson()
+    {
+        var (code, output) = CliTests.Run("analyze", AnalystTests.Fixture("seed001-fixres-v1"), "--json", "--target", "0.75");
+        Assert.True(code == 0, output);
+        using (var json = JsonDocument.Parse(output))
+        {
+            var finding = json.RootElement.GetProperty("findings").EnumerateArray().First(f => f.GetProperty("kind").GetString() == "schedule-shift");
+            foreach (var field in new[] { "kind", "severity", "first_epoch", "last_epoch", "summary", "evidence", "confidence", "recommendations" })
+                Assert.True(finding.TryGetProperty(field, out _), field);
+            var patch = json.RootElement.GetProperty("recommendations").EnumerateArray().First().GetProperty("patch");
+            Assert.Equal(JsonValueKind.Object, patch.ValueKind);
+        }
+        var md = Path.Combine(TestData.TempDir("md"), "report.md");
+        (code, output) = CliTests.Run("analyze", AnalystTests.Fixture("seed001-fixres-v1"), "--markdown", md);
+        Assert.True(code == 0, output);
+        Assert.Contains("schedule-shift", output);
+        var markdown = File.ReadAllText(md);
+        Assert.Contains("# Analysis: seed001-fixres-v1", markdown);
+        Assert.Contains("phases[2].augment: true", markdown);
+
+        (code, output) = CliTests.Run("compare", AnalystTests.Fixture("seed002-session02"), AnalystTests.Fixture("seed002-session04"), "--json");
+        Assert.True(code == 0, output);
+        using (var json = JsonDocument.Parse(output))
+            Assert.StartsWith("For deployment: seed002-session02", json.RootElement.GetProperty("verdict").GetString());
+
+        (code, output) = CliTests.Run("analyze", Path.Combine(TestData.TempDir("none"), "missing.csv"));
+        Assert.Equal(2, code);
+        Assert.Contains("no such file or folder", output);
+    }
+}
