@@ -22,6 +22,7 @@ app.Configure(config =>
         recipes.SetDescription("The built-in recipes.");
         recipes.AddCommand<RecipesListCommand>("list").WithDescription("List the built-in recipes.");
         recipes.AddCommand<RecipesShowCommand>("show").WithDescription("Print a recipe as YAML that 'regimen train FILE' accepts.");
+        recipes.AddCommand<RecipesPatchCommand>("patch").WithDescription("Apply changes (or an analysis' recommendations) to a recipe and print the result.");
         recipes.AddCommand<RecipesSimulateCommand>("simulate").WithDescription("Print a recipe's schedule epoch by epoch without training.");
     });
     config.AddCommand<ModelsCommand>("models").WithDescription("List the models with their options and parameter counts.");
