@@ -1,45 +1,134 @@
 using System.Diagnostics;
-using Regimen.Models;
+using System.Globalization;
+using Regimen.Analysis;
+using Regimen.Data;
 using Regimen.Recipes;
+using Regimen.Runs;
+using Regimen.Runs.Readers;
 using Regimen.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-if (args.Length > 0 && args[0] == "fit")
+// Benchmarks measured in bench/RESULTS.md. Each mode prints one line of key=value pairs.
+return args.FirstOrDefault() switch
 {
-    var recipe = RecipeLoader.Load(args[1], args.Skip(2));
-    using var setup = TrainingSetup.Create(recipe);
-    var sw = Stopwatch.StartNew();
-    new Trainer(setup, new[] { new PrintCallback(sw) }).Fit();
-    return;
-}
-// Quick probe: training img/s of a registered model on random data.
-var model = args.Length > 0 ? args[0] : "small_resnet";
-int width = args.Length > 1 ? int.Parse(args[1]) : 32;
-int size = args.Length > 2 ? int.Parse(args[2]) : 28;
-int channels = args.Length > 3 ? int.Parse(args[3]) : 1;
-int batch = args.Length > 4 ? int.Parse(args[4]) : 128, steps = 12;
-torch.set_num_threads(Environment.ProcessorCount);
-manual_seed(0);
-var net = ModelRegistry.Create(model, new ModelOptions(channels, 10, Width: width));
-var opt = optim.SGD(net.parameters(), 0.1, momentum: 0.9);
-var x = randn(batch, channels, size, size);
-var y = randint(0, 10, new long[] { batch });
-net.train();
-var clock = new Stopwatch();
-for (int i = 0; i < steps; i++)
-{
-    if (i == 2) clock.Start();
-    using var scope = NewDisposeScope();
-    opt.zero_grad();
-    var loss = nn.functional.cross_entropy(net.forward(x), y);
-    loss.backward();
-    opt.step();
-}
-Console.WriteLine($"{model} w{width} {size}px: {batch * (steps - 2) / clock.Elapsed.TotalSeconds:F0} img/s, params {ModelRegistry.ParameterCount(net)}");
+    "train" => Train(args[1..]),
+    "loader" => Loader(args[1..]),
+    "analyze" => Analyze(args[1..]),
+    "fit" => Fit(args[1..]),
+    _ => Usage(),
+};
 
-sealed class PrintCallback(Stopwatch clock) : TrainingCallback
+static int Usage()
 {
-    public override void OnEpochEnd(TrainingContext context, EpochResult r) =>
-        Console.WriteLine($"epoch {r.Epoch} lr {r.LearningRate:F4} train {r.TrainLoss:F4}/{r.TrainAccuracy:P2} val {r.ValLoss:F4}/{r.ValAccuracy:P2} tta {r.ValAccuracyTta:P2} {r.ImagesPerSecond:F0} img/s wait {r.LoaderWaitFraction:P1} t={clock.Elapsed.TotalSeconds:F0}s");
+    Console.Error.WriteLine("""
+        usage: Regimen.Bench train MODEL [--width W] [--size S] [--channels C] [--batch B] [--images N] [--epochs E] [--threads T]
+               Regimen.Bench loader [--size S] [--batch B] [--images N]
+               Regimen.Bench analyze [--rows N]
+               Regimen.Bench fit RECIPE [key=value...]
+        """);
+    return 2;
+}
+
+static string Option(string[] a, string name, string fallback)
+{
+    int i = Array.IndexOf(a, name);
+    return i >= 0 && i + 1 < a.Length ? a[i + 1] : fallback;
+}
+
+// Training img/s through Regimen's own loop (TrainingSetup + Trainer), on random images in memory, with the
+// training augmentations off so that both sides time the model step alone; the last epoch is reported.
+static int Train(string[] a)
+{
+    string model = a[0];
+    int width = int.Parse(Option(a, "--width", "0")), size = int.Parse(Option(a, "--size", "32")), channels = int.Parse(Option(a, "--channels", "3"));
+    int batch = int.Parse(Option(a, "--batch", "128")), images = int.Parse(Option(a, "--images", "2560")), epochs = int.Parse(Option(a, "--epochs", "3"));
+    int threads = int.Parse(Option(a, "--threads", "2"));
+    var yaml = $"""
+        name: bench
+        epochs: {epochs}
+        batch_size: {batch}
+        threads: {threads}
+        model:
+          name: {model}
+        {(width > 0 ? $"  width: {width}" : "")}
+        augment:
+          enabled: false
+        evaluation:
+          batch_size: {batch}
+        """;
+    var recipe = RecipeLoader.Parse(yaml, "bench");
+    manual_seed(0);
+    var train = new ImageDataset("random", randint(0, 256, new long[] { images, channels, size, size }, dtype: ScalarType.Byte),
+        randint(0, 10, new long[] { images }, dtype: ScalarType.Int64), Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray());
+    var val = train.Select(Enumerable.Range(0, batch).Select(i => (long)i).ToArray());
+    using var setup = TrainingSetup.CreateForSplit(recipe, train, val);
+    var rss = new List<double>();
+    var context = new Trainer(setup, new[] { new RssProbe(rss) }).Fit();
+    var last = context.History[^1];
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"side=regimen model={model} width={width} size={size} batch={batch} img_per_s={last.ImagesPerSecond:F1} peak_rss_mb={Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} rss_mb_by_epoch={string.Join(";", rss.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))}"));
+    return 0;
+}
+
+// Decode-free loader throughput: batches drawn, scaled, cropped, flipped and normalized per second on the CPU threads.
+static int Loader(string[] a)
+{
+    int size = int.Parse(Option(a, "--size", "32")), batch = int.Parse(Option(a, "--batch", "128")), images = int.Parse(Option(a, "--images", "5120"));
+    TorchRuntime.Configure(0);
+    manual_seed(0);
+    using var data = new ImageDataset("random", randint(0, 256, new long[] { images, 3, size, size }, dtype: ScalarType.Byte),
+        randint(0, 10, new long[] { images }, dtype: ScalarType.Int64), Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray());
+    var augment = new Regimen.Augment.BatchAugment(new[] { 0.5f, 0.5f, 0.5f }, new[] { 0.25f, 0.25f, 0.25f });
+    var section = new AugmentSection { CropPadding = size / 8, Hflip = 0.5 };
+    section.ColorJitter.P = 0.5;
+    var clock = Stopwatch.StartNew();
+    int seen = 0;
+    foreach (var b in BatchLoader.Batches(data, batch, BatchLoader.Order(images, 0, 0), dropLast: true))
+    {
+        using var scope = NewDisposeScope();
+        var x = augment.Train(b.Images, size, true, "full", section);
+        seen += b.Size;
+    }
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"side=regimen loader size={size} batch={batch} img_per_s={seen / clock.Elapsed.TotalSeconds:F0}"));
+    return 0;
+}
+
+// Reading and analyzing a log of N rows (a generic CSV with epoch, losses and accuracies).
+static int Analyze(string[] a)
+{
+    int rows = int.Parse(Option(a, "--rows", "1000000"));
+    var path = Path.Combine(Path.GetTempPath(), $"regimen-bench-{rows}.csv");
+    if (!File.Exists(path))
+    {
+        using var w = new StreamWriter(path);
+        w.WriteLine("epoch,train_loss,train_acc,val_loss,val_acc,lr");
+        var r = new Random(1);
+        for (int e = 0; e < rows; e++)
+        {
+            double p = (double)e / rows;
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{e},{2.3 * Math.Exp(-3 * p) + r.NextDouble() * 0.01:F5},{0.1 + 0.85 * p:F5},{2.3 * Math.Exp(-2.5 * p) + r.NextDouble() * 0.01:F5},{0.1 + 0.8 * p + r.NextDouble() * 0.005:F5},{0.1 * (1 - p):F6}"));
+        }
+    }
+    var clock = Stopwatch.StartNew();
+    var logs = LogReader.Read(path);
+    double read = clock.Elapsed.TotalSeconds;
+    var analysis = Analyst.Analyze(logs[0]);
+    double total = clock.Elapsed.TotalSeconds;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"side=regimen analyze rows={rows} read_s={read:F2} total_s={total:F2} findings={analysis.Findings.Count}"));
+    return 0;
+}
+
+static int Fit(string[] a)
+{
+    var recipe = RecipeLoader.Load(a[0], a.Skip(1));
+    using var setup = TrainingSetup.Create(recipe);
+    new Trainer(setup, new[] { new Regimen.Reports.PlainProgress(Console.Out) }).Fit();
+    return 0;
+}
+
+sealed class RssProbe(List<double> rss) : TrainingCallback
+{
+    public override void OnEpochEnd(TrainingContext context, EpochResult result) =>
+        rss.Add(Process.GetCurrentProcess().WorkingSet64 / 1e6);
 }

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""The PyTorch side of bench/compare.sh: the same models, batch, thread count and input as Regimen.Bench train.
+
+Run with Debian's python3-torch (/usr/bin/python3). Prints one key=value line like Regimen.Bench.
+"""
+import argparse, resource, time
+import torch, torch.nn as nn, torch.nn.functional as F
+
+
+class Basic(nn.Module):
+    def __init__(s, cin, cout, stride):
+        super().__init__()
+        s.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False); s.bn1 = nn.BatchNorm2d(cout)
+        s.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False); s.bn2 = nn.BatchNorm2d(cout)
+        s.down = None if stride == 1 and cin == cout else nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+    def forward(s, x):
+        y = F.relu(s.bn1(s.conv1(x))); y = s.bn2(s.conv2(y))
+        return F.relu(y + (x if s.down is None else s.down(x)))
+
+
+class ResNet(nn.Module):   # Regimen's small-image ResNet: 3x3 stem, no max-pool
+    def __init__(s, cin, classes, layers, widths):
+        super().__init__()
+        s.conv1 = nn.Conv2d(cin, widths[0], 3, 1, 1, bias=False); s.bn1 = nn.BatchNorm2d(widths[0])
+        blocks, c = [], widths[0]
+        for i, (n, w) in enumerate(zip(layers, widths)):
+            for b in range(n):
+                blocks.append(Basic(c, w, 2 if b == 0 and i > 0 else 1)); c = w
+        s.layers = nn.Sequential(*blocks); s.fc = nn.Linear(c, classes)
+    def forward(s, x):
+        return s.fc(s.layers(F.relu(s.bn1(s.conv1(x)))).mean((2, 3)))
+
+
+class Wide(nn.Module):
+    def __init__(s, cin, cout, stride):
+        super().__init__()
+        s.bn1 = nn.BatchNorm2d(cin); s.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        s.bn2 = nn.BatchNorm2d(cout); s.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        s.short = None if stride == 1 and cin == cout else nn.Conv2d(cin, cout, 1, stride, bias=False)
+    def forward(s, x):
+        o = F.relu(s.bn1(x)); idt = x if s.short is None else s.short(o)
+        return s.conv2(F.relu(s.bn2(s.conv1(o)))) + idt
+
+
+class WRN(nn.Module):
+    def __init__(s, cin, classes, depth, k):
+        super().__init__()
+        n, w = (depth - 4) // 6, [16, 16 * k, 32 * k, 64 * k]
+        s.conv = nn.Conv2d(cin, 16, 3, 1, 1, bias=False)
+        blocks, c = [], 16
+        for i in range(3):
+            for b in range(n):
+                blocks.append(Wide(c, w[i + 1], 2 if b == 0 and i > 0 else 1)); c = w[i + 1]
+        s.blocks = nn.Sequential(*blocks); s.bn = nn.BatchNorm2d(c); s.fc = nn.Linear(c, classes)
+    def forward(s, x):
+        return s.fc(F.relu(s.bn(s.blocks(s.conv(x)))).mean((2, 3)))
+
+
+def build(name, width, cin):
+    if name == "small_resnet": w = width or 32; return ResNet(cin, 10, [1, 1, 1], [w, 2 * w, 4 * w])
+    if name == "cifar_resnet18": w = width or 64; return ResNet(cin, 10, [2, 2, 2, 2], [w, 2 * w, 4 * w, 8 * w])
+    if name == "wrn16_4": return WRN(cin, 10, 16, 4)
+    if name == "wrn28_10": return WRN(cin, 10, 28, 10)
+    raise SystemExit(f"unknown model {name}")
+
+
+p = argparse.ArgumentParser()
+p.add_argument("model"); p.add_argument("--width", type=int, default=0); p.add_argument("--size", type=int, default=32)
+p.add_argument("--channels", type=int, default=3); p.add_argument("--batch", type=int, default=128)
+p.add_argument("--images", type=int, default=2560); p.add_argument("--epochs", type=int, default=3); p.add_argument("--threads", type=int, default=2)
+a = p.parse_args()
+torch.set_num_threads(a.threads); torch.manual_seed(0)
+model = build(a.model, a.width, a.channels)
+decay = [q for q in model.parameters() if q.dim() > 1]; no_decay = [q for q in model.parameters() if q.dim() <= 1]
+opt = torch.optim.SGD([{"params": decay, "weight_decay": 5e-4}, {"params": no_decay, "weight_decay": 0}], lr=0.1, momentum=0.9, nesterov=True)
+x_all = torch.randint(0, 256, (a.images, a.channels, a.size, a.size), dtype=torch.uint8)
+y_all = torch.randint(0, 10, (a.images,))
+mean, std = torch.full((1, a.channels, 1, 1), 0.5), torch.full((1, a.channels, 1, 1), 0.25)
+rate, rss = 0.0, []
+for epoch in range(a.epochs):
+    model.train(); order = torch.randperm(a.images); start = time.perf_counter(); seen = 0
+    for b in range(a.images // a.batch):
+        idx = order[b * a.batch:(b + 1) * a.batch]
+        x = (x_all[idx].float() / 255 - mean) / std
+        loss = F.cross_entropy(model(x), y_all[idx], label_smoothing=0.1)
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); seen += len(idx)
+    rate = seen / (time.perf_counter() - start)
+    rss.append(open("/proc/self/statm").read().split()[1])
+page = resource.getpagesize()
+print(f"side=pytorch model={a.model} width={a.width} size={a.size} batch={a.batch} img_per_s={rate:.1f} "
+      f"peak_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1000:.0f} rss_mb_by_epoch={';'.join(str(int(r) * page // 1000000) for r in rss)}")
