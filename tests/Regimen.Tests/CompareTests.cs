@@ -50,6 +50,16 @@ public class CompareTests
         using (var json = JsonDocument.Parse(output))
             Assert.StartsWith("For deployment: seed002-session02", json.RootElement.GetProperty("verdict").GetString());
 
+        var png = Path.Combine(TestData.TempDir("png"), "seed001");
+        (code, output) = CliTests.Run("analyze", AnalystTests.Fixture("seed001-fixres-v1"), "--png", png);
+        Assert.True(code == 0, output);
+        foreach (var file in new[] { png + "-curves.png", png + "-gap.png" })
+        {
+            var bytes = File.ReadAllBytes(file);
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+            Assert.True(bytes.Length > 10_000, $"{file}: {bytes.Length} bytes");
+        }
+
         (code, output) = CliTests.Run("analyze", Path.Combine(TestData.TempDir("none"), "missing.csv"));
         Assert.Equal(2, code);
         Assert.Contains("no such file or folder", output);

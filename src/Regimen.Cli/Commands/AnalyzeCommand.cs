@@ -22,6 +22,9 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
         [CommandOption("--markdown <FILE>"), Description("Also write a Markdown report.")]
         public string? Markdown { get; init; }
 
+        [CommandOption("--png <PREFIX>"), Description("Also write PNG charts: PREFIX-curves.png (accuracy and loss, phases, events) and PREFIX-gap.png.")]
+        public string? Png { get; init; }
+
         [CommandOption("--metric <NAME>"), Description("val_acc or val_loss (default: val_acc when logged).")]
         public string? Metric { get; init; }
 
@@ -59,6 +62,11 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
         else
             for (int i = 0; i < analyses.Count; i++)
                 AnalysisReport.Write(AnsiConsole.Console, analyses[i], analyses.Count == logs.Count ? new[] { logs[i] } : logs);
+        if (s.Png != null)
+        {
+            PngCharts.Curves(logs, s.Png + "-curves.png");
+            PngCharts.Gap(logs, s.Png + "-gap.png", options.GapWarning);
+        }
         if (s.Markdown != null)
             AtomicFile.WriteAllText(s.Markdown, string.Join("\n", analyses.Select((a, i) => AnalysisReport.Markdown(a, analyses.Count == logs.Count ? new[] { logs[i] } : logs))));
         return 0;
