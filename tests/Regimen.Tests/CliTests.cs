@@ -87,6 +87,25 @@ public class CliTests
     }
 
     [Fact]
+    public void ADivergingRunStopsWithCode4AndSaysWhy()
+    {
+        var outDir = Path.Combine(TestData.TempDir("cli-nan"), "run");
+        var (code, output) = Run("train", RecipeFile(), "--data", data.Value, "--out", outDir, "--set", "optimizer.lr=1e30", "--set", "lr_schedule.warmup_epochs=0");
+        Assert.True(code == 4, output);
+        Assert.Contains("Training diverged", output);
+        Assert.Contains("\"status\": \"diverged\"", File.ReadAllText(Path.Combine(outDir, "summary.json")));
+        Assert.Contains("\"kind\":\"diverged\"", File.ReadAllText(Path.Combine(outDir, "events.jsonl")));
+    }
+
+    [Fact]
+    public void AnUnwritableOutputFolderIsRefusedClearly()
+    {
+        var (code, output) = Run("train", RecipeFile(), "--data", data.Value, "--out", "/proc/regimen-run");
+        Assert.Equal(2, code);
+        Assert.Contains("cannot create the run folder", output);
+    }
+
+    [Fact]
     public void RecipesShowPrintsYamlThatTrainAccepts()
     {
         var (code, output) = Run("recipes", "show", "fashion-mnist");
