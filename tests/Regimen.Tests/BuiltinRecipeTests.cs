@@ -67,6 +67,28 @@ public class BuiltinRecipeTests
     }
 
     [Fact]
+    public void TheSeed004RecipeFineTunesFiveFoldsAndRunsTwoStepsPerPhase()
+    {
+        var r = RecipeLoader.Load("finetune-resnet50-kfold");
+        Assert.Equal((5, 3, 1e-3, 1e-4, 32, 0.1), (r.Data.Folds, r.Finetune.HeadEpochs, r.Optimizer.Lr, r.Finetune.BackboneLr!.Value, r.BatchSize, r.Regularization.LabelSmoothing));
+        Assert.Equal(("plateau", 3), (r.LrSchedule.Name, r.EarlyStopping.Patience));
+        Assert.Contains(Changes("finetune-resnet50-kfold"), c => c is { Epoch: 3, Key: "backbone", From: "frozen", To: "trainable" });
+
+        var root = TestData.TempDir("seed004");
+        ColourTestData.WriteImageFolder(root, classes: 3, perClass: 2, size: 30, format: "jpg");
+        var weights = Path.Combine(root, "resnet50.safetensors");
+        using (var source = ModelRegistry.Create("resnet50", new ModelOptions(3, 1000)))
+            TorchSharp.PyBridge.PyBridgeModuleExtensions.save_safetensors(source, weights);
+        var tiny = Tiny("finetune-resnet50-kfold", root);
+        tiny.Model.Pretrained = weights;
+        using var setup = TrainingSetup.Create(tiny);
+        Assert.Equal(new[] { "fc.bias", "fc.weight" }, setup.Pretrained!.ReplacedHead.Order());
+        var trainer = new Trainer(setup, Array.Empty<TrainingCallback>());
+        Assert.Single(trainer.Fit(2, 3).History);                  // a head-only epoch
+        Assert.Single(trainer.Fit(3, 4).History);                  // a fine-tuning epoch
+    }
+
+    [Fact]
     public void ModelsHaveTheSeedsParameterCounts()
     {
         using var wrn = ModelRegistry.Create("wrn28_10", new ModelOptions(3, 100));
