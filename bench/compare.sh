@@ -13,10 +13,11 @@ dotnet build -c Release bench/Regimen.Bench >/dev/null
 BENCH=bench/Regimen.Bench/bin/Release/net10.0/linux-x64/Regimen.Bench
 OUT=${OUT:-bench/out}; mkdir -p "$OUT"; LOG="$OUT/compare-$(date -u +%Y%m%d-%H%M%S).txt"
 configs=(
-  "small_resnet --width 16 --size 28 --channels 1 --batch 128 --images 3840"
-  "cifar_resnet18 --size 32 --channels 3 --batch 128 --images 1280 --epochs 2"
-  "wrn16_4 --size 32 --channels 3 --batch 128 --images 1280 --epochs 2"
-  "wrn28_10 --size 32 --channels 3 --batch 32 --images 192 --epochs 2"
+  "small_resnet --width 16 --size 28 --channels 1 --batch 128 --images 2560"
+  "cifar_resnet18 --width 8 --size 28 --channels 1 --batch 128 --images 2560"
+  "cifar_resnet18 --size 32 --channels 3 --batch 128 --images 384 --epochs 2"
+  "wrn16_4 --size 32 --channels 3 --batch 128 --images 640 --epochs 2"
+  "wrn28_10 --size 32 --channels 3 --batch 32 --images 96 --epochs 2"
 )
 for c in "${configs[@]}"; do
   for r in $(seq "$ROUNDS"); do
@@ -29,10 +30,11 @@ import sys, statistics, collections
 runs = collections.defaultdict(lambda: collections.defaultdict(list))
 for line in open(sys.argv[1]):
     kv = dict(p.split("=", 1) for p in line.split())
-    runs[kv["model"]][kv["side"]].append(float(kv["img_per_s"]))
-print(f"{'model':16} {'regimen img/s':>22} {'pytorch img/s':>22} {'ratio':>6}")
+    key = f'{kv["model"]} w{kv["width"]} {kv["size"]}px b{kv["batch"]}'
+    runs[key][kv["side"]].append(float(kv["img_per_s"]))
+print(f"{'model':30} {'regimen img/s':>22} {'pytorch img/s':>22} {'ratio':>6}")
 for m, sides in runs.items():
     r, p = sides["regimen"], sides["pytorch"]
-    print(f"{m:16} {statistics.median(r):8.1f} ({min(r):.0f}-{max(r):.0f}) {statistics.median(p):10.1f} ({min(p):.0f}-{max(p):.0f}) {statistics.median(r) / statistics.median(p):6.2f}")
+    print(f"{m:30} {statistics.median(r):8.1f} ({min(r):.0f}-{max(r):.0f}) {statistics.median(p):10.1f} ({min(p):.0f}-{max(p):.0f}) {statistics.median(r) / statistics.median(p):6.2f}")
 PY
 echo "log: $LOG"
