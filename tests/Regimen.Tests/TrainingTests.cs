@@ -166,3 +166,26 @@ public class EarlyStoppingTests
         Assert.Contains("r.yaml:2:3: early_stopping.monitor: unknown metric 'val_accuracy' (did you mean 'val_acc'?)", e.Message);
     }
 }
+
+public class MixedPrecisionTests
+{
+    [Fact]
+    public void Bf16TrainsWithFp32MasterWeightsAndIsRecorded()
+    {
+        var data = TestData.WriteIdxDataset(TestData.TempDir("bf16-data"), trainCount: 256, testCount: 100);
+        var recipe = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 3) + "\nprecision: bf16\n", "bf16.yaml");
+        var outDir = TestData.TempDir("bf16-run");
+        var outcome = TrainingRunner.Start(new TrainingRequest { Recipe = recipe, OutputDirectory = outDir, DataDirectory = data });
+        var rows = outcome.Metrics;
+        Assert.All(rows, r => Assert.True(double.IsFinite(r.TrainLoss)));
+        Assert.True(rows[^1].ValLoss < rows[0].ValLoss, $"val loss {rows[0].ValLoss} -> {rows[^1].ValLoss}");
+        Assert.True(rows[^1].ValAccuracy > 0.3, $"accuracy {rows[^1].ValAccuracy}");
+        Assert.Contains(RunEvent.ReadAll(outcome.Run.EventsFile), e => e.Kind == "precision" && e.To == "bf16");
+        Assert.Contains("precision: bf16", File.ReadAllText(outcome.Run.RecipeFile));
+
+        using var setup = TrainingSetup.Create(recipe, data);
+        Assert.All(setup.Model.parameters(), p => Assert.Equal(TorchSharp.torch.ScalarType.Float32, p.dtype));
+        Assert.All(setup.Precision!.Compute.parameters(), p => Assert.Equal(TorchSharp.torch.ScalarType.BFloat16, p.dtype));
+        Assert.Throws<RegimenException>(() => RecipeLoader.Parse("precision: fp16\n", "p.yaml"));
+    }
+}

@@ -13,6 +13,8 @@ public sealed class Recipe
     public long Seed { get; set; }
     /// <summary>CPU threads for libtorch; 0 = one per core.</summary>
     public int Threads { get; set; }
+    /// <summary>fp32 (the default) or bf16: bfloat16 forward and backward passes with fp32 master weights.</summary>
+    public string Precision { get; set; } = "fp32";
     public ModelSection Model { get; set; } = new();
     public DataSection Data { get; set; } = new();
     public OptimizerSection Optimizer { get; set; } = new();

@@ -19,6 +19,7 @@ internal static class RecipeValidator
 
         Check(r.Epochs >= 1, "epochs", $"must be at least 1, got {r.Epochs}");
         Check(r.BatchSize >= 1, "batch_size", $"must be at least 1, got {r.BatchSize}");
+        Check(r.Precision is "fp32" or "bf16", "precision", $"must be fp32 or bf16, got '{r.Precision}'");
         Check(r.Threads >= 0, "threads", $"must be 0 (one per core) or more, got {r.Threads}");
 
         Check(ModelRegistry.Contains(r.Model.Name), "model.name",

@@ -43,6 +43,10 @@ public sealed class RunRecorder : TrainingCallback
         Record(resumed
             ? new RunEvent { Epoch = context.StartEpoch, Kind = "resume", Message = $"resumed at epoch {context.StartEpoch}" }
             : new RunEvent { Epoch = 0, Kind = "start", Message = $"recipe {context.Setup.Recipe.Name}, {context.Setup.Train.Count} training images, {context.Setup.Validation.Count} validation images" });
+        if (!resumed && context.Setup.Precision is not null)
+            Record(new RunEvent { Epoch = 0, Kind = "precision", To = "bf16", Message = Training.MixedPrecision.NativeSupport()
+                ? "bfloat16 forward and backward passes, fp32 master weights; this CPU computes bf16 natively"
+                : "bfloat16 forward and backward passes, fp32 master weights; this CPU has no native bf16 (avx512_bf16, amx_bf16), so libtorch emulates it: slower than fp32" });
         if (!resumed && context.Setup.SkippedImages.Count > 0)
             Record(new RunEvent { Epoch = 0, Kind = "warning", Message = $"skipped {context.Setup.SkippedImages.Count} undecodable image(s): {string.Join("; ", context.Setup.SkippedImages.Take(20))}" });
         if (!resumed && context.Setup.Pretrained is { } p)

@@ -73,11 +73,12 @@ public sealed class Trainer
 
     void Apply(EpochSettings settings)
     {
-        if (setup.Model is IRegularizedModel regularized)
-        {
-            regularized.Dropout = settings.Dropout;
-            regularized.DropPath = settings.DropPath;
-        }
+        foreach (var m in new[] { setup.Model, setup.Precision?.Compute })
+            if (m is IRegularizedModel regularized)
+            {
+                regularized.Dropout = settings.Dropout;
+                regularized.DropPath = settings.DropPath;
+            }
         foreach (var g in setup.Groups.Where(g => g.TakesDecay)) OptimizerFactory.SetWeightDecay(g.Group, settings.WeightDecay);
         // Fine-tuning's head-only phase: the backbone takes no gradients, so the optimizer leaves it untouched.
         foreach (var g in setup.Groups.Where(g => !g.IsHead))
@@ -87,10 +88,14 @@ public sealed class Trainer
     /// <summary>train() for the loop, with the backbone's BatchNorm layers kept in eval mode while frozen (finetune.freeze_bn).</summary>
     void SetTrainMode(EpochSettings settings)
     {
-        setup.Model.train();
-        if (!settings.BackboneFrozen || !setup.Recipe.Finetune.FreezeBn) return;
-        foreach (var (name, module) in setup.Model.named_modules())
-            if (module is TorchSharp.Modules.BatchNorm2d && !name.StartsWith("fc", StringComparison.Ordinal)) module.eval();
+        foreach (var model in new[] { setup.Model, setup.Precision?.Compute })
+        {
+            if (model is null) continue;
+            model.train();
+            if (!settings.BackboneFrozen || !setup.Recipe.Finetune.FreezeBn) continue;
+            foreach (var (name, module) in model.named_modules())
+                if (module is TorchSharp.Modules.BatchNorm2d && !name.StartsWith("fc", StringComparison.Ordinal)) module.eval();
+        }
     }
 
     EpochResult RunEpoch(TrainingContext context, int epoch, EpochSettings settings)
@@ -133,11 +138,18 @@ public sealed class Trainer
             if (double.IsNaN(firstLr)) firstLr = lr;
             OptimizerFactory.SetLearningRate(setup.Groups, lr);
 
-            var logits = model.forward(x);
+            Tensor logits;
+            if (setup.Precision is { } bf16)
+            {
+                bf16.PullWeights();
+                logits = bf16.Compute.forward(x.to_type(ScalarType.BFloat16)).to_type(ScalarType.Float32);
+            }
+            else logits = model.forward(x);
             var loss = softTarget is null
                 ? nn.functional.cross_entropy(logits, batch.Labels, label_smoothing: settings.LabelSmoothing)
                 : Mixup.SoftTargetCrossEntropy(logits, softTarget);
             (accumulation > 1 ? loss / accumulation : loss).backward();
+            setup.Precision?.PushGradients();
             if ((b + 1) % accumulation == 0 || b == batches - 1)
             {
                 if (recipe.Optimizer.ClipGradNorm > 0)

@@ -15,8 +15,10 @@ namespace Regimen.Training;
 public sealed class TrainingSetup : IDisposable
 {
     TrainingSetup(Recipe recipe, ImageDataset train, ImageDataset validation, nn.Module<Tensor, Tensor> model,
-        OptimizerHelper optimizer, IReadOnlyList<OptimizerGroup> groups, float[] mean, float[] std, ModelEma? ema, PretrainedReport? pretrained)
+        OptimizerHelper optimizer, IReadOnlyList<OptimizerGroup> groups, float[] mean, float[] std, ModelEma? ema, PretrainedReport? pretrained,
+        MixedPrecision? precision)
     {
+        Precision = precision;
         Pretrained = pretrained;
         Ema = ema;
         Recipe = recipe;
@@ -46,6 +48,8 @@ public sealed class TrainingSetup : IDisposable
     public float[] Std { get; }
     public BatchAugment Augment { get; }
     public PhasePlan Plan { get; }
+    /// <summary>The bf16 compute copy of the model, when the recipe asks for precision: bf16.</summary>
+    public MixedPrecision? Precision { get; }
     /// <summary>The moving average of the weights, when the recipe asks for one.</summary>
     public ModelEma? Ema { get; }
     public int BatchesPerEpoch => BatchLoader.BatchCount(Train.Count, Recipe.BatchSize, dropLast: Train.Count > Recipe.BatchSize);
@@ -82,7 +86,8 @@ public sealed class TrainingSetup : IDisposable
         var ema = recipe.Ema.Enabled
             ? new ModelEma(model, ModelRegistry.Create(recipe.Model.Name, options), recipe.Ema.Decay, recipe.Ema.Warmup)
             : null;
-        return new TrainingSetup(recipe, train, validation, model, optimizer, groups, mean, std, ema, pretrained);
+        var precision = recipe.Precision == "bf16" ? new MixedPrecision(model, ModelRegistry.Create(recipe.Model.Name, options)) : null;
+        return new TrainingSetup(recipe, train, validation, model, optimizer, groups, mean, std, ema, pretrained, precision);
     }
 
     static (ImageDataset Train, ImageDataset Validation) Split(Recipe recipe, ImageDataset train, ImageDataset? test)
@@ -119,6 +124,7 @@ public sealed class TrainingSetup : IDisposable
     public void Dispose()
     {
         Ema?.Dispose();
+        Precision?.Dispose();
         Optimizer.Dispose();
         Model.Dispose();
         Train.Dispose();
