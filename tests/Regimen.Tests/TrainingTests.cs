@@ -72,6 +72,19 @@ public class TrainingTests
         Assert.Equal(MetricsWithoutTiming(a.Run), MetricsWithoutTiming(b.Run));
     }
 
+    [Fact]
+    public void BatchesPreparedOnAWorkerThreadEqualThosePreparedInTheLoop()
+    {
+        var inLoop = TrainingRunner.Start(new TrainingRequest
+        {
+            Recipe = RecipeLoader.Parse(TestData.TinyRecipe(2), "tiny.yaml", new[] { "data.workers=0" }),
+            OutputDirectory = TestData.TempDir("workers-0"), DataDirectory = data.Value,
+        });
+        var worker = Train(TestData.TempDir("workers-1"));   // the default: one worker, prefetch 2
+        Assert.Equal(1, RecipeLoader.Load(worker.Run.RecipeFile).Data.Workers);
+        Assert.Equal(MetricsWithoutTiming(inLoop.Run), MetricsWithoutTiming(worker.Run));
+    }
+
     sealed class Interrupt(int afterEpoch) : TrainingCallback
     {
         public override void OnEpochEnd(TrainingContext context, EpochResult result)

@@ -5,7 +5,8 @@ namespace Regimen.Augment;
 
 /// <summary>
 /// Augmentations on whole batches [N, C, H, W] of floats in [0, 1] (RandomErasing: normalized), each image
-/// drawing its own random parameters from libtorch's generator. Each op follows the definition of its
+/// drawing its own random parameters from the given generator (libtorch's global one when none is given), so
+/// that batches prepared on a worker thread are the same as those prepared in the training loop. Each op follows the definition of its
 /// torchvision, albumentations or timm namesake, noted on it.
 /// </summary>
 public static class AugmentOps
@@ -16,11 +17,11 @@ public static class AugmentOps
     /// flip (probability <paramref name="flip"/>) is folded into the same resampling. Boxes that do not fit
     /// fall back to the largest centred box of the clamped ratio, as torchvision does after its 10 tries.
     /// </summary>
-    public static Tensor RandomResizedCrop(Tensor x, int size, double minScale, double maxScale, double minRatio, double maxRatio, double flip)
+    public static Tensor RandomResizedCrop(Tensor x, int size, double minScale, double maxScale, double minRatio, double maxRatio, double flip, Generator? g = null)
     {
         long n = x.shape[0];
         double height = x.shape[2], width = x.shape[3];
-        var u = rand(n, 5, dtype: ScalarType.Float64).data<double>().ToArray();
+        var u = rand(new long[] { n, 5 }, dtype: ScalarType.Float64, generator: g).data<double>().ToArray();
         var theta = new float[n * 6];
         for (long i = 0; i < n; i++)
         {
@@ -49,11 +50,11 @@ public static class AugmentOps
     /// saturation factors uniform in [1-v, 1+v]; hue shifted by up to ±hue of a turn (rotation in YIQ space).
     /// Saturation and hue apply to colour images only.
     /// </summary>
-    public static Tensor ColorJitter(Tensor x, double p, double brightness, double contrast, double saturation, double hue)
+    public static Tensor ColorJitter(Tensor x, double p, double brightness, double contrast, double saturation, double hue, Generator? g = null)
     {
         long n = x.shape[0];
-        var apply = rand(n, 1, 1, 1).lt(p).to_type(x.dtype);
-        Tensor Factor(double v) => rand(n, 1, 1, 1).mul_(2 * v).add_(1 - v);
+        var apply = rand(new long[] { n, 1, 1, 1 }, generator: g).lt(p).to_type(x.dtype);
+        Tensor Factor(double v) => rand(new long[] { n, 1, 1, 1 }, generator: g).mul_(2 * v).add_(1 - v);
         var y = x;
         if (brightness > 0) y = y * Factor(brightness);
         if (contrast > 0)
@@ -68,7 +69,7 @@ public static class AugmentOps
                 var gray = Gray(y);
                 y = (y - gray) * Factor(saturation) + gray;
             }
-            if (hue > 0) y = HueShift(y, rand(n).mul_(2 * hue).sub_(hue));
+            if (hue > 0) y = HueShift(y, rand(new long[] { n }, generator: g).mul_(2 * hue).sub_(hue));
         }
         y = y.clamp(0, 1);
         return apply * y + (1 - apply) * x;
@@ -108,18 +109,18 @@ public static class AugmentOps
     /// albumentations CoarseDropout: per image with probability p, between minHoles and maxHoles rectangles,
     /// each side up to maxSize of the image side (at least one pixel), filled with <paramref name="fill"/>.
     /// </summary>
-    public static Tensor CoarseDropout(Tensor x, double p, int minHoles, int maxHoles, double maxSize, float fill = 0f)
+    public static Tensor CoarseDropout(Tensor x, double p, int minHoles, int maxHoles, double maxSize, float fill = 0f, Generator? g = null)
     {
         long n = x.shape[0], h = x.shape[2], w = x.shape[3];
         int k = maxHoles;
-        var apply = rand(n, 1).lt(p);
-        var count = randint(minHoles, maxHoles + 1, new long[] { n, 1 });
+        var apply = rand(new long[] { n, 1 }, generator: g).lt(p);
+        var count = randint(minHoles, maxHoles + 1, new long[] { n, 1 }, generator: g);
         var on = arange(k).view(1, -1).lt(count).logical_and(apply);
         long maxH = Math.Max(1, (long)Math.Round(maxSize * h)), maxW = Math.Max(1, (long)Math.Round(maxSize * w));
-        var bh = randint(1, maxH + 1, new long[] { n, k });
-        var bw = randint(1, maxW + 1, new long[] { n, k });
-        var y0 = (rand(n, k) * (h - bh + 1)).floor().to_type(ScalarType.Int64);
-        var x0 = (rand(n, k) * (w - bw + 1)).floor().to_type(ScalarType.Int64);
+        var bh = randint(1, maxH + 1, new long[] { n, k }, generator: g);
+        var bw = randint(1, maxW + 1, new long[] { n, k }, generator: g);
+        var y0 = (rand(new long[] { n, k }, generator: g) * (h - bh + 1)).floor().to_type(ScalarType.Int64);
+        var x0 = (rand(new long[] { n, k }, generator: g) * (w - bw + 1)).floor().to_type(ScalarType.Int64);
         var mask = BoxMask(h, w, y0, x0, bh, bw, on);
         return x.masked_fill(mask, fill);
     }
@@ -129,19 +130,19 @@ public static class AugmentOps
     /// [minArea, maxArea] of the image and aspect ratio log-uniform in [minRatio, 1/minRatio], filled with
     /// standard normal noise. Applied to normalized images, as timm does.
     /// </summary>
-    public static Tensor RandomErasing(Tensor x, double p, double minArea, double maxArea, double minRatio)
+    public static Tensor RandomErasing(Tensor x, double p, double minArea, double maxArea, double minRatio, Generator? g = null)
     {
         long n = x.shape[0], h = x.shape[2], w = x.shape[3];
-        var apply = rand(n, 1).lt(p);
-        var area = (rand(n, 1) * (maxArea - minArea) + minArea) * (h * w);
-        var logRatio = rand(n, 1) * (2 * -Math.Log(minRatio)) + Math.Log(minRatio);
+        var apply = rand(new long[] { n, 1 }, generator: g).lt(p);
+        var area = (rand(new long[] { n, 1 }, generator: g) * (maxArea - minArea) + minArea) * (h * w);
+        var logRatio = rand(new long[] { n, 1 }, generator: g) * (2 * -Math.Log(minRatio)) + Math.Log(minRatio);
         var ratio = logRatio.exp();
         var bh = (area / ratio).sqrt().round().clamp(1, h).to_type(ScalarType.Int64);
         var bw = (area * ratio).sqrt().round().clamp(1, w).to_type(ScalarType.Int64);
-        var y0 = (rand(n, 1) * (h - bh + 1)).floor().to_type(ScalarType.Int64);
-        var x0 = (rand(n, 1) * (w - bw + 1)).floor().to_type(ScalarType.Int64);
+        var y0 = (rand(new long[] { n, 1 }, generator: g) * (h - bh + 1)).floor().to_type(ScalarType.Int64);
+        var x0 = (rand(new long[] { n, 1 }, generator: g) * (w - bw + 1)).floor().to_type(ScalarType.Int64);
         var mask = BoxMask(h, w, y0, x0, bh, bw, apply);
-        return where(mask, randn_like(x), x);
+        return where(mask, randn(x.shape, dtype: x.dtype, generator: g), x);
     }
 
     /// <summary>
@@ -149,11 +150,11 @@ public static class AugmentOps
     /// given length at a random angle), applied to each image with probability p. Zero padding is avoided by
     /// reflecting the borders.
     /// </summary>
-    public static Tensor Blur(Tensor x, double p, string kind, double maxSigma, int motionLength)
+    public static Tensor Blur(Tensor x, double p, string kind, double maxSigma, int motionLength, Generator? g = null)
     {
         long n = x.shape[0], c = x.shape[1];
-        var apply = rand(n, 1, 1, 1).lt(p).to_type(x.dtype);
-        var kernel = kind == "motion" ? MotionKernel(motionLength) : GaussianKernel(0.1 + rand(1).item<float>() * (maxSigma - 0.1));
+        var apply = rand(new long[] { n, 1, 1, 1 }, generator: g).lt(p).to_type(x.dtype);
+        var kernel = kind == "motion" ? MotionKernel(motionLength, g) : GaussianKernel(0.1 + rand(new long[] { 1 }, generator: g).item<float>() * (maxSigma - 0.1));
         long k = kernel.shape[0];
         var weight = kernel.view(1, 1, k, k).expand(c, 1, k, k).contiguous();
         var padded = nn.functional.pad(x, new long[] { k / 2, k / 2, k / 2, k / 2 }, PaddingModes.Reflect);
@@ -170,10 +171,10 @@ public static class AugmentOps
         return oneD.view(-1, 1) * oneD.view(1, -1);
     }
 
-    internal static Tensor MotionKernel(int length)
+    internal static Tensor MotionKernel(int length, Generator? g = null)
     {
         int k = Math.Max(3, length | 1);
-        double angle = rand(1).item<float>() * Math.PI;
+        double angle = rand(new long[] { 1 }, generator: g).item<float>() * Math.PI;
         var values = new float[k * k];
         int mid = k / 2;
         for (int s = 0; s < 4 * k; s++)
@@ -187,11 +188,11 @@ public static class AugmentOps
     }
 
     /// <summary>Zero-pads by <paramref name="padding"/> and crops back to the original size at a random offset per image.</summary>
-    public static Tensor RandomCrop(Tensor x, int padding)
+    public static Tensor RandomCrop(Tensor x, int padding, Generator? g = null)
     {
         long n = x.shape[0], h = x.shape[2], w = x.shape[3];
         var padded = nn.functional.pad(x, new long[] { padding, padding, padding, padding });
-        var offsets = randint(0, 2 * padding + 1, new long[] { n, 2 }, dtype: ScalarType.Int64).data<long>().ToArray();
+        var offsets = randint(0, 2 * padding + 1, new long[] { n, 2 }, dtype: ScalarType.Int64, generator: g).data<long>().ToArray();
         var output = empty_like(x);
         for (long i = 0; i < n; i++)
         {
@@ -203,9 +204,9 @@ public static class AugmentOps
     }
 
     /// <summary>Mirrors each image left-right with probability <paramref name="p"/>.</summary>
-    public static Tensor RandomHorizontalFlip(Tensor x, double p)
+    public static Tensor RandomHorizontalFlip(Tensor x, double p, Generator? g = null)
     {
-        var flip = rand(x.shape[0]).lt(p).view(-1, 1, 1, 1);
+        var flip = rand(new long[] { x.shape[0] }, generator: g).lt(p).view(-1, 1, 1, 1);
         return where(flip, x.flip(3), x);
     }
 }

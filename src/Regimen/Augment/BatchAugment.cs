@@ -1,6 +1,7 @@
 using Regimen.Recipes;
 using TorchSharp;
 using static TorchSharp.torch;
+using Generator = TorchSharp.torch.Generator;
 
 namespace Regimen.Augment;
 
@@ -29,30 +30,30 @@ public sealed class BatchAugment
         _ => throw new ArgumentException($"unknown augmentation level '{level}'"),
     };
 
-    public Tensor Train(Tensor images, int resolution, bool augment, string level, AugmentSection a)
+    public Tensor Train(Tensor images, int resolution, bool augment, string level, AugmentSection a, Generator? g = null)
     {
         if (!augment) return Eval(images, resolution);
         var x = images.to_type(ScalarType.Float32).div_(255f);
         if (a.RandomResizedCrop.Enabled)
         {
             var r = a.RandomResizedCrop;
-            x = AugmentOps.RandomResizedCrop(x, resolution, r.MinScale, r.MaxScale, r.MinRatio, r.MaxRatio, a.Hflip);
+            x = AugmentOps.RandomResizedCrop(x, resolution, r.MinScale, r.MaxScale, r.MinRatio, r.MaxRatio, a.Hflip, g);
         }
         else
         {
             x = Resize(x, resolution);
-            if (a.CropPadding > 0) x = AugmentOps.RandomCrop(x, a.CropPadding);
-            if (a.Hflip > 0) x = AugmentOps.RandomHorizontalFlip(x, a.Hflip);
+            if (a.CropPadding > 0) x = AugmentOps.RandomCrop(x, a.CropPadding, g);
+            if (a.Hflip > 0) x = AugmentOps.RandomHorizontalFlip(x, a.Hflip, g);
         }
         double f = LevelFactor(level);
         var cj = a.ColorJitter;
-        if (cj.P * f > 0) x = AugmentOps.ColorJitter(x, cj.P * f, cj.Brightness, cj.Contrast, cj.Saturation, cj.Hue);
-        if (a.Blur.P * f > 0) x = AugmentOps.Blur(x, a.Blur.P * f, a.Blur.Kind, a.Blur.MaxSigma, a.Blur.MotionLength);
+        if (cj.P * f > 0) x = AugmentOps.ColorJitter(x, cj.P * f, cj.Brightness, cj.Contrast, cj.Saturation, cj.Hue, g);
+        if (a.Blur.P * f > 0) x = AugmentOps.Blur(x, a.Blur.P * f, a.Blur.Kind, a.Blur.MaxSigma, a.Blur.MotionLength, g);
         var cd = a.CoarseDropout;
-        if (cd.P * f > 0) x = AugmentOps.CoarseDropout(x, cd.P * f, cd.MinHoles, cd.MaxHoles, cd.MaxSize);
+        if (cd.P * f > 0) x = AugmentOps.CoarseDropout(x, cd.P * f, cd.MinHoles, cd.MaxHoles, cd.MaxSize, 0f, g);
         x = Normalize(x);
         var re = a.RandomErasing;
-        if (re.P * f > 0) x = AugmentOps.RandomErasing(x, re.P * f, re.MinArea, re.MaxArea, re.MinRatio);
+        if (re.P * f > 0) x = AugmentOps.RandomErasing(x, re.P * f, re.MinArea, re.MaxArea, re.MinRatio, g);
         return x;
     }
 

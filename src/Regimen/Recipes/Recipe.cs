@@ -62,6 +62,10 @@ public sealed class DataSection
     /// <summary>Where validation comes from: "test" (the data set's test split) or "holdout" (val_fraction of train).</summary>
     public string Validation { get; set; } = "test";
     public double ValFraction { get; set; } = 0.1;
+    /// <summary>Threads that prepare batches ahead of the training loop: 0 = in the loop, 1 = one worker with bounded prefetch.</summary>
+    public int Workers { get; set; } = 1;
+    /// <summary>How many prepared batches the worker may hold ahead.</summary>
+    public int Prefetch { get; set; } = 2;
     /// <summary>Stratified k-fold cross-validation over the training images (0 = off): one run per fold.</summary>
     public int Folds { get; set; }
     /// <summary>Train on the first N images only (quick experiments, tests); 0 = all.</summary>

@@ -39,6 +39,7 @@ public static class Evaluator
             foreach (var batch in BatchLoader.Batches(data, batchSize, order: null, dropLast: false))
             {
                 using var scope = NewDisposeScope();
+                scope.Attach(new IDisposable[] { batch.Images, batch.Labels });   // created by the loader before this scope
                 var x = augment.Eval(batch.Images, resolution);
                 var p = tta.Probabilities(model, x);
                 lossSum += nn.functional.nll_loss(p.clamp_min(1e-12f).log(), batch.Labels, reduction: nn.Reduction.Sum).item<float>();

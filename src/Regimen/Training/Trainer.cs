@@ -118,12 +118,22 @@ public sealed class Trainer
         double lossSum = 0, firstLr = double.NaN;
         long correct = 0, seen = 0;
         int b = 0, mixed = 0;
+        var batchSource = BatchLoader.Batches(setup.Train, recipe.BatchSize, order, dropLast: setup.Train.Count > recipe.BatchSize);
+        // Each batch's augmentation draws from its own generator: the same batches in the loop or on a worker.
+        Tensor Prepare(Batch batch, int index)
+        {
+            using var generator = new Generator((ulong)Seeds.Derive(recipe.Seed, epoch, index, 0xA06));
+            return setup.Augment.Train(batch.Images, settings.Resolution, settings.Augment, settings.AugmentLevel, recipe.Augment, generator);
+        }
+        using var prefetcher = recipe.Data.Workers > 0 ? new BatchPrefetcher(batchSource, Prepare, recipe.Data.Prefetch) : null;
+        var prepared = prefetcher?.Batches() ?? batchSource.Select((batch, index) => BatchPrefetcher.Prepare(batch, index, Prepare));
         loaderClock.Start();
-        foreach (var batch in BatchLoader.Batches(setup.Train, recipe.BatchSize, order, dropLast: setup.Train.Count > recipe.BatchSize))
+        foreach (var batch in prepared)
         {
             using var scope = NewDisposeScope();
+            using var owned = batch;
             manual_seed(Seeds.Derive(recipe.Seed, epoch, b));
-            var x = setup.Augment.Train(batch.Images, settings.Resolution, settings.Augment, settings.AugmentLevel, recipe.Augment);
+            var x = batch.Input;
             Tensor? softTarget = null;
             if (mixing)
             {
