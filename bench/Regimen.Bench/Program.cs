@@ -15,6 +15,7 @@ return args.FirstOrDefault() switch
     "train" => Train(args[1..]),
     "loader" => Loader(args[1..]),
     "analyze" => Analyze(args[1..]),
+    "decode" => Decode(args[1..]),
     "fit" => Fit(args[1..]),
     _ => Usage(),
 };
@@ -25,6 +26,7 @@ static int Usage()
         usage: Regimen.Bench train MODEL [--width W] [--size S] [--channels C] [--batch B] [--images N] [--epochs E] [--threads T]
                Regimen.Bench loader [--size S] [--batch B] [--images N]
                Regimen.Bench analyze [--rows N]
+               Regimen.Bench decode [--size S] [--images N]
                Regimen.Bench fit RECIPE [key=value...]
         """);
     return 2;
@@ -91,6 +93,34 @@ static int Loader(string[] a)
         seen += b.Size;
     }
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"side=regimen loader size={size} batch={batch} img_per_s={seen / clock.Elapsed.TotalSeconds:F0}"));
+    return 0;
+}
+
+// JPEG decoding into memory (ImageFolderReader: decode, resize the shorter side, centre crop, on all cores).
+static int Decode(string[] a)
+{
+    int size = int.Parse(Option(a, "--size", "32")), images = int.Parse(Option(a, "--images", "2000"));
+    var root = Path.Combine(Path.GetTempPath(), $"regimen-bench-jpeg-{size}-{images}");
+    if (!Directory.Exists(root))
+    {
+        var random = new Random(3);
+        for (int i = 0; i < images; i++)
+        {
+            var dir = Path.Combine(root, $"class_{i % 10}");
+            Directory.CreateDirectory(dir);
+            using var bitmap = new SkiaSharp.SKBitmap(size, size);
+            var pixels = new byte[size * size * 4];
+            random.NextBytes(pixels);
+            for (int p = 3; p < pixels.Length; p += 4) pixels[p] = 255;
+            System.Runtime.InteropServices.Marshal.Copy(pixels, 0, bitmap.GetPixels(), pixels.Length);
+            using var image = SkiaSharp.SKImage.FromBitmap(bitmap);
+            using var jpeg = image.Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 90);
+            File.WriteAllBytes(Path.Combine(dir, $"{i}.jpg"), jpeg.ToArray());
+        }
+    }
+    var clock = Stopwatch.StartNew();
+    using var data = ImageFolderReader.Read(root, size, skipBad: false).Data;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"side=regimen decode size={size} images={data.Count} img_per_s={data.Count / clock.Elapsed.TotalSeconds:F0}"));
     return 0;
 }
 
