@@ -22,6 +22,9 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
         [CommandOption("--markdown <FILE>"), Description("Also write a Markdown report.")]
         public string? Markdown { get; init; }
 
+        [CommandOption("--html <FILE>"), Description("Also write one self-contained HTML report (charts embedded).")]
+        public string? Html { get; init; }
+
         [CommandOption("--png <PREFIX>"), Description("Also write PNG charts: PREFIX-curves.png (accuracy and loss, phases, events) and PREFIX-gap.png.")]
         public string? Png { get; init; }
 
@@ -66,7 +69,12 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
         {
             PngCharts.Curves(logs, s.Png + "-curves.png");
             PngCharts.Gap(logs, s.Png + "-gap.png", options.GapWarning);
+            PngCharts.Schedule(logs, s.Png + "-schedule.png");
+            if (logs.Any(l => l.Fold is not null)) PngCharts.Folds(logs, s.Png + "-folds.png", analyses[0].Metric);
         }
+        if (s.Html != null)
+            AtomicFile.WriteAllText(s.Html, HtmlReport.Analyses(analyses
+                .Select((a, i) => (a, analyses.Count == logs.Count ? (IReadOnlyList<Runs.TrainingLog>)new[] { logs[i] } : logs)).ToList()));
         if (s.Markdown != null)
             AtomicFile.WriteAllText(s.Markdown, string.Join("\n", analyses.Select((a, i) => AnalysisReport.Markdown(a, analyses.Count == logs.Count ? new[] { logs[i] } : logs))));
         return 0;

@@ -22,6 +22,9 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         [CommandOption("--markdown <FILE>"), Description("Also write a Markdown report.")]
         public string? Markdown { get; init; }
 
+        [CommandOption("--html <FILE>"), Description("Also write one self-contained HTML report (charts embedded).")]
+        public string? Html { get; init; }
+
         [CommandOption("--metric <NAME>"), Description("val_acc or val_loss.")]
         public string? Metric { get; init; }
 
@@ -45,6 +48,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         if (s.Json) Console.WriteLine(JsonSerializer.Serialize(comparison, new JsonSerializerOptions { WriteIndented = true }));
         else ComparisonReport.Write(AnsiConsole.Console, comparison);
         if (s.Markdown != null) AtomicFile.WriteAllText(s.Markdown, ComparisonReport.Markdown(comparison));
+        if (s.Html != null) AtomicFile.WriteAllText(s.Html, HtmlReport.Comparison(comparison, logs));
         return 0;
     }
 }

@@ -9,11 +9,13 @@ public static class PngCharts
     /// <summary>Writes accuracy (left) and loss (right) side by side for each run, events marked, phases shaded.</summary>
     public static void Curves(IReadOnlyList<TrainingLog> logs, string path, int width = 1400, int height = 600)
     {
+        // Formats without accuracy (Hugging Face, seed 004's log-loss folds) get the loss chart alone.
+        bool hasAccuracy = logs.Any(l => l.Has(e => e.TrainAccuracy) || l.Has(e => e.ValAccuracy));
         var multi = new Multiplot();
-        multi.AddPlots(2);
+        multi.AddPlots(hasAccuracy ? 2 : 1);
         multi.Layout = new ScottPlot.MultiplotLayouts.Columns();
-        var accuracy = multi.GetPlot(0);
-        var loss = multi.GetPlot(1);
+        var accuracy = hasAccuracy ? multi.GetPlot(0) : new Plot();
+        var loss = multi.GetPlot(hasAccuracy ? 1 : 0);
         foreach (var log in logs)
         {
             string prefix = logs.Count > 1 ? log.Name + " " : "";
@@ -36,7 +38,7 @@ public static class PngCharts
             plot.ShowLegend(Alignment.LowerRight);
         }
         loss.Legend.Alignment = Alignment.UpperRight;
-        multi.SavePng(path, width, height);
+        multi.SavePng(path, hasAccuracy ? width : width / 2, height);
     }
 
     /// <summary>The train-validation accuracy gap over epochs for each run, with the overfitting threshold.</summary>
@@ -54,6 +56,47 @@ public static class PngCharts
         line.Text = "overfitting threshold";
         plot.Add.HorizontalLine(0).Color = Colors.Gray;
         plot.Title("Train - validation accuracy gap (points)");
+        plot.XLabel("epoch");
+        plot.ShowLegend();
+        plot.SavePng(path, width, height);
+    }
+
+    /// <summary>The learning rate (left axis) and the training resolution (right axis) over epochs, events marked.</summary>
+    public static void Schedule(IReadOnlyList<TrainingLog> logs, string path, int width = 900, int height = 400)
+    {
+        var plot = new Plot();
+        foreach (var log in logs) Line(plot, log.Series(e => e.LearningRate), (logs.Count > 1 ? log.Name + " " : "") + "learning rate", LinePattern.Solid);
+        var resolution = logs.Count == 1 ? logs[0].Series(e => e.Resolution is > 0 ? e.Resolution : null).ToList() : new();
+        if (resolution.Count > 0)
+        {
+            var r = plot.Add.Scatter(resolution.Select(p => (double)p.Epoch).ToArray(), resolution.Select(p => p.Value).ToArray());
+            r.LegendText = "resolution (px)";
+            r.MarkerSize = 0;
+            r.Axes.YAxis = plot.Axes.Right;
+            plot.Axes.Right.Label.Text = "resolution (px)";
+        }
+        if (logs.Count == 1) Events(plot, logs[0]);
+        plot.Title("Learning rate and resolution");
+        plot.XLabel("epoch");
+        plot.ShowLegend();
+        plot.SavePng(path, width, height);
+    }
+
+    /// <summary>The metric of every fold of an experiment over epochs, each fold's best marked.</summary>
+    public static void Folds(IReadOnlyList<TrainingLog> folds, string path, string metric, int width = 900, int height = 500)
+    {
+        var plot = new Plot();
+        foreach (var log in folds)
+        {
+            var series = log.Series(e => metric == "val_loss" ? e.ValLoss : e.ValAccuracy).ToList();
+            Line(plot, series, log.Fold is { } f ? $"fold {f}" : log.Name, LinePattern.Solid);
+            if (series.Count == 0) continue;
+            var best = metric == "val_loss" ? series.MinBy(p => p.Value) : series.MaxBy(p => p.Value);
+            var marker = plot.Add.Marker(best.Epoch, best.Value);
+            marker.Size = 10;
+            marker.Shape = MarkerShape.OpenCircle;
+        }
+        plot.Title($"{metric} per fold (circles: each fold's best)");
         plot.XLabel("epoch");
         plot.ShowLegend();
         plot.SavePng(path, width, height);
