@@ -80,7 +80,7 @@ public static class LogReader
         bool Has(string c) => t.Column(c) >= 0;
         if (Has("uid") && Has("top_1") && Has("current_lr")) return Ffcv(t);
         if (Has("eval_top1") || (Has("eval_loss") && Has("train_loss") && Has("lr") && !Has("step"))) return new[] { Timm(t) };
-        if (Has("step") && Has("epoch") && t.Rows.Any(r => r.Fields.Any(f => f.Length == 0))) return new[] { Lightning(t) };
+        if (Has("step") && Has("epoch") && t.HasEmptyCells()) return new[] { Lightning(t) };
         if (Has("epoch") && (Has("val_accuracy") || Has("val_acc")) && (Has("accuracy") || Has("acc") || Has("loss"))) return new[] { Generic(t, "keras") };
         if (Has("epoch") || Has("step")) return new[] { Generic(t, "csv") };
         throw new RegimenException($"{path}: a CSV without an epoch or step column is not a training log (columns: {string.Join(", ", t.Header.Take(12))})");
@@ -263,15 +263,16 @@ public static class LogReader
 
     static List<LogEpoch> Rows(CsvTable t, string train_loss, string? train_acc, string val_loss, string val_acc, string top5, string lr)
     {
-        int C(string? names) => names is null ? -1 : t.Column(names.Split('|'));
-        int epoch = t.Column("epoch", "step"), tl = C(train_loss), ta = C(train_acc), vl = C(val_loss), va = C(val_acc), t5 = C(top5), l = C(lr);
-        return t.Rows.Select((r, i) => new LogEpoch
-        {
-            Epoch = (int)(t.Number(r.Fields, epoch, r.Line) ?? i),
-            TrainLoss = t.Number(r.Fields, tl, r.Line), TrainAccuracy = t.Number(r.Fields, ta, r.Line),
-            ValLoss = t.Number(r.Fields, vl, r.Line), ValAccuracy = t.Number(r.Fields, va, r.Line),
-            ValTop5 = t.Number(r.Fields, t5, r.Line), LearningRate = t.Number(r.Fields, l, r.Line),
-        }).ToList();
+        double?[] C(string? names) => t.NumberColumn(names is null ? -1 : t.Column(names.Split('|')));
+        var epoch = t.NumberColumn(t.Column("epoch", "step"));
+        var (tl, ta, vl, va, t5, l) = (C(train_loss), C(train_acc), C(val_loss), C(val_acc), C(top5), C(lr));
+        var epochs = new List<LogEpoch>(t.RowCount);
+        for (int i = 0; i < t.RowCount; i++)
+            epochs.Add(new LogEpoch
+            {
+                Epoch = (int)(epoch[i] ?? i), TrainLoss = tl[i], TrainAccuracy = ta[i], ValLoss = vl[i], ValAccuracy = va[i], ValTop5 = t5[i], LearningRate = l[i],
+            });
+        return epochs;
     }
 
     /// <summary>Accuracies as fractions: a series that goes above 1 is taken as percentages.</summary>
