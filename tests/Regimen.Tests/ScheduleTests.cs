@@ -75,4 +75,31 @@ public class ScheduleTests
         Assert.Contains(at8, c => c.Key == "label_smoothing" && c.To == "0");
         Assert.Contains(at8, c => c.Key == "phase" && c.To == "fixres");
     }
+
+    [Fact]
+    public void PhasesCanRampLinearlyAsFfcvRampsItsResolution()
+    {
+        var recipe = RecipeLoader.Parse("""
+            epochs: 16
+            data:
+              resolution: 160
+            regularization:
+              label_smoothing: 0.1
+            phases:
+              - name: ramp
+                from_epoch: 11
+                resolution: 192
+                label_smoothing: 0.0
+                ramp_epochs: 2
+                resolution_step: 32
+            """, "ramp.yaml");
+        var plan = new PhasePlan(recipe, 28);
+        for (int e = 0; e < 16; e++)
+            Assert.Equal(Runs.Readers.LogReader.FfcvResolution(e, 11, 13, 160, 192), plan.At(e).Resolution);
+        Assert.Equal(0.05, plan.At(12).LabelSmoothing, 9);
+        Assert.Equal(0.0, plan.At(13).LabelSmoothing, 9);
+        Assert.Contains(plan.ChangesAt(12), c => c is { Key: "resolution", From: "160", To: "192" });
+        var e1 = Assert.Throws<RegimenException>(() => RecipeLoader.Parse("epochs: 10\nphases:\n  - from_epoch: 2\n    ramp_epochs: 5\n  - from_epoch: 4\n", "r.yaml"));
+        Assert.Contains("runs into the next phase", e1.Message);
+    }
 }

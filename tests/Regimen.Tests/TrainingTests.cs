@@ -85,6 +85,45 @@ public class TrainingTests
         Assert.Equal(MetricsWithoutTiming(inLoop.Run), MetricsWithoutTiming(worker.Run));
     }
 
+    sealed class Snapshots(TrainingSetup setup) : TrainingCallback
+    {
+        public List<TorchSharp.torch.Tensor> AfterBatch { get; } = new();
+        public override void OnBatchEnd(TrainingContext context, BatchResult batch) =>
+            AfterBatch.Add(setup.Model.parameters().First().detach().clone().DetachFromDisposeScope());   // callbacks run inside the step's scope
+    }
+
+    [Fact]
+    public void GradientAccumulationStepsTheOptimizerEveryKBatches()
+    {
+        var recipe = RecipeLoader.Parse(TestData.TinyRecipe(1), "tiny.yaml",
+            new[] { "optimizer.accumulation_steps=2", "batch_size=32", "data.train_limit=128", "data.workers=0" });
+        using var setup = TrainingSetup.Create(recipe, data.Value);
+        var start = setup.Model.parameters().First().detach().clone();
+        var snapshots = new Snapshots(setup);
+        new Trainer(setup, new[] { snapshots }).Fit();
+        Assert.Equal(4, snapshots.AfterBatch.Count);
+        Assert.True(snapshots.AfterBatch[0].equal(start).all().item<bool>(), "no step after the first of two batches");
+        Assert.False(snapshots.AfterBatch[1].equal(start).all().item<bool>(), "a step after the second");
+        Assert.True(snapshots.AfterBatch[2].equal(snapshots.AfterBatch[1]).all().item<bool>());
+        Assert.False(snapshots.AfterBatch[3].equal(snapshots.AfterBatch[2]).all().item<bool>());
+    }
+
+    [Fact]
+    public void GradientClippingBoundsTheUpdate()
+    {
+        // Plain SGD (no momentum, no decay) at lr 1: every update is the clipped gradient itself.
+        var recipe = RecipeLoader.Parse(TestData.TinyRecipe(1), "tiny.yaml", new[] {
+            "optimizer.clip_grad_norm=0.001", "optimizer.momentum=0", "optimizer.nesterov=false", "optimizer.weight_decay=0",
+            "optimizer.lr=1", "lr_schedule.name=constant", "lr_schedule.warmup_epochs=0", "batch_size=32", "data.train_limit=64" });
+        using var setup = TrainingSetup.Create(recipe, data.Value);
+        var before = setup.Model.parameters().Select(p => p.detach().clone()).ToList();
+        var snapshots = new Snapshots(setup);
+        new Trainer(setup, new[] { snapshots }).Fit();
+        // After two steps the total change is at most 2 x 0.001 in global L2 norm.
+        double squared = setup.Model.parameters().Zip(before, (p, b) => (p - b).pow(2).sum().item<float>()).Sum();
+        Assert.InRange(Math.Sqrt(squared), 1e-6, 2 * 0.001 + 1e-6);
+    }
+
     sealed class Interrupt(int afterEpoch) : TrainingCallback
     {
         public override void OnEpochEnd(TrainingContext context, EpochResult result)

@@ -286,4 +286,11 @@ public sealed class Phase
     public LrScheduleSection? LrSchedule { get; set; }
     /// <summary>The peak rate of the phase's schedule; default optimizer.lr.</summary>
     public double? Lr { get; set; }
+    /// <summary>
+    /// Reach the phase's numeric values linearly over this many epochs from from_epoch (FFCV ramps resolution 160 to
+    /// 192 this way) instead of switching at once; 0 = switch.
+    /// </summary>
+    public int RampEpochs { get; set; }
+    /// <summary>While ramping, resolutions are rounded to a multiple of this (FFCV: 32).</summary>
+    public int ResolutionStep { get; set; } = 8;
 }

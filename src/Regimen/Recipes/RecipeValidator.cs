@@ -137,6 +137,10 @@ internal static class RecipeValidator
             Check(p.MixupProb is null or (>= 0 and <= 1), $"{key}.mixup_prob", $"must be a probability between 0 and 1, got {p.MixupProb}");
             Check(p.SwitchProb is null or (>= 0 and <= 1), $"{key}.switch_prob", $"must be a probability between 0 and 1, got {p.SwitchProb}");
             Check(p.Lr is null or > 0, $"{key}.lr", $"must be positive, got {p.Lr}");
+            Check(p.RampEpochs >= 0 && p.FromEpoch + p.RampEpochs < r.Epochs + 1, $"{key}.ramp_epochs", $"must be at least 0 and end by the last epoch, got {p.RampEpochs}");
+            Check(i + 1 >= r.Phases.Count || p.FromEpoch + p.RampEpochs <= r.Phases[i + 1].FromEpoch, $"{key}.ramp_epochs",
+                $"the ramp ({p.FromEpoch}..{p.FromEpoch + p.RampEpochs}) runs into the next phase (from epoch {(i + 1 < r.Phases.Count ? r.Phases[i + 1].FromEpoch : 0)})");
+            Check(p.ResolutionStep >= 1, $"{key}.resolution_step", $"must be at least 1, got {p.ResolutionStep}");
             if (p.LrSchedule != null)
                 Check(LrSchedule.Names.Contains(p.LrSchedule.Name), $"{key}.lr_schedule.name", $"unknown schedule '{p.LrSchedule.Name}'" + Suggest(p.LrSchedule.Name, LrSchedule.Names));
         }

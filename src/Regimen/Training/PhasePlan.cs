@@ -56,6 +56,7 @@ public sealed class PhasePlan
         {
             var p = recipe.Phases[i];
             if (p.FromEpoch > epoch) break;
+            var before = s;
             s = s with
             {
                 Phase = p.Name ?? $"phase{i + 1}",
@@ -72,6 +73,23 @@ public sealed class PhasePlan
                 DropPath = p.DropPath ?? s.DropPath,
                 Schedule = schedules.Last(x => x.Start <= epoch),
             };
+            if (p.RampEpochs > 0 && epoch < p.FromEpoch + p.RampEpochs)
+            {
+                // Linear from the values before the phase (at from_epoch) to the phase's (at from_epoch + ramp_epochs).
+                double t = (double)(epoch - p.FromEpoch) / p.RampEpochs;
+                double L(double a, double b) => a + (b - a) * t;
+                s = s with
+                {
+                    Resolution = (int)(Math.Round(L(before.Resolution, s.Resolution) / p.ResolutionStep, MidpointRounding.ToEven) * p.ResolutionStep),
+                    MixupAlpha = L(before.MixupAlpha, s.MixupAlpha),
+                    CutmixAlpha = L(before.CutmixAlpha, s.CutmixAlpha),
+                    MixupProb = L(before.MixupProb, s.MixupProb),
+                    LabelSmoothing = L(before.LabelSmoothing, s.LabelSmoothing),
+                    WeightDecay = L(before.WeightDecay, s.WeightDecay),
+                    Dropout = L(before.Dropout, s.Dropout),
+                    DropPath = L(before.DropPath, s.DropPath),
+                };
+            }
         }
         return s;
     }
