@@ -116,4 +116,43 @@ public class DataReaderTests
         Assert.Contains("bad.csv:3: image 'train/missing.png' not found", e.Message);
         Assert.Contains("bad.csv:4: unknown class 'bird'", e.Message);
     }
+
+    [Fact]
+    public void ImagesDecodedOnDemandTrainExactlyAsCachedOnes()
+    {
+        var root = ColourTestData.WriteImageFolder(TestData.TempDir("stream"), classes: 3, perClass: 6, size: 20, format: "jpg");
+        string Recipe(string cache) => $"""
+            name: stream
+            epochs: 2
+            batch_size: 6
+            threads: 2
+            model:
+              name: small_resnet
+              width: 4
+            data:
+              dataset: imagefolder
+              path: {root}
+              image_size: 16
+              cache: {cache}
+            """;
+        var results = new List<string>();
+        foreach (var cache in new[] { "true", "false" })
+        {
+            var outcome = Regimen.Training.TrainingRunner.Start(new Regimen.Training.TrainingRequest
+            {
+                Recipe = RecipeLoader.Parse(Recipe(cache), "stream.yaml"), OutputDirectory = TestData.TempDir("stream-run"),
+            });
+            results.Add(string.Join(";", outcome.Metrics.Select(m => $"{m.TrainLoss:R},{m.ValAccuracy:R}")));
+        }
+        Assert.Equal(results[0], results[1]);
+
+        var onDemand = ImageFolderReader.Read(Path.Combine(root, "train"), 16, skipBad: false, cache: false).Data;
+        var cached = ImageFolderReader.Read(Path.Combine(root, "train"), 16, skipBad: false, cache: true).Data;
+        Assert.False(onDemand.InMemory);
+        Assert.Equal(cached.Images.data<byte>().ToArray(), onDemand.Gather(Enumerable.Range(0, 18).Select(i => (long)i).ToArray()).data<byte>().ToArray());
+        File.WriteAllText(Path.Combine(root, "train", "class_0", "zz-broken.jpg"), "nope");
+        var e = Assert.Throws<RegimenException>(() => ImageFolderReader.Read(Path.Combine(root, "train"), 16, skipBad: false, cache: false));
+        Assert.Contains("zz-broken.jpg", e.Message);
+        Assert.Equal(18, ImageFolderReader.Read(Path.Combine(root, "train"), 16, skipBad: true, cache: false).Data.Count);
+    }
 }

@@ -36,14 +36,15 @@ public static class BatchLoader
         for (int b = skipBatches; b < batches; b++)
         {
             int start = b * batchSize, size = Math.Min(batchSize, count - start);
-            if (order is null)
+            if (order is null && data.InMemory)
             {
                 yield return new Batch(data.Images.narrow(0, start, size), data.Labels.narrow(0, start, size), size);
             }
             else
             {
-                var index = tensor(order.AsSpan(start, size).ToArray(), ScalarType.Int64);
-                yield return new Batch(data.Images.index_select(0, index), data.Labels.index_select(0, index), size);
+                var indices = order is null ? Enumerable.Range(start, size).Select(i => (long)i).ToArray() : order.AsSpan(start, size).ToArray();
+                using var index = tensor(indices, ScalarType.Int64);
+                yield return new Batch(data.Gather(indices), data.Labels.index_select(0, index), size);
             }
         }
     }

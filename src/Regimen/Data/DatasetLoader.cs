@@ -49,25 +49,42 @@ public static class DatasetLoader
                 var trainDir = Path.Combine(dir, "train");
                 if (!Directory.Exists(trainDir))
                     throw new RegimenException($"{dir}: expected a train/ folder with one sub-folder per class", ExitCodes.DataMissing);
-                var train = ImageFolderReader.Read(trainDir, data.ImageSize, data.SkipBadImages);
                 var testDir = new[] { "val", "test" }.Select(n => Path.Combine(dir, n)).FirstOrDefault(Directory.Exists);
-                var test = testDir is null ? null : ImageFolderReader.Read(testDir, data.ImageSize, data.SkipBadImages, train.Data.ClassNames);
+                bool cache = Cache(data, CountImages(trainDir) + (testDir is null ? 0 : CountImages(testDir)));
+                var train = ImageFolderReader.Read(trainDir, data.ImageSize, data.SkipBadImages, cache: cache);
+                var test = testDir is null ? null : ImageFolderReader.Read(testDir, data.ImageSize, data.SkipBadImages, train.Data.ClassNames, cache: cache);
                 return new LoadedData(train.Data, test?.Data, train.Skipped.Concat(test?.Skipped ?? Array.Empty<string>()).ToList());
             }
             case "csv":
             {
                 if (dir is null) throw new RegimenException("data.path: a csv data set needs a folder (data.path or --data)", ExitCodes.DataMissing);
                 var imagesDir = data.ImagesDir is null ? dir : Path.Combine(dir, data.ImagesDir);
-                var train = LabelCsvReader.Read(Path.Combine(dir, data.LabelsCsv), imagesDir, data.ImageSize, data.SkipBadImages,
-                    data.Classes.Count > 0 ? data.Classes : null);
+                var labelsPath = Path.Combine(dir, data.LabelsCsv);
+                bool cache = Cache(data, File.Exists(labelsPath) ? File.ReadLines(labelsPath).LongCount() : 0);
+                var train = LabelCsvReader.Read(labelsPath, imagesDir, data.ImageSize, data.SkipBadImages,
+                    data.Classes.Count > 0 ? data.Classes : null, cache);
                 var test = data.TestCsv is null ? null
-                    : LabelCsvReader.Read(Path.Combine(dir, data.TestCsv), imagesDir, data.ImageSize, data.SkipBadImages, train.Data.ClassNames);
+                    : LabelCsvReader.Read(Path.Combine(dir, data.TestCsv), imagesDir, data.ImageSize, data.SkipBadImages, train.Data.ClassNames, cache);
                 return new LoadedData(train.Data, test?.Data, train.Skipped.Concat(test?.Skipped ?? Array.Empty<string>()).ToList());
             }
             default:
                 throw new RegimenException($"data.dataset: unknown data set '{data.Dataset}'");
         }
     }
+
+    /// <summary>
+    /// Whether to hold the decoded images in memory: as the recipe says, or (auto) when they take less than half
+    /// of the memory this process may use.
+    /// </summary>
+    public static bool Cache(DataSection data, long images)
+    {
+        if (data.Cache != "auto") return data.Cache == "true";
+        long bytes = images * 3L * data.ImageSize * data.ImageSize;
+        return bytes < GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2;
+    }
+
+    static long CountImages(string dir) =>
+        Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).LongCount(f => Path.GetExtension(f).ToLowerInvariant() is ".jpg" or ".jpeg" or ".png");
 
     /// <summary>The folder holding <paramref name="marker"/>: the given one or its standard sub-folder.</summary>
     static string Require(string? dir, string dataset, string subfolder, string marker)

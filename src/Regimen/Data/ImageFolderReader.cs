@@ -15,7 +15,7 @@ public static class ImageFolderReader
 
     public sealed record Result(ImageDataset Data, IReadOnlyList<string> Skipped);
 
-    public static Result Read(string folder, int size, bool skipBad, IReadOnlyList<string>? classNames = null, bool grayscale = false)
+    public static Result Read(string folder, int size, bool skipBad, IReadOnlyList<string>? classNames = null, bool grayscale = false, bool cache = true)
     {
         if (!Directory.Exists(folder)) throw new RegimenException($"{folder}: image folder not found", ExitCodes.DataMissing);
         var classes = classNames ?? Directory.GetDirectories(folder).Select(Path.GetFileName).OfType<string>()
@@ -31,7 +31,9 @@ public static class ImageFolderReader
                 .OrderBy(f => f, StringComparer.Ordinal).Select(f => (f, c)));
         }
         if (files.Count == 0) throw new RegimenException($"{folder}: no JPEG or PNG images in its class folders");
-        var (data, skipped) = DecodeAll(Path.GetFileName(folder.TrimEnd('/')), files, classes, size, skipBad, grayscale, folder, "data.skip_bad_images");
+        var (data, skipped) = cache
+            ? DecodeAll(Path.GetFileName(folder.TrimEnd('/')), files, classes, size, skipBad, grayscale, folder, "data.skip_bad_images")
+            : OnDemand(Path.GetFileName(folder.TrimEnd('/')), files, classes, size, skipBad, grayscale, folder, "data.skip_bad_images");
         return new Result(data, skipped);
     }
 
@@ -61,6 +63,32 @@ public static class ImageFolderReader
         }
         return (new ImageDataset(name, tensor(pixels, new long[] { keep.Count, channels, size, size }, ScalarType.Byte),
             tensor(labels, ScalarType.Int64), classes), bad);
+    }
+
+    /// <summary>
+    /// A data set that decodes its files batch by batch. The files' headers are checked at load (cheap), so an
+    /// unreadable file fails (or is skipped) before training rather than in the middle of it.
+    /// </summary>
+    internal static (ImageDataset Data, IReadOnlyList<string> Skipped) OnDemand(string name, List<(string Path, int Label)> files, IReadOnlyList<string> classes,
+        int size, bool skipBad, bool grayscale, string where, string skipKey)
+    {
+        var failures = new string?[files.Count];
+        Parallel.For(0, files.Count, i =>
+        {
+            try
+            {
+                using var codec = SKCodec.Create(files[i].Path);
+                if (codec is null) failures[i] = $"{files[i].Path} (not a decodable JPEG or PNG)";
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { failures[i] = $"{files[i].Path} ({e.Message})"; }
+        });
+        var bad = failures.OfType<string>().ToList();
+        if (bad.Count > 0 && !skipBad)
+            throw new RegimenException($"{where}: {bad.Count} image(s) could not be read or decoded (set {skipKey}: true to skip them):\n  " + string.Join("\n  ", bad.Take(20)) + (bad.Count > 20 ? $"\n  ... and {bad.Count - 20} more" : ""));
+        var keep = Enumerable.Range(0, files.Count).Where(i => failures[i] is null).ToList();
+        if (keep.Count == 0) throw new RegimenException($"{where}: none of the {files.Count} images could be decoded");
+        var labels = tensor(keep.Select(k => (long)files[k].Label).ToArray(), ScalarType.Int64);
+        return (new ImageDataset(name, keep.Select(k => files[k].Path).ToList(), labels, classes, grayscale ? 1 : 3, size, path => Decode(path, size, grayscale)), bad);
     }
 
     /// <summary>Decodes one image to channel-major bytes [C, size, size] (shorter side resized to size, centre crop).</summary>

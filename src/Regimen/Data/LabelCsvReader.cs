@@ -6,7 +6,7 @@ namespace Regimen.Data;
 /// </summary>
 public static class LabelCsvReader
 {
-    public static ImageFolderReader.Result Read(string csvPath, string imagesDir, int size, bool skipBad, IReadOnlyList<string>? classes)
+    public static ImageFolderReader.Result Read(string csvPath, string imagesDir, int size, bool skipBad, IReadOnlyList<string>? classes, bool cache = true)
     {
         if (!File.Exists(csvPath)) throw new RegimenException($"{csvPath}: label file not found", ExitCodes.DataMissing);
         var lines = File.ReadAllLines(csvPath);
@@ -36,7 +36,9 @@ public static class LabelCsvReader
         }
         if (errors.Count > 0)
             throw new RegimenException($"{csvPath}: {errors.Count} problem(s):\n  " + string.Join("\n  ", errors.Take(20)) + (errors.Count > 20 ? $"\n  ... and {errors.Count - 20} more" : ""));
-        var (data, skipped) = ImageFolderReader.DecodeAll(Path.GetFileNameWithoutExtension(csvPath), files, names, size, skipBad, grayscale: false, csvPath, "data.skip_bad_images");
+        var (data, skipped) = cache
+            ? ImageFolderReader.DecodeAll(Path.GetFileNameWithoutExtension(csvPath), files, names, size, skipBad, grayscale: false, csvPath, "data.skip_bad_images")
+            : ImageFolderReader.OnDemand(Path.GetFileNameWithoutExtension(csvPath), files, names, size, skipBad, grayscale: false, csvPath, "data.skip_bad_images");
         return new ImageFolderReader.Result(data, skipped);
     }
 }

@@ -74,6 +74,8 @@ public sealed class DataSection
     public int ValLimit { get; set; }
     /// <summary>Training resolution in pixels; 0 = the data set's own.</summary>
     public int Resolution { get; set; }
+    /// <summary>imagefolder, csv: keep the decoded images in memory (auto: when they take less than half the memory), or decode batch by batch.</summary>
+    public string Cache { get; set; } = "auto";
     /// <summary>imagefolder: images are decoded, resized (shorter side) and centre-cropped to this size once, at load.</summary>
     public int ImageSize { get; set; } = 64;
     /// <summary>csv: the training labels, a CSV of image,label (relative to data.path); images relative to images_dir.</summary>

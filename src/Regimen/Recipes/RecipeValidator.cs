@@ -36,6 +36,7 @@ internal static class RecipeValidator
         Check(r.Data.Validation is "test" or "holdout", "data.validation", $"must be 'test' or 'holdout', got '{r.Data.Validation}'");
         Check(r.Data.ValFraction is > 0 and < 1, "data.val_fraction", $"must be between 0 and 1, got {r.Data.ValFraction}");
         Check(r.Data.Folds == 0 || r.Data.Folds >= 2, "data.folds", $"must be 0 (off) or at least 2, got {r.Data.Folds}");
+        Check(r.Data.Cache is "auto" or "true" or "false", "data.cache", $"must be auto, true or false, got '{r.Data.Cache}'");
         Check(r.Data.Workers is 0 or 1, "data.workers", $"must be 0 (prepare batches in the loop) or 1 (a worker thread), got {r.Data.Workers}");
         Check(r.Data.Prefetch >= 1, "data.prefetch", $"must be at least 1, got {r.Data.Prefetch}");
         Check(r.Data.TrainLimit >= 0, "data.train_limit", $"must be 0 (all) or more, got {r.Data.TrainLimit}");
