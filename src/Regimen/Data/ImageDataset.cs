@@ -85,6 +85,14 @@ public sealed class ImageDataset : IDisposable
             : new ImageDataset(name ?? Name, indices.Select(i => files![(int)i]).ToList(), labels, ClassNames, channels, height, decode!);
     }
 
+    /// <summary>The first <paramref name="count"/> images as a new data set, disposing this one (data.train_limit, val_limit).</summary>
+    public ImageDataset TakeFirst(int count)
+    {
+        var first = Select(Enumerable.Range(0, count).Select(i => (long)i).ToArray());
+        Dispose();
+        return first;
+    }
+
     public long[] LabelArray() => Labels.data<long>().ToArray();
 
     /// <summary>Per-channel mean and standard deviation of the pixels scaled to [0, 1] (on up to 2000 evenly spaced images when decoded on demand).</summary>

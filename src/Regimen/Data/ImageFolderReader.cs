@@ -49,9 +49,7 @@ public static class ImageFolderReader
             try { decoded[i] = Decode(files[i].Path, size, grayscale); }
             catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException) { failures[i] = $"{files[i].Path} ({e.Message})"; }
         });
-        var bad = failures.OfType<string>().ToList();
-        if (bad.Count > 0 && !skipBad)
-            throw new RegimenException($"{where}: {bad.Count} image(s) could not be read or decoded (set {skipKey}: true to skip them):\n  " + string.Join("\n  ", bad.Take(20)) + (bad.Count > 20 ? $"\n  ... and {bad.Count - 20} more" : ""));
+        var bad = Failures(failures, skipBad, where, skipKey);
         var keep = Enumerable.Range(0, files.Count).Where(i => failures[i] is null).ToList();
         if (keep.Count == 0) throw new RegimenException($"{where}: none of the {files.Count} images could be decoded");
         var pixels = new byte[(long)keep.Count * channels * size * size];
@@ -82,13 +80,21 @@ public static class ImageFolderReader
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { failures[i] = $"{files[i].Path} ({e.Message})"; }
         });
-        var bad = failures.OfType<string>().ToList();
-        if (bad.Count > 0 && !skipBad)
-            throw new RegimenException($"{where}: {bad.Count} image(s) could not be read or decoded (set {skipKey}: true to skip them):\n  " + string.Join("\n  ", bad.Take(20)) + (bad.Count > 20 ? $"\n  ... and {bad.Count - 20} more" : ""));
+        var bad = Failures(failures, skipBad, where, skipKey);
         var keep = Enumerable.Range(0, files.Count).Where(i => failures[i] is null).ToList();
         if (keep.Count == 0) throw new RegimenException($"{where}: none of the {files.Count} images could be decoded");
         var labels = tensor(keep.Select(k => (long)files[k].Label).ToArray(), ScalarType.Int64);
         return (new ImageDataset(name, keep.Select(k => files[k].Path).ToList(), labels, classes, grayscale ? 1 : 3, size, path => Decode(path, size, grayscale)), bad);
+    }
+
+    /// <summary>The files that failed; an error listing them unless they may be skipped.</summary>
+    static List<string> Failures(string?[] failures, bool skipBad, string where, string skipKey)
+    {
+        var bad = failures.OfType<string>().ToList();
+        if (bad.Count > 0 && !skipBad)
+            throw new RegimenException($"{where}: {bad.Count} image(s) could not be read or decoded (set {skipKey}: true to skip them):\n  " +
+                                       string.Join("\n  ", bad.Take(20)) + (bad.Count > 20 ? $"\n  ... and {bad.Count - 20} more" : ""));
+        return bad;
     }
 
     /// <summary>Decodes one image to channel-major bytes [C, size, size] (shorter side resized to size, centre crop).</summary>

@@ -20,9 +20,9 @@ public static class CrossValidation
         var experiment = ExperimentDirectory.Prepare(experimentPath, recipe, force);
         var loaded = DatasetLoader.Load(recipe.Data, dataDirectory);
         using var train = recipe.Data.TrainLimit > 0 && recipe.Data.TrainLimit < loaded.Train.Count
-            ? Limit(loaded.Train, recipe.Data.TrainLimit) : loaded.Train;
+            ? loaded.Train.TakeFirst(recipe.Data.TrainLimit) : loaded.Train;
         using var test = loaded.Test is not null && recipe.Data.ValLimit > 0 && recipe.Data.ValLimit < loaded.Test.Count
-            ? Limit(loaded.Test, recipe.Data.ValLimit) : loaded.Test;
+            ? loaded.Test.TakeFirst(recipe.Data.ValLimit) : loaded.Test;
         var labels = train.LabelArray();
         var folds = Splits.StratifiedKFold(labels, recipe.Data.Folds, recipe.Seed);
         int classes = train.ClassCount;
@@ -80,13 +80,6 @@ public static class CrossValidation
             clock.Elapsed.TotalSeconds + (ExperimentSummary.Read(experiment.SummaryFile)?.WallSeconds ?? 0));
         AtomicFile.WriteAllText(experiment.SummaryFile, result.ToJson());
         return result;
-    }
-
-    static ImageDataset Limit(ImageDataset data, int count)
-    {
-        var limited = data.Select(Enumerable.Range(0, count).Select(i => (long)i).ToArray());
-        data.Dispose();
-        return limited;
     }
 
     internal static (double Accuracy, double LogLoss) Score(float[,] probabilities, long[] labels)

@@ -108,17 +108,10 @@ public sealed class TrainingSetup : IDisposable
             test?.Dispose();
         }
         if (recipe.Data.TrainLimit > 0 && recipe.Data.TrainLimit < trainSplit.Count)
-            trainSplit = Limit(trainSplit, recipe.Data.TrainLimit);
+            trainSplit = trainSplit.TakeFirst(recipe.Data.TrainLimit);
         if (recipe.Data.ValLimit > 0 && recipe.Data.ValLimit < validation.Count)
-            validation = Limit(validation, recipe.Data.ValLimit);
+            validation = validation.TakeFirst(recipe.Data.ValLimit);
         return (trainSplit, validation);
-    }
-
-    static ImageDataset Limit(ImageDataset data, int count)
-    {
-        var limited = data.Select(Enumerable.Range(0, count).Select(i => (long)i).ToArray());
-        data.Dispose();
-        return limited;
     }
 
     public void Dispose()
