@@ -87,9 +87,15 @@ public class AugmentTests
         Assert.Equal(1.0, m.sum().item<float>(), 4);
         var sharp = zeros(1, 1, 21, 21);
         sharp[0, 0, 10, 10] = tensor(1f);
-        var spread = AugmentOps.Blur(sharp, 1.0, "gaussian", 1.5, 5);
-        Assert.True(spread[0, 0, 10, 10].item<float>() < 1f);
+        // sigma is drawn in [0.1, max_sigma]: at 0.1 the kernel is (numerically) the identity, so only mass is checked here...
+        using var g = new TorchSharp.torch.Generator(42);
+        var spread = AugmentOps.Blur(sharp, 1.0, "gaussian", 1.5, 5, g);
+        Assert.True(spread[0, 0, 10, 10].item<float>() <= 1f);
         Assert.Equal(1.0, spread.sum().item<float>(), 3);
+        // ... and the spreading on a kernel of known sigma.
+        var wide = AugmentOps.GaussianKernel(1.5);
+        int c = (int)wide.shape[0] / 2;
+        Assert.InRange(wide[c, c].item<float>(), 0.05f, 0.1f);   // 1 / (2 pi 1.5^2) = 0.0707
     }
 
     [Fact]
