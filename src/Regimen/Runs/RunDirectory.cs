@@ -59,7 +59,16 @@ public sealed class RunDirectory
         var run = new RunDirectory(path);
         if (!Directory.Exists(run.Path)) throw new RegimenException($"{path}: no such run folder");
         if (!run.LooksLikeRun) throw new RegimenException($"{path}: not a Regimen run (no recipe.yaml or metrics.csv)");
+        run.RemoveTemporaryFiles();
         return run;
+    }
+
+    /// <summary>Removes the temporary files of writes a crash interrupted (AtomicFile's .NAME.PID.tmp); the files they were replacing are intact.</summary>
+    public void RemoveTemporaryFiles()
+    {
+        foreach (var dir in new[] { Path, CheckpointDirectory }.Where(Directory.Exists))
+            foreach (var temp in Directory.GetFiles(dir, ".*.tmp"))
+                File.Delete(temp);
     }
 
     static string Sanitize(string name) =>

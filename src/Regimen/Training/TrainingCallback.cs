@@ -7,6 +7,7 @@ public sealed class TrainingContext
     {
         Setup = setup;
         StartEpoch = startEpoch;
+        Epoch = Math.Min(startEpoch, Math.Max(0, setup.Recipe.Epochs - 1));
     }
 
     public TrainingSetup Setup { get; }

@@ -53,8 +53,9 @@ public static class TrainingRunner
             var header = Checkpoint.LoadInto(run.LastCheckpoint, setup.Model, setup.Optimizer, setup.Ema?.Model);
             startEpoch = header.Epoch + 1;
         }
-        if (startEpoch >= setup.Recipe.Epochs)
+        if (startEpoch >= setup.Recipe.Epochs && RunSummary.Read(run.SummaryFile) is { Status: "completed" or "stopped" })
             throw new RegimenException($"{run.Path}: already trained all {setup.Recipe.Epochs} epochs (pass --epochs N to train longer)");
+        // A run killed after its last checkpoint but before its records said so: the loop runs no epoch and the records are finished.
         return Fit(run, setup, startEpoch, callbacks);
     }
 

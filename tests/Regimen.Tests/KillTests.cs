@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Regimen.Recipes;
+using Regimen.Runs;
+
+namespace Regimen.Tests;
+
+/// <summary>kill -9 at random points of a training, then --resume: the final metrics equal an uninterrupted run's and every file stays readable.</summary>
+public class KillTests
+{
+    static Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Regimen.Cli.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        var p = Process.Start(start)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    static string[] WithoutTiming(string metricsFile)
+    {
+        var lines = File.ReadAllLines(metricsFile);
+        var header = lines[0].Split(',');
+        var keep = Enumerable.Range(0, header.Length).Where(i => !MetricsCsv.TimingColumns.Contains(header[i])).ToArray();
+        return lines.Select(l => string.Join(",", keep.Select(i => l.Split(',')[i]))).ToArray();
+    }
+
+    [Fact]
+    public void KilledAtRandomPointsAndResumedItEndsAsAnUninterruptedRun()
+    {
+        var data = TestData.WriteIdxDataset(TestData.TempDir("kill-data"), trainCount: 512, testCount: 100);
+        var recipe = Path.Combine(TestData.TempDir("kill-recipe"), "tiny.yaml");
+        File.WriteAllText(recipe, TestData.TinyRecipe(epochs: 4));
+        var whole = Path.Combine(TestData.TempDir("kill-whole"), "run");
+        var (code, output) = CliTests.Run("train", recipe, "--data", data, "--out", whole);
+        Assert.True(code == 0, output);
+
+        var run = Path.Combine(TestData.TempDir("kill-run"), "run");
+        var random = new Random(17);
+        int kills = 0, attempts = 0;
+        bool started = false;
+        while (attempts++ < 12)
+        {
+            // A run killed before it wrote its recipe cannot be resumed: it is started again (--force), as a user would.
+            var p = started ? Start("train", "--resume", run, "--data", data) : Start("train", recipe, "--data", data, "--out", run, "--force");
+            started = true;
+            // Kill somewhere in the run: early (loading), mid-epoch, or just as a checkpoint is written.
+            var checkpoint = Path.Combine(run, "checkpoints", "last.ckpt");
+            var before = File.Exists(checkpoint) ? File.GetLastWriteTimeUtc(checkpoint) : DateTime.MinValue;
+            var deadline = DateTime.UtcNow.AddMilliseconds(800 + random.Next(2500));
+            while (DateTime.UtcNow < deadline && !p.HasExited)
+            {
+                Thread.Sleep(20);
+                // One kill lands right after a new checkpoint appears: during or just after its write.
+                if (kills == 1 && File.Exists(checkpoint) && File.GetLastWriteTimeUtc(checkpoint) != before) break;
+            }
+            if (p.HasExited)
+            {
+                Assert.True(p.ExitCode == 0, $"exit code {p.ExitCode}");
+                break;
+            }
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+            kills++;
+            // Every file of the run is readable after the kill.
+            if (File.Exists(Path.Combine(run, "metrics.csv"))) MetricsCsv.Read(Path.Combine(run, "metrics.csv"));
+            RunEvent.ReadAll(Path.Combine(run, "events.jsonl"));
+            if (File.Exists(Path.Combine(run, "summary.json"))) Assert.NotNull(RunSummary.Read(Path.Combine(run, "summary.json")));
+            if (File.Exists(checkpoint)) Training.Checkpoint.ReadHeader(checkpoint);
+            if (File.Exists(Path.Combine(run, "recipe.yaml"))) RecipeLoader.Load(Path.Combine(run, "recipe.yaml"));
+            if (!File.Exists(Path.Combine(run, "recipe.yaml"))) started = false;   // killed before the run folder existed
+        }
+        Assert.True(kills >= 2, $"only {kills} kills landed");
+        var summary = RunSummary.Read(Path.Combine(run, "summary.json"))!;
+        if (summary.Status != "completed")
+        {
+            (code, output) = CliTests.Run("train", "--resume", run, "--data", data);
+            Assert.True(code == 0, output);
+        }
+        Assert.Equal(WithoutTiming(Path.Combine(whole, "metrics.csv")), WithoutTiming(Path.Combine(run, "metrics.csv")));
+        Assert.Equal("completed", RunSummary.Read(Path.Combine(run, "summary.json"))!.Status);
+        Assert.Empty(Directory.GetFiles(run, "*.tmp", SearchOption.AllDirectories));   // resume removes what a kill left half-written
+    }
+}
