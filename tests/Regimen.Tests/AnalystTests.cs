@@ -110,6 +110,28 @@ public class AnalystTests
     }
 
     [Fact]
+    public void TrainAccuracyMeetingValidationWhenMixUpEndsIsNoOverfitting()
+    {
+        // Under MixUp, training accuracy (against the original labels) sits far below validation; when MixUp ends it
+        // rises to meet it. The gap jumps, but never past the threshold: an info finding, not a problem.
+        var log = new TrainingLog
+        {
+            Name = "mixup-ends", Source = "synthetic", Format = "regimen", PlannedEpochs = 8,
+            Epochs = Enumerable.Range(0, 8).Select(e => new LogEpoch
+            {
+                Epoch = e, TrainLoss = 1.5 - 0.05 * e - (e >= 6 ? 0.5 : 0), TrainAccuracy = e < 6 ? 0.55 + 0.01 * e : 0.91 + 0.01 * (e - 6),
+                ValLoss = 0.9 - 0.07 * e, ValAccuracy = 0.80 + 0.015 * e,
+            }).ToList(),
+            Events = new() { new LogEvent(6, "schedule", "mixup_alpha", "0.2", "0", null) },
+        };
+        var a = Analyst.Analyze(log);
+        var shift = Assert.Single(a.Findings, f => f.Kind == "schedule-shift");
+        Assert.Equal("info", shift.Severity);
+        Assert.Contains("no overfitting", shift.Summary);
+        Assert.DoesNotContain(a.Findings, f => f.Kind == "overfitting");
+    }
+
+    [Fact]
     public void FfcvResolutionFollowsItsRampRoundedTo32()
     {
         Assert.Equal(160, LogReader.FfcvResolution(10, 11, 13, 160, 192));

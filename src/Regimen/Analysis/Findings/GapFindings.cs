@@ -109,21 +109,28 @@ internal static class GapFindings
             if (before.Count > 0 && after.Count > 0)
             {
                 double gapBefore = before.Average(g => g.Gap), gapAfter = after.Max(g => g.Gap);
+                // The gap from the change to the next one (or the end): a jump only matters if the gap then exceeds the threshold.
+                int next = v.Log.Events.Where(e => e.Kind == "schedule" && e.Key != "phase" && e.Epoch > at).Select(e => e.Epoch).DefaultIfEmpty(int.MaxValue).Min();
+                double gapLater = v.Gap.Where(g => g.Epoch >= at && g.Epoch < next).Max(g => g.Gap);
                 if (gapAfter - gapBefore > o.ShiftGap)
                 {
                     int opens = after.FirstOrDefault(g => g.Gap - gapBefore > o.ShiftGap).Epoch;
                     bool augmentsOff = group.Any(e => e.Key == "augment" && e.To == "off") || group.Any(e => e.Key == "augment_level" && e.To == "minimal")
                                        || group.Any(e => e.Key is "mixup_alpha" or "cutmix_alpha" && e.To == "0");
+                    bool problem = gapLater > o.GapWarning;
                     yield return new Finding
                     {
                         Kind = "schedule-shift",
-                        Severity = gapAfter > o.GapCritical || augmentsOff ? "critical" : "warning",
+                        Severity = !problem ? "info" : gapLater > o.GapCritical || augmentsOff ? "critical" : "warning",
                         FirstEpoch = at,
                         LastEpoch = after[^1].Epoch,
                         Summary = $"At epoch {at} ({changes}) the train-validation gap jumped from {LogView.Points(gapBefore)} (mean of the {before.Count} epochs before) " +
                                   $"to {LogView.Points(gapAfter)}, opening from epoch {opens}" +
-                                  (augmentsOff ? ": training regularization was switched off, so the model fits the training images instead of generalizing." : "."),
-                        Evidence = new() { ["event_epoch"] = at, ["gap_before"] = gapBefore, ["gap_after_max"] = gapAfter, ["gap_opens_epoch"] = opens },
+                                  (!problem
+                                      ? $"; it stays below the {o.GapWarning * 100:0.#}-point threshold (at most {LogView.Points(gapLater)} until the next change): training accuracy rose to meet validation once the training-time regularization eased, which is no overfitting."
+                                      : augmentsOff ? $" and reached {LogView.Points(gapLater)}: training regularization was switched off, so the model fits the training images instead of generalizing."
+                                      : $" and reached {LogView.Points(gapLater)}."),
+                        Evidence = new() { ["event_epoch"] = at, ["gap_before"] = gapBefore, ["gap_after_max"] = gapAfter, ["gap_until_next_change"] = gapLater, ["gap_opens_epoch"] = opens },
                         Confidence = Math.Min(0.95, 0.6 + (gapAfter - gapBefore) * 3),
                     };
                     continue;

@@ -111,8 +111,10 @@ internal static class TrendFindings
 
     public static IEnumerable<Finding> Underfitting(LogView v, AnalysisOptions o)
     {
-        var loss = v.Log.Series(e => e.TrainLoss).ToList();
-        if (loss.Count < 4 || v.Values.Count < 4) yield break;
+        // Only epochs since the last schedule change: a change (MixUp off, a new resolution) moves the loss by itself.
+        int since = v.Log.Events.Where(e => e.Kind == "schedule" && e.Key != "phase").Select(e => e.Epoch).DefaultIfEmpty(int.MinValue).Max();
+        var loss = v.Log.Series(e => e.TrainLoss).Where(p => p.Epoch >= since).ToList();
+        if (loss.Count < 3 || v.Values.Count < 4) yield break;
         var lastLoss = loss.Skip(loss.Count - 3).ToList();
         double lossDrop = (lastLoss[0].Value - lastLoss[^1].Value) / Math.Max(Math.Abs(lastLoss[0].Value), 1e-12) / 2;
         var lastValues = v.Values.Skip(v.Values.Count - 3).ToList();
