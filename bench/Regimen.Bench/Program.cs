@@ -45,7 +45,7 @@ static int Train(string[] a)
     string model = a[0];
     int width = int.Parse(Option(a, "--width", "0")), size = int.Parse(Option(a, "--size", "32")), channels = int.Parse(Option(a, "--channels", "3"));
     int batch = int.Parse(Option(a, "--batch", "128")), images = int.Parse(Option(a, "--images", "2560")), epochs = int.Parse(Option(a, "--epochs", "3"));
-    int threads = int.Parse(Option(a, "--threads", "2"));
+    int threads = int.Parse(Option(a, "--threads", "2")), workers = int.Parse(Option(a, "--workers", "1"));
     var yaml = $"""
         name: bench
         epochs: {epochs}
@@ -54,6 +54,8 @@ static int Train(string[] a)
         model:
           name: {model}
         {(width > 0 ? $"  width: {width}" : "")}
+        data:
+          workers: {workers}
         augment:
           enabled: false
         evaluation:
@@ -159,6 +161,9 @@ static int Fit(string[] a)
 
 sealed class RssProbe(List<double> rss) : TrainingCallback
 {
-    public override void OnEpochEnd(TrainingContext context, EpochResult result) =>
+    public override void OnEpochEnd(TrainingContext context, EpochResult result)
+    {
+        if (Environment.GetEnvironmentVariable("REGIMEN_BENCH_GC") == "1") { GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect(); }
         rss.Add(Process.GetCurrentProcess().WorkingSet64 / 1e6);
+    }
 }

@@ -124,6 +124,24 @@ public class TrainingTests
         Assert.InRange(Math.Sqrt(squared), 1e-6, 2 * 0.001 + 1e-6);
     }
 
+    sealed class Rss : TrainingCallback
+    {
+        public List<long> ByEpoch { get; } = new();
+        public override void OnEpochEnd(TrainingContext context, EpochResult result) =>
+            ByEpoch.Add(System.Diagnostics.Process.GetCurrentProcess().WorkingSet64);
+    }
+
+    [Fact]
+    public void NativeMemoryStaysFlatAcrossEpochs()
+    {
+        var recipe = RecipeLoader.Parse(TestData.TinyRecipe(8), "tiny.yaml", new[] { "evaluation.tta_flip=false" });   // with the loader worker
+        using var setup = TrainingSetup.Create(recipe, data.Value);
+        var rss = new Rss();
+        new Trainer(setup, new[] { rss }).Fit();
+        double growth = (double)(rss.ByEpoch[^1] - rss.ByEpoch[1]) / rss.ByEpoch[1];
+        Assert.True(growth < 0.05, $"RSS grew {growth:P1} from epoch 1 to 7: {string.Join(", ", rss.ByEpoch.Select(b => b / 1_000_000))} MB");
+    }
+
     sealed class Interrupt(int afterEpoch) : TrainingCallback
     {
         public override void OnEpochEnd(TrainingContext context, EpochResult result)

@@ -37,7 +37,7 @@ public sealed class BatchPrefetcher : IDisposable
     public BatchPrefetcher(IEnumerable<Batch> batches, Func<Batch, int, Tensor> prepare, int capacity)
     {
         queue = new BlockingCollection<PreparedBatch>(Math.Max(1, capacity));
-        worker = Task.Factory.StartNew(() =>
+        worker = LoaderThread.Run(() =>
         {
             try
             {
@@ -52,7 +52,7 @@ public sealed class BatchPrefetcher : IDisposable
             }
             catch (Exception e) { failure = e; }
             finally { queue.CompleteAdding(); }
-        }, TaskCreationOptions.LongRunning);
+        });
     }
 
     /// <summary>The prepared batches in order; rethrows what failed on the worker.</summary>
@@ -69,5 +69,35 @@ public sealed class BatchPrefetcher : IDisposable
         while (queue.TryTake(out var left)) left.Dispose();
         queue.Dispose();
         cancel.Dispose();
+    }
+}
+
+/// <summary>
+/// The one thread that prepares batches, for the whole process: libtorch's per-thread state (OpenMP teams, kernel
+/// caches) is set up once instead of for every epoch's new thread, which made RSS creep up epoch after epoch.
+/// Jobs run one after another.
+/// </summary>
+internal static class LoaderThread
+{
+    static readonly BlockingCollection<(Action Job, TaskCompletionSource Done)> jobs = new();
+
+    static LoaderThread()
+    {
+        var thread = new Thread(() =>
+        {
+            foreach (var (job, done) in jobs.GetConsumingEnumerable())
+            {
+                try { job(); done.SetResult(); }
+                catch (Exception e) { done.SetException(e); }
+            }
+        }) { IsBackground = true, Name = "regimen-loader" };
+        thread.Start();
+    }
+
+    public static Task Run(Action job)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        jobs.Add((job, done));
+        return done.Task;
     }
 }
