@@ -7,14 +7,16 @@ namespace Regimen.Tests;
 /// <summary>kill -9 at random points of a training, then --resume: the final metrics equal an uninterrupted run's and every file stays readable.</summary>
 public class KillTests
 {
+    static readonly System.Text.StringBuilder log = new();
+
     static Process Start(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Regimen.Cli.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         var p = Process.Start(start)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
+        p.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         return p;
@@ -31,9 +33,9 @@ public class KillTests
     [Fact]
     public void KilledAtRandomPointsAndResumedItEndsAsAnUninterruptedRun()
     {
-        var data = TestData.WriteIdxDataset(TestData.TempDir("kill-data"), trainCount: 512, testCount: 100);
+        var data = TestData.WriteIdxDataset(TestData.TempDir("kill-data"), trainCount: 1024, testCount: 100);
         var recipe = Path.Combine(TestData.TempDir("kill-recipe"), "tiny.yaml");
-        File.WriteAllText(recipe, TestData.TinyRecipe(epochs: 4));
+        File.WriteAllText(recipe, TestData.TinyRecipe(epochs: 6));
         var whole = Path.Combine(TestData.TempDir("kill-whole"), "run");
         var (code, output) = CliTests.Run("train", recipe, "--data", data, "--out", whole);
         Assert.True(code == 0, output);
@@ -50,7 +52,7 @@ public class KillTests
             // Kill somewhere in the run: early (loading), mid-epoch, or just as a checkpoint is written.
             var checkpoint = Path.Combine(run, "checkpoints", "last.ckpt");
             var before = File.Exists(checkpoint) ? File.GetLastWriteTimeUtc(checkpoint) : DateTime.MinValue;
-            var deadline = DateTime.UtcNow.AddMilliseconds(800 + random.Next(2500));
+            var deadline = DateTime.UtcNow.AddMilliseconds(500 + random.Next(1800));
             while (DateTime.UtcNow < deadline && !p.HasExited)
             {
                 Thread.Sleep(20);
@@ -59,7 +61,8 @@ public class KillTests
             }
             if (p.HasExited)
             {
-                Assert.True(p.ExitCode == 0, $"exit code {p.ExitCode}");
+                p.WaitForExit();
+                Assert.True(p.ExitCode == 0, $"exit code {p.ExitCode}: {log}");
                 break;
             }
             p.Kill(entireProcessTree: true);
@@ -72,6 +75,7 @@ public class KillTests
             if (File.Exists(checkpoint)) Training.Checkpoint.ReadHeader(checkpoint);
             if (File.Exists(Path.Combine(run, "recipe.yaml"))) RecipeLoader.Load(Path.Combine(run, "recipe.yaml"));
             if (!File.Exists(Path.Combine(run, "recipe.yaml"))) started = false;   // killed before the run folder existed
+            if (RunSummary.Read(Path.Combine(run, "summary.json")) is { Status: "completed" }) break;   // killed while exiting
         }
         Assert.True(kills >= 2, $"only {kills} kills landed");
         var summary = RunSummary.Read(Path.Combine(run, "summary.json"))!;
