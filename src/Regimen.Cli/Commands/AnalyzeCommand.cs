@@ -11,25 +11,13 @@ namespace Regimen.Cli.Commands;
 
 public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ReportSettings
     {
         [CommandArgument(0, "<PATH>"), Description("A run or experiment folder, or a log: timm summary.csv, Lightning or Keras CSV, trainer_state.json, TensorBoard events, log.txt, FFCV, any CSV with an epoch column.")]
         public string Path { get; init; } = "";
 
-        [CommandOption("--json"), Description("Print findings and recommendations as JSON.")]
-        public bool Json { get; init; }
-
-        [CommandOption("--markdown <FILE>"), Description("Also write a Markdown report.")]
-        public string? Markdown { get; init; }
-
-        [CommandOption("--html <FILE>"), Description("Also write one self-contained HTML report (charts embedded).")]
-        public string? Html { get; init; }
-
-        [CommandOption("--png <PREFIX>"), Description("Also write PNG charts: PREFIX-curves.png (accuracy and loss, phases, events) and PREFIX-gap.png.")]
+        [CommandOption("--png <PREFIX>"), Description("Also write PNG charts: PREFIX-curves.png (accuracy and loss, phases, events), -gap.png, -schedule.png (learning rate, resolution), -folds.png (experiments).")]
         public string? Png { get; init; }
-
-        [CommandOption("--metric <NAME>"), Description("val_acc or val_loss (default: val_acc when logged).")]
-        public string? Metric { get; init; }
 
         [CommandOption("--target <VALUE>"), Description("A target score for the metric (fraction for accuracy).")]
         public double? Target { get; init; }
@@ -43,7 +31,6 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
-        if (s.Metric is not (null or "val_acc" or "val_loss")) throw new RegimenException($"--metric: must be val_acc or val_loss, got '{s.Metric}'");
         var milestones = new Dictionary<int, double>();
         foreach (var m in s.Milestones)
         {

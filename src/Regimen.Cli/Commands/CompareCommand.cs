@@ -11,22 +11,10 @@ namespace Regimen.Cli.Commands;
 
 public sealed class CompareCommand : Command<CompareCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ReportSettings
     {
         [CommandArgument(0, "<RUNS>"), Description("Two or more runs or logs (any format analyze reads).")]
         public string[] Runs { get; init; } = Array.Empty<string>();
-
-        [CommandOption("--json"), Description("Print the comparison as JSON.")]
-        public bool Json { get; init; }
-
-        [CommandOption("--markdown <FILE>"), Description("Also write a Markdown report.")]
-        public string? Markdown { get; init; }
-
-        [CommandOption("--html <FILE>"), Description("Also write one self-contained HTML report (charts embedded).")]
-        public string? Html { get; init; }
-
-        [CommandOption("--metric <NAME>"), Description("val_acc or val_loss.")]
-        public string? Metric { get; init; }
 
         [CommandOption("--milestones <EPOCHS>"), Description("Epochs for the table, e.g. 0,4,9,19 (default 0, 4, 9, every 10th, the last, events and bests).")]
         public string? Milestones { get; init; }
@@ -34,7 +22,6 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
-        if (s.Metric is not (null or "val_acc" or "val_loss")) throw new RegimenException($"--metric: must be val_acc or val_loss, got '{s.Metric}'");
         List<int>? milestones = null;
         if (s.Milestones != null)
         {
