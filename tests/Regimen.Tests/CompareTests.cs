@@ -60,6 +60,13 @@ public class CompareTests
             Assert.True(bytes.Length > 10_000, $"{file}: {bytes.Length} bytes");
         }
 
+        // Thresholds are options: a 10-point gap threshold leaves seed 001's 6.7-point gap unreported as overfitting.
+        (code, output) = CliTests.Run("analyze", AnalystTests.Fixture("seed001-fixres-v1"), "--json", "--gap", "0.10", "--degradation", "0.5");
+        Assert.True(code == 0, output);
+        using (var json = JsonDocument.Parse(output))
+            Assert.DoesNotContain(json.RootElement.GetProperty("findings").EnumerateArray(),
+                f => f.GetProperty("kind").GetString() == "overfitting" && f.GetProperty("summary").GetString()!.StartsWith("Training accuracy"));
+
         (code, output) = CliTests.Run("analyze", Path.Combine(TestData.TempDir("none"), "missing.csv"));
         Assert.Equal(2, code);
         Assert.Contains("no such file or folder", output);

@@ -25,6 +25,18 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
         [CommandOption("--milestone <EPOCH=VALUE>"), Description("A milestone to hit, e.g. --milestone 15=0.38 (repeatable).")]
         public string[] Milestones { get; init; } = Array.Empty<string>();
 
+        [CommandOption("--plateau-epochs <N>"), Description("Plateau window in epochs (default 5).")]
+        public int? PlateauEpochs { get; init; }
+
+        [CommandOption("--plateau-delta <X>"), Description("The least gain over the window that is not a plateau (default 0.002; relative for losses).")]
+        public double? PlateauDelta { get; init; }
+
+        [CommandOption("--degradation <X>"), Description("How much worse than the best the final value may end (default 0.01; relative for losses).")]
+        public double? Degradation { get; init; }
+
+        [CommandOption("--shift-gap <X>"), Description("The gap jump after a schedule change that is reported (default 0.03).")]
+        public double? ShiftGap { get; init; }
+
         [CommandOption("--gap <POINTS>"), Description("Overfitting threshold: train-validation accuracy gap as a fraction (default 0.05).")]
         public double? Gap { get; init; }
     }
@@ -39,7 +51,17 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
                 throw new RegimenException($"--milestone {m}: expected EPOCH=VALUE, e.g. 15=0.38");
             milestones[e] = v;
         }
-        var options = new AnalysisOptions { Metric = s.Metric, Target = s.Target, Milestones = milestones, GapWarning = s.Gap ?? 0.05 };
+        var defaults = new AnalysisOptions();
+        var options = defaults with
+        {
+            Metric = s.Metric, Target = s.Target, Milestones = milestones,
+            GapWarning = s.Gap ?? defaults.GapWarning,
+            PlateauEpochs = s.PlateauEpochs ?? defaults.PlateauEpochs,
+            PlateauDelta = s.PlateauDelta ?? defaults.PlateauDelta,
+            DegradationDelta = s.Degradation ?? defaults.DegradationDelta,
+            ShiftGap = s.ShiftGap ?? defaults.ShiftGap,
+        };
+        if (options.PlateauEpochs < 1) throw new RegimenException($"--plateau-epochs: must be at least 1, got {options.PlateauEpochs}");
         var logs = LogReader.Read(s.Path);
         var analyses = logs.Any(l => l.Fold is not null)
             ? new List<RunAnalysis> { Analyst.AnalyzeFolds(logs, options) }
