@@ -90,16 +90,10 @@ public static class Prediction
         var known = Enumerable.Range(0, images.Count).Where(i => labels[i] is not null).ToList();
         if (known.Count > 0)
         {
-            int correct = 0;
-            double loss = 0;
-            foreach (var i in known)
-            {
-                int best = 0;
-                for (int c = 1; c < classes.Length; c++) if (sum![i, c] > sum[i, best]) best = c;
-                if (best == labels[i]) correct++;
-                loss -= Math.Log(Math.Max(sum![i, labels[i]!.Value], 1e-15));
-            }
-            (accuracy, logLoss) = ((double)correct / known.Count, loss / known.Count);
+            var subset = new float[known.Count, classes.Length];
+            for (int k = 0; k < known.Count; k++)
+                for (int c = 0; c < classes.Length; c++) subset[k, c] = sum![known[k], c];
+            (accuracy, logLoss) = CrossValidation.Score(subset, known.Select(i => (long)labels[i]!.Value).ToArray());
         }
         return new PredictionResult(images, classes, sum!, labels, checkpoints.Count, accuracy, logLoss);
     }

@@ -92,8 +92,5 @@ public static class RecipeLoader
         return serializer.Serialize(recipe);
     }
 
-    /// <summary>A deep copy through YAML, so that overrides and patches never touch the original.</summary>
-    public static Recipe Clone(Recipe recipe) => Parse(ToYaml(recipe), $"<copy of {recipe.Name}>");
-
     internal static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

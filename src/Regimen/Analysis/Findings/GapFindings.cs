@@ -111,7 +111,7 @@ internal static class GapFindings
                 double gapBefore = before.Average(g => g.Gap), gapAfter = after.Max(g => g.Gap);
                 // The gap from the change to the next one (or the end): a jump only matters if the gap then exceeds the threshold.
                 int next = v.Log.Events.Where(e => e.Kind == "schedule" && e.Key != "phase" && e.Epoch > at).Select(e => e.Epoch).DefaultIfEmpty(int.MaxValue).Min();
-                double gapLater = v.Gap.Where(g => g.Epoch >= at && g.Epoch < next).Max(g => g.Gap);
+                double gapLater = v.Gap.Where(g => g.Epoch >= at && g.Epoch < next).Select(g => g.Gap).DefaultIfEmpty(gapAfter).Max();
                 if (gapAfter - gapBefore > o.ShiftGap)
                 {
                     int opens = after.FirstOrDefault(g => g.Gap - gapBefore > o.ShiftGap).Epoch;
