@@ -134,15 +134,16 @@ public class TrainingTests
     [Fact]
     public void NativeMemoryStaysFlatAcrossEpochs()
     {
-        var recipe = RecipeLoader.Parse(TestData.TinyRecipe(12), "tiny.yaml", new[] { "evaluation.tta_flip=false" });   // with the loader worker
+        var recipe = RecipeLoader.Parse(TestData.TinyRecipe(20), "tiny.yaml", new[] { "evaluation.tta_flip=false" });   // with the loader worker
         using var setup = TrainingSetup.Create(recipe, data.Value);
         var rss = new Rss();
         new Trainer(setup, new[] { rss }).Fit();
-        // Medians of three epochs early and late: a leak of a few MB an epoch shows, epoch-to-epoch noise does not.
-        static long Median(IEnumerable<long> x) => x.Order().ElementAt(1);
-        long early = Median(rss.ByEpoch.Skip(1).Take(3)), late = Median(rss.ByEpoch.Skip(9).Take(3));
+        // Medians of five epochs after epoch 2 and at the end: a leak of a few MB an epoch shows (it adds up over
+        // 14 epochs), the allocator's epoch-to-epoch swings of +-20 MB (seen in CI) do not.
+        static long Median(IEnumerable<long> x) => x.Order().ElementAt(2);
+        long early = Median(rss.ByEpoch.Skip(1).Take(5)), late = Median(rss.ByEpoch.Skip(15).Take(5));
         double growth = (double)(late - early) / early;
-        Assert.True(growth < 0.05, $"RSS grew {growth:P1} from epochs 1-3 to 9-11: {string.Join(", ", rss.ByEpoch.Select(b => b / 1_000_000))} MB");
+        Assert.True(growth < 0.05, $"RSS grew {growth:P1} from epochs 2-6 to 16-20: {string.Join(", ", rss.ByEpoch.Select(b => b / 1_000_000))} MB");
     }
 
     sealed class Interrupt(int afterEpoch) : TrainingCallback
