@@ -17,6 +17,10 @@ app.Configure(config =>
     config.AddCommand<AnalyzeCommand>("analyze").WithDescription("Diagnose a run or any tool's log: findings with their numbers, recommendations as recipe patches.");
     config.AddCommand<CompareCommand>("compare").WithDescription("Compare runs: configuration diff, milestones, final/best/gap/stability, a verdict.");
     config.AddCommand<PredictCommand>("predict").WithDescription("Class probabilities for image files, as a CSV; accuracy and log loss when labels are known.");
+    config.AddCommand<EvolveCommand>("evolve").WithDescription("Train a baseline, apply the analyst's recommendations as child trials, keep what beats the noise.")
+        .WithExample("evolve", "fashion-mnist-fixres-mistake", "--budget", "4", "--epochs", "6");
+    config.AddCommand<LedgerCommand>("ledger").WithDescription("An evolve workspace's trials: lineage, scores, decisions; Markdown report and chart.");
+    config.AddCommand<TrialCommand>("trial").WithDescription("Train one replica of an evolve trial (what the launchers run).").IsHidden();
     config.AddBranch("recipes", recipes =>
     {
         recipes.SetDescription("The built-in recipes.");

@@ -91,3 +91,69 @@ public class KillTests
         Assert.Empty(Directory.GetFiles(run, "*.tmp", SearchOption.AllDirectories));   // resume removes what a kill left half-written
     }
 }
+
+/// <summary>regimen evolve killed (the loop only: its trial processes must end with it) and started again.</summary>
+public class EvolveKillTests
+{
+    [Fact]
+    public void KilledDuringEvolveAndStartedAgainItFinishesWithoutRetrainingFinishedTrials()
+    {
+        var data = TestData.WriteIdxDataset(TestData.TempDir("evolve-kill-data"), trainCount: 512, testCount: 100);
+        var recipe = Path.Combine(TestData.TempDir("evolve-kill-recipe"), "flawed.yaml");
+        File.WriteAllText(recipe, TestData.TinyRecipe(epochs: 3));
+        var workspace = Path.Combine(TestData.TempDir("evolve-kill"), "ws");
+        string[] args = { "evolve", recipe, "--workspace", workspace, "--budget", "1", "--seeds", "1", "--data", data,
+                          "--set", "optimizer.lr=2.0", "--set", "data.validation=holdout", "--set", "data.val_fraction=0.25" };
+        var ledger = new Regimen.Evolve.Ledger(Path.Combine(workspace, "ledger.jsonl"));
+        var output = new System.Text.StringBuilder();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Regimen.Cli.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var loop = Process.Start(start)!;
+        loop.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        loop.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        loop.BeginOutputReadLine();
+        loop.BeginErrorReadLine();
+        // Kill the loop once the baseline is finished and the child's training has begun.
+        var childLog = Path.Combine(workspace, "trials", "t001", "train-1.log");
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (!(File.Exists(childLog) && File.ReadAllText(childLog).Contains("epoch 0")) && DateTime.UtcNow < deadline && !loop.HasExited) Thread.Sleep(50);
+        Assert.False(loop.HasExited, $"evolve ended before it could be killed: {output}");
+        loop.Kill(entireProcessTree: false);   // the loop alone, as kill -9 of its pid would
+        loop.WaitForExit();
+
+        // Its trial process notices and ends too, so that nothing trains the child twice at once.
+        var orphanDeadline = DateTime.UtcNow.AddSeconds(10);
+        while (TrialProcesses(workspace).Count > 0 && DateTime.UtcNow < orphanDeadline) Thread.Sleep(100);
+        Assert.Empty(TrialProcesses(workspace));
+
+        var baselineSummary = Path.Combine(workspace, "trials", "t000", "seed-1", "summary.json");
+        var stamp = File.GetLastWriteTimeUtc(baselineSummary);
+        var (code, again) = CliTests.Run("evolve", "--workspace", workspace);
+        Assert.True(code == 0, again);
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(baselineSummary));
+        var entries = ledger.Read();
+        Assert.Single(entries, e => e.Event == "finished" && e.Trial == "t000");
+        Assert.Single(entries, e => e.Event == "decided" && e.Trial == "t001");
+        Assert.Contains(entries, e => e.Event == "stopped");
+        Assert.Contains("★", again);
+
+        var (ledgerCode, table) = CliTests.Run("ledger", workspace, "--markdown", Path.Combine(workspace, "lineage.md"), "--png", Path.Combine(workspace, "lineage.png"));
+        Assert.True(ledgerCode == 0, table);
+        Assert.Contains("t001", table);
+        var markdown = File.ReadAllText(Path.Combine(workspace, "lineage.md"));
+        Assert.Contains("## t001, child of t000", markdown);
+        Assert.Contains("Why: the analysis found", markdown);
+        Assert.Contains("![score per trial](lineage.png)", markdown);
+        Assert.True(new FileInfo(Path.Combine(workspace, "lineage.png")).Length > 5000);
+    }
+
+    static List<int> TrialProcesses(string workspace) =>
+        Directory.GetDirectories("/proc").Select(d => Path.GetFileName(d)).Where(n => n.All(char.IsDigit))
+            .Where(pid =>
+            {
+                try { return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Contains($"trial {Path.GetFullPath(workspace)}"); }
+                catch (IOException) { return false; }
+                catch (UnauthorizedAccessException) { return false; }
+            }).Select(int.Parse).ToList();
+}

@@ -118,6 +118,24 @@ internal static class Advisor
                     });
                     break;
                 }
+                case "high-learning-rate":
+                {
+                    double target = 2 * f.Evidence["reference_lr"];
+                    double warmup = Num("lr_schedule.warmup_epochs", Num("warmup_epochs", 0));
+                    var patch = new Dictionary<string, string> { ["optimizer.lr"] = F(target) };
+                    if (warmup < 1) patch["lr_schedule.warmup_epochs"] = "1";
+                    Add(f, new Recommendation
+                    {
+                        Id = "scale-learning-rate",
+                        Title = $"Scale the learning rate to the batch: {F(lr)} → {F(target)} (2x the linear-scaling reference){(warmup < 1 ? ", with a 1-epoch warmup" : "")}",
+                        Why = "Steps far larger than the batch size supports make the weights jump between solutions instead of settling.",
+                        Patch = patch,
+                        Foreign = new() { ["timm"] = $"--lr {F(target)} --warmup-epochs 1 (or --lr-base 0.1 --lr-base-size 256 and let timm scale it)", ["keras"] = $"optimizer(learning_rate={F(target)}) with a warmup", ["huggingface"] = $"learning_rate={F(target)}, warmup_ratio=0.05" },
+                        Source = "Goyal et al. 2017, Accurate, Large Minibatch SGD (linear scaling rule and warmup)",
+                        Confirm = "validation swings shrink and the best epoch moves later, with a higher final score",
+                    });
+                    break;
+                }
                 case "divergence":
                     Add(f, new Recommendation
                     {

@@ -22,6 +22,8 @@ public sealed record AnalysisOptions
     public int ShiftWindow { get; init; } = 3;
     /// <summary>A training loss above this multiple of its running minimum is a divergence.</summary>
     public double DivergenceFactor { get; init; } = 3.0;
+    /// <summary>A peak learning rate above this multiple of the linear-scaling reference (SGD 0.1 per 256, Adam 1e-3 per 512) is reported.</summary>
+    public double HighLrFactor { get; init; } = 10;
     /// <summary>Folds whose best values spread (std) more than this are reported.</summary>
     public double FoldSpread { get; init; } = 0.01;
     /// <summary>A target score for the metric (seed 004's gold, seed 000's 75 %).</summary>

@@ -25,6 +25,7 @@ public static class Analyst
         findings.AddRange(TrendFindings.Underfitting(v, o));
         findings.AddRange(RunFindings.PrematureStop(v, o));
         findings.AddRange(RunFindings.Milestones(v, o));
+        findings.AddRange(ConfigFindings.LearningRateScale(v, o, findings));
         findings = findings.Select(f => f with { Run = log.Name }).ToList();
         if (v.Values.Count == 0) unchecked_.Add($"every check on {v.Metric}: the log has no such series");
         var recommendations = Advisor.Advise(log, findings);

@@ -1,0 +1,103 @@
+using System.ComponentModel;
+using Regimen.Evolve;
+using Regimen.Recipes;
+using Regimen.Reports;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Regimen.Cli.Commands;
+
+public sealed class EvolveCommand : Command<EvolveCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "[RECIPE]"), Description("The baseline: a recipe file or built-in name (may be left out when --workspace exists).")]
+        public string? Recipe { get; init; }
+
+        [CommandOption("--workspace <DIR>"), Description("The evolve workspace (default: evolve/<recipe>); started again, the loop continues it.")]
+        public string? Workspace { get; init; }
+
+        [CommandOption("--budget <N>"), Description("Child trials to train, the baseline not counted (default 4).")]
+        public int? Budget { get; init; }
+
+        [CommandOption("--target <SCORE>"), Description("Stop when the best trial reaches this score (fraction for accuracy).")]
+        public double? Target { get; init; }
+
+        [CommandOption("--metric <NAME>"), Description("val_acc (default) or val_loss.")]
+        public string? Metric { get; init; }
+
+        [CommandOption("--score <WHICH>"), Description("final (default: the last epoch, what the run delivers) or best (the best epoch).")]
+        public string? Score { get; init; }
+
+        [CommandOption("--folds <K>"), Description("Every trial is a K-fold cross-validation; the fold spread is the noise.")]
+        public int? Folds { get; init; }
+
+        [CommandOption("--seeds <R>"), Description("Without folds: seeds per trial (default 2); their spread is the noise.")]
+        public int? Seeds { get; init; }
+
+        [CommandOption("--parallel <P>"), Description("Trial processes at once (default 1).")]
+        public int? Parallel { get; init; }
+
+        [CommandOption("--min-gain <X>"), Description("The least gain that promotes, whatever the noise (default 0).")]
+        public double? MinGain { get; init; }
+
+        [CommandOption("--data <DIR>"), Description("Folder with the data set's files.")]
+        public string? Data { get; init; }
+
+        [CommandOption("--set <KEY=VALUE>"), Description("Override a baseline recipe key (repeatable).")]
+        public string[] Set { get; init; } = Array.Empty<string>();
+
+        [CommandOption("--epochs <N>"), Description("Override the baseline's epochs.")]
+        public int? Epochs { get; init; }
+
+        [CommandOption("--launcher <NAME>"), Description("process (default: trials as processes on this machine) or slurm (a job array per batch, docs/scale-out.md).")]
+        public string Launcher { get; init; } = "process";
+
+        [CommandOption("--sbatch <OPTION>"), Description("An #SBATCH line for the slurm launcher, e.g. --sbatch=--partition=gpu (repeatable).")]
+        public string[] Sbatch { get; init; } = Array.Empty<string>();
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    {
+        Recipe baseline;
+        string path;
+        EvolveSettings? saved = null;
+        if (s.Recipe is null)
+        {
+            if (s.Workspace is null || !Workspace.Exists(s.Workspace))
+                throw new RegimenException("evolve: give a RECIPE, or --workspace DIR of an existing workspace to continue it");
+            if (s.Set.Length > 0 || s.Epochs is not null) throw new RegimenException("--set and --epochs change the baseline: give the RECIPE too");
+            path = s.Workspace;
+            var existing = Workspace.Open(path);
+            saved = existing.Settings;
+            baseline = existing.LoadRecipe("t000");
+        }
+        else
+        {
+            var overrides = new List<string>(s.Set);
+            if (s.Epochs is { } epochs) overrides.Add($"epochs={epochs}");
+            baseline = RecipeLoader.Load(s.Recipe, overrides);
+            path = s.Workspace ?? Workspace.DefaultPath(baseline.Name);
+            if (Workspace.Exists(path)) saved = Workspace.Open(path).Settings;
+        }
+        var d = saved ?? new EvolveSettings();
+        var settings = new EvolveSettings
+        {
+            Metric = s.Metric ?? d.Metric, Score = s.Score ?? d.Score, Folds = s.Folds ?? d.Folds,
+            Seeds = s.Seeds ?? (saved?.Seeds ?? ((s.Folds ?? 0) > 1 ? 1 : 2)), Data = s.Data ?? d.Data,
+            Budget = s.Budget ?? d.Budget, Target = s.Target ?? d.Target, Parallel = s.Parallel ?? d.Parallel, MinGain = s.MinGain ?? d.MinGain,
+        };
+        settings.Validate();
+        var workspace = Workspace.Prepare(path, settings);
+        ITrialLauncher launcher = s.Launcher switch
+        {
+            "process" => new ProcessLauncher(RegimenCommand.Current()),
+            "slurm" => new SlurmLauncher(RegimenCommand.Current(), s.Sbatch),
+            _ => throw new RegimenException($"--launcher {s.Launcher}: expected process or slurm"),
+        };
+        AnsiConsole.MarkupLine($"evolve workspace: [link]{Markup.Escape(workspace.Path)}[/]");
+        var state = new EvolveLoop(workspace, settings, launcher, line => AnsiConsole.WriteLine(line)).Run(baseline, cancellation);
+        LineageReport.WriteTable(AnsiConsole.Console, state, settings, workspace.Path);
+        return 0;
+    }
+}

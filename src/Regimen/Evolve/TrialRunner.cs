@@ -1,0 +1,43 @@
+using Regimen.Runs;
+using Regimen.Training;
+
+namespace Regimen.Evolve;
+
+/// <summary>
+/// Trains one replica of a trial in this process: what a launcher's job runs (<c>regimen trial</c>). Started
+/// again after a kill, it resumes the replica from its last checkpoint, and does nothing for a finished one.
+/// </summary>
+public static class TrialRunner
+{
+    public static void RunReplica(Workspace workspace, string trial, int replica, Func<int, IReadOnlyList<TrainingCallback>> callbacks)
+    {
+        var settings = workspace.Settings;
+        if (!File.Exists(workspace.RecipeFile(trial))) throw new RegimenException($"{workspace.Path}: no trial '{trial}' (no {workspace.RecipeFile(trial)})");
+        var recipe = workspace.LoadRecipe(trial);
+        if (settings.Folds > 1)
+        {
+            if (replica != 0) throw new RegimenException($"--replica {replica}: a trial with folds is one job (replica 0)");
+            recipe.Data.Folds = settings.Folds;
+            CrossValidation.Run(recipe, workspace.ExperimentPath(trial), settings.Data, force: false, callbacks);
+            return;
+        }
+        if (replica < 0 || replica >= settings.Seeds) throw new RegimenException($"--replica {replica}: the workspace trains {settings.Seeds} seeds (0..{settings.Seeds - 1})");
+        recipe.Seed += replica;
+        var path = workspace.SeedRunPath(trial, replica);
+        var run = new RunDirectory(path);
+        if (RunSummary.Read(run.SummaryFile) is { Status: "completed" or "stopped" }) return;
+        if (File.Exists(run.RecipeFile))
+        {
+            TrainingRunner.Resume(path, settings.Data, callbacks(replica));
+            return;
+        }
+        TrainingRunner.Start(new TrainingRequest { Recipe = recipe, OutputDirectory = path, DataDirectory = settings.Data, Force = true, Callbacks = callbacks(replica) });
+    }
+
+    /// <summary>The logs of a trial's replicas: its folds, or its seed runs.</summary>
+    public static IReadOnlyList<TrainingLog> ReplicaLogs(Workspace workspace, string trial, EvolveSettings settings)
+    {
+        if (settings.Folds > 1) return Runs.Readers.LogReader.Read(workspace.ExperimentPath(trial));
+        return Enumerable.Range(0, settings.Seeds).SelectMany(r => Runs.Readers.LogReader.Read(workspace.SeedRunPath(trial, r))).ToList();
+    }
+}

@@ -1,0 +1,139 @@
+using Regimen.Evolve;
+using Regimen.Recipes;
+using Regimen.Runs.Readers;
+using Regimen.Training;
+
+namespace Regimen.Tests;
+
+public class EvolveTests
+{
+    static readonly Lazy<string> data = new(() => TestData.WriteIdxDataset(TestData.TempDir("evolve-data"), trainCount: 320, testCount: 100));
+
+    /// <summary>Trains the jobs in this process, one after another; can simulate a kill after a number of jobs.</summary>
+    sealed class InProcessLauncher : ITrialLauncher
+    {
+        public List<(string Trial, int Replica)> Jobs { get; } = new();
+        public int? KillAfterJobs { get; init; }
+        public string Name => "in-process";
+
+        public IReadOnlyList<JobResult> Run(Workspace workspace, IReadOnlyList<TrialJob> jobs, int parallel, CancellationToken cancellation)
+        {
+            var results = new List<JobResult>();
+            foreach (var job in jobs)
+            {
+                if (Jobs.Count == KillAfterJobs) throw new OperationCanceledException("simulated kill");
+                Jobs.Add((job.Trial, job.Replica));
+                TrialRunner.RunReplica(workspace, job.Trial, job.Replica, _ => Array.Empty<TrainingCallback>());
+                results.Add(new JobResult(job, 0, null, 1));
+            }
+            return results;
+        }
+    }
+
+    /// <summary>A recipe with seed 001's flaw at tiny scale: the last phase switches training augmentations off.</summary>
+    static Recipe FlawedRecipe() => RecipeLoader.Parse(TestData.TinyRecipe(4), "flawed.yaml", new[]
+    {
+        "data.validation=holdout", "data.val_fraction=0.25", "optimizer.lr=1.5", "evaluation.tta_flip=false",
+        "phases=[{name: main, from_epoch: 0}, {name: fixres, from_epoch: 2, resolution: 32, augment: false}]",
+    });
+
+    static EvolveSettings Settings(int budget) => new() { Budget = budget, Seeds = 2, Data = data.Value };
+
+    [Fact]
+    public void EvolveTrainsChildrenFromRecommendationsAndPromotesOnlyBeyondTheNoise()
+    {
+        var settings = Settings(budget: 2);
+        var workspace = Workspace.Prepare(TestData.TempDir("evolve"), settings);
+        var launcher = new InProcessLauncher();
+        var state = new EvolveLoop(workspace, settings, launcher).Run(FlawedRecipe());
+
+        Assert.Equal("t000", state.Trials[0].Id);
+        Assert.True(state.Trials[0].Promoted);
+        Assert.Equal(2, state.Children);
+        Assert.NotNull(state.Stopped);
+        Assert.Contains("budget", state.Stopped!.Reason);
+        foreach (var child in state.Trials.Skip(1))
+        {
+            var parent = state.Find(child.Parent)!;
+            Assert.NotEmpty(child.Findings);
+            Assert.NotNull(child.Recommendation);
+            // The child's recipe is its parent's with exactly the recorded changes.
+            var before = LogReader.FlattenYaml(File.ReadAllText(workspace.RecipeFile(parent.Id)), "parent");
+            var after = LogReader.FlattenYaml(File.ReadAllText(workspace.RecipeFile(child.Id)), "child");
+            var changed = after.Keys.Union(before.Keys).Where(k => before.GetValueOrDefault(k) != after.GetValueOrDefault(k)).Order().ToList();
+            Assert.Equal(child.Changes.Select(c => c.Key).Order(), changed);
+            foreach (var c in child.Changes) Assert.Equal(c.To, after[c.Key]);
+            // Promoted exactly when the gain exceeds the larger replica spread.
+            Assert.Equal(2, child.Scores.Count);
+            var against = state.Find(child.Decision!.Against)!;
+            double gain = child.Score!.Value - against.Score!.Value;
+            Assert.Equal(gain, child.Decision.Gain!.Value, 9);
+            Assert.Equal(gain > Math.Max(child.Spread!.Value, against.Spread!.Value), child.Promoted);
+        }
+        Assert.Equal(6, launcher.Jobs.Count);   // 3 trials x 2 seeds
+
+        // Started again with the same budget it trains nothing; with a larger one it goes on from the ledger.
+        var again = new InProcessLauncher();
+        new EvolveLoop(workspace, settings, again).Run(FlawedRecipe());
+        Assert.Empty(again.Jobs);
+        var more = settings with { Budget = 3 };
+        var extended = new EvolveLoop(workspace, more, again).Run(FlawedRecipe());
+        Assert.True(extended.Children == 3, $"{extended.Children} children, stopped: {extended.Stopped?.Reason}");
+        Assert.All(again.Jobs, j => Assert.Equal("t003", j.Trial));
+    }
+
+    [Fact]
+    public void KilledMidwayItContinuesWithoutRetrainingFinishedTrials()
+    {
+        var settings = Settings(budget: 1);
+        var workspace = Workspace.Prepare(TestData.TempDir("evolve-kill"), settings);
+        // Killed after the baseline's two jobs and the child's first.
+        Assert.Throws<OperationCanceledException>(() => new EvolveLoop(workspace, settings, new InProcessLauncher { KillAfterJobs = 3 }).Run(FlawedRecipe()));
+        var interrupted = LedgerState.Replay(workspace.Ledger.Read());
+        Assert.Equal("finished", interrupted.Trials[0].Status);
+        Assert.Equal("created", interrupted.Trials[1].Status);
+        var baselineSummary = Path.Combine(workspace.SeedRunPath("t000", 0), "summary.json");
+        var childSummary = Path.Combine(workspace.SeedRunPath("t001", 0), "summary.json");
+        var stamps = (File.GetLastWriteTimeUtc(baselineSummary), File.GetLastWriteTimeUtc(childSummary));
+
+        var launcher = new InProcessLauncher();
+        var state = new EvolveLoop(workspace, settings, launcher).Run(FlawedRecipe());
+        Assert.Equal(new[] { ("t001", 0), ("t001", 1) }, launcher.Jobs);   // the interrupted trial's jobs only
+        Assert.Equal(stamps, (File.GetLastWriteTimeUtc(baselineSummary), File.GetLastWriteTimeUtc(childSummary)));   // its finished replica was not retrained
+        Assert.True(state.Trials.All(t => t.Done && t.Decision is not null));
+        var entries = workspace.Ledger.Read();
+        Assert.Single(entries, e => e.Event == "finished" && e.Trial == "t000");
+        Assert.Single(entries, e => e.Event == "created" && e.Trial == "t001");
+    }
+
+    [Fact]
+    public void AWorkspaceRefusesOtherScoringSettingsAndASecondLoop()
+    {
+        var dir = TestData.TempDir("evolve-settings");
+        var workspace = Workspace.Prepare(dir, Settings(1));
+        var e = Assert.Throws<RegimenException>(() => Workspace.Prepare(dir, Settings(1) with { Seeds = 3 }));
+        Assert.Contains("'seeds' is 2", e.Message);
+        Assert.Contains("evolve.json", e.Message);
+        Workspace.Prepare(dir, Settings(5));   // a larger budget is fine
+        using (workspace.LockForLoop())
+            Assert.Contains("another 'regimen evolve'", Assert.Throws<RegimenException>(() => workspace.LockForLoop()).Message);
+        var other = RecipeLoader.Parse(TestData.TinyRecipe(2), "other.yaml");
+        Directory.CreateDirectory(workspace.TrialPath("t000"));
+        File.WriteAllText(workspace.RecipeFile("t000"), RecipeLoader.ToYaml(FlawedRecipe()));
+        workspace.Ledger.Append(new LedgerEntry { Event = "created", Trial = "t000", Recipe = "trials/t000/recipe.yaml" });
+        Assert.Contains("another recipe", Assert.Throws<RegimenException>(() => new EvolveLoop(workspace, Settings(1), new InProcessLauncher()).Run(other)).Message);
+    }
+
+    [Fact]
+    public void TheSlurmScriptRunsEachJobAsAnArrayTask()
+    {
+        var workspace = Workspace.Prepare(TestData.TempDir("evolve-slurm"), Settings(1));
+        var launcher = new SlurmLauncher(new RegimenCommand("/opt/regimen/regimen", Array.Empty<string>()), new[] { "--partition=gpu", "--time=01:00:00" });
+        var jobs = new[] { new TrialJob("t001", 0, workspace.LogFile("t001", 0)), new TrialJob("t001", 1, workspace.LogFile("t001", 1)) };
+        var script = launcher.Script(workspace, jobs, parallel: 2);
+        Assert.Contains("#SBATCH --array=0-1%2", script);
+        Assert.Contains("#SBATCH --partition=gpu", script);
+        Assert.Contains($"1) /opt/regimen/regimen trial {workspace.Path} t001 --replica 1 >> {workspace.LogFile("t001", 1)} 2>&1", script);
+        Assert.Contains(SlurmLauncher.ExitFile(jobs[0]), script);
+    }
+}
