@@ -63,12 +63,14 @@ public class EvolveTests
             var changed = after.Keys.Union(before.Keys).Where(k => before.GetValueOrDefault(k) != after.GetValueOrDefault(k)).Order().ToList();
             Assert.Equal(child.Changes.Select(c => c.Key).Order(), changed);
             foreach (var c in child.Changes) Assert.Equal(c.To, after[c.Key]);
-            // Promoted exactly when the gain exceeds the larger replica spread.
+            // Promoted exactly when the gain exceeds the standard error of the difference.
             Assert.Equal(2, child.Scores.Count);
             var against = state.Find(child.Decision!.Against)!;
             double gain = child.Score!.Value - against.Score!.Value;
             Assert.Equal(gain, child.Decision.Gain!.Value, 9);
-            Assert.Equal(gain > Math.Max(child.Spread!.Value, against.Spread!.Value), child.Promoted);
+            double noise = Math.Sqrt(child.Spread!.Value * child.Spread.Value / 2 + against.Spread!.Value * against.Spread.Value / 2);
+            Assert.Equal(noise, child.Decision.Noise!.Value, 9);
+            Assert.Equal(gain > noise, child.Promoted);
         }
         Assert.Equal(6, launcher.Jobs.Count);   // 3 trials x 2 seeds
 

@@ -35,7 +35,8 @@ public class KillTests
     {
         var data = TestData.WriteIdxDataset(TestData.TempDir("kill-data"), trainCount: 1024, testCount: 100);
         var recipe = Path.Combine(TestData.TempDir("kill-recipe"), "tiny.yaml");
-        File.WriteAllText(recipe, TestData.TinyRecipe(epochs: 6));
+        // Recovery checkpoints every 3 steps (32 batches an epoch): most kills resume mid-epoch.
+        File.WriteAllText(recipe, TestData.TinyRecipe(epochs: 6) + "\ncheckpoint:\n  every_steps: 3\n");
         var whole = Path.Combine(TestData.TempDir("kill-whole"), "run");
         var (code, output) = CliTests.Run("train", recipe, "--data", data, "--out", whole);
         Assert.True(code == 0, output);

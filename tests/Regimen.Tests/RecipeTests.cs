@@ -92,6 +92,17 @@ public class RecipeTests
     }
 
     [Fact]
+    public void OverridesReachListItemsByIndex()
+    {
+        var r = RecipeLoader.Load("fashion-mnist-flawed", new[] { "phases[1].augment=true", "optimizer.lr=0.1" });
+        Assert.True(r.Phases[1].Augment);
+        Assert.Equal(0.1, r.Optimizer.Lr);
+        var e = Assert.Throws<RegimenException>(() => RecipeLoader.Load("fashion-mnist-flawed", new[] { "phases[5].augment=true" }));
+        Assert.Contains("--set phases[5].augment=true", e.Message);
+        Assert.Contains("has 2 items", e.Message);
+    }
+
+    [Fact]
     public void UnknownRecipeNameIsExplained()
     {
         var e = Assert.Throws<RegimenException>(() => RecipeLoader.Load("fashion-mnsit"));

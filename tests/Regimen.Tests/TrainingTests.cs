@@ -168,6 +168,78 @@ public class TrainingTests
         Assert.Contains(events, e => e.Kind == "resume" && e.Epoch == 1);
     }
 
+    sealed class InterruptAtBatch(int epoch, int batch) : TrainingCallback
+    {
+        public override void OnBatchEnd(TrainingContext context, BatchResult result)
+        {
+            if (result.Epoch == epoch && result.Batch == batch) throw new OperationCanceledException("simulated kill mid-epoch");
+        }
+    }
+
+    [Fact]
+    public void ARecoveryCheckpointResumesMidEpochWithTheSameMetrics()
+    {
+        // EMA and MixUp included: their state and randomness must continue exactly too.
+        var yaml = TestData.TinyRecipe(3) + "\ncheckpoint:\n  every_steps: 3\nema:\n  enabled: true\nmixup:\n  mixup_alpha: 0.2\n";
+        var whole = Train(TestData.TempDir("whole-steps"), recipeYaml: yaml);
+        var dir = TestData.TempDir("interrupted-steps");
+        // 8 batches an epoch: global step 15 is epoch 1, batch 7, a recovery checkpoint; the kill comes right after it.
+        Assert.Throws<OperationCanceledException>(() => Train(dir, recipeYaml: yaml, callbacks: new[] { new InterruptAtBatch(1, 7) }));
+        var header = Checkpoint.ReadHeader(Path.Combine(dir, "checkpoints", "last.ckpt"));
+        Assert.Equal(1, header.Epoch);
+        Assert.Equal(7, header.Progress!.Batch);
+        var resumed = TrainingRunner.Resume(dir, data.Value, Array.Empty<TrainingCallback>());
+        Assert.Equal(MetricsWithoutTiming(whole.Run), MetricsWithoutTiming(resumed.Run));
+        Assert.Contains(RunEvent.ReadAll(resumed.Run.EventsFile), e => e.Kind == "resume" && e.Message!.Contains("batch 7"));
+        Assert.Null(Checkpoint.ReadHeader(Path.Combine(dir, "checkpoints", "last.ckpt")).Progress);   // the end of training saved a whole epoch
+    }
+
+    [Fact]
+    public void ADivergenceRollsBackToTheLastGoodCheckpointWithALowerLearningRate()
+    {
+        // The rate x1e30 once at epoch 1 blows the run up there; rolled back to the end of epoch 0 with the rate
+        // halved for the rest of the run, it trains on.
+        var yaml = TestData.TinyRecipe(3) + "\ndivergence:\n  action: rollback\n  lr_factor: 0.5\n";
+        var recipe = RecipeLoader.Parse(yaml, "tiny.yaml");
+        var dir = TestData.TempDir("rollback");
+        var outcome = TrainingRunner.Start(new TrainingRequest { Recipe = recipe, OutputDirectory = dir, DataDirectory = data.Value,
+            Callbacks = new TrainingCallback[] { new BlowUpOnce(epoch: 1) } });
+        Assert.Equal("completed", outcome.Summary.Status);
+        var events = RunEvent.ReadAll(outcome.Run.EventsFile);
+        var rollback = Assert.Single(events, e => e.Kind == "rollback");
+        Assert.Equal(1, rollback.Epoch);
+        Assert.Contains("rolled back to last.ckpt (epoch 0)", rollback.Message);
+        Assert.Equal(3, outcome.Metrics.Count);
+        Assert.All(outcome.Metrics, m => Assert.False(double.IsNaN(m.TrainLoss)));
+        var header = Checkpoint.ReadHeader(outcome.Run.LastCheckpoint);
+        Assert.Equal(0.5, header.LrScale);
+        Assert.Equal(1, header.Rollbacks);
+    }
+
+    /// <summary>Multiplies the learning rate by 1e30 at the start of an epoch, once: a divergence on demand.</summary>
+    sealed class BlowUpOnce(int epoch) : TrainingCallback
+    {
+        bool done;
+        public override void OnEpochStart(TrainingContext context, EpochSettings settings, IReadOnlyList<ScheduleChange> changes)
+        {
+            if (context.Epoch != epoch || done) return;
+            done = true;
+            context.Setup.LrScale *= 1e30;
+        }
+    }
+
+    [Fact]
+    public void AnExplodingGradientStopsTheRunAndKeepsTheLastGoodCheckpoint()
+    {
+        var recipe = RecipeLoader.Parse(TestData.TinyRecipe(2), "tiny.yaml", new[] { "divergence.max_grad_norm=1e-9" });
+        var dir = TestData.TempDir("explode");
+        var e = Assert.Throws<TrainingDivergedException>(() => TrainingRunner.Start(new TrainingRequest { Recipe = recipe, OutputDirectory = dir, DataDirectory = data.Value }));
+        Assert.Contains("gradient norm", e.Message);
+        Assert.Equal(ExitCodes.Diverged, e.ExitCode);
+        Assert.Equal("diverged", RunSummary.Read(Path.Combine(dir, "summary.json"))!.Status);
+        Assert.False(File.Exists(Path.Combine(dir, "checkpoints", "last.ckpt")));   // no step was taken, nothing bad was saved
+    }
+
     [Fact]
     public void AnExistingRunFolderIsNotOverwrittenWithoutForce()
     {

@@ -55,6 +55,9 @@ public sealed class EvolveCommand : Command<EvolveCommand.Settings>
 
         [CommandOption("--sbatch <OPTION>"), Description("An #SBATCH line for the slurm launcher, e.g. --sbatch=--partition=gpu (repeatable).")]
         public string[] Sbatch { get; init; } = Array.Empty<string>();
+
+        [CommandOption("--slurm-poll <SECONDS>"), Description("How often the slurm launcher asks squeue whether a batch has ended (default 10).")]
+        public double SlurmPoll { get; init; } = 10;
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
@@ -92,9 +95,12 @@ public sealed class EvolveCommand : Command<EvolveCommand.Settings>
         ITrialLauncher launcher = s.Launcher switch
         {
             "process" => new ProcessLauncher(RegimenCommand.Current()),
-            "slurm" => new SlurmLauncher(RegimenCommand.Current(), s.Sbatch),
+            "slurm" => new SlurmLauncher(RegimenCommand.Current(), s.Sbatch, TimeSpan.FromSeconds(Math.Max(0.1, s.SlurmPoll))),
             _ => throw new RegimenException($"--launcher {s.Launcher}: expected process or slurm"),
         };
+        if (baseline.Data.Validation == "test" && settings.Folds <= 1)
+            AnsiConsole.MarkupLine("[yellow]note:[/] the recipe validates on the test split, so evolve selects recipes on it and the test score is no longer an unbiased estimate; " +
+                                   "--set data.validation=holdout (or --folds K) keeps the test split out of the selection.");
         AnsiConsole.MarkupLine($"evolve workspace: [link]{Markup.Escape(workspace.Path)}[/]");
         var state = new EvolveLoop(workspace, settings, launcher, line => AnsiConsole.WriteLine(line)).Run(baseline, cancellation);
         LineageReport.WriteTable(AnsiConsole.Console, state, settings, workspace.Path);

@@ -29,11 +29,11 @@ public static class BatchLoader
     }
 
     /// <summary>The batches of one epoch; each batch's tensors belong to the caller's dispose scope.</summary>
-    public static IEnumerable<Batch> Batches(ImageDataset data, int batchSize, long[]? order, bool dropLast)
+    public static IEnumerable<Batch> Batches(ImageDataset data, int batchSize, long[]? order, bool dropLast, int first = 0)
     {
         int count = data.Count;
         int batches = BatchCount(count, batchSize, dropLast);
-        for (int b = 0; b < batches; b++)
+        for (int b = first; b < batches; b++)
         {
             int start = b * batchSize, size = Math.Min(batchSize, count - start);
             if (order is null && data.InMemory)

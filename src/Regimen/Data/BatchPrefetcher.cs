@@ -34,14 +34,14 @@ public sealed class BatchPrefetcher : IDisposable
         return new PreparedBatch(index, input, batch.Labels, batch.Size);
     }
 
-    public BatchPrefetcher(IEnumerable<Batch> batches, Func<Batch, int, Tensor> prepare, int capacity)
+    public BatchPrefetcher(IEnumerable<Batch> batches, Func<Batch, int, Tensor> prepare, int capacity, int firstIndex = 0)
     {
         queue = new BlockingCollection<PreparedBatch>(Math.Max(1, capacity));
         worker = LoaderThread.Run(() =>
         {
             try
             {
-                int index = 0;
+                int index = firstIndex;
                 foreach (var batch in batches)
                 {
                     if (cancel.IsCancellationRequested) break;

@@ -7,7 +7,7 @@ namespace Regimen.Evolve;
 /// <summary>
 /// The experiment loop of seed 004, run by Regimen: train the baseline, analyze the best trial, turn its top
 /// recommendations into child recipes, train them, promote a child only when its gain over the best exceeds the
-/// noise (the larger replica spread of the two, and at least min_gain), until the budget or the target.
+/// noise (the standard error of the difference of the mean scores, and at least min_gain), until the budget or the target.
 /// Every step is recorded in the ledger before the next one, and the loop's next step is a function of the
 /// ledger alone: killed and started again, it continues where it was without retraining finished trials.
 /// </summary>
@@ -118,16 +118,26 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
             return true;
         }
         double gain = sign * (next.Score!.Value - best.Score!.Value);
-        double noise = Math.Max(best.Spread ?? 0, next.Spread ?? 0);
+        double noise = Noise(best, next);
         double bar = Math.Max(noise, settings.MinGain);
         bool promoted = gain > bar;
         string reason = promoted
-            ? $"gain {Signed(gain)} over {best.Id} exceeds the noise {Format(noise)} (the larger replica spread){(settings.MinGain > noise ? $" and the minimum gain {Format(settings.MinGain)}" : "")}"
+            ? $"gain {Signed(gain)} over {best.Id} exceeds the noise {Format(noise)} (standard error of the difference){(settings.MinGain > noise ? $" and the minimum gain {Format(settings.MinGain)}" : "")}"
             : gain <= 0 ? $"no gain: {Signed(gain)} against {best.Id}"
             : $"gain {Signed(gain)} over {best.Id} is within the noise {Format(bar)}";
         Append(new LedgerEntry { Event = "decided", Trial = next.Id, Promoted = promoted, Against = best.Id, Gain = gain, Noise = noise, Reason = reason });
         say($"{next.Id}: {(promoted ? "promoted" : "kept out")}: {reason}");
         return true;
+    }
+
+    /// <summary>
+    /// The standard error of the difference of the two mean scores, sqrt(s_a²/n_a + s_b²/n_b), from the replicas'
+    /// spreads (folds or seeds): a gain above it is unlikely to be the luck of the seeds or the split.
+    /// </summary>
+    public static double Noise(Trial a, Trial b)
+    {
+        static double Part(Trial t) => Math.Pow(t.Spread ?? 0, 2) / Math.Max(1, t.Scores.Count);
+        return Math.Sqrt(Part(a) + Part(b));
     }
 
     string? StopReason(LedgerState state)
@@ -186,6 +196,12 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
         return created;
     }
 
+    /// <summary>
+    /// Among equally severe findings, optimization is fixed first: while the steps are too large, every other
+    /// finding (overfitting, schedule shifts) is measured on a run that does not settle.
+    /// </summary>
+    static readonly HashSet<string> OptimizationFirst = new() { "stabilize-optimization", "scale-learning-rate", "lower-learning-rate" };
+
     /// <summary>The best trial's analysis: its folds together, or each seed run's recommendations merged, the most severe first.</summary>
     RunAnalysis Analyze(Trial trial)
     {
@@ -196,7 +212,8 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
         int Rank(Recommendation r) => findings.Where(f => r.Findings.Contains(f.Kind))
             .Select(f => f.Severity switch { "critical" => 0, "warning" => 1, _ => 2 }).DefaultIfEmpty(3).Min();
         var recommendations = analyses.SelectMany(a => a.Recommendations).GroupBy(r => r.Id).Select(g => g.First())
-            .Select((r, order) => (r, order)).OrderBy(x => Rank(x.r)).ThenBy(x => x.order).Select(x => x.r).ToList();
+            .Select((r, order) => (r, order)).OrderBy(x => Rank(x.r)).ThenBy(x => OptimizationFirst.Contains(x.r.Id) ? 0 : 1).ThenBy(x => x.order)
+            .Select(x => x.r).ToList();
         return analyses[0] with { Findings = findings, Recommendations = recommendations };
     }
 

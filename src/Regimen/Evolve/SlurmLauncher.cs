@@ -50,19 +50,17 @@ public sealed class SlurmLauncher(RegimenCommand command, IReadOnlyList<string> 
             Directory.CreateDirectory(Path.GetDirectoryName(job.LogFile)!);
             File.Delete(ExitFile(job));
         }
+        // A loop killed and started again first waits for the array it had submitted: its tasks may still be
+        // training, and a second task on the same replica would race them. Finished replicas are then skipped.
+        var current = Path.Combine(directory, "current-job");
+        if (File.Exists(current) && File.ReadAllText(current).Trim() is { Length: > 0 } previous)
+            Wait(previous, cancellation);
         var scriptFile = Path.Combine(directory, $"batch-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}.sh");
         AtomicFile.WriteAllText(scriptFile, Script(workspace, jobs, parallel));
         var jobId = Slurm("sbatch", "--parsable", scriptFile).Split(';')[0].Trim();
         if (jobId.Length == 0) throw new RegimenException($"sbatch {scriptFile}: printed no job id", ExitCodes.Failure);
-        AtomicFile.WriteAllText(Path.Combine(directory, "current-job"), jobId);
-        while (Slurm("squeue", "--noheader", "--jobs", jobId).Trim().Length > 0)
-        {
-            if (cancellation.WaitHandle.WaitOne(poll))
-            {
-                Slurm("scancel", jobId);
-                cancellation.ThrowIfCancellationRequested();
-            }
-        }
+        AtomicFile.WriteAllText(current, jobId);
+        Wait(jobId, cancellation);
         double wall = clock.Elapsed.TotalSeconds;
         return jobs.Select(job =>
         {
@@ -71,6 +69,25 @@ public sealed class SlurmLauncher(RegimenCommand command, IReadOnlyList<string> 
             int code = int.TryParse(File.ReadAllText(exit).Trim(), out var c) ? c : -1;
             return new JobResult(job, code, code == 0 ? null : $"exit code {code}: {LogTail.Read(job.LogFile)}", wall);
         }).ToList();
+    }
+
+    void Wait(string jobId, CancellationToken cancellation)
+    {
+        // squeue fails for a job id the controller has forgotten: that job has long ended.
+        while (TrySlurm("squeue", "--noheader", "--jobs", jobId) is { } listed && listed.Trim().Length > 0)
+        {
+            if (cancellation.WaitHandle.WaitOne(poll))
+            {
+                TrySlurm("scancel", jobId);
+                cancellation.ThrowIfCancellationRequested();
+            }
+        }
+    }
+
+    static string? TrySlurm(string tool, params string[] arguments)
+    {
+        try { return Slurm(tool, arguments); }
+        catch (RegimenException) { return null; }
     }
 
     static string Slurm(string tool, params string[] arguments)

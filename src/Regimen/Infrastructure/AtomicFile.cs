@@ -20,6 +20,12 @@ public static class AtomicFile
             }
             File.Move(temp, path, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A full disk, a read-only or vanished folder: the file being replaced is untouched; say which and why.
+            TryDelete(temp);
+            throw new RegimenException($"{path}: cannot write ({e.Message}); the previous version of the file, if any, is intact", ExitCodes.Failure, e);
+        }
         catch
         {
             TryDelete(temp);

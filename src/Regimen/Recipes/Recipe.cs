@@ -25,6 +25,7 @@ public sealed class Recipe
     public EmaSection Ema { get; set; } = new();
     public EvaluationSection Evaluation { get; set; } = new();
     public CheckpointSection Checkpoint { get; set; } = new();
+    public DivergenceSection Divergence { get; set; } = new();
     public EarlyStoppingSection EarlyStopping { get; set; } = new();
     public FinetuneSection Finetune { get; set; } = new();
     public List<Phase> Phases { get; set; } = new();
@@ -258,10 +259,25 @@ public sealed class EarlyStoppingSection
     public bool RestoreBest { get; set; } = true;
 }
 
+/// <summary>What a NaN or infinite loss, or an exploding gradient, does to the run.</summary>
+public sealed class DivergenceSection
+{
+    /// <summary>stop: end the run (exit code 4), keeping the last good checkpoint; rollback: reload last.ckpt and continue with a lower learning rate.</summary>
+    public string Action { get; set; } = "stop";
+    /// <summary>rollback: the learning rate is multiplied by this at each rollback, for the rest of the run.</summary>
+    public double LrFactor { get; set; } = 0.5;
+    /// <summary>rollback: after this many rollbacks a further divergence stops the run.</summary>
+    public int MaxRollbacks { get; set; } = 3;
+    /// <summary>A total gradient norm above this (before clipping) counts as a divergence; 0 = not checked.</summary>
+    public double MaxGradNorm { get; set; }
+}
+
 public sealed class CheckpointSection
 {
     public bool SaveBest { get; set; } = true;
     public bool SaveLast { get; set; } = true;
+    /// <summary>Also save last.ckpt every N optimizer steps within an epoch (0 = at epoch ends only), so that a resume continues mid-epoch.</summary>
+    public int EverySteps { get; set; }
 }
 
 /// <summary>

@@ -30,8 +30,16 @@ public static class RecipeLoader
         var recipe = new Recipe();
         var binder = new YamlBinder(source);
         var root = ParseDocument(yaml, source);
+        var all = (overrides ?? Enumerable.Empty<string>()).ToList();
+        // A key with a list index (phases[2].augment=true) edits the document itself, as a recipe patch does.
+        var indexed = all.Where(a => a.IndexOf('=') is > 0 and var eq && a[..eq].Contains('[')).ToList();
+        foreach (var assignment in indexed)
+        {
+            int eq = assignment.IndexOf('=');
+            RecipePatch.Set(root ??= new YamlMappingNode(), assignment[..eq].Trim(), assignment[(eq + 1)..].Trim(), $"--set {assignment}");
+        }
         if (root != null) binder.BindObject(recipe, root, "");
-        foreach (var assignment in overrides ?? Enumerable.Empty<string>())
+        foreach (var assignment in all.Except(indexed))
         {
             binder.Source = $"--set {assignment}";
             var overrideRoot = ParseOverride(assignment);

@@ -23,7 +23,7 @@ public static partial class RecipePatch
         return RecipeLoader.Parse(writer.ToString(), $"{recipe.Name} + {source}");
     }
 
-    static void Set(YamlMappingNode root, string path, string value, string source)
+    internal static void Set(YamlMappingNode root, string path, string value, string source)
     {
         var parts = path.Split('.');
         YamlNode node = root;

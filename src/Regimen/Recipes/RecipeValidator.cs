@@ -21,6 +21,11 @@ internal static class RecipeValidator
         Check(r.BatchSize >= 1, "batch_size", $"must be at least 1, got {r.BatchSize}");
         Check(r.Precision is "fp32" or "bf16", "precision", $"must be fp32 or bf16, got '{r.Precision}'");
         Check(r.Threads >= 0, "threads", $"must be 0 (one per core) or more, got {r.Threads}");
+        Check(r.Divergence.Action is "stop" or "rollback", "divergence.action", $"must be stop or rollback, got '{r.Divergence.Action}'");
+        Check(r.Divergence.LrFactor is > 0 and < 1, "divergence.lr_factor", $"must be between 0 and 1, got {r.Divergence.LrFactor}");
+        Check(r.Divergence.MaxRollbacks >= 0, "divergence.max_rollbacks", $"must be 0 or more, got {r.Divergence.MaxRollbacks}");
+        Check(r.Divergence.MaxGradNorm >= 0, "divergence.max_grad_norm", $"must be 0 (off) or more, got {r.Divergence.MaxGradNorm}");
+        Check(r.Checkpoint.EverySteps >= 0, "checkpoint.every_steps", $"must be 0 (epoch ends only) or more, got {r.Checkpoint.EverySteps}");
 
         Check(ModelRegistry.Contains(r.Model.Name), "model.name",
             $"unknown model '{r.Model.Name}'" + Suggest(r.Model.Name, ModelRegistry.All.Select(m => m.Name)));

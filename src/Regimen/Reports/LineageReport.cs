@@ -42,7 +42,7 @@ public static class LineageReport
     {
         var md = new StringBuilder();
         md.AppendLine($"# Evolve: {Path.GetFileName(workspace)}").AppendLine();
-        md.AppendLine($"Metric: `{settings.Metric}` ({settings.Score} value), each trial {Replicas(settings)}; a child is promoted when its gain over the best exceeds the larger replica spread of the two" +
+        md.AppendLine($"Metric: `{settings.Metric}` ({settings.Score} value), each trial {Replicas(settings)}; a child is promoted when its gain over the best exceeds the standard error of the difference" +
                       (settings.MinGain > 0 ? $" and {Value(settings.MinGain, settings)}" : "") + ".").AppendLine();
         if (state.Best is { Score: { } bestScore } best)
             md.AppendLine($"Best: **{best.Id}** with {Value(bestScore, settings)} ± {Value(best.Spread ?? 0, settings)}{TargetGap(bestScore, settings)}; lineage {string.Join(" → ", Lineage(state, best))}.").AppendLine();

@@ -27,6 +27,18 @@ public sealed class CheckpointCallback : TrainingCallback
         }
     }
 
+    /// <summary>checkpoint.every_steps: a recovery checkpoint within the epoch, at optimizer steps only (an accumulated gradient is not saved).</summary>
+    public override void OnBatchEnd(TrainingContext context, BatchResult batch)
+    {
+        var recipe = context.Setup.Recipe;
+        int every = recipe.Checkpoint.EverySteps;
+        if (every <= 0 || !recipe.Checkpoint.SaveLast || context.Progress is not { AtOptimizerStep: true } progress || progress.Batch >= batch.BatchCount) return;
+        long step = (long)progress.Epoch * batch.BatchCount + progress.Batch;
+        if (step % every != 0) return;
+        Checkpoint.Save(run.LastCheckpoint, Header(context, progress.Epoch) with { Progress = progress },
+            context.Setup.Model, context.Setup.Optimizer, context.Setup.Ema?.Model);
+    }
+
     public override void OnEpochEnd(TrainingContext context, EpochResult result)
     {
         var recipe = context.Setup.Recipe;
@@ -64,6 +76,8 @@ public sealed class CheckpointCallback : TrainingCallback
             Monitor = setup.Recipe.Evaluation.Monitor,
             BestValue = bestValue,
             BestEpoch = bestEpoch,
+            LrScale = setup.LrScale,
+            Rollbacks = setup.Rollbacks,
         };
     }
 }

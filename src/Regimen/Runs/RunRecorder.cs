@@ -19,10 +19,11 @@ public sealed class RunRecorder : TrainingCallback
     readonly double previousSeconds;
     readonly bool resumed;
 
-    public RunRecorder(RunDirectory run, Recipe recipe, int startEpoch)
+    /// <summary>Keeps the records of the epochs before <paramref name="startEpoch"/>; <paramref name="midEpoch"/>: resumed from a recovery checkpoint within it.</summary>
+    public RunRecorder(RunDirectory run, Recipe recipe, int startEpoch, bool midEpoch = false)
     {
         this.run = run;
-        resumed = startEpoch > 0;
+        resumed = startEpoch > 0 || midEpoch;
         rows = MetricsCsv.Read(run.MetricsFile).Where(r => r.Epoch < startEpoch).ToList();
         events = RunEvent.ReadAll(run.EventsFile).Where(e => e.Epoch < startEpoch || (e.Epoch == 0 && e.Kind == "start")).ToList();
         previousSeconds = resumed ? RunSummary.Read(run.SummaryFile)?.WallSeconds ?? 0 : 0;
@@ -41,7 +42,8 @@ public sealed class RunRecorder : TrainingCallback
     public override void OnTrainStart(TrainingContext context)
     {
         Record(resumed
-            ? new RunEvent { Epoch = context.StartEpoch, Kind = "resume", Message = $"resumed at epoch {context.StartEpoch}" }
+            ? new RunEvent { Epoch = context.StartEpoch, Kind = "resume", Message = context.ResumeProgress is { } progress
+                ? $"resumed at epoch {context.StartEpoch}, batch {progress.Batch} (a recovery checkpoint)" : $"resumed at epoch {context.StartEpoch}" }
             : new RunEvent { Epoch = 0, Kind = "start", Message = $"recipe {context.Setup.Recipe.Name}, {context.Setup.Train.Count} training images, {context.Setup.Validation.Count} validation images" });
         if (!resumed && context.Setup.Precision is not null)
             Record(new RunEvent { Epoch = 0, Kind = "precision", To = "bf16", Message = Training.MixedPrecision.NativeSupport()

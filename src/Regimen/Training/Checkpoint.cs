@@ -12,8 +12,13 @@ namespace Regimen.Training;
 public sealed record CheckpointHeader
 {
     public int Format { get; init; } = 1;
-    /// <summary>The last epoch the checkpoint has completed (0-based).</summary>
+    /// <summary>The last epoch the checkpoint has completed (0-based); with <see cref="Progress"/>, the epoch it is in.</summary>
     public int Epoch { get; init; }
+    /// <summary>The learning-rate scale and count of divergence rollbacks so far: a resume keeps them.</summary>
+    public double LrScale { get; init; } = 1;
+    public int Rollbacks { get; init; }
+    /// <summary>Set in a recovery checkpoint saved within an epoch (checkpoint.every_steps).</summary>
+    public EpochProgress? Progress { get; init; }
     public string RecipeYaml { get; init; } = "";
     public string ModelName { get; init; } = "";
     public int InputChannels { get; init; }
@@ -57,6 +62,27 @@ public static class Checkpoint
             model.save(writer);
             optimizer?.save_state_dict(writer);
             ema?.save(writer);
+        });
+    }
+
+    /// <summary>Changes a checkpoint's header and keeps its tensors, atomically.</summary>
+    public static void Rewrite(string path, Func<CheckpointHeader, CheckpointHeader> change)
+    {
+        CheckpointHeader header;
+        byte[] rest;
+        using (var reader = Open(path))
+        {
+            header = ReadHeader(reader, path);
+            using var tail = new MemoryStream();
+            reader.BaseStream.CopyTo(tail);
+            rest = tail.ToArray();
+        }
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            writer.Write(Magic);
+            writer.Write(JsonSerializer.Serialize(change(header)));
+            writer.Write(rest);
         });
     }
 

@@ -10,15 +10,18 @@ namespace Regimen.Training;
 /// <summary>Raised when the loss becomes NaN or infinite: the run stops and keeps its last good checkpoint.</summary>
 public sealed class TrainingDivergedException : RegimenException
 {
-    public TrainingDivergedException(int epoch, int batch, double loss)
-        : base($"Training diverged: loss {loss} at epoch {epoch}, batch {batch}. The last good checkpoint is kept; lower optimizer.lr or set optimizer.clip_grad_norm.", ExitCodes.Diverged)
+    public TrainingDivergedException(int epoch, int batch, string what)
+        : base($"Training diverged: {what} at epoch {epoch}, batch {batch}. The last good checkpoint is kept; lower optimizer.lr, set optimizer.clip_grad_norm, or set divergence.action: rollback.", ExitCodes.Diverged)
     {
         Epoch = epoch;
         Batch = batch;
+        What = what;
     }
 
     public int Epoch { get; }
     public int Batch { get; }
+    /// <summary>What blew up: "loss NaN", "gradient norm 1.2E+07 above divergence.max_grad_norm 1000".</summary>
+    public string What { get; }
 }
 
 /// <summary>
@@ -119,18 +122,21 @@ public sealed class Trainer
 
         var epochClock = Stopwatch.StartNew();
         var loaderClock = new Stopwatch();
-        double lossSum = 0, firstLr = double.NaN;
-        long correct = 0, seen = 0;
-        int b = 0, mixed = 0;
-        var batchSource = BatchLoader.Batches(setup.Train, recipe.BatchSize, order, dropLast: setup.Train.Count > recipe.BatchSize);
+        // A resume from a recovery checkpoint continues the epoch at its batch, with the sums it had.
+        var resumed = context.ResumeProgress is { } p && p.Epoch == epoch ? p : null;
+        context.ResumeProgress = null;
+        double lossSum = resumed?.LossSum ?? 0, firstLr = resumed?.FirstLr ?? double.NaN;
+        long correct = resumed?.Correct ?? 0, seen = resumed?.Seen ?? 0, seenBefore = seen;
+        int b = resumed?.Batch ?? 0, mixed = resumed?.Mixed ?? 0, first = b;
+        var batchSource = BatchLoader.Batches(setup.Train, recipe.BatchSize, order, dropLast: setup.Train.Count > recipe.BatchSize, first);
         // Each batch's augmentation draws from its own generator: the same batches in the loop or on a worker.
         Tensor Prepare(Batch batch, int index)
         {
             using var generator = new Generator((ulong)Seeds.Derive(recipe.Seed, epoch, index, 0xA06));
             return setup.Augment.Train(batch.Images, settings.Resolution, settings.Augment, settings.AugmentLevel, recipe.Augment, generator);
         }
-        using var prefetcher = recipe.Data.Workers > 0 ? new BatchPrefetcher(batchSource, Prepare, recipe.Data.Prefetch) : null;
-        var prepared = prefetcher?.Batches() ?? batchSource.Select((batch, index) => BatchPrefetcher.Prepare(batch, index, Prepare));
+        using var prefetcher = recipe.Data.Workers > 0 ? new BatchPrefetcher(batchSource, Prepare, recipe.Data.Prefetch, first) : null;
+        var prepared = prefetcher?.Batches() ?? batchSource.Select((batch, index) => BatchPrefetcher.Prepare(batch, first + index, Prepare));
         loaderClock.Start();
         foreach (var batch in prepared)
         {
@@ -150,6 +156,8 @@ public sealed class Trainer
 
             double lr = settings.Schedule.At(epoch, b, batches, monitorHistory, higherIsBetter);
             if (double.IsNaN(firstLr)) firstLr = lr;
+            // After a divergence rollback the whole schedule runs scaled down (divergence.lr_factor per rollback).
+            lr *= setup.LrScale;
             OptimizerFactory.SetLearningRate(setup.Groups, lr);
 
             Tensor logits;
@@ -162,27 +170,35 @@ public sealed class Trainer
             var loss = softTarget is null
                 ? nn.functional.cross_entropy(logits, batch.Labels, label_smoothing: settings.LabelSmoothing)
                 : Mixup.SoftTargetCrossEntropy(logits, softTarget);
+            // Checked before the step, so that a NaN never reaches the weights.
+            double batchLoss = loss.item<float>();
+            if (double.IsNaN(batchLoss) || double.IsInfinity(batchLoss)) throw new TrainingDivergedException(epoch, b, $"loss {batchLoss}");
             (accumulation > 1 ? loss / accumulation : loss).backward();
             setup.Precision?.PushGradients();
             if ((b + 1) % accumulation == 0 || b == batches - 1)
             {
-                if (recipe.Optimizer.ClipGradNorm > 0)
-                    nn.utils.clip_grad_norm_(model.parameters(), recipe.Optimizer.ClipGradNorm);
+                double limit = recipe.Divergence.MaxGradNorm;
+                if (recipe.Optimizer.ClipGradNorm > 0 || limit > 0)
+                {
+                    // clip_grad_norm_ returns the norm before clipping; an infinite max_norm measures without clipping.
+                    double norm = nn.utils.clip_grad_norm_(model.parameters(), recipe.Optimizer.ClipGradNorm > 0 ? recipe.Optimizer.ClipGradNorm : double.PositiveInfinity);
+                    if (limit > 0 && !(norm <= limit))
+                        throw new TrainingDivergedException(epoch, b, $"gradient norm {norm:G3} above divergence.max_grad_norm {limit:G3}");
+                }
                 optimizer.step();
                 optimizer.zero_grad();
                 setup.Ema?.Update(OptimizerStepIndex(epoch, b, batches, accumulation));
             }
 
-            double batchLoss = loss.item<float>();
-            if (double.IsNaN(batchLoss) || double.IsInfinity(batchLoss)) throw new TrainingDivergedException(epoch, b, batchLoss);
             // Accuracy against the original labels, also for mixed batches (timm records none there).
             long batchCorrect = logits.argmax(1).eq(batch.Labels).sum().item<long>();
             lossSum += batchLoss * batch.Size;
             correct += batchCorrect;
             seen += batch.Size;
             b++;
+            context.Progress = new EpochProgress(epoch, b, lossSum, correct, seen, mixed, firstLr, b % accumulation == 0 || b == batches);
             var batchResult = new BatchResult(epoch, b, batches, batchLoss, (double)batchCorrect / batch.Size, lr,
-                seen / epochClock.Elapsed.TotalSeconds);
+                (seen - seenBefore) / epochClock.Elapsed.TotalSeconds);
             foreach (var c in callbacks) c.OnBatchEnd(context, batchResult);
             loaderClock.Start();
         }
@@ -214,7 +230,7 @@ public sealed class Trainer
             ValAccuracyEma = ema?.Accuracy,
             MixedFraction = b == 0 ? 0 : (double)mixed / b,
             EpochSeconds = epochClock.Elapsed.TotalSeconds,
-            ImagesPerSecond = seen / trainSeconds,
+            ImagesPerSecond = (seen - seenBefore) / trainSeconds,
             LoaderWaitFraction = loaderClock.Elapsed.TotalSeconds / trainSeconds,
         };
     }

@@ -16,7 +16,18 @@ public sealed class TrainingContext
     /// <summary>Set by a callback (early stopping, a time limit) to end training after the current epoch.</summary>
     public string? StopReason { get; set; }
     public List<EpochResult> History { get; } = new();
+    /// <summary>Where the current epoch stands after its latest batch: what a recovery checkpoint saves.</summary>
+    public EpochProgress? Progress { get; internal set; }
+    /// <summary>Set by a resume from a recovery checkpoint: the epoch it was in, continued at its batch.</summary>
+    public EpochProgress? ResumeProgress { get; set; }
 }
+
+/// <summary>
+/// An epoch part-way through: batches done and the sums its metrics are made of. With the data order, the
+/// augmentation and the schedules functions of (seed, epoch, batch), this is all a resume needs to continue the
+/// epoch exactly. <see cref="AtOptimizerStep"/> is false between the batches of an accumulated step.
+/// </summary>
+public sealed record EpochProgress(int Epoch, int Batch, double LossSum, long Correct, long Seen, int Mixed, double FirstLr, bool AtOptimizerStep);
 
 /// <summary>What one training batch did, for live displays.</summary>
 public sealed record BatchResult(int Epoch, int Batch, int BatchCount, double Loss, double Accuracy, double LearningRate, double ImagesPerSecond);

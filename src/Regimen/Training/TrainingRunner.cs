@@ -45,29 +45,56 @@ public static class TrainingRunner
     /// Trains <paramref name="setup"/> into <paramref name="run"/>: from its last checkpoint when it has one,
     /// else from the start. Refuses a run that already trained every epoch.
     /// </summary>
-    public static TrainingOutcome Continue(RunDirectory run, TrainingSetup setup, IReadOnlyList<TrainingCallback> callbacks)
+    public static TrainingOutcome Continue(RunDirectory run, TrainingSetup setup, IReadOnlyList<TrainingCallback> callbacks) =>
+        Continue(run, setup, callbacks, note: null);
+
+    static TrainingOutcome Continue(RunDirectory run, TrainingSetup setup, IReadOnlyList<TrainingCallback> callbacks, RunEvent? note)
     {
         int startEpoch = 0;
+        EpochProgress? progress = null;
         if (File.Exists(run.LastCheckpoint))
         {
             var header = Checkpoint.LoadInto(run.LastCheckpoint, setup.Model, setup.Optimizer, setup.Ema?.Model);
-            startEpoch = header.Epoch + 1;
+            progress = header.Progress;
+            setup.LrScale = header.LrScale;
+            setup.Rollbacks = header.Rollbacks;
+            startEpoch = progress is null ? header.Epoch + 1 : header.Epoch;
         }
         if (startEpoch >= setup.Recipe.Epochs && RunSummary.Read(run.SummaryFile) is { Status: "completed" or "stopped" })
             throw new RegimenException($"{run.Path}: already trained all {setup.Recipe.Epochs} epochs (pass --epochs N to train longer)");
         // A run killed after its last checkpoint but before its records said so: the loop runs no epoch and the records are finished.
-        return Fit(run, setup, startEpoch, callbacks);
+        return Fit(run, setup, startEpoch, callbacks, progress, note);
     }
 
-    static TrainingOutcome Fit(RunDirectory run, TrainingSetup setup, int startEpoch, IReadOnlyList<TrainingCallback> extra)
+    static TrainingOutcome Fit(RunDirectory run, TrainingSetup setup, int startEpoch, IReadOnlyList<TrainingCallback> extra, EpochProgress? progress = null, RunEvent? note = null)
     {
-        var recorder = new RunRecorder(run, setup.Recipe, startEpoch);
+        var recorder = new RunRecorder(run, setup.Recipe, startEpoch, midEpoch: progress is not null);
         var callbacks = new List<TrainingCallback> { recorder, new CheckpointCallback(run, recorder), new TensorBoardCallback(run) };
         if (setup.Recipe.EarlyStopping.Enabled) callbacks.Add(new EarlyStopping(setup.Recipe.EarlyStopping));
         callbacks.AddRange(extra);
-        var context = new TrainingContext(setup, startEpoch);
+        var context = new TrainingContext(setup, startEpoch) { ResumeProgress = progress };
         context.History.AddRange(recorder.Rows);
-        new Trainer(setup, callbacks).Fit(context);
+        if (note is not null) recorder.Record(note);
+        var policy = setup.Recipe.Divergence;
+        try
+        {
+            new Trainer(setup, callbacks).Fit(context);
+        }
+        catch (TrainingDivergedException e) when (policy.Action == "rollback" && setup.Rollbacks < policy.MaxRollbacks && File.Exists(run.LastCheckpoint))
+        {
+            // Back to the last good checkpoint (its weights, optimizer and EMA), the learning rate lowered for the rest of the run.
+            var header = Checkpoint.ReadHeader(run.LastCheckpoint);
+            double scale = header.LrScale * policy.LrFactor;
+            var rollback = new RunEvent
+            {
+                Epoch = e.Epoch, Kind = "rollback", Key = "lr_scale", From = RecipeLoader.Format(header.LrScale), To = RecipeLoader.Format(scale),
+                Message = $"{e.What} at epoch {e.Epoch}, batch {e.Batch}: rolled back to last.ckpt (epoch {header.Epoch}{(header.Progress is { } p ? $", batch {p.Batch}" : "")}) " +
+                          $"with the learning rate x{scale:G3} (rollback {header.Rollbacks + 1} of at most {policy.MaxRollbacks})",
+            };
+            // The checkpoint's header carries the scale from now on, so that a resume after the rollback keeps it.
+            Checkpoint.Rewrite(run.LastCheckpoint, h => h with { LrScale = scale, Rollbacks = h.Rollbacks + 1 });
+            return Continue(run, setup, extra, rollback);
+        }
         if (context.StopReason != null && setup.Recipe.EarlyStopping.Enabled && setup.Recipe.EarlyStopping.RestoreBest && File.Exists(run.BestCheckpoint))
         {
             Checkpoint.LoadInto(run.BestCheckpoint, setup.Model, optimizer: null);

@@ -42,6 +42,9 @@ public sealed class TrainingSetup : IDisposable
     public IReadOnlyList<OptimizerGroup> Groups { get; }
     /// <summary>Images the load skipped as undecodable (data.skip_bad_images), by name and reason.</summary>
     public IReadOnlyList<string> SkippedImages { get; private set; } = Array.Empty<string>();
+    /// <summary>The learning rate's scale after divergence rollbacks (divergence.lr_factor each), and their count.</summary>
+    public double LrScale { get; set; } = 1;
+    public int Rollbacks { get; set; }
     /// <summary>What loading model.pretrained did, when the recipe fine-tunes.</summary>
     public PretrainedReport? Pretrained { get; }
     public float[] Mean { get; }

@@ -34,7 +34,8 @@ internal static class ConfigFindings
         yield return new Finding
         {
             Kind = "high-learning-rate",
-            Severity = symptoms.Count > 0 ? "critical" : "warning",
+            // Twice the threshold is far outside any published recipe: critical even before the curves show it.
+            Severity = symptoms.Count > 0 || lr > 2 * o.HighLrFactor * reference ? "critical" : "warning",
             FirstEpoch = v.FirstEpoch, LastEpoch = v.LastEpoch,
             Summary = $"The learning rate {F(lr)} is {lr / reference:0.#}x the linear-scaling reference {F(reference)} for {optimizer.ToUpperInvariant()} at {effective:0} images a step" +
                       (symptoms.Count > 0 ? $", and the curves show it ({string.Join(", ", symptoms)})." : "; the curves show no symptom yet."),
