@@ -109,7 +109,8 @@ public static class LineageReport
             best.MarkerSize = 0;
             foreach (var (t, i) in scored)
             {
-                var label = plot.Add.Text(t.Id + (t.Promoted ? " ★" : ""), i, t.Score!.Value * scale);
+                // Plain text: the chart font has no symbols such as a star.
+                var label = plot.Add.Text(t.Id + (state.Best?.Id == t.Id ? " (best)" : ""), i, t.Score!.Value * scale);
                 label.LabelFontSize = 11;
                 label.OffsetY = -14;
             }
@@ -120,6 +121,9 @@ public static class LineageReport
             line.LinePattern = LinePattern.Dotted;
             line.Text = "target";
         }
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        for (int i = 0; i < state.Trials.Count; i++) ticks.AddMajor(i, state.Trials[i].Id);
+        plot.Axes.Bottom.TickGenerator = ticks;
         plot.Title($"{settings.Metric} per trial ({settings.Score}, mean of {Replicas(settings)})");
         plot.XLabel("trial");
         plot.YLabel(settings.HigherIsBetter ? $"{settings.Metric} (%)" : settings.Metric);
