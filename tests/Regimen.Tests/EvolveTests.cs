@@ -82,6 +82,12 @@ public class EvolveTests
         var extended = new EvolveLoop(workspace, more, again).Run(FlawedRecipe());
         Assert.True(extended.Children == 3, $"{extended.Children} children, stopped: {extended.Stopped?.Reason}");
         Assert.All(again.Jobs, j => Assert.Equal("t003", j.Trial));
+
+        // A target the best already meets stops the loop before any further training.
+        var reached = new InProcessLauncher();
+        var stopped = new EvolveLoop(workspace, more with { Budget = 10, Target = 0.01 }, reached).Run(FlawedRecipe());
+        Assert.Empty(reached.Jobs);
+        Assert.Contains("reached the target", stopped.Stopped!.Reason);
     }
 
     [Fact]
@@ -106,6 +112,25 @@ public class EvolveTests
         var entries = workspace.Ledger.Read();
         Assert.Single(entries, e => e.Event == "finished" && e.Trial == "t000");
         Assert.Single(entries, e => e.Event == "created" && e.Trial == "t001");
+    }
+
+    [Fact]
+    public void WithFoldsEachTrialIsACrossValidationScoredOverItsFolds()
+    {
+        var settings = new EvolveSettings { Budget = 1, Folds = 2, Seeds = 1, Data = data.Value };
+        var workspace = Workspace.Prepare(TestData.TempDir("evolve-folds"), settings);
+        var launcher = new InProcessLauncher();
+        var state = new EvolveLoop(workspace, settings, launcher).Run(FlawedRecipe());
+        Assert.Equal(new[] { ("t000", 0), ("t001", 0) }, launcher.Jobs);   // one job per trial: the folds run inside it
+        foreach (var trial in state.Trials)
+        {
+            Assert.Equal("finished", trial.Status);
+            var experiment = Regimen.Runs.ExperimentSummary.Read(Path.Combine(workspace.ExperimentPath(trial.Id), "experiment.json"))!;
+            Assert.Equal(experiment.FoldResults.Select(f => f.FinalValue!.Value), trial.Scores);
+            Assert.Equal(experiment.FinalMean, trial.Score!.Value, 9);
+            Assert.Equal(experiment.FinalStd, trial.Spread!.Value, 9);
+        }
+        Assert.NotNull(state.Trials[1].Decision);
     }
 
     [Fact]
