@@ -3,7 +3,7 @@
 
 Run with Debian's python3-torch (/usr/bin/python3). Prints one key=value line like Regimen.Bench.
 """
-import argparse, resource, time
+import argparse, os, resource, time
 import torch, torch.nn as nn, torch.nn.functional as F
 
 
@@ -64,28 +64,34 @@ def build(name, width, cin):
     raise SystemExit(f"unknown model {name}")
 
 
-p = argparse.ArgumentParser()
-p.add_argument("model"); p.add_argument("--width", type=int, default=0); p.add_argument("--size", type=int, default=32)
-p.add_argument("--channels", type=int, default=3); p.add_argument("--batch", type=int, default=128)
-p.add_argument("--images", type=int, default=2560); p.add_argument("--epochs", type=int, default=3); p.add_argument("--threads", type=int, default=2)
-a = p.parse_args()
-torch.set_num_threads(a.threads); torch.manual_seed(0)
-model = build(a.model, a.width, a.channels)
-decay = [q for q in model.parameters() if q.dim() > 1]; no_decay = [q for q in model.parameters() if q.dim() <= 1]
-opt = torch.optim.SGD([{"params": decay, "weight_decay": 5e-4}, {"params": no_decay, "weight_decay": 0}], lr=0.1, momentum=0.9, nesterov=True)
-x_all = torch.randint(0, 256, (a.images, a.channels, a.size, a.size), dtype=torch.uint8)
-y_all = torch.randint(0, 10, (a.images,))
-mean, std = torch.full((1, a.channels, 1, 1), 0.5), torch.full((1, a.channels, 1, 1), 0.25)
-rate, rss = 0.0, []
-for epoch in range(a.epochs):
-    model.train(); order = torch.randperm(a.images); start = time.perf_counter(); seen = 0
-    for b in range(a.images // a.batch):
-        idx = order[b * a.batch:(b + 1) * a.batch]
-        x = (x_all[idx].float() / 255 - mean) / std
-        loss = F.cross_entropy(model(x), y_all[idx], label_smoothing=0.1)
-        opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); seen += len(idx)
-    rate = seen / (time.perf_counter() - start)
-    rss.append(open("/proc/self/statm").read().split()[1])
-page = resource.getpagesize()
-print(f"side=pytorch model={a.model} width={a.width} size={a.size} batch={a.batch} img_per_s={rate:.1f} "
-      f"peak_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1000:.0f} rss_mb_by_epoch={';'.join(str(int(r) * page // 1000000) for r in rss)}")
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("model"); p.add_argument("--width", type=int, default=0); p.add_argument("--size", type=int, default=32)
+    p.add_argument("--channels", type=int, default=3); p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--images", type=int, default=2560); p.add_argument("--epochs", type=int, default=3); p.add_argument("--threads", type=int, default=2)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads); torch.manual_seed(0)
+    if os.environ.get("PEER_MKLDNN") == "0": torch.backends.mkldnn.enabled = False   # an experiment: libtorch's native convolutions
+    model = build(a.model, a.width, a.channels)
+    decay = [q for q in model.parameters() if q.dim() > 1]; no_decay = [q for q in model.parameters() if q.dim() <= 1]
+    opt = torch.optim.SGD([{"params": decay, "weight_decay": 5e-4}, {"params": no_decay, "weight_decay": 0}], lr=0.1, momentum=0.9, nesterov=True)
+    x_all = torch.randint(0, 256, (a.images, a.channels, a.size, a.size), dtype=torch.uint8)
+    y_all = torch.randint(0, 10, (a.images,))
+    mean, std = torch.full((1, a.channels, 1, 1), 0.5), torch.full((1, a.channels, 1, 1), 0.25)
+    rate, rss = 0.0, []
+    for epoch in range(a.epochs):
+        model.train(); order = torch.randperm(a.images); start = time.perf_counter(); seen = 0
+        for b in range(a.images // a.batch):
+            idx = order[b * a.batch:(b + 1) * a.batch]
+            x = (x_all[idx].float() / 255 - mean) / std
+            loss = F.cross_entropy(model(x), y_all[idx], label_smoothing=0.1)
+            opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); seen += len(idx)
+        rate = seen / (time.perf_counter() - start)
+        rss.append(open("/proc/self/statm").read().split()[1])
+    page = resource.getpagesize()
+    print(f"side=pytorch model={a.model} width={a.width} size={a.size} batch={a.batch} img_per_s={rate:.1f} "
+          f"peak_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1000:.0f} rss_mb_by_epoch={';'.join(str(int(r) * page // 1000000) for r in rss)}")
+
+
+if __name__ == "__main__":
+    main()

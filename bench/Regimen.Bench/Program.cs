@@ -17,6 +17,7 @@ return args.FirstOrDefault() switch
     "analyze" => Analyze(args[1..]),
     "decode" => Decode(args[1..]),
     "fit" => Fit(args[1..]),
+    "ops" => Ops(args[1..]),
     _ => Usage(),
 };
 
@@ -28,6 +29,7 @@ static int Usage()
                Regimen.Bench analyze [--rows N]
                Regimen.Bench decode [--size S] [--images N]
                Regimen.Bench fit RECIPE [key=value...]
+               Regimen.Bench ops MODEL [--width W] [--size S] [--channels C] [--batch B] [--threads T]   (time per piece of a step, ms)
         """);
     return 2;
 }
@@ -159,6 +161,62 @@ static int Fit(string[] a)
     return 0;
 }
 
+// Where a training step's time goes, piece by piece, for comparison with bench/torch_ops.py (the same pieces in PyTorch).
+static int Ops(string[] a)
+{
+    string name = a[0];
+    int width = int.Parse(Option(a, "--width", "0")), size = int.Parse(Option(a, "--size", "32")), channels = int.Parse(Option(a, "--channels", "3"));
+    int batch = int.Parse(Option(a, "--batch", "128")), threads = int.Parse(Option(a, "--threads", "2")), reps = int.Parse(Option(a, "--reps", "20"));
+    TorchRuntime.Configure(threads);
+    manual_seed(0);
+    int c = width > 0 ? width : 16;
+    double Time(Action step)
+    {
+        for (int i = 0; i < 3; i++) { using var s = NewDisposeScope(); step(); }
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < reps; i++) { using var s = NewDisposeScope(); step(); }
+        return clock.Elapsed.TotalMilliseconds / reps;
+    }
+    var conv = nn.Conv2d(c, c, 3, padding: 1, bias: false);
+    var bn = nn.BatchNorm2d(c);
+    var xc = randn(batch, c, size, size);
+    var results = new List<(string, double)>
+    {
+        ("conv3x3_fwd", Time(() => conv.forward(xc))),
+        ("conv3x3_fwd_bwd", Time(() => { using var x = xc.detach().requires_grad_(); conv.forward(x).sum().backward(); })),
+        ("bn_fwd_bwd", Time(() => { using var x = xc.detach().requires_grad_(); bn.forward(x).sum().backward(); })),
+        ("relu_fwd_bwd", Time(() => { using var x = xc.detach().requires_grad_(); nn.functional.relu(x).sum().backward(); })),
+    };
+    var model = Regimen.Models.ModelRegistry.Create(name, new Regimen.Models.ModelOptions(channels, 10, width > 0 ? width : null, null, null, 0, 0));
+    model.train();
+    var optimizer = optim.SGD(model.parameters(), 0.01, momentum: 0.9, nesterov: true, weight_decay: 5e-4);
+    var x0 = randn(batch, channels, size, size);
+    var y0 = randint(0, 10, new long[] { batch }, dtype: ScalarType.Int64);
+    results.Add(("model_fwd", Time(() => model.forward(x0))));
+    var deep = nn.Conv2d(8 * c, 8 * c, 3, padding: 1, bias: false);
+    var xd = randn(batch, 8 * c, Math.Max(1, size / 8), Math.Max(1, size / 8));
+    results.Add(("deep_conv_fwd", Time(() => deep.forward(xd))));
+    var s2 = nn.Conv2d(c, 2 * c, 3, stride: 2, padding: 1, bias: false);
+    var s2x1 = nn.Conv2d(c, 2 * c, 1, stride: 2, bias: false);
+    results.Add(("s2_conv_fwd", Time(() => s2.forward(xc))));
+    results.Add(("s2_1x1_fwd", Time(() => s2x1.forward(xc))));
+    results.Add(("s2_conv_fwd_bwd", Time(() => { using var x = xc.detach().requires_grad_(); s2.forward(x).sum().backward(); })));
+    var deepBn = nn.BatchNorm2d(8 * c);
+    results.Add(("deep_bn_fwd_x10", Time(() => { for (int i = 0; i < 10; i++) deepBn.forward(xd); })));
+    results.Add(("deep_relu_add_x10", Time(() => { for (int i = 0; i < 10; i++) nn.functional.relu(xd + xd); })));
+    model.eval();
+    results.Add(("model_fwd_eval_nograd", Time(() => { using var g = no_grad(); model.forward(x0); })));
+    model.train();
+    results.Add(("model_fwd_bwd", Time(() => { nn.functional.cross_entropy(model.forward(x0), y0, label_smoothing: 0.1).backward(); })));
+    nn.functional.cross_entropy(model.forward(x0), y0).backward();
+    results.Add(("opt_step", Time(() => optimizer.step())));
+    var labels = y0;
+    results.Add(("accuracy_item", Time(() => { using var l = model.forward(x0); l.argmax(1).eq(labels).sum().item<long>(); })));
+    results.Add(("model_step", Time(() => { optimizer.zero_grad(); nn.functional.cross_entropy(model.forward(x0), y0, label_smoothing: 0.1).backward(); optimizer.step(); })));
+    Console.WriteLine("side=regimen " + string.Join(" ", results.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Item1}={r.Item2:F2}"))));
+    return 0;
+}
+
 sealed class RssProbe(List<double> rss) : TrainingCallback
 {
     public override void OnEpochEnd(TrainingContext context, EpochResult result)
@@ -167,3 +225,4 @@ sealed class RssProbe(List<double> rss) : TrainingCallback
         rss.Add(Process.GetCurrentProcess().WorkingSet64 / 1e6);
     }
 }
+
