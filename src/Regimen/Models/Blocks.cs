@@ -39,11 +39,23 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = functional.relu(bn1.forward(conv1.forward(x)));
-        y = bn2.forward(conv2.forward(y));
+        // Each intermediate is released as soon as the next op has it (autograd keeps what backward needs), and
+        // ReLUs run in place as torchvision's do: malloc then reuses warm memory as PyTorch's reference counting
+        // lets it (bench/RESULTS.md, piece by piece).
+        var y = Consume(conv1.forward(x), bn1.forward).relu_();
+        y = Consume(Consume(y, conv2.forward), bn2.forward);
         y = DropPath.Apply(y, DropPathRate, training);
-        var identity = downsample is null ? x : downsample.forward(x);
-        return functional.relu(y.add_(identity)).MoveToOuterDisposeScope();
+        if (downsample is null) y.add_(x);
+        else using (var identity = downsample.forward(x)) y.add_(identity);
+        return y.relu_().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>next(input), then input released.</summary>
+    internal static Tensor Consume(Tensor input, Func<Tensor, Tensor> next)
+    {
+        var output = next(input);
+        input.Dispose();
+        return output;
     }
 }
 
@@ -105,12 +117,12 @@ internal sealed class WideBlock : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var o = functional.relu(bn1.forward(x));
+        // As in BasicBlock: intermediates released as soon as they are consumed, ReLUs in place.
+        var o = bn1.forward(x).relu_();
         var identity = shortcut is null ? x : shortcut.forward(o);
-        var y = conv1.forward(o);
-        y = functional.relu(bn2.forward(y));
-        if (DropoutRate > 0) y = functional.dropout(y, DropoutRate, training);
-        y = conv2.forward(y);
+        var y = BasicBlock.Consume(BasicBlock.Consume(o, conv1.forward), bn2.forward).relu_();
+        if (DropoutRate > 0) y = BasicBlock.Consume(y, t => functional.dropout(t, DropoutRate, training));
+        y = BasicBlock.Consume(y, conv2.forward);
         y = DropPath.Apply(y, DropPathRate, training);
         return y.add_(identity).MoveToOuterDisposeScope();
     }
