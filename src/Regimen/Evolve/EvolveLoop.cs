@@ -121,10 +121,12 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
         double noise = Noise(best, next);
         double bar = Math.Max(noise, settings.MinGain);
         bool promoted = gain > bar;
+        // A sibling trained in the same batch and promoted first is now the one to beat: say so.
+        string rival = best.Parent is not null && best.Parent == next.Parent ? $"{best.Id} (its sibling, promoted first)" : best.Id;
         string reason = promoted
-            ? $"gain {Signed(gain)} over {best.Id} exceeds the noise {Format(noise)} (standard error of the difference){(settings.MinGain > noise ? $" and the minimum gain {Format(settings.MinGain)}" : "")}"
-            : gain <= 0 ? $"no gain: {Signed(gain)} against {best.Id}"
-            : $"gain {Signed(gain)} over {best.Id} is within the noise {Format(bar)}";
+            ? $"gain {Signed(gain)} over {rival} exceeds the noise {Format(noise)} (standard error of the difference){(settings.MinGain > noise ? $" and the minimum gain {Format(settings.MinGain)}" : "")}"
+            : gain <= 0 ? $"no gain: {Signed(gain)} against {rival}"
+            : $"gain {Signed(gain)} over {rival} is within the noise {Format(bar)}";
         Append(new LedgerEntry { Event = "decided", Trial = next.Id, Promoted = promoted, Against = best.Id, Gain = gain, Noise = noise, Reason = reason });
         say($"{next.Id}: {(promoted ? "promoted" : "kept out")}: {reason}");
         return true;
