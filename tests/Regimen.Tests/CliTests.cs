@@ -87,6 +87,26 @@ public class CliTests
     }
 
     [Fact]
+    public void EvolveAndLedgerRefuseBadInputBeforeWritingAnything()
+    {
+        var workspace = Path.Combine(TestData.TempDir("cli-evolve"), "ws");
+        var (code, output) = Run("evolve", RecipeFile(), "--workspace", workspace, "--launcher", "k8s");
+        Assert.True(code == 2, output);
+        Assert.Contains("--launcher k8s: expected process or slurm", output);
+        Assert.False(Directory.Exists(workspace));
+        (code, output) = Run("evolve", RecipeFile(), "--workspace", workspace, "--folds", "1");
+        Assert.True(code == 2, output);
+        Assert.Contains("--folds 1", output);
+        Assert.False(Directory.Exists(workspace));
+        (code, output) = Run("evolve");
+        Assert.True(code == 2, output);
+        Assert.Contains("give a RECIPE", output);
+        (code, output) = Run("ledger", workspace);
+        Assert.True(code == 2, output);
+        Assert.Contains("not an evolve workspace", output);
+    }
+
+    [Fact]
     public void ADivergingRunStopsWithCode4AndSaysWhy()
     {
         var outDir = Path.Combine(TestData.TempDir("cli-nan"), "run");
