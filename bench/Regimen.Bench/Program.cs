@@ -18,6 +18,7 @@ return args.FirstOrDefault() switch
     "decode" => Decode(args[1..]),
     "fit" => Fit(args[1..]),
     "ops" => Ops(args[1..]),
+    "loops" => Loops(args[1..]),
     _ => Usage(),
 };
 
@@ -29,6 +30,7 @@ static int Usage()
                Regimen.Bench analyze [--rows N]
                Regimen.Bench decode [--size S] [--images N]
                Regimen.Bench fit RECIPE [key=value...]
+               Regimen.Bench loops MODEL [--width W] [--size S] [--channels C] [--batch B] [--images N] [--rounds R]   (Trainer vs a bare loop, alternated in one process)
                Regimen.Bench ops MODEL [--width W] [--size S] [--channels C] [--batch B] [--threads T]   (time per piece of a step, ms)
         """);
     return 2;
@@ -158,6 +160,73 @@ static int Fit(string[] a)
     var recipe = RecipeLoader.Load(a[0], a.Skip(1));
     using var setup = TrainingSetup.Create(recipe);
     new Trainer(setup, new[] { new Regimen.Reports.PlainProgress(Console.Out) }).Fit();
+    return 0;
+}
+
+// Regimen's Trainer against the barest loop over the same model, optimizer and data, alternated epoch by epoch
+// in one process, so that the machine's noise hits both alike: what the Trainer adds around the model step.
+static int Loops(string[] a)
+{
+    string model = a[0];
+    int width = int.Parse(Option(a, "--width", "0")), size = int.Parse(Option(a, "--size", "32")), channels = int.Parse(Option(a, "--channels", "3"));
+    int batch = int.Parse(Option(a, "--batch", "128")), images = int.Parse(Option(a, "--images", "2560")), rounds = int.Parse(Option(a, "--rounds", "4"));
+    int workers = int.Parse(Option(a, "--workers", "1"));
+    var yaml = $"""
+        name: bench
+        epochs: 1000
+        batch_size: {batch}
+        threads: 2
+        model:
+          name: {model}
+        {(width > 0 ? $"  width: {width}" : "")}
+        data:
+          workers: {workers}
+        augment:
+          enabled: false
+        evaluation:
+          batch_size: {batch}
+        """;
+    var recipe = RecipeLoader.Parse(yaml, "bench");
+    manual_seed(0);
+    var train = new ImageDataset("random", randint(0, 256, new long[] { images, channels, size, size }, dtype: ScalarType.Byte),
+        randint(0, 10, new long[] { images }, dtype: ScalarType.Int64), Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray());
+    var val = train.Select(Enumerable.Range(0, batch).Select(i => (long)i).ToArray());
+    using var setup = TrainingSetup.CreateForSplit(recipe, train, val);
+    var trainer = new Trainer(setup, Array.Empty<TrainingCallback>());
+    var mean = full(new long[] { 1, channels, 1, 1 }, 0.5f);
+    var std = full(new long[] { 1, channels, 1, 1 }, 0.25f);
+    double Bare(int epoch)
+    {
+        setup.Model.train();
+        var order = BatchLoader.Order(images, 0, epoch);
+        var clock = Stopwatch.StartNew();
+        int seen = 0;
+        for (int b = 0; b < images / batch; b++)
+        {
+            using var scope = NewDisposeScope();
+            using var index = tensor(order.AsSpan(b * batch, batch).ToArray(), ScalarType.Int64);
+            var x = (train.Images.index_select(0, index).to_type(ScalarType.Float32) / 255 - mean) / std;
+            var loss = nn.functional.cross_entropy(setup.Model.forward(x), train.Labels.index_select(0, index), label_smoothing: 0.1);
+            setup.Optimizer.zero_grad();
+            loss.backward();
+            setup.Optimizer.step();
+            seen += batch;
+        }
+        return seen / clock.Elapsed.TotalSeconds;
+    }
+    var trainerRates = new List<double>();
+    var bareRates = new List<double>();
+    Bare(0);
+    for (int r = 0; r < rounds; r++)
+    {
+        var context = trainer.Fit(startEpoch: 2 * r, stopEpoch: 2 * r + 1);
+        trainerRates.Add(context.History[^1].ImagesPerSecond);
+        bareRates.Add(Bare(2 * r + 1));
+    }
+    static string Join(List<double> v) => string.Join(";", v.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)));
+    double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"model={model} width={width} trainer_img_per_s={Join(trainerRates)} bare_img_per_s={Join(bareRates)} ratio={Median(trainerRates) / Median(bareRates):F2}"));
     return 0;
 }
 
