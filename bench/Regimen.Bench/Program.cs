@@ -50,26 +50,7 @@ static int Train(string[] a)
     int width = int.Parse(Option(a, "--width", "0")), size = int.Parse(Option(a, "--size", "32")), channels = int.Parse(Option(a, "--channels", "3"));
     int batch = int.Parse(Option(a, "--batch", "128")), images = int.Parse(Option(a, "--images", "2560")), epochs = int.Parse(Option(a, "--epochs", "3"));
     int threads = int.Parse(Option(a, "--threads", "2")), workers = int.Parse(Option(a, "--workers", "1"));
-    var yaml = $"""
-        name: bench
-        epochs: {epochs}
-        batch_size: {batch}
-        threads: {threads}
-        model:
-          name: {model}
-        {(width > 0 ? $"  width: {width}" : "")}
-        data:
-          workers: {workers}
-        augment:
-          enabled: false
-        evaluation:
-          batch_size: {batch}
-        """;
-    var recipe = RecipeLoader.Parse(yaml, "bench");
-    manual_seed(0);
-    var train = new ImageDataset("random", randint(0, 256, new long[] { images, channels, size, size }, dtype: ScalarType.Byte),
-        randint(0, 10, new long[] { images }, dtype: ScalarType.Int64), Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray());
-    var val = train.Select(Enumerable.Range(0, batch).Select(i => (long)i).ToArray());
+    var (recipe, train, val) = RandomImageTraining(model, width, size, channels, batch, images, epochs, threads, workers);
     using var setup = TrainingSetup.CreateForSplit(recipe, train, val);
     var rss = new List<double>();
     var context = new Trainer(setup, new[] { new RssProbe(rss) }).Fit();
@@ -163,19 +144,15 @@ static int Fit(string[] a)
     return 0;
 }
 
-// Regimen's Trainer against the barest loop over the same model, optimizer and data, alternated epoch by epoch
-// in one process, so that the machine's noise hits both alike: what the Trainer adds around the model step.
-static int Loops(string[] a)
+// A recipe without augmentations and random uint8 images in memory: both sides of a comparison time the model step.
+static (Recipe Recipe, ImageDataset Train, ImageDataset Validation) RandomImageTraining(string model, int width, int size, int channels,
+    int batch, int images, int epochs, int threads, int workers)
 {
-    string model = a[0];
-    int width = int.Parse(Option(a, "--width", "0")), size = int.Parse(Option(a, "--size", "32")), channels = int.Parse(Option(a, "--channels", "3"));
-    int batch = int.Parse(Option(a, "--batch", "128")), images = int.Parse(Option(a, "--images", "2560")), rounds = int.Parse(Option(a, "--rounds", "4"));
-    int workers = int.Parse(Option(a, "--workers", "1"));
     var yaml = $"""
         name: bench
-        epochs: 1000
+        epochs: {epochs}
         batch_size: {batch}
-        threads: 2
+        threads: {threads}
         model:
           name: {model}
         {(width > 0 ? $"  width: {width}" : "")}
@@ -190,7 +167,18 @@ static int Loops(string[] a)
     manual_seed(0);
     var train = new ImageDataset("random", randint(0, 256, new long[] { images, channels, size, size }, dtype: ScalarType.Byte),
         randint(0, 10, new long[] { images }, dtype: ScalarType.Int64), Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray());
-    var val = train.Select(Enumerable.Range(0, batch).Select(i => (long)i).ToArray());
+    return (recipe, train, train.Select(Enumerable.Range(0, batch).Select(i => (long)i).ToArray()));
+}
+
+// Regimen's Trainer against the barest loop over the same model, optimizer and data, alternated epoch by epoch
+// in one process, so that the machine's noise hits both alike: what the Trainer adds around the model step.
+static int Loops(string[] a)
+{
+    string model = a[0];
+    int width = int.Parse(Option(a, "--width", "0")), size = int.Parse(Option(a, "--size", "32")), channels = int.Parse(Option(a, "--channels", "3"));
+    int batch = int.Parse(Option(a, "--batch", "128")), images = int.Parse(Option(a, "--images", "2560")), rounds = int.Parse(Option(a, "--rounds", "4"));
+    int workers = int.Parse(Option(a, "--workers", "1"));
+    var (recipe, train, val) = RandomImageTraining(model, width, size, channels, batch, images, epochs: 1000, threads: 2, workers);
     using var setup = TrainingSetup.CreateForSplit(recipe, train, val);
     var trainer = new Trainer(setup, Array.Empty<TrainingCallback>());
     var mean = full(new long[] { 1, channels, 1, 1 }, 0.5f);
