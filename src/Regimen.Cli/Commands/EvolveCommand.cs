@@ -98,12 +98,7 @@ public sealed class EvolveCommand : Command<EvolveCommand.Settings>
             "slurm" => new SlurmLauncher(RegimenCommand.Current(), s.Sbatch, TimeSpan.FromSeconds(Math.Max(0.1, s.SlurmPoll))),
             _ => throw new RegimenException($"--launcher {s.Launcher}: expected process or slurm"),
         };
-        if (saved is not null && s.Recipe is not null)
-        {
-            var baselineFile = Path.Combine(path, "trials", "t000", "recipe.yaml");
-            if (File.Exists(baselineFile) && RecipeLoader.ToYaml(RecipeLoader.Load(baselineFile)) != RecipeLoader.ToYaml(baseline))
-                throw new RegimenException($"{path}: this workspace's baseline ({baselineFile}) is another recipe. Use another --workspace, or leave RECIPE out to continue it.");
-        }
+        if (saved is not null) Workspace.CheckBaseline(path, baseline);
         var workspace = Workspace.Prepare(path, settings);
         if (baseline.Data.Validation == "test" && settings.Folds <= 1)
             AnsiConsole.MarkupLine("[yellow]note:[/] the recipe validates on the test split, so evolve selects recipes on it and the test score is no longer an unbiased estimate; " +

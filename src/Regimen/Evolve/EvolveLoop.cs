@@ -24,8 +24,7 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
             Create("t000", baseline, parent: null, null, new(), null);
             state = Replay();
         }
-        else if (RecipeLoader.ToYaml(workspace.LoadRecipe("t000")) != RecipeLoader.ToYaml(baseline))
-            throw new RegimenException($"{workspace.Path}: this workspace's baseline (trials/t000/recipe.yaml) is another recipe. Use another --workspace.");
+        else Workspace.CheckBaseline(workspace.Path, baseline);
 
         while (true)
         {
@@ -69,7 +68,7 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
 
     void Train(List<Trial> trials, CancellationToken cancellation)
     {
-        var jobs = trials.SelectMany(t => Enumerable.Range(0, settings.Folds > 1 ? 1 : settings.Seeds)
+        var jobs = trials.SelectMany(t => Enumerable.Range(0, settings.JobsPerTrial)
             .Select(r => new TrialJob(t.Id, r, workspace.LogFile(t.Id, r)))).ToList();
         say($"training {string.Join(", ", trials.Select(t => t.Id))}: {jobs.Count} job(s) through the {launcher.Name} launcher, {settings.Parallel} at once");
         var results = launcher.Run(workspace, jobs, settings.Parallel, cancellation);

@@ -28,7 +28,8 @@ public sealed record EvolveSettings
     [JsonPropertyName("min_gain")] public double MinGain { get; init; }
 
     [JsonIgnore] public bool HigherIsBetter => Metric != "val_loss";
-    [JsonIgnore] public int Replicas => Folds > 1 ? Folds : Seeds;
+    /// <summary>Launcher jobs a trial takes: one cross-validation, or one run per seed.</summary>
+    [JsonIgnore] public int JobsPerTrial => Folds > 1 ? 1 : Seeds;
 
     public void Validate()
     {

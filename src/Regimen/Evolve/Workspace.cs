@@ -56,6 +56,14 @@ public sealed class Workspace
 
     public EvolveSettings Settings => EvolveSettings.Read(SettingsFile);
 
+    /// <summary>Refuses a baseline other than the one the workspace at <paramref name="path"/> started with (if it has one yet).</summary>
+    public static void CheckBaseline(string path, Recipe baseline)
+    {
+        var file = new Workspace(path).RecipeFile("t000");
+        if (File.Exists(file) && RecipeLoader.ToYaml(RecipeLoader.Load(file)) != RecipeLoader.ToYaml(baseline))
+            throw new RegimenException($"{path}: this workspace's baseline ({file}) is another recipe. Use another --workspace, or leave RECIPE out to continue it.");
+    }
+
     public Recipe LoadRecipe(string trial) => RecipeLoader.Load(RecipeFile(trial));
 
     /// <summary>

@@ -5,6 +5,18 @@ using static TorchSharp.torch.nn;
 
 namespace Regimen.Models;
 
+/// <summary>An intermediate tensor of a block's forward, released as soon as the next op has consumed it.</summary>
+internal static class Intermediate
+{
+    /// <summary>next(input), then input released.</summary>
+    public static Tensor Consume(Tensor input, Func<Tensor, Tensor> next)
+    {
+        var output = next(input);
+        input.Dispose();
+        return output;
+    }
+}
+
 /// <summary>Stochastic depth: drops the whole residual branch of a sample with probability <c>Rate</c> while training.</summary>
 internal static class DropPath
 {
@@ -42,20 +54,12 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>
         // Each intermediate is released as soon as the next op has it (autograd keeps what backward needs), and
         // ReLUs run in place as torchvision's do: malloc then reuses warm memory as PyTorch's reference counting
         // lets it (bench/RESULTS.md, piece by piece).
-        var y = Consume(conv1.forward(x), bn1.forward).relu_();
-        y = Consume(Consume(y, conv2.forward), bn2.forward);
+        var y = Intermediate.Consume(conv1.forward(x), bn1.forward).relu_();
+        y = Intermediate.Consume(Intermediate.Consume(y, conv2.forward), bn2.forward);
         y = DropPath.Apply(y, DropPathRate, training);
         if (downsample is null) y.add_(x);
         else using (var identity = downsample.forward(x)) y.add_(identity);
         return y.relu_().MoveToOuterDisposeScope();
-    }
-
-    /// <summary>next(input), then input released.</summary>
-    internal static Tensor Consume(Tensor input, Func<Tensor, Tensor> next)
-    {
-        var output = next(input);
-        input.Dispose();
-        return output;
     }
 }
 
@@ -120,9 +124,9 @@ internal sealed class WideBlock : Module<Tensor, Tensor>
         // As in BasicBlock: intermediates released as soon as they are consumed, ReLUs in place.
         var o = bn1.forward(x).relu_();
         var identity = shortcut is null ? x : shortcut.forward(o);
-        var y = BasicBlock.Consume(BasicBlock.Consume(o, conv1.forward), bn2.forward).relu_();
-        if (DropoutRate > 0) y = BasicBlock.Consume(y, t => functional.dropout(t, DropoutRate, training));
-        y = BasicBlock.Consume(y, conv2.forward);
+        var y = Intermediate.Consume(Intermediate.Consume(o, conv1.forward), bn2.forward).relu_();
+        if (DropoutRate > 0) y = Intermediate.Consume(y, t => functional.dropout(t, DropoutRate, training));
+        y = Intermediate.Consume(y, conv2.forward);
         y = DropPath.Apply(y, DropPathRate, training);
         return y.add_(identity).MoveToOuterDisposeScope();
     }

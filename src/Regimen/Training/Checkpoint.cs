@@ -54,16 +54,23 @@ public static class Checkpoint
             RngState = Convert.ToBase64String(rng.data<byte>().ToArray()),
             SavedAt = DateTime.UtcNow,
         };
-        AtomicFile.Write(path, stream =>
+        Write(path, header, writer =>
         {
-            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-            writer.Write(Magic);
-            writer.Write(JsonSerializer.Serialize(header));
             model.save(writer);
             optimizer?.save_state_dict(writer);
             ema?.save(writer);
         });
     }
+
+    /// <summary>The file layout, atomically: the marker, the JSON header, then the tensors <paramref name="body"/> writes.</summary>
+    static void Write(string path, CheckpointHeader header, Action<BinaryWriter> body) =>
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            writer.Write(Magic);
+            writer.Write(JsonSerializer.Serialize(header));
+            body(writer);
+        });
 
     /// <summary>Changes a checkpoint's header and keeps its tensors, atomically.</summary>
     public static void Rewrite(string path, Func<CheckpointHeader, CheckpointHeader> change)
@@ -77,13 +84,7 @@ public static class Checkpoint
             reader.BaseStream.CopyTo(tail);
             rest = tail.ToArray();
         }
-        AtomicFile.Write(path, stream =>
-        {
-            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-            writer.Write(Magic);
-            writer.Write(JsonSerializer.Serialize(change(header)));
-            writer.Write(rest);
-        });
+        Write(path, change(header), writer => writer.Write(rest));
     }
 
     public static CheckpointHeader ReadHeader(string path)
