@@ -27,6 +27,8 @@ results = [
     ("conv3x3_fwd_bwd", timed(lambda: conv(xc.detach().requires_grad_()).sum().backward())),
     ("bn_fwd_bwd", timed(lambda: bn(xc.detach().requires_grad_()).sum().backward())),
     ("relu_fwd_bwd", timed(lambda: F.relu(xc.detach().requires_grad_()).sum().backward())),
+    ("bn_fwd_x10", timed(lambda: [bn(xc) for _ in range(10)])),
+    ("conv_bn_relu_fwd_x10", timed(lambda: [F.relu(bn(conv(xc)), inplace=True) for _ in range(10)])),
 ]
 model = build(a.model, a.width, a.channels); model.train()
 opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True, weight_decay=5e-4)

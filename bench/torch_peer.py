@@ -78,19 +78,32 @@ def main():
     x_all = torch.randint(0, 256, (a.images, a.channels, a.size, a.size), dtype=torch.uint8)
     y_all = torch.randint(0, 10, (a.images,))
     mean, std = torch.full((1, a.channels, 1, 1), 0.5), torch.full((1, a.channels, 1, 1), 0.25)
+    channels_last = os.environ.get("PEER_CHANNELS_LAST") == "1"   # PyTorch's own channels-last, for comparison
+    if channels_last: model = model.to(memory_format=torch.channels_last)
     rate, rss = 0.0, []
     for epoch in range(a.epochs):
         model.train(); order = torch.randperm(a.images); start = time.perf_counter(); seen = 0
         for b in range(a.images // a.batch):
             idx = order[b * a.batch:(b + 1) * a.batch]
             x = (x_all[idx].float() / 255 - mean) / std
+            if channels_last: x = x.contiguous(memory_format=torch.channels_last)
             loss = F.cross_entropy(model(x), y_all[idx], label_smoothing=0.1)
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); seen += len(idx)
         rate = seen / (time.perf_counter() - start)
         rss.append(open("/proc/self/statm").read().split()[1])
+    model.eval()   # evaluation throughput over the training images, as Regimen.Bench measures it
+    def evaluate():
+        with torch.no_grad():
+            for b in range(0, a.images, a.batch):
+                x = (x_all[b:b + a.batch].float() / 255 - mean) / std
+                if channels_last: x = x.contiguous(memory_format=torch.channels_last)
+                model(x).argmax(1)
+    evaluate(); start = time.perf_counter(); evaluate(); eval_rate = a.images / (time.perf_counter() - start)
     page = resource.getpagesize()
-    print(f"side=pytorch model={a.model} width={a.width} size={a.size} batch={a.batch} img_per_s={rate:.1f} "
-          f"peak_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1000:.0f} rss_mb_by_epoch={';'.join(str(int(r) * page // 1000000) for r in rss)}")
+    mb = [int(r) * page / 1e6 for r in rss]
+    growth = 100 * (mb[-1] - mb[1]) / mb[1] if len(mb) >= 3 else 0.0
+    print(f"side=pytorch model={a.model} width={a.width} size={a.size} batch={a.batch} img_per_s={rate:.1f} eval_img_per_s={eval_rate:.1f} "
+          f"peak_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1000:.0f} rss_growth_pct={growth:.1f} rss_mb_by_epoch={';'.join(f'{m:.0f}' for m in mb)}")
 
 
 if __name__ == "__main__":

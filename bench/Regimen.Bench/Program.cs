@@ -19,6 +19,7 @@ return args.FirstOrDefault() switch
     "fit" => Fit(args[1..]),
     "ops" => Ops(args[1..]),
     "loops" => Loops(args[1..]),
+    "layout" => Layout(args[1..]),
     _ => Usage(),
 };
 
@@ -51,14 +52,23 @@ static int Train(string[] a)
     int batch = int.Parse(Option(a, "--batch", "128")), images = int.Parse(Option(a, "--images", "2560")), epochs = int.Parse(Option(a, "--epochs", "3"));
     int threads = int.Parse(Option(a, "--threads", "2")), workers = int.Parse(Option(a, "--workers", "1"));
     var (recipe, train, val) = RandomImageTraining(model, width, size, channels, batch, images, epochs, threads, workers);
+    if (a.Contains("--plain-layout")) recipe.Model.ChannelsLast = false;
     using var setup = TrainingSetup.CreateForSplit(recipe, train, val);
     var rss = new List<double>();
     var context = new Trainer(setup, new[] { new RssProbe(rss) }).Fit();
     var last = context.History[^1];
+    // Evaluation throughput: Regimen's evaluation path (eval mode, no grad, normalization) over the training images.
+    Evaluator.Evaluate(setup.Model, setup.Train, setup.Augment, size, batch, flipTta: false);
+    var evalClock = Stopwatch.StartNew();
+    Evaluator.Evaluate(setup.Model, setup.Train, setup.Augment, size, batch, flipTta: false);
+    double evalRate = setup.Train.Count / evalClock.Elapsed.TotalSeconds;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"side=regimen model={model} width={width} size={size} batch={batch} img_per_s={last.ImagesPerSecond:F1} peak_rss_mb={Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} rss_mb_by_epoch={string.Join(";", rss.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))}"));
+        $"side=regimen model={model} width={width} size={size} batch={batch} img_per_s={last.ImagesPerSecond:F1} eval_img_per_s={evalRate:F1} peak_rss_mb={Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} rss_growth_pct={RssGrowth(rss):F1} rss_mb_by_epoch={string.Join(";", rss.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))}"));
     return 0;
 }
+
+// RSS growth from epoch 2 to the last (epoch 10 in a 10-epoch run), in percent; 0 when there are fewer than 3 epochs.
+static double RssGrowth(List<double> rss) => rss.Count < 3 ? 0 : 100 * (rss[^1] - rss[1]) / rss[1];
 
 // Decode-free loader throughput: batches drawn, scaled, cropped, flipped and normalized per second on the CPU threads.
 static int Loader(string[] a)
@@ -237,12 +247,22 @@ static int Ops(string[] a)
     var conv = nn.Conv2d(c, c, 3, padding: 1, bias: false);
     var bn = nn.BatchNorm2d(c);
     var xc = randn(batch, c, size, size);
+    if (Environment.GetEnvironmentVariable("OPS_ONLY_MODEL_FWD") is string only)
+    {
+        var m = Regimen.Models.ModelRegistry.Create(name, new Regimen.Models.ModelOptions(channels, 10, width > 0 ? width : null, null, null, 0, 0));
+        m.train();
+        var xm = randn(batch, channels, size, size);
+        Console.WriteLine($"model_fwd_only={Time(() => m.forward(xm)):F2}");
+        return 0;
+    }
     var results = new List<(string, double)>
     {
         ("conv3x3_fwd", Time(() => conv.forward(xc))),
         ("conv3x3_fwd_bwd", Time(() => { using var x = xc.detach().requires_grad_(); conv.forward(x).sum().backward(); })),
         ("bn_fwd_bwd", Time(() => { using var x = xc.detach().requires_grad_(); bn.forward(x).sum().backward(); })),
         ("relu_fwd_bwd", Time(() => { using var x = xc.detach().requires_grad_(); nn.functional.relu(x).sum().backward(); })),
+        ("bn_fwd_x10", Time(() => { for (int i = 0; i < 10; i++) bn.forward(xc); })),
+        ("conv_bn_relu_fwd_x10", Time(() => { for (int i = 0; i < 10; i++) bn.forward(conv.forward(xc)).relu_(); })),
     };
     var model = Regimen.Models.ModelRegistry.Create(name, new Regimen.Models.ModelOptions(channels, 10, width > 0 ? width : null, null, null, 0, 0));
     model.train();
@@ -271,6 +291,48 @@ static int Ops(string[] a)
     results.Add(("accuracy_item", Time(() => { using var l = model.forward(x0); l.argmax(1).eq(labels).sum().item<long>(); })));
     results.Add(("model_step", Time(() => { optimizer.zero_grad(); nn.functional.cross_entropy(model.forward(x0), y0, label_smoothing: 0.1).backward(); optimizer.step(); })));
     Console.WriteLine("side=regimen " + string.Join(" ", results.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Item1}={r.Item2:F2}"))));
+    return 0;
+}
+
+// One model step and one no-grad evaluation forward, contiguous (NCHW) against channels-last (NHWC), alternated
+// in one process on two copies of the same model (ms per step).
+static int Layout(string[] a)
+{
+    string name = a[0];
+    int width = int.Parse(Option(a, "--width", "0")), size = int.Parse(Option(a, "--size", "32")), channels = int.Parse(Option(a, "--channels", "3"));
+    int batch = int.Parse(Option(a, "--batch", "128")), reps = int.Parse(Option(a, "--reps", "10")), rounds = int.Parse(Option(a, "--rounds", "3"));
+    TorchRuntime.Configure(2);
+    var x0 = randn(batch, channels, size, size);
+    var y0 = randint(0, 10, new long[] { batch }, dtype: ScalarType.Int64);
+    (nn.Module<Tensor, Tensor> Model, optim.Optimizer Opt, Tensor X) Make(int layout)
+    {
+        manual_seed(0);
+        var m = Regimen.Models.ModelRegistry.Create(name, new Regimen.Models.ModelOptions(channels, 10, width > 0 ? width : null, null, null, 0, 0));
+        if (layout == 2) Regimen.Models.MemoryLayout.ToChannelsLast(m);
+        return (m, optim.SGD(m.parameters(), 0.01, momentum: 0.9, nesterov: true, weight_decay: 5e-4), layout > 0 ? Regimen.Models.MemoryLayout.ToChannelsLast(x0) : x0);
+    }
+    var sides = new[] { Make(0), Make(1), Make(2) };
+    double Time(Action step)
+    {
+        for (int i = 0; i < 2; i++) { using var s = NewDisposeScope(); step(); }
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < reps; i++) { using var s = NewDisposeScope(); step(); }
+        return clock.Elapsed.TotalMilliseconds / reps;
+    }
+    var steps = new List<double>[] { new(), new(), new() };
+    var evals = new List<double>[] { new(), new(), new() };
+    for (int r = 0; r < rounds; r++)
+        for (int k = 0; k < 3; k++)
+        {
+            var (m, opt, x) = sides[k];
+            m.train();
+            steps[k].Add(Time(() => { opt.zero_grad(); nn.functional.cross_entropy(m.forward(x), y0, label_smoothing: 0.1).backward(); opt.step(); }));
+            m.eval();
+            evals[k].Add(Time(() => { using var g = no_grad(); m.forward(x); }));
+        }
+    static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"model={name} width={width} size={size} step_nchw_ms={Median(steps[0]):F1} step_nhwc_input_ms={Median(steps[1]):F1} step_nhwc_ms={Median(steps[2]):F1} eval_nchw_ms={Median(evals[0]):F1} eval_nhwc_input_ms={Median(evals[1]):F1} eval_nhwc_ms={Median(evals[2]):F1}"));
     return 0;
 }
 

@@ -41,6 +41,10 @@ public sealed class ModelSection
     public double DropPath { get; set; }
     /// <summary>Start from these weights: a Regimen checkpoint (.ckpt), a PyTorch state dict (.pt, .pth) or safetensors.</summary>
     public string? Pretrained { get; set; }
+    /// <summary>Keep convolution weights and activations in NHWC (channels-last) layout, as timm's --channels-last:
+    /// libtorch then runs its NHWC convolution and vectorized BatchNorm kernels and skips layout reorders. Faster on
+    /// CPU for every model measured (bench/RESULTS.md); the results differ from NCHW's only by float rounding.</summary>
+    public bool ChannelsLast { get; set; } = true;
 }
 
 /// <summary>Fine-tuning: a head-only phase with the backbone frozen, then everything with separate rates (seed 004).</summary>

@@ -54,6 +54,7 @@ public static class Checkpoint
             RngState = Convert.ToBase64String(rng.data<byte>().ToArray()),
             SavedAt = DateTime.UtcNow,
         };
+        using var plain = MemoryLayout.PlainForSerialization(model, optimizer, ema);
         Write(path, header, writer =>
         {
             model.save(writer);
@@ -102,6 +103,7 @@ public static class Checkpoint
         var model = ModelRegistry.Create(header.ModelName, new ModelOptions(header.InputChannels, header.ClassCount,
             recipe.Model.Width, recipe.Model.Depth, recipe.Model.WidenFactor, recipe.Model.Dropout, recipe.Model.DropPath));
         LoadWeights(reader, path, model);
+        if (recipe.Model.ChannelsLast && MemoryLayout.ChannelsLastObstacle(model, header.InputChannels) is null) MemoryLayout.ToChannelsLast(model);
         return (header, model);
     }
 
@@ -110,6 +112,7 @@ public static class Checkpoint
     {
         using var reader = Open(path);
         var header = ReadHeader(reader, path);
+        using var plain = MemoryLayout.PlainForSerialization(model, optimizer, ema);
         LoadWeights(reader, path, model);
         if (optimizer != null && header.HasOptimizer)
         {
