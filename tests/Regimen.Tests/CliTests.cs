@@ -8,13 +8,16 @@ public class CliTests
 {
     static readonly Lazy<string> data = new(() => TestData.WriteIdxDataset(TestData.TempDir("cli-data"), trainCount: 128, testCount: 50));
 
-    internal static (int Code, string Output) Run(params string[] args)
+    internal static (int Code, string Output) Run(params string[] args) => RunWith(new Dictionary<string, string>(), args);
+
+    internal static (int Code, string Output) RunWith(IDictionary<string, string> environment, params string[] args)
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "Regimen.Cli.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(cli);
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["COLUMNS"] = "200";
+        foreach (var (key, value) in environment) start.Environment[key] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -104,6 +107,20 @@ public class CliTests
         (code, output) = Run("ledger", workspace);
         Assert.True(code == 2, output);
         Assert.Contains("not an evolve workspace", output);
+    }
+
+    [Fact]
+    public void NativeMemoryIsTunedUnlessTheUserAsksForTheDefaults()
+    {
+        var tuned = Path.Combine(TestData.TempDir("cli-memory"), "tuned");
+        var (code, output) = Run("train", RecipeFile(), "--data", data.Value, "--out", tuned);
+        Assert.True(code == 0, output);
+        Assert.Equal("tuned", Regimen.Runs.RunSummary.Read(Path.Combine(tuned, "summary.json"))!.Environment.NativeMemory);
+        var plain = Path.Combine(TestData.TempDir("cli-memory"), "default");
+        (code, output) = RunWith(new Dictionary<string, string> { ["REGIMEN_NATIVE_MEMORY"] = "default" },
+            "train", RecipeFile(), "--data", data.Value, "--out", plain);
+        Assert.True(code == 0, output);
+        Assert.Equal("default", Regimen.Runs.RunSummary.Read(Path.Combine(plain, "summary.json"))!.Environment.NativeMemory);
     }
 
     [Fact]

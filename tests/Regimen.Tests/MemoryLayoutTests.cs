@@ -69,9 +69,11 @@ public class MemoryLayoutTests
     public void ModelsWithChannelCountsOffTheBlocksOf8StayPlain()
     {
         using var narrow = SmallNet(1); // width 4: a 1x1 shortcut from 4 to 8 channels
-        Assert.Contains("not multiples of 8", MemoryLayout.ChannelsLastObstacle(narrow, imageChannels: 1));
+        Assert.Contains("multiples of 8, at least 16", MemoryLayout.ChannelsLastObstacle(narrow, imageChannels: 1));
+        using var eight = ModelRegistry.Create("small_resnet", new ModelOptions(1, 10, 8, null, null, 0, 0));
+        Assert.Contains("1 -> 8 channels", MemoryLayout.ChannelsLastObstacle(eight, imageChannels: 1));
         manual_seed(1);
-        using var wide = ModelRegistry.Create("small_resnet", new ModelOptions(3, 10, 8, null, null, 0, 0));
+        using var wide = ModelRegistry.Create("small_resnet", new ModelOptions(3, 10, 16, null, null, 0, 0));
         Assert.Null(MemoryLayout.ChannelsLastObstacle(wide, imageChannels: 3));
     }
 
@@ -79,7 +81,7 @@ public class MemoryLayoutTests
     public void TrainingUsesChannelsLastWhereTheModelSuitsItAndSaysWhyNotOtherwise()
     {
         var data = TestData.WriteIdxDataset(TestData.TempDir("layout-data"), trainCount: 64, testCount: 32);
-        var recipe = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 1), "tiny");
+        var recipe = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 1), "tiny", new[] { "model.width=16" });
         using (var setup = TrainingSetup.Create(recipe, data))
         {
             Assert.True(setup.ChannelsLast);
@@ -88,7 +90,7 @@ public class MemoryLayoutTests
         }
         var narrow = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 1), "tiny", new[] { "model.width=4" });
         var outcome = TrainingRunner.Start(new TrainingRequest { Recipe = narrow, OutputDirectory = TestData.TempDir("layout-run"), DataDirectory = data });
-        Assert.Contains(RunEvent.ReadAll(outcome.Run.EventsFile), e => e.Kind == "warning" && (e.Message ?? "").Contains("model.channels_last: kept NCHW"));
+        Assert.Contains(RunEvent.ReadAll(outcome.Run.EventsFile), e => e is { Kind: "layout", To: "contiguous" } && (e.Message ?? "").Contains("model.channels_last: kept NCHW"));
         var plain = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 1), "tiny", new[] { "model.channels_last=false" });
         using (var setup = TrainingSetup.Create(plain, data))
             Assert.All(setup.Model.parameters(), p => Assert.True(p.is_contiguous()));

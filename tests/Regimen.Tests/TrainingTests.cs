@@ -176,12 +176,15 @@ public class TrainingTests
         }
     }
 
-    [Fact]
-    public void ARecoveryCheckpointResumesMidEpochWithTheSameMetrics()
+    [Theory]
+    [InlineData(8, "contiguous")]
+    [InlineData(16, "channels_last")]   // NHWC weights, momentum and EMA, saved plain mid-step and restored
+    public void ARecoveryCheckpointResumesMidEpochWithTheSameMetrics(int width, string layout)
     {
         // EMA and MixUp included: their state and randomness must continue exactly too.
-        var yaml = TestData.TinyRecipe(3) + "\ncheckpoint:\n  every_steps: 3\nema:\n  enabled: true\nmixup:\n  mixup_alpha: 0.2\n";
+        var yaml = TestData.TinyRecipe(3).Replace("width: 8", $"width: {width}") + "\ncheckpoint:\n  every_steps: 3\nema:\n  enabled: true\nmixup:\n  mixup_alpha: 0.2\n";
         var whole = Train(TestData.TempDir("whole-steps"), recipeYaml: yaml);
+        Assert.Contains(RunEvent.ReadAll(whole.Run.EventsFile), e => e.Kind == "layout" && e.To == layout);
         var dir = TestData.TempDir("interrupted-steps");
         // 8 batches an epoch: global step 15 is epoch 1, batch 7, a recovery checkpoint; the kill comes right after it.
         Assert.Throws<OperationCanceledException>(() => Train(dir, recipeYaml: yaml, callbacks: new[] { new InterruptAtBatch(1, 7) }));
@@ -214,6 +217,10 @@ public class TrainingTests
         var header = Checkpoint.ReadHeader(outcome.Run.LastCheckpoint);
         Assert.Equal(0.5, header.LrScale);
         Assert.Equal(1, header.Rollbacks);
+        // metrics.csv records the rate the optimizer got: the schedule's, halved from the rollback on.
+        var planned = ScheduleSimulation.Run(recipe, stepsPerEpoch: 256 / 32, nativeResolution: 28);
+        Assert.Equal(planned[0].LrFirst, outcome.Metrics[0].LearningRate, 9);
+        Assert.Equal(0.5 * planned[2].LrFirst, outcome.Metrics[2].LearningRate, 9);
     }
 
     /// <summary>Multiplies the learning rate by 1e30 at the start of an epoch, once: a divergence on demand.</summary>

@@ -45,10 +45,10 @@ public static class MemoryLayout
     }
 
     /// <summary>
-    /// Why a model should stay NCHW, or null when channels-last suits it. libtorch's NHWC kernels on AVX2 work on
-    /// blocks of 8 channels; with a convolution whose channel counts are not multiples of 8 (a width-4 net's 1x1
-    /// shortcut from 4 to 8 channels), the oneDNN 1x1 backward-weights kernel of libtorch 2.10 was seen to spin
-    /// forever. The image's own channels (1 or 3, the stem's input) are exempt: those kernels are sound.
+    /// Why a model should stay NCHW, or null when channels-last suits it. Measured on AVX2 (bench/RESULTS.md): below
+    /// 16 channels NHWC is slower than NCHW (a width-8 ResNet trained 15 % slower), and with a channel count that is
+    /// not a multiple of 8 (a width-4 net's 1x1 shortcut from 4 to 8 channels) the oneDNN 1x1 backward-weights
+    /// kernel of libtorch 2.10 was seen to spin forever. The image's own channels (the stem's input) are exempt.
     /// </summary>
     public static string? ChannelsLastObstacle(nn.Module model, int imageChannels)
     {
@@ -56,11 +56,13 @@ public static class MemoryLayout
         {
             if (module is not Conv2d conv) continue;
             long outChannels = conv.weight.shape[0], inChannels = conv.weight.shape[1];
-            if (outChannels % 8 != 0 || (inChannels != imageChannels && inChannels % 8 != 0))
-                return $"convolution {name} has {inChannels} -> {outChannels} channels, not multiples of 8";
+            if (!Suits(outChannels) || (inChannels != imageChannels && !Suits(inChannels)))
+                return $"convolution {name} has {inChannels} -> {outChannels} channels; NHWC needs multiples of 8, at least 16";
         }
         return null;
     }
+
+    static bool Suits(long channels) => channels >= 16 && channels % 8 == 0;
 
     /// <summary>Moves every 4-D parameter back to plain (NCHW) strides in place.</summary>
     public static void ToContiguous(nn.Module model)

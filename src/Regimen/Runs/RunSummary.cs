@@ -41,6 +41,9 @@ public sealed record RunEnvironment
     [JsonPropertyName("cores")] public int Cores { get; init; }
     [JsonPropertyName("threads")] public int Threads { get; init; }
     [JsonPropertyName("device")] public string Device { get; init; } = "cpu";
+    /// <summary>"tuned" (malloc keeps activation buffers in its heap) or "default"; ", huge pages" where the user set
+    /// libtorch's THP_MEM_ALLOC_ENABLE.</summary>
+    [JsonPropertyName("native_memory")] public string NativeMemory { get; init; } = "";
 
     public static RunEnvironment Current() => new()
     {
@@ -51,6 +54,7 @@ public sealed record RunEnvironment
         Cpu = CpuModel(),
         Cores = System.Environment.ProcessorCount,
         Threads = global::TorchSharp.torch.get_num_threads(),
+        NativeMemory = (TorchRuntime.NativeMemoryTuned ? "tuned" : "default") + (TorchRuntime.HugePages ? ", huge pages" : ""),
     };
 
     static string CpuModel()

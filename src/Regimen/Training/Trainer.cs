@@ -154,10 +154,10 @@ public sealed class Trainer
             }
             loaderClock.Stop();
 
-            double lr = settings.Schedule.At(epoch, b, batches, monitorHistory, higherIsBetter);
+            // After a divergence rollback the whole schedule runs scaled down (divergence.lr_factor per rollback);
+            // metrics.csv records the rate the optimizer got.
+            double lr = settings.Schedule.At(epoch, b, batches, monitorHistory, higherIsBetter) * setup.LrScale;
             if (double.IsNaN(firstLr)) firstLr = lr;
-            // After a divergence rollback the whole schedule runs scaled down (divergence.lr_factor per rollback).
-            lr *= setup.LrScale;
             OptimizerFactory.SetLearningRate(setup.Groups, lr);
 
             Tensor logits;
