@@ -247,14 +247,6 @@ static int Ops(string[] a)
     var conv = nn.Conv2d(c, c, 3, padding: 1, bias: false);
     var bn = nn.BatchNorm2d(c);
     var xc = randn(batch, c, size, size);
-    if (Environment.GetEnvironmentVariable("OPS_ONLY_MODEL_FWD") is string only)
-    {
-        var m = Regimen.Models.ModelRegistry.Create(name, new Regimen.Models.ModelOptions(channels, 10, width > 0 ? width : null, null, null, 0, 0));
-        m.train();
-        var xm = randn(batch, channels, size, size);
-        Console.WriteLine($"model_fwd_only={Time(() => m.forward(xm)):F2}");
-        return 0;
-    }
     var results = new List<(string, double)>
     {
         ("conv3x3_fwd", Time(() => conv.forward(xc))),

@@ -64,6 +64,15 @@ public static class MemoryLayout
 
     static bool Suits(long channels) => channels >= 16 && channels % 8 == 0;
 
+    /// <summary>Moves the model to channels-last where <see cref="ChannelsLastObstacle"/> finds nothing against it;
+    /// returns the obstacle, or null when the model is now channels-last.</summary>
+    public static string? ToChannelsLastWhereSuited(nn.Module model, int imageChannels)
+    {
+        var obstacle = ChannelsLastObstacle(model, imageChannels);
+        if (obstacle is null) ToChannelsLast(model);
+        return obstacle;
+    }
+
     /// <summary>Moves every 4-D parameter back to plain (NCHW) strides in place.</summary>
     public static void ToContiguous(nn.Module model)
     {

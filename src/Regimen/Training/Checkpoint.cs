@@ -103,7 +103,7 @@ public static class Checkpoint
         var model = ModelRegistry.Create(header.ModelName, new ModelOptions(header.InputChannels, header.ClassCount,
             recipe.Model.Width, recipe.Model.Depth, recipe.Model.WidenFactor, recipe.Model.Dropout, recipe.Model.DropPath));
         LoadWeights(reader, path, model);
-        if (recipe.Model.ChannelsLast && MemoryLayout.ChannelsLastObstacle(model, header.InputChannels) is null) MemoryLayout.ToChannelsLast(model);
+        if (recipe.Model.ChannelsLast) MemoryLayout.ToChannelsLastWhereSuited(model, header.InputChannels);
         return (header, model);
     }
 

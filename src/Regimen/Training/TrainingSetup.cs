@@ -89,12 +89,11 @@ public sealed class TrainingSetup : IDisposable
             recipe.Model.WidenFactor, recipe.Model.Dropout, recipe.Model.DropPath);
         var model = ModelRegistry.Create(recipe.Model.Name, options);
         var pretrained = recipe.Model.Pretrained is { } path ? PretrainedWeights.Load(model, path) : null;
-        string? layoutObstacle = recipe.Model.ChannelsLast ? MemoryLayout.ChannelsLastObstacle(model, train.Channels) : null;
+        string? layoutObstacle = recipe.Model.ChannelsLast ? MemoryLayout.ToChannelsLastWhereSuited(model, train.Channels) : null;
         bool channelsLast = recipe.Model.ChannelsLast && layoutObstacle is null;
-        if (channelsLast) MemoryLayout.ToChannelsLast(model);
         var (optimizer, groups) = OptimizerFactory.Create(model, recipe.Optimizer, recipe.Finetune);
         var ema = recipe.Ema.Enabled
-            ? new ModelEma(model, Layout(ModelRegistry.Create(recipe.Model.Name, options), channelsLast), recipe.Ema.Decay, recipe.Ema.Warmup)
+            ? new ModelEma(model, WithLayout(ModelRegistry.Create(recipe.Model.Name, options), channelsLast), recipe.Ema.Decay, recipe.Ema.Warmup)
             : null;
         var precision = recipe.Precision == "bf16" ? new MixedPrecision(model, ModelRegistry.Create(recipe.Model.Name, options)) : null;
         return new TrainingSetup(recipe, train, validation, model, optimizer, groups, mean, std, ema, pretrained, precision)
@@ -104,7 +103,7 @@ public sealed class TrainingSetup : IDisposable
         };
     }
 
-    static nn.Module<Tensor, Tensor> Layout(nn.Module<Tensor, Tensor> model, bool channelsLast)
+    static nn.Module<Tensor, Tensor> WithLayout(nn.Module<Tensor, Tensor> model, bool channelsLast)
     {
         if (channelsLast) MemoryLayout.ToChannelsLast(model);
         return model;
