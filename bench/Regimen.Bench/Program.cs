@@ -20,6 +20,7 @@ return args.FirstOrDefault() switch
     "ops" => Ops(args[1..]),
     "loops" => Loops(args[1..]),
     "layout" => Layout(args[1..]),
+    "convcheck" => ConvCheck(args[1..]),
     _ => Usage(),
 };
 
@@ -33,6 +34,7 @@ static int Usage()
                Regimen.Bench fit RECIPE [key=value...]
                Regimen.Bench loops MODEL [--width W] [--size S] [--channels C] [--batch B] [--images N] [--rounds R]   (Trainer vs a bare loop, alternated in one process)
                Regimen.Bench ops MODEL [--width W] [--size S] [--channels C] [--batch B] [--threads T]   (time per piece of a step, ms)
+               Regimen.Bench convcheck [--channels 1,3,8,...] [--size S] [--batch B] [--case nchw,3,1,8,8]   (single convolutions against float64)
         """);
     return 2;
 }
@@ -325,6 +327,47 @@ static int Layout(string[] a)
     static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"model={name} width={width} size={size} step_nchw_ms={Median(steps[0]):F1} step_nhwc_input_ms={Median(steps[1]):F1} step_nhwc_ms={Median(steps[2]):F1} eval_nchw_ms={Median(evals[0]):F1} eval_nhwc_input_ms={Median(evals[1]):F1} eval_nhwc_ms={Median(evals[2]):F1}"));
+    return 0;
+}
+
+// Single convolutions across channel counts, kernel sizes, strides and layouts against the same convolution in
+// float64 (libtorch's im2col path, not oneDNN): prints every case whose output, input gradient or weight gradient is
+// off, then "convcheck done". Run one case per process (--case) where a fault may corrupt the heap.
+static int ConvCheck(string[] a)
+{
+    TorchRuntime.Configure(int.Parse(Option(a, "--threads", "1")));
+    int size = int.Parse(Option(a, "--size", "14")), batch = int.Parse(Option(a, "--batch", "8"));
+    int[] channels = Option(a, "--channels", "1,3,4,8,12,16,24,32,48,64").Split(',').Select(int.Parse).ToArray();
+    string? only = Option(a, "--case", "") is { Length: > 0 } c ? c : null;
+    manual_seed(0);
+    static double Relative(Tensor f, Tensor d) => ((f.to_type(ScalarType.Float64) - d).abs().max() / (d.abs().max() + 1e-12)).item<double>();
+    foreach (var layout in new[] { "nchw", "nhwc" })
+    foreach (int k in new[] { 1, 3, 7 })
+    foreach (int stride in new[] { 1, 2 })
+    foreach (int cin in channels)
+    foreach (int cout in channels)
+    {
+        if (only is not null && only != $"{layout},{k},{stride},{cin},{cout}") continue;
+        using var scope = NewDisposeScope();
+        var w = randn(cout, cin, k, k) * 0.2;
+        var x0 = randn(batch, cin, size, size);
+        bool nhwc = layout == "nhwc";
+        var x = (nhwc ? Regimen.Models.MemoryLayout.ToChannelsLast(x0) : x0).detach().requires_grad_();
+        var wf = (nhwc ? Regimen.Models.MemoryLayout.ToChannelsLast(w) : w).detach().requires_grad_();
+        var strides = new long[] { stride, stride };
+        var padding = new long[] { k / 2, k / 2 };
+        var y = nn.functional.conv2d(x, wf, strides: strides, padding: padding);
+        (y * y).sum().backward();
+        var xd = x0.to_type(ScalarType.Float64).detach().requires_grad_();
+        var wd = w.to_type(ScalarType.Float64).detach().requires_grad_();
+        var yd = nn.functional.conv2d(xd, wd, strides: strides, padding: padding);
+        (yd * yd).sum().backward();
+        double output = Relative(y, yd), inputGradient = Relative(x.grad!, xd.grad!), weightGradient = Relative(wf.grad!, wd.grad!);
+        if (!(output < 1e-4 && inputGradient < 1e-4 && weightGradient < 1e-4))
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{layout} k{k} s{stride} {cin}->{cout}: output {output:G3} input_grad {inputGradient:G3} weight_grad {weightGradient:G3}"));
+    }
+    Console.WriteLine($"convcheck done (oneDNN caches: {Regimen.OneDnnCacheFix.Status})");
     return 0;
 }
 

@@ -65,33 +65,33 @@ public class MemoryLayoutTests
         Assert.All(nhwc2.parameters().Where(p => p.dim() == 4), p => Assert.True(MemoryLayout.IsChannelsLast(p)));
     }
 
-    [Fact]
-    public void ModelsWithChannelCountsOffTheBlocksOf8StayPlain()
+    [Theory]
+    [InlineData(4, true, "NCHW: convolution conv1 has 1 -> 4 channels, and below 16 NHWC is slower")]
+    [InlineData(8, true, "NCHW: convolution conv1 has 1 -> 8 channels, and below 16 NHWC is slower")]
+    [InlineData(16, true, "NHWC weights and activations, as model.channels_last asks")]
+    [InlineData(16, false, "NCHW, as model.channels_last: false asks")]
+    public void ChannelsLastWhereAskedAndEveryConvolutionHasSixteenChannels(int width, bool preferChannelsLast, string reason)
     {
-        using var narrow = SmallNet(1); // width 4: a 1x1 shortcut from 4 to 8 channels
-        Assert.Contains("multiples of 8, at least 16", MemoryLayout.ChannelsLastObstacle(narrow, imageChannels: 1));
-        using var eight = ModelRegistry.Create("small_resnet", new ModelOptions(1, 10, 8, null, null, 0, 0));
-        Assert.Contains("1 -> 8 channels", MemoryLayout.ChannelsLastObstacle(eight, imageChannels: 1));
-        manual_seed(1);
-        using var wide = ModelRegistry.Create("small_resnet", new ModelOptions(3, 10, 16, null, null, 0, 0));
-        Assert.Null(MemoryLayout.ChannelsLastObstacle(wide, imageChannels: 3));
+        using var model = ModelRegistry.Create("small_resnet", new ModelOptions(1, 10, width, null, null, 0, 0));
+        var choice = MemoryLayout.Choose(model, imageChannels: 1, preferChannelsLast);
+        Assert.Equal(reason, choice.Reason);
+        Assert.Equal(reason.StartsWith("NHWC", StringComparison.Ordinal), choice.ChannelsLast);
     }
 
     [Fact]
-    public void TrainingUsesChannelsLastWhereTheModelSuitsItAndSaysWhyNotOtherwise()
+    public void TrainingRecordsTheLayoutItUsesAndWhy()
     {
         var data = TestData.WriteIdxDataset(TestData.TempDir("layout-data"), trainCount: 64, testCount: 32);
         var recipe = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 1), "tiny", new[] { "model.width=16" });
         using (var setup = TrainingSetup.Create(recipe, data))
         {
             Assert.True(setup.ChannelsLast);
-            Assert.Null(setup.ChannelsLastObstacle);
             Assert.Contains(setup.Model.parameters(), p => p.dim() == 4 && !p.is_contiguous() && MemoryLayout.IsChannelsLast(p));
         }
         var narrow = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 1), "tiny", new[] { "model.width=4" });
         var outcome = TrainingRunner.Start(new TrainingRequest { Recipe = narrow, OutputDirectory = TestData.TempDir("layout-run"), DataDirectory = data });
-        Assert.Contains(RunEvent.ReadAll(outcome.Run.EventsFile), e => e is { Kind: "layout", To: "contiguous" } && (e.Message ?? "").Contains("model.channels_last: kept NCHW"));
-        var plain = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 1), "tiny", new[] { "model.channels_last=false" });
+        Assert.Contains(RunEvent.ReadAll(outcome.Run.EventsFile), e => e is { Kind: "layout", To: "contiguous" } && (e.Message ?? "").Contains("below 16 NHWC is slower"));
+        var plain = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 1), "tiny", new[] { "model.width=16", "model.channels_last=false" });
         using (var setup = TrainingSetup.Create(plain, data))
             Assert.All(setup.Model.parameters(), p => Assert.True(p.is_contiguous()));
     }

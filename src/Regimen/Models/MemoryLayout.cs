@@ -45,32 +45,30 @@ public static class MemoryLayout
     }
 
     /// <summary>
-    /// Why a model should stay NCHW, or null when channels-last suits it. Measured on AVX2 (bench/RESULTS.md): below
-    /// 16 channels NHWC is slower than NCHW (a width-8 ResNet trained 15 % slower), and with a channel count that is
-    /// not a multiple of 8 (a width-4 net's 1x1 shortcut from 4 to 8 channels) the oneDNN 1x1 backward-weights
-    /// kernel of libtorch 2.10 was seen to spin forever. The image's own channels (the stem's input) are exempt.
+    /// The layout a model runs in, and why: NHWC where the recipe asks for it (model.channels_last) and every
+    /// convolution has at least 16 channels (the image's own channels in the stem exempt); NCHW otherwise, as below
+    /// 16 channels NHWC was measured slower (bench/RESULTS.md). Both compute the same values up to float rounding
+    /// (GradientCheckTests).
     /// </summary>
-    public static string? ChannelsLastObstacle(nn.Module model, int imageChannels)
+    public static LayoutChoice Choose(nn.Module model, int imageChannels, bool preferChannelsLast)
     {
+        if (!preferChannelsLast) return new LayoutChoice(false, "NCHW, as model.channels_last: false asks");
         foreach (var (name, module) in model.named_modules())
         {
             if (module is not Conv2d conv) continue;
             long outChannels = conv.weight.shape[0], inChannels = conv.weight.shape[1];
-            if (!Suits(outChannels) || (inChannels != imageChannels && !Suits(inChannels)))
-                return $"convolution {name} has {inChannels} -> {outChannels} channels; NHWC needs multiples of 8, at least 16";
+            if (outChannels < 16 || (inChannels != imageChannels && inChannels < 16))
+                return new LayoutChoice(false, $"NCHW: convolution {name} has {inChannels} -> {outChannels} channels, and below 16 NHWC is slower");
         }
-        return null;
+        return new LayoutChoice(true, "NHWC weights and activations, as model.channels_last asks");
     }
 
-    static bool Suits(long channels) => channels >= 16 && channels % 8 == 0;
-
-    /// <summary>Moves the model to channels-last where <see cref="ChannelsLastObstacle"/> finds nothing against it;
-    /// returns the obstacle, or null when the model is now channels-last.</summary>
-    public static string? ToChannelsLastWhereSuited(nn.Module model, int imageChannels)
+    /// <summary>Chooses the layout and moves the model to it (see <see cref="Choose"/>).</summary>
+    public static LayoutChoice Apply(nn.Module model, int imageChannels, bool preferChannelsLast)
     {
-        var obstacle = ChannelsLastObstacle(model, imageChannels);
-        if (obstacle is null) ToChannelsLast(model);
-        return obstacle;
+        var choice = Choose(model, imageChannels, preferChannelsLast);
+        if (choice.ChannelsLast) ToChannelsLast(model);
+        return choice;
     }
 
     /// <summary>Moves every 4-D parameter back to plain (NCHW) strides in place.</summary>
@@ -143,4 +141,10 @@ public static class MemoryLayout
             restore();
         }
     }
+}
+
+/// <summary>The memory layout a model runs in (NHWC when <c>ChannelsLast</c>, else NCHW) and the reason for it.</summary>
+public sealed record LayoutChoice(bool ChannelsLast, string Reason)
+{
+    public string Name => ChannelsLast ? "channels_last" : "contiguous";
 }

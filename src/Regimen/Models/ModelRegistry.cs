@@ -45,6 +45,7 @@ public static class ModelRegistry
     {
         if (!entries.TryGetValue(name, out var entry))
             throw new RegimenException($"model.name: unknown model '{name}'. Known: {string.Join(", ", entries.Keys)}");
+        OneDnnCacheFix.Apply();   // before the model's first convolution
         return entry.Create(options);
     }
 

@@ -42,9 +42,9 @@ public sealed class ModelSection
     /// <summary>Start from these weights: a Regimen checkpoint (.ckpt), a PyTorch state dict (.pt, .pth) or safetensors.</summary>
     public string? Pretrained { get; set; }
     /// <summary>Keep convolution weights and activations in NHWC (channels-last) layout, as timm's --channels-last:
-    /// libtorch then runs its NHWC convolution and vectorized BatchNorm kernels and skips layout reorders. Applied only
-    /// where every convolution has a multiple of 8 and at least 16 channels (MemoryLayout.ChannelsLastObstacle);
-    /// the results differ from NCHW's only by float rounding.</summary>
+    /// libtorch then runs its NHWC convolution and vectorized BatchNorm kernels and skips layout reorders. Applied
+    /// where every convolution has at least 16 channels (MemoryLayout.Choose), NHWC being slower below; the results
+    /// differ from NCHW's only by float rounding.</summary>
     public bool ChannelsLast { get; set; } = true;
 }
 

@@ -49,9 +49,8 @@ public sealed class RunRecorder : TrainingCallback
             Record(new RunEvent { Epoch = 0, Kind = "precision", To = "bf16", Message = Training.MixedPrecision.NativeSupport()
                 ? "bfloat16 forward and backward passes, fp32 master weights; this CPU computes bf16 natively"
                 : "bfloat16 forward and backward passes, fp32 master weights; this CPU has no native bf16 (avx512_bf16, amx_bf16), so libtorch emulates it: slower than fp32" });
-        if (!resumed && context.Setup.Recipe.Model.ChannelsLast)
-            Record(new RunEvent { Epoch = 0, Kind = "layout", To = context.Setup.ChannelsLast ? "channels_last" : "contiguous",
-                Message = context.Setup.ChannelsLastObstacle is { } obstacle ? $"model.channels_last: kept NCHW, {obstacle}" : "model.channels_last: NHWC weights and activations" });
+        // Also on resume: the layout is chosen for the machine that runs, which may not be the one that started.
+        Record(new RunEvent { Epoch = context.StartEpoch, Kind = "layout", To = context.Setup.Layout.Name, Message = context.Setup.Layout.Reason });
         if (!resumed && context.Setup.SkippedImages.Count > 0)
             Record(new RunEvent { Epoch = 0, Kind = "warning", Message = $"skipped {context.Setup.SkippedImages.Count} undecodable image(s): {string.Join("; ", context.Setup.SkippedImages.Take(20))}" });
         if (!resumed && context.Setup.Pretrained is { } p)

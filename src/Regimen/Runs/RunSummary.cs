@@ -40,6 +40,8 @@ public sealed record RunEnvironment
     [JsonPropertyName("cpu")] public string Cpu { get; init; } = "";
     [JsonPropertyName("cores")] public int Cores { get; init; }
     [JsonPropertyName("threads")] public int Threads { get; init; }
+    /// <summary>Whether oneDNN had to be told that the CPU reports no cache sizes (OneDnnCacheFix).</summary>
+    [JsonPropertyName("onednn_caches")] public string? OneDnnCaches { get; init; }
     [JsonPropertyName("device")] public string Device { get; init; } = "cpu";
     /// <summary>"tuned" (malloc keeps activation buffers in its heap) or "default"; ", huge pages" where the user set
     /// libtorch's THP_MEM_ALLOC_ENABLE.</summary>
@@ -51,19 +53,10 @@ public sealed record RunEnvironment
         TorchSharp = TorchRuntime.TorchSharpVersion,
         DotNet = RuntimeInformation.FrameworkDescription,
         Os = RuntimeInformation.OSDescription,
-        Cpu = CpuModel(),
+        Cpu = global::Regimen.Cpu.Model,
         Cores = System.Environment.ProcessorCount,
         Threads = global::TorchSharp.torch.get_num_threads(),
         NativeMemory = (TorchRuntime.NativeMemoryTuned ? "tuned" : "default") + (TorchRuntime.HugePages ? ", huge pages" : ""),
+        OneDnnCaches = OneDnnCacheFix.Status,
     };
-
-    static string CpuModel()
-    {
-        try
-        {
-            return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))
-                ?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
-        }
-        catch (IOException) { return RuntimeInformation.ProcessArchitecture.ToString(); }
-    }
 }

@@ -103,7 +103,7 @@ public static class Checkpoint
         var model = ModelRegistry.Create(header.ModelName, new ModelOptions(header.InputChannels, header.ClassCount,
             recipe.Model.Width, recipe.Model.Depth, recipe.Model.WidenFactor, recipe.Model.Dropout, recipe.Model.DropPath));
         LoadWeights(reader, path, model);
-        if (recipe.Model.ChannelsLast) MemoryLayout.ToChannelsLastWhereSuited(model, header.InputChannels);
+        MemoryLayout.Apply(model, header.InputChannels, recipe.Model.ChannelsLast);
         return (header, model);
     }
 

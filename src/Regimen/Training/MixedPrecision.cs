@@ -18,6 +18,8 @@ public sealed class MixedPrecision : IDisposable
     {
         Compute = compute;
         compute.to(ScalarType.BFloat16);
+        // The bf16 copy computes in the master's layout: its kernels have the same channel-count faults (MemoryLayout.Choose).
+        if (Models.MemoryLayout.HasChannelsLast(master)) Models.MemoryLayout.ToChannelsLast(compute);
         var computeParameters = compute.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
         foreach (var (name, p) in master.named_parameters()) parameters.Add((p, computeParameters[name]));
         var computeBuffers = compute.named_buffers().ToDictionary(b => b.name, b => b.buffer);
@@ -28,15 +30,7 @@ public sealed class MixedPrecision : IDisposable
     public nn.Module<Tensor, Tensor> Compute { get; }
 
     /// <summary>Whether this CPU computes bfloat16 natively.</summary>
-    public static bool NativeSupport()
-    {
-        try
-        {
-            var flags = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal)) ?? "";
-            return flags.Contains(" avx512_bf16", StringComparison.Ordinal) || flags.Contains(" amx_bf16", StringComparison.Ordinal);
-        }
-        catch (IOException) { return false; }
-    }
+    public static bool NativeSupport() => Cpu.Has("avx512_bf16") || Cpu.Has("amx_bf16");
 
     /// <summary>Master weights (and BatchNorm statistics) into the bf16 copy, before a forward pass.</summary>
     public void PullWeights()

@@ -18,6 +18,7 @@ public static class TorchRuntime
     public static void Configure(int threads)
     {
         TuneNativeMemory();
+        OneDnnCacheFix.Apply();
         int n = threads > 0 ? threads : Environment.ProcessorCount;
         if (torch.get_num_threads() != n) torch.set_num_threads(n);
     }

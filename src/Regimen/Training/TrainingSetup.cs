@@ -53,10 +53,9 @@ public sealed class TrainingSetup : IDisposable
     public PhasePlan Plan { get; }
     /// <summary>The bf16 compute copy of the model, when the recipe asks for precision: bf16.</summary>
     public MixedPrecision? Precision { get; }
-    /// <summary>Whether the model runs in channels-last layout (model.channels_last, where the model suits it).</summary>
-    public bool ChannelsLast { get; private init; }
-    /// <summary>Why model.channels_last was asked for and not applied.</summary>
-    public string? ChannelsLastObstacle { get; private init; }
+    /// <summary>The memory layout the model runs in and why (model.channels_last, where it computes correctly).</summary>
+    public LayoutChoice Layout { get; private init; } = new(false, "NCHW");
+    public bool ChannelsLast => Layout.ChannelsLast;
     /// <summary>The moving average of the weights, when the recipe asks for one.</summary>
     public ModelEma? Ema { get; }
     public int BatchesPerEpoch => BatchLoader.BatchCount(Train.Count, Recipe.BatchSize, dropLast: Train.Count > Recipe.BatchSize);
@@ -89,23 +88,21 @@ public sealed class TrainingSetup : IDisposable
             recipe.Model.WidenFactor, recipe.Model.Dropout, recipe.Model.DropPath);
         var model = ModelRegistry.Create(recipe.Model.Name, options);
         var pretrained = recipe.Model.Pretrained is { } path ? PretrainedWeights.Load(model, path) : null;
-        string? layoutObstacle = recipe.Model.ChannelsLast ? MemoryLayout.ToChannelsLastWhereSuited(model, train.Channels) : null;
-        bool channelsLast = recipe.Model.ChannelsLast && layoutObstacle is null;
+        var layout = MemoryLayout.Apply(model, train.Channels, recipe.Model.ChannelsLast);
         var (optimizer, groups) = OptimizerFactory.Create(model, recipe.Optimizer, recipe.Finetune);
         var ema = recipe.Ema.Enabled
-            ? new ModelEma(model, WithLayout(ModelRegistry.Create(recipe.Model.Name, options), channelsLast), recipe.Ema.Decay, recipe.Ema.Warmup)
+            ? new ModelEma(model, WithLayout(ModelRegistry.Create(recipe.Model.Name, options), layout), recipe.Ema.Decay, recipe.Ema.Warmup)
             : null;
         var precision = recipe.Precision == "bf16" ? new MixedPrecision(model, ModelRegistry.Create(recipe.Model.Name, options)) : null;
         return new TrainingSetup(recipe, train, validation, model, optimizer, groups, mean, std, ema, pretrained, precision)
         {
-            ChannelsLast = channelsLast,
-            ChannelsLastObstacle = layoutObstacle,
+            Layout = layout,
         };
     }
 
-    static nn.Module<Tensor, Tensor> WithLayout(nn.Module<Tensor, Tensor> model, bool channelsLast)
+    static nn.Module<Tensor, Tensor> WithLayout(nn.Module<Tensor, Tensor> model, LayoutChoice layout)
     {
-        if (channelsLast) MemoryLayout.ToChannelsLast(model);
+        if (layout.ChannelsLast) MemoryLayout.ToChannelsLast(model);
         return model;
     }
 

@@ -1,0 +1,35 @@
+using System.Runtime.InteropServices;
+
+namespace Regimen;
+
+/// <summary>What the processor offers, as Linux reports it in /proc/cpuinfo (its model name and feature flags).</summary>
+public static class Cpu
+{
+    static readonly Lazy<(string Model, HashSet<string> Flags)> info = new(Read);
+
+    public static string Model => info.Value.Model;
+
+    /// <summary>Whether the kernel lists this feature flag (avx2, avx512f, avx512_bf16, amx_bf16...).</summary>
+    public static bool Has(string flag) => info.Value.Flags.Contains(flag);
+
+    static (string, HashSet<string>) Read()
+    {
+        string model = RuntimeInformation.ProcessArchitecture.ToString();
+        var flags = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/cpuinfo"))
+            {
+                var parts = line.Split(':', 2);
+                if (parts.Length < 2) continue;
+                var key = parts[0].Trim();
+                if (key == "model name" && model == RuntimeInformation.ProcessArchitecture.ToString()) model = parts[1].Trim();
+                else if (key == "flags" && flags.Count == 0) flags.UnionWith(parts[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+                if (flags.Count > 0 && model != RuntimeInformation.ProcessArchitecture.ToString()) break;
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return (model, flags);
+    }
+}
