@@ -15,12 +15,14 @@ return args.FirstOrDefault() switch
     "train" => Train(args[1..]),
     "loader" => Loader(args[1..]),
     "analyze" => Analyze(args[1..]),
+    "compare" => Compare(args[1..]),
     "decode" => Decode(args[1..]),
     "fit" => Fit(args[1..]),
     "ops" => Ops(args[1..]),
     "loops" => Loops(args[1..]),
     "layout" => Layout(args[1..]),
     "convcheck" => ConvCheck(args[1..]),
+    "evalparts" => EvalParts(args[1..]),
     _ => Usage(),
 };
 
@@ -30,6 +32,7 @@ static int Usage()
         usage: Regimen.Bench train MODEL [--width W] [--size S] [--channels C] [--batch B] [--images N] [--epochs E] [--threads T]
                Regimen.Bench loader [--size S] [--batch B] [--images N]
                Regimen.Bench analyze [--rows N]
+               Regimen.Bench compare [--runs N] [--fixture DIR]   (read N run folders, compare them, write the Markdown report)
                Regimen.Bench decode [--size S] [--images N]
                Regimen.Bench fit RECIPE [key=value...]
                Regimen.Bench loops MODEL [--width W] [--size S] [--channels C] [--batch B] [--images N] [--rounds R]   (Trainer vs a bare loop, alternated in one process)
@@ -56,6 +59,7 @@ static int Train(string[] a)
     var (recipe, train, val) = RandomImageTraining(model, width, size, channels, batch, images, epochs, threads, workers);
     if (a.Contains("--plain-layout")) recipe.Model.ChannelsLast = false;
     using var setup = TrainingSetup.CreateForSplit(recipe, train, val);
+    if (a.Contains("--force-nhwc")) Regimen.Models.MemoryLayout.ToChannelsLast(setup.Model);
     var rss = new List<double>();
     var context = new Trainer(setup, new[] { new RssProbe(rss) }).Fit();
     var last = context.History[^1];
@@ -145,6 +149,45 @@ static int Analyze(string[] a)
     var analysis = Analyst.Analyze(logs[0]);
     double total = clock.Elapsed.TotalSeconds;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"side=regimen analyze rows={rows} read_s={read:F2} total_s={total:F2} findings={analysis.Findings.Count}"));
+    return 0;
+}
+
+// Comparing N run folders: each a copy of a seed fixture (100 epochs of CIFAR-100 WRN-28-10) with its own learning
+// rate and seeded noise on the validation accuracy; timed from reading the folders to the Markdown report.
+static int Compare(string[] a)
+{
+    int runs = int.Parse(Option(a, "--runs", "100"));
+    string fixture = Option(a, "--fixture", "tests/Regimen.Tests/Fixtures/seed002-session02");
+    var root = Path.Combine(Path.GetTempPath(), $"regimen-bench-compare-{runs}");
+    if (!Directory.Exists(root))
+    {
+        var random = new Random(5);
+        var metrics = File.ReadAllLines(Path.Combine(fixture, "metrics.csv"));
+        int valAcc = Array.IndexOf(metrics[0].Split(','), "val_acc");
+        for (int r = 0; r < runs; r++)
+        {
+            var dir = Path.Combine(root, $"run{r:D3}");
+            Directory.CreateDirectory(dir);
+            foreach (var name in new[] { "events.jsonl", "summary.json" }) File.Copy(Path.Combine(fixture, name), Path.Combine(dir, name));
+            File.WriteAllText(Path.Combine(dir, "recipe.yaml"), File.ReadAllText(Path.Combine(fixture, "recipe.yaml"))
+                .Replace("lr: 0.1", string.Create(CultureInfo.InvariantCulture, $"lr: {0.05 + 0.001 * r}")));
+            File.WriteAllLines(Path.Combine(dir, "metrics.csv"), metrics.Select((line, i) =>
+            {
+                if (i == 0) return line;
+                var fields = line.Split(',');
+                fields[valAcc] = (double.Parse(fields[valAcc], CultureInfo.InvariantCulture) + 0.01 * (random.NextDouble() - 0.5)).ToString("F5", CultureInfo.InvariantCulture);
+                return string.Join(",", fields);
+            }));
+        }
+    }
+    var clock = Stopwatch.StartNew();
+    var logs = Directory.GetDirectories(root).Order(StringComparer.Ordinal).SelectMany(LogReader.Read).ToList();
+    double read = clock.Elapsed.TotalSeconds;
+    var comparison = RunComparison.Compare(logs);
+    var markdown = Regimen.Reports.ComparisonReport.Markdown(comparison);
+    double total = clock.Elapsed.TotalSeconds;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"side=regimen compare runs={logs.Count} read_s={read:F2} total_s={total:F2} markdown_chars={markdown.Length} verdict_chars={comparison.Verdict.Length}"));
     return 0;
 }
 
@@ -368,6 +411,46 @@ static int ConvCheck(string[] a)
                 $"{layout} k{k} s{stride} {cin}->{cout}: output {output:G3} input_grad {inputGradient:G3} weight_grad {weightGradient:G3}"));
     }
     Console.WriteLine($"convcheck done (oneDNN caches: {Regimen.OneDnnCacheFix.Status})");
+    return 0;
+}
+
+static int EvalParts(string[] a)
+{
+    string model = a[0];
+    int width = int.Parse(Option(a, "--width", "0")), size = int.Parse(Option(a, "--size", "32")), channels = int.Parse(Option(a, "--channels", "3"));
+    int batch = int.Parse(Option(a, "--batch", "128")), images = int.Parse(Option(a, "--images", "1280")), rounds = int.Parse(Option(a, "--rounds", "5"));
+    var (recipe, train, val) = RandomImageTraining(model, width, size, channels, batch, images, 1, 2, 0);
+    using var setup = TrainingSetup.CreateForSplit(recipe, train, val);
+    var m = setup.Model; m.eval();
+    double Bare(bool scoring)
+    {
+        var clock = Stopwatch.StartNew();
+        using var g = no_grad();
+        foreach (var b in BatchLoader.Batches(setup.Train, batch, null, false))
+        {
+            using var scope = NewDisposeScope();
+            var x = setup.Augment.Eval(b.Images, size);
+            var logits = m.forward(x);
+            if (scoring)
+            {
+                var p = nn.functional.softmax(logits, 1);
+                nn.functional.nll_loss(p.clamp_min(1e-12f).log(), b.Labels, reduction: nn.Reduction.Sum).item<float>();
+                p.contiguous().data<float>().ToArray();
+            }
+        }
+        return images / clock.Elapsed.TotalSeconds;
+    }
+    double Full()
+    {
+        var clock = Stopwatch.StartNew();
+        Evaluator.Evaluate(m, setup.Train, setup.Augment, size, batch, flipTta: false);
+        return images / clock.Elapsed.TotalSeconds;
+    }
+    Full(); Bare(false);
+    var r = new List<double>[] { new(), new(), new() };
+    for (int i = 0; i < rounds; i++) { r[0].Add(Full()); r[1].Add(Bare(false)); r[2].Add(Bare(true)); }
+    static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"evaluator={Median(r[0]):F0} bare_forward={Median(r[1]):F0} bare_with_scoring={Median(r[2]):F0}"));
     return 0;
 }
 

@@ -66,11 +66,11 @@ public class MemoryLayoutTests
     }
 
     [Theory]
-    [InlineData(4, true, "NCHW: convolution conv1 has 1 -> 4 channels, and below 16 NHWC is slower")]
-    [InlineData(8, true, "NCHW: convolution conv1 has 1 -> 8 channels, and below 16 NHWC is slower")]
+    [InlineData(4, true, "NCHW: convolution conv1 has 1 -> 4 channels, and below 8 NHWC is slower")]
+    [InlineData(8, true, "NHWC weights and activations, as model.channels_last asks")]
     [InlineData(16, true, "NHWC weights and activations, as model.channels_last asks")]
     [InlineData(16, false, "NCHW, as model.channels_last: false asks")]
-    public void ChannelsLastWhereAskedAndEveryConvolutionHasSixteenChannels(int width, bool preferChannelsLast, string reason)
+    public void ChannelsLastWhereAskedAndEveryConvolutionHasEightChannels(int width, bool preferChannelsLast, string reason)
     {
         using var model = ModelRegistry.Create("small_resnet", new ModelOptions(1, 10, width, null, null, 0, 0));
         var choice = MemoryLayout.Choose(model, imageChannels: 1, preferChannelsLast);
@@ -90,7 +90,7 @@ public class MemoryLayoutTests
         }
         var narrow = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 1), "tiny", new[] { "model.width=4" });
         var outcome = TrainingRunner.Start(new TrainingRequest { Recipe = narrow, OutputDirectory = TestData.TempDir("layout-run"), DataDirectory = data });
-        Assert.Contains(RunEvent.ReadAll(outcome.Run.EventsFile), e => e is { Kind: "layout", To: "contiguous" } && (e.Message ?? "").Contains("below 16 NHWC is slower"));
+        Assert.Contains(RunEvent.ReadAll(outcome.Run.EventsFile), e => e is { Kind: "layout", To: "contiguous" } && (e.Message ?? "").Contains("below 8 NHWC is slower"));
         var plain = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 1), "tiny", new[] { "model.width=16", "model.channels_last=false" });
         using (var setup = TrainingSetup.Create(plain, data))
             Assert.All(setup.Model.parameters(), p => Assert.True(p.is_contiguous()));

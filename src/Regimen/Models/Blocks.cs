@@ -89,12 +89,14 @@ internal sealed class Bottleneck : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = functional.relu(bn1.forward(conv1.forward(x)));
-        y = functional.relu(bn2.forward(conv2.forward(y)));
-        y = bn3.forward(conv3.forward(y));
+        // As in BasicBlock: intermediates released as soon as they are consumed, ReLUs in place.
+        var y = Intermediate.Consume(conv1.forward(x), bn1.forward).relu_();
+        y = Intermediate.Consume(Intermediate.Consume(y, conv2.forward), bn2.forward).relu_();
+        y = Intermediate.Consume(Intermediate.Consume(y, conv3.forward), bn3.forward);
         y = DropPath.Apply(y, DropPathRate, training);
-        var identity = downsample is null ? x : downsample.forward(x);
-        return functional.relu(y.add_(identity)).MoveToOuterDisposeScope();
+        if (downsample is null) y.add_(x);
+        else using (var identity = downsample.forward(x)) y.add_(identity);
+        return y.relu_().MoveToOuterDisposeScope();
     }
 }
 

@@ -80,10 +80,12 @@ public sealed class ResNet : Module<Tensor, Tensor>, IRegularizedModel
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = functional.relu(bn1.forward(conv1.forward(x)));
-        if (maxpool is not null) y = maxpool.forward(y);
-        foreach (var layer in layers) y = layer.forward(y);
-        var features = y.mean(new long[] { 2, 3 });
+        // Every activation is released as soon as the next layer has it, as in the blocks: in evaluation it is freed
+        // at once, in training autograd keeps what backward needs.
+        var y = Intermediate.Consume(conv1.forward(x), bn1.forward).relu_();
+        if (maxpool is not null) y = Intermediate.Consume(y, maxpool.forward);
+        foreach (var block in blocks) y = Intermediate.Consume(y, block.forward);
+        var features = Intermediate.Consume(y, t => t.mean(new long[] { 2, 3 }));
         if (Dropout > 0) features = functional.dropout(features, Dropout, training);
         return fc.forward(features).MoveToOuterDisposeScope();
     }

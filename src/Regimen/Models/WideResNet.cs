@@ -67,7 +67,10 @@ public sealed class WideResNet : Module<Tensor, Tensor>, IRegularizedModel
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = functional.relu(bn.forward(stages.forward(stem.forward(x))));
-        return fc.forward(y.mean(new long[] { 2, 3 })).MoveToOuterDisposeScope();
+        // Activations released as soon as the next layer has them (see ResNet.forward).
+        var y = stem.forward(x);
+        foreach (var block in blocks) y = Intermediate.Consume(y, block.forward);
+        y = Intermediate.Consume(y, bn.forward).relu_();
+        return fc.forward(Intermediate.Consume(y, t => t.mean(new long[] { 2, 3 }))).MoveToOuterDisposeScope();
     }
 }

@@ -43,7 +43,7 @@ public sealed class ModelSection
     public string? Pretrained { get; set; }
     /// <summary>Keep convolution weights and activations in NHWC (channels-last) layout, as timm's --channels-last:
     /// libtorch then runs its NHWC convolution and vectorized BatchNorm kernels and skips layout reorders. Applied
-    /// where every convolution has at least 16 channels (MemoryLayout.Choose), NHWC being slower below; the results
+    /// where every convolution has at least 8 channels (MemoryLayout.Choose), NHWC being slower below; the results
     /// differ from NCHW's only by float rounding.</summary>
     public bool ChannelsLast { get; set; } = true;
 }
