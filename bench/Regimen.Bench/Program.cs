@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Regimen.Analysis;
 using Regimen.Data;
 using Regimen.Recipes;
@@ -460,6 +461,18 @@ sealed class RssProbe(List<double> rss) : TrainingCallback
     {
         if (Environment.GetEnvironmentVariable("REGIMEN_BENCH_GC") == "1") { GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect(); }
         rss.Add(Process.GetCurrentProcess().WorkingSet64 / 1e6);
+        if (Environment.GetEnvironmentVariable("REGIMEN_BENCH_MALLINFO") == "1")
+        {
+            var m = MallInfo2();
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"epoch {result.Epoch}: rss {rss[^1]:F0} MB, malloc arena {m.Arena / 1e6:F0} MB (in use {m.Uordblks / 1e6:F0}, free {m.Fordblks / 1e6:F0}, top {m.Keepcost / 1e6:F0}), mmapped {m.Hblkhd / 1e6:F0} MB in {m.Hblks}, managed {GC.GetTotalMemory(false) / 1e6:F0} MB"));
+        }
     }
+
+    [StructLayout(LayoutKind.Sequential)]
+    struct MallInfo { public nuint Arena, Ordblks, Smblks, Hblks, Hblkhd, Usmblks, Fsmblks, Uordblks, Fordblks, Keepcost; }
+
+    [DllImport("libc", EntryPoint = "mallinfo2")]
+    static extern MallInfo MallInfo2();
 }
 

@@ -32,6 +32,7 @@ public sealed class Trainer
 {
     readonly TrainingSetup setup;
     readonly IReadOnlyList<TrainingCallback> callbacks;
+    readonly NativeMemoryGuard memoryGuard = new();
 
     public Trainer(TrainingSetup setup, IEnumerable<TrainingCallback> callbacks)
     {
@@ -65,6 +66,7 @@ public sealed class Trainer
                 // epoch so that RSS stays flat (measured in bench/RESULTS.md), at the cost of a few milliseconds.
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
+                memoryGuard.AtEpochEnd(Environment.WorkingSet);
                 context.History.Add(result);
                 foreach (var c in callbacks) c.OnEpochEnd(context, result);
             }
