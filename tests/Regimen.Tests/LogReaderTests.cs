@@ -174,3 +174,50 @@ public class LogReaderTests
         Assert.True(cases > 100, $"only {cases} cases ran");
     }
 }
+
+/// <summary>The numeric fast paths of the CSV reader give exactly what the general parser gives.</summary>
+public class CsvNumberTests
+{
+    [Fact]
+    public void PlainDecimalsParseToTheSameDoubleAsDoubleParse()
+    {
+        var random = new Random(17);
+        var cases = new List<string> { "0", "-0", "0.0", "-0.0", "1", "10", "100", ".5", "-.25", "+3.75", "0.1", "0.30000000000000004",
+            "123456789012345", "1234567890123456", "0.000001", "2.302585", "99.999", "6.02e23", "1e-5", "1.", ".", "-", "+", "1.2.3", "nan", "" };
+        for (int i = 0; i < 20000; i++)
+        {
+            int whole = random.Next(0, 1000), places = random.Next(0, 12);
+            long fraction = (long)(random.NextDouble() * Math.Pow(10, places));
+            cases.Add((random.Next(2) == 0 ? "-" : "") + whole + (places > 0 ? "." + fraction.ToString().PadLeft(places, '0') : ""));
+        }
+        foreach (var text in cases)
+        {
+            bool fast = CsvTable.TryParseDecimal(System.Text.Encoding.ASCII.GetBytes(text), out var value);
+            bool general = double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var expected);
+            if (!fast) continue;   // the reader falls back to double.TryParse
+            Assert.True(general, $"'{text}' parsed by the fast path only");
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(value));
+        }
+        Assert.False(CsvTable.TryParseDecimal("6.02e23"u8, out _));
+        Assert.False(CsvTable.TryParseDecimal("1234567890123456"u8, out _));   // 16 digits: no longer exact
+    }
+
+    [Fact]
+    public void AMissingValueIsNullAndALoggedNanStaysNan()
+    {
+        var path = Path.Combine(TestData.TempDir("nan-log"), "log.csv");
+        File.WriteAllText(path, "epoch,train_loss,val_loss,val_acc\n0,2.3,2.2,0.1\n1,nan,,0.2\n2,inf,NaN,\n");
+        var log = Assert.Single(LogReader.Read(path));
+        Assert.True(double.IsNaN(log.Epochs[1].TrainLoss!.Value));
+        Assert.Null(log.Epochs[1].ValLoss);
+        Assert.True(double.IsPositiveInfinity(log.Epochs[2].TrainLoss!.Value));
+        Assert.True(double.IsNaN(log.Epochs[2].ValLoss!.Value));
+        Assert.Null(log.Epochs[2].ValAccuracy);
+        Assert.Contains(Analyst.Analyze(log).Findings, f => f.Kind == "divergence" && f.FirstEpoch == 1);
+        // A bad cell is reported at its line, whichever parallel chunk meets it.
+        var rows = string.Join("\n", Enumerable.Range(0, 200_000).Select(i => $"{i},{(i == 150_001 ? "x1" : "0.5")}"));
+        File.WriteAllText(path, "epoch,train_loss\n" + rows + "\n");
+        var error = Assert.Throws<RegimenException>(() => LogReader.Read(path));
+        Assert.Contains(":150003: 'x1' in column 'train_loss' is not a number", error.Message);
+    }
+}

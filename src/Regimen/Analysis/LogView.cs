@@ -10,9 +10,10 @@ internal sealed class LogView
         Log = log;
         Metric = metric;
         HigherIsBetter = metric != "val_loss";
-        Values = log.Series(Select).ToList();
-        Gap = log.Epochs.Where(e => e.TrainAccuracy is not null && e.ValAccuracy is not null)
-            .Select(e => (e.Epoch, e.TrainAccuracy!.Value - e.ValAccuracy!.Value)).ToList();
+        Values = log.Series(Select);
+        Gap = new List<(int Epoch, double Gap)>(log.Epochs.Count);
+        foreach (var e in log.Epochs)
+            if (e.TrainAccuracy is { } train && e.ValAccuracy is { } val) Gap.Add((e.Epoch, train - val));
     }
 
     public TrainingLog Log { get; }

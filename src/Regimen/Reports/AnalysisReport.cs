@@ -11,12 +11,12 @@ public static class AnalysisReport
     public static string Chart(TrainingLog log)
     {
         var series = new List<AsciiChart.Series>();
-        if (log.Has(e => e.TrainAccuracy)) series.Add(new("train acc", 'T', log.Series(e => e.TrainAccuracy).ToList()));
-        if (log.Has(e => e.ValAccuracy)) series.Add(new("val acc", 'V', log.Series(e => e.ValAccuracy).ToList()));
+        if (log.Has(e => e.TrainAccuracy)) series.Add(new("train acc", 'T', log.Series(e => e.TrainAccuracy)));
+        if (log.Has(e => e.ValAccuracy)) series.Add(new("val acc", 'V', log.Series(e => e.ValAccuracy)));
         if (series.Count == 0)
         {
-            if (log.Has(e => e.TrainLoss)) series.Add(new("train loss", 't', log.Series(e => e.TrainLoss).ToList()));
-            if (log.Has(e => e.ValLoss)) series.Add(new("val loss", 'v', log.Series(e => e.ValLoss).ToList()));
+            if (log.Has(e => e.TrainLoss)) series.Add(new("train loss", 't', log.Series(e => e.TrainLoss)));
+            if (log.Has(e => e.ValLoss)) series.Add(new("val loss", 'v', log.Series(e => e.ValLoss)));
         }
         var events = log.Events.Where(e => e.Kind is "schedule" or "early_stop" && e.Key != "phase")
             .GroupBy(e => e.Epoch).Select(g => (g.Key, string.Join(", ", g.Select(e => e.Kind == "early_stop" ? "early stop" : $"{e.Key} {e.From}→{e.To}")))).ToList();

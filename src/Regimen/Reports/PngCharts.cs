@@ -66,7 +66,7 @@ public static class PngCharts
     {
         var plot = new Plot();
         foreach (var log in logs) Line(plot, log.Series(e => e.LearningRate), (logs.Count > 1 ? log.Name + " " : "") + "learning rate", LinePattern.Solid);
-        var resolution = logs.Count == 1 ? logs[0].Series(e => e.Resolution is > 0 ? e.Resolution : null).ToList() : new();
+        var resolution = logs.Count == 1 ? logs[0].Series(e => e.Resolution is > 0 ? e.Resolution : null) : new();
         if (resolution.Count > 0)
         {
             var r = plot.Add.Scatter(resolution.Select(p => (double)p.Epoch).ToArray(), resolution.Select(p => p.Value).ToArray());
@@ -88,7 +88,7 @@ public static class PngCharts
         var plot = new Plot();
         foreach (var log in folds)
         {
-            var series = log.Series(e => metric == "val_loss" ? e.ValLoss : e.ValAccuracy).ToList();
+            var series = log.Series(e => metric == "val_loss" ? e.ValLoss : e.ValAccuracy);
             Line(plot, series, log.Fold is { } f ? $"fold {f}" : log.Name, LinePattern.Solid);
             if (series.Count == 0) continue;
             var best = metric == "val_loss" ? series.MinBy(p => p.Value) : series.MaxBy(p => p.Value);

@@ -6,14 +6,30 @@ namespace Regimen.Runs;
 /// </summary>
 public sealed record LogEpoch
 {
+    /// <summary>
+    /// What the fields hold where the log has no value: a NaN with a payload of its own, never the NaN that a
+    /// diverged run logs or that arithmetic makes. Doubles with this marker take half the memory of double? fields,
+    /// which a log of 10^6 epochs feels where fresh memory is slow to touch (bench/RESULTS.md, analyst).
+    /// </summary>
+    public static readonly double Missing = BitConverter.Int64BitsToDouble(0x7FF8_0000_0DEA_D5E7);
+
+    public static bool IsMissing(double value) => BitConverter.DoubleToInt64Bits(value) == MissingBits;
+
+    /// <summary>The value, or null for <see cref="Missing"/>.</summary>
+    public static double? Value(double stored) => IsMissing(stored) ? null : stored;
+
+    const long MissingBits = 0x7FF8_0000_0DEA_D5E7;
+    double trainLoss = Missing, trainAccuracy = Missing, valLoss = Missing, valAccuracy = Missing, valTop5 = Missing,
+        learningRate = Missing, resolution = Missing;
+
     public int Epoch { get; init; }
-    public double? TrainLoss { get; init; }
-    public double? TrainAccuracy { get; init; }
-    public double? ValLoss { get; init; }
-    public double? ValAccuracy { get; init; }
-    public double? ValTop5 { get; init; }
-    public double? LearningRate { get; init; }
-    public double? Resolution { get; init; }
+    public double? TrainLoss { get => Value(trainLoss); init => trainLoss = value ?? Missing; }
+    public double? TrainAccuracy { get => Value(trainAccuracy); init => trainAccuracy = value ?? Missing; }
+    public double? ValLoss { get => Value(valLoss); init => valLoss = value ?? Missing; }
+    public double? ValAccuracy { get => Value(valAccuracy); init => valAccuracy = value ?? Missing; }
+    public double? ValTop5 { get => Value(valTop5); init => valTop5 = value ?? Missing; }
+    public double? LearningRate { get => Value(learningRate); init => learningRate = value ?? Missing; }
+    public double? Resolution { get => Value(resolution); init => resolution = value ?? Missing; }
     public string? Phase { get; init; }
 }
 
@@ -42,6 +58,13 @@ public sealed record TrainingLog
 
     public bool Has(Func<LogEpoch, double?> series) => Epochs.Any(e => series(e) is not null);
 
-    public IEnumerable<(int Epoch, double Value)> Series(Func<LogEpoch, double?> series) =>
-        Epochs.Where(e => series(e) is { } v && double.IsFinite(v)).Select(e => (e.Epoch, series(e)!.Value));
+    /// <summary>(epoch, value) for every epoch where the series has a finite value; sized once, as analyzing a log of
+    /// 10^6 epochs builds several.</summary>
+    public List<(int Epoch, double Value)> Series(Func<LogEpoch, double?> series)
+    {
+        var points = new List<(int Epoch, double Value)>(Epochs.Count);
+        foreach (var e in Epochs)
+            if (series(e) is { } v && double.IsFinite(v)) points.Add((e.Epoch, v));
+        return points;
+    }
 }

@@ -41,8 +41,8 @@ internal static class GapFindings
         else unchecked_.Add("overfitting by accuracy gap: the log has no training accuracy" + (log.Format is "timm" or "ffcv" or "huggingface" ? $" ({log.Format} does not record it)" : ""));
 
         // The loss view: validation loss rising while training loss falls.
-        var trainLoss = log.Series(e => e.TrainLoss).ToList();
-        var valLoss = log.Series(e => e.ValLoss).ToList();
+        var trainLoss = log.Series(e => e.TrainLoss);
+        var valLoss = log.Series(e => e.ValLoss);
         if (trainLoss.Count >= 4 && valLoss.Count >= 4)
         {
             var minVal = valLoss.Aggregate((a, b) => b.Value < a.Value ? b : a);

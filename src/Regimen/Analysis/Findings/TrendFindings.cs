@@ -12,7 +12,7 @@ internal static class TrendFindings
         double bestTail = v.HigherIsBetter ? tail.Max(p => p.Value) : tail.Min(p => p.Value);
         double gain = v.HigherIsBetter ? bestTail - bestBefore : (bestBefore - bestTail) / Math.Max(Math.Abs(bestBefore), 1e-12);
         if (gain >= o.PlateauDelta) yield break;
-        var lrs = v.Log.Series(e => e.LearningRate).ToList();
+        var lrs = v.Log.Series(e => e.LearningRate);
         bool annealed = lrs.Count > 2 && lrs[^1].Value < 0.05 * lrs.Max(p => p.Value);
         bool belowTarget = o.Target is { } target && v.Better(target, bestTail) && v.Better(target, bestBefore);
         yield return new Finding
@@ -62,7 +62,7 @@ internal static class TrendFindings
 
     public static IEnumerable<Finding> Divergence(LogView v, AnalysisOptions o)
     {
-        var loss = v.Log.Series(e => e.TrainLoss).ToList();
+        var loss = v.Log.Series(e => e.TrainLoss);
         var bad = v.Log.Epochs.FirstOrDefault(e => e.TrainLoss is { } l && !double.IsFinite(l) || e.ValLoss is { } vl && !double.IsFinite(vl));
         if (bad is not null)
         {
@@ -123,7 +123,7 @@ internal static class TrendFindings
         bool stillLearning = lossDrop > 0.01 && metricGain > o.PlateauDelta / 2 && v.Best is { } b && b.Epoch >= v.LastEpoch - 1
                              && v.Better(lastValues[^1].Value, lastValues[^2].Value);
         bool smallGap = v.Gap.Count == 0 || v.Gap[^1].Gap < o.GapWarning / 2;
-        var lrs = v.Log.Series(e => e.LearningRate).ToList();
+        var lrs = v.Log.Series(e => e.LearningRate);
         bool annealed = lrs.Count > 2 && lrs[^1].Value < 0.05 * lrs.Max(p => p.Value);
         if (!stillLearning || !smallGap || (annealed && v.Log.PlannedEpochs is { } planned && v.LastEpoch + 1 < planned)) yield break;
         yield return new Finding

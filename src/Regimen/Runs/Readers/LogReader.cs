@@ -263,14 +263,16 @@ public static class LogReader
 
     static List<LogEpoch> Rows(CsvTable t, string train_loss, string? train_acc, string val_loss, string val_acc, string top5, string lr)
     {
-        double?[] C(string? names) => t.NumberColumn(names is null ? -1 : t.Column(names.Split('|')));
+        double[]? C(string? names) => t.NumberColumn(names is null ? -1 : t.Column(names.Split('|')));
         var epoch = t.NumberColumn(t.Column("epoch", "step"));
         var (tl, ta, vl, va, t5, l) = (C(train_loss), C(train_acc), C(val_loss), C(val_acc), C(top5), C(lr));
+        static double? At(double[]? column, int i) => column is null ? null : LogEpoch.Value(column[i]);
         var epochs = new List<LogEpoch>(t.RowCount);
         for (int i = 0; i < t.RowCount; i++)
             epochs.Add(new LogEpoch
             {
-                Epoch = (int)(epoch[i] ?? i), TrainLoss = tl[i], TrainAccuracy = ta[i], ValLoss = vl[i], ValAccuracy = va[i], ValTop5 = t5[i], LearningRate = l[i],
+                Epoch = (int)(At(epoch, i) ?? i), TrainLoss = At(tl, i), TrainAccuracy = At(ta, i), ValLoss = At(vl, i), ValAccuracy = At(va, i),
+                ValTop5 = At(t5, i), LearningRate = At(l, i),
             });
         return epochs;
     }
