@@ -454,18 +454,18 @@ static int EvalParts(string[] a)
     var ready = new List<Tensor>();
     foreach (var b in BatchLoader.Batches(setup.Train, batch, null, false))
         using (var scope = NewDisposeScope()) ready.Add(setup.Augment.Eval(b.Images, size).MoveToOuterDisposeScope());
-    double ForwardOnly()
+    double ForwardOnly(bool inference = false)
     {
         var clock = Stopwatch.StartNew();
-        using var g = no_grad();
+        using IDisposable g = inference ? inference_mode() : no_grad();
         foreach (var x in ready) { using var scope = NewDisposeScope(); m.forward(x); }
         return images / clock.Elapsed.TotalSeconds;
     }
     Full(); Bare(false); ForwardOnly();
-    var r = new List<double>[] { new(), new(), new(), new() };
-    for (int i = 0; i < rounds; i++) { r[0].Add(Full()); r[1].Add(Bare(false)); r[2].Add(Bare(true)); r[3].Add(ForwardOnly()); }
+    var r = new List<double>[] { new(), new(), new(), new(), new() };
+    for (int i = 0; i < rounds; i++) { r[0].Add(Full()); r[1].Add(Bare(false)); r[2].Add(Bare(true)); r[3].Add(ForwardOnly()); r[4].Add(ForwardOnly(true)); }
     static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"evaluator={Median(r[0]):F0} bare_forward={Median(r[1]):F0} bare_with_scoring={Median(r[2]):F0} forward_only={Median(r[3]):F0}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"evaluator={Median(r[0]):F0} bare_forward={Median(r[1]):F0} bare_with_scoring={Median(r[2]):F0} forward_only={Median(r[3]):F0} forward_only_inference_mode={Median(r[4]):F0}"));
     return 0;
 }
 

@@ -33,7 +33,9 @@ public static class Evaluator
         int n = data.Count, k = data.ClassCount;
         var probabilities = new float[n, k];
         double lossSum = 0;
-        using (no_grad())
+        // Inference mode rather than no_grad: libtorch skips version counters and view tracking too (2-6 % faster
+        // on small models, Regimen.Bench evalparts); nothing made here outlives the scope but managed copies.
+        using (inference_mode())
         {
             int offset = 0;
             foreach (var batch in BatchLoader.Batches(data, batchSize, order: null, dropLast: false))
