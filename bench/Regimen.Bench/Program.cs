@@ -51,6 +51,27 @@ static string Option(string[] a, string name, string fallback)
 
 // Training img/s through Regimen's own loop (TrainingSetup + Trainer), on random images in memory, with the
 // training augmentations off so that both sides time the model step alone; epochs after the first are reported.
+// The forward pass alone (eval mode, inference mode) over batches normalized beforehand, timed on its second pass:
+// how much of evaluation is the model itself, the same on both sides.
+static double ForwardRate(TrainingSetup setup, int size, int batch)
+{
+    var ready = new List<Tensor>();
+    foreach (var b in BatchLoader.Batches(setup.Train, batch, null, false))
+        using (var scope = NewDisposeScope()) ready.Add(setup.Augment.Eval(b.Images, size).MoveToOuterDisposeScope());
+    setup.Model.eval();
+    double Pass()
+    {
+        var clock = Stopwatch.StartNew();
+        using var mode = inference_mode();
+        foreach (var x in ready) { using var scope = NewDisposeScope(); setup.Model.forward(x); }
+        return setup.Train.Count / clock.Elapsed.TotalSeconds;
+    }
+    Pass();
+    double rate = Pass();
+    foreach (var x in ready) x.Dispose();
+    return rate;
+}
+
 static int Train(string[] a)
 {
     string model = a[0];
@@ -72,8 +93,9 @@ static int Train(string[] a)
     var evalClock = Stopwatch.StartNew();
     Evaluator.Evaluate(setup.Model, setup.Train, setup.Augment, size, batch, flipTta: false);
     double evalRate = setup.Train.Count / evalClock.Elapsed.TotalSeconds;
+    double forwardRate = ForwardRate(setup, size, batch);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"side=regimen model={model} width={width} size={size} batch={batch} img_per_s={trainRate:F1} eval_img_per_s={evalRate:F1} peak_rss_mb={Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} rss_growth_pct={RssGrowth(rss):F1} rss_mb_by_epoch={string.Join(";", rss.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))}"));
+        $"side=regimen model={model} width={width} size={size} batch={batch} img_per_s={trainRate:F1} eval_img_per_s={evalRate:F1} forward_img_per_s={forwardRate:F1} peak_rss_mb={Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} rss_growth_pct={RssGrowth(rss):F1} rss_mb_by_epoch={string.Join(";", rss.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))}"));
     return 0;
 }
 
