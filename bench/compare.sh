@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Regimen vs PyTorch, side by side: the same model, batch, threads and input, the sides alternated ROUNDS times
 # (bench/alternate.py rotates which goes first) so that this machine's drifting speed hits them alike. Per model:
-# training img/s, evaluation img/s, the forward pass alone (img/s), peak RSS and RSS growth from epoch 2 to the last, each side's median and range,
-# and the median of the round-by-round ratios Regimen/PyTorch. PEER_CL=1 adds PyTorch with channels_last as a third
-# side. Needs Debian's python3-torch (installed if missing).
+# training img/s, evaluation img/s, the forward pass alone (img/s), peak RSS and RSS growth from epoch 2 to the
+# last, each side's median and range, and the median of the round-by-round ratios Regimen/PyTorch. PEER_CL=1 adds
+# PyTorch with channels_last as a third side. Needs Debian's python3-torch (installed if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}

@@ -49,29 +49,39 @@ static string Option(string[] a, string name, string fallback)
     return i >= 0 && i + 1 < a.Length ? a[i + 1] : fallback;
 }
 
-// Training img/s through Regimen's own loop (TrainingSetup + Trainer), on random images in memory, with the
-// training augmentations off so that both sides time the model step alone; epochs after the first are reported.
-// The forward pass alone (eval mode, inference mode) over batches normalized beforehand, timed on its second pass:
-// how much of evaluation is the model itself, the same on both sides.
-static double ForwardRate(TrainingSetup setup, int size, int batch)
+// Evaluation img/s (Regimen's Evaluator over the training images) and the forward pass alone (eval and inference
+// mode, over batches normalized beforehand: how much of evaluation is the model itself). One pass of a small model
+// takes a quarter of a second, which this machine's noise moves by 10 %, so the two are alternated three times
+// after a warm-up of each and the medians reported; bench/torch_peer.py does the same.
+static (double Evaluation, double Forward) EvaluationRates(TrainingSetup setup, int size, int batch)
 {
     var ready = new List<Tensor>();
     foreach (var b in BatchLoader.Batches(setup.Train, batch, null, false))
         using (var scope = NewDisposeScope()) ready.Add(setup.Augment.Eval(b.Images, size).MoveToOuterDisposeScope());
-    setup.Model.eval();
-    double Pass()
+    double EvaluationPass()
     {
+        var clock = Stopwatch.StartNew();
+        Evaluator.Evaluate(setup.Model, setup.Train, setup.Augment, size, batch, flipTta: false);
+        return setup.Train.Count / clock.Elapsed.TotalSeconds;
+    }
+    double ForwardPass()
+    {
+        setup.Model.eval();
         var clock = Stopwatch.StartNew();
         using var mode = inference_mode();
         foreach (var x in ready) { using var scope = NewDisposeScope(); setup.Model.forward(x); }
         return setup.Train.Count / clock.Elapsed.TotalSeconds;
     }
-    Pass();
-    double rate = Pass();
+    EvaluationPass(); ForwardPass();
+    var evaluations = new List<double>(); var forwards = new List<double>();
+    for (int i = 0; i < 3; i++) { evaluations.Add(EvaluationPass()); forwards.Add(ForwardPass()); }
     foreach (var x in ready) x.Dispose();
-    return rate;
+    static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
+    return (Median(evaluations), Median(forwards));
 }
 
+// Training img/s through Regimen's own loop (TrainingSetup + Trainer), on random images in memory, with the
+// training augmentations off so that both sides time the model step alone; epochs after the first are reported.
 static int Train(string[] a)
 {
     string model = a[0];
@@ -88,12 +98,7 @@ static int Train(string[] a)
     // epoch that pays for something (NativeMemoryGuard's trim) counts as much as it costs, no more, no less.
     var timed = context.History.Skip(context.History.Count > 1 ? 1 : 0).ToList();
     double trainRate = timed.Count / timed.Sum(e => 1 / e.ImagesPerSecond);
-    // Evaluation throughput: Regimen's evaluation path (eval mode, no grad, normalization) over the training images.
-    Evaluator.Evaluate(setup.Model, setup.Train, setup.Augment, size, batch, flipTta: false);
-    var evalClock = Stopwatch.StartNew();
-    Evaluator.Evaluate(setup.Model, setup.Train, setup.Augment, size, batch, flipTta: false);
-    double evalRate = setup.Train.Count / evalClock.Elapsed.TotalSeconds;
-    double forwardRate = ForwardRate(setup, size, batch);
+    var (evalRate, forwardRate) = EvaluationRates(setup, size, batch);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"side=regimen model={model} width={width} size={size} batch={batch} img_per_s={trainRate:F1} eval_img_per_s={evalRate:F1} forward_img_per_s={forwardRate:F1} peak_rss_mb={Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} rss_growth_pct={RssGrowth(rss):F1} rss_mb_by_epoch={string.Join(";", rss.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))}"));
     return 0;
@@ -445,24 +450,31 @@ static int EvalParts(string[] a)
     string model = a[0];
     int width = int.Parse(Option(a, "--width", "0")), size = int.Parse(Option(a, "--size", "32")), channels = int.Parse(Option(a, "--channels", "3"));
     int batch = int.Parse(Option(a, "--batch", "128")), images = int.Parse(Option(a, "--images", "1280")), rounds = int.Parse(Option(a, "--rounds", "5"));
-    var (recipe, train, val) = RandomImageTraining(model, width, size, channels, batch, images, 1, 2, 0);
+    // --train-epochs N: train first, as Regimen.Bench train does before it times evaluation.
+    int trainEpochs = int.Parse(Option(a, "--train-epochs", "0")), workers = int.Parse(Option(a, "--workers", "0"));
+    var (recipe, train, val) = RandomImageTraining(model, width, size, channels, batch, images, Math.Max(1, trainEpochs), 2, workers);
     using var setup = TrainingSetup.CreateForSplit(recipe, train, val);
+    if (trainEpochs > 0) new Trainer(setup, Array.Empty<TrainingCallback>()).Fit();
     var m = setup.Model; m.eval();
-    double Bare(bool scoring)
+    // Regimen's evaluation loop rebuilt stage by stage (inference mode, as the Evaluator): 0 loads and normalizes,
+    // 1 adds the forward pass, 2 the softmax, 3 the summed loss, 4 the copy of the probabilities out.
+    double Stages(int upTo)
     {
         var clock = Stopwatch.StartNew();
-        using var g = no_grad();
+        using var g = inference_mode();
         foreach (var b in BatchLoader.Batches(setup.Train, batch, null, false))
         {
             using var scope = NewDisposeScope();
+            scope.Attach(new IDisposable[] { b.Images, b.Labels });
             var x = setup.Augment.Eval(b.Images, size);
+            if (upTo < 1) continue;
             var logits = m.forward(x);
-            if (scoring)
-            {
-                var p = nn.functional.softmax(logits, 1);
-                nn.functional.nll_loss(p.clamp_min(1e-12f).log(), b.Labels, reduction: nn.Reduction.Sum).item<float>();
-                p.contiguous().data<float>().ToArray();
-            }
+            if (upTo < 2) continue;
+            var p = nn.functional.softmax(logits, 1);
+            if (upTo < 3) continue;
+            nn.functional.nll_loss(p.clamp_min(1e-12f).log(), b.Labels, reduction: nn.Reduction.Sum).item<float>();
+            if (upTo < 4) continue;
+            p.contiguous().data<float>().ToArray();
         }
         return images / clock.Elapsed.TotalSeconds;
     }
@@ -472,22 +484,28 @@ static int EvalParts(string[] a)
         Evaluator.Evaluate(m, setup.Train, setup.Augment, size, batch, flipTta: false);
         return images / clock.Elapsed.TotalSeconds;
     }
-    // The forward pass alone, over batches loaded and normalized beforehand: what is left above it is the data path.
+    // The forward pass alone, over batches loaded and normalized beforehand.
     var ready = new List<Tensor>();
     foreach (var b in BatchLoader.Batches(setup.Train, batch, null, false))
         using (var scope = NewDisposeScope()) ready.Add(setup.Augment.Eval(b.Images, size).MoveToOuterDisposeScope());
-    double ForwardOnly(bool inference = false)
+    double ForwardOnly()
     {
         var clock = Stopwatch.StartNew();
-        using IDisposable g = inference ? inference_mode() : no_grad();
+        using var g = inference_mode();
         foreach (var x in ready) { using var scope = NewDisposeScope(); m.forward(x); }
         return images / clock.Elapsed.TotalSeconds;
     }
-    Full(); Bare(false); ForwardOnly();
-    var r = new List<double>[] { new(), new(), new(), new(), new() };
-    for (int i = 0; i < rounds; i++) { r[0].Add(Full()); r[1].Add(Bare(false)); r[2].Add(Bare(true)); r[3].Add(ForwardOnly()); r[4].Add(ForwardOnly(true)); }
+    var measures = new (string Name, Func<double> Run)[]
+    {
+        ("evaluator", Full), ("forward_only", ForwardOnly), ("load_normalize", () => Stages(0)), ("with_forward", () => Stages(1)),
+        ("with_softmax", () => Stages(2)), ("with_loss", () => Stages(3)), ("with_copy_out", () => Stages(4)),
+    };
+    foreach (var (_, run) in measures) run();
+    var r = measures.Select(_ => new List<double>()).ToArray();
+    for (int i = 0; i < rounds; i++)
+        for (int k = 0; k < measures.Length; k++) r[k].Add(measures[k].Run());
     static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"evaluator={Median(r[0]):F0} bare_forward={Median(r[1]):F0} bare_with_scoring={Median(r[2]):F0} forward_only={Median(r[3]):F0} forward_only_inference_mode={Median(r[4]):F0}"));
+    Console.WriteLine(string.Join(" ", measures.Select((x, k) => string.Create(CultureInfo.InvariantCulture, $"{x.Name}={Median(r[k]):F0}"))));
     return 0;
 }
 
