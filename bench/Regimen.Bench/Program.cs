@@ -38,7 +38,9 @@ static int Usage()
                Regimen.Bench fit RECIPE [key=value...]
                Regimen.Bench loops MODEL [--width W] [--size S] [--channels C] [--batch B] [--images N] [--rounds R]   (Trainer vs a bare loop, alternated in one process)
                Regimen.Bench ops MODEL [--width W] [--size S] [--channels C] [--batch B] [--threads T]   (time per piece of a step, ms)
+               Regimen.Bench layout MODEL [--width W] [--size S] [--channels C] [--batch B] [--reps N] [--rounds R]   (NCHW against NHWC, step and evaluation, ms)
                Regimen.Bench convcheck [--channels 1,3,8,...] [--size S] [--batch B] [--case nchw,3,1,8,8]   (single convolutions against float64)
+               Regimen.Bench evalparts MODEL [--width W] [--size S] [--channels C] [--batch B] [--images N] [--rounds R] [--train-epochs E]   (the Evaluator stage by stage)
         """);
     return 2;
 }
@@ -55,30 +57,40 @@ static string Option(string[] a, string name, string fallback)
 // after a warm-up of each and the medians reported; bench/torch_peer.py does the same.
 static (double Evaluation, double Forward) EvaluationRates(TrainingSetup setup, int size, int batch)
 {
-    var ready = new List<Tensor>();
-    foreach (var b in BatchLoader.Batches(setup.Train, batch, null, false))
-        using (var scope = NewDisposeScope()) ready.Add(setup.Augment.Eval(b.Images, size).MoveToOuterDisposeScope());
+    var ready = PreparedBatches(setup, size, batch);
     double EvaluationPass()
     {
         var clock = Stopwatch.StartNew();
         Evaluator.Evaluate(setup.Model, setup.Train, setup.Augment, size, batch, flipTta: false);
         return setup.Train.Count / clock.Elapsed.TotalSeconds;
     }
-    double ForwardPass()
-    {
-        setup.Model.eval();
-        var clock = Stopwatch.StartNew();
-        using var mode = inference_mode();
-        foreach (var x in ready) { using var scope = NewDisposeScope(); setup.Model.forward(x); }
-        return setup.Train.Count / clock.Elapsed.TotalSeconds;
-    }
-    EvaluationPass(); ForwardPass();
+    EvaluationPass(); ForwardRate(setup.Model, ready, setup.Train.Count);
     var evaluations = new List<double>(); var forwards = new List<double>();
-    for (int i = 0; i < 3; i++) { evaluations.Add(EvaluationPass()); forwards.Add(ForwardPass()); }
+    for (int i = 0; i < 3; i++) { evaluations.Add(EvaluationPass()); forwards.Add(ForwardRate(setup.Model, ready, setup.Train.Count)); }
     foreach (var x in ready) x.Dispose();
-    static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
     return (Median(evaluations), Median(forwards));
 }
+
+// The training images in batches, loaded and normalized as the Evaluator does, kept to time the forward pass alone.
+static List<Tensor> PreparedBatches(TrainingSetup setup, int size, int batch)
+{
+    var ready = new List<Tensor>();
+    foreach (var b in BatchLoader.Batches(setup.Train, batch, null, false))
+        using (var scope = NewDisposeScope()) ready.Add(setup.Augment.Eval(b.Images, size).MoveToOuterDisposeScope());
+    return ready;
+}
+
+// img/s of the model's forward pass alone (eval and inference mode) over prepared batches.
+static double ForwardRate(nn.Module<Tensor, Tensor> model, List<Tensor> ready, int images)
+{
+    model.eval();
+    var clock = Stopwatch.StartNew();
+    using var mode = inference_mode();
+    foreach (var x in ready) { using var scope = NewDisposeScope(); model.forward(x); }
+    return images / clock.Elapsed.TotalSeconds;
+}
+
+static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
 // Training img/s through Regimen's own loop (TrainingSetup + Trainer), on random images in memory, with the
 // training augmentations off so that both sides time the model step alone; epochs after the first are reported.
@@ -298,7 +310,6 @@ static int Loops(string[] a)
         bareRates.Add(Bare(2 * r + 1));
     }
     static string Join(List<double> v) => string.Join(";", v.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)));
-    double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"model={model} width={width} trainer_img_per_s={Join(trainerRates)} bare_img_per_s={Join(bareRates)} ratio={Median(trainerRates) / Median(bareRates):F2}"));
     return 0;
@@ -398,7 +409,6 @@ static int Layout(string[] a)
             m.eval();
             evals[k].Add(Time(() => { using var g = no_grad(); m.forward(x); }));
         }
-    static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"model={name} width={width} size={size} step_nchw_ms={Median(steps[0]):F1} step_nhwc_input_ms={Median(steps[1]):F1} step_nhwc_ms={Median(steps[2]):F1} eval_nchw_ms={Median(evals[0]):F1} eval_nhwc_input_ms={Median(evals[1]):F1} eval_nhwc_ms={Median(evals[2]):F1}"));
     return 0;
@@ -484,17 +494,8 @@ static int EvalParts(string[] a)
         Evaluator.Evaluate(m, setup.Train, setup.Augment, size, batch, flipTta: false);
         return images / clock.Elapsed.TotalSeconds;
     }
-    // The forward pass alone, over batches loaded and normalized beforehand.
-    var ready = new List<Tensor>();
-    foreach (var b in BatchLoader.Batches(setup.Train, batch, null, false))
-        using (var scope = NewDisposeScope()) ready.Add(setup.Augment.Eval(b.Images, size).MoveToOuterDisposeScope());
-    double ForwardOnly()
-    {
-        var clock = Stopwatch.StartNew();
-        using var g = inference_mode();
-        foreach (var x in ready) { using var scope = NewDisposeScope(); m.forward(x); }
-        return images / clock.Elapsed.TotalSeconds;
-    }
+    var ready = PreparedBatches(setup, size, batch);
+    double ForwardOnly() => ForwardRate(m, ready, images);
     var measures = new (string Name, Func<double> Run)[]
     {
         ("evaluator", Full), ("forward_only", ForwardOnly), ("load_normalize", () => Stages(0)), ("with_forward", () => Stages(1)),
@@ -504,7 +505,6 @@ static int EvalParts(string[] a)
     var r = measures.Select(_ => new List<double>()).ToArray();
     for (int i = 0; i < rounds; i++)
         for (int k = 0; k < measures.Length; k++) r[k].Add(measures[k].Run());
-    static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
     Console.WriteLine(string.Join(" ", measures.Select((x, k) => string.Create(CultureInfo.InvariantCulture, $"{x.Name}={Median(r[k]):F0}"))));
     return 0;
 }

@@ -14,22 +14,23 @@ public static class Cpu
 
     static (string, HashSet<string>) Read()
     {
-        string model = RuntimeInformation.ProcessArchitecture.ToString();
+        string? model = null;
         var flags = new HashSet<string>(StringComparer.Ordinal);
         try
         {
+            // The first processor's lines say it for all of them.
             foreach (var line in File.ReadLines("/proc/cpuinfo"))
             {
                 var parts = line.Split(':', 2);
                 if (parts.Length < 2) continue;
                 var key = parts[0].Trim();
-                if (key == "model name" && model == RuntimeInformation.ProcessArchitecture.ToString()) model = parts[1].Trim();
+                if (key == "model name") model ??= parts[1].Trim();
                 else if (key == "flags" && flags.Count == 0) flags.UnionWith(parts[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
-                if (flags.Count > 0 && model != RuntimeInformation.ProcessArchitecture.ToString()) break;
+                if (model is not null && flags.Count > 0) break;
             }
         }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
-        return (model, flags);
+        return (model ?? RuntimeInformation.ProcessArchitecture.ToString(), flags);
     }
 }

@@ -44,14 +44,15 @@ public static class MemoryLayout
         }
     }
 
+    /// <summary>The fewest channels a convolution may have for the model to run in NHWC (see <see cref="Choose"/>).</summary>
+    public const int MinChannelsLast = 8;
+
     /// <summary>
     /// The layout a model runs in, and why: NHWC where the recipe asks for it (model.channels_last) and every
     /// convolution has at least 8 channels (the image's own channels in the stem exempt); NCHW otherwise, as NHWC
     /// was measured twice as slow at 4 channels and 12 % faster at 8 (bench/RESULTS.md). Both compute the same values
     /// up to float rounding (GradientCheckTests).
     /// </summary>
-    public const int MinChannelsLast = 8;
-
     public static LayoutChoice Choose(nn.Module model, int imageChannels, bool preferChannelsLast)
     {
         if (!preferChannelsLast) return new LayoutChoice(false, "NCHW, as model.channels_last: false asks");

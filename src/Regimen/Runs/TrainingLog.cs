@@ -11,7 +11,7 @@ public sealed record LogEpoch
     /// diverged run logs or that arithmetic makes. Doubles with this marker take half the memory of double? fields,
     /// which a log of 10^6 epochs feels where fresh memory is slow to touch (bench/RESULTS.md, analyst).
     /// </summary>
-    public static readonly double Missing = BitConverter.Int64BitsToDouble(0x7FF8_0000_0DEA_D5E7);
+    public static readonly double Missing = BitConverter.Int64BitsToDouble(MissingBits);
 
     public static bool IsMissing(double value) => BitConverter.DoubleToInt64Bits(value) == MissingBits;
 

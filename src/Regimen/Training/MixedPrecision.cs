@@ -18,7 +18,7 @@ public sealed class MixedPrecision : IDisposable
     {
         Compute = compute;
         compute.to(ScalarType.BFloat16);
-        // The bf16 copy computes in the master's layout: its kernels have the same channel-count faults (MemoryLayout.Choose).
+        // The bf16 copy computes in the master's layout, the one MemoryLayout.Choose found fastest for these channel counts.
         if (Models.MemoryLayout.HasChannelsLast(master)) Models.MemoryLayout.ToChannelsLast(compute);
         var computeParameters = compute.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
         foreach (var (name, p) in master.named_parameters()) parameters.Add((p, computeParameters[name]));
