@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""The torchvision side of the parity tests (TorchvisionParityTests, ExportTests), run by Debian's python3-torch 1.13.
+
+make ARCH CLASSES SIZE DIR   a randomly initialized torchvision model with BatchNorm statistics of real batches:
+                             DIR/model.pt (its state dict), DIR/input.f32 (2 x 3 x SIZE x SIZE), DIR/logits.f32
+load ARCH CLASSES FILE DIR   loads a state dict (.pt) with strict=True, logits of DIR/input.f32 into DIR/loaded.f32
+Tensors travel as raw little-endian float32. ARCH is a torchvision name, or cifar_resnet18 (torchvision's
+ResNet-18 with the usual CIFAR stem: 3x3 stride-1 convolution, no max-pool).
+"""
+import sys
+import torch
+import torchvision
+
+
+def build(arch, classes):
+    if arch == "cifar_resnet18":
+        model = torchvision.models.resnet18(num_classes=classes)
+        model.conv1 = torch.nn.Conv2d(3, 64, 3, stride=1, padding=1, bias=False)
+        model.maxpool = torch.nn.Identity()
+        return model
+    return getattr(torchvision.models, arch)(num_classes=classes)
+
+
+def make(arch, classes, size, out):
+    torch.manual_seed(0)
+    model = build(arch, classes)
+    # BatchNorm with the statistics of a few batches (cumulative average) and random affine parameters, so that
+    # eval-mode BatchNorm is not the identity and activations keep a trained network's scale.
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.momentum = None
+            torch.nn.init.uniform_(m.weight, 0.5, 1.5)
+            torch.nn.init.uniform_(m.bias, -0.2, 0.2)
+    model.train()
+    with torch.no_grad():
+        for _ in range(3):
+            model(torch.randn(4, 3, size, size))
+    model.eval()
+    torch.save(model.state_dict(), f"{out}/model.pt")
+    x = torch.randn(2, 3, size, size)
+    x.numpy().astype("<f4").tofile(f"{out}/input.f32")
+    with torch.no_grad():
+        model(x).numpy().astype("<f4").tofile(f"{out}/logits.f32")
+
+
+def load(arch, classes, path, out):
+    model = build(arch, classes)
+    model.load_state_dict(torch.load(path), strict=True)
+    model.eval()
+    with open(f"{out}/input.f32", "rb") as f:
+        x = torch.frombuffer(bytearray(f.read()), dtype=torch.float32)
+    side = int(round((x.numel() / 6) ** 0.5))  # two 3-channel square images
+    x = x.view(2, 3, side, side)
+    with torch.no_grad():
+        model(x).numpy().astype("<f4").tofile(f"{out}/loaded.f32")
+
+
+if __name__ == "__main__":
+    command, arch, classes = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    if command == "make":
+        make(arch, classes, int(sys.argv[4]), sys.argv[5])
+    elif command == "load":
+        load(arch, classes, sys.argv[4], sys.argv[5])
+    else:
+        sys.exit(f"unknown command {command}")
