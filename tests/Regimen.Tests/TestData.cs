@@ -47,6 +47,15 @@ internal static class TestData
         return (images, labels);
     }
 
+    /// <summary>metrics.csv without the timing columns, which are the only ones allowed to differ between equal runs.</summary>
+    public static string[] MetricsWithoutTiming(Regimen.Runs.RunDirectory run)
+    {
+        var lines = File.ReadAllLines(run.MetricsFile);
+        var header = lines[0].Split(',');
+        var keep = Enumerable.Range(0, header.Length).Where(i => !Regimen.Runs.MetricsCsv.TimingColumns.Contains(header[i])).ToArray();
+        return lines.Select(l => string.Join(",", keep.Select(i => l.Split(',')[i]))).ToArray();
+    }
+
     public static string TempDir(string name)
     {
         var dir = Path.Combine(Path.GetTempPath(), "regimen-tests", $"{name}-{Guid.NewGuid():N}");
