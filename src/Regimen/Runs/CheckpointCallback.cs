@@ -39,6 +39,14 @@ public sealed class CheckpointCallback : TrainingCallback
             context.Setup.Model, context.Setup.Optimizer, context.Setup.Ema?.Model);
     }
 
+    /// <summary>A stop request within an epoch: a recovery checkpoint where it stopped, so that resume continues exactly.</summary>
+    public override void OnInterrupted(TrainingContext context, Interruption interruption)
+    {
+        if (interruption.Progress is not { } progress || !context.Setup.Recipe.Checkpoint.SaveLast) return;
+        Checkpoint.Save(run.LastCheckpoint, Header(context, progress.Epoch) with { Progress = progress },
+            context.Setup.Model, context.Setup.Optimizer, context.Setup.Ema?.Model);
+    }
+
     public override void OnEpochEnd(TrainingContext context, EpochResult result)
     {
         var recipe = context.Setup.Recipe;

@@ -5,7 +5,8 @@ namespace Regimen.Runs;
 
 /// <summary>
 /// One line of events.jsonl: something that happened at an epoch. Kinds: start, resume, schedule (key, from,
-/// to), checkpoint, best, early_stop, diverged, warning, end.
+/// to), checkpoint, best, early_stop, stopped (a stop request: why, and the batch it stopped after), diverged,
+/// warning, end; callbacks add their own through <see cref="Training.TrainingContext.Record"/>.
 /// </summary>
 public sealed record RunEvent
 {

@@ -25,7 +25,9 @@ public sealed class RunRecorder : TrainingCallback
         this.run = run;
         resumed = startEpoch > 0 || midEpoch;
         rows = MetricsCsv.Read(run.MetricsFile).Where(r => r.Epoch < startEpoch).ToList();
-        events = RunEvent.ReadAll(run.EventsFile).Where(e => e.Epoch < startEpoch || (e.Epoch == 0 && e.Kind == "start")).ToList();
+        // Stops are history, not the epoch's work: they stay when the epoch is trained again.
+        events = RunEvent.ReadAll(run.EventsFile)
+            .Where(e => e.Epoch < startEpoch || (e.Epoch == 0 && e.Kind == "start") || e.Kind == "stopped").ToList();
         previousSeconds = resumed ? RunSummary.Read(run.SummaryFile)?.WallSeconds ?? 0 : 0;
         AtomicFile.WriteAllText(run.RecipeFile, RecipeLoader.ToYaml(recipe));
     }
@@ -41,6 +43,7 @@ public sealed class RunRecorder : TrainingCallback
 
     public override void OnTrainStart(TrainingContext context)
     {
+        context.OnRecord(e => Record(new RunEvent { Epoch = e.Epoch, Kind = e.Kind, Key = e.Key, From = e.From, To = e.To, Message = e.Message }));
         Record(resumed
             ? new RunEvent { Epoch = context.StartEpoch, Kind = "resume", Message = context.ResumeProgress is { } progress
                 ? $"resumed at epoch {context.StartEpoch}, batch {progress.Batch} (a recovery checkpoint)" : $"resumed at epoch {context.StartEpoch}" }
@@ -74,6 +77,7 @@ public sealed class RunRecorder : TrainingCallback
     {
         string status = error switch
         {
+            null when context.Interruption is not null => "interrupted",
             null => context.StopReason is null ? "completed" : "stopped",
             TrainingDivergedException => "diverged",
             _ => "failed",
@@ -84,8 +88,12 @@ public sealed class RunRecorder : TrainingCallback
             Record(new RunEvent { Epoch = context.Epoch, Kind = "warning", Message = $"training failed: {error.Message}" });
         if (context.StopReason != null)
             Record(new RunEvent { Epoch = context.Epoch, Kind = "early_stop", Message = context.StopReason });
+        if (error is null && context.Interruption is { } stop)
+            Record(new RunEvent { Epoch = stop.Epoch, Kind = "stopped", Key = stop.Progress is not null ? "batch" : null,
+                To = stop.Progress?.Batch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Message = stop.Describe(context.Setup.BatchesPerEpoch) });
         Record(new RunEvent { Epoch = context.Epoch, Kind = "end", Message = status });
-        WriteSummary(context, status, context.StopReason);
+        WriteSummary(context, status, context.StopReason ?? (error is null ? context.Interruption?.Reason : null));
     }
 
     void WriteSummary(TrainingContext context, string status, string? stopReason)

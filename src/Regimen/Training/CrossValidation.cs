@@ -14,7 +14,7 @@ namespace Regimen.Training;
 public static class CrossValidation
 {
     public static ExperimentSummary Run(Recipe recipe, string experimentPath, string? dataDirectory, bool force,
-        Func<int, IReadOnlyList<TrainingCallback>> callbacksForFold)
+        Func<int, IReadOnlyList<TrainingCallback>> callbacksForFold, StopRequest? stop = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var experiment = ExperimentDirectory.Prepare(experimentPath, recipe, force);
@@ -43,7 +43,11 @@ public static class CrossValidation
                 using var setup = TrainingSetup.CreateForSplit(recipe,
                     train.Select(Splits.Complement(train.Count, folds[f]), $"{train.Name}/fold-{f + 1}-train"),
                     train.Select(folds[f], $"{train.Name}/fold-{f + 1}-val"));
-                summary = TrainingRunner.Continue(run, setup, callbacksForFold(f)).Summary;
+                var outcome = TrainingRunner.Continue(run, setup, callbacksForFold(f), stop);
+                if (outcome.Interruption is { } interruption)
+                    throw new RegimenException($"fold {f + 1} of {folds.Length}: {interruption.Describe(setup.BatchesPerEpoch)}; " +
+                        $"'regimen train --resume {experimentPath}' continues the experiment", ExitCodes.Interrupted);
+                summary = outcome.Summary;
             }
             // Score the fold's best weights on its held-out images and on the test split.
             var checkpoint = File.Exists(run.BestCheckpoint) ? run.BestCheckpoint : run.LastCheckpoint;

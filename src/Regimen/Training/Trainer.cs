@@ -57,11 +57,19 @@ public sealed class Trainer
             for (int epoch = startEpoch; epoch < end && context.StopReason is null; epoch++)
             {
                 context.Epoch = epoch;
+                if (context.Stop.Reason is { } reason)
+                {
+                    // Asked between epochs (or before the first): the last checkpoint already holds everything done.
+                    var resumedHere = context.ResumeProgress is { } r && r.Epoch == epoch ? r : null;
+                    context.Interruption = new Interruption(reason, epoch, resumedHere);
+                    break;
+                }
                 var settings = setup.Plan.At(epoch);
                 Apply(settings);
                 var changes = setup.Plan.ChangesAt(epoch);
                 foreach (var c in callbacks) c.OnEpochStart(context, settings, changes);
                 var result = RunEpoch(context, epoch, settings);
+                if (result is null) break;   // stopped within the epoch
                 // Tensors that escaped a dispose scope hold native memory until their finalizers run: collect once an
                 // epoch so that RSS stays flat (measured in bench/RESULTS.md), at the cost of a few milliseconds.
                 GC.Collect();
@@ -76,6 +84,8 @@ public sealed class Trainer
             foreach (var c in callbacks) c.OnTrainEnd(context, e);
             throw;
         }
+        if (context.Interruption is { } interruption)
+            foreach (var c in callbacks) c.OnInterrupted(context, interruption);
         foreach (var c in callbacks) c.OnTrainEnd(context, null);
         return context;
     }
@@ -107,7 +117,8 @@ public sealed class Trainer
         }
     }
 
-    EpochResult RunEpoch(TrainingContext context, int epoch, EpochSettings settings)
+    /// <summary>One epoch's training and evaluation; null when a stop request ended it part-way.</summary>
+    EpochResult? RunEpoch(TrainingContext context, int epoch, EpochSettings settings)
     {
         var recipe = setup.Recipe;
         var model = setup.Model;
@@ -202,6 +213,12 @@ public sealed class Trainer
             var batchResult = new BatchResult(epoch, b, batches, batchLoss, (double)batchCorrect / batch.Size, lr,
                 (seen - seenBefore) / epochClock.Elapsed.TotalSeconds);
             foreach (var c in callbacks) c.OnBatchEnd(context, batchResult);
+            // A stop request ends the epoch at an optimizer step (no accumulated gradient is lost) before its last batch.
+            if (context.Stop.Reason is { } reason && context.Progress is { AtOptimizerStep: true } at && b < batches)
+            {
+                context.Interruption = new Interruption(reason, epoch, at);
+                return null;
+            }
             loaderClock.Start();
         }
         loaderClock.Stop();

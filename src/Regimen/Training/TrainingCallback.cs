@@ -3,11 +3,14 @@ namespace Regimen.Training;
 /// <summary>The training loop's state as callbacks see it.</summary>
 public sealed class TrainingContext
 {
-    public TrainingContext(TrainingSetup setup, int startEpoch)
+    readonly List<Action<TrainingEvent>> listeners = new();
+
+    public TrainingContext(TrainingSetup setup, int startEpoch, StopRequest? stop = null)
     {
         Setup = setup;
         StartEpoch = startEpoch;
         Epoch = Math.Min(startEpoch, Math.Max(0, setup.Recipe.Epochs - 1));
+        Stop = stop ?? new StopRequest();
     }
 
     public TrainingSetup Setup { get; }
@@ -15,12 +18,31 @@ public sealed class TrainingContext
     public int Epoch { get; internal set; }
     /// <summary>Set by a callback (early stopping, a time limit) to end training after the current epoch.</summary>
     public string? StopReason { get; set; }
+    /// <summary>
+    /// A graceful stop from outside the schedule (Ctrl-C, a watcher's --stop-on, any callback): the loop stops after
+    /// the current batch with a recovery checkpoint, and the run can be resumed exactly.
+    /// </summary>
+    public StopRequest Stop { get; }
+    /// <summary>Set when the loop stopped on <see cref="Stop"/>: where, and why.</summary>
+    public Interruption? Interruption { get; internal set; }
     public List<EpochResult> History { get; } = new();
     /// <summary>Where the current epoch stands after its latest batch: what a recovery checkpoint saves.</summary>
     public EpochProgress? Progress { get; internal set; }
     /// <summary>Set by a resume from a recovery checkpoint: the epoch it was in, continued at its batch.</summary>
     public EpochProgress? ResumeProgress { get; set; }
+
+    /// <summary>Adds an event to the run's records (events.jsonl, when the run has a folder).</summary>
+    public void Record(TrainingEvent e)
+    {
+        foreach (var listener in listeners) listener(e);
+    }
+
+    /// <summary>Where <see cref="Record"/> sends its events: the run's recorder listens.</summary>
+    public void OnRecord(Action<TrainingEvent> listener) => listeners.Add(listener);
 }
+
+/// <summary>Something a callback wants in the run's records, at an epoch: a kind (finding, warning...) and what happened.</summary>
+public sealed record TrainingEvent(int Epoch, string Kind, string? Message, string? Key = null, string? From = null, string? To = null);
 
 /// <summary>
 /// An epoch part-way through: batches done and the sums its metrics are made of. With the data order, the
@@ -67,7 +89,13 @@ public abstract class TrainingCallback
     public virtual void OnTrainStart(TrainingContext context) { }
     public virtual void OnEpochStart(TrainingContext context, EpochSettings settings, IReadOnlyList<ScheduleChange> changes) { }
     public virtual void OnBatchEnd(TrainingContext context, BatchResult batch) { }
+    /// <summary>
+    /// After an epoch's records: a callback may add events (<see cref="TrainingContext.Record"/>) and ask the run to
+    /// stop (<see cref="TrainingContext.Stop"/>); the epoch's checkpoint is already saved.
+    /// </summary>
     public virtual void OnEpochEnd(TrainingContext context, EpochResult result) { }
+    /// <summary>Called when the loop stopped on a <see cref="StopRequest"/>, before <see cref="OnTrainEnd"/>.</summary>
+    public virtual void OnInterrupted(TrainingContext context, Interruption interruption) { }
     /// <summary>Called once when training ends, normally or not; <paramref name="error"/> is set when it failed.</summary>
     public virtual void OnTrainEnd(TrainingContext context, Exception? error) { }
 }

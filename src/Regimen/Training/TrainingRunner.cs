@@ -13,10 +13,18 @@ public sealed record TrainingRequest
     public bool Force { get; init; }
     /// <summary>Callbacks beyond the records (displays, early stopping).</summary>
     public IReadOnlyList<TrainingCallback> Callbacks { get; init; } = Array.Empty<TrainingCallback>();
+    /// <summary>Requested (from any thread) to stop gracefully after the current batch, with a recovery checkpoint.</summary>
+    public StopRequest? Stop { get; init; }
 }
 
-/// <summary>The outcome of a training: its folder and what it recorded.</summary>
-public sealed record TrainingOutcome(RunDirectory Run, IReadOnlyList<EpochResult> Metrics, RunSummary Summary);
+/// <summary>
+/// The outcome of a training: its folder and what it recorded; <see cref="Interruption"/> is set when a
+/// <see cref="StopRequest"/> stopped it (summary status "interrupted"), and <c>--resume</c> continues it.
+/// </summary>
+public sealed record TrainingOutcome(RunDirectory Run, IReadOnlyList<EpochResult> Metrics, RunSummary Summary, Interruption? Interruption = null)
+{
+    public bool Interrupted => Interruption is not null;
+}
 
 /// <summary>Starts new runs and resumes interrupted ones: the run folder, the records and the loop, wired together.</summary>
 public static class TrainingRunner
@@ -26,29 +34,31 @@ public static class TrainingRunner
         var recipe = request.Recipe;
         var run = RunDirectory.CreateNew(request.OutputDirectory ?? RunDirectory.DefaultPath(recipe.Name), request.Force);
         using var setup = TrainingSetup.Create(recipe, request.DataDirectory);
-        return Fit(run, setup, startEpoch: 0, request.Callbacks);
+        return Fit(run, setup, startEpoch: 0, request.Callbacks, request.Stop);
     }
 
     /// <summary>
     /// Continues a run from checkpoints/last.ckpt with the run's own recipe. The result equals an uninterrupted
     /// run with the same seed: data order, augmentation and the schedules are functions of (seed, epoch, step).
     /// </summary>
-    public static TrainingOutcome Resume(string runPath, string? dataDirectory, IReadOnlyList<TrainingCallback> callbacks, int? epochs = null)
+    public static TrainingOutcome Resume(string runPath, string? dataDirectory, IReadOnlyList<TrainingCallback> callbacks, int? epochs = null,
+        StopRequest? stop = null)
     {
         var run = RunDirectory.Open(runPath);
         var recipe = RecipeLoader.Load(run.RecipeFile, epochs is null ? null : new[] { $"epochs={epochs}" });
         using var setup = TrainingSetup.Create(recipe, dataDirectory);
-        return Continue(run, setup, callbacks);
+        return Continue(run, setup, callbacks, stop);
     }
 
     /// <summary>
     /// Trains <paramref name="setup"/> into <paramref name="run"/>: from its last checkpoint when it has one,
     /// else from the start. Refuses a run that already trained every epoch.
     /// </summary>
-    public static TrainingOutcome Continue(RunDirectory run, TrainingSetup setup, IReadOnlyList<TrainingCallback> callbacks) =>
-        Continue(run, setup, callbacks, note: null);
+    public static TrainingOutcome Continue(RunDirectory run, TrainingSetup setup, IReadOnlyList<TrainingCallback> callbacks,
+        StopRequest? stop = null) =>
+        Continue(run, setup, callbacks, stop, note: null);
 
-    static TrainingOutcome Continue(RunDirectory run, TrainingSetup setup, IReadOnlyList<TrainingCallback> callbacks, RunEvent? note)
+    static TrainingOutcome Continue(RunDirectory run, TrainingSetup setup, IReadOnlyList<TrainingCallback> callbacks, StopRequest? stop, RunEvent? note)
     {
         int startEpoch = 0;
         EpochProgress? progress = null;
@@ -63,16 +73,17 @@ public static class TrainingRunner
         if (startEpoch >= setup.Recipe.Epochs && RunSummary.Read(run.SummaryFile) is { Status: "completed" or "stopped" })
             throw new RegimenException($"{run.Path}: already trained all {setup.Recipe.Epochs} epochs (pass --epochs N to train longer)");
         // A run killed after its last checkpoint but before its records said so: the loop runs no epoch and the records are finished.
-        return Fit(run, setup, startEpoch, callbacks, progress, note);
+        return Fit(run, setup, startEpoch, callbacks, stop, progress, note);
     }
 
-    static TrainingOutcome Fit(RunDirectory run, TrainingSetup setup, int startEpoch, IReadOnlyList<TrainingCallback> extra, EpochProgress? progress = null, RunEvent? note = null)
+    static TrainingOutcome Fit(RunDirectory run, TrainingSetup setup, int startEpoch, IReadOnlyList<TrainingCallback> extra, StopRequest? stop,
+        EpochProgress? progress = null, RunEvent? note = null)
     {
         var recorder = new RunRecorder(run, setup.Recipe, startEpoch, midEpoch: progress is not null);
         var callbacks = new List<TrainingCallback> { recorder, new CheckpointCallback(run, recorder), new TensorBoardCallback(run) };
         if (setup.Recipe.EarlyStopping.Enabled) callbacks.Add(new EarlyStopping(setup.Recipe.EarlyStopping));
         callbacks.AddRange(extra);
-        var context = new TrainingContext(setup, startEpoch) { ResumeProgress = progress };
+        var context = new TrainingContext(setup, startEpoch, stop) { ResumeProgress = progress };
         context.History.AddRange(recorder.Rows);
         if (note is not null) recorder.Record(note);
         var policy = setup.Recipe.Divergence;
@@ -93,13 +104,13 @@ public static class TrainingRunner
             };
             // The checkpoint's header carries the scale from now on, so that a resume after the rollback keeps it.
             Checkpoint.Rewrite(run.LastCheckpoint, h => h with { LrScale = scale, Rollbacks = h.Rollbacks + 1 });
-            return Continue(run, setup, extra, rollback);
+            return Continue(run, setup, extra, stop, rollback);
         }
         if (context.StopReason != null && setup.Recipe.EarlyStopping.Enabled && setup.Recipe.EarlyStopping.RestoreBest && File.Exists(run.BestCheckpoint))
         {
             Checkpoint.LoadInto(run.BestCheckpoint, setup.Model, optimizer: null);
             recorder.Record(new RunEvent { Epoch = context.Epoch, Kind = "restore_best", Message = "restored the weights of the best epoch (checkpoints/best.ckpt)" });
         }
-        return new TrainingOutcome(run, recorder.Rows, RunSummary.Read(run.SummaryFile)!);
+        return new TrainingOutcome(run, recorder.Rows, RunSummary.Read(run.SummaryFile)!, context.Interruption);
     }
 }
