@@ -13,18 +13,25 @@ internal static class TorchPeer
     public static void Run(params string[] args)
     {
         if (!File.Exists(Python))
-            throw new InvalidOperationException($"{Python} is missing: run scripts/setup (apt-get install python3-torchvision)");
-        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            throw new InvalidOperationException($"{Python} is missing: run scripts/setup (python3-torchvision)");
+        var start = new ProcessStartInfo(Python)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Peers", "torchvision_peer.py"));
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["OMP_NUM_THREADS"] = "2";
         using var p = Process.Start(start)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(300_000)) { p.Kill(true); throw new TimeoutException("torchvision_peer.py " + string.Join(' ', args)); }
+        if (!p.WaitForExit(300_000))
+        {
+            p.Kill(true);
+            throw new TimeoutException("torchvision_peer.py " + string.Join(' ', args));
+        }
         if (p.ExitCode != 0)
-            throw new InvalidOperationException($"torchvision_peer.py {string.Join(' ', args)} failed ({p.ExitCode}): " +
-                $"{stdout.Result}{stderr.Result} (python3-torch and python3-torchvision: scripts/setup installs them)");
+            throw new InvalidOperationException($"torchvision_peer.py {string.Join(' ', args)} failed " +
+                $"({p.ExitCode}): {stdout.Result}{stderr.Result} (scripts/setup installs python3-torchvision)");
     }
 
     public static float[] ReadFloats(string path)

@@ -58,7 +58,11 @@ public sealed class BatchAugment
     }
 
     /// <summary>The evaluation transform: resize to the resolution and normalize.</summary>
-    public Tensor Eval(Tensor images, int resolution) => Normalize(Resize(images.to_type(ScalarType.Float32).div_(255f), resolution));
+    public Tensor Eval(Tensor images, int resolution) => Normalize(UnitRange(images, resolution));
+
+    /// <summary>Byte images as evaluation sees them before normalization: pixels in [0, 1], resized to the resolution
+    /// (what an exported ONNX model, which normalizes itself, takes).</summary>
+    public static Tensor UnitRange(Tensor images, int resolution) => Resize(images.to_type(ScalarType.Float32).div_(255f), resolution);
 
     static Tensor Resize(Tensor x, int resolution) =>
         resolution > 0 && (x.shape[2] != resolution || x.shape[3] != resolution)

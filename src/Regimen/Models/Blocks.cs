@@ -30,7 +30,7 @@ internal static class DropPath
 }
 
 /// <summary>The basic block of ResNet-18/34 (two 3x3 convolutions and a shortcut), with torchvision's parameter names.</summary>
-internal sealed class BasicBlock : Module<Tensor, Tensor>
+internal sealed class BasicBlock : Module<Tensor, Tensor>, IInferenceGraph
 {
     readonly Conv2d conv1, conv2;
     readonly BatchNorm2d bn1, bn2;
@@ -61,10 +61,16 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>
         else using (var identity = downsample.forward(x)) y.add_(identity);
         return y.relu_().MoveToOuterDisposeScope();
     }
+
+    public GraphValue Describe(IGraphBuilder g, GraphValue x)
+    {
+        var y = g.Apply(bn2, g.Apply(conv2, g.Relu(g.Apply(bn1, g.Apply(conv1, x)))));
+        return g.Relu(g.Add(y, downsample is null ? x : g.Apply(downsample, x)));
+    }
 }
 
 /// <summary>The bottleneck block of ResNet-50 (1x1 reduce, 3x3, 1x1 expand by 4), with torchvision's parameter names.</summary>
-internal sealed class Bottleneck : Module<Tensor, Tensor>
+internal sealed class Bottleneck : Module<Tensor, Tensor>, IInferenceGraph
 {
     public const int Expansion = 4;
     readonly Conv2d conv1, conv2, conv3;
@@ -98,10 +104,18 @@ internal sealed class Bottleneck : Module<Tensor, Tensor>
         else using (var identity = downsample.forward(x)) y.add_(identity);
         return y.relu_().MoveToOuterDisposeScope();
     }
+
+    public GraphValue Describe(IGraphBuilder g, GraphValue x)
+    {
+        var y = g.Relu(g.Apply(bn1, g.Apply(conv1, x)));
+        y = g.Relu(g.Apply(bn2, g.Apply(conv2, y)));
+        y = g.Apply(bn3, g.Apply(conv3, y));
+        return g.Relu(g.Add(y, downsample is null ? x : g.Apply(downsample, x)));
+    }
 }
 
 /// <summary>The pre-activation wide block of WideResNet (BN-ReLU-conv twice, dropout between).</summary>
-internal sealed class WideBlock : Module<Tensor, Tensor>
+internal sealed class WideBlock : Module<Tensor, Tensor>, IInferenceGraph
 {
     readonly BatchNorm2d bn1, bn2;
     readonly Conv2d conv1, conv2;
@@ -131,5 +145,13 @@ internal sealed class WideBlock : Module<Tensor, Tensor>
         y = Intermediate.Consume(y, conv2.forward);
         y = DropPath.Apply(y, DropPathRate, training);
         return y.add_(identity).MoveToOuterDisposeScope();
+    }
+
+    public GraphValue Describe(IGraphBuilder g, GraphValue x)
+    {
+        var o = g.Relu(g.Apply(bn1, x));
+        var identity = shortcut is null ? x : g.Apply(shortcut, o);
+        var y = g.Apply(conv2, g.Relu(g.Apply(bn2, g.Apply(conv1, o))));
+        return g.Add(y, identity);
     }
 }

@@ -11,7 +11,7 @@ namespace Regimen.Models;
 /// pooling, dropout and a linear classifier named <c>fc</c> (the head that fine-tuning replaces). Parameter
 /// names follow torchvision (conv1, bn1, layer1.0.conv1, layer1.0.downsample.0, fc), so torchvision state dicts load as they are.
 /// </summary>
-public sealed class ResNet : Module<Tensor, Tensor>, IRegularizedModel
+public sealed class ResNet : Module<Tensor, Tensor>, IRegularizedModel, IInferenceGraph
 {
     readonly Conv2d conv1;
     readonly BatchNorm2d bn1;
@@ -88,6 +88,14 @@ public sealed class ResNet : Module<Tensor, Tensor>, IRegularizedModel
         var features = Intermediate.Consume(y, t => t.mean(new long[] { 2, 3 }));
         if (Dropout > 0) features = functional.dropout(features, Dropout, training);
         return fc.forward(features).MoveToOuterDisposeScope();
+    }
+
+    public GraphValue Describe(IGraphBuilder g, GraphValue x)
+    {
+        var y = g.Relu(g.Apply(bn1, g.Apply(conv1, x)));
+        if (maxpool is not null) y = g.Apply(maxpool, y);
+        foreach (var block in blocks) y = g.Apply(block, y);
+        return g.Apply(fc, g.GlobalAveragePool(y));
     }
 
     /// <summary>Kaiming-normal convolutions, unit BatchNorm, as torchvision does.</summary>

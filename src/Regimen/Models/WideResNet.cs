@@ -9,7 +9,7 @@ namespace Regimen.Models;
 /// WideResNet-depth-k (Zagoruyko and Komodakis, 2016): three stages of (depth-4)/6 pre-activation wide blocks
 /// with 16k, 32k and 64k channels, dropout inside the blocks. WRN-28-10 has 36.5 M parameters for 100 classes.
 /// </summary>
-public sealed class WideResNet : Module<Tensor, Tensor>, IRegularizedModel
+public sealed class WideResNet : Module<Tensor, Tensor>, IRegularizedModel, IInferenceGraph
 {
     readonly Conv2d stem;
     readonly Sequential stages;
@@ -72,5 +72,12 @@ public sealed class WideResNet : Module<Tensor, Tensor>, IRegularizedModel
         foreach (var block in blocks) y = Intermediate.Consume(y, block.forward);
         y = Intermediate.Consume(y, bn.forward).relu_();
         return fc.forward(Intermediate.Consume(y, t => t.mean(new long[] { 2, 3 }))).MoveToOuterDisposeScope();
+    }
+
+    public GraphValue Describe(IGraphBuilder g, GraphValue x)
+    {
+        var y = g.Apply(stem, x);
+        foreach (var block in blocks) y = g.Apply(block, y);
+        return g.Apply(fc, g.GlobalAveragePool(g.Relu(g.Apply(bn, y))));
     }
 }
