@@ -9,7 +9,7 @@ public class AnalystTests
 {
     internal static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
     internal static string SharedFixture(string name) =>
-        Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "..", "shared", "fixtures", name));
+        Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "..", "..", "shared", "fixtures", name));
 
     static RunAnalysis Analyze(string fixture, AnalysisOptions? options = null) =>
         Analyst.Analyze(Assert.Single(LogReader.Read(Fixture(fixture))), options);

@@ -3,9 +3,8 @@ using System.Text.Json.Serialization;
 namespace Regimen.Analysis;
 
 /// <summary>
-/// Something the analyst found in a run, backed by the numbers it rests on. Kinds have stable names
-/// (docs/analysis.md): overfitting, negative-gap, plateau, degradation, early-peak, divergence, oscillation,
-/// underfitting, schedule-shift, premature-stop, fold-spread, milestone-missed, target-gap.
+/// Something the analyst found in a run, backed by the numbers it rests on. Its kind is the stable name of one of
+/// the classes in <see cref="Findings.FindingRegistry"/> (docs/analysis.md lists them).
 /// </summary>
 public sealed record Finding
 {
@@ -60,5 +59,5 @@ public sealed record RunAnalysis
     /// <summary>Checks that could not run because the format lacks a series; said instead of guessed.</summary>
     [JsonPropertyName("unchecked")] public List<string> Unchecked { get; init; } = new();
     [JsonPropertyName("notes")] public List<string> Notes { get; init; } = new();
-    [JsonPropertyName("healthy")] public bool Healthy => Findings.All(f => f.Severity == "info");
+    [JsonPropertyName("healthy")] public bool Healthy => Findings.All(f => f.Severity == Analysis.Severity.Info);
 }

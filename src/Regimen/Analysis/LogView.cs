@@ -34,6 +34,16 @@ internal sealed class LogView
     /// <summary>How much worse <paramref name="value"/> is than <paramref name="best"/>: absolute for accuracies, relative for losses.</summary>
     public double Worse(double value, double best) => HigherIsBetter ? best - value : (value - best) / Math.Max(Math.Abs(best), 1e-12);
 
+    /// <summary>The learning rate ended below 5 % of its peak: the schedule has annealed.</summary>
+    public bool Annealed
+    {
+        get
+        {
+            var lrs = Log.Series(e => e.LearningRate);
+            return lrs.Count > 2 && lrs[^1].Value < 0.05 * lrs.Max(p => p.Value);
+        }
+    }
+
     public int FirstEpoch => Log.Epochs.Count == 0 ? 0 : Log.Epochs[0].Epoch;
     public int LastEpoch => Log.Epochs.Count == 0 ? 0 : Log.Epochs[^1].Epoch;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Regimen.Analysis;
+using Regimen.Analysis.Recommendations;
 using Regimen.Recipes;
 
 namespace Regimen.Evolve;
@@ -201,7 +202,7 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
     /// Among equally severe findings, optimization is fixed first: while the steps are too large, every other
     /// finding (overfitting, schedule shifts) is measured on a run that does not settle.
     /// </summary>
-    static readonly HashSet<string> OptimizationFirst = new() { "stabilize-optimization", "scale-learning-rate", "lower-learning-rate" };
+    static bool OptimizationFirst(Recommendation r) => RecommendationRegistry.Find(r.Id)?.OptimizationFirst == true;
 
     /// <summary>The best trial's analysis: its folds together, or each seed run's recommendations merged, the most severe first.</summary>
     RunAnalysis Analyze(Trial trial)
@@ -211,9 +212,9 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
         var analyses = settings.Folds > 1 ? new List<RunAnalysis> { Analyst.AnalyzeFolds(logs, options) } : logs.Select(l => Analyst.Analyze(l, options)).ToList();
         var findings = analyses.SelectMany(a => a.Findings).Select(f => f with { Run = $"{trial.Id}/{f.Run}" }).ToList();
         int Rank(Recommendation r) => findings.Where(f => r.Findings.Contains(f.Kind))
-            .Select(f => f.Severity switch { "critical" => 0, "warning" => 1, _ => 2 }).DefaultIfEmpty(3).Min();
+            .Select(f => Severity.Rank(f.Severity)).DefaultIfEmpty(3).Min();
         var recommendations = analyses.SelectMany(a => a.Recommendations).GroupBy(r => r.Id).Select(g => g.First())
-            .Select((r, order) => (r, order)).OrderBy(x => Rank(x.r)).ThenBy(x => OptimizationFirst.Contains(x.r.Id) ? 0 : 1).ThenBy(x => x.order)
+            .Select((r, order) => (r, order)).OrderBy(x => Rank(x.r)).ThenBy(x => OptimizationFirst(x.r) ? 0 : 1).ThenBy(x => x.order)
             .Select(x => x.r).ToList();
         return analyses[0] with { Findings = findings, Recommendations = recommendations };
     }

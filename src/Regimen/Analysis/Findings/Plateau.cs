@@ -1,0 +1,48 @@
+using Regimen.Analysis.Recommendations;
+
+namespace Regimen.Analysis.Findings;
+
+/// <summary>The metric stopped improving: converged (info) when the rate has annealed, else a warning.</summary>
+internal sealed class Plateau : FindingKind
+{
+    public const string Id = "plateau";
+    public override string Name => Id;
+    public override string Documentation =>
+        "the best value gains less than 0.002 (relative for losses) over the last 5 epochs; info when the learning " +
+        "rate has already annealed (converged), warning otherwise or below `--target`";
+    public override IReadOnlyList<RecommendationKind> Answers { get; } = new[] { RecommendationRegistry.BreakPlateau };
+    public override string? AnsweredSeverity => Severity.Warning;
+
+    public override IEnumerable<Finding> Detect(RunCheck c)
+    {
+        var v = c.View;
+        var o = c.Options;
+        if (v.Values.Count < o.PlateauEpochs + 2) yield break;
+        var head = v.Values.Take(v.Values.Count - o.PlateauEpochs).ToList();
+        var tail = v.Values.Skip(v.Values.Count - o.PlateauEpochs).ToList();
+        double bestBefore = v.HigherIsBetter ? head.Max(p => p.Value) : head.Min(p => p.Value);
+        double bestTail = v.HigherIsBetter ? tail.Max(p => p.Value) : tail.Min(p => p.Value);
+        double gain = v.HigherIsBetter ? bestTail - bestBefore : (bestBefore - bestTail) / Math.Max(Math.Abs(bestBefore), 1e-12);
+        if (gain >= o.PlateauDelta) yield break;
+        bool annealed = v.Annealed;
+        bool belowTarget = o.Target is { } target && v.Better(target, bestTail) && v.Better(target, bestBefore);
+        double best = v.HigherIsBetter ? Math.Max(bestBefore, bestTail) : Math.Min(bestBefore, bestTail);
+        yield return new Finding
+        {
+            Kind = Id,
+            Severity = belowTarget ? Severity.Warning : annealed ? Severity.Info : Severity.Warning,
+            FirstEpoch = tail[0].Epoch,
+            LastEpoch = tail[^1].Epoch,
+            Summary = $"{v.Metric} gained {(v.HigherIsBetter ? LogView.Points(gain) : $"{gain * 100:0.##} %")} over the last " +
+                      $"{o.PlateauEpochs} epochs (best {v.Format(best)})" +
+                      (belowTarget ? $", below the target {v.Format(o.Target!.Value)}."
+                          : annealed ? ", with the learning rate already annealed: the run has converged." : "."),
+            Evidence = new()
+            {
+                ["gain_last_epochs"] = gain, ["best_before"] = bestBefore, ["best_in_window"] = bestTail,
+                ["window_epochs"] = o.PlateauEpochs,
+            },
+            Confidence = annealed && !belowTarget ? 0.5 : 0.75,
+        };
+    }
+}
