@@ -69,7 +69,10 @@ public class LogReaderTests
         var log = Assert.Single(LogReader.Read(Write("trainer_state.json", json)));
         Assert.Equal("huggingface", log.Format);
         Assert.Equal(2, log.Epochs.Count);
-        Assert.Equal((0.9, 0.85, 0.71), (log.Epochs[0].TrainLoss!.Value, log.Epochs[0].ValLoss!.Value, log.Epochs[0].ValAccuracy!.Value));
+        Assert.Equal(new[] { 1, 2 }, log.Epochs.Select(e => e.Epoch));   // the entries up to epoch 1.0 are epoch 1
+        // Training entries are averages over logging steps: the epoch's loss is their mean.
+        Assert.Equal((1.05, 0.85, 0.71), (log.Epochs[0].TrainLoss!.Value, log.Epochs[0].ValLoss!.Value, log.Epochs[0].ValAccuracy!.Value));
+        Assert.Equal(5e-05, log.Epochs[0].LearningRate);
         Assert.Equal(3, log.PlannedEpochs);
     }
 
@@ -124,7 +127,7 @@ public class LogReaderTests
         e = Assert.Throws<RegimenException>(() => LogReader.Read(Write("trainer_state.json", "{\"log_history\": [")));
         Assert.Contains("trainer_state.json", e.Message);
         e = Assert.Throws<RegimenException>(() => LogReader.Read(Write("x.csv", "name,value\na,1\n")));
-        Assert.Contains("without an epoch or step column", e.Message);
+        Assert.Contains("no column is a loss or an accuracy (columns: name, value)", e.Message);
         Assert.Throws<RegimenException>(() => LogReader.Read(Path.Combine(TestData.TempDir("none"), "absent.csv")));
     }
 
@@ -139,6 +142,11 @@ public class LogReaderTests
             ("trainer_state.json", "{\"log_history\": [{\"epoch\": 1.0, \"loss\": 0.9}, {\"epoch\": 1.0, \"eval_accuracy\": 0.7, \"eval_loss\": 0.8}]}"u8.ToArray()),
             ("log.txt", "{\"epoch\": 0, \"train_loss\": 1.0, \"test_acc1\": 50.0}\n{\"epoch\": 1, \"train_loss\": 0.8, \"test_acc1\": 60.0}\n"u8.ToArray()),
             ("agg.csv", File.ReadAllBytes(AnalystTests.Fixture("ffcv-imagenet-rn50-agg.csv"))[..6000]),
+            ("console.txt", "Epoch 1/2\r1/9 [..] - loss: 2.0\r9/9 [==] - loss: 1.0 - accuracy: 0.5 - val_loss: 1.1 - val_accuracy: 0.4\nEpoch 2/2\n9/9 [==] - loss: 0.8 - accuracy: 0.6 - val_loss: 1.0 - val_accuracy: 0.5\n"u8.ToArray()),
+            ("history.json", "{\"loss\": [1.0, 0.8, 0.7], \"accuracy\": [0.5, 0.6, 0.65], \"val_loss\": [1.1, 0.9, 0.85], \"val_accuracy\": [0.45, 0.55, 0.6]}"u8.ToArray()),
+            ("scalars.json", "{\"lr\": 0.1, \"loss\": 2.0, \"epoch\": 1, \"iter\": 10, \"step\": 10}\n{\"accuracy/top1\": 30.5, \"step\": 1}\n{\"lr\": 0.1, \"loss\": 1.5, \"epoch\": 2, \"iter\": 20, \"step\": 20}\n{\"accuracy/top1\": 40.5, \"step\": 2}\n"u8.ToArray()),
+            ("results.tsv", "Learning Rate\tTrain Loss\tValid Loss\tTrain Acc.\tValid Acc.\t\n0.100000\t2.000000\t1.900000\t30.000000\t32.000000\t\n0.100000\t1.500000\t1.600000\t45.000000\t42.000000\t\n"u8.ToArray()),
+            ("notes.md", "# run\n```\nepoch 1 loss=1.0 val_acc=0.5\nepoch 2 loss=0.9 val_acc=0.6\n```\n"u8.ToArray()),
         };
         var tbDir = TestData.TempDir("fuzz-tb");
         var writer = torch.utils.tensorboard.SummaryWriter(tbDir, createRunName: false);
@@ -219,5 +227,52 @@ public class CsvNumberTests
         File.WriteAllText(path, "epoch,train_loss\n" + rows + "\n");
         var error = Assert.Throws<RegimenException>(() => LogReader.Read(path));
         Assert.Contains(":150003: 'x1' in column 'train_loss' is not a number", error.Message);
+    }
+}
+
+/// <summary>The format is told from the content: misnamed files are read by the right reader.</summary>
+public class LogDetectionTests
+{
+    static string Write(string name, string text)
+    {
+        var path = Path.Combine(TestData.TempDir("detect"), name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Theory]
+    [InlineData("state.txt", "{\"log_history\": [{\"epoch\": 1.0, \"loss\": 0.9}, {\"epoch\": 1.0, \"eval_accuracy\": 0.7, \"eval_loss\": 0.8}]}", "huggingface")]
+    [InlineData("log.json", "{\"epoch\": 0, \"train_loss\": 1.0, \"test_acc1\": 50.0}\n{\"epoch\": 1, \"train_loss\": 0.8, \"test_acc1\": 60.0}\n", "json-lines")]
+    [InlineData("history.log", "epoch,loss,accuracy,val_loss,val_accuracy\n0,1.0,0.5,1.1,0.45\n1,0.8,0.6,0.9,0.55\n", "csv")]
+    [InlineData("history.txt", "{\"loss\": [1.0, 0.8], \"val_loss\": [1.1, 0.9], \"val_accuracy\": [0.45, 0.55]}", "json-history")]
+    [InlineData("results.csv", "Learning Rate\tTrain Loss\tValid Loss\tTrain Acc.\tValid Acc.\t\n0.1\t2.0\t1.9\t30.0\t32.0\t\n0.1\t1.5\t1.6\t45.0\t42.0\t\n", "tsv")]
+    [InlineData("metrics.json", "Epoch 1/2\nloss: 1.0 - accuracy: 0.5 - val_loss: 1.1 - val_accuracy: 0.45\nEpoch 2/2\nloss: 0.8 - accuracy: 0.6 - val_loss: 0.9 - val_accuracy: 0.55\n", "text")]
+    public void MisnamedFilesAreReadByTheirContent(string name, string text, string reader)
+    {
+        var log = Assert.Single(LogReader.Read(Write(name, text)));
+        Assert.Equal(reader, log.Reader);
+        Assert.True(log.Epochs.Count == 2 || log.Epochs.Count == 1, $"{log.Epochs.Count} epochs");
+        Assert.True(log.Has(e => e.ValAccuracy), "no val_acc");
+    }
+
+    [Fact]
+    public void AForcedFormatReadsOrSaysWhy()
+    {
+        var csv = Write("h.csv", "epoch,loss,val_accuracy\n0,1.0,0.5\n1,0.8,0.6\n");
+        var e = Assert.Throws<RegimenException>(() => LogReader.Read(csv, new ReadOptions { Format = "huggingface" }));
+        Assert.Contains("h.csv", e.Message);
+        e = Assert.Throws<RegimenException>(() => LogReader.Read(csv, new ReadOptions { Format = "jsonlines" }));
+        Assert.Contains("did you mean 'json-lines'", e.Message);
+        Assert.Equal("csv", Assert.Single(LogReader.Read(csv, new ReadOptions { Format = "csv" })).Reader);
+    }
+
+    [Fact]
+    public void AnUnrecognizedFileNamesWhatWasLookedForAndItsFirstLine()
+    {
+        var e = Assert.Throws<RegimenException>(() => LogReader.Read(Write("x.bin", "\u0001\u0002garbage\n")));
+        Assert.Contains("x.bin: not a training log any reader recognizes", e.Message);
+        foreach (var reader in LogReaders.All) Assert.Contains(reader.Name + ": ", e.Message);
+        e = Assert.Throws<RegimenException>(() => LogReader.Read(Write("readme.txt", "This folder holds my runs.\nSee below.\n")));
+        Assert.Contains("The first line is: 'This folder holds my runs.'", e.Message);
     }
 }

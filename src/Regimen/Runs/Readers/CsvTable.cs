@@ -3,15 +3,17 @@ using System.Text;
 
 namespace Regimen.Runs.Readers;
 
-/// <summary>A small RFC 4180 CSV reader (quoted fields, commas and quotes inside) with line numbers for errors.</summary>
+/// <summary>A small RFC 4180 CSV reader (quoted fields, separators and quotes inside) with line numbers for errors;
+/// the separator is a comma, or a tab for tab-separated logs.</summary>
 internal sealed class CsvTable
 {
     public required string Path { get; init; }
     public required string[] Header { get; init; }
+    public char Separator { get; init; } = ',';
 
     /// <summary>The data rows as fields (materialized on first use: the numeric path below never needs them).</summary>
     public List<(int Line, string[] Fields)> Rows =>
-        rows ??= spans!.Select(r => (r.Line, Encoding.UTF8.GetString(bytes!, r.Start, r.Length).Split(','))).ToList();
+        rows ??= spans!.Select(r => (r.Line, Encoding.UTF8.GetString(bytes!, r.Start, r.Length).Split(Separator))).ToList();
 
     public int RowCount => rows?.Count ?? spans!.Count;
 
@@ -24,26 +26,36 @@ internal sealed class CsvTable
 
     /// <summary>
     /// One column as numbers, parsed straight from the bytes without a string per field, in parallel chunks of
-    /// rows; <see cref="LogEpoch.Missing"/> where a cell is empty; null when the column does not exist.
+    /// rows; <see cref="LogEpoch.Missing"/> where a cell is empty; null when the column does not exist, or, unless
+    /// <paramref name="strict"/> (then it is an error naming the line), when a cell is not a number.
     /// </summary>
-    public double[]? NumberColumn(int column)
+    public double[]? NumberColumn(int column, bool strict = true)
     {
         if (column < 0) return null;
         var result = new double[RowCount];
         if (rows is not null || spans is null)
         {
-            for (int i = 0; i < Rows.Count; i++) result[i] = Number(Rows[i].Fields, column, Rows[i].Line) ?? LogEpoch.Missing;
+            for (int i = 0; i < Rows.Count; i++)
+            {
+                var (line, fields) = Rows[i];
+                if (!strict && column < fields.Length && fields[column].Trim().Length > 0 &&
+                    !double.TryParse(fields[column].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _) &&
+                    Special(fields[column].Trim()) is null)
+                    return null;
+                result[i] = Number(fields, column, line) ?? LogEpoch.Missing;
+            }
             return result;
         }
         var rowSpans = spans;
         var source = bytes!;
+        byte separator = (byte)Separator;
         int firstBad = int.MaxValue;
         Parallel.For(0, (rowSpans.Count + ChunkRows - 1) / ChunkRows, chunk =>
         {
             int end = Math.Min(rowSpans.Count, (chunk + 1) * ChunkRows);
             for (int i = chunk * ChunkRows; i < end; i++)
             {
-                var cell = Cell(source, rowSpans[i], column);
+                var cell = Cell(source, rowSpans[i], column, separator);
                 if (cell.Length == 0) { result[i] = LogEpoch.Missing; continue; }
                 if (TryParseDecimal(cell, out var v) || double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out v)) result[i] = v;
                 else if (Special(Encoding.UTF8.GetString(cell)) is { } special) result[i] = special;
@@ -51,17 +63,24 @@ internal sealed class CsvTable
             }
         });
         if (firstBad != int.MaxValue)
-            NonNumeric(Encoding.UTF8.GetString(Cell(source, rowSpans[firstBad], column)), column, rowSpans[firstBad].Line);
+        {
+            if (!strict) return null;
+            NonNumeric(Encoding.UTF8.GetString(Cell(source, rowSpans[firstBad], column, separator)), column, rowSpans[firstBad].Line);
+        }
         return result;
     }
 
+    /// <summary>One column's cells as text (trimmed).</summary>
+    public string[] TextColumn(int column) =>
+        Rows.Select(r => column < r.Fields.Length ? r.Fields[column].Trim() : "").ToArray();
+
     const int ChunkRows = 1 << 16;
 
-    static ReadOnlySpan<byte> Cell(byte[] source, (int Line, int Start, int Length) row, int column)
+    static ReadOnlySpan<byte> Cell(byte[] source, (int Line, int Start, int Length) row, int column, byte separator)
     {
         var rest = source.AsSpan(row.Start, row.Length);
-        for (int c = 0; c < column; c++) rest = rest[(rest.IndexOf((byte)',') + 1)..];
-        int comma = rest.IndexOf((byte)',');
+        for (int c = 0; c < column; c++) rest = rest[(rest.IndexOf(separator) + 1)..];
+        int comma = rest.IndexOf(separator);
         return (comma < 0 ? rest : rest[..comma]).Trim(" \t"u8);
     }
 
@@ -119,10 +138,12 @@ internal sealed class CsvTable
     public bool HasEmptyCells()
     {
         if (spans is null || bytes is null) return Rows.Any(r => r.Fields.Any(f => f.Trim().Length == 0));
+        byte sep = (byte)Separator;
+        ReadOnlySpan<byte> twice = stackalloc byte[] { sep, sep };
         foreach (var (_, start, length) in spans)
         {
             var row = bytes.AsSpan(start, length);
-            if (row.Length == 0 || row[0] == ',' || row[^1] == ',' || row.IndexOf(",,"u8) >= 0) return true;
+            if (row.Length == 0 || row[0] == sep || row[^1] == sep || row.IndexOf(twice) >= 0) return true;
         }
         return false;
     }
@@ -143,21 +164,21 @@ internal sealed class CsvTable
     static double? Special(string text) =>
         text is "nan" or "NaN" ? double.NaN : text is "inf" or "Infinity" ? double.PositiveInfinity : null;
 
-    public static CsvTable Read(string path)
+    public static CsvTable Read(string path, char separator = ',')
     {
         byte[] bytes;
         try { bytes = ReadUtf8(path); }
         catch (IOException e) { throw new RegimenException($"{path}: cannot read ({e.Message})"); }
         int offset = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
         if (bytes.Length == offset) throw new RegimenException($"{path}: empty file");
-        if (bytes.AsSpan().IndexOf((byte)'"') < 0) return ReadUnquoted(path, bytes, offset);
-        var records = Parse(Encoding.UTF8.GetString(bytes, offset, bytes.Length - offset), path);
+        if (bytes.AsSpan().IndexOf((byte)'"') < 0) return ReadUnquoted(path, bytes, offset, separator);
+        var records = Parse(Encoding.UTF8.GetString(bytes, offset, bytes.Length - offset), path, separator);
         var header = records[0].Fields;
         var rows = records.Skip(1).Where(r => r.Fields.Length > 1 || r.Fields[0].Length > 0).ToList();
         foreach (var (line, fields) in rows)
             if (fields.Length != header.Length)
                 throw new RegimenException($"{path}:{line}: {fields.Length} fields, the header has {header.Length} (truncated or malformed row)");
-        return new CsvTable { Path = path, Header = header, rows = rows };
+        return new CsvTable { Path = path, Header = header, rows = rows, Separator = separator };
     }
 
     /// <summary>The file's bytes as UTF-8; a UTF-16 or UTF-32 file (its byte-order mark says so) is converted.</summary>
@@ -169,12 +190,12 @@ internal sealed class CsvTable
     }
 
     /// <summary>The common case, no quotes anywhere: rows are kept as places in the bytes, checked for their field count.</summary>
-    static CsvTable ReadUnquoted(string path, byte[] bytes, int offset)
+    static CsvTable ReadUnquoted(string path, byte[] bytes, int offset, char separator)
     {
         var text = bytes.AsSpan();
         int firstEnd = text[offset..].IndexOf((byte)'\n') is var n and >= 0 ? offset + n : -1;
         var headerLine = Encoding.UTF8.GetString(firstEnd < 0 ? text[offset..] : text[offset..firstEnd]).TrimEnd('\r');
-        var header = headerLine.Split(',');
+        var header = headerLine.Split(separator);
         // Sized once from the line count: a list that doubles as it grows touches twice the memory.
         var spans = new List<(int, int, int)>(text.Count((byte)'\n') + 1);
         int line = 1, at = firstEnd < 0 ? text.Length : firstEnd + 1;
@@ -186,17 +207,17 @@ internal sealed class CsvTable
             if (length > 0 && text[at + length - 1] == '\r') length--;
             if (length > 0)
             {
-                int fields = text.Slice(at, length).Count((byte)',') + 1;
+                int fields = text.Slice(at, length).Count((byte)separator) + 1;
                 if (fields != header.Length)
                     throw new RegimenException($"{path}:{line}: {fields} fields, the header has {header.Length} (truncated or malformed row)");
                 spans.Add((line, at, length));
             }
             at = end + 1;
         }
-        return new CsvTable { Path = path, Header = header, bytes = bytes, spans = spans };
+        return new CsvTable { Path = path, Header = header, bytes = bytes, spans = spans, Separator = separator };
     }
 
-    static List<(int Line, string[] Fields)> Parse(string text, string path)
+    static List<(int Line, string[] Fields)> Parse(string text, string path, char separator)
     {
         var records = new List<(int, string[])>();
         var fields = new List<string>();
@@ -216,7 +237,7 @@ internal sealed class CsvTable
             switch (c)
             {
                 case '"': quoted = true; break;
-                case ',': fields.Add(field.ToString()); field.Clear(); break;
+                case var _ when c == separator: fields.Add(field.ToString()); field.Clear(); break;
                 case '\r': break;
                 case '\n':
                     fields.Add(field.ToString()); field.Clear();

@@ -1,0 +1,166 @@
+using System.Globalization;
+
+namespace Regimen.Runs.Readers;
+
+/// <summary>
+/// Tables of numbers with a header row: comma-separated (Keras CSVLogger, fastai, timm summary.csv, Lightning
+/// CSVLogger, Ultralytics YOLO results.csv, FFCV, pandas to_csv, any hand-written CSV) or tab-separated (bearpaw's
+/// Logger: "Learning Rate  Train Loss  Valid Loss  Train Acc.  Valid Acc."). The tool is told from the column names.
+/// </summary>
+internal sealed class CsvLogReader(string name, char separator) : ILogReader
+{
+    public string Name => name;
+    public string LooksFor => separator == ','
+        ? "a header row of names and rows of numbers separated by commas"
+        : "a header row of names and rows of numbers separated by tabs";
+
+    public double Recognize(LogSample sample)
+    {
+        if (sample.Binary || sample.Lines.Count < 2) return 0;
+        var header = sample.Lines[0].Split(separator);
+        if (header.Length < 2 || header.Count(h => h.Trim().Length > 0) < 2) return 0;
+        if (header.Count(h => Numeric(h)) > header.Length / 2) return 0;
+        int rows = 0, good = 0;
+        foreach (var line in sample.Lines.Skip(1).Take(20))
+        {
+            if (sample.Truncated && ReferenceEquals(line, sample.Lines[^1])) break;
+            var fields = line.Split(separator);
+            rows++;
+            if (fields.Length == header.Length && fields.Count(f => Numeric(f) || f.Trim().Length == 0) * 2 >= fields.Length) good++;
+        }
+        if (rows == 0 || good * 2 < rows) return 0;
+        int known = header.Count(h => !ColumnRoles.Classify(h).IsOther);
+        return 0.7 + 0.25 * Math.Min(1.0, known / 2.0);
+    }
+
+    static bool Numeric(string field)
+    {
+        var f = field.Trim().Trim('"');
+        return double.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out _) || f is "nan" or "NaN" or "inf";
+    }
+
+    public IReadOnlyList<TrainingLog> Read(string path, ReadOptions options)
+    {
+        var t = CsvTable.Read(path, separator);
+        bool Has(string c) => t.Column(c) >= 0;
+        bool HasPrefix(string p) => t.Header.Any(h => h.Trim().StartsWith(p, StringComparison.OrdinalIgnoreCase));
+        if (Has("uid") && Has("top_1") && Has("current_lr") && options.Map.Count == 0) return Ffcv(t);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        string folder = Path.GetFileName(dir);
+        if (Has("eval_top1") || (Has("eval_loss") && Has("train_loss") && Has("lr") && !Has("step")))
+        {
+            var args = Path.Combine(dir, "args.yaml");
+            var hyper = File.Exists(args) ? LogReader.FlattenYaml(File.ReadAllText(args), args) : new Dictionary<string, string>();
+            var notes = new List<string> { "timm writes no training accuracy: generalization-gap checks use losses only" };
+            if (hyper.TryGetValue("model_ema", out var ema) && ema is "true" or "True")
+                notes.Add("model_ema is on: timm's eval columns are the EMA model's");
+            return LogAssembly.Build(Table(t), new LogDescription
+            {
+                Name = folder, Source = path, Reader = Name, Format = "timm", Hyperparameters = hyper, Notes = notes,
+                PercentRoles = new[] { "val_acc", "val_top5" },
+                PlannedEpochs = hyper.TryGetValue("epochs", out var e) && int.TryParse(e, out var n) ? n : null,
+            }, options);
+        }
+        if (Has("step") && Has("epoch") && t.HasEmptyCells()) return Lightning(t, dir, options);
+        string format = Has("uid") ? "csv"
+            : HasPrefix("metrics/") || HasPrefix("train/") && HasPrefix("lr/pg") ? "yolo"
+            : Has("train_loss") && Has("valid_loss") ? "fastai"
+            : separator == '\t' && t.Header.Any(h => h.Trim() == "Valid Acc.") ? "bearpaw"
+            : t.Header.Length > 0 && (t.Header[0].Trim().Length == 0 || t.Header[0].StartsWith("Unnamed", StringComparison.Ordinal)) ? "pandas"
+            : Has("epoch") && (Has("val_loss") || t.Header.Any(h => h.Trim().StartsWith("val_", StringComparison.Ordinal))) && Has("loss") ? "keras"
+            : "csv";
+        var description = new LogDescription
+        {
+            Name = Path.GetFileNameWithoutExtension(path), Source = path, Reader = Name, Format = format,
+            Hints = new RoleHints { UnphasedMetricsAreValidation = format == "fastai" },
+            Notes = format switch
+            {
+                "fastai" => new[] { "fastai's metric columns (accuracy, error_rate) are measured on the validation set" },
+                "yolo" => new[] { "Ultralytics writes metrics/ columns on the validation set; lr/pg0 is the first parameter group's rate" },
+                _ => Array.Empty<string>(),
+            },
+        };
+        if (format == "yolo") description = description with { Name = folder };
+        return LogAssembly.Build(Table(t), description, options);
+    }
+
+    static SeriesTable Table(CsvTable t) => new()
+    {
+        Source = t.Path, Names = t.Header, Rows = t.RowCount,
+        Values = (c, strict) => t.NumberColumn(c, strict), Text = t.TextColumn,
+    };
+
+    /// <summary>Lightning's CSVLogger: sparse rows (step-level and epoch-level metrics on separate rows), hparams.yaml beside.</summary>
+    IReadOnlyList<TrainingLog> Lightning(CsvTable t, string dir, ReadOptions options)
+    {
+        var hparams = Path.Combine(dir, "hparams.yaml");
+        int epochCol = t.Column("epoch");
+        var byEpoch = new SortedDictionary<int, Dictionary<string, double>>();
+        var numeric = Enumerable.Range(0, t.Header.Length).Select(c => t.NumberColumn(c, strict: false) is not null).ToArray();
+        foreach (var (line, f) in t.Rows)
+        {
+            var epoch = t.Number(f, epochCol, line);
+            if (epoch is null) continue;
+            var values = byEpoch.TryGetValue((int)epoch, out var v) ? v : byEpoch[(int)epoch] = new Dictionary<string, double>();
+            values["epoch"] = (int)epoch;
+            for (int c = 0; c < f.Length; c++)
+                if (c != epochCol && numeric[c] && t.Number(f, c, line) is { } x) values[t.Header[c].Trim()] = x; // the epoch's last value
+        }
+        var table = SeriesTable.FromRows(t.Path, byEpoch.Values.ToList());
+        return LogAssembly.Build(table, new LogDescription
+        {
+            Name = Path.GetFileName(dir), Source = t.Path, Reader = Name, Format = "lightning",
+            Hyperparameters = File.Exists(hparams) ? LogReader.FlattenYaml(File.ReadAllText(hparams), hparams) : new(),
+            Notes = new[] { "Lightning's rows merged per epoch (each column's last value in the epoch)" },
+        }, options);
+    }
+
+    /// <summary>FFCV's aggregate CSV: several runs told apart by uid; each ends with a repeated final-evaluation row.</summary>
+    IReadOnlyList<TrainingLog> Ffcv(CsvTable t)
+    {
+        int uid = t.Column("uid"), epoch = t.Column("epoch"), top1 = t.Column("top_1"), top5 = t.Column("top_5"),
+            loss = t.Column("train_loss"), lr = t.Column("current_lr");
+        var columns = new List<ColumnMapping>
+        {
+            new("epoch", "epoch"), new("train_loss", "train_loss"), new("val_acc", "top_1"), new("lr", "current_lr"),
+        };
+        if (top5 >= 0) columns.Add(new("val_top5", "top_5"));
+        var logs = new List<TrainingLog>();
+        foreach (var group in t.Rows.GroupBy(r => r.Fields[uid]))
+        {
+            var first = group.First().Fields;
+            var hyper = new Dictionary<string, string>();
+            for (int c = 0; c < t.Header.Length; c++)
+                if (t.Header[c].Contains('.')) hyper[t.Header[c]] = first[c];
+            double H(string key) => double.Parse(hyper[key], CultureInfo.InvariantCulture);
+            var epochs = new List<LogEpoch>();
+            foreach (var (line, f) in group)
+            {
+                var e = (int)(t.Number(f, epoch, line) ?? -1);
+                if (t.Number(f, loss, line) is null && epochs.Any(x => x.Epoch == e)) continue; // the final re-evaluation row
+                double? resolution = hyper.ContainsKey("resolution.min_res")
+                    ? LogReader.FfcvResolution(e, H("resolution.start_ramp"), H("resolution.end_ramp"), H("resolution.min_res"), H("resolution.max_res"))
+                    : null;
+                epochs.Add(new LogEpoch
+                {
+                    Epoch = e, TrainLoss = t.Number(f, loss, line), ValAccuracy = t.Number(f, top1, line), ValTop5 = t.Number(f, top5, line),
+                    LearningRate = t.Number(f, lr, line), Resolution = resolution,
+                });
+            }
+            var log = new TrainingLog
+            {
+                Name = $"ffcv-{(hyper.TryGetValue("training.epochs", out var n) ? n : "?")}ep-{group.Key[..Math.Min(8, group.Key.Length)]}",
+                Source = t.Path, Format = "ffcv", Reader = Name, Hyperparameters = hyper, Epochs = epochs, Columns = columns,
+                NotFound = new() { "train_acc", "val_loss", "epoch_time" },
+                PlannedEpochs = hyper.TryGetValue("training.epochs", out var planned) ? int.Parse(planned, CultureInfo.InvariantCulture) : null,
+            };
+            log.Notes.Add("FFCV logs no training accuracy and no validation loss");
+            for (int i = 1; i < epochs.Count; i++)
+                if (epochs[i].Resolution != epochs[i - 1].Resolution)
+                    log.Events.Add(new LogEvent(epochs[i].Epoch, "schedule", "resolution",
+                        epochs[i - 1].Resolution?.ToString(CultureInfo.InvariantCulture), epochs[i].Resolution?.ToString(CultureInfo.InvariantCulture), "progressive resizing ramp"));
+            logs.Add(LogReader.Normalize(log));
+        }
+        return logs;
+    }
+}

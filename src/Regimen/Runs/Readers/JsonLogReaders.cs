@@ -1,0 +1,240 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Regimen.Runs.Readers;
+
+/// <summary>Hugging Face Trainer's trainer_state.json, under any name: log_history entries with fractional epochs,
+/// training and evaluation entries apart. Epochs are numbered as the Trainer counts them (the entries up to epoch
+/// 1.0 are epoch 1); every eval_* metric is kept.</summary>
+internal sealed class HuggingFaceReader : ILogReader
+{
+    public string Name => "huggingface";
+    public string LooksFor => "a JSON object with a \"log_history\" list (trainer_state.json)";
+
+    public double Recognize(LogSample sample) =>
+        !sample.Binary && sample.Text.TrimStart().StartsWith('{') && sample.Text.Contains("\"log_history\"", StringComparison.Ordinal) ? 0.95 : 0;
+
+    static readonly HashSet<string> NotSeries = new() { "epoch", "step", "total_flos" };
+
+    public IReadOnlyList<TrainingLog> Read(string path, ReadOptions options)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("log_history", out var history) ||
+            history.ValueKind != JsonValueKind.Array)
+            throw new RegimenException($"{path}: not a Hugging Face trainer_state.json (no log_history list)");
+        var byEpoch = new SortedDictionary<int, Dictionary<string, (double Sum, int Count, double First, double Last)>>();
+        foreach (var entry in history.EnumerateArray())
+        {
+            if (entry.ValueKind != JsonValueKind.Object) continue;
+            if (!entry.TryGetProperty("epoch", out var ep) || ep.ValueKind != JsonValueKind.Number) continue;
+            if (entry.TryGetProperty("train_runtime", out _)) continue;   // the closing summary: train_loss over the whole run
+            int epoch = Math.Max(1, (int)Math.Ceiling(ep.GetDouble() - 1e-9));
+            var values = byEpoch.TryGetValue(epoch, out var v) ? v : byEpoch[epoch] = new();
+            foreach (var p in entry.EnumerateObject())
+                if (p.Value.ValueKind == JsonValueKind.Number && !NotSeries.Contains(p.Name))
+                {
+                    double x = p.Value.GetDouble();
+                    values[p.Name] = values.TryGetValue(p.Name, out var a) ? (a.Sum + x, a.Count + 1, a.First, x) : (x, 1, x, x);
+                }
+        }
+        // Training entries are averages over logging steps: their mean is the epoch's; the rate is the epoch's first.
+        var rows = byEpoch.Select(kv =>
+        {
+            var row = new Dictionary<string, double> { ["epoch"] = kv.Key };
+            foreach (var (key, a) in kv.Value)
+                row[key] = key == "learning_rate" ? a.First : key.StartsWith("eval_", StringComparison.Ordinal) ? a.Last : a.Sum / a.Count;
+            return (IReadOnlyDictionary<string, double>)row;
+        }).ToList();
+        if (rows.Count == 0) throw new RegimenException($"{path}: log_history has no entry with an epoch");
+        var hyper = new Dictionary<string, string>();
+        foreach (var p in doc.RootElement.EnumerateObject())
+            if (p.Value.ValueKind is JsonValueKind.Number or JsonValueKind.String or JsonValueKind.True or JsonValueKind.False)
+                hyper[p.Name] = p.Value.ToString();
+        var root = doc.RootElement;
+        return LogAssembly.Build(SeriesTable.FromRows(path, rows), new LogDescription
+        {
+            Name = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) ?? "huggingface",
+            Source = path, Reader = Name, Format = "huggingface", Hyperparameters = hyper,
+            Hints = new RoleHints { RowsAreEpochs = false },
+            PlannedEpochs = root.TryGetProperty("num_train_epochs", out var n) && n.ValueKind == JsonValueKind.Number ? (int)Math.Ceiling(n.GetDouble()) : null,
+            Notes = new[] { "the Trainer logs no training accuracy; its loss is averaged over logging steps (the epoch's mean is shown)" },
+        }, options);
+    }
+}
+
+/// <summary>A JSON object of lists, one value per epoch: json.dump(history.history) after Keras' fit, or any
+/// history.json written by hand.</summary>
+internal sealed class JsonHistoryReader : ILogReader
+{
+    public string Name => "json-history";
+    public string LooksFor => "a JSON object whose values are lists of numbers (Keras' history.history)";
+
+    public double Recognize(LogSample sample)
+    {
+        if (sample.Binary) return 0;
+        var reader = new Utf8JsonReader(sample.Head.AsSpan(sample.Head.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0), isFinalBlock: false, default);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return 0;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName) return 0;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) return 0;
+            if (!reader.Read() || reader.TokenType is not (JsonTokenType.Number or JsonTokenType.Null or JsonTokenType.EndArray)) return 0;
+            return 0.9;
+        }
+        catch (JsonException) { return 0; }
+    }
+
+    public IReadOnlyList<TrainingLog> Read(string path, ReadOptions options)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new RegimenException($"{path}: expected a JSON object of lists");
+        var columns = new List<(string Name, double[] Values)>();
+        foreach (var p in doc.RootElement.EnumerateObject())
+        {
+            if (p.Value.ValueKind != JsonValueKind.Array) continue;
+            var values = new List<double>();
+            bool numeric = true;
+            foreach (var item in p.Value.EnumerateArray())
+            {
+                if (item.ValueKind == JsonValueKind.Number) values.Add(item.GetDouble());
+                else if (item.ValueKind == JsonValueKind.Null) values.Add(LogEpoch.Missing);
+                else if (item.ValueKind == JsonValueKind.String && JsonLinesReader.Special(item.GetString()) is { } special) values.Add(special);
+                else { numeric = false; break; }
+            }
+            if (numeric) columns.Add((p.Name, values.ToArray()));
+        }
+        if (columns.Count == 0) throw new RegimenException($"{path}: no list of numbers in the JSON object");
+        int rows = columns.Max(c => c.Values.Length);
+        var table = new SeriesTable
+        {
+            Source = path, Names = columns.Select(c => c.Name).ToList(), Rows = rows,
+            Values = (c, _) => Enumerable.Range(0, rows).Select(i => i < columns[c].Values.Length ? columns[c].Values[i] : LogEpoch.Missing).ToArray(),
+        };
+        return LogAssembly.Build(table, new LogDescription
+        {
+            Name = Path.GetFileNameWithoutExtension(path), Source = path, Reader = Name,
+            Format = columns.Any(c => c.Name.StartsWith("val_", StringComparison.Ordinal)) && columns.Any(c => c.Name == "loss") ? "keras" : "json",
+        }, options);
+    }
+}
+
+/// <summary>
+/// One JSON object per line, whatever the file is called: DeiT/MAE log.txt (train_loss, test_acc1), MMClassification
+/// *.log.json (mode train/val rows with epoch and iter), MMPretrain/mmengine vis_data/scalars.json (training rows
+/// with epoch, iter and step; validation rows that carry the epoch as step only), any other JSON-lines log.
+/// Training rows within an epoch are averaged; the learning rate is the epoch's first.
+/// </summary>
+internal sealed class JsonLinesReader : ILogReader
+{
+    public string Name => "json-lines";
+    public string LooksFor => "one JSON object per line (DeiT log.txt, mmcv *.log.json, mmengine scalars.json)";
+
+    public double Recognize(LogSample sample)
+    {
+        if (sample.Binary || sample.Lines.Count == 0) return 0;
+        int objects = 0, lines = 0;
+        foreach (var line in sample.Lines.Take(5))
+        {
+            if (sample.Truncated && ReferenceEquals(line, sample.Lines[^1])) break;
+            lines++;
+            var t = line.Trim();
+            if (!t.StartsWith('{') || !t.EndsWith('}')) return 0;
+            try
+            {
+                using var doc = JsonDocument.Parse(t);
+                if (doc.RootElement.EnumerateObject().All(p => p.Value.ValueKind == JsonValueKind.Array)) return 0.3;
+                objects++;
+            }
+            catch (JsonException) { return 0; }
+        }
+        return objects == 0 ? 0 : objects == 1 ? 0.8 : 0.9;
+    }
+
+    internal static double? Special(string? text) =>
+        text is "nan" or "NaN" ? double.NaN : text is "inf" or "Infinity" ? double.PositiveInfinity : text is "-inf" or "-Infinity" ? double.NegativeInfinity : null;
+
+    public IReadOnlyList<TrainingLog> Read(string path, ReadOptions options)
+    {
+        var raw = new List<(int Line, Dictionary<string, double> Values, string? Mode)>();
+        int line = 0;
+        foreach (var text in File.ReadLines(path, Encoding.UTF8))
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            JsonDocument doc;
+            try { doc = JsonDocument.Parse(text); }
+            catch (JsonException e) { throw new RegimenException($"{path}:{line}: not a JSON object ({e.Message})"); }
+            using (doc)
+            {
+                var r = doc.RootElement;
+                if (r.ValueKind != JsonValueKind.Object) throw new RegimenException($"{path}:{line}: expected a JSON object per line");
+                var values = new Dictionary<string, double>();
+                string? mode = null;
+                foreach (var p in r.EnumerateObject())
+                {
+                    if (p.Value.ValueKind == JsonValueKind.Number) values[p.Name] = p.Value.GetDouble();
+                    else if (p.Value.ValueKind == JsonValueKind.String && p.Name == "mode") mode = p.Value.GetString();
+                    else if (p.Value.ValueKind == JsonValueKind.String && Special(p.Value.GetString()) is { } special) values[p.Name] = special;
+                }
+                // mmcv's first line (env_info, config, seed) and other rows without a metric are not epochs.
+                if (values.Keys.All(k => k is "seed" or "epoch" or "iter" or "step" or "time" or "data_time" or "memory")) continue;
+                raw.Add((line, values, mode));
+            }
+        }
+        if (raw.Count == 0) throw new RegimenException($"{path}: no log lines with numbers");
+        bool anyEpoch = raw.Any(r => r.Values.ContainsKey("epoch"));
+        bool anyMode = raw.Any(r => r.Mode is not null);
+        string format = anyMode ? "mmcv"
+            : raw.Any(r => r.Values.ContainsKey("iter")) && raw.Any(r => r.Values.ContainsKey("step")) ? "mmengine"
+            : raw.Any(r => r.Values.Keys.Any(k => k.StartsWith("test_", StringComparison.Ordinal))) ? "deit" : "jsonl";
+        string? unit = anyEpoch ? "epoch" : raw.Any(r => r.Values.ContainsKey("step")) ? "step" : raw.Any(r => r.Values.ContainsKey("iter")) ? "iter" : null;
+
+        // Rows of one epoch and phase, in order of the epochs as they appear.
+        var epochs = new List<(double Epoch, Dictionary<string, (double Sum, int Count, double First, double Last)> Values)>();
+        var at = new Dictionary<double, int>();
+        foreach (var (_, values, mode) in raw)
+        {
+            double epoch;
+            var phase = mode is null ? Phase.None : ColumnRoles.Classify(mode).Phase is var p && p != Phase.None ? p : Phase.Train;
+            if (unit is null) epoch = epochs.Count + 1;
+            else if (values.TryGetValue(unit, out var e)) epoch = e;
+            else if (unit == "epoch" && values.TryGetValue("step", out var s)) { epoch = s; phase = Phase.Val; }   // mmengine's validation rows
+            else continue;
+            if (!at.TryGetValue(epoch, out int index))
+            {
+                // An epoch counter that starts again is a new run: a fresh slot, not a merge into the old one.
+                if (epochs.Count > 0 && epoch < epochs[^1].Epoch) at.Clear();
+                at[epoch] = index = epochs.Count;
+                epochs.Add((epoch, new()));
+            }
+            var slot = epochs[index].Values;
+            foreach (var (key, x) in values)
+            {
+                if (key is "epoch" or "iter" or "step" or "seed") continue;
+                string name = phase != Phase.None && ColumnRoles.Classify(key).Phase == Phase.None ? $"{key} [{(phase == Phase.Val ? "val" : "train")}]" : key;
+                slot[name] = slot.TryGetValue(name, out var a) ? (a.Sum + x, a.Count + 1, a.First, x) : (x, 1, x, x);
+            }
+        }
+        var rows = epochs.Select(e =>
+        {
+            var row = new Dictionary<string, double>();
+            foreach (var (key, a) in e.Values)
+            {
+                var parsed = ColumnRoles.Classify(key);
+                row[key] = parsed.Quantity == "lr" ? a.First : parsed.Phase == Phase.Val ? a.Last : a.Sum / a.Count;
+            }
+            return (IReadOnlyDictionary<string, double>)row;
+        }).ToList();
+        var table = SeriesTable.FromRows(path, rows);
+        var notes = new List<string>();
+        if (unit is "step" or "iter") notes.Add($"no epoch numbers: each logged {unit} is treated as one epoch");
+        if (anyMode || format == "mmengine") notes.Add("training rows are averaged per epoch; validation rows give the epoch's result");
+        return LogAssembly.Build(table, new LogDescription
+        {
+            Name = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) ?? "log", Source = path, Reader = Name, Format = format,
+            Epochs = epochs.Select(e => Math.Floor(e.Epoch)).ToArray(), Hints = new RoleHints { RowsAreEpochs = false },
+            PercentRoles = format is "mmcv" or "mmengine" or "deit" ? new[] { "train_acc", "val_acc", "val_top5" } : Array.Empty<string>(),
+            Notes = notes,
+        }, options);
+    }
+}

@@ -1,0 +1,243 @@
+using System.Globalization;
+
+namespace Regimen.Runs.Readers;
+
+/// <summary>A log's series as columns of numbers, one row per epoch (or per logged row), before roles are known.</summary>
+internal sealed class SeriesTable
+{
+    public required string Source { get; init; }
+    public required IReadOnlyList<string> Names { get; init; }
+    public required int Rows { get; init; }
+    /// <summary>A column's values (<see cref="LogEpoch.Missing"/> where a row has none). Strict: a cell that is not a
+    /// number is an error naming its line; otherwise a column that is not numeric gives null.</summary>
+    public required Func<int, bool, double[]?> Values { get; init; }
+    /// <summary>A column's cells as text, where the table has text (fastai's "00:12" epoch times).</summary>
+    public Func<int, string[]>? Text { get; init; }
+
+    /// <summary>A table from rows of name → value (JSON rows, aggregated epochs), columns in first-seen order.</summary>
+    public static SeriesTable FromRows(string source, IReadOnlyList<IReadOnlyDictionary<string, double>> rows)
+    {
+        var names = new List<string>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var row in rows)
+            foreach (var key in row.Keys)
+                if (index.TryAdd(key, names.Count)) names.Add(key);
+        return new SeriesTable
+        {
+            Source = source, Names = names, Rows = rows.Count,
+            Values = (c, _) =>
+            {
+                var values = new double[rows.Count];
+                for (int i = 0; i < rows.Count; i++) values[i] = rows[i].TryGetValue(names[c], out var v) ? v : LogEpoch.Missing;
+                return values;
+            },
+        };
+    }
+}
+
+/// <summary>What a reader knows about the log besides its series.</summary>
+internal sealed record LogDescription
+{
+    public required string Name { get; init; }
+    public required string Source { get; init; }
+    public required string Reader { get; init; }
+    public required string Format { get; init; }
+    public RoleHints Hints { get; init; } = new();
+    /// <summary>Roles the tool writes in percent whatever their values (timm's eval_top1 at 0.5 % is still percent).</summary>
+    public IReadOnlyCollection<string> PercentRoles { get; init; } = Array.Empty<string>();
+    public Dictionary<string, string> Hyperparameters { get; init; } = new();
+    public int? PlannedEpochs { get; init; }
+    public IReadOnlyList<string> Notes { get; init; } = Array.Empty<string>();
+    /// <summary>Where the epoch numbers come from when the table has no epoch column (text logs: the printed numbers).</summary>
+    public double[]? Epochs { get; init; }
+    /// <summary>Segment of each row (text logs: a counter that started again), else found from the epoch numbers.</summary>
+    public int[]? Segments { get; init; }
+}
+
+/// <summary>
+/// Turns a table of series into <see cref="TrainingLog"/>s the same way for every reader: roles by
+/// <see cref="ColumnRoles"/>, percentages told from fractions per series, an epoch counter that starts again as a new
+/// run, an epoch logged again (a resumed run) replacing what followed it, and every other numeric series kept.
+/// </summary>
+internal static class LogAssembly
+{
+    static readonly string[] AccuracyRoles = { "train_acc", "val_acc", "val_top5" };
+
+    public static List<TrainingLog> Build(SeriesTable table, LogDescription d, ReadOptions options)
+    {
+        var map = ColumnRoles.Resolve(table.Names, d.Hints, options.Map, table.Source);
+        var notes = d.Notes.ToList();
+        var (epochs, epochNote) = EpochNumbers(table, map, d);
+        if (epochNote is not null) notes.Add(epochNote);
+        var segments = Segments(epochs, d.Segments);
+
+        var mappings = new List<ColumnMapping>();
+        double[]? Role(string role)
+        {
+            if (!map.Roles.TryGetValue(role, out var r)) return null;
+            var values = role == "epoch_time" ? Durations(table, r.Column) : table.Values(r.Column, true)!;
+            var mapping = r.Mapping;
+            if (AccuracyRoles.Contains(role))
+            {
+                bool percent = d.PercentRoles.Contains(role) || Max(values) > 1.0;
+                if (percent) { Scale(values, 0.01); mapping = mapping with { Note = Join(mapping.Note, "percent") }; }
+                if (r.Mapping.Complement) for (int i = 0; i < values.Length; i++) if (!LogEpoch.IsMissing(values[i])) values[i] = 1 - values[i];
+            }
+            mappings.Add(mapping);
+            return values;
+        }
+        var (tl, ta, vl, va, t5, lr, time) =
+            (Role("train_loss"), Role("train_acc"), Role("val_loss"), Role("val_acc"), Role("val_top5"), Role("lr"), Role("epoch_time"));
+        if (map.Roles.TryGetValue("epoch", out var ep)) mappings.Insert(0, ep.Mapping);
+        else if (map.Roles.TryGetValue("step", out var st) && epochNote is not null && epochNote.Contains("step")) mappings.Insert(0, st.Mapping);
+        var notFound = ColumnRoles.Roles.Where(r => r is not ("epoch" or "step") && !map.Roles.ContainsKey(r)).ToList();
+        if (tl is null && ta is null && vl is null && va is null && t5 is null && options.Map.Count == 0)
+            throw new RegimenException($"{table.Source}: no column is a loss or an accuracy (columns: " +
+                $"{string.Join(", ", table.Names.Take(20))}); --map ROLE=COLUMN names them (roles: {string.Join(", ", ColumnRoles.Roles)})");
+
+        var others = new List<(string Name, double[] Values)>();
+        foreach (var c in map.Others)
+        {
+            if (table.Names[c].StartsWith("Unnamed", StringComparison.Ordinal)) continue;
+            var values = table.Values(c, false);
+            if (values is null) continue;
+            var name = table.Names[c].Trim();
+            if (ColumnRoles.Words(name).Any(w => w is "acc" or "accuracy" or "f1" or "precision" or "recall" or "auc" or "iou" or "map")
+                && Max(values) is > 1.0 and <= 100.0)
+            {
+                Scale(values, 0.01);
+                notes.Add($"{name} was logged in percent");
+            }
+            others.Add((name, values));
+        }
+        if (mappings.Any(m => m.Note?.Contains("percent") == true))
+            notes.Add("accuracies were logged as percentages");
+
+        var logs = new List<TrainingLog>();
+        for (int s = 0; s < segments.Count; s++)
+        {
+            var rows = segments[s];
+            static double? At(double[]? column, int i) => column is null ? null : LogEpoch.Value(column[i]);
+            var list = new List<LogEpoch>(rows.Count);
+            foreach (int i in rows)
+                list.Add(new LogEpoch
+                {
+                    Epoch = (int)epochs[i], TrainLoss = At(tl, i), TrainAccuracy = At(ta, i), ValLoss = At(vl, i),
+                    ValAccuracy = At(va, i), ValTop5 = At(t5, i), LearningRate = At(lr, i), EpochSeconds = At(time, i),
+                });
+            var otherSeries = new Dictionary<string, List<(int, double)>>();
+            foreach (var (name, values) in others)
+            {
+                var points = new List<(int, double)>();
+                foreach (int i in rows)
+                    if (!LogEpoch.IsMissing(values[i]) && double.IsFinite(values[i])) points.Add(((int)epochs[i], values[i]));
+                if (points.Count > 0) otherSeries[name] = points;
+            }
+            var log = new TrainingLog
+            {
+                Name = segments.Count > 1 ? $"{d.Name}#{s + 1}" : d.Name, Source = d.Source, Format = d.Format, Reader = d.Reader,
+                Hyperparameters = d.Hyperparameters, PlannedEpochs = d.PlannedEpochs, Epochs = list,
+                Columns = mappings, NotFound = notFound, OtherSeries = otherSeries, Classes = ClassCount(d.Hyperparameters),
+            };
+            log.Notes.AddRange(notes);
+            if (segments.Count > 1) log.Notes.Add($"the epoch counter starts again: run {s + 1} of {segments.Count} in this file");
+            logs.Add(log);
+        }
+        return logs;
+    }
+
+    static string Join(string? a, string b) => a is null ? b : $"{a}, {b}";
+
+    static double Max(double[] values)
+    {
+        double max = double.NegativeInfinity;
+        foreach (var v in values) if (!LogEpoch.IsMissing(v) && double.IsFinite(v) && v > max) max = v;
+        return max;
+    }
+
+    static void Scale(double[] values, double factor)
+    {
+        for (int i = 0; i < values.Length; i++) if (!LogEpoch.IsMissing(values[i])) values[i] *= factor;
+    }
+
+    /// <summary>The epoch of each row: the epoch column, else the printed numbers, else the step column, else a
+    /// pandas index, else rows in order from 1.</summary>
+    static (double[] Epochs, string? Note) EpochNumbers(SeriesTable table, RoleMap map, LogDescription d)
+    {
+        int epoch = map.Column("epoch");
+        if (epoch >= 0)
+        {
+            var values = table.Values(epoch, true)!;
+            double previous = 0;
+            for (int i = 0; i < values.Length; i++)
+                if (LogEpoch.IsMissing(values[i]) || !double.IsFinite(values[i])) values[i] = previous;
+                else previous = values[i] = Math.Floor(values[i]);
+            return (values, null);
+        }
+        if (d.Epochs is not null) return (d.Epochs, null);
+        int step = map.Column("step");
+        if (step >= 0) return (table.Values(step, true)!, "no epoch column: each step row is treated as one epoch");
+        int index = Enumerable.Range(0, table.Names.Count).FirstOrDefault(c => table.Names[c].Trim().Length == 0 ||
+            table.Names[c].Trim().StartsWith("Unnamed", StringComparison.Ordinal), -1);
+        if (index >= 0 && table.Values(index, false) is { } idx && idx.Select((v, i) => v == i).All(x => x))
+            return (idx.Select(v => v + 1).ToArray(), "no epoch column: the unnamed index column counts the epochs (from 1)");
+        return (Enumerable.Range(1, table.Rows).Select(i => (double)i).ToArray(), "no epoch column: rows are epochs 1..N in order");
+    }
+
+    /// <summary>Rows per run: a new run where the epoch counter goes back to (or below) where the run began; an
+    /// epoch logged again inside a run (a resumed training) replaces it and what followed it.</summary>
+    static List<List<int>> Segments(double[] epochs, int[]? given)
+    {
+        var segments = new List<List<int>> { new(epochs.Length) };
+        double first = epochs.Length > 0 ? epochs[0] : 0;
+        for (int i = 0; i < epochs.Length; i++)
+        {
+            var current = segments[^1];
+            bool restart = given is not null
+                ? i > 0 && given[i] != given[i - 1]
+                : current.Count > 0 && epochs[i] <= first && epochs[i] < epochs[current[^1]];
+            if (restart) { segments.Add(current = new List<int>()); first = epochs[i]; }
+            if (current.Count > 0 && epochs[i] <= epochs[current[^1]])
+            {
+                int keep = current.Count;
+                while (keep > 0 && epochs[current[keep - 1]] >= epochs[i]) keep--;
+                current.RemoveRange(keep, current.Count - keep);
+            }
+            current.Add(i);
+        }
+        return segments.Where(s => s.Count > 0).ToList();
+    }
+
+    /// <summary>An epoch-time column: seconds, or fastai's "mm:ss" / "h:mm:ss".</summary>
+    static double[] Durations(SeriesTable table, int column)
+    {
+        if (table.Values(column, false) is { } numbers) return numbers;
+        if (table.Text is null) return Enumerable.Repeat(LogEpoch.Missing, table.Rows).ToArray();
+        return table.Text(column).Select(c => ParseDuration(c) ?? LogEpoch.Missing).ToArray();
+    }
+
+    public static double? ParseDuration(string text)
+    {
+        var parts = text.Trim().Split(':');
+        if (parts.Length is < 2 or > 3) return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? s : null;
+        double total = 0;
+        foreach (var p in parts)
+        {
+            if (!double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) return null;
+            total = total * 60 + v;
+        }
+        return total;
+    }
+
+    static int? ClassCount(Dictionary<string, string> hyper)
+    {
+        foreach (var (key, value) in hyper)
+        {
+            var last = key[(key.LastIndexOf('.') + 1)..];
+            if (last is "num_classes" or "nb_classes" or "n_classes" or "num_labels" or "classes" &&
+                int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 1)
+                return n;
+        }
+        return null;
+    }
+}

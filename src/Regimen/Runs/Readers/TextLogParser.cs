@@ -1,0 +1,508 @@
+using System.Globalization;
+
+namespace Regimen.Runs.Readers;
+
+/// <summary>One epoch of a console log: its number as printed, the segment it belongs to (a counter that starts
+/// again opens a new segment), and its values by name (train_loss, val_acc, val_top5, lr, or the key as logged,
+/// prefixed by its phase: val_macro_f1). Values printed with % are fractions already.</summary>
+public sealed record TextEpoch(int Segment, int Epoch, IReadOnlyDictionary<string, double> Values, int FirstLine, int LastLine)
+{
+    /// <summary>The epoch count the log announced ("Epoch 3/50": 50), if it did.</summary>
+    public int? Total { get; init; }
+}
+
+/// <summary>
+/// Reads console output line by line, the way a person reads it: an epoch number ("Epoch 3/50", "epoch: 3",
+/// "Train: 3 [", "Epoch(val) [3][79]", "[3,  2000]"), then "key: value", "key=value" and "Key Value" pairs on the
+/// lines of that epoch, on training or validation lines as the words on the line ("train", "val", "Test set", "Eval
+/// begin") or the key (val_loss) say. Carriage-return updates (tqdm, Keras' progress bar) count by their last state;
+/// ANSI colours are removed; with <see cref="FencedOnly"/>, only lines inside Markdown code fences count.
+/// Per-step lines are averaged into their epoch (a running average, "Loss: 0.41 (0.45)", or a progress bar counts
+/// by its last value); an epoch line without a step counter gives the epoch's value directly.
+/// Incremental: <see cref="Feed(ReadOnlySpan{char}, List{TextEpoch})"/> one line at a time, costing the same whatever came before; an epoch comes out
+/// when the next one starts (or at <see cref="Complete"/>), so a watcher can follow a growing file or a process.
+/// </summary>
+public sealed class TextLogParser
+{
+    /// <summary>Only lines inside ``` or ~~~ fences count (a log pasted in Markdown).</summary>
+    public bool FencedOnly { get; init; }
+    /// <summary>Lines fed so far.</summary>
+    public int Line { get; private set; }
+    /// <summary>Lines that held an epoch number, and key-value pairs that counted (detection uses them).</summary>
+    public int MarkerLines { get; private set; }
+    public int Pairs { get; private set; }
+    /// <summary>The epoch being read, before it is complete (a live display can show it).</summary>
+    public TextEpoch? Current => current?.Snapshot(segment, Line);
+
+    EpochAccumulator? current;
+    int segment, segmentFirst = int.MinValue, lastEpoch = int.MinValue, implicitEpochs;
+    bool inFence, sawMarker;
+    Phase blockPhase;
+    readonly Dictionary<string, string?>[] names = { new(), new(), new() };
+    readonly List<(Phase Phase, int At)> phaseWords = new();
+
+    /// <summary>Reads one line (without its newline); epochs it completes are added to <paramref name="completed"/>.</summary>
+    public void Feed(ReadOnlySpan<char> raw, List<TextEpoch> completed)
+    {
+        Line++;
+        var work = Clean(raw);
+        var trimmed = ((ReadOnlySpan<char>)work).Trim();
+        if (trimmed.StartsWith("```") || trimmed.StartsWith("~~~")) { inFence = !inFence; return; }
+        if (FencedOnly && !inFence) return;
+        if (trimmed.Length == 0) return;
+        FindPhaseWords(work, out bool best);
+        if (best) return;   // "Best val Acc: 0.94", "*** Best metric: 75.2 (epoch 3)": not an epoch's values
+        var marker = FindEpoch(work, out var markerPhase, out var total);
+        if (marker is { } epoch)
+        {
+            MarkerLines++;
+            sawMarker = true;
+            StartEpoch(epoch, completed);
+            if (total is not null) current!.Total = total;
+            blockPhase = markerPhase;
+        }
+        bool stepLine = IsStepLine(work, out bool progressBar);
+        int firstKey = ReadPairs(work, stepLine, progressBar, markerPhase, completed);
+        // "Eval begin...", "Test: [ 10/50] ...", "val Loss: ...": the lines below belong to that phase too.
+        if (phaseWords.Count > 0 && phaseWords[0].At <= firstKey) blockPhase = phaseWords[0].Phase;
+    }
+
+    /// <summary>Feeds a line and returns the epochs it completed (a convenience for callers that hold strings).</summary>
+    public IReadOnlyList<TextEpoch> Feed(string line)
+    {
+        var completed = new List<TextEpoch>();
+        Feed(line.AsSpan(), completed);
+        return completed;
+    }
+
+    /// <summary>The end of the input: the epoch in progress is complete.</summary>
+    public void Complete(List<TextEpoch> completed)
+    {
+        if (current is { HasValues: true }) completed.Add(current.Snapshot(segment, Line));
+        current = null;
+    }
+
+    void StartEpoch(int epoch, List<TextEpoch> completed)
+    {
+        if (current is not null && current.Epoch == epoch && !current.Implicit) return;
+        if (current is { HasValues: true })
+        {
+            completed.Add(current.Snapshot(segment, Line - 1));
+            lastEpoch = current.Epoch;
+        }
+        if (lastEpoch != int.MinValue && epoch < lastEpoch && epoch <= segmentFirst) { segment++; segmentFirst = epoch; }
+        if (segmentFirst == int.MinValue) segmentFirst = epoch;
+        current = new EpochAccumulator(epoch, Line);
+    }
+
+    char[] scratch = new char[256];
+
+    /// <summary>The line's last carriage-return state with ANSI escapes removed, in a buffer this parser reuses.</summary>
+    Span<char> Clean(ReadOnlySpan<char> raw)
+    {
+        var line = raw;
+        while (line.Length > 0 && line[^1] is '\r' or '\n') line = line[..^1];
+        int cr;
+        while ((cr = line.LastIndexOf('\r')) >= 0)
+        {
+            if (line[(cr + 1)..].Trim().Length > 0) { line = line[(cr + 1)..]; break; }
+            line = line[..cr];
+        }
+        if (scratch.Length < line.Length) scratch = new char[Math.Max(line.Length, scratch.Length * 2)];
+        if (line.IndexOf('\x1b') < 0)
+        {
+            line.CopyTo(scratch);
+            return scratch.AsSpan(0, line.Length);
+        }
+        int n = 0;
+        for (int i = 0; i < line.Length; i++)
+        {
+            if (line[i] != '\x1b') { scratch[n++] = line[i]; continue; }
+            if (i + 1 < line.Length && line[i + 1] == '[')
+            {
+                i += 2;
+                while (i < line.Length && !(line[i] >= '@' && line[i] <= '~')) i++;
+            }
+            else if (i + 1 < line.Length && line[i + 1] == ']')
+            {
+                i += 2;
+                while (i < line.Length && line[i] != '\x07' && line[i] != '\x1b') i++;
+            }
+            else i++;
+        }
+        return scratch.AsSpan(0, n);
+    }
+
+    static bool IsKeyChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '@' or '/' or '-' || c > 127 && char.IsLetter(c);
+
+    /// <summary>Standalone phase words ("train Loss", "Test set:", "Eval begin") with their places; whether "best" is one.</summary>
+    void FindPhaseWords(Span<char> s, out bool best)
+    {
+        phaseWords.Clear();
+        best = false;
+        for (int i = 0; i < s.Length;)
+        {
+            if (!char.IsAsciiLetter(s[i])) { i++; continue; }
+            int j = i;
+            while (j < s.Length && IsKeyChar(s[j])) j++;
+            var word = s[i..j];
+            if (word.Length is >= 3 and <= 10 && AllLetters(word))
+            {
+                var phase = PhaseWord(word);
+                if (phase != Phase.None) phaseWords.Add((phase, i));
+                else if (word.Equals("best", StringComparison.OrdinalIgnoreCase)) best = true;
+            }
+            i = j;
+        }
+    }
+
+    static bool AllLetters(ReadOnlySpan<char> w)
+    {
+        foreach (var c in w) if (!char.IsAsciiLetter(c)) return false;
+        return true;
+    }
+
+    static Phase PhaseWord(ReadOnlySpan<char> w)
+    {
+        Span<char> lower = stackalloc char[w.Length];
+        w.ToLowerInvariant(lower);
+        return lower switch
+        {
+            "train" or "training" => Phase.Train,
+            "val" or "valid" or "validation" or "validating" or "eval" or "evaluation" or "evaluating" or "test" or "testing" => Phase.Val,
+            _ => Phase.None,
+        };
+    }
+
+    /// <summary>The epoch number on the line, blanked out so that it is not read as a value.</summary>
+    static int? FindEpoch(Span<char> s, out Phase phase, out int? total)
+    {
+        phase = Phase.None;
+        total = null;
+        // "[3,  2000] loss: 1.2" (the PyTorch tutorial)
+        var t = s.TrimStart();
+        if (t.Length > 3 && t[0] == '[')
+        {
+            int k = 1;
+            while (k < t.Length && t[k] == ' ') k++;
+            int d = k;
+            while (k < t.Length && char.IsAsciiDigit(t[k])) k++;
+            if (k > d && k < t.Length && t[k] == ',' && Parse(t[d..k]) is { } n)
+            {
+                t[d..k].Fill(' ');
+                return n;
+            }
+        }
+        // "Train: 3 [  100/1251 (  8%)]" (timm)
+        if (t.StartsWith("Train:", StringComparison.Ordinal))
+        {
+            int k = 6;
+            while (k < t.Length && t[k] == ' ') k++;
+            int d = k;
+            while (k < t.Length && char.IsAsciiDigit(t[k])) k++;
+            int after = k;
+            while (after < t.Length && t[after] == ' ') after++;
+            if (k > d && after < t.Length && t[after] == '[' && Parse(t[d..k]) is { } n)
+            {
+                phase = Phase.Train;
+                t[d..k].Fill(' ');
+                return n;
+            }
+        }
+        for (int at = 0; at < s.Length;)
+        {
+            int found = s[at..].IndexOf("epoch", StringComparison.OrdinalIgnoreCase);
+            if (found < 0) return null;
+            int i = at + found, k = i + 5;
+            at = k;
+            if (i > 0 && (char.IsAsciiLetterOrDigit(s[i - 1]) || s[i - 1] == '_')) continue;
+            if (k < s.Length && (char.IsAsciiLetterOrDigit(s[k]) || s[k] is '_' or '/' or '.')) continue;
+            var markerPhase = Phase.None;
+            if (k < s.Length && s[k] == '(')
+            {
+                int close = s[k..].IndexOf(')');
+                if (close < 0) continue;
+                markerPhase = PhaseWord(s[(k + 1)..(k + close)]);
+                k += close + 1;
+            }
+            while (k < s.Length && s[k] is ' ' or ':' or '=' or '#' or '[' or '\t') k++;
+            int digits = k;
+            while (k < s.Length && char.IsAsciiDigit(s[k])) k++;
+            if (k == digits || (k < s.Length && (char.IsAsciiLetter(s[k]) || s[k] == '.'))) continue;
+            var epoch = Parse(s[digits..k]);
+            if (epoch is null) continue;
+            int end = k;
+            while (end < s.Length && s[end] == ' ') end++;
+            if (end < s.Length && s[end] == '/')
+            {
+                int e2 = end + 1;
+                while (e2 < s.Length && s[e2] == ' ') e2++;
+                int d2 = e2;
+                while (e2 < s.Length && char.IsAsciiDigit(s[e2])) e2++;
+                if (e2 > d2) { total = Parse(s[d2..e2]); end = e2; }
+            }
+            if (end < s.Length && s[end] == ']') end++;
+            s[i..end].Fill(' ');
+            phase = markerPhase;
+            return epoch;
+        }
+        return null;
+    }
+
+    static int? Parse(ReadOnlySpan<char> digits) =>
+        digits.Length is > 0 and <= 9 ? int.Parse(digits, CultureInfo.InvariantCulture) : null;
+
+    /// <summary>Whether the line reports a step within the epoch ("[ 100/1251", "938/938 [", "iter 100"), and
+    /// whether it is a progress bar whose values are running averages (Keras, tqdm).</summary>
+    static bool IsStepLine(ReadOnlySpan<char> s, out bool progressBar)
+    {
+        progressBar = s.Contains("[=", StringComparison.Ordinal) || s.Contains("[.", StringComparison.Ordinal) ||
+                      s.Contains('█') || s.Contains("it/s", StringComparison.Ordinal) || s.Contains("s/it", StringComparison.Ordinal) ||
+                      s.Contains("ETA", StringComparison.Ordinal) || s.Contains("ms/step", StringComparison.Ordinal);
+        if (progressBar) return true;
+        for (int i = s.IndexOf('/'); i > 0 && i < s.Length - 1; i = s[(i + 1)..].IndexOf('/') is var n and >= 0 ? i + 1 + n : -1)
+        {
+            if (!char.IsAsciiDigit(s[i - 1]) || !char.IsAsciiDigit(s[i + 1])) continue;
+            int k = i - 1;
+            while (k > 0 && char.IsAsciiDigit(s[k - 1])) k--;
+            int p = k - 1;
+            while (p >= 0 && s[p] == ' ') p--;
+            if (p >= 0 && s[p] is ':' or '=') continue;   // "Accuracy: 9892/10000" is a value
+            return true;
+        }
+        foreach (var word in new[] { "iter ", "Iter ", "step ", "Step ", "batch ", "Batch ", "iter:", "step:", "batch:", "Iter:", "Step:", "Batch:",
+                                   "batch_id:", "batch_id ", "iteration " })
+        {
+            int i = s.IndexOf(word, StringComparison.Ordinal);
+            if (i >= 0 && (i == 0 || !char.IsAsciiLetter(s[i - 1])))
+            {
+                int k = i + word.Length;
+                while (k < s.Length && s[k] is ' ' or '[') k++;
+                if (k < s.Length && char.IsAsciiDigit(s[k])) return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Reads the line's pairs into the current epoch; returns where the first key starts (the line's length if none).</summary>
+    int ReadPairs(Span<char> s, bool stepLine, bool progressBar, Phase markerPhase, List<TextEpoch> completed)
+    {
+        int firstKey = s.Length;
+        for (int i = 0; i < s.Length; i++)
+        {
+            char c = s[i];
+            bool separator = c is ':' or '=';
+            bool spaced = !separator && c == ' ' && i > 0 && char.IsAsciiLetterOrDigit(s[i - 1]) && i + 1 < s.Length &&
+                          (char.IsAsciiDigit(s[i + 1]) || s[i + 1] is '-' or '.');
+            if (!separator && !spaced) continue;
+            if (!TryValue(s, i + 1, out var value, out int end, out bool runningAverage, out bool percent)) continue;
+            if (percent && end + 1 < s.Length && s[end] == '|') continue;   // a tqdm bar's "100%|"
+            var key = KeyBefore(s, i, out int keyStart);
+            if (key.Length == 0) continue;
+            if (spaced && !KnownQuantity(key)) continue;
+            firstKey = Math.Min(firstKey, keyStart);
+            var phase = markerPhase;
+            foreach (var (p, at) in phaseWords) if (at <= keyStart + key.Length) phase = p;
+            if (phase == Phase.None) phase = blockPhase;
+            var name = Name(key, phase);
+            if (name is null) { i = end - 1; continue; }
+            if (current is null)
+            {
+                if (sawMarker) { i = end - 1; continue; }
+                current = new EpochAccumulator(++implicitEpochs, Line) { Implicit = true };
+            }
+            current.Add(name, value, stepLine, runningAverage || progressBar);
+            Pairs++;
+            i = end - 1;
+        }
+        // Without epoch numbers, each validation result ends an epoch ("Test set: Average loss: ...").
+        if (current is { Implicit: true, HasValidation: true })
+        {
+            completed.Add(current.Snapshot(segment, Line));
+            current = null;
+        }
+        return firstKey;
+    }
+
+    static readonly string[] Quantities =
+        { "loss", "acc", "accuracy", "lr", "top1", "top5", "acc1", "acc5", "err", "error", "f1", "auc", "ppl", "perplexity" };
+
+    static bool KnownQuantity(ReadOnlySpan<char> key)
+    {
+        int space = key.LastIndexOf(' ');
+        var last = key[(space + 1)..];
+        int at = last.IndexOf('@');
+        if (at > 0) last = last[..at];
+        foreach (var q in Quantities) if (last.Equals(q, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
+    }
+
+    /// <summary>The number after a separator: "0.41", "1.0e-03", "75.2%", "9892/10000", "nan"; a running average in
+    /// parentheses after it ("6.944 (6.94)") is taken instead.</summary>
+    static bool TryValue(ReadOnlySpan<char> s, int start, out double value, out int end, out bool runningAverage, out bool percent)
+    {
+        value = 0; end = start; runningAverage = false; percent = false;
+        int i = start;
+        while (i < s.Length && s[i] is ' ' or '\t') i++;
+        bool bracket = i < s.Length && s[i] == '[';   // PaddlePaddle prints arrays: "loss is: [2.3026]"
+        if (bracket) i++;
+        if (!Number(s, i, out value, out int after)) return false;
+        if (bracket)
+        {
+            if (after >= s.Length || s[after] != ']') return false;
+            after++;
+        }
+        bool fraction = false;
+        if (after + 1 < s.Length && s[after] == '/' && char.IsAsciiDigit(s[after + 1]) && Number(s, after + 1, out var whole, out int a2) && whole > 0)
+        {
+            value /= whole; after = a2; fraction = true;
+        }
+        if (after < s.Length && s[after] == '%') { value /= 100; percent = true; after++; }
+        else if (after + 1 < s.Length && s[after] == 'm' && s[after + 1] == 's' && (after + 2 == s.Length || !char.IsAsciiLetter(s[after + 2]))) { value /= 1000; after += 2; }
+        else if (after < s.Length && s[after] == 's' && (after + 1 == s.Length || !char.IsAsciiLetter(s[after + 1]))) after++;
+        if (after < s.Length && (char.IsAsciiLetterOrDigit(s[after]) || s[after] == '_')) return false;
+        end = after;
+        if (!fraction)
+        {
+            int k = after;
+            while (k < s.Length && s[k] == ' ') k++;
+            if (k < s.Length && s[k] == '(' && Number(s, k + 1, out var average, out int a3) && a3 < s.Length)
+            {
+                bool pct = s[a3] == '%';
+                if (pct) a3++;
+                if (a3 < s.Length && s[a3] == ')') { value = pct || percent ? average / 100 : average; runningAverage = true; end = a3 + 1; }
+            }
+        }
+        return true;
+    }
+
+    static bool Number(ReadOnlySpan<char> s, int i, out double value, out int end)
+    {
+        value = 0; end = i;
+        int k = i;
+        if (k < s.Length && s[k] is '-' or '+') k++;
+        int digits = k;
+        while (k < s.Length && char.IsAsciiDigit(s[k])) k++;
+        if (k < s.Length && s[k] == '.') { k++; while (k < s.Length && char.IsAsciiDigit(s[k])) k++; }
+        if (k == digits || (k == digits + 1 && s[digits] == '.'))
+        {
+            foreach (var word in new[] { "nan", "inf" })
+                if (s.Length - digits >= 3 && s.Slice(digits, 3).Equals(word, StringComparison.OrdinalIgnoreCase) &&
+                    (digits + 3 == s.Length || !char.IsAsciiLetter(s[digits + 3])))
+                {
+                    value = word == "nan" ? double.NaN : s[i] == '-' ? double.NegativeInfinity : double.PositiveInfinity;
+                    end = digits + 3;
+                    return true;
+                }
+            return false;
+        }
+        if (k + 1 < s.Length && s[k] is 'e' or 'E' && (char.IsAsciiDigit(s[k + 1]) || (s[k + 1] is '-' or '+' && k + 2 < s.Length && char.IsAsciiDigit(s[k + 2]))))
+        {
+            k += 2;
+            while (k < s.Length && char.IsAsciiDigit(s[k])) k++;
+        }
+        end = k;
+        return double.TryParse(s[i..k], NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+    }
+
+    /// <summary>The key before a separator: up to four words back ("Average loss", "train Loss", "loss is"),
+    /// stopping at punctuation, a double space or a number.</summary>
+    static ReadOnlySpan<char> KeyBefore(ReadOnlySpan<char> s, int separator, out int keyStart)
+    {
+        int end = separator;
+        while (end > 0 && s[end - 1] is ' ' or '\t') end--;
+        int start = end, words = 0;
+        while (start > 0 && words < 4)
+        {
+            int w = start;
+            while (w > 0 && IsKeyChar(s[w - 1])) w--;
+            if (w == start) break;
+            var word = s[w..start];
+            if (!char.IsAsciiLetter(word[0]) || word.IndexOfAnyInRange('a', 'z') < 0 && word.IndexOfAnyInRange('A', 'Z') < 0) break;
+            start = w;
+            words++;
+            if (start >= 2 && s[start - 1] == ' ' && IsKeyChar(s[start - 2])) start--;
+            else break;
+        }
+        while (start < end && s[start] == ' ') start++;
+        var key = s[start..end];
+        if (key.EndsWith(" is", StringComparison.OrdinalIgnoreCase)) key = key[..^3].TrimEnd();
+        keyStart = start;
+        return key;
+    }
+
+    /// <summary>The series a key names in a phase: a role name, or the key's words with the phase in front; null for
+    /// what is not a training metric (times, counters, ETA, memory).</summary>
+    string? Name(ReadOnlySpan<char> key, Phase phase)
+    {
+        var lookup = names[(int)phase].GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(key, out var known)) return known;
+        var text = key.ToString();
+        var name = Resolve(text, phase);
+        if (names[(int)phase].Count < 4096) names[(int)phase][text] = name;   // keys are few; don't grow on noise
+        return name;
+    }
+
+    static readonly HashSet<string> Ignored = new()
+    {
+        "eta", "time", "data", "memory", "mem", "samples", "imgs", "img", "it", "speed", "batch", "remaining", "elapsed",
+        "v", "num", "dataloader", "iter", "iteration", "step", "epoch", "total", "gpu", "cpu", "max", "tokens", "throughput",
+        "rate", "wall", "seed", "size", "workers", "secs", "sec", "seconds", "ms", "min", "ram", "mb", "gb", "lrs", "set", "images",
+        "id", "lines", "version",
+    };
+
+    internal static string? Resolve(string key, Phase context)
+    {
+        var words = ColumnRoles.Words(key);
+        if (words.Count == 0) return null;
+        var (phase, quantity) = ColumnRoles.Classify(key);
+        if (quantity is "epoch" or "step" or "time") return null;
+        if (quantity == "lr") return "lr";
+        var effective = phase != Phase.None ? phase : context;
+        string prefix = effective == Phase.Val ? "val" : "train";
+        switch (quantity)
+        {
+            case "loss": return $"{prefix}_loss";
+            case "acc": return $"{prefix}_acc";
+            case "top5": return effective == Phase.Val ? "val_top5" : "train_top5";
+            case "error": return $"{prefix}_error";
+        }
+        var core = words.Where(w => PhaseWord(w) == Phase.None).ToList();
+        if (core.Count is 0 or > 2 || core.All(w => Ignored.Contains(w) || w.All(char.IsAsciiDigit))) return null;
+        if (core.Any(w => w is "eta" or "memory" or "time" or "best" or "total" or "images")) return null;
+        if (phase != Phase.None) return string.Join('_', words);
+        return effective == Phase.None ? string.Join('_', words) : $"{prefix}_{string.Join('_', words)}";
+    }
+
+    sealed class EpochAccumulator(int epoch, int firstLine)
+    {
+        public int Epoch { get; } = epoch;
+        public bool Implicit { get; init; }
+        public int? Total { get; set; }
+        public bool HasValues => values.Count > 0;
+        public bool HasValidation { get; private set; }
+        readonly Dictionary<string, Value> values = new();
+
+        struct Value
+        {
+            public double Summary, Last, Sum, First;
+            public int Count;
+            public bool HasSummary, HasLast;
+            public readonly double Result(bool isLr) =>
+                HasSummary ? Summary : isLr ? First : HasLast ? Last : Sum / Count;
+        }
+
+        public void Add(string name, double v, bool stepLine, bool runningAverage)
+        {
+            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(values, name, out bool exists);
+            if (!exists) slot.First = v;
+            if (!stepLine) { slot.Summary = v; slot.HasSummary = true; }
+            else if (runningAverage) { slot.Last = v; slot.HasLast = true; }
+            else { slot.Sum += v; slot.Count++; }
+            if (name.StartsWith("val_", StringComparison.Ordinal)) HasValidation = true;
+        }
+
+        public TextEpoch Snapshot(int segment, int lastLine) =>
+            new(segment, Epoch, values.ToDictionary(kv => kv.Key, kv => kv.Value.Result(kv.Key == "lr")), firstLine, lastLine) { Total = Total };
+    }
+}

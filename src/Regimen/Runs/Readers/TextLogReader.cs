@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Text;
+
+namespace Regimen.Runs.Readers;
+
+/// <summary>
+/// Console output saved to a file (or pasted in Markdown): Keras' fit, the torchvision and PyTorch tutorials' prints,
+/// timm's train.py, Lightning's progress bars, PaddlePaddle, mmcv's text log, any loop that prints "epoch" and
+/// "key: value". <see cref="TextLogParser"/> does the reading; this reads the file through it line by line.
+/// </summary>
+internal sealed class TextLogReader : ILogReader
+{
+    public string Name => "text";
+    public string LooksFor => "console output: lines with an epoch number and 'key: value' or 'key=value' pairs";
+
+    public double Recognize(LogSample sample)
+    {
+        if (sample.Binary) return 0;
+        var parser = new TextLogParser { FencedOnly = IsMarkdown(sample.Path, sample.Lines) };
+        var epochs = new List<TextEpoch>();
+        int lines = sample.Truncated ? sample.Lines.Count - 1 : sample.Lines.Count;
+        for (int i = 0; i < lines; i++) parser.Feed(sample.Lines[i], epochs);
+        parser.Complete(epochs);
+        if (!epochs.Any(HasMetric)) return 0;
+        if (parser.MarkerLines == 0) return 0.2;
+        return epochs.Count >= 2 ? 0.5 : 0.35;
+    }
+
+    static bool HasMetric(TextEpoch e) => e.Values.Keys.Any(k => ColumnRoles.Classify(k).Quantity is "loss" or "acc" or "top5" or "error");
+
+    static bool IsMarkdown(string path, IEnumerable<string> lines) =>
+        path.EndsWith(".md", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".markdown", StringComparison.OrdinalIgnoreCase) ||
+        lines.Any(l => l.TrimStart().StartsWith("```", StringComparison.Ordinal));
+
+    public IReadOnlyList<TrainingLog> Read(string path, ReadOptions options)
+    {
+        var parser = new TextLogParser { FencedOnly = IsMarkdown(path, LogSample.Of(path).Lines) || HasFence(path) };
+        var epochs = new List<TextEpoch>();
+        ForEachLine(path, line => parser.Feed(line, epochs));
+        parser.Complete(epochs);
+        if (options.Map.Count == 0 && !epochs.Any(HasMetric))
+            throw new RegimenException($"{path}: no epoch with a loss or an accuracy found in this text log (looked for lines with an epoch number " +
+                "such as 'Epoch 3/50' or 'epoch: 3' and 'key: value' pairs such as 'loss: 0.41'); --format names another reader");
+        var rows = epochs.Select(e => e.Values).ToList();
+        var table = SeriesTable.FromRows(path, rows);
+        var total = epochs.LastOrDefault(e => e.Total is not null)?.Total;
+        int firstEpoch = epochs[0].Epoch;
+        var notes = new List<string> { $"read from console output: {epochs.Count} epochs on lines {epochs[0].FirstLine}-{epochs[^1].LastLine}" };
+        if (parser.MarkerLines == 0) notes.Add("no epoch numbers: each validation result ends an epoch");
+        return LogAssembly.Build(table, new LogDescription
+        {
+            Name = Path.GetFileNameWithoutExtension(path), Source = path, Reader = Name, Format = "text",
+            Epochs = epochs.Select(e => (double)e.Epoch).ToArray(), Segments = epochs.Select(e => e.Segment).ToArray(),
+            Hints = new RoleHints { RowsAreEpochs = false },
+            PlannedEpochs = total is { } t ? (firstEpoch == 0 ? t + 1 : t) : null,
+            Notes = notes,
+        }, options);
+    }
+
+    static bool HasFence(string path)
+    {
+        bool found = false;
+        ForEachLine(path, line => found |= line.TrimStart().StartsWith("```", StringComparison.Ordinal), stop: () => found);
+        return found;
+    }
+
+    delegate void LineAction(ReadOnlySpan<char> line);
+
+    /// <summary>Each line of the file, split at \n only (a \r inside a line is a progress update the parser resolves),
+    /// decoded from UTF-8 into one reused buffer: no string per line.</summary>
+    static void ForEachLine(string path, LineAction action, Func<bool>? stop = null)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+        var bytes = ArrayPool<byte>.Shared.Rent(1 << 20);
+        var chars = ArrayPool<char>.Shared.Rent(1 << 12);
+        void Emit(ReadOnlySpan<byte> line)
+        {
+            if (chars.Length < line.Length) { ArrayPool<char>.Shared.Return(chars); chars = ArrayPool<char>.Shared.Rent(line.Length); }
+            int n = Encoding.UTF8.GetChars(line, chars);
+            action(chars.AsSpan(0, n));
+        }
+        try
+        {
+            int filled = 0;
+            bool first = true, eof = false;
+            while (true)
+            {
+                if (!eof)
+                {
+                    int read = stream.Read(bytes, filled, bytes.Length - filled);
+                    eof = read == 0;
+                    filled += read;
+                }
+                int start = 0;
+                if (first && filled >= 3 && bytes.AsSpan(0, 3).SequenceEqual("\uFEFF"u8)) start = 3;
+                first = false;
+                int nl;
+                while ((nl = bytes.AsSpan(start, filled - start).IndexOf((byte)'\n')) >= 0)
+                {
+                    Emit(bytes.AsSpan(start, nl));
+                    if (stop?.Invoke() == true) return;
+                    start += nl + 1;
+                }
+                if (eof)
+                {
+                    if (start < filled) Emit(bytes.AsSpan(start, filled - start));
+                    return;
+                }
+                if (start == 0 && filled == bytes.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(bytes.Length * 2);   // a line longer than the buffer
+                    bytes.AsSpan(0, filled).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(bytes);
+                    bytes = bigger;
+                    continue;
+                }
+                bytes.AsSpan(start, filled - start).CopyTo(bytes);
+                filled -= start;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+}

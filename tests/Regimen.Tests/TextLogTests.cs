@@ -1,0 +1,229 @@
+using Regimen.Analysis;
+using Regimen.Runs;
+using Regimen.Runs.Readers;
+
+namespace Regimen.Tests;
+
+/// <summary>The text (console) log reader on output shaped like the real tools' (formats copied from their print
+/// statements), and the incremental parser that `regimen watch` feeds line by line.</summary>
+public class TextLogTests
+{
+    static TrainingLog ReadOne(string name, string text)
+    {
+        var path = Path.Combine(TestData.TempDir("text-logs"), name);
+        File.WriteAllText(path, text);
+        var log = Assert.Single(LogReader.Read(path));
+        Assert.Equal("text", log.Reader);
+        return log;
+    }
+
+    static void Near(double expected, double? actual) => Assert.Equal(expected, actual!.Value, 6);
+
+    [Fact]
+    public void KerasFitVerboseWithProgressBarUpdates()
+    {
+        var log = ReadOne("keras.out",
+            "Epoch 1/3\n" +
+            "   1/1875 [..............................] - ETA: 10:43 - loss: 2.4053 - accuracy: 0.0625\r" +
+            " 900/1875 [=============>................] - ETA: 2s - loss: 0.6112 - accuracy: 0.7801\r" +
+            "1875/1875 [==============================] - 5s 2ms/step - loss: 0.4987 - accuracy: 0.8245 - val_loss: 0.4237 - val_accuracy: 0.8490\n" +
+            "Epoch 2/3\n" +
+            "1875/1875 [==============================] - 4s 2ms/step - loss: 0.3741 - accuracy: 0.8650 - val_loss: 0.3953 - val_accuracy: 0.8581\n" +
+            "Epoch 3/3\n" +
+            "1875/1875 [==============================] - 4s 2ms/step - loss: 0.3358 - accuracy: 0.8771 - val_loss: 0.3664 - val_accuracy: 0.8676\n");
+        Assert.Equal(new[] { 1, 2, 3 }, log.Epochs.Select(e => e.Epoch));
+        Near(0.4987, log.Epochs[0].TrainLoss);
+        Near(0.8245, log.Epochs[0].TrainAccuracy);
+        Near(0.8490, log.Epochs[0].ValAccuracy);
+        Near(0.3664, log.Epochs[2].ValLoss);
+        Assert.Equal(3, log.PlannedEpochs);
+        Assert.Contains(log.Columns, c => c.Role == "val_acc");
+    }
+
+    [Fact]
+    public void TorchvisionTutorialPrints()
+    {
+        var text = string.Concat(Enumerable.Range(0, 4).Select(e =>
+            $"Epoch {e}/24\n----------\ntrain Loss: {0.6 - e * 0.05:0.0000} Acc: {0.70 + e * 0.03:0.0000}\n" +
+            $"val Loss: {0.5 - e * 0.04:0.0000} Acc: {0.80 + e * 0.02:0.0000}\n\n")) +
+            "Training complete in 1m 30s\nBest val Acc: 0.860000\n";
+        var log = ReadOne("tutorial.txt", text);
+        Assert.Equal(4, log.Epochs.Count);
+        Assert.Equal(0, log.Epochs[0].Epoch);
+        Near(0.45, log.Epochs[3].TrainLoss);
+        Near(0.79, log.Epochs[3].TrainAccuracy);
+        Near(0.86, log.Epochs[3].ValAccuracy);   // not the "Best val Acc" line
+        Near(0.38, log.Epochs[3].ValLoss);
+        Assert.Equal(25, log.PlannedEpochs);     // "Epoch 0/24" counts from 0
+    }
+
+    [Fact]
+    public void PytorchMnistExampleAveragesStepLinesAndReadsTheTestSet()
+    {
+        var log = ReadOne("mnist.log",
+            "Train Epoch: 1 [0/60000 (0%)]\tLoss: 2.305400\n" +
+            "Train Epoch: 1 [640/60000 (1%)]\tLoss: 1.700000\n" +
+            "Train Epoch: 1 [1280/60000 (2%)]\tLoss: 0.900000\n" +
+            "\nTest set: Average loss: 0.0970, Accuracy: 9692/10000 (97%)\n\n" +
+            "Train Epoch: 2 [0/60000 (0%)]\tLoss: 0.400000\n" +
+            "Train Epoch: 2 [640/60000 (1%)]\tLoss: 0.200000\n" +
+            "\nTest set: Average loss: 0.0500, Accuracy: 9840/10000 (98%)\n");
+        Assert.Equal(2, log.Epochs.Count);
+        Near((2.3054 + 1.7 + 0.9) / 3, log.Epochs[0].TrainLoss);
+        Near(0.9692, log.Epochs[0].ValAccuracy);
+        Near(0.05, log.Epochs[1].ValLoss);
+        Assert.Null(log.Epochs[1].TrainAccuracy);
+    }
+
+    [Fact]
+    public void AccAtOnePercentOnATestLine()
+    {
+        var log = ReadOne("eval.txt",
+            "Epoch 1\nTest set: Average loss: 1.2100, Acc@1: 60.5%\nEpoch 2\nTest set: Average loss: 0.9700, Acc@1: 75.2%\n");
+        Near(0.752, log.Epochs[1].ValAccuracy);
+        Near(0.97, log.Epochs[1].ValLoss);
+    }
+
+    [Fact]
+    public void PaddlePaddlePrintsBothStyles()
+    {
+        var old = ReadOne("paddle.txt",
+            "epoch: 0, batch_id: 0, loss is: [2.3026], acc is: [0.0938]\nepoch: 0, batch_id: 100, loss is: [0.5210], acc is: [0.8438]\n" +
+            "epoch: 1, batch_id: 0, loss is: [0.3101], acc is: [0.9062]\nepoch: 1, batch_id: 100, loss is: [0.2900], acc is: [0.9100]\n");
+        Assert.Equal(2, old.Epochs.Count);
+        Near((2.3026 + 0.5210) / 2, old.Epochs[0].TrainLoss);
+        Assert.Empty(old.OtherSeries);   // batch_id is a counter, not a series
+        var hapi = ReadOne("hapi.txt",
+            "Epoch 1/2\nstep  10/938 - loss: 0.9120 - acc: 0.7000 - 12ms/step\nstep 938/938 - loss: 0.3120 - acc: 0.8900 - 11ms/step\n" +
+            "Eval begin...\nstep 157/157 - loss: 0.1500 - acc: 0.9300 - 10ms/step\nEval samples: 10000\n" +
+            "Epoch 2/2\nstep 938/938 - loss: 0.2100 - acc: 0.9300 - 11ms/step\nEval begin...\nstep 157/157 - loss: 0.1200 - acc: 0.9500 - 10ms/step\n");
+        Near(0.3120, hapi.Epochs[0].TrainLoss);   // a progress line's running average: the last one
+        Near(0.93, hapi.Epochs[0].ValAccuracy);
+        Near(0.95, hapi.Epochs[1].ValAccuracy);
+        Near(0.93, hapi.Epochs[1].TrainAccuracy);
+    }
+
+    [Fact]
+    public void TimmTrainPyConsole()
+    {
+        string Epoch(int e, double loss, double top1) =>
+            $"Train: {e} [   0/1251 (  0%)]  Loss: {loss + 0.3:0.000} ({loss + 0.3:0.00})  Time: 3.161s,   81.00/s  (3.161s,   81.00/s)  LR: 1.000e-03  Data: 2.165 (2.165)\n" +
+            $"Train: {e} [1250/1251 (100%)]  Loss: {loss - 0.1:0.000} ({loss:0.00})  Time: 0.207s, 1234.63/s  (0.215s, 1190.70/s)  LR: 1.000e-03  Data: 0.000 (0.002)\n" +
+            $"Test: [   0/48]  Time: 1.231 (1.231)  Loss:  1.6914 (1.6914)  Acc@1: 61.1719 (61.1719)  Acc@5: 84.6875 (84.6875)\n" +
+            $"Test: [  48/48]  Time: 0.104 (0.207)  Loss:  1.6484 ({loss + 0.2:0.0000})  Acc@1: 60.9434 ({top1:0.0000})  Acc@5: 84.9528 (85.0600)\n" +
+            "Current checkpoints:\n ('./output/train/20240101-000000-resnet50-224/checkpoint-0.pth.tar', 1.212)\n\n";
+        var log = ReadOne("timm-console.log", Epoch(0, 4.5, 20.0) + Epoch(1, 3.5, 35.5) + Epoch(2, 3.0, 44.0) + "*** Best metric: 44.0 (epoch 2)\n");
+        Assert.Equal(new[] { 0, 1, 2 }, log.Epochs.Select(e => e.Epoch));
+        Near(3.5, log.Epochs[1].TrainLoss);
+        Near(0.355, log.Epochs[1].ValAccuracy);
+        Near(3.7, log.Epochs[1].ValLoss);
+        Near(0.8506, log.Epochs[2].ValTop5);
+        Near(0.001, log.Epochs[0].LearningRate);
+    }
+
+    [Fact]
+    public void LightningProgressBarsWithAnsiColours()
+    {
+        string Bar(int e, double loss, double acc) =>
+            $"\x1b[32mEpoch {e}:  50%|█████     | 469/938 [00:06<00:06, 75.12it/s, v_num=0, train_loss_step=0.900]\x1b[0m\r" +
+            $"\x1b[32mEpoch {e}: 100%|██████████| 938/938 [00:12<00:00, 75.12it/s, v_num=0, train_loss_step=0.350, val_loss={loss:0.000}, val_acc={acc:0.000}, train_loss_epoch={loss + 0.05:0.000}]\x1b[0m\n";
+        var log = ReadOne("lightning.txt",
+            "GPU available: False, used: False\nSanity Checking DataLoader 0: 100%|██████████| 2/2 [00:00<00:00, 20.0it/s]\n" +
+            Bar(0, 0.5, 0.8) + "Validation DataLoader 0: 100%|██████████| 157/157 [00:01<00:00, 120.0it/s]\n" + Bar(1, 0.4, 0.85) + Bar(2, 0.35, 0.88));
+        Assert.Equal(3, log.Epochs.Count);
+        Near(0.85, log.Epochs[1].ValAccuracy);
+        Near(0.45, log.Epochs[1].TrainLoss);
+        Assert.True(log.OtherSeries.ContainsKey("train_loss_step"));
+        Assert.DoesNotContain(log.OtherSeries.Keys, k => k.Contains("dataloader") || k.Contains("v_num") || k.Contains("gpu"));
+    }
+
+    [Fact]
+    public void MmcvTextLog()
+    {
+        var log = ReadOne("20220101_120000.log",
+            "2022-01-01 12:00:00,000 - mmcls - INFO - Epoch [1][100/391]\tlr: 1.000e-01, eta: 0:10:00, time: 0.050, data_time: 0.001, memory: 2034, loss: 2.2000\n" +
+            "2022-01-01 12:00:05,000 - mmcls - INFO - Epoch [1][200/391]\tlr: 1.000e-01, eta: 0:09:00, time: 0.050, data_time: 0.001, memory: 2034, loss: 1.8000\n" +
+            "2022-01-01 12:00:10,000 - mmcls - INFO - Epoch(val) [1][79]\taccuracy_top-1: 40.2000, accuracy_top-5: 70.1000\n" +
+            "2022-01-01 12:01:00,000 - mmcls - INFO - Epoch [2][100/391]\tlr: 1.000e-01, eta: 0:08:00, time: 0.050, data_time: 0.001, memory: 2034, loss: 1.5000\n" +
+            "2022-01-01 12:01:10,000 - mmcls - INFO - Epoch(val) [2][79]\taccuracy_top-1: 52.4000, accuracy_top-5: 80.3000\n");
+        Assert.Equal(2, log.Epochs.Count);
+        Near(2.0, log.Epochs[0].TrainLoss);
+        Near(0.402, log.Epochs[0].ValAccuracy);
+        Near(0.803, log.Epochs[1].ValTop5);
+        Assert.Empty(log.OtherSeries);
+    }
+
+    [Fact]
+    public void MarkdownFencesAndARestartedCounter()
+    {
+        var md = "# My training\n\nAt epoch 10 the loss was 0.5: see below.\n\n```\n" +
+                 "epoch 1 train_loss=1.0 val_loss=1.1 val_acc=0.50\nepoch 2 train_loss=0.8 val_loss=0.9 val_acc=0.60\n```\n\n" +
+                 "Second try with a lower learning rate:\n\n```text\n" +
+                 "epoch 1 train_loss=0.9 val_loss=1.0 val_acc=0.55\nepoch 2 train_loss=0.7 val_loss=0.8 val_acc=0.66\nepoch 3 train_loss=0.6 val_loss=0.7 val_acc=0.70\n```\n";
+        var path = Path.Combine(TestData.TempDir("text-md"), "NOTES.md");
+        File.WriteAllText(path, md);
+        var logs = LogReader.Read(path);
+        Assert.Equal(2, logs.Count);
+        Assert.Equal(new[] { 1, 2 }, logs[0].Epochs.Select(e => e.Epoch));
+        Assert.Equal(3, logs[1].Epochs.Count);
+        Near(0.70, logs[1].Epochs[2].ValAccuracy);
+        Assert.Contains(logs[1].Notes, n => n.Contains("starts again"));
+    }
+
+    [Fact]
+    public void OtherMetricsAreKeptByName()
+    {
+        var log = ReadOne("f1.log",
+            "Epoch 1 | train loss 0.90 acc 0.60 | val loss 0.95 acc 0.58 macro_f1: 0.41\n" +
+            "Epoch 2 | train loss 0.70 acc 0.70 | val loss 0.80 acc 0.66 macro_f1: 0.52\n");
+        Near(0.66, log.Epochs[1].ValAccuracy);
+        Near(0.70, log.Epochs[1].TrainAccuracy);
+        Assert.Equal(new[] { (1, 0.41), (2, 0.52) }, log.OtherSeries["val_macro_f1"]);
+        Assert.Equal(2, log.MetricSeries("val_macro_f1")!.Count);
+    }
+
+    [Fact]
+    public void IncrementalParserCompletesAnEpochWhenTheNextStarts()
+    {
+        var parser = new TextLogParser();
+        var done = new List<TextEpoch>();
+        parser.Feed("Epoch 1/3", done);
+        parser.Feed("100/100 [====] - 1s - loss: 0.9 - accuracy: 0.6 - val_loss: 0.95 - val_accuracy: 0.58", done);
+        Assert.Empty(done);
+        Assert.Equal(0.58, parser.Current!.Values["val_acc"]);
+        parser.Feed("Epoch 2/3", done);
+        var first = Assert.Single(done);
+        Assert.Equal((0, 1), (first.Segment, first.Epoch));
+        Assert.Equal(0.9, first.Values["train_loss"]);
+        Assert.Equal(3, first.Total);
+        parser.Feed("100/100 [====] - 1s - loss: 0.7 - accuracy: 0.7 - val_loss: 0.85 - val_accuracy: 0.62", done);
+        parser.Feed("Epoch 1/3", done);   // a new fit(): the counter starts again
+        parser.Feed("100/100 [====] - 1s - loss: 0.8", done);
+        parser.Complete(done);
+        Assert.Equal(new[] { (0, 1), (0, 2), (1, 1) }, done.Select(e => (e.Segment, e.Epoch)));
+        Assert.Equal(6, parser.Line);
+    }
+
+    [Fact]
+    public void TextWithoutEpochsSaysWhatItLookedFor()
+    {
+        var path = Path.Combine(TestData.TempDir("text-none"), "notes.txt");
+        File.WriteAllText(path, "Shopping list\nmilk: 2\nbread\n");
+        var e = Assert.Throws<RegimenException>(() => LogReader.Read(path));
+        Assert.Contains("not a training log any reader recognizes", e.Message);
+        Assert.Contains("The first line is: 'Shopping list'", e.Message);
+        e = Assert.Throws<RegimenException>(() => LogReader.Read(path, new ReadOptions { Format = "text" }));
+        Assert.Contains("no epoch with a loss or an accuracy", e.Message);
+    }
+
+    [Fact]
+    public void AnalystJudgesAConsoleLog()
+    {
+        var lines = Enumerable.Range(1, 30).Select(e =>
+            $"Epoch {e}/30 - loss: {1.5 * Math.Exp(-e / 6.0):0.0000} - accuracy: {Math.Min(0.999, 0.5 + e * 0.02):0.0000} - " +
+            $"val_loss: {0.9 + 0.002 * (e - 15) * (e - 15):0.0000} - val_accuracy: {0.6 + 0.1 * Math.Min(e, 10) / 10.0:0.0000}");
+        var log = ReadOne("overfit.txt", string.Join("\n", lines) + "\n");
+        var a = Analyst.Analyze(log);
+        Assert.Contains(a.Findings, f => f.Kind == "overfitting");
+    }
+}
