@@ -29,6 +29,10 @@ public class CorpusTests(ITestOutputHelper output)
         Tell("read now, not yet in ratchet.json", outcomes.Where(o => o.Read && !ratchet.Read.Contains(o.Case.Id))
             .Select(o => Quoted(o.Case.Id)));
 
+        if (Environment.GetEnvironmentVariable("REGIMEN_WRITE_RATCHET") == "1")
+            ratchet.Grow(outcomes.Where(o => o.Read).Select(o => o.Case.Id), found,
+                ratchet.KnownFalseAlarms.Where(id => byId[id].FalseAlarms.Count > 0)).Write(SourceRatchet());
+
         Empty("no longer read", ratchet.Read.Where(id => !byId[id].Read));
         Empty("verdicts that agreed and no longer do",
             ratchet.Found.Where(f => !found.Contains(f)).Select(f => $"{f}"));
@@ -41,6 +45,10 @@ public class CorpusTests(ITestOutputHelper output)
     }
 
     static string Quoted(object item) => $"\"{item}\"";
+
+    /// <summary>Corpus/ratchet.json in the source tree (the test reads the copy in its output folder).</summary>
+    static string SourceRatchet([System.Runtime.CompilerServices.CallerFilePath] string self = "") =>
+        Path.Combine(Path.GetDirectoryName(self)!, "Corpus", "ratchet.json");
 
     void Tell(string what, IEnumerable<string> items)
     {
@@ -157,7 +165,8 @@ record RatchetEntry(string Id, string Verdict)
 
 /// <summary>
 /// Corpus/ratchet.json: the files known to be read and the verdicts known to agree (both only grow), and the healthy
-/// runs that still get a false alarm (only shrinks; the target is none).
+/// runs that still get a false alarm (only shrinks; the target is none). REGIMEN_WRITE_RATCHET=1 adds what agrees
+/// now and drops fixed false alarms; a new false alarm is never added by it.
 /// </summary>
 record Ratchet(List<string> Read, List<RatchetEntry> Found, List<string> KnownFalseAlarms)
 {
@@ -169,5 +178,16 @@ record Ratchet(List<string> Read, List<RatchetEntry> Found, List<string> KnownFa
             .Select(p => new RatchetEntry(p[0], p[1])).ToList();
         var alarms = doc.RootElement.GetProperty("known_false_alarms").EnumerateArray().Select(e => e.GetString()!);
         return new Ratchet(read, found, alarms.ToList());
+    }
+
+    /// <summary>What agrees now added to what agreed; known false alarms only kept while they still happen.</summary>
+    public Ratchet Grow(IEnumerable<string> read, IEnumerable<RatchetEntry> found, IEnumerable<string> stillAlarming) =>
+        new(Read.Union(read).ToList(), Found.Union(found).ToList(), stillAlarming.ToList());
+
+    public void Write(string path)
+    {
+        var json = new { read = Read, found = Found.Select(f => f.ToString()), known_false_alarms = KnownFalseAlarms };
+        var options = new JsonSerializerOptions { WriteIndented = true };
+        File.WriteAllText(path, JsonSerializer.Serialize(json, options) + "\n");
     }
 }
