@@ -1,16 +1,20 @@
-using Regimen;
+using Regimen.Cli;
 using Regimen.Cli.Commands;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 // Pipes and files have no width: don't wrap tables at Spectre's default of 80 columns.
 if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
+ErrorHandler.HandleUnobserved();
 
 var app = new CommandApp();
 app.Configure(config =>
 {
     config.SetApplicationName("regimen");
+    config.SetApplicationVersion(Versions.Line);
     config.PropagateExceptions();
+    // Every command's unknown options, stray arguments and output paths are refused before it runs.
+    config.SetInterceptor(new StrictArguments(args));
     config.AddCommand<TrainCommand>("train").WithDescription("Train a recipe (default: the built-in fashion-mnist recipe).")
         .WithExample("train").WithExample("train", "my-recipe.yaml", "--epochs", "3").WithExample("train", "--resume", "runs/20261124-101500-fashion-mnist");
     config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Score a run or checkpoint on its test set: accuracy, per-class accuracy, confusion matrix.");
@@ -36,13 +40,7 @@ try
 {
     return app.Run(args);
 }
-catch (RegimenException e)
+catch (Exception e)
 {
-    AnsiConsole.Console.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
-    return e.ExitCode;
-}
-catch (CommandAppException e)
-{
-    AnsiConsole.Console.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
-    return ExitCodes.BadInput;
+    return ErrorHandler.Handle(e, args, Console.Error);
 }

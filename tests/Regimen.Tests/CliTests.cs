@@ -139,7 +139,7 @@ public class CliTests
     {
         var (code, output) = Run("train", RecipeFile(), "--data", data.Value, "--out", "/proc/regimen-run");
         Assert.Equal(2, code);
-        Assert.Contains("cannot create the run folder", output);
+        Assert.Contains("--out /proc/regimen-run: cannot write in /proc", output);
     }
 
     [Fact]

@@ -49,6 +49,6 @@ public class DiskTests
         var (code, output) = CliTests.Run("train", "--out", "/proc/regimen-cannot-write/run", "--epochs", "1");
         Assert.True(code != 0, output);
         Assert.Contains("/proc/regimen-cannot-write/run", output);
-        Assert.Contains("cannot create the run folder", output);
+        Assert.Contains("the folder /proc/regimen-cannot-write does not exist", output);
     }
 }

@@ -16,7 +16,7 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
         [CommandArgument(0, "<PATH>"), Description("A run or experiment folder, or a log: timm summary.csv, Lightning or Keras CSV, trainer_state.json, TensorBoard events, log.txt, FFCV, any CSV with an epoch column.")]
         public string Path { get; init; } = "";
 
-        [CommandOption("--png <PREFIX>"), Description("Also write PNG charts: PREFIX-curves.png (accuracy and loss, phases, events), -gap.png, -schedule.png (learning rate, resolution), -folds.png (experiments).")]
+        [CommandOption("--png <PREFIX>"), OutputPath(OutputKind.Prefix), Description("Also write PNG charts: PREFIX-curves.png (accuracy and loss, phases, events), -gap.png, -schedule.png (learning rate, resolution), -folds.png (experiments).")]
         public string? Png { get; init; }
 
         [CommandOption("--target <VALUE>"), Description("A target score for the metric (fraction for accuracy).")]
@@ -77,15 +77,22 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
         if (s.Png != null)
         {
             PngCharts.Curves(logs, s.Png + "-curves.png");
+            Written.Report(s.Png + "-curves.png", s.Json);
             PngCharts.Gap(logs, s.Png + "-gap.png", options.GapWarning);
+            Written.Report(s.Png + "-gap.png", s.Json);
             PngCharts.Schedule(logs, s.Png + "-schedule.png");
-            if (logs.Any(l => l.Fold is not null)) PngCharts.Folds(logs, s.Png + "-folds.png", analyses[0].Metric);
+            Written.Report(s.Png + "-schedule.png", s.Json);
+            if (logs.Any(l => l.Fold is not null))
+            {
+                PngCharts.Folds(logs, s.Png + "-folds.png", analyses[0].Metric);
+                Written.Report(s.Png + "-folds.png", s.Json);
+            }
         }
         if (s.Html != null)
-            AtomicFile.WriteAllText(s.Html, HtmlReport.Analyses(analyses
-                .Select((a, i) => (a, analyses.Count == logs.Count ? (IReadOnlyList<Runs.TrainingLog>)new[] { logs[i] } : logs)).ToList()));
+            Written.Text(s.Html, HtmlReport.Analyses(analyses
+                .Select((a, i) => (a, analyses.Count == logs.Count ? (IReadOnlyList<Runs.TrainingLog>)new[] { logs[i] } : logs)).ToList()), s.Json);
         if (s.Markdown != null)
-            AtomicFile.WriteAllText(s.Markdown, string.Join("\n", analyses.Select((a, i) => AnalysisReport.Markdown(a, analyses.Count == logs.Count ? new[] { logs[i] } : logs))));
+            Written.Text(s.Markdown, string.Join("\n", analyses.Select((a, i) => AnalysisReport.Markdown(a, analyses.Count == logs.Count ? new[] { logs[i] } : logs))), s.Json);
         return 0;
     }
 

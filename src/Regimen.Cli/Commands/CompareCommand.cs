@@ -34,8 +34,8 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         var comparison = RunComparison.Compare(logs, s.Metric, milestones);
         if (s.Json) Console.WriteLine(JsonSerializer.Serialize(comparison, new JsonSerializerOptions { WriteIndented = true }));
         else ComparisonReport.Write(AnsiConsole.Console, comparison);
-        if (s.Markdown != null) AtomicFile.WriteAllText(s.Markdown, ComparisonReport.Markdown(comparison));
-        if (s.Html != null) AtomicFile.WriteAllText(s.Html, HtmlReport.Comparison(comparison, logs));
+        if (s.Markdown != null) Written.Text(s.Markdown, ComparisonReport.Markdown(comparison), s.Json);
+        if (s.Html != null) Written.Text(s.Html, HtmlReport.Comparison(comparison, logs), s.Json);
         return 0;
     }
 }

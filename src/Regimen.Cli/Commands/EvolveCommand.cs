@@ -9,12 +9,12 @@ namespace Regimen.Cli.Commands;
 
 public sealed class EvolveCommand : Command<EvolveCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : OutputSettings
     {
         [CommandArgument(0, "[RECIPE]"), Description("The baseline: a recipe file or built-in name (may be left out when --workspace exists).")]
         public string? Recipe { get; init; }
 
-        [CommandOption("--workspace <DIR>"), Description("The evolve workspace (default: evolve/<recipe>); started again, the loop continues it.")]
+        [CommandOption("--workspace <DIR>"), OutputPath(OutputKind.Folder), Description("The evolve workspace (default: evolve/<recipe>); started again, the loop continues it.")]
         public string? Workspace { get; init; }
 
         [CommandOption("--budget <N>"), Description("Child trials to train, the baseline not counted (default 4).")]

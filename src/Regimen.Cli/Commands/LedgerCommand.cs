@@ -9,7 +9,7 @@ namespace Regimen.Cli.Commands;
 
 public sealed class LedgerCommand : Command<LedgerCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : OutputSettings
     {
         [CommandArgument(0, "<WORKSPACE>"), Description("An evolve workspace.")]
         public string Workspace { get; init; } = "";
@@ -17,10 +17,10 @@ public sealed class LedgerCommand : Command<LedgerCommand.Settings>
         [CommandOption("--json"), Description("Print the trials as JSON.")]
         public bool Json { get; init; }
 
-        [CommandOption("--markdown <FILE>"), Description("Also write the lineage report as Markdown.")]
+        [CommandOption("--markdown <FILE>"), OutputPath, Description("Also write the lineage report as Markdown.")]
         public string? Markdown { get; init; }
 
-        [CommandOption("--png <FILE>"), Description("Also write a chart of the score per trial with the best so far.")]
+        [CommandOption("--png <FILE>"), OutputPath, Description("Also write a chart of the score per trial with the best so far.")]
         public string? Png { get; init; }
     }
 
@@ -31,11 +31,15 @@ public sealed class LedgerCommand : Command<LedgerCommand.Settings>
         var state = LedgerState.Replay(workspace.Ledger.Read());
         if (s.Json) Console.WriteLine(JsonSerializer.Serialize(new { settings, best = state.Best?.Id, stopped = state.Stopped?.Reason, trials = state.Trials }, new JsonSerializerOptions { WriteIndented = true }));
         else LineageReport.WriteTable(AnsiConsole.Console, state, settings, workspace.Path);
-        if (s.Png != null) LineageReport.Chart(state, settings, s.Png);
+        if (s.Png != null)
+        {
+            LineageReport.Chart(state, settings, s.Png);
+            Written.Report(s.Png, s.Json);
+        }
         if (s.Markdown != null)
         {
             string? chart = s.Png is null ? null : Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(s.Markdown))!, Path.GetFullPath(s.Png));
-            AtomicFile.WriteAllText(s.Markdown, LineageReport.Markdown(state, settings, workspace.Path, chart));
+            Written.Text(s.Markdown, LineageReport.Markdown(state, settings, workspace.Path, chart), s.Json);
         }
         return 0;
     }

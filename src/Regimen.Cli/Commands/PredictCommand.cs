@@ -7,7 +7,7 @@ namespace Regimen.Cli.Commands;
 
 public sealed class PredictCommand : Command<PredictCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : OutputSettings
     {
         [CommandArgument(0, "<MODEL>"), Description("A checkpoint, a run folder, or a cross-validation experiment (its folds are averaged).")]
         public string Model { get; init; } = "";
@@ -15,7 +15,7 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         [CommandArgument(1, "<IMAGES>"), Description("Image files or folders (JPEG, PNG); a folder named like a class gives that label.")]
         public string[] Images { get; init; } = Array.Empty<string>();
 
-        [CommandOption("--out <CSV>"), Description("Where to write the predictions (default preds.csv).")]
+        [CommandOption("--out <CSV>"), OutputPath, Description("Where to write the predictions (default preds.csv).")]
         public string Out { get; init; } = "preds.csv";
 
         [CommandOption("--tta"), Description("Test-time augmentation (the recipe's views, else horizontal flip).")]

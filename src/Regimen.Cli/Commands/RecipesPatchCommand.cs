@@ -9,7 +9,7 @@ namespace Regimen.Cli.Commands;
 
 public sealed class RecipesPatchCommand : Command<RecipesPatchCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : OutputSettings
     {
         [CommandArgument(0, "<RECIPE>"), Description("A recipe file or built-in name.")]
         public string Recipe { get; init; } = "";
@@ -23,7 +23,7 @@ public sealed class RecipesPatchCommand : Command<RecipesPatchCommand.Settings>
         [CommandOption("--recommendation <ID>"), Description("With --analysis: only this recommendation (repeatable; default all).")]
         public string[] Recommendation { get; init; } = Array.Empty<string>();
 
-        [CommandOption("--out <FILE>"), Description("Write the patched recipe here instead of printing it.")]
+        [CommandOption("--out <FILE>"), OutputPath, Description("Write the patched recipe here instead of printing it.")]
         public string? Out { get; init; }
     }
 

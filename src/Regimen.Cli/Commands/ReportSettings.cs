@@ -4,15 +4,15 @@ using Spectre.Console.Cli;
 namespace Regimen.Cli.Commands;
 
 /// <summary>The output options analyze and compare share.</summary>
-public abstract class ReportSettings : CommandSettings
+public abstract class ReportSettings : OutputSettings
 {
     [CommandOption("--json"), Description("Print the result as JSON (stable field names, docs/analysis.md).")]
     public bool Json { get; init; }
 
-    [CommandOption("--markdown <FILE>"), Description("Also write a Markdown report.")]
+    [CommandOption("--markdown <FILE>"), OutputPath, Description("Also write a Markdown report.")]
     public string? Markdown { get; init; }
 
-    [CommandOption("--html <FILE>"), Description("Also write one self-contained HTML report (charts embedded).")]
+    [CommandOption("--html <FILE>"), OutputPath, Description("Also write one self-contained HTML report (charts embedded).")]
     public string? Html { get; init; }
 
     [CommandOption("--metric <NAME>"), Description("val_acc or val_loss (default: val_acc when every log has it).")]

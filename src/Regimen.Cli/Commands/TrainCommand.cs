@@ -10,7 +10,7 @@ namespace Regimen.Cli.Commands;
 
 public sealed class TrainCommand : Command<TrainCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : OutputSettings
     {
         [CommandArgument(0, "[RECIPE]"), Description("A recipe file or built-in recipe name (default: fashion-mnist).")]
         public string? Recipe { get; init; }
@@ -21,7 +21,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--epochs <N>"), Description("Override the recipe's epochs.")]
         public int? Epochs { get; init; }
 
-        [CommandOption("--out <DIR>"), Description("Run folder (default: runs/<time>-<recipe>).")]
+        [CommandOption("--out <DIR>"), OutputPath(OutputKind.Folder), Description("Run folder (default: runs/<time>-<recipe>).")]
         public string? Out { get; init; }
 
         [CommandOption("--seed <SEED>"), Description("Override the recipe's seed.")]
