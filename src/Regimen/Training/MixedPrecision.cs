@@ -8,8 +8,9 @@ namespace Regimen.Training;
 /// forward and backward passes; before each step it takes the master weights, after it hands its gradients back
 /// as fp32 and its BatchNorm statistics too, and the optimizer, the EMA, evaluation and checkpoints all use the
 /// fp32 master. On CPUs without native bf16 (avx512_bf16, amx_bf16) libtorch emulates it: correct, but slower.
+/// As the loop's hook it pulls the weights and computes the forward pass before each batch and pushes the gradients after backward.
 /// </summary>
-public sealed class MixedPrecision : IDisposable
+public sealed class MixedPrecision : TrainingCallback, IDisposable
 {
     readonly List<(Tensor Master, Tensor Compute)> parameters = new();
     readonly List<(Tensor Master, Tensor Compute)> buffers = new();
@@ -31,6 +32,14 @@ public sealed class MixedPrecision : IDisposable
 
     /// <summary>Whether this CPU computes bfloat16 natively.</summary>
     public static bool NativeSupport() => Cpu.Has("avx512_bf16") || Cpu.Has("amx_bf16");
+
+    public override void BeforeBatch(TrainingContext context, TrainingStep step)
+    {
+        PullWeights();
+        step.Forward = x => Compute.forward(x.to_type(ScalarType.BFloat16)).to_type(ScalarType.Float32);
+    }
+
+    public override void AfterBackward(TrainingContext context, TrainingStep step) => PushGradients();
 
     /// <summary>Master weights (and BatchNorm statistics) into the bf16 copy, before a forward pass.</summary>
     public void PullWeights()

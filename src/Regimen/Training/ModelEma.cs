@@ -6,9 +6,10 @@ namespace Regimen.Training;
 /// <summary>
 /// An exponential moving average of a model's weights (as timm's ModelEmaV2): after every optimizer step
 /// ema = d·ema + (1-d)·weights, with d = min(decay, (1+t)/(10+t)) during warmup; buffers (BatchNorm
-/// statistics) are copied. Evaluated beside the raw model; the loop records both.
+/// statistics) are copied. As the loop's hook it updates after every optimizer step and is evaluated beside the
+/// raw model (val_loss_ema, val_acc_ema).
 /// </summary>
-public sealed class ModelEma : IDisposable
+public sealed class ModelEma : TrainingCallback, IDisposable
 {
     readonly nn.Module<Tensor, Tensor> source;
     readonly double decay;
@@ -38,6 +39,16 @@ public sealed class ModelEma : IDisposable
 
     /// <summary>The decay used at optimizer step <paramref name="step"/> (0-based, counted over the whole run).</summary>
     public double DecayAt(long step) => warmup ? Math.Min(decay, (1.0 + step) / (10.0 + step)) : decay;
+
+    public override void AfterStep(TrainingContext context, TrainingStep step) =>
+        Update(GradientAccumulation.StepIndex(step.Epoch, step.Batch, step.BatchCount, context.Setup.Recipe.Optimizer.AccumulationSteps));
+
+    public override EpochResult AfterEvaluate(TrainingContext context, EpochResult result)
+    {
+        var setup = context.Setup;
+        var ema = Evaluator.Evaluate(Model, setup.Validation, setup.Augment, setup.EvalResolution, setup.Recipe.Evaluation.BatchSize, flipTta: false);
+        return result with { ValLossEma = ema.Loss, ValAccuracyEma = ema.Accuracy };
+    }
 
     public void Update(long step)
     {

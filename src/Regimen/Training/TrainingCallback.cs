@@ -31,6 +31,14 @@ public sealed class TrainingContext
     /// <summary>Set by a resume from a recovery checkpoint: the epoch it was in, continued at its batch.</summary>
     public EpochProgress? ResumeProgress { get; set; }
 
+    /// <summary>The resume's progress when it is within <paramref name="epoch"/>, once: later epochs start at batch 0.</summary>
+    internal EpochProgress? TakeResumeProgress(int epoch)
+    {
+        var progress = ResumeProgress is { } p && p.Epoch == epoch ? p : null;
+        ResumeProgress = null;
+        return progress;
+    }
+
     /// <summary>Adds an event to the run's records (events.jsonl, when the run has a folder).</summary>
     public void Record(TrainingEvent e)
     {
@@ -81,14 +89,37 @@ public sealed record EpochResult
 }
 
 /// <summary>
-/// Extension points of the training loop, as in Lightning and fastai: everything that is not the optimization
-/// itself (records, checkpoints, displays, early stopping) is a callback.
+/// The training loop's hooks, as fastai's callbacks: every technique that is not the optimization itself is one
+/// (MixUp, bf16, accumulation, clipping, divergence checks, EMA, freezing, TTA; records, checkpoints, displays,
+/// early stopping). A hook can act: change the batch, the forward pass or the targets (<see cref="BeforeBatch"/>),
+/// replace the loss (<see cref="AfterLoss"/>, <see cref="BeforeBackward"/>), skip the optimizer step
+/// (<see cref="BeforeStep"/>), add evaluations (<see cref="AfterEvaluate"/>), record events and stop the run.
+/// Per batch the loop calls, in order: BeforeBatch, forward, loss, AfterLoss, BeforeBackward, backward,
+/// AfterBackward, BeforeStep, step (unless skipped), AfterStep, OnBatchEnd. Hooks run in list order: the recipe's
+/// techniques (<see cref="Techniques.For"/>) first, then the caller's. docs/architecture.md shows how to write one.
 /// </summary>
 public abstract class TrainingCallback
 {
     public virtual void OnTrainStart(TrainingContext context) { }
+    /// <summary>Before an epoch's first batch: the epoch's scheduled values are applied and the models are in train mode.</summary>
     public virtual void OnEpochStart(TrainingContext context, EpochSettings settings, IReadOnlyList<ScheduleChange> changes) { }
+    /// <summary>Before the forward pass: may replace <see cref="TrainingStep.Input"/>, <see cref="TrainingStep.SoftTarget"/> or <see cref="TrainingStep.Forward"/>.</summary>
+    public virtual void BeforeBatch(TrainingContext context, TrainingStep step) { }
+    /// <summary>After the loss is computed: may replace <see cref="TrainingStep.Loss"/> (what the metrics record and backward uses).</summary>
+    public virtual void AfterLoss(TrainingContext context, TrainingStep step) { }
+    /// <summary>With <see cref="TrainingStep.LossValue"/> known: may check it, or replace the loss backward uses (not what is recorded).</summary>
+    public virtual void BeforeBackward(TrainingContext context, TrainingStep step) { }
+    public virtual void AfterBackward(TrainingContext context, TrainingStep step) { }
+    /// <summary>
+    /// Before the optimizer step: may clip or check the gradients, or set <see cref="TrainingStep.SkipStep"/> (no step,
+    /// gradients kept for the next batch; later hooks' BeforeStep and every AfterStep are not called).
+    /// </summary>
+    public virtual void BeforeStep(TrainingContext context, TrainingStep step) { }
+    /// <summary>After the optimizer stepped and the gradients were zeroed.</summary>
+    public virtual void AfterStep(TrainingContext context, TrainingStep step) { }
     public virtual void OnBatchEnd(TrainingContext context, BatchResult batch) { }
+    /// <summary>After the epoch's validation: may add evaluations to the epoch's record (TTA, EMA).</summary>
+    public virtual EpochResult AfterEvaluate(TrainingContext context, EpochResult result) => result;
     /// <summary>
     /// After an epoch's records: a callback may add events (<see cref="TrainingContext.Record"/>) and ask the run to
     /// stop (<see cref="TrainingContext.Stop"/>); the epoch's checkpoint is already saved.

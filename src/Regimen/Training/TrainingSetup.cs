@@ -56,6 +56,8 @@ public sealed class TrainingSetup : IDisposable
     /// <summary>The memory layout the model runs in and why (model.channels_last, where it computes correctly).</summary>
     public LayoutChoice Layout { get; private init; } = new(false, "NCHW");
     public bool ChannelsLast => Layout.ChannelsLast;
+    /// <summary>The model and the copy that computes for it (bf16): what trains, in train mode, with the epoch's dropout.</summary>
+    public IEnumerable<nn.Module<Tensor, Tensor>> Replicas => Precision is null ? new[] { Model } : new[] { Model, Precision.Compute };
     /// <summary>The moving average of the weights, when the recipe asks for one.</summary>
     public ModelEma? Ema { get; }
     public int BatchesPerEpoch => BatchLoader.BatchCount(Train.Count, Recipe.BatchSize, dropLast: Train.Count > Recipe.BatchSize);
