@@ -138,7 +138,7 @@ public class DataReaderTests
         var results = new List<string>();
         foreach (var cache in new[] { "true", "false" })
         {
-            var outcome = Regimen.Training.TrainingRunner.Start(new Regimen.Training.TrainingRequest
+            var outcome = Regimen.Sessions.TrainingRunner.Start(new Regimen.Sessions.TrainingRequest
             {
                 Recipe = RecipeLoader.Parse(Recipe(cache), "stream.yaml"), OutputDirectory = TestData.TempDir("stream-run"),
             });

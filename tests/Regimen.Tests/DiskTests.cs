@@ -35,7 +35,7 @@ public class DiskTests
             Assert.Empty(Directory.GetFiles(run, "*.tmp", SearchOption.AllDirectories));
             if (File.Exists(Path.Combine(run, "metrics.csv"))) MetricsCsv.Read(Path.Combine(run, "metrics.csv"));
             RunEvent.ReadAll(Path.Combine(run, "events.jsonl"));
-            if (File.Exists(Path.Combine(run, "checkpoints", "last.ckpt"))) Training.Checkpoint.ReadHeader(Path.Combine(run, "checkpoints", "last.ckpt"));
+            if (File.Exists(Path.Combine(run, "checkpoints", "last.ckpt"))) Models.Checkpoint.ReadHeader(Path.Combine(run, "checkpoints", "last.ckpt"));
         }
         finally
         {

@@ -1,6 +1,7 @@
 using Regimen.Evolve;
 using Regimen.Recipes;
 using Regimen.Runs.Readers;
+using Regimen.Sessions;
 using Regimen.Training;
 
 namespace Regimen.Tests;

@@ -74,7 +74,7 @@ public class KillTests
             if (File.Exists(Path.Combine(run, "metrics.csv"))) MetricsCsv.Read(Path.Combine(run, "metrics.csv"));
             RunEvent.ReadAll(Path.Combine(run, "events.jsonl"));
             if (File.Exists(Path.Combine(run, "summary.json"))) Assert.NotNull(RunSummary.Read(Path.Combine(run, "summary.json")));
-            if (File.Exists(checkpoint)) Training.Checkpoint.ReadHeader(checkpoint);
+            if (File.Exists(checkpoint)) Models.Checkpoint.ReadHeader(checkpoint);
             if (File.Exists(Path.Combine(run, "recipe.yaml"))) RecipeLoader.Load(Path.Combine(run, "recipe.yaml"));
             if (!File.Exists(Path.Combine(run, "recipe.yaml"))) started = false;   // killed before the run folder existed
             if (RunSummary.Read(Path.Combine(run, "summary.json")) is { Status: "completed" }) break;   // killed while exiting

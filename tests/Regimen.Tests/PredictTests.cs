@@ -1,6 +1,7 @@
 using Regimen.Analysis;
 using Regimen.Models;
 using Regimen.Recipes;
+using Regimen.Sessions;
 using Regimen.Training;
 using static TorchSharp.torch;
 

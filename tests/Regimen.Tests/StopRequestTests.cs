@@ -1,5 +1,7 @@
+using Regimen.Models;
 using Regimen.Recipes;
 using Regimen.Runs;
+using Regimen.Sessions;
 using Regimen.Training;
 
 namespace Regimen.Tests;

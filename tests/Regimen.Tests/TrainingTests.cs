@@ -1,6 +1,8 @@
 using Regimen.Analysis;
+using Regimen.Models;
 using Regimen.Recipes;
 using Regimen.Runs;
+using Regimen.Sessions;
 using Regimen.Training;
 
 namespace Regimen.Tests;

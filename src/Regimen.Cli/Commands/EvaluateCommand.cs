@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Text.Json;
 using Regimen.Analysis;
 using Regimen.Reports;
+using Regimen.Sessions;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Regimen.Analysis;
+using Regimen.Sessions;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

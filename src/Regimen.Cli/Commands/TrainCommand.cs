@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Regimen.Recipes;
 using Regimen.Reports;
 using Regimen.Runs;
+using Regimen.Sessions;
 using Regimen.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Runtime.InteropServices;
 using Regimen.Evolve;
 using Regimen.Reports;
+using Regimen.Sessions;
 using Regimen.Training;
 using Spectre.Console.Cli;
 

@@ -86,7 +86,7 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
             }
             try
             {
-                var score = TrialScore.Of(TrialRunner.ReplicaLogs(workspace, trial.Id, settings), settings);
+                var score = TrialScore.Of(workspace.ReplicaLogs(trial.Id, settings), settings);
                 Append(new LedgerEntry { Event = "finished", Trial = trial.Id, Score = score.Mean, Spread = score.Spread, Scores = score.Values.ToList(), WallSeconds = wall });
                 say($"{trial.Id}: {settings.Metric} {Format(score.Mean)} ± {Format(score.Spread)} over {score.Values.Count} replica(s)");
             }
@@ -207,7 +207,7 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
     /// <summary>The best trial's analysis: its folds together, or each seed run's recommendations merged, the most severe first.</summary>
     RunAnalysis Analyze(Trial trial)
     {
-        var logs = TrialRunner.ReplicaLogs(workspace, trial.Id, settings);
+        var logs = workspace.ReplicaLogs(trial.Id, settings);
         var options = new AnalysisOptions { Metric = settings.Metric, Target = settings.Target };
         var analyses = settings.Folds > 1 ? new List<RunAnalysis> { Analyst.AnalyzeFolds(logs, options) } : logs.Select(l => Analyst.Analyze(l, options)).ToList();
         var findings = analyses.SelectMany(a => a.Findings).Select(f => f with { Run = $"{trial.Id}/{f.Run}" }).ToList();

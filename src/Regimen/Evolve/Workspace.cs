@@ -1,4 +1,5 @@
 using Regimen.Recipes;
+using Regimen.Runs;
 
 namespace Regimen.Evolve;
 
@@ -80,5 +81,12 @@ public sealed class Workspace
         {
             throw new RegimenException($"{Path}: another 'regimen evolve' is running on this workspace (it holds evolve.lock)", ExitCodes.Failure);
         }
+    }
+
+    /// <summary>The logs of a trial's replicas: its folds, or its seed runs.</summary>
+    public IReadOnlyList<TrainingLog> ReplicaLogs(string trial, EvolveSettings settings)
+    {
+        if (settings.Folds > 1) return Runs.Readers.LogReader.Read(ExperimentPath(trial));
+        return Enumerable.Range(0, settings.Seeds).SelectMany(r => Runs.Readers.LogReader.Read(SeedRunPath(trial, r))).ToList();
     }
 }

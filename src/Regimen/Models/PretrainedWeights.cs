@@ -67,7 +67,7 @@ public static class PretrainedWeights
             case ".safetensors":
                 return Safetensors.LoadStateDict(path);
             case ".ckpt":
-                var (_, model) = Training.Checkpoint.LoadModel(path);
+                var (_, model) = Checkpoint.LoadModel(path);
                 return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value);
             default:
                 var table = PyTorchUnpickler.UnpickleStateDict(path);

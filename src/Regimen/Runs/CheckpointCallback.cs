@@ -1,3 +1,4 @@
+using Regimen.Models;
 using Regimen.Recipes;
 using Regimen.Training;
 

@@ -1,4 +1,5 @@
 using Regimen.Export;
+using Regimen.Models;
 using Regimen.Recipes;
 
 namespace Regimen.Training;

@@ -1,3 +1,5 @@
+using Regimen.Models;
+
 namespace Regimen.Training;
 
 /// <summary>

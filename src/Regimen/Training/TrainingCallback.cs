@@ -1,3 +1,5 @@
+using Regimen.Models;
+
 namespace Regimen.Training;
 
 /// <summary>The training loop's state as callbacks see it.</summary>
@@ -51,13 +53,6 @@ public sealed class TrainingContext
 
 /// <summary>Something a callback wants in the run's records, at an epoch: a kind (finding, warning...) and what happened.</summary>
 public sealed record TrainingEvent(int Epoch, string Kind, string? Message, string? Key = null, string? From = null, string? To = null);
-
-/// <summary>
-/// An epoch part-way through: batches done and the sums its metrics are made of. With the data order, the
-/// augmentation and the schedules functions of (seed, epoch, batch), this is all a resume needs to continue the
-/// epoch exactly. <see cref="AtOptimizerStep"/> is false between the batches of an accumulated step.
-/// </summary>
-public sealed record EpochProgress(int Epoch, int Batch, double LossSum, long Correct, long Seen, int Mixed, double FirstLr, bool AtOptimizerStep);
 
 /// <summary>What one training batch did, for live displays.</summary>
 public sealed record BatchResult(int Epoch, int Batch, int BatchCount, double Loss, double Accuracy, double LearningRate, double ImagesPerSecond);

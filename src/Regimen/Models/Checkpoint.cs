@@ -1,12 +1,18 @@
 using System.Text;
 using System.Text.Json;
-using Regimen.Models;
 using Regimen.Recipes;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Regimen.Training;
+namespace Regimen.Models;
+
+/// <summary>
+/// An epoch part-way through: batches done and the sums its metrics are made of. With the data order, the
+/// augmentation and the schedules functions of (seed, epoch, batch), this is all a resume needs to continue the
+/// epoch exactly. <see cref="AtOptimizerStep"/> is false between the batches of an accumulated step.
+/// </summary>
+public sealed record EpochProgress(int Epoch, int Batch, double LossSum, long Correct, long Seen, int Mixed, double FirstLr, bool AtOptimizerStep);
 
 /// <summary>What a checkpoint says about itself: enough to rebuild the model and continue or evaluate.</summary>
 public sealed record CheckpointHeader

@@ -1,10 +1,12 @@
+using Regimen.Analysis;
 using Regimen.Augment;
 using Regimen.Data;
+using Regimen.Models;
 using Regimen.Recipes;
 using Regimen.Runs;
 using Regimen.Training;
 
-namespace Regimen.Analysis;
+namespace Regimen.Sessions;
 
 /// <summary>Scores a trained model (a run's best checkpoint, or a checkpoint file) on its data set's test split.</summary>
 public static class CheckpointEvaluation

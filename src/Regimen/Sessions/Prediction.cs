@@ -2,12 +2,13 @@ using System.Globalization;
 using System.Text;
 using Regimen.Augment;
 using Regimen.Data;
+using Regimen.Models;
 using Regimen.Recipes;
 using Regimen.Runs;
 using Regimen.Training;
 using static TorchSharp.torch;
 
-namespace Regimen.Analysis;
+namespace Regimen.Sessions;
 
 /// <summary>Class probabilities for image files, and the scores when their labels are known.</summary>
 public sealed record PredictionResult(IReadOnlyList<string> Images, IReadOnlyList<string> Classes, float[,] Probabilities,

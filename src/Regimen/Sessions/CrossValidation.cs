@@ -3,8 +3,9 @@ using System.Text;
 using Regimen.Data;
 using Regimen.Recipes;
 using Regimen.Runs;
+using Regimen.Training;
 
-namespace Regimen.Training;
+namespace Regimen.Sessions;
 
 /// <summary>
 /// Stratified k-fold cross-validation (seed 004's 5 folds): one run per fold in an experiment folder, then
@@ -53,7 +54,7 @@ public static class CrossValidation
             var checkpoint = File.Exists(run.BestCheckpoint) ? run.BestCheckpoint : run.LastCheckpoint;
             using (var validation = train.Select(folds[f]))
             {
-                var evaluation = Analysis.CheckpointEvaluation.EvaluateOn(checkpoint, validation, tta: recipe.Evaluation.TtaFlip);
+                var evaluation = CheckpointEvaluation.EvaluateOn(checkpoint, validation, tta: recipe.Evaluation.TtaFlip);
                 for (int i = 0; i < folds[f].Length; i++)
                 {
                     long index = folds[f][i];
@@ -65,7 +66,7 @@ public static class CrossValidation
             }
             if (test is not null && ensemble is not null)
             {
-                var t = Analysis.CheckpointEvaluation.EvaluateOn(checkpoint, test, tta: recipe.Evaluation.TtaFlip);
+                var t = CheckpointEvaluation.EvaluateOn(checkpoint, test, tta: recipe.Evaluation.TtaFlip);
                 for (int i = 0; i < test.Count; i++)
                     for (int c = 0; c < classes; c++) ensemble[i, c] += t.Probabilities[i, c] / folds.Length;
             }

@@ -1,7 +1,8 @@
+using Regimen.Evolve;
 using Regimen.Runs;
 using Regimen.Training;
 
-namespace Regimen.Evolve;
+namespace Regimen.Sessions;
 
 /// <summary>
 /// Trains one replica of a trial in this process: what a launcher's job runs (<c>regimen trial</c>). Started
@@ -32,12 +33,5 @@ public static class TrialRunner
             return;
         }
         TrainingRunner.Start(new TrainingRequest { Recipe = recipe, OutputDirectory = path, DataDirectory = settings.Data, Force = true, Callbacks = callbacks(replica) });
-    }
-
-    /// <summary>The logs of a trial's replicas: its folds, or its seed runs.</summary>
-    public static IReadOnlyList<TrainingLog> ReplicaLogs(Workspace workspace, string trial, EvolveSettings settings)
-    {
-        if (settings.Folds > 1) return Runs.Readers.LogReader.Read(workspace.ExperimentPath(trial));
-        return Enumerable.Range(0, settings.Seeds).SelectMany(r => Runs.Readers.LogReader.Read(workspace.SeedRunPath(trial, r))).ToList();
     }
 }

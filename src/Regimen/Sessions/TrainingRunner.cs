@@ -1,7 +1,9 @@
+using Regimen.Models;
 using Regimen.Recipes;
 using Regimen.Runs;
+using Regimen.Training;
 
-namespace Regimen.Training;
+namespace Regimen.Sessions;
 
 /// <summary>How to start or continue a training.</summary>
 public sealed record TrainingRequest
