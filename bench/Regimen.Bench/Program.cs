@@ -6,6 +6,7 @@ using Regimen.Data;
 using Regimen.Recipes;
 using Regimen.Runs;
 using Regimen.Runs.Readers;
+using Regimen.Sessions;
 using Regimen.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -236,7 +237,7 @@ static int Compare(string[] a)
 
 static int Fit(string[] a)
 {
-    var recipe = RecipeLoader.Load(a[0], a.Skip(1));
+    var recipe = CheckedRecipes.Load(a[0], a.Skip(1));
     using var setup = TrainingSetup.Create(recipe);
     new Trainer(setup, new[] { new Regimen.Reports.PlainProgress(Console.Out) }).Fit();
     return 0;
@@ -261,7 +262,7 @@ static (Recipe Recipe, ImageDataset Train, ImageDataset Validation) RandomImageT
         evaluation:
           batch_size: {batch}
         """;
-    var recipe = RecipeLoader.Parse(yaml, "bench");
+    var recipe = CheckedRecipes.Parse(yaml, "bench");
     manual_seed(0);
     var train = new ImageDataset("random", randint(0, 256, new long[] { images, channels, size, size }, dtype: ScalarType.Byte),
         randint(0, 10, new long[] { images }, dtype: ScalarType.Int64), Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray());

@@ -1,4 +1,5 @@
 using Regimen.Recipes;
+using Regimen.Sessions;
 
 namespace Regimen.Tests;
 
@@ -75,8 +76,24 @@ public class RecipeTests
     [Fact]
     public void UnknownModelSuggestsAName()
     {
-        var e = Assert.Throws<RegimenException>(() => RecipeLoader.Parse("model:\n  name: resnet_50\n", "r.yaml"));
+        var e = Assert.Throws<RegimenException>(() => CheckedRecipes.Parse("model:\n  name: resnet_50\n", "r.yaml"));
         Assert.Contains("model.name: unknown model 'resnet_50' (did you mean 'resnet50'?)", e.Message);
+    }
+
+    [Fact]
+    public void EachRegistryChecksItsOwnNamesAtTheirLines()
+    {
+        const string yaml = "model:\n  name: wrn16_5\ndata:\n  dataset: fashion_mnist\nlr_schedule:\n  name: cosin\n" +
+                            "early_stopping:\n  monitor: val_los\nphases:\n  - from_epoch: 0\n    lr_schedule:\n      name: zzz\n";
+        // The recipe stage checks schema and ranges only; names belong to the registries after it.
+        Assert.Equal("wrn16_5", RecipeLoader.Parse(yaml, "r.yaml").Model.Name);
+        var e = Assert.Throws<RegimenException>(() => CheckedRecipes.Parse(yaml, "r.yaml"));
+        Assert.Contains("5 problems", e.Message);
+        Assert.Contains("r.yaml:2:3: model.name: unknown model 'wrn16_5' (did you mean 'wrn16_4'?)", e.Message);
+        Assert.Contains("r.yaml:4:3: data.dataset: unknown data set 'fashion_mnist' (did you mean 'fashion-mnist'?)", e.Message);
+        Assert.Contains("lr_schedule.name: unknown schedule 'cosin' (did you mean 'cosine'?)", e.Message);
+        Assert.Contains("early_stopping.monitor: unknown metric 'val_los' (did you mean 'val_loss'?)", e.Message);
+        Assert.Contains("phases[0].lr_schedule.name: unknown schedule 'zzz' (known: constant, cosine,", e.Message);
     }
 
     [Fact]

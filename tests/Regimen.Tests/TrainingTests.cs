@@ -317,7 +317,7 @@ public class EarlyStoppingTests
     [Fact]
     public void UnknownMonitorIsARecipeError()
     {
-        var e = Assert.Throws<RegimenException>(() => RecipeLoader.Parse("early_stopping:\n  monitor: val_accuracy\n", "r.yaml"));
+        var e = Assert.Throws<RegimenException>(() => CheckedRecipes.Parse("early_stopping:\n  monitor: val_accuracy\n", "r.yaml"));
         Assert.Contains("r.yaml:2:3: early_stopping.monitor: unknown metric 'val_accuracy' (did you mean 'val_acc'?)", e.Message);
     }
 }

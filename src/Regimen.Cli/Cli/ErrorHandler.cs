@@ -69,7 +69,7 @@ public static partial class ErrorHandler
             // After a command that takes no arguments ('models extra'), the word is a stray argument.
             if (at > 0 && CommandNames.Leaves.Contains(args[at - 1]))
                 return $"{string.Join(" ", args.Take(at))}: unexpected argument '{word}' (it takes none)";
-            var hint = Suggestions.Closest(word, CommandNames.All);
+            var hint = DidYouMean.Closest(word, CommandNames.All);
             return $"unknown command '{word}'" + (hint is null ? "" : $" (did you mean '{hint}'?)") +
                    " (see 'regimen --help')";
         }

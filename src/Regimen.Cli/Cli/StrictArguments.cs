@@ -60,7 +60,7 @@ public sealed class StrictArguments(IReadOnlyList<string> args) : ICommandInterc
         // A long option is compared with long ones, "-e" with the short ones: '--set' is no hint for '-e'.
         bool isLong = given.StartsWith("--", StringComparison.Ordinal);
         var alike = candidates.Where(c => c.StartsWith("--", StringComparison.Ordinal) == isLong).ToList();
-        var hint = Suggestions.Closest(given.TrimStart('-'), alike.Select(c => c.TrimStart('-')));
+        var hint = DidYouMean.Closest(given.TrimStart('-'), alike.Select(c => c.TrimStart('-')));
         var longNames = candidates.Where(c => c.StartsWith("--", StringComparison.Ordinal));
         return hint != null
             ? $" (did you mean '{alike.First(c => c.TrimStart('-') == hint)}'?)"

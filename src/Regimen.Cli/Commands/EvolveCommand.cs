@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Regimen.Evolve;
 using Regimen.Recipes;
 using Regimen.Reports;
+using Regimen.Sessions;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -79,7 +80,7 @@ public sealed class EvolveCommand : Command<EvolveCommand.Settings>
         {
             var overrides = new List<string>(s.Set);
             if (s.Epochs is { } epochs) overrides.Add($"epochs={epochs}");
-            baseline = RecipeLoader.Load(s.Recipe, overrides);
+            baseline = CheckedRecipes.Load(s.Recipe, overrides);
             path = s.Workspace ?? Workspace.DefaultPath(baseline.Name);
             if (Workspace.Exists(path)) saved = Workspace.Open(path).Settings;
         }

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Text.Json;
 using Regimen.Analysis;
 using Regimen.Recipes;
+using Regimen.Sessions;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -29,7 +30,7 @@ public sealed class RecipesPatchCommand : Command<RecipesPatchCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
-        var recipe = RecipeLoader.Load(s.Recipe);
+        var recipe = CheckedRecipes.Load(s.Recipe);
         var patch = new Dictionary<string, string>();
         if (s.Analysis != null)
         {
@@ -48,7 +49,7 @@ public sealed class RecipesPatchCommand : Command<RecipesPatchCommand.Settings>
             patch[assignment[..eq].Trim()] = assignment[(eq + 1)..].Trim();
         }
         if (patch.Count == 0) throw new RegimenException("nothing to patch: give --set KEY=VALUE or --analysis JSON");
-        var patched = RecipePatch.Apply(recipe, patch, s.Analysis ?? "--set");
+        var patched = CheckedRecipes.Patch(recipe, patch, s.Analysis ?? "--set");
         var yaml = RecipeLoader.ToYaml(patched);
         if (s.Out != null)
         {

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Regimen.Recipes;
+using Regimen.Sessions;
 using Spectre.Console.Cli;
 
 namespace Regimen.Cli.Commands;
@@ -17,7 +18,7 @@ public sealed class RecipesShowCommand : Command<RecipesShowCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
-        var recipe = RecipeLoader.Load(s.Recipe);
+        var recipe = CheckedRecipes.Load(s.Recipe);
         var builtin = BuiltinRecipes.Find(s.Recipe);
         Console.Write(!s.Resolved && builtin != null && !File.Exists(s.Recipe) ? builtin.Yaml : RecipeLoader.ToYaml(recipe));
         return 0;

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Regimen.Recipes;
+using Regimen.Sessions;
 using Regimen.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -26,7 +27,7 @@ public sealed class RecipesSimulateCommand : Command<RecipesSimulateCommand.Sett
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         if (s.StepsPerEpoch < 1) throw new RegimenException($"--steps-per-epoch: must be at least 1, got {s.StepsPerEpoch}");
-        var recipe = RecipeLoader.Load(s.Recipe, s.Set);
+        var recipe = CheckedRecipes.Load(s.Recipe, s.Set);
         var epochs = ScheduleSimulation.Run(recipe, s.StepsPerEpoch, ScheduleSimulation.NativeResolution(recipe));
         var table = new Table().Title($"{Markup.Escape(recipe.Name)}: {recipe.Epochs} epochs, simulated without training")
             .AddColumns("epoch", "phase", "lr first→last", "res", "aug", "level", "mixup", "cutmix", "smooth", "wd", "dropout", "changes");

@@ -49,7 +49,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         bool live = !s.Plain && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         if (s.Resume != null && ExperimentDirectory.IsExperiment(s.Resume))
         {
-            var saved = RecipeLoader.Load(Path.Combine(s.Resume, "recipe.yaml"));
+            var saved = CheckedRecipes.Load(Path.Combine(s.Resume, "recipe.yaml"));
             return CrossValidate(saved, s.Resume, s.Data, force: false, live);
         }
         TrainingOutcome outcome;
@@ -65,7 +65,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             if (s.Epochs is { } epochs) overrides.Add($"epochs={epochs}");
             if (s.Seed is { } seed) overrides.Add($"seed={seed}");
             if (s.Folds is { } folds) overrides.Add($"data.folds={folds}");
-            var recipe = RecipeLoader.Load(s.Recipe ?? BuiltinRecipes.DefaultName, overrides);
+            var recipe = CheckedRecipes.Load(s.Recipe ?? BuiltinRecipes.DefaultName, overrides);
             if (recipe.Data.Folds > 0)
                 return CrossValidate(recipe, s.Out ?? ExperimentDirectory.DefaultPath(recipe.Name), s.Data, s.Force, live);
             outcome = WithDisplay(live, display => TrainingRunner.Start(new TrainingRequest

@@ -14,6 +14,10 @@ public static class DatasetLoader
 {
     public static readonly string[] Names = { "fashion-mnist", "mnist", "cifar10", "cifar100", "cifar100-coarse", "imagefolder", "csv" };
 
+    /// <summary>Null for a known data set, else what is wrong with the name and the closest known one.</summary>
+    public static string? CheckName(string name) =>
+        Names.Contains(name) ? null : $"unknown data set '{name}'" + DidYouMean.Hint(name, Names);
+
     static readonly string[] Cifar10Classes = { "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck" };
 
     public static LoadedData Load(DataSection data, string? directory)

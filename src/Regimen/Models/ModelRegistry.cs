@@ -41,10 +41,14 @@ public static class ModelRegistry
 
     public static bool Contains(string name) => entries.ContainsKey(name);
 
+    /// <summary>Null for a known model, else what is wrong with the name and the closest known one.</summary>
+    public static string? CheckName(string name) =>
+        Contains(name) ? null : $"unknown model '{name}'" + DidYouMean.Hint(name, entries.Keys);
+
     public static nn.Module<Tensor, Tensor> Create(string name, ModelOptions options)
     {
         if (!entries.TryGetValue(name, out var entry))
-            throw new RegimenException($"model.name: unknown model '{name}'. Known: {string.Join(", ", entries.Keys)}");
+            throw new RegimenException($"model.name: {CheckName(name)}");
         OneDnnCacheFix.Apply();   // before the model's first convolution
         return entry.Create(options);
     }

@@ -13,19 +13,22 @@ namespace Regimen.Recipes;
 /// </summary>
 public static class RecipeLoader
 {
-    /// <summary>Loads a recipe by file path or built-in name, then applies <c>key.path=value</c> overrides.</summary>
-    public static Recipe Load(string fileOrName, IEnumerable<string>? overrides = null)
+    /// <summary>
+    /// Loads a recipe by file path or built-in name, then applies <c>key.path=value</c> overrides. Without a
+    /// <paramref name="check"/> only the schema and ranges are checked; Sessions.CheckedRecipes adds the registries' names.
+    /// </summary>
+    public static Recipe Load(string fileOrName, IEnumerable<string>? overrides = null, RecipeCheck? check = null)
     {
-        if (File.Exists(fileOrName)) return Parse(File.ReadAllText(fileOrName), fileOrName, overrides);
+        if (File.Exists(fileOrName)) return Parse(File.ReadAllText(fileOrName), fileOrName, overrides, check);
         var builtin = BuiltinRecipes.Find(fileOrName);
-        if (builtin != null) return Parse(builtin.Yaml, $"<built-in {builtin.Name}>", overrides);
-        var hint = YamlBinder.DidYouMean(fileOrName, BuiltinRecipes.All.Select(r => r.Name));
+        if (builtin != null) return Parse(builtin.Yaml, $"<built-in {builtin.Name}>", overrides, check);
+        var hint = DidYouMean.Closest(fileOrName, BuiltinRecipes.All.Select(r => r.Name));
         throw new RegimenException(
             $"Recipe '{fileOrName}' is neither a file nor a built-in recipe" +
             (hint != null ? $" (did you mean '{hint}'?)" : "") + ". See: regimen recipes list");
     }
 
-    public static Recipe Parse(string yaml, string source, IEnumerable<string>? overrides = null)
+    public static Recipe Parse(string yaml, string source, IEnumerable<string>? overrides = null, RecipeCheck? check = null)
     {
         var recipe = new Recipe();
         var binder = new YamlBinder(source);
@@ -46,6 +49,8 @@ public static class RecipeLoader
             binder.BindObject(recipe, overrideRoot, "");
         }
         binder.Errors.AddRange(RecipeValidator.Validate(recipe, binder.Where));
+        if (check != null)
+            binder.Errors.AddRange(check(recipe).Select(p => $"{binder.Where(p.Key)}: {p.Key}: {p.Message}"));
         if (binder.Errors.Count > 0)
             throw new RegimenException($"Invalid recipe ({binder.Errors.Count} problem{(binder.Errors.Count > 1 ? "s" : "")}):\n  " + string.Join("\n  ", binder.Errors));
         return recipe;

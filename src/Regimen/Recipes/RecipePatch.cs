@@ -12,7 +12,8 @@ public static partial class RecipePatch
     [GeneratedRegex(@"^(?<key>[a-z0-9_]+)(\[(?<index>\d+)\])?$")]
     private static partial Regex Segment();
 
-    public static Recipe Apply(Recipe recipe, IReadOnlyDictionary<string, string> patch, string source = "patch")
+    public static Recipe Apply(Recipe recipe, IReadOnlyDictionary<string, string> patch, string source = "patch",
+        RecipeCheck? check = null)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(RecipeLoader.ToYaml(recipe)));
@@ -20,7 +21,7 @@ public static partial class RecipePatch
         foreach (var (path, value) in patch) Set(root, path, value, source);
         var writer = new StringWriter();
         stream.Save(writer, assignAnchors: false);
-        return RecipeLoader.Parse(writer.ToString(), $"{recipe.Name} + {source}");
+        return RecipeLoader.Parse(writer.ToString(), $"{recipe.Name} + {source}", check: check);
     }
 
     internal static void Set(YamlMappingNode root, string path, string value, string source)

@@ -1,10 +1,10 @@
-using Regimen.Data;
-using Regimen.Models;
-using Regimen.Training;
-
 namespace Regimen.Recipes;
 
-/// <summary>Range and consistency checks on a bound recipe; each error names the key path and where it was written.</summary>
+/// <summary>
+/// Range and consistency checks on a bound recipe; each error names the key path and where it was written. Names
+/// that a registry owns (models, data sets, schedules, metrics) are checked by that registry, through the
+/// <see cref="RecipeCheck"/> the caller gives the loader (Sessions.CheckedRecipes): recipes import no later stage.
+/// </summary>
 internal static class RecipeValidator
 {
     public static List<string> Validate(Recipe r, Func<string, string> where)
@@ -27,16 +27,12 @@ internal static class RecipeValidator
         Check(r.Divergence.MaxGradNorm >= 0, "divergence.max_grad_norm", $"must be 0 (off) or more, got {r.Divergence.MaxGradNorm}");
         Check(r.Checkpoint.EverySteps >= 0, "checkpoint.every_steps", $"must be 0 (epoch ends only) or more, got {r.Checkpoint.EverySteps}");
 
-        Check(ModelRegistry.Contains(r.Model.Name), "model.name",
-            $"unknown model '{r.Model.Name}'" + Suggest(r.Model.Name, ModelRegistry.All.Select(m => m.Name)));
         Check(r.Model.Width is null or >= 1, "model.width", $"must be at least 1, got {r.Model.Width}");
         Check(r.Model.Depth is null or >= 1, "model.depth", $"must be at least 1, got {r.Model.Depth}");
         Check(r.Model.WidenFactor is null or >= 1, "model.widen_factor", $"must be at least 1, got {r.Model.WidenFactor}");
         Fraction(r.Model.Dropout, "model.dropout");
         Fraction(r.Model.DropPath, "model.drop_path");
 
-        Check(DatasetLoader.Names.Contains(r.Data.Dataset), "data.dataset",
-            $"unknown data set '{r.Data.Dataset}'" + Suggest(r.Data.Dataset, DatasetLoader.Names));
         Check(r.Data.ImageSize >= 8, "data.image_size", $"must be at least 8 pixels, got {r.Data.ImageSize}");
         Check(r.Data.Validation is "test" or "holdout", "data.validation", $"must be 'test' or 'holdout', got '{r.Data.Validation}'");
         Check(r.Data.ValFraction is > 0 and < 1, "data.val_fraction", $"must be between 0 and 1, got {r.Data.ValFraction}");
@@ -59,7 +55,6 @@ internal static class RecipeValidator
         Check(r.Optimizer.AccumulationSteps >= 1, "optimizer.accumulation_steps", $"must be at least 1, got {r.Optimizer.AccumulationSteps}");
 
         var s = r.LrSchedule;
-        Check(LrSchedule.Names.Contains(s.Name), "lr_schedule.name", $"unknown schedule '{s.Name}'" + Suggest(s.Name, LrSchedule.Names));
         Check(s.WarmupEpochs >= 0 && s.WarmupEpochs < r.Epochs, "lr_schedule.warmup_epochs", $"must be at least 0 and below epochs ({r.Epochs}), got {s.WarmupEpochs}");
         Check(s.WarmupStartLr >= 0, "lr_schedule.warmup_start_lr", $"must not be negative, got {s.WarmupStartLr}");
         Check(s.MinLr >= 0 && (r.Optimizer.Lr <= 0 || s.MinLr <= r.Optimizer.Lr), "lr_schedule.min_lr", $"must be between 0 and optimizer.lr ({r.Optimizer.Lr}), got {s.MinLr}");
@@ -117,7 +112,6 @@ internal static class RecipeValidator
         Check(r.Finetune.BackboneLr is null or > 0, "finetune.backbone_lr", $"must be positive, got {r.Finetune.BackboneLr}");
         Check(r.Finetune.HeadEpochs == 0 || r.Model.Pretrained != null, "finetune.head_epochs", "a head-only phase needs model.pretrained weights to keep");
         var es = r.EarlyStopping;
-        Check(EarlyStopping.Metrics.Contains(es.Monitor), "early_stopping.monitor", $"unknown metric '{es.Monitor}'" + Suggest(es.Monitor, EarlyStopping.Metrics));
         Check(es.Mode is "min" or "max", "early_stopping.mode", $"must be min or max, got '{es.Mode}'");
         Check(es.Patience >= 1, "early_stopping.patience", $"must be at least 1, got {es.Patience}");
         Check(es.MinDelta >= 0, "early_stopping.min_delta", $"must not be negative, got {es.MinDelta}");
@@ -147,15 +141,7 @@ internal static class RecipeValidator
             Check(i + 1 >= r.Phases.Count || p.FromEpoch + p.RampEpochs <= r.Phases[i + 1].FromEpoch, $"{key}.ramp_epochs",
                 $"the ramp ({p.FromEpoch}..{p.FromEpoch + p.RampEpochs}) runs into the next phase (from epoch {(i + 1 < r.Phases.Count ? r.Phases[i + 1].FromEpoch : 0)})");
             Check(p.ResolutionStep >= 1, $"{key}.resolution_step", $"must be at least 1, got {p.ResolutionStep}");
-            if (p.LrSchedule != null)
-                Check(LrSchedule.Names.Contains(p.LrSchedule.Name), $"{key}.lr_schedule.name", $"unknown schedule '{p.LrSchedule.Name}'" + Suggest(p.LrSchedule.Name, LrSchedule.Names));
         }
         return errors;
-    }
-
-    static string Suggest(string value, IEnumerable<string> known)
-    {
-        var hint = YamlBinder.DidYouMean(value, known);
-        return hint != null ? $" (did you mean '{hint}'?)" : $" (known: {string.Join(", ", known)})";
     }
 }

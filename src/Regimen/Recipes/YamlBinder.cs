@@ -44,7 +44,7 @@ internal sealed class YamlBinder
             Marks[keyPath] = At(keyNode);
             if (!properties.TryGetValue(key, out var property))
             {
-                var hint = DidYouMean(key, properties.Keys);
+                var hint = DidYouMean.Closest(key, properties.Keys);
                 Errors.Add($"{At(keyNode)}: unknown key '{keyPath}'" +
                            (hint != null ? $" (did you mean '{hint}'?)" : $" (known here: {string.Join(", ", properties.Keys)})"));
                 continue;
@@ -140,35 +140,4 @@ internal sealed class YamlBinder
         t == typeof(double) ? "a number" :
         t == typeof(bool) ? "true or false" :
         t == typeof(string) ? "a string" : t.Name;
-
-    /// <summary>The known key closest to <paramref name="key"/> by edit distance, if it is close enough to be a typo.</summary>
-    public static string? DidYouMean(string key, IEnumerable<string> known)
-    {
-        string? best = null;
-        int bestDistance = int.MaxValue;
-        foreach (var k in known)
-        {
-            // A known name that the typo extends or shortens (val_accuracy, val_acc) is as good as a one-letter slip.
-            int d = key.Length > 2 && (key.StartsWith(k, StringComparison.Ordinal) || k.StartsWith(key, StringComparison.Ordinal)) ? 1 : Levenshtein(key, k);
-            if (d < bestDistance) (best, bestDistance) = (k, d);
-        }
-        return best != null && (bestDistance <= 2 || bestDistance <= best.Length / 3) ? best : null;
-    }
-
-    static int Levenshtein(string a, string b)
-    {
-        var row = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (int i = 1; i <= a.Length; i++)
-        {
-            int previous = row[0];
-            row[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int current = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), previous + (a[i - 1] == b[j - 1] ? 0 : 1));
-                previous = current;
-            }
-        }
-        return row[b.Length];
-    }
 }

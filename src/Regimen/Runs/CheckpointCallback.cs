@@ -20,10 +20,10 @@ public sealed class CheckpointCallback : TrainingCallback
 
     public override void OnTrainStart(TrainingContext context)
     {
-        var best = RunRecorder.Best(recorder.Rows, context.Setup.Recipe.Evaluation.Monitor);
+        var best = MonitorValue.Best(recorder.Rows, context.Setup.Recipe.Evaluation.Monitor);
         if (best != null)
         {
-            bestValue = RunRecorder.Value(best, context.Setup.Recipe.Evaluation.Monitor);
+            bestValue = MonitorValue.Of(best, context.Setup.Recipe.Evaluation.Monitor);
             bestEpoch = best.Epoch;
         }
     }
@@ -52,8 +52,8 @@ public sealed class CheckpointCallback : TrainingCallback
     {
         var recipe = context.Setup.Recipe;
         var monitor = recipe.Evaluation.Monitor;
-        double value = RunRecorder.Value(result, monitor);
-        bool improved = RunRecorder.IsBetter(value, bestValue, monitor);
+        double value = MonitorValue.Of(result, monitor);
+        bool improved = MonitorValue.IsBetter(value, bestValue, monitor);
         if (improved)
         {
             bestValue = value;

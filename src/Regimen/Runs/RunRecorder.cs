@@ -99,7 +99,7 @@ public sealed class RunRecorder : TrainingCallback
     void WriteSummary(TrainingContext context, string status, string? stopReason)
     {
         var monitor = context.Setup.Recipe.Evaluation.Monitor;
-        var best = Best(rows, monitor);
+        var best = MonitorValue.Best(rows, monitor);
         var last = rows.LastOrDefault();
         var summary = new RunSummary
         {
@@ -110,26 +110,13 @@ public sealed class RunRecorder : TrainingCallback
             EpochsCompleted = rows.Count,
             EpochsPlanned = context.Setup.Recipe.Epochs,
             BestEpoch = best?.Epoch,
-            BestValue = best is null ? null : Value(best, monitor),
-            FinalValue = last is null ? null : Value(last, monitor),
+            BestValue = best is null ? null : MonitorValue.Of(best, monitor),
+            FinalValue = last is null ? null : MonitorValue.Of(last, monitor),
             FinalValAccuracy = last?.ValAccuracy,
             FinalValAccuracyTta = last?.ValAccuracyTta,
             FinalTrainAccuracy = last?.TrainAccuracy,
             WallSeconds = previousSeconds + clock.Elapsed.TotalSeconds,
         };
         AtomicFile.WriteAllText(run.SummaryFile, summary.ToJson());
-    }
-
-    public static double Value(EpochResult r, string monitor) => monitor == "val_loss" ? r.ValLoss : r.ValAccuracy;
-
-    public static bool IsBetter(double candidate, double? best, string monitor) =>
-        best is null || (monitor == "val_loss" ? candidate < best : candidate > best);
-
-    public static EpochResult? Best(IEnumerable<EpochResult> rows, string monitor)
-    {
-        EpochResult? best = null;
-        foreach (var r in rows)
-            if (best is null || IsBetter(Value(r, monitor), Value(best, monitor), monitor)) best = r;
-        return best;
     }
 }

@@ -47,7 +47,7 @@ public static class TrainingRunner
         StopRequest? stop = null)
     {
         var run = RunDirectory.Open(runPath);
-        var recipe = RecipeLoader.Load(run.RecipeFile, epochs is null ? null : new[] { $"epochs={epochs}" });
+        var recipe = CheckedRecipes.Load(run.RecipeFile, epochs is null ? null : new[] { $"epochs={epochs}" });
         using var setup = TrainingSetup.Create(recipe, dataDirectory);
         return Continue(run, setup, callbacks, stop);
     }

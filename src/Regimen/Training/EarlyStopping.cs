@@ -31,6 +31,10 @@ public sealed class EarlyStopping : TrainingCallback
 
     public static readonly string[] Metrics = { "val_acc", "val_loss", "val_acc_tta", "val_acc_ema", "val_loss_ema", "val_top5", "train_loss", "train_acc" };
 
+    /// <summary>Null for a metric early stopping can watch, else what is wrong with it and the closest known one.</summary>
+    public static string? CheckMetric(string name) =>
+        Metrics.Contains(name) ? null : $"unknown metric '{name}'" + DidYouMean.Hint(name, Metrics);
+
     public override void OnTrainStart(TrainingContext context)
     {
         // A resumed run replays the history it already has, so patience counts the same as without the interruption.

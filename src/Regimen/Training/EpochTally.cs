@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Regimen.Models;
 
 namespace Regimen.Training;
 

@@ -13,6 +13,10 @@ public sealed class LrSchedule
 {
     public static readonly string[] Names = { "constant", "cosine", "onecycle", "step", "multistep", "cosine_restarts", "plateau" };
 
+    /// <summary>Null for a known schedule, else what is wrong with the name and the closest known one.</summary>
+    public static string? CheckName(string name) =>
+        Names.Contains(name) ? null : $"unknown schedule '{name}'" + DidYouMean.Hint(name, Names);
+
     readonly LrScheduleSection s;
     readonly double baseLr;
     readonly int start;

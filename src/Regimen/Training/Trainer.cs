@@ -99,7 +99,7 @@ public sealed class Trainer
     {
         // A resume from a recovery checkpoint continues the epoch at its batch, with the sums it had.
         var tally = new EpochTally(epoch, setup.BatchesPerEpoch, context.TakeResumeProgress(epoch));
-        var monitored = context.History.Select(h => Runs.RunRecorder.Value(h, setup.Recipe.Evaluation.Monitor)).ToList();
+        var monitored = context.History.Select(h => MonitorValue.Of(h, setup.Recipe.Evaluation.Monitor)).ToList();
         bool higherIsBetter = setup.Recipe.Evaluation.Monitor != "val_loss";
         setup.Optimizer.zero_grad();
         using var batches = new EpochBatches(setup, epoch, settings, tally.Batch);

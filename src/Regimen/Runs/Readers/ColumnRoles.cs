@@ -1,5 +1,3 @@
-using Regimen.Recipes;
-
 namespace Regimen.Runs.Readers;
 
 /// <summary>Which part of training a series was measured on, as far as its name (or its row, or its line) says.</summary>
@@ -126,7 +124,7 @@ public static class ColumnRoles
             int c = Find(names, column);
             if (c < 0)
             {
-                var hint = YamlBinder.DidYouMean(column, names);
+                var hint = DidYouMean.Closest(column, names);
                 throw new RegimenException($"--map {role}={column}: {source} has no column '{column}'" +
                     (hint is null ? $" (columns: {string.Join(", ", names.Take(30))})" : $" (did you mean '{hint}'?)"));
             }
@@ -223,7 +221,7 @@ public static class ColumnRoles
             var role = value[..eq].Trim();
             if (!Roles.Contains(role))
             {
-                var hint = YamlBinder.DidYouMean(role, Roles);
+                var hint = DidYouMean.Closest(role, Roles);
                 throw new RegimenException($"--map {value}: unknown role '{role}'" +
                     (hint is null ? $" (roles: {string.Join(", ", Roles)})" : $" (did you mean '{hint}'?)"));
             }

@@ -1,5 +1,3 @@
-using Regimen.Recipes;
-
 namespace Regimen.Runs.Readers;
 
 /// <summary>
@@ -33,7 +31,7 @@ public static class LogReaders
         var reader = All.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
         if (reader is not null) return reader;
         var names = All.Select(r => r.Name).ToList();
-        var hint = YamlBinder.DidYouMean(name.ToLowerInvariant(), names);
+        var hint = DidYouMean.Closest(name.ToLowerInvariant(), names);
         throw new RegimenException($"--format {name}: unknown format" +
             (hint is null ? "" : $" (did you mean '{hint}'?)") + $"; formats: {string.Join(", ", names)} (regimen analyze --formats)");
     }
