@@ -79,7 +79,8 @@ public class CorpusTests(ITestOutputHelper output)
             Assert.True(File.Exists(Path.Combine(Root, c.File)), c.File);
             Assert.True(new FileInfo(Path.Combine(Root, c.File)).Length < 200_000, c.File);
         }
-        Assert.Equal(cases.Count / 3, cases.Count(c => c.Split == "held-out"));
+        int held = cases.Count(c => c.Split == "held-out");
+        Assert.True(Math.Abs(3 * held - cases.Count) <= 3, $"held-out {held} of {cases.Count}: not about a third");
     }
 
     void Print(List<CorpusOutcome> outcomes, string split, bool details)
