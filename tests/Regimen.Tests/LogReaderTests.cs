@@ -276,3 +276,20 @@ public class LogDetectionTests
         Assert.Contains("The first line is: 'This folder holds my runs.'", e.Message);
     }
 }
+
+public class MarkdownTableTests
+{
+    [Fact]
+    public void AMarkdownTableWithEmphasisAndPercentCells()
+    {
+        var path = Path.Combine(TestData.TempDir("md-table"), "README-logs.md");
+        File.WriteAllText(path, "# Logs\n\n**Final:** 77.45% ✅\n\n| Epoch | Train Loss | Train Acc | Val Loss | Val Acc |\n|-------|-----------|-----------|----------|---------|\n" +
+            "| 1 | 6.4731 | 1.74% | 5.9321 | 4.10% |\n| 2 | 6.0129 | 4.36% | 5.5839 | 6.11% |\n\nLater:\n\n" +
+            "| Epoch | Train Loss | Train Acc | Val Loss | Val Acc |\n|---|---|---|---|---|\n| 3 | 5.7562 | 6.57% | 5.2395 | **8.47%** 🎯 |\n");
+        var log = Assert.Single(LogReader.Read(path));
+        Assert.Equal("markdown-table", log.Reader);
+        Assert.Equal(new[] { 1, 2, 3 }, log.Epochs.Select(e => e.Epoch));
+        Assert.Equal(0.0847, log.Epochs[2].ValAccuracy!.Value, 6);
+        Assert.Equal(0.0174, log.Epochs[0].TrainAccuracy!.Value, 6);
+    }
+}

@@ -13,8 +13,17 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
 {
     public sealed class Settings : ReportSettings
     {
-        [CommandArgument(0, "<PATH>"), Description("A run or experiment folder, or a log: timm summary.csv, Lightning or Keras CSV, trainer_state.json, TensorBoard events, log.txt, FFCV, any CSV with an epoch column.")]
-        public string Path { get; init; } = "";
+        [CommandArgument(0, "[PATH]"), Description("A run or experiment folder, a folder of logs, or a log of any tool: CSV (Keras, fastai, timm, Lightning, YOLO, FFCV, pandas), TSV, trainer_state.json, JSON lines (DeiT, mmcv, mmengine), a JSON history, TensorBoard events, console output (also in Markdown). The format is told from the content (--formats lists them).")]
+        public string? Path { get; init; }
+
+        [CommandOption("--formats"), Description("List the log readers, what each recognizes, and exit.")]
+        public bool Formats { get; init; }
+
+        [CommandOption("--format <NAME>"), Description("Read the file with this reader instead of detecting it (see --formats).")]
+        public string? Format { get; init; }
+
+        [CommandOption("--map <ROLE=COLUMN>"), Description("Read a role from a column (or JSON key, or text-log key) of the log, e.g. --map val_acc=metrics/accuracy_top1 (repeatable; roles: epoch, step, train_loss, val_loss, train_acc, val_acc, val_top5, lr, epoch_time).")]
+        public string[] Map { get; init; } = Array.Empty<string>();
 
         [CommandOption("--png <PREFIX>"), OutputPath(OutputKind.Prefix), Description("Also write PNG charts: PREFIX-curves.png (accuracy and loss, phases, events), -gap.png, -schedule.png (learning rate, resolution), -folds.png (experiments).")]
         public string? Png { get; init; }
@@ -39,10 +48,28 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
 
         [CommandOption("--gap <POINTS>"), Description("Overfitting threshold: train-validation accuracy gap as a fraction (default 0.05).")]
         public double? Gap { get; init; }
+
+        // analyze judges any series a log has (--metric eval_macro_f1); the name is checked against the log once read.
+        public override Spectre.Console.ValidationResult Validate() =>
+            Formats || Path is not null ? Spectre.Console.ValidationResult.Success()
+                : Spectre.Console.ValidationResult.Error("analyze: a PATH is needed (a run folder or a log file), or --formats");
+    }
+
+    static int ListFormats()
+    {
+        var table = new Table().AddColumns("format", "recognized by");
+        foreach (var r in LogReaders.All) table.AddRow(Markup.Escape(r.Name), Markup.Escape(r.LooksFor));
+        foreach (var (name, looksFor) in LogReaders.Folders) table.AddRow(Markup.Escape(name), Markup.Escape(looksFor));
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine("[grey]--format NAME forces a file reader; --map ROLE=COLUMN overrides a column's role (docs/analysis.md).[/]");
+        return 0;
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
+        if (s.Formats) return ListFormats();
+        if (s.Format is not null) LogReaders.Find(s.Format);   // an unknown name fails before any file is read
+        var read = new ReadOptions { Format = s.Format, Map = ColumnRoles.ParseMap(s.Map) };
         var milestones = new Dictionary<int, double>();
         foreach (var m in s.Milestones)
         {
@@ -62,7 +89,14 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
             ShiftGap = s.ShiftGap ?? defaults.ShiftGap,
         };
         if (options.PlateauEpochs < 1) throw new RegimenException($"--plateau-epochs: must be at least 1, got {options.PlateauEpochs}");
-        var logs = LogReader.Read(s.Path);
+        var logs = LogReader.Read(s.Path!, read);
+        if (s.Metric is { } metric && !logs.Any(l => l.MetricSeries(metric) is not null))
+        {
+            var known = ColumnRoles.Roles.Skip(2).Concat(logs.SelectMany(l => l.OtherSeries.Keys)).Distinct().ToList();
+            var hint = ColumnRoles.Closest(metric, known);
+            throw new RegimenException($"--metric {metric}: {s.Path} has no such series" +
+                (hint is null ? $" (it has: {string.Join(", ", known.Where(k => logs.Any(l => l.MetricSeries(k) is { Count: > 0 })))})" : $" (did you mean '{hint}'?)"));
+        }
         var analyses = logs.Any(l => l.Fold is not null)
             ? new List<RunAnalysis> { Analyst.AnalyzeFolds(logs, options) }
             : logs.Select(l => Analyst.Analyze(l, options)).ToList();

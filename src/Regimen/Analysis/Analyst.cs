@@ -24,6 +24,7 @@ public static class Analyst
         return new RunAnalysis
         {
             Run = log.Name, Source = log.Source, Format = log.Format, Epochs = log.Epochs.Count, Metric = v.Metric,
+            Reader = log.Reader, Columns = log.Columns.Select(c => c.ToString()).ToList(), NotFound = log.NotFound,
             BestEpoch = v.Best?.Epoch, BestValue = v.Best?.Value, FinalValue = v.Final?.Value,
             FinalGap = v.Gap.Count > 0 ? v.Gap[^1].Gap : null,
             Findings = findings.OrderBy(f => Severity.Rank(f.Severity)).ThenBy(f => f.FirstEpoch ?? 0).ToList(),
@@ -49,6 +50,7 @@ public static class Analyst
         {
             Run = $"{folds.Count} folds", Source = Path.GetDirectoryName(folds[0].Source) ?? folds[0].Source,
             Format = folds[0].Format, Epochs = folds.Max(f => f.Epochs.Count), Metric = metric,
+            Reader = folds[0].Reader, Columns = folds[0].Columns.Select(c => c.ToString()).ToList(), NotFound = folds[0].NotFound,
             Findings = findings.Concat(foldFindings).OrderBy(f => Severity.Rank(f.Severity)).ToList(),
             Recommendations = recommendations,
             Unchecked = perFold.SelectMany(a => a.Unchecked).Distinct().ToList(),

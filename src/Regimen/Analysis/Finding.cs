@@ -48,6 +48,11 @@ public sealed record RunAnalysis
     [JsonPropertyName("run")] public required string Run { get; init; }
     [JsonPropertyName("source")] public required string Source { get; init; }
     [JsonPropertyName("format")] public required string Format { get; init; }
+    /// <summary>The reader that read the log, where each role came from ("val_acc ← metrics/accuracy_top1") and the
+    /// roles the log does not have.</summary>
+    [JsonPropertyName("reader")] public string Reader { get; init; } = "";
+    [JsonPropertyName("columns")] public List<string> Columns { get; init; } = new();
+    [JsonPropertyName("not_found")] public List<string> NotFound { get; init; } = new();
     [JsonPropertyName("epochs")] public int Epochs { get; init; }
     [JsonPropertyName("metric")] public string Metric { get; init; } = "val_acc";
     [JsonPropertyName("best_epoch")] public int? BestEpoch { get; init; }

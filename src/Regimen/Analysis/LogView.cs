@@ -9,8 +9,9 @@ internal sealed class LogView
     {
         Log = log;
         Metric = metric;
-        HigherIsBetter = metric != "val_loss";
-        Values = log.Series(Select);
+        HigherIsBetter = !Runs.Readers.ColumnRoles.LowerIsBetter(metric);
+        // A role (val_acc, val_loss...) or any other series the log kept by name (--metric eval_macro_f1).
+        Values = log.MetricSeries(metric) ?? new List<(int Epoch, double Value)>();
         Gap = new List<(int Epoch, double Gap)>(log.Epochs.Count);
         foreach (var e in log.Epochs)
             if (e.TrainAccuracy is { } train && e.ValAccuracy is { } val) Gap.Add((e.Epoch, train - val));
@@ -24,7 +25,10 @@ internal sealed class LogView
     /// <summary>(epoch, train accuracy - validation accuracy), where both exist.</summary>
     public List<(int Epoch, double Gap)> Gap { get; }
 
-    public double? Select(LogEpoch e) => Metric == "val_loss" ? e.ValLoss : e.ValAccuracy;
+    public double? Select(LogEpoch e) =>
+        TrainingLog.RoleSelector(Metric) is { } role ? role(e) : (byEpoch ??= Values.ToDictionary(p => p.Epoch, p => p.Value)).TryGetValue(e.Epoch, out var v) ? v : null;
+
+    Dictionary<int, double>? byEpoch;
 
     public bool Better(double a, double b) => HigherIsBetter ? a > b : a < b;
 

@@ -27,6 +27,7 @@ public static class AnalysisReport
     {
         console.Write(new Rule($"[bold]{Markup.Escape(a.Run)}[/] ({Markup.Escape(a.Format)}, {a.Epochs} epochs)").LeftJustified());
         console.MarkupLine(Markup.Escape(Headline(a)));
+        if (ReadBy(a) is { } readBy) console.MarkupLine($"[grey]{Markup.Escape(readBy)}[/]");
         foreach (var log in logs.Take(logs.Count > 1 ? 0 : 1)) console.WriteLine(Chart(log));
         if (a.Findings.Count == 0) console.MarkupLine("[green]No problem found[/]: none of the checks fired.");
         var table = new Table().AddColumns("severity", "kind", "epochs", "finding", "confidence");
@@ -46,12 +47,18 @@ public static class AnalysisReport
         foreach (var n in a.Notes) console.MarkupLine($"[grey]note: {Markup.Escape(n)}[/]");
     }
 
+    /// <summary>Which reader read the log and where each role came from: "read by csv (yolo): val_acc ← metrics/accuracy_top1 ...".</summary>
+    public static string? ReadBy(RunAnalysis a) =>
+        a.Reader.Length == 0 ? null
+        : $"read by {a.Reader}{(a.Format != a.Reader ? $" ({a.Format})" : "")}: {(a.Columns.Count == 0 ? "no column mapped" : string.Join(", ", a.Columns))}" +
+          (a.NotFound.Count > 0 ? $"; not in the log: {string.Join(", ", a.NotFound)}" : "");
+
     static string Headline(RunAnalysis a) =>
         a.BestValue is null ? $"metric {a.Metric}" :
         $"{a.Metric}: best {Fmt(a.Metric, a.BestValue.Value)} at epoch {a.BestEpoch}, final {Fmt(a.Metric, a.FinalValue!.Value)}" +
         (a.FinalGap is { } g ? $", final train-validation gap {g * 100:+0.##;-0.##} points" : "");
 
-    static string Fmt(string metric, double v) => metric == "val_loss" ? $"{v:0.####}" : $"{v * 100:0.##} %";
+    static string Fmt(string metric, double v) => Runs.Readers.ColumnRoles.LowerIsBetter(metric) ? $"{v:0.####}" : $"{v * 100:0.##} %";
 
     static string Color(string severity) => severity switch
     {
@@ -65,6 +72,7 @@ public static class AnalysisReport
         var sb = new StringBuilder();
         sb.AppendLine($"# Analysis: {a.Run}").AppendLine();
         sb.AppendLine($"Source `{a.Source}` ({a.Format}, {a.Epochs} epochs). {Headline(a)}.").AppendLine();
+        if (ReadBy(a) is { } readBy) sb.AppendLine(readBy.Replace("|", "\\|")).AppendLine();
         if (logs.Count == 1) sb.AppendLine("```").Append(Chart(logs[0])).AppendLine("```").AppendLine();
         sb.AppendLine("## Findings").AppendLine();
         if (a.Findings.Count == 0) sb.AppendLine("No problem found: none of the checks fired.").AppendLine();

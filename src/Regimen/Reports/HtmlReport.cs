@@ -97,5 +97,5 @@ public static class HtmlReport
         return sb.ToString();
     }
 
-    static string Fmt(string metric, double v) => metric == "val_loss" ? $"{v:0.####}" : $"{v * 100:0.##} %";
+    static string Fmt(string metric, double v) => Runs.Readers.ColumnRoles.LowerIsBetter(metric) ? $"{v:0.####}" : $"{v * 100:0.##} %";
 }

@@ -230,11 +230,14 @@ public static class ColumnRoles
         return map;
     }
 
+    /// <summary>The known name closest to a misspelled one (for did-you-mean messages), or null.</summary>
+    public static string? Closest(string name, IEnumerable<string> known) => DidYouMean.Closest(name, known);
+
     /// <summary>Whether a smaller value of a series by this name is better (losses, errors, times, perplexities).</summary>
     public static bool LowerIsBetter(string name)
     {
         var words = Words(name);
         return words.Any(w => w is "loss" or "err" or "error" or "errors" or "ppl" or "perplexity" or "mae" or "mse" or "rmse"
-            or "nll" or "time" or "wer" or "cer" or "fid" or "eer") ;
+            or "nll" or "time" or "wer" or "cer" or "fid" or "eer");
     }
 }

@@ -14,11 +14,18 @@ internal sealed class HuggingFaceReader : ILogReader
     public double Recognize(LogSample sample) =>
         !sample.Binary && sample.Text.TrimStart().StartsWith('{') && sample.Text.Contains("\"log_history\"", StringComparison.Ordinal) ? 0.95 : 0;
 
+    /// <summary>The file as one JSON document; malformed JSON is an error naming the line.</summary>
+    internal static JsonDocument Parse(string path, string what)
+    {
+        try { return JsonDocument.Parse(File.ReadAllText(path)); }
+        catch (JsonException e) { throw new RegimenException($"{path}:{(e.LineNumber ?? 0) + 1}: not {what} (malformed JSON: {e.Message})"); }
+    }
+
     static readonly HashSet<string> NotSeries = new() { "epoch", "step", "total_flos" };
 
     public IReadOnlyList<TrainingLog> Read(string path, ReadOptions options)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        using var doc = Parse(path, "a Hugging Face trainer_state.json");
         if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("log_history", out var history) ||
             history.ValueKind != JsonValueKind.Array)
             throw new RegimenException($"{path}: not a Hugging Face trainer_state.json (no log_history list)");
@@ -86,7 +93,7 @@ internal sealed class JsonHistoryReader : ILogReader
 
     public IReadOnlyList<TrainingLog> Read(string path, ReadOptions options)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        using var doc = HuggingFaceReader.Parse(path, "a JSON object of lists");
         if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new RegimenException($"{path}: expected a JSON object of lists");
         var columns = new List<(string Name, double[] Values)>();
         foreach (var p in doc.RootElement.EnumerateObject())

@@ -77,6 +77,12 @@ internal static class LogAssembly
             if (!map.Roles.TryGetValue(role, out var r)) return null;
             var values = role == "epoch_time" ? Durations(table, r.Column) : table.Values(r.Column, true)!;
             var mapping = r.Mapping;
+            if (role == "epoch_time" && Cumulative(values))
+            {
+                // Ultralytics' "time" is the time since the start: each epoch's is the difference.
+                for (int i = values.Length - 1; i > 0; i--) values[i] -= values[i - 1];
+                mapping = mapping with { Note = Join(mapping.Note, "cumulative: differences taken") };
+            }
             if (AccuracyRoles.Contains(role))
             {
                 bool percent = d.PercentRoles.Contains(role) || Max(values) > 1.0;
@@ -144,6 +150,15 @@ internal static class LogAssembly
             logs.Add(log);
         }
         return logs;
+    }
+
+    /// <summary>Whether a time column only grows, row after row (at least 4 rows, no gaps): a running total.</summary>
+    static bool Cumulative(double[] values)
+    {
+        if (values.Length < 4) return false;
+        for (int i = 1; i < values.Length; i++)
+            if (LogEpoch.IsMissing(values[i]) || LogEpoch.IsMissing(values[i - 1]) || !(values[i] > values[i - 1])) return false;
+        return values[^1] > 2.5 * (values[^1] - values[^2]);
     }
 
     static string Join(string? a, string b) => a is null ? b : $"{a}, {b}";

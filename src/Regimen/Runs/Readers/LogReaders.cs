@@ -15,6 +15,7 @@ public static class LogReaders
         new JsonLinesReader(),
         new CsvLogReader("csv", ','),
         new CsvLogReader("tsv", '\t'),
+        new MarkdownTableReader(),
         new TextLogReader(),
     };
 
@@ -31,7 +32,10 @@ public static class LogReaders
         var reader = All.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
         if (reader is not null) return reader;
         var names = All.Select(r => r.Name).ToList();
-        var hint = DidYouMean.Closest(name.ToLowerInvariant(), names);
+        var squashed = name.ToLowerInvariant().Replace("-", "").Replace("_", "");
+        var hint = DidYouMean.Closest(name.ToLowerInvariant(), names) ??
+                   names.FirstOrDefault(n => squashed.Length >= 3 && (n.Replace("-", "").StartsWith(squashed, StringComparison.Ordinal) ||
+                                                                      squashed.StartsWith(n.Replace("-", ""), StringComparison.Ordinal)));
         throw new RegimenException($"--format {name}: unknown format" +
             (hint is null ? "" : $" (did you mean '{hint}'?)") + $"; formats: {string.Join(", ", names)} (regimen analyze --formats)");
     }

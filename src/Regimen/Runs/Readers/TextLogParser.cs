@@ -31,6 +31,10 @@ public sealed class TextLogParser
     /// <summary>Lines that held an epoch number, and key-value pairs that counted (detection uses them).</summary>
     public int MarkerLines { get; private set; }
     public int Pairs { get; private set; }
+    /// <summary>Each series' name → the key it was first read from, as printed ("val_acc" → "Test Acc").</summary>
+    public IReadOnlyDictionary<string, string> Keys => keys;
+    readonly Dictionary<string, string> keys = new();
+
     /// <summary>The epoch being read, before it is complete (a live display can show it).</summary>
     public TextEpoch? Current => current?.Snapshot(segment, Line);
 
@@ -149,7 +153,11 @@ public sealed class TextLogParser
             if (word.Length is >= 3 and <= 10 && AllLetters(word))
             {
                 var phase = PhaseWord(word);
-                if (phase != Phase.None) phaseWords.Add((phase, i));
+                int next = j;
+                while (next < s.Length && s[next] == ' ') next++;
+                // "train 2.6s | infer 4.4s": a phase's duration, not the phase of the values after it.
+                bool timing = next > j && next < s.Length && char.IsAsciiDigit(s[next]);
+                if (phase != Phase.None && !timing) phaseWords.Add((phase, i));
                 else if (word.Equals("best", StringComparison.OrdinalIgnoreCase)) best = true;
             }
             i = j;
@@ -439,6 +447,7 @@ public sealed class TextLogParser
         if (lookup.TryGetValue(key, out var known)) return known;
         var text = key.ToString();
         var name = Resolve(text, phase);
+        if (name is not null && keys.Count < 4096) keys.TryAdd(name, text);
         if (names[(int)phase].Count < 4096) names[(int)phase][text] = name;   // keys are few; don't grow on noise
         return name;
     }

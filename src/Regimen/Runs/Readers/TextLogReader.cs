@@ -16,7 +16,7 @@ internal sealed class TextLogReader : ILogReader
     public double Recognize(LogSample sample)
     {
         if (sample.Binary) return 0;
-        var parser = new TextLogParser { FencedOnly = IsMarkdown(sample.Path, sample.Lines) };
+        var parser = new TextLogParser { FencedOnly = sample.Lines.Any(l => IsFence(l)) };
         var epochs = new List<TextEpoch>();
         int lines = sample.Truncated ? sample.Lines.Count - 1 : sample.Lines.Count;
         for (int i = 0; i < lines; i++) parser.Feed(sample.Lines[i], epochs);
@@ -28,13 +28,13 @@ internal sealed class TextLogReader : ILogReader
 
     static bool HasMetric(TextEpoch e) => e.Values.Keys.Any(k => ColumnRoles.Classify(k).Quantity is "loss" or "acc" or "top5" or "error");
 
-    static bool IsMarkdown(string path, IEnumerable<string> lines) =>
-        path.EndsWith(".md", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".markdown", StringComparison.OrdinalIgnoreCase) ||
-        lines.Any(l => l.TrimStart().StartsWith("```", StringComparison.Ordinal));
+    /// <summary>A Markdown code fence: where a file has them, only the fenced lines are the log.</summary>
+    static bool IsFence(ReadOnlySpan<char> line) =>
+        line.TrimStart().StartsWith("```", StringComparison.Ordinal) || line.TrimStart().StartsWith("~~~", StringComparison.Ordinal);
 
     public IReadOnlyList<TrainingLog> Read(string path, ReadOptions options)
     {
-        var parser = new TextLogParser { FencedOnly = IsMarkdown(path, LogSample.Of(path).Lines) || HasFence(path) };
+        var parser = new TextLogParser { FencedOnly = HasFence(path) };
         var epochs = new List<TextEpoch>();
         ForEachLine(path, line => parser.Feed(line, epochs));
         parser.Complete(epochs);
@@ -47,7 +47,7 @@ internal sealed class TextLogReader : ILogReader
         int firstEpoch = epochs[0].Epoch;
         var notes = new List<string> { $"read from console output: {epochs.Count} epochs on lines {epochs[0].FirstLine}-{epochs[^1].LastLine}" };
         if (parser.MarkerLines == 0) notes.Add("no epoch numbers: each validation result ends an epoch");
-        return LogAssembly.Build(table, new LogDescription
+        var logs = LogAssembly.Build(table, new LogDescription
         {
             Name = Path.GetFileNameWithoutExtension(path), Source = path, Reader = Name, Format = "text",
             Epochs = epochs.Select(e => (double)e.Epoch).ToArray(), Segments = epochs.Select(e => e.Segment).ToArray(),
@@ -55,12 +55,18 @@ internal sealed class TextLogReader : ILogReader
             PlannedEpochs = total is { } t ? (firstEpoch == 0 ? t + 1 : t) : null,
             Notes = notes,
         }, options);
+        // The report names the keys as printed ("val_acc ← Test Acc"), not the names they were read into.
+        foreach (var log in logs)
+            for (int i = 0; i < log.Columns.Count; i++)
+                if (parser.Keys.TryGetValue(log.Columns[i].Column, out var key) && key != log.Columns[i].Column)
+                    log.Columns[i] = log.Columns[i] with { Column = key };
+        return logs;
     }
 
     static bool HasFence(string path)
     {
         bool found = false;
-        ForEachLine(path, line => found |= line.TrimStart().StartsWith("```", StringComparison.Ordinal), stop: () => found);
+        ForEachLine(path, line => found |= IsFence(line), stop: () => found);
         return found;
     }
 
