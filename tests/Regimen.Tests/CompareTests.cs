@@ -15,7 +15,7 @@ public class CompareTests
         Assert.Equal(new[] { "0.1", "0.15" }, c.ConfigDiff["optimizer.lr"]);
         Assert.DoesNotContain("epochs", c.ConfigDiff.Keys);                          // only what differs
         Assert.Equal("seed002-session04", c.Criteria.Single(k => k.Name.StartsWith("best")).Winner);
-        Assert.Contains("+1.78 points", c.Criteria.Single(k => k.Name.StartsWith("best")).Margin);
+        Assert.Contains("+1.78 pt", c.Criteria.Single(k => k.Name.StartsWith("best")).Margin);
         Assert.Equal("seed002-session02", c.Criteria.Single(k => k.Name.StartsWith("generalization")).Winner);
         Assert.Equal("seed002-session02", c.Criteria.Single(k => k.Name.StartsWith("stability")).Winner);
         Assert.StartsWith("For deployment: seed002-session02", c.Verdict);

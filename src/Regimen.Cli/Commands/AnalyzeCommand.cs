@@ -130,5 +130,5 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
         return 0;
     }
 
-    static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    static readonly JsonSerializerOptions JsonOptions = MeasuredDoubleConverter.Indented();
 }

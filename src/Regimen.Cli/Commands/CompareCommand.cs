@@ -32,7 +32,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         }
         var logs = s.Runs.SelectMany(LogReader.Read).ToList();
         var comparison = RunComparison.Compare(logs, s.Metric, milestones);
-        if (s.Json) Console.WriteLine(JsonSerializer.Serialize(comparison, new JsonSerializerOptions { WriteIndented = true }));
+        if (s.Json) Console.WriteLine(JsonSerializer.Serialize(comparison, MeasuredDoubleConverter.Indented()));
         else ComparisonReport.Write(AnsiConsole.Console, comparison);
         if (s.Markdown != null) Written.Text(s.Markdown, ComparisonReport.Markdown(comparison), s.Json);
         if (s.Html != null) Written.Text(s.Html, HtmlReport.Comparison(comparison, logs), s.Json);

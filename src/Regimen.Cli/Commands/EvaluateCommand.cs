@@ -28,7 +28,7 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         var report = CheckpointEvaluation.Evaluate(s.Target, s.Data, s.Tta);
-        if (s.Json) Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+        if (s.Json) Console.WriteLine(JsonSerializer.Serialize(report, MeasuredDoubleConverter.Indented()));
         else ClassificationReportView.Write(AnsiConsole.Console, report);
         return 0;
     }

@@ -29,7 +29,7 @@ public sealed class LedgerCommand : Command<LedgerCommand.Settings>
         var workspace = Workspace.Open(s.Workspace);
         var settings = workspace.Settings;
         var state = LedgerState.Replay(workspace.Ledger.Read());
-        if (s.Json) Console.WriteLine(JsonSerializer.Serialize(new { settings, best = state.Best?.Id, stopped = state.Stopped?.Reason, trials = state.Trials }, new JsonSerializerOptions { WriteIndented = true }));
+        if (s.Json) Console.WriteLine(JsonSerializer.Serialize(new { settings, best = state.Best?.Id, stopped = state.Stopped?.Reason, trials = state.Trials }, MeasuredDoubleConverter.Indented()));
         else LineageReport.WriteTable(AnsiConsole.Console, state, settings, workspace.Path);
         if (s.Png != null)
         {

@@ -51,8 +51,9 @@ internal sealed class LogView
     public int FirstEpoch => Log.Epochs.Count == 0 ? 0 : Log.Epochs[0].Epoch;
     public int LastEpoch => Log.Epochs.Count == 0 ? 0 : Log.Epochs[^1].Epoch;
 
-    public string Format(double v) => HigherIsBetter ? $"{v * 100:0.##} %" : $"{v:0.####}";
-    public static string Points(double gap) => $"{gap * 100:+0.##;-0.##;0} points";
+    public string Format(double v) => HigherIsBetter ? Units.Percent(v) : $"{v:0.####}";
+    /// <summary>A difference of accuracies in percentage points, "+1.78 pt" (<see cref="Units.Points"/>).</summary>
+    public static string Points(double gap) => Units.Points(gap);
 
     /// <summary>The least-squares slope of a series per epoch.</summary>
     public static double Slope(IReadOnlyList<(int Epoch, double Value)> points)

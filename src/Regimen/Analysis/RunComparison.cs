@@ -40,7 +40,10 @@ public sealed record Comparison
     /// <summary>Key → value per run, only for keys whose values differ.</summary>
     [JsonPropertyName("config_diff")] public Dictionary<string, List<string?>> ConfigDiff { get; init; } = new();
     [JsonPropertyName("milestones")] public List<MilestoneRow> Milestones { get; init; } = new();
+    /// <summary>The criteria that separate the runs; only these count in the verdict.</summary>
     [JsonPropertyName("criteria")] public List<Criterion> Criteria { get; init; } = new();
+    /// <summary>Criteria left out because they do not separate these runs, each with the reason.</summary>
+    [JsonPropertyName("not_counted")] public List<string> NotCounted { get; init; } = new();
     [JsonPropertyName("verdict")] public string Verdict { get; init; } = "";
 }
 
@@ -73,29 +76,72 @@ public static class RunComparison
             .ToList();
 
         var criteria = new List<Criterion>();
+        var notCounted = new List<string>();
         bool higher = views[0].HigherIsBetter;
         string Fmt(double v) => views[0].Format(v);
+        // Two values are apart when they differ as shown (0.01 pt for accuracies, 0.0001 for losses).
+        bool Apart(double a, double b) => higher ? Units.Points(a - b) != Units.Points(0) : Fmt(a) != Fmt(b);
         var withBest = runs.Where(r => r.Best is not null).ToList();
         if (withBest.Count >= 2)
         {
             var ordered = (higher ? withBest.OrderByDescending(r => r.Best) : withBest.OrderBy(r => r.Best)).ToList();
-            criteria.Add(new Criterion($"best {metric}", ordered[0].Run,
-                higher ? LogView.Points(ordered[0].Best!.Value - ordered[1].Best!.Value) : Fmt(Math.Abs(ordered[0].Best!.Value - ordered[1].Best!.Value))));
+            double first = ordered[0].Best!.Value, second = ordered[1].Best!.Value;
+            if (Apart(first, second))
+                criteria.Add(new Criterion($"best {metric}", ordered[0].Run,
+                    higher ? LogView.Points(first - second) : Fmt(Math.Abs(first - second))));
+            else notCounted.Add($"best {metric}: {ordered[0].Run} and {ordered[1].Run} tie at {Fmt(first)}");
         }
         var withGap = runs.Where(r => r.FinalGap is not null).ToList();
         if (withGap.Count >= 2)
         {
             var ordered = withGap.OrderBy(r => Math.Max(0, r.FinalGap!.Value)).ThenBy(r => Math.Abs(r.FinalGap!.Value)).ToList();
-            criteria.Add(new Criterion("generalization (smallest train-validation gap)", ordered[0].Run,
-                $"{LogView.Points(ordered[1].FinalGap!.Value - ordered[0].FinalGap!.Value).TrimStart('+')} smaller gap ({LogView.Points(ordered[0].FinalGap!.Value)} vs {LogView.Points(ordered[1].FinalGap!.Value)})"));
+            double first = ordered[0].FinalGap!.Value, second = ordered[1].FinalGap!.Value;
+            if (Units.Points(first) != Units.Points(second))
+                criteria.Add(new Criterion("generalization (smallest train-validation gap)", ordered[0].Run,
+                    $"{Units.PointsMagnitude(second - first)} smaller gap ({Units.Points(first)} vs {Units.Points(second)})"));
+            else notCounted.Add($"generalization: {ordered[0].Run} and {ordered[1].Run} end with the same gap ({Units.Points(first)})");
         }
-        var steady = runs.OrderBy(r => r.ScheduleChanges).ThenBy(r => r.DropFromBest ?? 0).ThenBy(r => r.Volatility ?? 0).ToList();
-        criteria.Add(new Criterion("stability (fewer configuration changes, ends at its best)", steady[0].Run,
-            $"{steady[0].ScheduleChanges} vs {steady[1].ScheduleChanges} schedule changes; drop from best {Drop(steady[0])} vs {Drop(steady[1])}"));
+        if (Stability(views, runs, Drop) is { } stability) criteria.Add(stability);
+        else notCounted.Add(StabilityNotCounted(views, runs));
 
-        return new Comparison { Metric = metric, Runs = runs, ConfigDiff = diff, Milestones = rows, Criteria = criteria, Verdict = Verdict(runs, criteria, higher, Fmt) };
+        return new Comparison
+        {
+            Metric = metric, Runs = runs, ConfigDiff = diff, Milestones = rows, Criteria = criteria, NotCounted = notCounted,
+            Verdict = Verdict(runs, criteria, higher, Fmt),
+        };
 
         string Drop(ComparedRun r) => r.DropFromBest is { } d ? (higher ? LogView.Points(d).TrimStart('+') : $"{d * 100:0.#} %") : "n/a";
+    }
+
+    /// <summary>The shorter run must last at least this share of the longer one for stability to compare them.</summary>
+    public const double ComparableLength = 0.75;
+
+    static int Length(LogView v) => v.Values.Count;
+
+    /// <summary>
+    /// Stability counts only where it can say something: runs of comparable length (a 2-epoch run has not had the
+    /// time to be unstable), at least one schedule change to be steady through, and a difference between the two.
+    /// </summary>
+    static Criterion? Stability(List<LogView> views, List<ComparedRun> runs, Func<ComparedRun, string> drop)
+    {
+        if (StabilityNotCounted(views, runs).Length > 0) return null;
+        var steady = runs.OrderBy(r => r.ScheduleChanges).ThenBy(r => r.DropFromBest ?? 0).ThenBy(r => r.Volatility ?? 0).ToList();
+        return new Criterion("stability (fewer schedule changes, ends at its best)", steady[0].Run,
+            $"{steady[0].ScheduleChanges} vs {steady[1].ScheduleChanges} schedule changes; " +
+            $"drop from best {drop(steady[0])} vs {drop(steady[1])}");
+    }
+
+    static string StabilityNotCounted(List<LogView> views, List<ComparedRun> runs)
+    {
+        int shortest = views.Min(Length), longest = views.Max(Length);
+        if (shortest < ComparableLength * longest)
+            return $"stability: runs of {shortest} and {longest} epochs are not of comparable length";
+        if (runs.All(r => r.ScheduleChanges == 0)) return "stability: no run changes its schedule";
+        var steady = runs.OrderBy(r => r.ScheduleChanges).ThenBy(r => r.DropFromBest ?? 0).ToList();
+        if (steady[0].ScheduleChanges == steady[1].ScheduleChanges &&
+            Units.Points(steady[0].DropFromBest ?? 0) == Units.Points(steady[1].DropFromBest ?? 0))
+            return $"stability: {steady[0].Run} and {steady[1].Run} have as many schedule changes and drops from their best";
+        return "";
     }
 
     static ComparedRun Summarize(LogView v)
@@ -133,7 +179,9 @@ public static class RunComparison
     {
         var bestRun = criteria.FirstOrDefault(c => c.Name.StartsWith("best", StringComparison.Ordinal))?.Winner;
         var general = criteria.FirstOrDefault(c => c.Name.StartsWith("generalization", StringComparison.Ordinal))?.Winner;
-        if (bestRun is null) return "no run has the metric";
+        if (bestRun is null)
+            return runs.Count(r => r.Best is not null) < 2 ? "no two runs have the metric"
+                : "No run scores better at its best" + (general is null ? "." : $"; {general} generalizes best.");
         if (general is null || general == bestRun) return $"{bestRun}: it scores best" + (general is null ? " (generalization could not be compared: no training accuracy)." : " and generalizes best.");
         var b = runs.First(r => r.Run == bestRun);
         var g = runs.First(r => r.Run == general);

@@ -56,9 +56,10 @@ public static class AnalysisReport
     static string Headline(RunAnalysis a) =>
         a.BestValue is null ? $"metric {a.Metric}" :
         $"{a.Metric}: best {Fmt(a.Metric, a.BestValue.Value)} at epoch {a.BestEpoch}, final {Fmt(a.Metric, a.FinalValue!.Value)}" +
-        (a.FinalGap is { } g ? $", final train-validation gap {g * 100:+0.##;-0.##} points" : "");
+        (a.FinalGap is { } g ? $", final train-validation gap {Units.Points(g)}" : "");
 
-    static string Fmt(string metric, double v) => Runs.Readers.ColumnRoles.LowerIsBetter(metric) ? $"{v:0.####}" : $"{v * 100:0.##} %";
+    static string Fmt(string metric, double v) =>
+        Runs.Readers.ColumnRoles.LowerIsBetter(metric) ? $"{v:0.####}" : Units.Percent(v);
 
     static string Color(string severity) => severity switch
     {

@@ -11,7 +11,7 @@ public static class ClassificationReportView
         console.MarkupLine($"[bold]{Markup.Escape(r.Source)}[/]: {r.Images} images");
         var scores = $"accuracy [bold]{r.Accuracy:P2}[/], loss {r.Loss:F4}";
         if (r.Top5 is { } top5) scores += $", top-5 {top5:P2}";
-        if (r.AccuracyTta is { } tta) scores += $", with flip TTA [bold]{tta:P2}[/] ({(tta - r.Accuracy) * 100:+0.00;-0.00} points)";
+        if (r.AccuracyTta is { } tta) scores += $", with flip TTA [bold]{tta:P2}[/] ({Units.Points(tta - r.Accuracy)})";
         console.MarkupLine(scores);
 
         var perClass = new Table().Title("Per-class accuracy").AddColumns("class", "images", "correct", "accuracy");

@@ -1,72 +1,105 @@
+using System.Net;
 using System.Text;
 using Regimen.Analysis;
 using Spectre.Console;
 
 namespace Regimen.Reports;
 
-/// <summary>A comparison in the terminal and as Markdown, in seed 002's order: configuration, milestones, final numbers, verdict.</summary>
+/// <summary>A table of a report: what the terminal, Markdown and HTML renderings all show.</summary>
+public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows,
+    string? Id = null);
+
+/// <summary>
+/// A comparison in the terminal, as Markdown and as HTML, in seed 002's order: configuration, milestones, final
+/// numbers, verdict. The tables are built once (<see cref="Tables"/>), so every rendering has every table.
+/// </summary>
 public static class ComparisonReport
 {
-    static string F(Comparison c, double? v) => v is null ? "-" : c.Metric == "val_loss" ? $"{v:0.####}" : $"{v * 100:0.00} %";
-    static string P(double? v) => v is null ? "-" : $"{v * 100:+0.00;-0.00} %";
+    static string F(Comparison c, double? v) =>
+        v is null ? "-" : Runs.Readers.ColumnRoles.LowerIsBetter(c.Metric) ? $"{v:0.####}" : Units.Percent(v.Value);
+    static string P(double? v) => v is null ? "-" : Units.Points(v.Value);
 
-    public static void Write(IAnsiConsole console, Comparison c)
+    public static IReadOnlyList<ReportTable> Tables(Comparison c)
     {
-        var names = c.Runs.Select(r => Markup.Escape(r.Run)).ToArray();
+        var names = c.Runs.Select(r => r.Run).ToList();
+        var tables = new List<ReportTable>();
         if (c.ConfigDiff.Count > 0)
-        {
-            var config = new Table().Title("Configuration (only what differs)").AddColumn("key");
-            foreach (var n in names) config.AddColumn(n);
-            foreach (var (k, values) in c.ConfigDiff) config.AddRow(new[] { Markup.Escape(k) }.Concat(values.Select(v => Markup.Escape(v ?? "-"))).ToArray());
-            console.Write(config);
-        }
-        var table = new Table().Title($"{c.Metric} at milestones").AddColumn("epoch");
-        foreach (var n in names) table.AddColumn(n);
-        if (c.Runs.Count == 2) table.AddColumn("difference");
-        foreach (var n in names) table.AddColumn($"{n} events");
+            tables.Add(new ReportTable("Configuration (only what differs)", ["key", .. names],
+                c.ConfigDiff.Select(kv => (IReadOnlyList<string>)[kv.Key, .. kv.Value.Select(v => v ?? "-")])
+                    .ToList()));
+
+        bool two = c.Runs.Count == 2;
+        var columns = new List<string> { "epoch" };
+        columns.AddRange(names);
+        if (two) columns.Add(Runs.Readers.ColumnRoles.LowerIsBetter(c.Metric) ? "difference" : "difference (pt)");
+        columns.AddRange(names.Select(n => $"{n} events"));
+        var rows = new List<IReadOnlyList<string>>();
         foreach (var row in c.Milestones)
         {
             var cells = new List<string> { row.Epoch.ToString() };
             cells.AddRange(row.Values.Select(v => F(c, v)));
-            if (c.Runs.Count == 2) cells.Add(row.Values[0] is { } a && row.Values[1] is { } b ? (c.Metric == "val_loss" ? $"{a - b:+0.####;-0.####}" : P(a - b)) : "-");
-            cells.AddRange(row.Events.Select(e => Markup.Escape(e)));
-            table.AddRow(cells.ToArray());
+            if (two)
+                cells.Add(row.Values[0] is { } a && row.Values[1] is { } b
+                    ? (Runs.Readers.ColumnRoles.LowerIsBetter(c.Metric) ? $"{a - b:+0.####;-0.####;0}" : Units.Points(a - b)) : "-");
+            cells.AddRange(row.Events);
+            rows.Add(cells);
         }
-        console.Write(table);
-        var summary = new Table().Title("Final performance").AddColumns("run", "final", "best (epoch)", "final train acc", "train-val gap", "volatility", "schedule changes");
-        foreach (var r in c.Runs)
-            summary.AddRow(Markup.Escape(r.Run), F(c, r.Final), $"{F(c, r.Best)} ({r.BestEpoch})", r.FinalTrainAccuracy is { } t ? $"{t * 100:0.00} %" : "-",
-                P(r.FinalGap), r.Volatility is { } v ? $"{v:0.0000}" : "-", r.ScheduleChanges.ToString());
-        console.Write(summary);
-        var verdict = new Table().Title("Verdict").AddColumns("criterion", "winner", "margin");
-        foreach (var k in c.Criteria) verdict.AddRow(Markup.Escape(k.Name), Markup.Escape(k.Winner), Markup.Escape(k.Margin));
-        console.Write(verdict);
+        tables.Add(new ReportTable($"{c.Metric} at milestones", columns, rows));
+
+        tables.Add(new ReportTable("Final performance",
+            ["run", "final", "best (epoch)", "final train acc", "train-val gap", "volatility", "schedule changes"],
+            c.Runs.Select(r => (IReadOnlyList<string>)[r.Run, F(c, r.Final), $"{F(c, r.Best)} ({r.BestEpoch})",
+                r.FinalTrainAccuracy is { } t ? Units.Percent(t) : "-", P(r.FinalGap),
+                r.Volatility is { } v ? $"{v:0.0000}" : "-", r.ScheduleChanges.ToString()]).ToList()));
+
+        var verdict = c.Criteria.Select(k => (IReadOnlyList<string>)[k.Name, k.Winner, k.Margin]).ToList();
+        verdict.AddRange(c.NotCounted.Select(n => (IReadOnlyList<string>)[n, "not counted", "-"]));
+        tables.Add(new ReportTable("Verdict", ["criterion", "winner", "margin"], verdict, Id: "verdict"));
+        return tables;
+    }
+
+    public static void Write(IAnsiConsole console, Comparison c)
+    {
+        foreach (var t in Tables(c))
+        {
+            var table = new Table().Title(Markup.Escape(t.Title));
+            foreach (var column in t.Columns) table.AddColumn(Markup.Escape(column));
+            foreach (var row in t.Rows) table.AddRow(row.Select(Markup.Escape).ToArray());
+            console.Write(table);
+        }
         console.MarkupLine($"[bold]{Markup.Escape(c.Verdict)}[/]");
     }
 
     public static string Markdown(Comparison c)
     {
         var sb = new StringBuilder("# Comparison\n\n");
-        var names = c.Runs.Select(r => r.Run).ToList();
-        if (c.ConfigDiff.Count > 0)
+        foreach (var t in Tables(c))
         {
-            sb.AppendLine("## Configuration (only what differs)").AppendLine();
-            sb.AppendLine($"| key | {string.Join(" | ", names)} |").AppendLine($"|---|{string.Concat(names.Select(_ => "---|"))}");
-            foreach (var (k, values) in c.ConfigDiff) sb.AppendLine($"| {k} | {string.Join(" | ", values.Select(v => v ?? "-"))} |");
+            sb.AppendLine($"## {t.Title}").AppendLine();
+            sb.AppendLine($"| {string.Join(" | ", t.Columns.Select(Cell))} |");
+            sb.AppendLine($"|{string.Concat(t.Columns.Select(_ => "---|"))}");
+            foreach (var row in t.Rows) sb.AppendLine($"| {string.Join(" | ", row.Select(Cell))} |");
             sb.AppendLine();
         }
-        sb.AppendLine($"## {c.Metric} at milestones").AppendLine();
-        sb.AppendLine($"| epoch | {string.Join(" | ", names)} | {string.Join(" | ", names.Select(n => n + " events"))} |")
-          .AppendLine($"|---|{string.Concat(names.Select(_ => "---|---|"))}");
-        foreach (var row in c.Milestones)
-            sb.AppendLine($"| {row.Epoch} | {string.Join(" | ", row.Values.Select(v => F(c, v)))} | {string.Join(" | ", row.Events)} |");
-        sb.AppendLine().AppendLine("## Final performance").AppendLine();
-        sb.AppendLine("| run | final | best (epoch) | final train acc | gap | volatility | schedule changes |").AppendLine("|---|---|---|---|---|---|---|");
-        foreach (var r in c.Runs)
-            sb.AppendLine($"| {r.Run} | {F(c, r.Final)} | {F(c, r.Best)} ({r.BestEpoch}) | {(r.FinalTrainAccuracy is { } t ? $"{t * 100:0.00} %" : "-")} | {P(r.FinalGap)} | {r.Volatility:0.0000} | {r.ScheduleChanges} |");
-        sb.AppendLine().AppendLine("## Verdict").AppendLine().AppendLine("| criterion | winner | margin |").AppendLine("|---|---|---|");
-        foreach (var k in c.Criteria) sb.AppendLine($"| {k.Name} | {k.Winner} | {k.Margin} |");
-        sb.AppendLine().AppendLine($"**{c.Verdict}**");
+        sb.AppendLine($"**{c.Verdict}**");
         return sb.ToString();
     }
+
+    /// <summary>The tables as HTML, for <see cref="HtmlReport.Comparison"/>.</summary>
+    public static string Html(Comparison c)
+    {
+        static string E(string s) => WebUtility.HtmlEncode(s);
+        var sb = new StringBuilder();
+        foreach (var t in Tables(c))
+        {
+            sb.Append($"<h2>{E(t.Title)}</h2><table{(t.Id is null ? "" : $" id=\"{E(t.Id)}\"")}><tr>");
+            sb.Append(string.Concat(t.Columns.Select(h => $"<th>{E(h)}</th>"))).Append("</tr>");
+            foreach (var row in t.Rows)
+                sb.Append("<tr>" + string.Concat(row.Select(v => $"<td>{E(v)}</td>")) + "</tr>");
+            sb.Append("</table>");
+        }
+        return sb.Append($"<p><b>{E(c.Verdict)}</b></p>").ToString();
+    }
+
+    static string Cell(string s) => s.Replace("|", "\\|");
 }

@@ -44,7 +44,7 @@ public static class HtmlReport
         sb.Append($"<h1>Analysis: {E(a.Run)}</h1><p>Source <code>{E(a.Source)}</code> ({E(a.Format)}, {a.Epochs} epochs). ");
         if (a.BestValue is { } best)
             sb.Append(E($"{a.Metric}: best {Fmt(a.Metric, best)} at epoch {a.BestEpoch}, final {Fmt(a.Metric, a.FinalValue ?? double.NaN)}" +
-                        (a.FinalGap is { } g ? $", final train-validation gap {g * 100:+0.##;-0.##} points" : "")));
+                        (a.FinalGap is { } g ? $", final train-validation gap {Units.Points(g)}" : "")));
         sb.Append("</p>");
         sb.Append(Image(p => PngCharts.Curves(logs, p), "accuracy and loss curves"));
         if (logs.Any(l => l.Has(e => e.TrainAccuracy) && l.Has(e => e.ValAccuracy))) sb.Append(Image(p => PngCharts.Gap(logs, p), "train-validation gap"));
@@ -81,21 +81,10 @@ public static class HtmlReport
     {
         var sb = new StringBuilder($"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Comparison</title><style>{Style}</style></head><body><h1>Comparison</h1>");
         sb.Append(Image(p => PngCharts.Curves(logs, p), "curves")).Append(Image(p => PngCharts.Gap(logs, p), "gap"));
-        var names = c.Runs.Select(r => r.Run).ToList();
-        if (c.ConfigDiff.Count > 0)
-        {
-            sb.Append("<h2>Configuration (only what differs)</h2><table><tr><th>key</th>" + string.Concat(names.Select(n => $"<th>{E(n)}</th>")) + "</tr>");
-            foreach (var (k, values) in c.ConfigDiff) sb.Append($"<tr><td>{E(k)}</td>" + string.Concat(values.Select(v => $"<td>{E(v ?? "-")}</td>")) + "</tr>");
-            sb.Append("</table>");
-        }
-        sb.Append($"<h2>{E(c.Metric)} at milestones</h2><table><tr><th>epoch</th>" + string.Concat(names.Select(n => $"<th>{E(n)}</th>")) + string.Concat(names.Select(n => $"<th>{E(n)} events</th>")) + "</tr>");
-        foreach (var row in c.Milestones)
-            sb.Append($"<tr><td>{row.Epoch}</td>" + string.Concat(row.Values.Select(v => $"<td>{(v is null ? "-" : E(Fmt(c.Metric, v.Value)))}</td>")) + string.Concat(row.Events.Select(e => $"<td>{E(e)}</td>")) + "</tr>");
-        sb.Append("</table><h2>Verdict</h2><table id=\"verdict\"><tr><th>criterion</th><th>winner</th><th>margin</th></tr>");
-        foreach (var k in c.Criteria) sb.Append($"<tr><td>{E(k.Name)}</td><td>{E(k.Winner)}</td><td>{E(k.Margin)}</td></tr>");
-        sb.Append($"</table><p><b>{E(c.Verdict)}</b></p></body></html>");
+        sb.Append(ComparisonReport.Html(c)).Append("</body></html>");
         return sb.ToString();
     }
 
-    static string Fmt(string metric, double v) => Runs.Readers.ColumnRoles.LowerIsBetter(metric) ? $"{v:0.####}" : $"{v * 100:0.##} %";
+    static string Fmt(string metric, double v) =>
+        Runs.Readers.ColumnRoles.LowerIsBetter(metric) ? $"{v:0.####}" : Units.Percent(v);
 }

@@ -149,7 +149,7 @@ public static class LineageReport
     static string TargetGap(double score, EvolveSettings s) => s.Target is not { } target ? ""
         : $", {Value(Math.Abs(target - score), s)} {((s.HigherIsBetter ? score >= target : score <= target) ? "beyond" : "short of")} the target {Value(target, s)}";
 
-    static string Value(double v, EvolveSettings s) => s.HigherIsBetter ? $"{v * 100:0.##} %" : v.ToString("0.####", CultureInfo.InvariantCulture);
+    static string Value(double v, EvolveSettings s) => s.HigherIsBetter ? Units.Percent(v) : v.ToString("0.####", CultureInfo.InvariantCulture);
 
     static string Cell(string s) => s.Replace("|", "\\|");
 }

@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace Regimen;
+
+/// <summary>
+/// How numbers are shown, the same in the terminal, Markdown, HTML and charts: an accuracy as a percentage with two
+/// fixed decimals ("93.22 %"), a difference of accuracies in percentage points ("+1.78 pt", never "%": a 2 % gain
+/// of a 50 % model is 1 point), and small rates as plain decimals ("0.00000114", not "1.14E-06").
+/// </summary>
+public static class Units
+{
+    /// <summary>A fraction (0-1) as a percentage with two decimals: 0.93216 → "93.22 %".</summary>
+    public static string Percent(double fraction) =>
+        (fraction * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %";
+
+    /// <summary>A difference of fractions in percentage points, signed: 0.0178 → "+1.78 pt", 0 → "0.00 pt".</summary>
+    public static string Points(double difference)
+    {
+        var text = (difference * 100).ToString("0.00", CultureInfo.InvariantCulture);
+        if (text is "0.00" or "-0.00") return "0.00 pt";
+        return (difference > 0 ? "+" : "") + text + " pt";
+    }
+
+    /// <summary>Points without a sign, for "a 2.31 pt smaller gap".</summary>
+    public static string PointsMagnitude(double difference) => Points(Math.Abs(difference)).TrimStart('+');
+
+    /// <summary>
+    /// A value with <paramref name="significant"/> significant digits in plain decimal notation, trailing zeros
+    /// dropped: 1.1428e-6 → "0.00000114", 0.2 → "0.2", 12345.6 → "12346".
+    /// </summary>
+    public static string Decimal(double value, int significant = 3)
+    {
+        if (value == 0 || !double.IsFinite(value)) return value.ToString(CultureInfo.InvariantCulture);
+        int magnitude = (int)Math.Floor(Math.Log10(Math.Abs(value)));
+        int decimals = Math.Clamp(significant - 1 - magnitude, 0, 15);
+        var text = Math.Round(value, decimals).ToString("F" + decimals, CultureInfo.InvariantCulture);
+        return text.Contains('.') ? text.TrimEnd('0').TrimEnd('.') : text;
+    }
+
+    /// <summary>
+    /// A double as JSON carries it: rounded to 10 significant digits, which every measured value here (float32
+    /// metrics, counts, seconds) fits in, so that arithmetic noise (0.00850448700000006) never reaches a reader.
+    /// </summary>
+    public static double Measured(double value) =>
+        value == 0 || !double.IsFinite(value) ? value
+            : double.Parse(value.ToString("G10", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+}
