@@ -183,6 +183,29 @@ public class TextLogTests
     }
 
     [Fact]
+    public void BareSplitNamesAreAccuraciesAndTestStandsInForValidationOnlyWhenAlone()
+    {
+        var log = ReadOne("gcn.txt",
+            "Epoch: 001, Loss: 1.9490, Train: 0.1786, Val: 0.1140, Test: 0.1120\nEpoch: 002, Loss: 1.9324, Train: 0.2857, Val: 0.1360, Test: 0.1350\n");
+        Near(0.2857, log.Epochs[1].TrainAccuracy);
+        Near(0.1360, log.Epochs[1].ValAccuracy);
+        Assert.Equal(new[] { (1, 0.1120), (2, 0.1350) }, log.OtherSeries["test_acc"]);
+        var testOnly = ReadOne("gcn2.txt", "Epoch: 001, Loss: 1.9490, Train: 0.1786, Test: 0.1120\nEpoch: 002, Loss: 1.9324, Train: 0.2857, Test: 0.1350\n");
+        Near(0.1350, testOnly.Epochs[1].ValAccuracy);
+    }
+
+    [Fact]
+    public void AnUnphasedAccuracyEveryFewEpochsIsTheEvaluationAndTheClassCountIsKept()
+    {
+        var log = ReadOne("noprop.md", "--- resnet18 on CIFAR100 (100 classes) using cuda ---\n" + string.Concat(Enumerable.Range(1, 20).Select(e =>
+            $"Epoch {e:00} loss {10.0 / e:0.0000} | train 2.1s" + (e % 5 == 0 ? $" | Acc {e * 1.5:0.00}% | infer 4.4s" : "") + "\n")));
+        Assert.Equal(100, log.Classes);
+        Assert.Null(log.Epochs[4].TrainAccuracy);
+        Near(0.075, log.Epochs[4].ValAccuracy);
+        Assert.Contains(log.Notes, n => n.Contains("read as the validation accuracy"));
+    }
+
+    [Fact]
     public void IncrementalParserCompletesAnEpochWhenTheNextStarts()
     {
         var parser = new TextLogParser();

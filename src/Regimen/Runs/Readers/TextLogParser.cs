@@ -35,6 +35,19 @@ public sealed class TextLogParser
     public IReadOnlyDictionary<string, string> Keys => keys;
     readonly Dictionary<string, string> keys = new();
 
+    /// <summary>Reports a series under another name (the reader decided what an unphased key is).</summary>
+    public void RenameKey(string from, string to)
+    {
+        if (keys.Remove(from, out var key)) keys[to] = key;
+    }
+
+    /// <summary>Names whose phase neither the key nor the line said (an "acc" read as training by default).</summary>
+    public IReadOnlySet<string> Unphased => unphased;
+    readonly HashSet<string> unphased = new();
+
+    /// <summary>The class count, when a line says ("resnet18 on CIFAR100 (100 classes)", "num_classes: 10").</summary>
+    public int? Classes { get; private set; }
+
     /// <summary>The epoch being read, before it is complete (a live display can show it).</summary>
     public TextEpoch? Current => current?.Snapshot(segment, Line);
 
@@ -54,6 +67,7 @@ public sealed class TextLogParser
         if (trimmed.StartsWith("```") || trimmed.StartsWith("~~~")) { inFence = !inFence; return; }
         if (FencedOnly && !inFence) return;
         if (trimmed.Length == 0) return;
+        if (Classes is null) FindClasses(work);
         FindPhaseWords(work, out bool best);
         if (best) return;   // "Best val Acc: 0.94", "*** Best metric: 75.2 (epoch 3)": not an epoch's values
         var marker = FindEpoch(work, out var markerPhase, out var total);
@@ -138,6 +152,24 @@ public sealed class TextLogParser
     }
 
     static bool IsKeyChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '@' or '/' or '-' || c > 127 && char.IsLetter(c);
+
+    void FindClasses(ReadOnlySpan<char> s)
+    {
+        int at = s.IndexOf("classes", StringComparison.OrdinalIgnoreCase);
+        if (at < 0) return;
+        // "100 classes"
+        int k = at - 1;
+        while (k >= 0 && s[k] == ' ') k--;
+        int end = k + 1;
+        while (k >= 0 && char.IsAsciiDigit(s[k])) k--;
+        if (end > k + 1 && Parse(s[(k + 1)..end]) is > 1 and var n) { Classes = n; return; }
+        // "num_classes: 10", "classes=10"
+        k = at + 7;
+        while (k < s.Length && s[k] is ' ' or ':' or '=') k++;
+        int d = k;
+        while (k < s.Length && char.IsAsciiDigit(s[k])) k++;
+        if (k > d && k > at + 7 && (k == s.Length || !char.IsAsciiLetter(s[k])) && Parse(s[d..k]) is > 1 and var m) Classes = m;
+    }
 
     /// <summary>Standalone phase words ("train Loss", "Test set:", "Eval begin") with their places; whether "best" is one.</summary>
     void FindPhaseWords(Span<char> s, out bool best)
@@ -448,6 +480,7 @@ public sealed class TextLogParser
         var text = key.ToString();
         var name = Resolve(text, phase);
         if (name is not null && keys.Count < 4096) keys.TryAdd(name, text);
+        if (name is not null && phase == Phase.None && ColumnRoles.Classify(text).Phase == Phase.None) unphased.Add(name);
         if (names[(int)phase].Count < 4096) names[(int)phase][text] = name;   // keys are few; don't grow on noise
         return name;
     }
@@ -477,6 +510,10 @@ public sealed class TextLogParser
             case "error": return $"{prefix}_error";
         }
         var core = words.Where(w => PhaseWord(w) == Phase.None).ToList();
+        // "Train: 0.93, Val: 0.81, Test: 0.80" (PyG's examples): a bare split name is that split's accuracy; test
+        // stays apart from val (the assembler takes it as validation accuracy when there is no other).
+        if (core.Count == 0 && words.Count == 1)
+            return phase == Phase.Train ? "train_acc" : words[0] is "test" or "testing" ? "test_acc" : "val_acc";
         if (core.Count is 0 or > 2 || core.All(w => Ignored.Contains(w) || w.All(char.IsAsciiDigit))) return null;
         if (core.Any(w => w is "eta" or "memory" or "time" or "best" or "total" or "images")) return null;
         if (phase != Phase.None) return string.Join('_', words);

@@ -42,16 +42,27 @@ internal sealed class TextLogReader : ILogReader
             throw new RegimenException($"{path}: no epoch with a loss or an accuracy found in this text log (looked for lines with an epoch number " +
                 "such as 'Epoch 3/50' or 'epoch: 3' and 'key: value' pairs such as 'loss: 0.41'); --format names another reader");
         var rows = epochs.Select(e => e.Values).ToList();
+        var notes = new List<string> { $"read from console output: {epochs.Count} epochs on lines {epochs[0].FirstLine}-{epochs[^1].LastLine}" };
+        // An accuracy with no phase, printed every few epochs only, in a log with no validation series: it is the
+        // evaluation's ("Epoch 10 loss 12.4 | Acc 9.32% | infer 4.4s"), not the training accuracy.
+        int losses = rows.Count(r => r.ContainsKey("train_loss")), accuracies = rows.Count(r => r.ContainsKey("train_acc"));
+        if (parser.Unphased.Contains("train_acc") && !rows.Any(r => r.Keys.Any(k => k.StartsWith("val_", StringComparison.Ordinal) || k.StartsWith("test_", StringComparison.Ordinal))) &&
+            accuracies > 0 && accuracies < 0.6 * losses && options.Map.Count == 0)
+        {
+            rows = rows.Select(r => (IReadOnlyDictionary<string, double>)r.ToDictionary(kv => kv.Key == "train_acc" ? "val_acc" : kv.Key, kv => kv.Value)).ToList();
+            parser.RenameKey("train_acc", "val_acc");
+            notes.Add($"an accuracy with no phase, logged on {accuracies} of {losses} epochs: read as the validation accuracy");
+        }
         var table = SeriesTable.FromRows(path, rows);
         var total = epochs.LastOrDefault(e => e.Total is not null)?.Total;
         int firstEpoch = epochs[0].Epoch;
-        var notes = new List<string> { $"read from console output: {epochs.Count} epochs on lines {epochs[0].FirstLine}-{epochs[^1].LastLine}" };
         if (parser.MarkerLines == 0) notes.Add("no epoch numbers: each validation result ends an epoch");
         var logs = LogAssembly.Build(table, new LogDescription
         {
             Name = Path.GetFileNameWithoutExtension(path), Source = path, Reader = Name, Format = "text",
             Epochs = epochs.Select(e => (double)e.Epoch).ToArray(), Segments = epochs.Select(e => e.Segment).ToArray(),
             Hints = new RoleHints { RowsAreEpochs = false },
+            Hyperparameters = parser.Classes is { } classes ? new() { ["num_classes"] = classes.ToString(System.Globalization.CultureInfo.InvariantCulture) } : new(),
             PlannedEpochs = total is { } t ? (firstEpoch == 0 ? t + 1 : t) : null,
             Notes = notes,
         }, options);
