@@ -20,6 +20,8 @@ app.Configure(config =>
     config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Score a run or checkpoint on its test set: accuracy, per-class accuracy, confusion matrix.");
     config.AddCommand<AnalyzeCommand>("analyze").WithDescription("Diagnose a run or any tool's log: findings with their numbers, recommendations as recipe patches.");
     config.AddCommand<CompareCommand>("compare").WithDescription("Compare runs: configuration diff, milestones, final/best/gap/stability, a verdict.");
+    config.AddCommand<ExportCommand>("export").WithDescription("Write a run's model as ONNX (checked by ONNX Runtime), safetensors or a PyTorch state dict.")
+        .WithExample("export", "runs/20261124-101500-fashion-mnist", "--format", "onnx", "--out", "model.onnx");
     config.AddCommand<PredictCommand>("predict").WithDescription("Class probabilities for image files, as a CSV; accuracy and log loss when labels are known.");
     config.AddCommand<EvolveCommand>("evolve").WithDescription("Train a baseline, apply the analyst's recommendations as child trials, keep what beats the noise.")
         .WithExample("evolve", "fashion-mnist-fixres-mistake", "--budget", "4", "--epochs", "6");

@@ -21,6 +21,7 @@ public class CommandLineTests
         ("analyze", ["analyze", "log.csv"], "--targte", "--target"),
         ("compare", ["compare", "a", "b"], "--markdwn", "--markdown"),
         ("predict", ["predict", "model", "images"], "--ot", "--out"),
+        ("export", ["export", "run"], "--fromat", "--format"),
         ("evolve", ["evolve", "recipe"], "--budjet", "--budget"),
         ("ledger", ["ledger", "workspace"], "--pgn", "--png"),
         ("trial", ["trial", "workspace", "t001"], "--replika", "--replica"),
@@ -125,6 +126,7 @@ public class CommandLineTests
         [("LedgerCommand", "--markdown")] = p => ["ledger", "workspace", "--markdown", p],
         [("LedgerCommand", "--png")] = p => ["ledger", "workspace", "--png", p],
         [("PredictCommand", "--out")] = p => ["predict", "model", "images", "--out", p],
+        [("ExportCommand", "--out")] = p => ["export", "run", "--out", p],
         [("RecipesPatchCommand", "--out")] = p =>
             ["recipes", "patch", "fashion-mnist", "--set", "epochs=2", "--out", p],
         [("TrainCommand", "--out")] = p => ["train", "--out", p],

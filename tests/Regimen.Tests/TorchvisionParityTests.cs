@@ -30,11 +30,11 @@ public class TorchvisionParityTests
         Assert.True(difference < 1e-4, $"{arch}: max |Regimen - torchvision| = {difference:G3}");
     }
 
-    internal static float[] Logits(nn.Module<Tensor, Tensor> model, float[] input, int size)
+    internal static float[] Logits(nn.Module<Tensor, Tensor> model, float[] input, int size, int channels = 3)
     {
         model.eval();
         using var _ = no_grad();
-        using var x = tensor(input, new long[] { input.Length / (3 * size * size), 3, size, size });
+        using var x = tensor(input, new long[] { input.Length / (channels * size * size), channels, size, size });
         using var y = model.forward(x);
         return y.data<float>().ToArray();
     }

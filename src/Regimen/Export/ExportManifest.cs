@@ -23,6 +23,10 @@ public sealed record ExportManifest
     [JsonPropertyName("image_size")] public int ImageSize { get; init; }
     /// <summary>The checkpoint the export was made from.</summary>
     [JsonPropertyName("source")] public string Source { get; init; } = "";
+    /// <summary>In a state dict's sidecar: the PyTorch model that loads it with strict=True, or why none
+    /// does.</summary>
+    [JsonPropertyName("pytorch"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? PyTorch { get; init; }
 
     static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Regimen.Augment;
 using Regimen.Data;
+using Regimen.Export;
 using Regimen.Models;
 using Regimen.Recipes;
 using Regimen.Runs;
@@ -40,9 +41,10 @@ public sealed record PredictionResult(IReadOnlyList<string> Images, IReadOnlyLis
 }
 
 /// <summary>
-/// Predicts image files with a checkpoint, a run (its best checkpoint) or a cross-validation experiment (the
-/// average of its folds' best checkpoints). Folders are searched for JPEG and PNG files; an image inside a
-/// folder named like one of the classes gets that class as its label, and then accuracy and log loss are given.
+/// Predicts image files with a checkpoint, a run (its best checkpoint), a cross-validation experiment (the
+/// average of its folds' best checkpoints) or any <see cref="IImageClassifier"/> (an exported ONNX file). Folders
+/// are searched for JPEG and PNG files; an image inside a folder named like one of the classes gets that class as
+/// its label, and then accuracy and log loss are given.
 /// </summary>
 public static class Prediction
 {
@@ -50,40 +52,51 @@ public static class Prediction
     {
         var checkpoints = Checkpoints(model);
         var images = Expand(inputs);
-        if (images.Count == 0) throw new RegimenException($"no JPEG or PNG images in {string.Join(", ", inputs)}");
-        float[,]? sum = null;
-        string[] classes = Array.Empty<string>();
-        foreach (var checkpoint in checkpoints)
+        var classifiers = new List<IImageClassifier>();
+        try
         {
-            var (header, net) = Checkpoint.LoadModel(checkpoint);
-            using (net)
+            foreach (var checkpoint in checkpoints) classifiers.Add(CheckpointClassifier.Load(checkpoint, tta));
+            return Predict(classifiers, images, batchSize);
+        }
+        finally
+        {
+            foreach (var classifier in classifiers) classifier.Dispose();
+        }
+    }
+
+    /// <summary>The average of the classifiers' probabilities (they must share the classes).</summary>
+    public static PredictionResult Predict(IReadOnlyList<IImageClassifier> classifiers, IReadOnlyList<string> inputs,
+        int batchSize = 256)
+    {
+        var images = Expand(inputs);
+        if (images.Count == 0) throw new RegimenException($"no JPEG or PNG images in {string.Join(", ", inputs)}");
+        var classes = classifiers[0].Manifest.ClassNames;
+        var sum = new float[images.Count, classes.Length];
+        foreach (var classifier in classifiers)
+        {
+            var m = classifier.Manifest;
+            if (!m.ClassNames.SequenceEqual(classes))
+                throw new RegimenException($"{m.Source}: its classes differ from {classifiers[0].Manifest.Source}'s");
+            for (int start = 0; start < images.Count; start += batchSize)
             {
-                var recipe = RecipeLoader.Parse(header.RecipeYaml, $"{checkpoint} (recipe)");
-                classes = header.ClassNames;
-                int size = ScheduleSimulation.NativeResolution(recipe);
-                int resolution = recipe.Evaluation.Resolution > 0 ? recipe.Evaluation.Resolution : recipe.Data.Resolution > 0 ? recipe.Data.Resolution : size;
-                var augment = new BatchAugment(header.Mean, header.Std);
-                var views = tta ? CheckpointEvaluation.Views(recipe) : Tta.None;
-                sum ??= new float[images.Count, classes.Length];
-                net.eval();
-                using var _ = no_grad();
-                for (int start = 0; start < images.Count; start += batchSize)
+                using var scope = NewDisposeScope();
+                int n = Math.Min(batchSize, images.Count - start);
+                var pixels = new byte[n * m.InputChannels * m.ImageSize * m.ImageSize];
+                for (int i = 0; i < n; i++)
                 {
-                    using var scope = NewDisposeScope();
-                    int n = Math.Min(batchSize, images.Count - start);
-                    var pixels = new byte[n * header.InputChannels * size * size];
-                    for (int i = 0; i < n; i++)
+                    byte[] decoded;
+                    try { decoded = ImageFolderReader.Decode(images[start + i], m.ImageSize, m.InputChannels == 1); }
+                    catch (Exception e) when (e is IOException or InvalidDataException)
                     {
-                        byte[] decoded;
-                        try { decoded = ImageFolderReader.Decode(images[start + i], size, grayscale: header.InputChannels == 1); }
-                        catch (Exception e) when (e is IOException or InvalidDataException) { throw new RegimenException($"{images[start + i]}: cannot decode ({e.Message})"); }
-                        decoded.CopyTo(pixels, i * decoded.Length);
+                        throw new RegimenException($"{images[start + i]}: cannot decode ({e.Message})");
                     }
-                    var x = augment.Eval(tensor(pixels, new long[] { n, header.InputChannels, size, size }, ScalarType.Byte), resolution);
-                    var p = views.Probabilities(net, x).data<float>().ToArray();
-                    for (int i = 0; i < n; i++)
-                        for (int c = 0; c < classes.Length; c++) sum[start + i, c] += p[i * classes.Length + c] / checkpoints.Count;
+                    decoded.CopyTo(pixels, i * decoded.Length);
                 }
+                var shape = new long[] { n, m.InputChannels, m.ImageSize, m.ImageSize };
+                var p = classifier.Probabilities(tensor(pixels, shape, ScalarType.Byte));
+                for (int i = 0; i < n; i++)
+                    for (int c = 0; c < classes.Length; c++)
+                        sum[start + i, c] += p[i * classes.Length + c] / classifiers.Count;
             }
         }
         var labels = images.Select(path => LabelOf(path, classes)).ToList();
@@ -93,10 +106,10 @@ public static class Prediction
         {
             var subset = new float[known.Count, classes.Length];
             for (int k = 0; k < known.Count; k++)
-                for (int c = 0; c < classes.Length; c++) subset[k, c] = sum![known[k], c];
+                for (int c = 0; c < classes.Length; c++) subset[k, c] = sum[known[k], c];
             (accuracy, logLoss) = CrossValidation.Score(subset, known.Select(i => (long)labels[i]!.Value).ToArray());
         }
-        return new PredictionResult(images, classes, sum!, labels, checkpoints.Count, accuracy, logLoss);
+        return new PredictionResult(images, classes, sum, labels, classifiers.Count, accuracy, logLoss);
     }
 
     static List<string> Checkpoints(string model)

@@ -3,10 +3,13 @@
 
 make ARCH CLASSES SIZE DIR   a randomly initialized torchvision model with BatchNorm statistics of real batches:
                              DIR/model.pt (its state dict), DIR/input.f32 (2 x 3 x SIZE x SIZE), DIR/logits.f32
-load ARCH CLASSES FILE DIR   loads a state dict (.pt) with strict=True, logits of DIR/input.f32 into DIR/loaded.f32
+load ARCH CLASSES FILE DIR   loads a state dict (.pt, or .safetensors read by hand: Debian has no python3-safetensors)
+                             with strict=True, logits of DIR/input.f32 into DIR/loaded.f32
 Tensors travel as raw little-endian float32. ARCH is a torchvision name, or cifar_resnet18 (torchvision's
 ResNet-18 with the usual CIFAR stem: 3x3 stride-1 convolution, no max-pool).
 """
+import json
+import struct
 import sys
 import torch
 import torchvision
@@ -43,9 +46,28 @@ def make(arch, classes, size, out):
         model(x).numpy().astype("<f4").tofile(f"{out}/logits.f32")
 
 
+def read_safetensors(path):
+    """The safetensors layout: an 8-byte little-endian header length, a JSON header, the tensors' bytes."""
+    dtypes = {"F32": torch.float32, "I64": torch.int64, "F64": torch.float64, "I32": torch.int32}
+    with open(path, "rb") as f:
+        (length,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(length))
+        data = bytearray(f.read())
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        flat = torch.frombuffer(data[begin:end], dtype=dtypes[info["dtype"]]) if end > begin \
+            else torch.empty(0, dtype=dtypes[info["dtype"]])
+        tensors[name] = flat.reshape(info["shape"]).clone()
+    return tensors
+
+
 def load(arch, classes, path, out):
     model = build(arch, classes)
-    model.load_state_dict(torch.load(path), strict=True)
+    state = read_safetensors(path) if path.endswith(".safetensors") else torch.load(path)
+    model.load_state_dict(state, strict=True)
     model.eval()
     with open(f"{out}/input.f32", "rb") as f:
         x = torch.frombuffer(bytearray(f.read()), dtype=torch.float32)
