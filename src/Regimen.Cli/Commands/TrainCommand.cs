@@ -53,11 +53,13 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             return CrossValidate(saved, s.Resume, s.Data, force: false, live);
         }
         TrainingOutcome outcome;
+        var stop = new StopRequest();
+        using var ctrlC = new CtrlC(stop, Console.Error);
         if (s.Resume != null)
         {
             if (s.Recipe != null || s.Set.Length > 0 || s.Seed != null || s.Folds != null)
                 throw new RegimenException("--resume continues a run with its own recipe: leave out RECIPE, --set, --seed and --folds (only --epochs may extend it)");
-            outcome = WithDisplay(live, display => TrainingRunner.Resume(s.Resume, s.Data, display, s.Epochs));
+            outcome = WithDisplay(live, display => TrainingRunner.Resume(s.Resume, s.Data, display, s.Epochs, stop));
         }
         else
         {
@@ -71,14 +73,31 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             outcome = WithDisplay(live, display => TrainingRunner.Start(new TrainingRequest
             {
                 Recipe = recipe, OutputDirectory = s.Out, DataDirectory = s.Data, Force = s.Force, Callbacks = display,
+                Stop = stop,
             }));
         }
+        if (outcome.Interruption is { } interruption) return Interrupted(outcome, interruption, s.Data);
         var summary = outcome.Summary;
         AnsiConsole.MarkupLine($"[green]{Markup.Escape(summary.Status)}[/]: best {summary.Monitor} [bold]{summary.BestValue:0.####}[/] at epoch {summary.BestEpoch}, " +
                                $"final {summary.FinalValue:0.####}" + (summary.FinalValAccuracyTta is { } tta ? $" (flip TTA {tta:0.####})" : "") +
                                $", {summary.WallSeconds:F0} s");
         AnsiConsole.MarkupLine($"run: [link]{Markup.Escape(outcome.Run.Path)}[/]");
         return 0;
+    }
+
+    /// <summary>Says where the run stopped and the exact command that continues it.</summary>
+    static int Interrupted(TrainingOutcome outcome, Interruption interruption, string? data)
+    {
+        var where = interruption.Progress is { } p
+            ? $"epoch {interruption.Epoch}, after batch {p.Batch}" : $"before epoch {interruption.Epoch}";
+        AnsiConsole.MarkupLine($"[yellow]interrupted[/] at {where}; recovery checkpoint: " +
+                               $"[link]{Markup.Escape(outcome.Run.LastCheckpoint)}[/]");
+        var command = Evolve.RegimenCommand.Current();
+        var arguments = command.Prefix.Concat(["train", "--resume", outcome.Run.Path]);
+        if (data is not null) arguments = arguments.Concat(["--data", Path.GetFullPath(data)]);
+        AnsiConsole.MarkupLine("continue with:");
+        Console.Out.WriteLine("  " + command.ShellLine(arguments));   // one line, never wrapped: it is to be copied
+        return ExitCodes.Interrupted;
     }
 
     static int CrossValidate(Recipe recipe, string path, string? data, bool force, bool live)

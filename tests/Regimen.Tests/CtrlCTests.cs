@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Text;
+using Regimen.Runs;
+
+namespace Regimen.Tests;
+
+/// <summary>Ctrl-C as a user presses it: a real SIGINT to a training process, then the command it prints.</summary>
+public class CtrlCTests
+{
+    sealed class Child(Process process, StringBuilder output)
+    {
+        public Process Process { get; } = process;
+        public string Output { get { lock (output) return output.ToString(); } }
+    }
+
+    static Child Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Regimen.Cli.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        var output = new StringBuilder();
+        var p = Process.Start(start)!;
+        p.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return new Child(p, output);
+    }
+
+    static void Interrupt(Process p)
+    {
+        using var kill = Process.Start("kill", ["-INT", p.Id.ToString()]);
+        kill.WaitForExit();
+    }
+
+    static void WaitFor(Func<bool> condition, Child child, string what)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (!condition())
+        {
+            Assert.False(child.Process.HasExited, $"exited before {what}: {child.Output}");
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}: {child.Output}");
+            Thread.Sleep(20);
+        }
+    }
+
+    static (string Data, string Recipe) Setup()
+    {
+        var data = TestData.WriteIdxDataset(TestData.TempDir("ctrlc-data"), trainCount: 1024, testCount: 100);
+        var recipe = Path.Combine(TestData.TempDir("ctrlc-recipe"), "tiny.yaml");
+        File.WriteAllText(recipe, TestData.TinyRecipe(epochs: 3));
+        return (data, recipe);
+    }
+
+    [Fact]
+    public void TheFirstCtrlCStopsAfterTheBatchAndTheResumeCommandItPrintsEndsAsAnUninterruptedRun()
+    {
+        var (data, recipe) = Setup();
+        var whole = Path.Combine(TestData.TempDir("ctrlc-whole"), "run");
+        var (code, output) = CliTests.Run("train", recipe, "--data", data, "--out", whole);
+        Assert.True(code == 0, output);
+
+        var run = Path.Combine(TestData.TempDir("ctrlc-run"), "run");
+        var child = Start("train", recipe, "--data", data, "--out", run);
+        // In epoch 1: the epoch in progress must survive the stop.
+        WaitFor(() => child.Output.Contains("epoch 1 step"), child, "epoch 1");
+        Interrupt(child.Process);
+        Assert.True(child.Process.WaitForExit(120_000), child.Output);
+        child.Process.WaitForExit();
+        Assert.True(child.Process.ExitCode == 130, $"exit code {child.Process.ExitCode}: {child.Output}");
+        Assert.Contains("Ctrl-C: stopping after the current batch", child.Output);
+        Assert.Matches(@"interrupted at (epoch 1, after batch \d+|before epoch 2)", child.Output);
+
+        var summary = RunSummary.Read(Path.Combine(run, "summary.json"))!;
+        Assert.Equal("interrupted", summary.Status);
+        var events = RunEvent.ReadAll(Path.Combine(run, "events.jsonl"));
+        Assert.Contains(events, e => e.Kind == "stopped" && e.Message!.Contains("Ctrl-C"));
+
+        // The exact command printed continues the run.
+        var lines = child.Output.Split('\n');
+        var command = lines[Array.FindIndex(lines, l => l.StartsWith("continue with:", StringComparison.Ordinal)) + 1].Trim();
+        var words = command.Split(' ');
+        Assert.EndsWith("Regimen.Cli.dll", words[1]);
+        Assert.Equal(["train", "--resume", run, "--data", data], words[2..]);
+        (code, output) = CliTests.Run(words[2..]);
+        Assert.True(code == 0, output);
+        Assert.Equal("completed", RunSummary.Read(Path.Combine(run, "summary.json"))!.Status);
+        Assert.Equal(TestData.MetricsWithoutTiming(new RunDirectory(whole)), TestData.MetricsWithoutTiming(new RunDirectory(run)));
+    }
+
+    [Fact]
+    public void ASecondCtrlCStopsAtOnce()
+    {
+        var (data, recipe) = Setup();
+        var run = Path.Combine(TestData.TempDir("ctrlc-twice"), "run");
+        var child = Start("train", recipe, "--data", data, "--out", run);
+        WaitFor(() => child.Output.Contains("epoch 0 step"), child, "training");
+        Interrupt(child.Process);
+        WaitFor(() => child.Output.Contains("Ctrl-C: stopping"), child, "the first Ctrl-C's message");
+        Interrupt(child.Process);
+        Assert.True(child.Process.WaitForExit(30_000), child.Output);
+        child.Process.WaitForExit();
+        Assert.Equal(130, child.Process.ExitCode);
+    }
+}
