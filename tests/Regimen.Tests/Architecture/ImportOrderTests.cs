@@ -59,6 +59,17 @@ public class ImportOrderTests
     }
 
     [Fact]
+    public void TheCoreLibraryTakesNoTerminalOrChartLibrary()
+    {
+        var core = typeof(Regimen.Recipes.Recipe).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.Contains("TorchSharp", core);
+        Assert.DoesNotContain(core, n => n.StartsWith("Spectre", StringComparison.Ordinal) ||
+                                         n.StartsWith("ScottPlot", StringComparison.Ordinal) ||
+                                         n.StartsWith("Regimen.Reports", StringComparison.Ordinal));
+        Assert.Equal("Regimen.Reports", typeof(Regimen.Reports.HtmlReport).Assembly.GetName().Name);
+    }
+
+    [Fact]
     public void ANamespaceOutsideTheStagesIsReported()
     {
         var found = ImportOrder.Check(new[] { ("Plugins/X.cs", "namespace Regimen.Plugins;\nclass X { }\n") });
