@@ -2,6 +2,7 @@ using System.Text;
 using Regimen.Analysis;
 using Regimen.Runs;
 using Spectre.Console;
+using Monitor = Regimen.Training.Monitor;   // not System.Threading.Monitor
 
 namespace Regimen.Reports;
 
@@ -59,7 +60,7 @@ public static class AnalysisReport
         (a.FinalGap is { } g ? $", final train-validation gap {Units.Points(g)}" : "");
 
     static string Fmt(string metric, double v) =>
-        Runs.Readers.ColumnRoles.LowerIsBetter(metric) ? $"{v:0.####}" : Units.Percent(v);
+        Monitor.Named(metric).Format(v);
 
     static string Color(string severity) => severity switch
     {

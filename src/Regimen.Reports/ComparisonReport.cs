@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Regimen.Analysis;
 using Spectre.Console;
+using Monitor = Regimen.Training.Monitor;   // not System.Threading.Monitor
 
 namespace Regimen.Reports;
 
@@ -16,7 +17,7 @@ public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IR
 public static class ComparisonReport
 {
     static string F(Comparison c, double? v) =>
-        v is null ? "-" : Runs.Readers.ColumnRoles.LowerIsBetter(c.Metric) ? $"{v:0.####}" : Units.Percent(v.Value);
+        v is null ? "-" : !Monitor.Named(c.Metric).IsFraction ? $"{v:0.####}" : Units.Percent(v.Value);
     static string P(double? v) => v is null ? "-" : Units.Points(v.Value);
 
     public static IReadOnlyList<ReportTable> Tables(Comparison c)
@@ -31,7 +32,7 @@ public static class ComparisonReport
         bool two = c.Runs.Count == 2;
         var columns = new List<string> { "epoch" };
         columns.AddRange(names);
-        if (two) columns.Add(Runs.Readers.ColumnRoles.LowerIsBetter(c.Metric) ? "difference" : "difference (pt)");
+        if (two) columns.Add(!Monitor.Named(c.Metric).IsFraction ? "difference" : "difference (pt)");
         columns.AddRange(names.Select(n => $"{n} events"));
         var rows = new List<IReadOnlyList<string>>();
         foreach (var row in c.Milestones)
@@ -40,7 +41,7 @@ public static class ComparisonReport
             cells.AddRange(row.Values.Select(v => F(c, v)));
             if (two)
                 cells.Add(row.Values[0] is { } a && row.Values[1] is { } b
-                    ? (Runs.Readers.ColumnRoles.LowerIsBetter(c.Metric) ? $"{a - b:+0.####;-0.####;0}" : Units.Points(a - b)) : "-");
+                    ? (!Monitor.Named(c.Metric).IsFraction ? $"{a - b:+0.####;-0.####;0}" : Units.Points(a - b)) : "-");
             cells.AddRange(row.Events);
             rows.Add(cells);
         }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Regimen.Analysis;
 using Regimen.Runs;
+using Monitor = Regimen.Training.Monitor;   // not System.Threading.Monitor
 
 namespace Regimen.Reports;
 
@@ -86,5 +87,5 @@ public static class HtmlReport
     }
 
     static string Fmt(string metric, double v) =>
-        Runs.Readers.ColumnRoles.LowerIsBetter(metric) ? $"{v:0.####}" : Units.Percent(v);
+        Monitor.Named(metric).Format(v);
 }

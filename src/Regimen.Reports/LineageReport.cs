@@ -15,8 +15,8 @@ public static class LineageReport
 {
     public static void WriteTable(IAnsiConsole console, LedgerState state, EvolveSettings settings, string workspace)
     {
-        var table = new Table().Title($"{Markup.Escape(workspace)}: {state.Trials.Count} trial(s), {settings.Metric} ({settings.Score}, {Replicas(settings)})")
-            .AddColumns("trial", "parent", "change", "status", settings.Metric, "replicas", "decision", "wall");
+        var table = new Table().Title($"{Markup.Escape(workspace)}: {state.Trials.Count} trial(s), {settings.Monitor} ({settings.Score}, {Replicas(settings)})")
+            .AddColumns("trial", "parent", "change", "status", settings.Monitor, "replicas", "decision", "wall");
         foreach (var t in state.Trials)
         {
             bool best = state.Best?.Id == t.Id;
@@ -42,13 +42,13 @@ public static class LineageReport
     {
         var md = new StringBuilder();
         md.AppendLine($"# Evolve: {Path.GetFileName(workspace)}").AppendLine();
-        md.AppendLine($"Metric: `{settings.Metric}` ({settings.Score} value), each trial {Replicas(settings)}; a child is promoted when its gain over the best exceeds the standard error of the difference" +
+        md.AppendLine($"Monitor: `{settings.Monitor}` ({settings.Score} value), each trial {Replicas(settings)}; a child is promoted when its gain over the best exceeds the standard error of the difference" +
                       (settings.MinGain > 0 ? $" and {Value(settings.MinGain, settings)}" : "") + ".").AppendLine();
         if (state.Best is { Score: { } bestScore } best)
             md.AppendLine($"Best: **{best.Id}** with {Value(bestScore, settings)} ± {Value(best.Spread ?? 0, settings)}{TargetGap(bestScore, settings)}; lineage {string.Join(" → ", Lineage(state, best))}.").AppendLine();
         if (state.Stopped is { } stop) md.AppendLine($"Stopped: {stop.Reason}.").AppendLine();
         if (chart is not null) md.AppendLine($"![score per trial]({chart})").AppendLine();
-        md.AppendLine($"| trial | parent | change | {settings.Metric} | replicas | decision |");
+        md.AppendLine($"| trial | parent | change | {settings.Monitor} | replicas | decision |");
         md.AppendLine("|---|---|---|---|---|---|");
         foreach (var t in state.Trials)
             md.AppendLine($"| {(state.Best?.Id == t.Id ? "**" + t.Id + "** (best)" : t.Id)} | {t.Parent ?? "-"} | {Cell(Change(t))} | " +
@@ -124,9 +124,9 @@ public static class LineageReport
         var ticks = new ScottPlot.TickGenerators.NumericManual();
         for (int i = 0; i < state.Trials.Count; i++) ticks.AddMajor(i, state.Trials[i].Id);
         plot.Axes.Bottom.TickGenerator = ticks;
-        plot.Title($"{settings.Metric} per trial ({settings.Score}, mean of {Replicas(settings)})");
+        plot.Title($"{settings.Monitor} per trial ({settings.Score}, mean of {Replicas(settings)})");
         plot.XLabel("trial");
-        plot.YLabel(settings.HigherIsBetter ? $"{settings.Metric} (%)" : settings.Metric);
+        plot.YLabel(settings.HigherIsBetter ? $"{settings.Monitor} (%)" : settings.Monitor);
         plot.ShowLegend(Alignment.LowerRight);
         plot.SavePng(path, width, height);
     }

@@ -1,5 +1,7 @@
 using Regimen.Runs;
 using ScottPlot;
+using Regimen.Training;
+using Monitor = Regimen.Training.Monitor;   // not System.Threading.Monitor
 
 namespace Regimen.Reports;
 
@@ -88,10 +90,10 @@ public static class PngCharts
         var plot = new Plot();
         foreach (var log in folds)
         {
-            var series = log.Series(e => metric == "val_loss" ? e.ValLoss : e.ValAccuracy);
+            var series = log.Series(e => metric == Monitor.ValLoss.Name ? e.ValLoss : e.ValAccuracy);
             Line(plot, series, log.Fold is { } f ? $"fold {f}" : log.Name, LinePattern.Solid);
             if (series.Count == 0) continue;
-            var best = metric == "val_loss" ? series.MinBy(p => p.Value) : series.MaxBy(p => p.Value);
+            var best = Monitor.Named(metric).HigherIsBetter ? series.MaxBy(p => p.Value) : series.MinBy(p => p.Value);
             var marker = plot.Add.Marker(best.Epoch, best.Value);
             marker.Size = 10;
             marker.Shape = MarkerShape.OpenCircle;

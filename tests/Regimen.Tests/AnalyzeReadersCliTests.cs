@@ -79,12 +79,12 @@ public class AnalyzeReadersCliTests
         Assert.True(code == 0, output);
         using (var json = JsonDocument.Parse(output))
         {
-            Assert.Equal("eval_macro_f1", json.RootElement.GetProperty("metric").GetString());
+            Assert.Equal("eval_macro_f1", json.RootElement.GetProperty("monitor").GetString());
             Assert.Equal(3, json.RootElement.GetProperty("best_epoch").GetInt32());
         }
         (code, output) = CliTests.Run("analyze", state, "--metric", "eval_macro_f2");
         Assert.Equal(2, code);
-        Assert.Contains("--metric eval_macro_f2", output);
+        Assert.Contains("--monitor eval_macro_f2", output);   // --metric is --monitor's old name
         Assert.Contains("did you mean 'eval_macro_f1'?", output);
 
         (code, output) = CliTests.Run("analyze", Write("notes.txt", "Things to try next week\n- a bigger batch\n"));

@@ -49,7 +49,7 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
         [CommandOption("--gap <POINTS>"), Description("Overfitting threshold: train-validation accuracy gap as a fraction (default 0.05).")]
         public double? Gap { get; init; }
 
-        // analyze judges any series a log has (--metric eval_macro_f1); the name is checked against the log once read.
+        // analyze judges any series a log has (--monitor eval_macro_f1); the name is checked against the log once read.
         public override Spectre.Console.ValidationResult Validate() =>
             Formats || Path is not null ? Spectre.Console.ValidationResult.Success()
                 : Spectre.Console.ValidationResult.Error("analyze: a PATH is needed (a run folder or a log file), or --formats");
@@ -81,7 +81,7 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
         var defaults = new AnalysisOptions();
         var options = defaults with
         {
-            Metric = s.Metric, Target = s.Target, Milestones = milestones,
+            Metric = s.Monitor, Target = s.Target, Milestones = milestones,
             GapWarning = s.Gap ?? defaults.GapWarning,
             PlateauEpochs = s.PlateauEpochs ?? defaults.PlateauEpochs,
             PlateauDelta = s.PlateauDelta ?? defaults.PlateauDelta,
@@ -90,11 +90,11 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
         };
         if (options.PlateauEpochs < 1) throw new RegimenException($"--plateau-epochs: must be at least 1, got {options.PlateauEpochs}");
         var logs = LogReader.Read(s.Path!, read);
-        if (s.Metric is { } metric && !logs.Any(l => l.MetricSeries(metric) is not null))
+        if (s.Monitor is { } metric && !logs.Any(l => l.MetricSeries(metric) is not null))
         {
             var known = ColumnRoles.Roles.Skip(2).Concat(logs.SelectMany(l => l.OtherSeries.Keys)).Distinct().ToList();
             var hint = ColumnRoles.Closest(metric, known);
-            throw new RegimenException($"--metric {metric}: {s.Path} has no such series" +
+            throw new RegimenException($"--monitor {metric}: {s.Path} has no such series" +
                 (hint is null ? $" (it has: {string.Join(", ", known.Where(k => logs.Any(l => l.MetricSeries(k) is { Count: > 0 })))})" : $" (did you mean '{hint}'?)"));
         }
         var analyses = logs.Any(l => l.Fold is not null)

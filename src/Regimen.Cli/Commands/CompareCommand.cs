@@ -31,7 +31,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
                     ? e : throw new RegimenException($"--milestones: '{part}' is not an epoch number"));
         }
         var logs = s.Runs.SelectMany(LogReader.Read).ToList();
-        var comparison = RunComparison.Compare(logs, s.Metric, milestones);
+        var comparison = RunComparison.Compare(logs, s.Monitor, milestones);
         if (s.Json) Console.WriteLine(JsonSerializer.Serialize(comparison, MeasuredDoubleConverter.Indented()));
         else ComparisonReport.Write(AnsiConsole.Console, comparison);
         if (s.Markdown != null) Written.Text(s.Markdown, ComparisonReport.Markdown(comparison), s.Json);

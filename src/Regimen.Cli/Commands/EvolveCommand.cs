@@ -24,8 +24,10 @@ public sealed class EvolveCommand : Command<EvolveCommand.Settings>
         [CommandOption("--target <SCORE>"), Description("Stop when the best trial reaches this score (fraction for accuracy).")]
         public double? Target { get; init; }
 
-        [CommandOption("--metric <NAME>"), Description("val_acc (default) or val_loss.")]
-        public string? Metric { get; init; }
+        [CommandOption("--monitor|--metric <NAME>"),
+         Description("The metric trials are scored on, as the recipe's evaluation.monitor: val_acc (default) or val_loss " +
+                     "(--metric: its old name).")]
+        public string? Monitor { get; init; }
 
         [CommandOption("--score <WHICH>"), Description("final (default: the last epoch, what the run delivers) or best (the best epoch).")]
         public string? Score { get; init; }
@@ -87,7 +89,7 @@ public sealed class EvolveCommand : Command<EvolveCommand.Settings>
         var d = saved ?? new EvolveSettings();
         var settings = new EvolveSettings
         {
-            Metric = s.Metric ?? d.Metric, Score = s.Score ?? d.Score, Folds = s.Folds ?? d.Folds,
+            Monitor = s.Monitor ?? d.Monitor, Score = s.Score ?? d.Score, Folds = s.Folds ?? d.Folds,
             Seeds = s.Seeds ?? (saved?.Seeds ?? ((s.Folds ?? 0) > 1 ? 1 : 2)), Data = s.Data ?? d.Data,
             Budget = s.Budget ?? d.Budget, Target = s.Target ?? d.Target, Parallel = s.Parallel ?? d.Parallel, MinGain = s.MinGain ?? d.MinGain,
         };

@@ -15,11 +15,13 @@ public abstract class ReportSettings : OutputSettings
     [CommandOption("--html <FILE>"), OutputPath, Description("Also write one self-contained HTML report (charts embedded).")]
     public string? Html { get; init; }
 
-    [CommandOption("--metric <NAME>"), Description("val_acc or val_loss (default: val_acc when every log has it).")]
-    public string? Metric { get; init; }
+    [CommandOption("--monitor|--metric <NAME>"),
+     Description("The metric judged: val_acc or val_loss (default: val_acc when every log has it); analyze takes any series " +
+                 "the log has. --metric: its old name.")]
+    public string? Monitor { get; init; }
 
     public override Spectre.Console.ValidationResult Validate() =>
-        Metric is null or "val_acc" or "val_loss"
+        Monitor is null or "val_acc" or "val_loss"
             ? Spectre.Console.ValidationResult.Success()
-            : Spectre.Console.ValidationResult.Error($"--metric: must be val_acc or val_loss, got '{Metric}'");
+            : Spectre.Console.ValidationResult.Error($"--monitor: must be val_acc or val_loss, got '{Monitor}'");
 }

@@ -1,4 +1,6 @@
 using Regimen.Runs;
+using Regimen.Training;
+using Monitor = Regimen.Training.Monitor;   // not System.Threading.Monitor
 
 namespace Regimen.Analysis;
 
@@ -9,7 +11,7 @@ internal sealed class LogView
     {
         Log = log;
         Metric = metric;
-        HigherIsBetter = !Runs.Readers.ColumnRoles.LowerIsBetter(metric);
+        Monitor = Monitor.Named(metric);
         // A role (val_acc, val_loss...) or any other series the log kept by name (--metric eval_macro_f1).
         Values = log.MetricSeries(metric) ?? new List<(int Epoch, double Value)>();
         Gap = new List<(int Epoch, double Gap)>(log.Epochs.Count);
@@ -19,7 +21,9 @@ internal sealed class LogView
 
     public TrainingLog Log { get; }
     public string Metric { get; }
-    public bool HigherIsBetter { get; }
+    /// <summary>The metric's direction and units: the one place that knows losses fall and accuracies rise.</summary>
+    public Monitor Monitor { get; }
+    public bool HigherIsBetter => Monitor.HigherIsBetter;
     /// <summary>(epoch, metric) for every epoch that has it.</summary>
     public List<(int Epoch, double Value)> Values { get; }
     /// <summary>(epoch, train accuracy - validation accuracy), where both exist.</summary>
@@ -51,7 +55,7 @@ internal sealed class LogView
     public int FirstEpoch => Log.Epochs.Count == 0 ? 0 : Log.Epochs[0].Epoch;
     public int LastEpoch => Log.Epochs.Count == 0 ? 0 : Log.Epochs[^1].Epoch;
 
-    public string Format(double v) => HigherIsBetter ? Units.Percent(v) : $"{v:0.####}";
+    public string Format(double v) => Monitor.Format(v);
     /// <summary>A difference of accuracies in percentage points, "+1.78 pt" (<see cref="Units.Points"/>).</summary>
     public static string Points(double gap) => Units.Points(gap);
 

@@ -35,7 +35,7 @@ public sealed record MilestoneRow(
 /// <summary>Runs compared as seed 002 compares its sessions: configuration diff, milestones, final/best/gap/stability, a verdict.</summary>
 public sealed record Comparison
 {
-    [JsonPropertyName("metric")] public required string Metric { get; init; }
+    [JsonPropertyName("monitor")] public required string Metric { get; init; }
     [JsonPropertyName("runs")] public List<ComparedRun> Runs { get; init; } = new();
     /// <summary>Key → value per run, only for keys whose values differ.</summary>
     [JsonPropertyName("config_diff")] public Dictionary<string, List<string?>> ConfigDiff { get; init; } = new();

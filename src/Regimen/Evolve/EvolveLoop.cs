@@ -88,7 +88,7 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
             {
                 var score = TrialScore.Of(workspace.ReplicaLogs(trial.Id, settings), settings);
                 Append(new LedgerEntry { Event = "finished", Trial = trial.Id, Score = score.Mean, Spread = score.Spread, Scores = score.Values.ToList(), WallSeconds = wall });
-                say($"{trial.Id}: {settings.Metric} {Format(score.Mean)} ± {Format(score.Spread)} over {score.Values.Count} replica(s)");
+                say($"{trial.Id}: {settings.Monitor} {Format(score.Mean)} ± {Format(score.Spread)} over {score.Values.Count} replica(s)");
             }
             catch (RegimenException e)
             {
@@ -208,7 +208,7 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
     RunAnalysis Analyze(Trial trial)
     {
         var logs = workspace.ReplicaLogs(trial.Id, settings);
-        var options = new AnalysisOptions { Metric = settings.Metric, Target = settings.Target };
+        var options = new AnalysisOptions { Metric = settings.Monitor, Target = settings.Target };
         var analyses = settings.Folds > 1 ? new List<RunAnalysis> { Analyst.AnalyzeFolds(logs, options) } : logs.Select(l => Analyst.Analyze(l, options)).ToList();
         var findings = analyses.SelectMany(a => a.Findings).Select(f => f with { Run = $"{trial.Id}/{f.Run}" }).ToList();
         int Rank(Recommendation r) => findings.Where(f => r.Findings.Contains(f.Kind))

@@ -10,8 +10,11 @@ namespace Regimen.Evolve;
 /// </summary>
 public sealed record EvolveSettings
 {
-    /// <summary>val_acc (higher is better) or val_loss (lower is better).</summary>
-    [JsonPropertyName("metric")] public string Metric { get; init; } = "val_acc";
+    /// <summary>The monitored metric trials are scored on: val_acc (higher is better) or val_loss (lower is better).</summary>
+    [JsonPropertyName("monitor")] public string Monitor { get; init; } = "val_acc";
+    /// <summary>What evolve.json called <see cref="Monitor"/> before it had the recipe's name: read, never written.</summary>
+    [JsonPropertyName("metric"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? LegacyMetric { get => null; init { if (value is not null) Monitor = value; } }
     /// <summary>final: the metric at the last epoch (what the run delivers); best: its best epoch.</summary>
     [JsonPropertyName("score")] public string Score { get; init; } = "final";
     /// <summary>K &gt; 1: every trial is a K-fold cross-validation and the folds are its replicas.</summary>
@@ -27,13 +30,13 @@ public sealed record EvolveSettings
     /// <summary>The least gain that can promote, whatever the noise.</summary>
     [JsonPropertyName("min_gain")] public double MinGain { get; init; }
 
-    [JsonIgnore] public bool HigherIsBetter => Metric != "val_loss";
+    [JsonIgnore] public bool HigherIsBetter => Training.Monitor.Named(Monitor).HigherIsBetter;
     /// <summary>Launcher jobs a trial takes: one cross-validation, or one run per seed.</summary>
     [JsonIgnore] public int JobsPerTrial => Folds > 1 ? 1 : Seeds;
 
     public void Validate()
     {
-        if (Metric is not ("val_acc" or "val_loss")) throw new RegimenException($"--metric {Metric}: expected val_acc or val_loss");
+        if (Monitor is not ("val_acc" or "val_loss")) throw new RegimenException($"--monitor {Monitor}: expected val_acc or val_loss");
         if (Score is not ("final" or "best")) throw new RegimenException($"--score {Score}: expected final or best");
         if (Folds is 1 or < 0) throw new RegimenException($"--folds {Folds}: expected 2 or more (or none)");
         if (Seeds < 1) throw new RegimenException($"--seeds {Seeds}: expected 1 or more");
@@ -50,7 +53,7 @@ public sealed record EvolveSettings
             if (!EqualityComparer<T>.Default.Equals(now, before))
                 throw new RegimenException($"{file}: '{key}' is {before} in this workspace, not {now}: its trials were scored that way. Use another --workspace.");
         }
-        Same("metric", Metric, saved.Metric);
+        Same("monitor", Monitor, saved.Monitor);
         Same("score", Score, saved.Score);
         Same("folds", Folds, saved.Folds);
         Same("seeds", Seeds, saved.Seeds);

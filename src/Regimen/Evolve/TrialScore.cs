@@ -11,9 +11,9 @@ public sealed record TrialScore(double Mean, double Spread, IReadOnlyList<double
         if (replicas.Count == 0) throw new RegimenException("the trial has no replica logs to score");
         var values = replicas.Select(log =>
         {
-            var view = new LogView(log, settings.Metric);
+            var view = new LogView(log, settings.Monitor);
             var point = settings.Score == "best" ? view.Best : view.Final;
-            return point?.Value ?? throw new RegimenException($"{log.Source}: no {settings.Metric} recorded to score");
+            return point?.Value ?? throw new RegimenException($"{log.Source}: no {settings.Monitor} recorded to score");
         }).ToList();
         return new TrialScore(values.Average(), ExperimentSummary.Std(values.ToArray()), values);
     }

@@ -29,6 +29,13 @@ public sealed class Recipe
     public EarlyStoppingSection EarlyStopping { get; set; } = new();
     public FinetuneSection Finetune { get; set; } = new();
     public List<Phase> Phases { get; set; } = new();
+
+    /// <summary>
+    /// The resolution a model is evaluated at (validation, evaluate, predict, export): evaluation.resolution, else
+    /// data.resolution, else <paramref name="nativeSize"/>, the images' own size.
+    /// </summary>
+    public int EvaluationResolution(int nativeSize) =>
+        Evaluation.Resolution > 0 ? Evaluation.Resolution : Data.Resolution > 0 ? Data.Resolution : nativeSize;
 }
 
 public sealed class ModelSection
@@ -244,7 +251,10 @@ public sealed class EvaluationSection
     public int BatchSize { get; set; } = 500;
     /// <summary>Evaluation resolution in pixels; 0 = the data's resolution (data.resolution, else native).</summary>
     public int Resolution { get; set; }
-    /// <summary>The metric that picks the best checkpoint: val_acc (max) or val_loss (min).</summary>
+    /// <summary>
+    /// The monitor: the metric that picks the best checkpoint, the summary's best value and what the plateau schedule
+    /// watches; any recorded metric (val_acc, val_loss, val_acc_tta, val_acc_ema, ...), each with its own direction.
+    /// </summary>
     public string Monitor { get; set; } = "val_acc";
 }
 
@@ -254,8 +264,8 @@ public sealed class EarlyStoppingSection
     public bool Enabled { get; set; }
     /// <summary>val_acc, val_loss, val_acc_tta, val_acc_ema, val_loss_ema, val_top5, train_loss or train_acc.</summary>
     public string Monitor { get; set; } = "val_loss";
-    /// <summary>max or min.</summary>
-    public string Mode { get; set; } = "min";
+    /// <summary>auto: the monitor's own direction (losses fall, accuracies rise); max or min to say it.</summary>
+    public string Mode { get; set; } = "auto";
     public int Patience { get; set; } = 5;
     public double MinDelta { get; set; }
     /// <summary>Never stop before this many epochs.</summary>

@@ -106,13 +106,15 @@ internal static class RecipeValidator
         Check(r.Evaluation.TtaCrops is 0 or 5, "evaluation.tta_crops", $"must be 0 or 5, got {r.Evaluation.TtaCrops}");
         Check(r.Evaluation.TtaResolution == 0 || r.Evaluation.TtaResolution >= 8, "evaluation.tta_resolution", $"must be 0 or at least 8 pixels, got {r.Evaluation.TtaResolution}");
         Check(r.Evaluation.BatchSize >= 1, "evaluation.batch_size", $"must be at least 1, got {r.Evaluation.BatchSize}");
-        Check(r.Evaluation.Monitor is "val_acc" or "val_loss", "evaluation.monitor", $"must be 'val_acc' or 'val_loss', got '{r.Evaluation.Monitor}'");
+        // The names themselves are the monitor registry's to check (Training.Monitor); here: is the metric recorded at all?
+        Recorded(r.Evaluation.Monitor, "evaluation.monitor");
 
         Check(r.Finetune.HeadEpochs >= 0 && r.Finetune.HeadEpochs < r.Epochs, "finetune.head_epochs", $"must be at least 0 and below epochs ({r.Epochs}), got {r.Finetune.HeadEpochs}");
         Check(r.Finetune.BackboneLr is null or > 0, "finetune.backbone_lr", $"must be positive, got {r.Finetune.BackboneLr}");
         Check(r.Finetune.HeadEpochs == 0 || r.Model.Pretrained != null, "finetune.head_epochs", "a head-only phase needs model.pretrained weights to keep");
         var es = r.EarlyStopping;
-        Check(es.Mode is "min" or "max", "early_stopping.mode", $"must be min or max, got '{es.Mode}'");
+        Check(es.Mode is "auto" or "min" or "max", "early_stopping.mode", $"must be auto (the monitor's direction), min or max, got '{es.Mode}'");
+        if (es.Enabled) Recorded(es.Monitor, "early_stopping.monitor");
         Check(es.Patience >= 1, "early_stopping.patience", $"must be at least 1, got {es.Patience}");
         Check(es.MinDelta >= 0, "early_stopping.min_delta", $"must not be negative, got {es.MinDelta}");
         Check(es.MinEpochs >= 0, "early_stopping.min_epochs", $"must not be negative, got {es.MinEpochs}");
@@ -143,5 +145,13 @@ internal static class RecipeValidator
             Check(p.ResolutionStep >= 1, $"{key}.resolution_step", $"must be at least 1, got {p.ResolutionStep}");
         }
         return errors;
+
+        void Recorded(string metric, string key)
+        {
+            Check(!metric.EndsWith("_ema", StringComparison.Ordinal) || r.Ema.Enabled, key,
+                $"'{metric}' is only recorded with ema.enabled: true");
+            Check(metric != "val_acc_tta" || r.Evaluation.TtaFlip || r.Evaluation.TtaCrops > 0 || r.Evaluation.TtaResolution > 0, key,
+                "'val_acc_tta' is only recorded with test-time augmentation (evaluation.tta_flip, tta_crops or tta_resolution)");
+        }
     }
 }

@@ -20,10 +20,10 @@ public sealed class CheckpointCallback : TrainingCallback
 
     public override void OnTrainStart(TrainingContext context)
     {
-        var best = MonitorValue.Best(recorder.Rows, context.Setup.Recipe.Evaluation.Monitor);
-        if (best != null)
+        var monitor = context.Setup.Monitor;
+        if (monitor.Best(recorder.Rows) is { } best)
         {
-            bestValue = MonitorValue.Of(best, context.Setup.Recipe.Evaluation.Monitor);
+            bestValue = monitor.Read(best);
             bestEpoch = best.Epoch;
         }
     }
@@ -51,9 +51,10 @@ public sealed class CheckpointCallback : TrainingCallback
     public override void OnEpochEnd(TrainingContext context, EpochResult result)
     {
         var recipe = context.Setup.Recipe;
-        var monitor = recipe.Evaluation.Monitor;
-        double value = MonitorValue.Of(result, monitor);
-        bool improved = MonitorValue.IsBetter(value, bestValue, monitor);
+        var monitor = context.Setup.Monitor;
+        // An epoch without the value (a metric the run did not record) never counts as the best.
+        double? value = monitor.Read(result);
+        bool improved = value is { } v && monitor.IsBetter(v, bestValue);
         if (improved)
         {
             bestValue = value;
@@ -65,7 +66,7 @@ public sealed class CheckpointCallback : TrainingCallback
         if (improved && recipe.Checkpoint.SaveBest)
         {
             Checkpoint.Save(run.BestCheckpoint, header, context.Setup.Model, optimizer: null);
-            recorder.Record(new RunEvent { Epoch = result.Epoch, Kind = "checkpoint", Key = "best", To = RecipeLoader.Format(value), Message = $"best {monitor} so far" });
+            recorder.Record(new RunEvent { Epoch = result.Epoch, Kind = "checkpoint", Key = "best", To = RecipeLoader.Format(value!.Value), Message = $"best {monitor.Name} so far" });
         }
     }
 

@@ -98,20 +98,20 @@ public sealed class RunRecorder : TrainingCallback
 
     void WriteSummary(TrainingContext context, string status, string? stopReason)
     {
-        var monitor = context.Setup.Recipe.Evaluation.Monitor;
-        var best = MonitorValue.Best(rows, monitor);
+        var monitor = context.Setup.Monitor;
+        var best = monitor.Best(rows);
         var last = rows.LastOrDefault();
         var summary = new RunSummary
         {
             Recipe = context.Setup.Recipe.Name,
             Status = status,
             StopReason = stopReason,
-            Monitor = monitor,
+            Monitor = monitor.Name,
             EpochsCompleted = rows.Count,
             EpochsPlanned = context.Setup.Recipe.Epochs,
             BestEpoch = best?.Epoch,
-            BestValue = best is null ? null : MonitorValue.Of(best, monitor),
-            FinalValue = last is null ? null : MonitorValue.Of(last, monitor),
+            BestValue = best is null ? null : monitor.Read(best),
+            FinalValue = last is null ? null : monitor.Read(last),
             FinalValAccuracy = last?.ValAccuracy,
             FinalValAccuracyTta = last?.ValAccuracyTta,
             FinalTrainAccuracy = last?.TrainAccuracy,

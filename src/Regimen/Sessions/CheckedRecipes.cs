@@ -2,6 +2,7 @@ using Regimen.Data;
 using Regimen.Models;
 using Regimen.Recipes;
 using Regimen.Training;
+using Monitor = Regimen.Training.Monitor;   // not System.Threading.Monitor
 
 namespace Regimen.Sessions;
 
@@ -32,6 +33,7 @@ public static class CheckedRecipes
         for (int i = 0; i < r.Phases.Count; i++)
             if (r.Phases[i].LrSchedule is { } s && LrSchedule.CheckName(s.Name) is { } phase)
                 yield return new($"phases[{i}].lr_schedule.name", phase);
-        if (EarlyStopping.CheckMetric(r.EarlyStopping.Monitor) is { } metric) yield return new("early_stopping.monitor", metric);
+        if (Monitor.Check(r.Evaluation.Monitor) is { } monitor) yield return new("evaluation.monitor", monitor);
+        if (Monitor.Check(r.EarlyStopping.Monitor) is { } metric) yield return new("early_stopping.monitor", metric);
     }
 }

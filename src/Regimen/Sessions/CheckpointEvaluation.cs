@@ -32,8 +32,7 @@ public static class CheckpointEvaluation
         using (model)
         {
             var recipe = RecipeLoader.Parse(header.RecipeYaml, $"{checkpoint} (recipe)");
-            int resolution = recipe.Evaluation.Resolution > 0 ? recipe.Evaluation.Resolution
-                : recipe.Data.Resolution > 0 ? recipe.Data.Resolution : data.Height;
+            int resolution = recipe.EvaluationResolution(data.Height);
             return Evaluator.Evaluate(model, data, new BatchAugment(header.Mean, header.Std), resolution, batchSize, tta ? Views(recipe) : Tta.None);
         }
     }
@@ -57,8 +56,7 @@ public static class CheckpointEvaluation
                 if (test.Channels != header.InputChannels || test.ClassCount != header.ClassCount)
                     throw new RegimenException($"{path}: the model expects {header.InputChannels} channels and {header.ClassCount} classes, the data has {test.Channels} and {test.ClassCount}");
                 var augment = new BatchAugment(header.Mean, header.Std);
-                int resolution = recipe.Evaluation.Resolution > 0 ? recipe.Evaluation.Resolution
-                    : recipe.Data.Resolution > 0 ? recipe.Data.Resolution : test.Height;
+                int resolution = recipe.EvaluationResolution(test.Height);
                 var plain = Evaluator.Evaluate(model, test, augment, resolution, batchSize, flipTta: false);
                 var flipped = tta ? Evaluator.Evaluate(model, test, augment, resolution, batchSize, Views(recipe)) : null;
                 return ClassificationReport.From($"{path} (epoch {header.Epoch}) on {test.Name}", plain, header.ClassNames, flipped);

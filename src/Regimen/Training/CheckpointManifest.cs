@@ -23,7 +23,5 @@ public static class CheckpointManifest
     /// <summary>The resolution evaluation runs at: evaluation.resolution, else data.resolution, else the data's
     /// own size.</summary>
     public static int EvaluationResolution(Recipe recipe) =>
-        recipe.Evaluation.Resolution > 0 ? recipe.Evaluation.Resolution
-        : recipe.Data.Resolution > 0 ? recipe.Data.Resolution
-        : ScheduleSimulation.NativeResolution(recipe);
+        recipe.EvaluationResolution(ScheduleSimulation.NativeResolution(recipe));
 }

@@ -14,26 +14,17 @@ public sealed class EarlyStopping : TrainingCallback
     double? best;
     int bestEpoch = -1, bad;
 
-    public EarlyStopping(EarlyStoppingSection section) => s = section;
+    readonly Monitor monitor;
+    readonly bool higherIsBetter;
 
-    public static double? Metric(EpochResult r, string name) => name switch
+    /// <summary>The monitor's own direction unless early_stopping.mode says min or max (Keras' mode: auto).</summary>
+    public EarlyStopping(EarlyStoppingSection section)
     {
-        "val_acc" => r.ValAccuracy,
-        "val_loss" => r.ValLoss,
-        "val_acc_tta" => r.ValAccuracyTta,
-        "val_acc_ema" => r.ValAccuracyEma,
-        "val_loss_ema" => r.ValLossEma,
-        "val_top5" => r.ValTop5,
-        "train_loss" => r.TrainLoss,
-        "train_acc" => r.TrainAccuracy,
-        _ => throw new RegimenException($"early_stopping.monitor: unknown metric '{name}'"),
-    };
+        s = section;
+        monitor = Monitor.Get(section.Monitor);
+        higherIsBetter = section.Mode switch { "max" => true, "min" => false, _ => monitor.HigherIsBetter };
+    }
 
-    public static readonly string[] Metrics = { "val_acc", "val_loss", "val_acc_tta", "val_acc_ema", "val_loss_ema", "val_top5", "train_loss", "train_acc" };
-
-    /// <summary>Null for a metric early stopping can watch, else what is wrong with it and the closest known one.</summary>
-    public static string? CheckMetric(string name) =>
-        Metrics.Contains(name) ? null : $"unknown metric '{name}'" + DidYouMean.Hint(name, Metrics);
 
     public override void OnTrainStart(TrainingContext context)
     {
@@ -51,9 +42,9 @@ public sealed class EarlyStopping : TrainingCallback
 
     void Observe(EpochResult r)
     {
-        var value = Metric(r, s.Monitor);
+        var value = monitor.Read(r);
         if (value is null) return;
-        bool better = best is null || (s.Mode == "max" ? value > best + s.MinDelta : value < best - s.MinDelta);
+        bool better = best is null || (higherIsBetter ? value > best + s.MinDelta : value < best - s.MinDelta);
         if (better) { best = value; bestEpoch = r.Epoch; bad = 0; }
         else bad++;
     }

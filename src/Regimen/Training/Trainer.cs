@@ -99,8 +99,7 @@ public sealed class Trainer
     {
         // A resume from a recovery checkpoint continues the epoch at its batch, with the sums it had.
         var tally = new EpochTally(epoch, setup.BatchesPerEpoch, context.TakeResumeProgress(epoch));
-        var monitored = context.History.Select(h => MonitorValue.Of(h, setup.Recipe.Evaluation.Monitor)).ToList();
-        bool higherIsBetter = setup.Recipe.Evaluation.Monitor != "val_loss";
+        var monitored = context.History.Select(h => setup.Monitor.Read(h) ?? double.NaN).ToList();
         setup.Optimizer.zero_grad();
         using var batches = new EpochBatches(setup, epoch, settings, tally.Batch);
         tally.LoaderWaits();
@@ -113,7 +112,7 @@ public sealed class Trainer
             foreach (var c in callbacks) c.BeforeBatch(context, step);
             tally.LoaderReady();
             // After a divergence rollback the whole schedule runs scaled down (divergence.lr_factor per rollback).
-            step.LearningRate = settings.Schedule.At(epoch, step.Batch, step.BatchCount, monitored, higherIsBetter) * setup.LrScale;
+            step.LearningRate = settings.Schedule.At(epoch, step.Batch, step.BatchCount, monitored, setup.Monitor.HigherIsBetter) * setup.LrScale;
             OptimizerFactory.SetLearningRate(setup.Groups, step.LearningRate);
             step.Logits = step.Forward(step.Input);
             step.Loss = step.SoftTarget is null

@@ -61,8 +61,9 @@ public sealed class TrainingSetup : IDisposable
     /// <summary>The moving average of the weights, when the recipe asks for one.</summary>
     public ModelEma? Ema { get; }
     public int BatchesPerEpoch => BatchLoader.BatchCount(Train.Count, Recipe.BatchSize, dropLast: Train.Count > Recipe.BatchSize);
-    public int EvalResolution => Recipe.Evaluation.Resolution > 0 ? Recipe.Evaluation.Resolution
-        : Recipe.Data.Resolution > 0 ? Recipe.Data.Resolution : Train.Height;
+    public int EvalResolution => Recipe.EvaluationResolution(Train.Height);
+    /// <summary>evaluation.monitor: what picks the best checkpoint, the summary's best and final values, and what plateau watches.</summary>
+    public Monitor Monitor => Monitor.Get(Recipe.Evaluation.Monitor);
 
     /// <summary>Loads the recipe's data (from <paramref name="dataDirectory"/> when given) and builds the rest.</summary>
     public static TrainingSetup Create(Recipe recipe, string? dataDirectory = null)

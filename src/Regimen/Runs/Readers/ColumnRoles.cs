@@ -234,10 +234,5 @@ public static class ColumnRoles
     public static string? Closest(string name, IEnumerable<string> known) => DidYouMean.Closest(name, known);
 
     /// <summary>Whether a smaller value of a series by this name is better (losses, errors, times, perplexities).</summary>
-    public static bool LowerIsBetter(string name)
-    {
-        var words = Words(name);
-        return words.Any(w => w is "loss" or "err" or "error" or "errors" or "ppl" or "perplexity" or "mae" or "mse" or "rmse"
-            or "nll" or "time" or "wer" or "cer" or "fid" or "eer");
-    }
+    public static bool LowerIsBetter(string name) => !Training.Monitor.Named(name).HigherIsBetter;
 }
