@@ -242,4 +242,47 @@ public class HookTests
             Assert.Equal(("loss NaN", 0, 0), (e.What, e.Epoch, e.Batch));   // the recipe's divergence check sees the replaced loss
         }
     }
+
+    /// <summary>The example hook of docs/architecture.md ("Writing a hook"), as it is written there.</summary>
+    public sealed class SkipOutlierBatches : TrainingCallback
+    {
+        double mean = double.NaN;
+
+        public override void BeforeStep(TrainingContext context, TrainingStep step)
+        {
+            if (!double.IsNaN(mean) && step.LossValue > 10 * mean)
+            {
+                step.SkipStep = true;
+                context.Setup.Optimizer.zero_grad();   // drop this batch's gradient rather than carry it into the next
+            }
+            mean = double.IsNaN(mean) ? step.LossValue : 0.9 * mean + 0.1 * step.LossValue;
+        }
+    }
+
+    sealed class OutlierAt(int batch) : TrainingCallback
+    {
+        public override void AfterLoss(TrainingContext context, TrainingStep step)
+        {
+            if (step.Batch == batch) step.Loss = step.Loss * 100;
+        }
+    }
+
+    sealed class WeightsAfterEachBatch(TrainingSetup setup) : TrainingCallback
+    {
+        public List<Tensor> Weights { get; } = new();
+        public override void OnBatchEnd(TrainingContext context, BatchResult batch) =>
+            Weights.Add(setup.Model.parameters().First().detach().clone().DetachFromDisposeScope());
+    }
+
+    [Fact]
+    public void TheDocumentedExampleHookSkipsTheStepOfAnOutlierBatch()
+    {
+        using var setup = Setup();
+        var weights = new WeightsAfterEachBatch(setup);
+        new Trainer(setup, new TrainingCallback[] { new OutlierAt(batch: 2), new SkipOutlierBatches(), weights }).Fit();
+        Assert.Equal(4, weights.Weights.Count);
+        Assert.False(weights.Weights[1].equal(weights.Weights[0]).all().item<bool>(), "batch 1 stepped");
+        Assert.True(weights.Weights[2].equal(weights.Weights[1]).all().item<bool>(), "batch 2 (loss x100) did not step");
+        Assert.False(weights.Weights[3].equal(weights.Weights[2]).all().item<bool>(), "batch 3 stepped");
+    }
 }
