@@ -25,6 +25,7 @@ return args.FirstOrDefault() switch
     "layout" => Layout(args[1..]),
     "convcheck" => ConvCheck(args[1..]),
     "evalparts" => EvalParts(args[1..]),
+    "live" => Live(args[1..]),
     _ => Usage(),
 };
 
@@ -41,6 +42,7 @@ static int Usage()
                Regimen.Bench ops MODEL [--width W] [--size S] [--channels C] [--batch B] [--threads T]   (time per piece of a step, ms)
                Regimen.Bench layout MODEL [--width W] [--size S] [--channels C] [--batch B] [--reps N] [--rounds R]   (NCHW against NHWC, step and evaluation, ms)
                Regimen.Bench convcheck [--channels 1,3,8,...] [--size S] [--batch B] [--case nchw,3,1,8,8]   (single convolutions against float64)
+               Regimen.Bench live [--epochs N] [--timed T]   (regimen watch's per-epoch analysis after N epochs, against the whole-log analyst)
                Regimen.Bench evalparts MODEL [--width W] [--size S] [--channels C] [--batch B] [--images N] [--rounds R] [--train-epochs E]   (the Evaluator stage by stage)
         """);
     return 2;
@@ -193,6 +195,46 @@ static int Analyze(string[] a)
     var analysis = Analyst.Analyze(logs[0]);
     double total = clock.Elapsed.TotalSeconds;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"side=regimen analyze rows={rows} read_s={read:F2} total_s={total:F2} findings={analysis.Findings.Count}"));
+    return 0;
+}
+
+// regimen watch's live analysis: the cost of judging one more epoch of a run that already has N, for the bounded view
+// the watcher uses and for the whole log (what analyzing the log again at every epoch would cost). The run is primed
+// with N - T epochs, then T epochs are added and each timed; medians in microseconds.
+static int Live(string[] a)
+{
+    int epochs = int.Parse(Option(a, "--epochs", "1000")), timed = Math.Min(epochs, int.Parse(Option(a, "--timed", "50")));
+    var r = new Random(1);
+    var log = new TrainingLog { Name = "bench", Source = "bench", Format = "csv" };
+    for (int e = 0; e < epochs; e++)
+    {
+        double p = (double)e / epochs;
+        log.Epochs.Add(new LogEpoch
+        {
+            Epoch = e, TrainLoss = 2.3 * Math.Exp(-3 * p) + r.NextDouble() * 0.01, TrainAccuracy = 0.1 + 0.85 * p,
+            ValLoss = 2.3 * Math.Exp(-2.5 * p) + r.NextDouble() * 0.01, ValAccuracy = 0.1 + 0.8 * p + r.NextDouble() * 0.005, LearningRate = 0.1 * (1 - p),
+        });
+    }
+    var header = log with { Epochs = new(), Events = new() };
+    // Warm-up (JIT) on a run of its own, so that the short runs are not timed compiling.
+    var warm = new Regimen.Analysis.Live.LiveAnalyst(header);
+    for (int i = 0; i < 300; i++) warm.AddEpoch(log.Epochs[i % epochs] with { Epoch = i });
+    var live = new Regimen.Analysis.Live.LiveAnalyst(header);
+    live.Prime(log.Epochs.Take(epochs - timed));
+    var bounded = new List<double>();
+    var whole = new List<double>();
+    for (int i = epochs - timed; i < epochs; i++)
+    {
+        var clock = Stopwatch.StartNew();
+        live.AddEpoch(log.Epochs[i]);
+        bounded.Add(clock.Elapsed.TotalMilliseconds * 1000);
+        clock.Restart();
+        Analyst.Analyze(live.Log);
+        whole.Add(clock.Elapsed.TotalMilliseconds * 1000);
+    }
+    static double Median(List<double> x) { var s = x.Order().ToList(); return s[s.Count / 2]; }
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"side=regimen live epochs={epochs} timed={timed} window={Regimen.Analysis.Live.BoundedLogView.DefaultWindow} per_epoch_us={Median(bounded):F0} whole_log_us={Median(whole):F0}"));
     return 0;
 }
 

@@ -19,6 +19,8 @@ app.Configure(config =>
         .WithExample("train").WithExample("train", "my-recipe.yaml", "--epochs", "3").WithExample("train", "--resume", "runs/20261124-101500-fashion-mnist");
     config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Score a run or checkpoint on its test set: accuracy, per-class accuracy, confusion matrix.");
     config.AddCommand<AnalyzeCommand>("analyze").WithDescription("Diagnose a run or any tool's log: findings with their numbers, recommendations as recipe patches.");
+    config.AddCommand<WatchCommand>("watch").WithDescription("Follow a training as it runs (a log, a run folder, or -- COMMAND) and speak up at the epoch it goes wrong.")
+        .WithExample("watch", "runs/20261124-101500-fashion-mnist").WithExample("watch", "--out", "runs/keras-1", "--", "python", "train.py");
     config.AddCommand<CompareCommand>("compare").WithDescription("Compare runs: configuration diff, milestones, final/best/gap/stability, a verdict.");
     config.AddCommand<ExportCommand>("export").WithDescription("Write a run's model as ONNX (checked by ONNX Runtime), safetensors or a PyTorch state dict.")
         .WithExample("export", "runs/20261124-101500-fashion-mnist", "--format", "onnx", "--out", "model.onnx");

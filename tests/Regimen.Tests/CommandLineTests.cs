@@ -19,6 +19,7 @@ public class CommandLineTests
         ("train", ["train"], "--epoch", "--epochs"),
         ("evaluate", ["evaluate", "run"], "--jsn", "--json"),
         ("analyze", ["analyze", "log.csv"], "--targte", "--target"),
+        ("watch", ["watch", "runs"], "--stop-onn", "--stop-on"),
         ("compare", ["compare", "a", "b"], "--markdwn", "--markdown"),
         ("predict", ["predict", "model", "images"], "--ot", "--out"),
         ("export", ["export", "run"], "--fromat", "--format"),
@@ -130,6 +131,7 @@ public class CommandLineTests
         [("RecipesPatchCommand", "--out")] = p =>
             ["recipes", "patch", "fashion-mnist", "--set", "epochs=2", "--out", p],
         [("TrainCommand", "--out")] = p => ["train", "--out", p],
+        [("WatchCommand", "--out")] = p => ["watch", "--out", p, "--", "true"],
         [("EvolveCommand", "--workspace")] = p => ["evolve", "fashion-mnist", "--workspace", p],
     };
 

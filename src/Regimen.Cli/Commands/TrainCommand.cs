@@ -3,6 +3,7 @@ using Regimen.Recipes;
 using Regimen.Reports;
 using Regimen.Runs;
 using Regimen.Sessions;
+using Regimen.Sessions.Watch;
 using Regimen.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -42,6 +43,12 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
 
         [CommandOption("--plain"), Description("Plain log lines instead of the live display (automatic when output is not a terminal).")]
         public bool Plain { get; init; }
+
+        [CommandOption("--stop-on <SEVERITY>"), Description("warning or critical: stop at the end of the epoch where a finding this severe is announced (last.ckpt kept, resumable); exit code 5.")]
+        public string? StopOn { get; init; }
+
+        public override ValidationResult Validate() =>
+            WatchOptions.CheckSeverity(StopOn) is { } error ? ValidationResult.Error(error) : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
@@ -50,7 +57,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         if (s.Resume != null && ExperimentDirectory.IsExperiment(s.Resume))
         {
             var saved = CheckedRecipes.Load(Path.Combine(s.Resume, "recipe.yaml"));
-            return CrossValidate(saved, s.Resume, s.Data, force: false, live);
+            return CrossValidate(saved, s.Resume, s.Data, force: false, live, s.StopOn);
         }
         TrainingOutcome outcome;
         var stop = new StopRequest();
@@ -59,7 +66,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         {
             if (s.Recipe != null || s.Set.Length > 0 || s.Seed != null || s.Folds != null)
                 throw new RegimenException("--resume continues a run with its own recipe: leave out RECIPE, --set, --seed and --folds (only --epochs may extend it)");
-            outcome = WithDisplay(live, display => TrainingRunner.Resume(s.Resume, s.Data, display, s.Epochs, stop));
+            outcome = WithDisplay(live, s.StopOn, display => TrainingRunner.Resume(s.Resume, s.Data, display, s.Epochs, stop));
         }
         else
         {
@@ -69,8 +76,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             if (s.Folds is { } folds) overrides.Add($"data.folds={folds}");
             var recipe = CheckedRecipes.Load(s.Recipe ?? BuiltinRecipes.DefaultName, overrides);
             if (recipe.Data.Folds > 0)
-                return CrossValidate(recipe, s.Out ?? ExperimentDirectory.DefaultPath(recipe.Name), s.Data, s.Force, live);
-            outcome = WithDisplay(live, display => TrainingRunner.Start(new TrainingRequest
+                return CrossValidate(recipe, s.Out ?? ExperimentDirectory.DefaultPath(recipe.Name), s.Data, s.Force, live, s.StopOn);
+            outcome = WithDisplay(live, s.StopOn, display => TrainingRunner.Start(new TrainingRequest
             {
                 Recipe = recipe, OutputDirectory = s.Out, DataDirectory = s.Data, Force = s.Force, Callbacks = display,
                 Stop = stop,
@@ -85,35 +92,46 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         return 0;
     }
 
-    /// <summary>Says where the run stopped and the exact command that continues it.</summary>
+    /// <summary>Says where the run stopped (Ctrl-C, or a finding at --stop-on's severity) and the exact command that
+    /// continues it; exit 130, or 5 for a finding.</summary>
     static int Interrupted(TrainingOutcome outcome, Interruption interruption, string? data)
     {
         var where = interruption.Progress is { } p
             ? $"epoch {interruption.Epoch}, after batch {p.Batch}" : $"before epoch {interruption.Epoch}";
-        AnsiConsole.MarkupLine($"[yellow]interrupted[/] at {where}; recovery checkpoint: " +
-                               $"[link]{Markup.Escape(outcome.Run.LastCheckpoint)}[/]");
+        bool onFinding = interruption.Reason.Contains("--stop-on", StringComparison.Ordinal);
+        AnsiConsole.MarkupLine((onFinding ? $"[yellow]stopped on a finding[/] ({Markup.Escape(interruption.Reason)})" : "[yellow]interrupted[/]") +
+                               $" at {where}; recovery checkpoint: [link]{Markup.Escape(outcome.Run.LastCheckpoint)}[/]");
         var command = Evolve.RegimenCommand.Current();
         var arguments = command.Prefix.Concat(["train", "--resume", outcome.Run.Path]);
         if (data is not null) arguments = arguments.Concat(["--data", Path.GetFullPath(data)]);
         AnsiConsole.MarkupLine("continue with:");
         Console.Out.WriteLine("  " + command.ShellLine(arguments));   // one line, never wrapped: it is to be copied
-        return ExitCodes.Interrupted;
+        return onFinding ? ExitCodes.StoppedOnFinding : ExitCodes.Interrupted;
     }
 
-    static int CrossValidate(Recipe recipe, string path, string? data, bool force, bool live)
+    static int CrossValidate(Recipe recipe, string path, string? data, bool force, bool live, string? stopOn)
     {
         var result = CrossValidation.Run(recipe, path, data, force, fold =>
         {
             AnsiConsole.MarkupLine($"[bold]fold {fold + 1} of {recipe.Data.Folds}[/]");
-            return new TrainingCallback[] { new PlainProgress(Console.Out) };
+            return new TrainingCallback[] { new PlainProgress(Console.Out), new LiveAnalysisCallback(new WatchOptions { StopOn = stopOn }, new FindingLinesView(Console.Out)) };
         });
         ExperimentView.Write(AnsiConsole.Console, result);
         AnsiConsole.MarkupLine($"experiment: [link]{Markup.Escape(Path.GetFullPath(path))}[/]");
         return 0;
     }
 
-    static TrainingOutcome WithDisplay(bool live, Func<IReadOnlyList<TrainingCallback>, TrainingOutcome> train) =>
-        live
-            ? LiveProgress.Run(AnsiConsole.Console, display => train(new TrainingCallback[] { display }))
-            : train(new TrainingCallback[] { new PlainProgress(Console.Out) });
+    /// <summary>The progress display and the live analysis (findings as they become true, --stop-on), then the findings of the end.</summary>
+    static TrainingOutcome WithDisplay(bool live, string? stopOn, Func<IReadOnlyList<TrainingCallback>, TrainingOutcome> train)
+    {
+        var options = new WatchOptions { StopOn = stopOn };
+        LiveAnalysisCallback? analysis = null;
+        var outcome = live
+            ? LiveProgress.Run(AnsiConsole.Console, display => train(new TrainingCallback[]
+                { display, analysis = new LiveAnalysisCallback(options, new FindingLinesView(AnsiConsole.Console)) }))
+            : train(new TrainingCallback[] { new PlainProgress(Console.Out), analysis = new LiveAnalysisCallback(options, new FindingLinesView(Console.Out)) });
+        if (analysis?.Summary is { } summary)
+            foreach (var line in WatchText.Summary(summary, outcome.Summary.Status).Skip(1)) AnsiConsole.WriteLine(line.TrimStart());
+        return outcome;
+    }
 }

@@ -21,17 +21,19 @@ public static class MetricsCsv
     public static string Format(IEnumerable<EpochResult> rows)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(string.Join(",", Columns));
-        foreach (var r in rows)
-        {
-            sb.AppendLine(string.Join(",",
-                r.Epoch.ToString(CultureInfo.InvariantCulture), r.Phase, F(r.LearningRate), r.Resolution.ToString(CultureInfo.InvariantCulture),
-                F(r.TrainLoss), F(r.TrainAccuracy), F(r.ValLoss), F(r.ValAccuracy), F(r.ValTop5), F(r.ValAccuracyTta),
-                F(r.ValLossEma), F(r.ValAccuracyEma), F(r.MixedFraction, "F4"),
-                F(r.EpochSeconds, "F3"), F(r.ImagesPerSecond, "F1"), F(r.LoaderWaitFraction, "F4")));
-        }
+        sb.AppendLine(Header);
+        foreach (var r in rows) sb.AppendLine(Row(r));
         return sb.ToString();
     }
+
+    public static string Header => string.Join(",", Columns);
+
+    /// <summary>One row, without its line end, for writers that append (regimen watch records a run as it grows).</summary>
+    public static string Row(EpochResult r) => string.Join(",",
+        r.Epoch.ToString(CultureInfo.InvariantCulture), r.Phase, F(r.LearningRate), r.Resolution.ToString(CultureInfo.InvariantCulture),
+        F(r.TrainLoss), F(r.TrainAccuracy), F(r.ValLoss), F(r.ValAccuracy), F(r.ValTop5), F(r.ValAccuracyTta),
+        F(r.ValLossEma), F(r.ValAccuracyEma), F(r.MixedFraction, "F4"),
+        F(r.EpochSeconds, "F3"), F(r.ImagesPerSecond, "F1"), F(r.LoaderWaitFraction, "F4"));
 
     public static List<EpochResult> Read(string path)
     {

@@ -6,7 +6,8 @@ namespace Regimen.Runs;
 /// <summary>
 /// One line of events.jsonl: something that happened at an epoch. Kinds: start, resume, schedule (key, from,
 /// to), checkpoint, best, early_stop, stopped (a stop request: why, and the batch it stopped after), diverged,
-/// warning, end; callbacks add their own through <see cref="Training.TrainingContext.Record"/>.
+/// warning, finding (key: its kind, to: its severity, from: the severity it rose from, message: its summary,
+/// evidence: its numbers), end; callbacks add their own through <see cref="Training.TrainingContext.Record"/>.
 /// </summary>
 public sealed record RunEvent
 {
@@ -16,9 +17,13 @@ public sealed record RunEvent
     [JsonPropertyName("from")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? From { get; init; }
     [JsonPropertyName("to")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? To { get; init; }
     [JsonPropertyName("message")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Message { get; init; }
+    [JsonPropertyName("evidence")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Dictionary<string, double>? Evidence { get; init; }
     [JsonPropertyName("time")] public DateTime Time { get; init; } = DateTime.UtcNow;
 
-    public string ToJson() => JsonSerializer.Serialize(this);
+    public string ToJson() => JsonSerializer.Serialize(this, Options);
+
+    // A diverged run's evidence may hold NaN.
+    static readonly JsonSerializerOptions Options = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static List<RunEvent> ReadAll(string path)
     {
@@ -29,7 +34,7 @@ public sealed record RunEvent
         {
             line++;
             if (string.IsNullOrWhiteSpace(text)) continue;
-            try { events.Add(JsonSerializer.Deserialize<RunEvent>(text) ?? throw new JsonException("null")); }
+            try { events.Add(JsonSerializer.Deserialize<RunEvent>(text, Options) ?? throw new JsonException("null")); }
             catch (JsonException e) { throw new RegimenException($"{path}:{line}: not a valid event ({e.Message})"); }
         }
         return events;

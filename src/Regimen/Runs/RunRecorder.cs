@@ -43,7 +43,11 @@ public sealed class RunRecorder : TrainingCallback
 
     public override void OnTrainStart(TrainingContext context)
     {
-        context.OnRecord(e => Record(new RunEvent { Epoch = e.Epoch, Kind = e.Kind, Key = e.Key, From = e.From, To = e.To, Message = e.Message }));
+        context.OnRecord(e => Record(new RunEvent
+        {
+            Epoch = e.Epoch, Kind = e.Kind, Key = e.Key, From = e.From, To = e.To, Message = e.Message,
+            Evidence = e.Evidence is null ? null : new Dictionary<string, double>(e.Evidence),
+        }));
         Record(resumed
             ? new RunEvent { Epoch = context.StartEpoch, Kind = "resume", Message = context.ResumeProgress is { } progress
                 ? $"resumed at epoch {context.StartEpoch}, batch {progress.Batch} (a recovery checkpoint)" : $"resumed at epoch {context.StartEpoch}" }

@@ -21,7 +21,14 @@ public sealed record RunSummary
     [JsonPropertyName("final_val_acc_tta")] public double? FinalValAccuracyTta { get; init; }
     [JsonPropertyName("final_train_acc")] public double? FinalTrainAccuracy { get; init; }
     [JsonPropertyName("wall_seconds")] public double WallSeconds { get; init; }
-    [JsonPropertyName("environment")] public RunEnvironment Environment { get; init; } = RunEnvironment.Current();
+    /// <summary>A run regimen watch recorded from another tool's output: the command it ran, its exit code and the
+    /// format its log was read as (absent for Regimen's own trainings).</summary>
+    [JsonPropertyName("command")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? Command { get; init; }
+    [JsonPropertyName("exit_code")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? ExitCode { get; init; }
+    [JsonPropertyName("source_format")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? SourceFormat { get; init; }
+    /// <summary>Where the run trained: this machine unless set (measured only when asked for, as it loads libtorch).</summary>
+    [JsonPropertyName("environment")] public RunEnvironment Environment { get => environment ??= RunEnvironment.Current(); init => environment = value; }
+    RunEnvironment? environment;
 
     static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
     public string ToJson() => JsonSerializer.Serialize(this, Options);

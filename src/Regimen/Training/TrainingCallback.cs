@@ -51,8 +51,10 @@ public sealed class TrainingContext
     public void OnRecord(Action<TrainingEvent> listener) => listeners.Add(listener);
 }
 
-/// <summary>Something a callback wants in the run's records, at an epoch: a kind (finding, warning...) and what happened.</summary>
-public sealed record TrainingEvent(int Epoch, string Kind, string? Message, string? Key = null, string? From = null, string? To = null);
+/// <summary>Something a callback wants in the run's records, at an epoch: a kind (finding, warning...) and what happened;
+/// <paramref name="Evidence"/>: the numbers it rests on (a finding's).</summary>
+public sealed record TrainingEvent(int Epoch, string Kind, string? Message, string? Key = null, string? From = null, string? To = null,
+    IReadOnlyDictionary<string, double>? Evidence = null);
 
 /// <summary>What one training batch did, for live displays.</summary>
 public sealed record BatchResult(int Epoch, int Batch, int BatchCount, double Loss, double Accuracy, double LearningRate, double ImagesPerSecond);

@@ -25,6 +25,12 @@ internal abstract class FindingKind
     /// </summary>
     public virtual bool ListedPerFold => true;
 
+    /// <summary>
+    /// Whether the kind speaks of a run's end (it stopped early, it ended still improving, its best fell short of a
+    /// target): true of almost any run still going, so live analysis (regimen watch, train) judges it at the end only.
+    /// </summary>
+    public virtual bool JudgedAtEnd => false;
+
     public bool IsAnswered(Finding finding) => AnsweredSeverity is null || finding.Severity == AnsweredSeverity;
 
     /// <summary>The findings of this kind in one run.</summary>

@@ -26,6 +26,8 @@ internal static class FindingRegistry
         new TargetGap(),
         new FoldSpread(),
         new HighLearningRate(),
+        new Stalled(),
+        new Crashed(),
     };
 
     static readonly Dictionary<string, FindingKind> ByName = All.ToDictionary(k => k.Name);

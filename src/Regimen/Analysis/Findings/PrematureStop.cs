@@ -7,6 +7,7 @@ internal sealed class PrematureStop : FindingKind
 {
     public const string Id = "premature-stop";
     public override string Name => Id;
+    public override bool JudgedAtEnd => true;
     public override string Documentation =>
         "training stopped with over 10 % of its epoch budget left (early stopping); across folds: how many stopped early";
     public override IReadOnlyList<RecommendationKind> Answers { get; } = new[] { RecommendationRegistry.PatientEarlyStopping };

@@ -5,6 +5,7 @@ internal sealed class TargetGap : FindingKind
 {
     public const string Id = "target-gap";
     public override string Name => Id;
+    public override bool JudgedAtEnd => true;
     public override string Documentation =>
         "the best value (across folds: the mean final value) is short of `--target` (seed 004's gap to gold)";
     public override bool ListedPerFold => false;

@@ -7,6 +7,7 @@ internal sealed class Underfitting : FindingKind
 {
     public const string Id = "underfitting";
     public override string Name => Id;
+    public override bool JudgedAtEnd => true;
     public override string Documentation =>
         "the run ends at its best with training loss and the metric still improving and no gap: stopped before " +
         "converging (info when the schedule had annealed)";

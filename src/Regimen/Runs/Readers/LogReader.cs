@@ -45,7 +45,9 @@ public static class LogReader
             return Directory.GetDirectories(path, "fold-*").OrderBy(d => int.Parse(Path.GetFileName(d)[5..], CultureInfo.InvariantCulture))
                 .Where(d => File.Exists(Path.Combine(d, "metrics.csv")))
                 .Select(d => RegimenRun(d) with { Fold = int.Parse(Path.GetFileName(d)[5..], CultureInfo.InvariantCulture) }).ToList();
-        if (File.Exists(Path.Combine(path, "metrics.csv")) && File.Exists(Path.Combine(path, "recipe.yaml"))) return new[] { RegimenRun(path) };
+        // A Regimen run, or another tool's run that regimen watch recorded in the same shape (no recipe; summary.json says the format).
+        if (File.Exists(Path.Combine(path, "metrics.csv")) && (File.Exists(Path.Combine(path, "recipe.yaml")) || RunSummary.Read(Path.Combine(path, "summary.json"))?.SourceFormat is not null))
+            return new[] { RegimenRun(path) };
         foreach (var candidate in new[] { "summary.csv", "metrics.csv", "results.csv", "trainer_state.json", "log.txt", "training.log", "history.csv" })
             if (File.Exists(Path.Combine(path, candidate))) return ReadFile(Path.Combine(path, candidate), options);
         var events = Directory.GetFiles(path, "*tfevents*", SearchOption.AllDirectories);
@@ -77,10 +79,11 @@ public static class LogReader
         {
             Name = Path.GetFileName(dir.TrimEnd('/')),
             Source = dir,
-            Format = "regimen", Reader = "regimen",
+            Format = summary?.SourceFormat ?? "regimen", Reader = "regimen",
             Columns = new[] { "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "val_top5", "lr" }
                 .Select(c => new ColumnMapping(c, c)).Append(new ColumnMapping("epoch_time", "epoch_seconds")).ToList(),
-            PlannedEpochs = summary?.EpochsPlanned ?? (hyper.TryGetValue("epochs", out var e) ? int.Parse(e, CultureInfo.InvariantCulture) : null),
+            PlannedEpochs = summary is { EpochsPlanned: > 0 } ? summary.EpochsPlanned
+                : hyper.TryGetValue("epochs", out var e) ? int.Parse(e, CultureInfo.InvariantCulture) : null,
             Hyperparameters = hyper,
             Epochs = rows.Select(r => new LogEpoch
             {
@@ -91,7 +94,7 @@ public static class LogReader
             Events = RunEvent.ReadAll(run.EventsFile).Where(x => x.Kind is not ("start" or "end" or "checkpoint"))
                 .Select(x => new LogEvent(x.Epoch, x.Kind, x.Key, x.From, x.To, x.Message)).ToList(),
         };
-        log.Notes.Add("train_acc is measured on augmented (and, with MixUp/CutMix, mixed) batches in training mode");
+        if (summary?.SourceFormat is null) log.Notes.Add("train_acc is measured on augmented (and, with MixUp/CutMix, mixed) batches in training mode");
         return log;
     }
 
