@@ -6,7 +6,9 @@ using static TorchSharp.torch;
 
 namespace Regimen.Tests;
 
-/// <summary>Each technique hook on its own, on a real batch of a tiny setup, and what hooks can do to the loop.</summary>
+/// <summary>
+/// Each technique hook on its own, on a real batch of a tiny setup, and what hooks can do to the loop.
+/// </summary>
 public class HookTests
 {
     static readonly Lazy<string> data = new(() => TestData.WriteIdxDataset(TestData.TempDir("hook-data"), trainCount: 128, testCount: 64));

@@ -37,7 +37,9 @@ public sealed class EarlyStopping : TrainingCallback
         Observe(result);
         if (bad >= s.Patience && result.Epoch + 1 >= s.MinEpochs && result.Epoch + 1 < context.Setup.Recipe.Epochs)
             context.StopReason = string.Create(CultureInfo.InvariantCulture,
-                $"{s.Monitor} did not improve by {s.MinDelta} for {bad} epochs (best {best:G6} at epoch {bestEpoch}); stopped after epoch {result.Epoch} of {context.Setup.Recipe.Epochs}");
+                $"{s.Monitor} did not improve by {s.MinDelta} for {bad} epochs " +
+                $"(best {best:G6} at epoch {bestEpoch}); " +
+                $"stopped after epoch {result.Epoch} of {context.Setup.Recipe.Epochs}");
     }
 
     void Observe(EpochResult r)

@@ -16,14 +16,17 @@ sealed class EpochBatches : IDisposable
     {
         var recipe = setup.Recipe;
         var order = BatchLoader.Order(setup.Train.Count, recipe.Seed, epoch);
-        var source = BatchLoader.Batches(setup.Train, recipe.BatchSize, order, dropLast: setup.Train.Count > recipe.BatchSize, first);
+        bool dropLast = setup.Train.Count > recipe.BatchSize;
+        var source = BatchLoader.Batches(setup.Train, recipe.BatchSize, order, dropLast, first);
         Tensor Prepare(Batch batch, int index)
         {
             using var generator = new Generator((ulong)Seeds.Derive(recipe.Seed, epoch, index, 0xA06));
-            return setup.Augment.Train(batch.Images, settings.Resolution, settings.Augment, settings.AugmentLevel, recipe.Augment, generator);
+            return setup.Augment.Train(batch.Images, settings.Resolution, settings.Augment, settings.AugmentLevel,
+                recipe.Augment, generator);
         }
         prefetcher = recipe.Data.Workers > 0 ? new BatchPrefetcher(source, Prepare, recipe.Data.Prefetch, first) : null;
-        Batches = prefetcher?.Batches() ?? source.Select((batch, index) => BatchPrefetcher.Prepare(batch, first + index, Prepare));
+        Batches = prefetcher?.Batches()
+            ?? source.Select((batch, index) => BatchPrefetcher.Prepare(batch, first + index, Prepare));
     }
 
     public IEnumerable<PreparedBatch> Batches { get; }

@@ -38,17 +38,20 @@ sealed class EpochTally
     public void LoaderReady() => loaderClock.Stop();
 
     /// <summary>Counts a finished batch and returns where the epoch stands, and what the batch did.</summary>
-    public (EpochProgress Progress, BatchResult Batch) Add(TrainingStep step, long batchCorrect, int size)
+    public (EpochProgress Progress, BatchResult Batch) Add(TrainingStep step, int size)
     {
+        // Accuracy against the batch's own labels, also for mixed batches (timm records none there).
+        long batchCorrect = step.Logits.argmax(1).eq(step.Labels).sum().item<long>();
         if (double.IsNaN(firstLr)) firstLr = step.LearningRate;
         lossSum += step.LossValue * size;
         correct += batchCorrect;
         seen += size;
         if (step.SoftTarget is not null) mixed++;
         Batch++;
-        var progress = new EpochProgress(Epoch, Batch, lossSum, correct, seen, mixed, firstLr, AtOptimizerStep: !step.SkipStep);
-        var result = new BatchResult(Epoch, Batch, BatchCount, step.LossValue, (double)batchCorrect / size, step.LearningRate,
-            (seen - seenBefore) / epochClock.Elapsed.TotalSeconds);
+        var progress = new EpochProgress(Epoch, Batch, lossSum, correct, seen, mixed, firstLr,
+            AtOptimizerStep: !step.SkipStep);
+        var result = new BatchResult(Epoch, Batch, BatchCount, step.LossValue, (double)batchCorrect / size,
+            step.LearningRate, (seen - seenBefore) / epochClock.Elapsed.TotalSeconds);
         return (progress, result);
     }
 

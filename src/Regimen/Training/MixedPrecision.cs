@@ -8,7 +8,8 @@ namespace Regimen.Training;
 /// forward and backward passes; before each step it takes the master weights, after it hands its gradients back
 /// as fp32 and its BatchNorm statistics too, and the optimizer, the EMA, evaluation and checkpoints all use the
 /// fp32 master. On CPUs without native bf16 (avx512_bf16, amx_bf16) libtorch emulates it: correct, but slower.
-/// As the loop's hook it pulls the weights and computes the forward pass before each batch and pushes the gradients after backward.
+/// As the loop's hook it pulls the weights and computes the forward pass before each batch and pushes the gradients
+/// after backward.
 /// </summary>
 public sealed class MixedPrecision : TrainingCallback, IDisposable
 {
@@ -19,7 +20,8 @@ public sealed class MixedPrecision : TrainingCallback, IDisposable
     {
         Compute = compute;
         compute.to(ScalarType.BFloat16);
-        // The bf16 copy computes in the master's layout, the one MemoryLayout.Choose found fastest for these channel counts.
+        // The bf16 copy computes in the master's layout, the one MemoryLayout.Choose found fastest for these channel
+        // counts.
         if (Models.MemoryLayout.HasChannelsLast(master)) Models.MemoryLayout.ToChannelsLast(compute);
         var computeParameters = compute.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
         foreach (var (name, p) in master.named_parameters()) parameters.Add((p, computeParameters[name]));
@@ -53,7 +55,9 @@ public sealed class MixedPrecision : TrainingCallback, IDisposable
         foreach (var (m, c) in buffers) c.copy_(m);
     }
 
-    /// <summary>The bf16 gradients as the master's fp32 gradients, and the statistics the forward pass updated, after backward.</summary>
+    /// <summary>
+    /// The bf16 gradients as the master's fp32 gradients, and the statistics the forward pass updated, after backward.
+    /// </summary>
     public void PushGradients()
     {
         using var _ = no_grad();

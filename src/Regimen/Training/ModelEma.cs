@@ -37,16 +37,20 @@ public sealed class ModelEma : TrainingCallback, IDisposable
 
     public nn.Module<Tensor, Tensor> Model { get; }
 
-    /// <summary>The decay used at optimizer step <paramref name="step"/> (0-based, counted over the whole run).</summary>
+    /// <summary>
+    /// The decay used at optimizer step <paramref name="step"/> (0-based, counted over the whole run).
+    /// </summary>
     public double DecayAt(long step) => warmup ? Math.Min(decay, (1.0 + step) / (10.0 + step)) : decay;
 
     public override void AfterStep(TrainingContext context, TrainingStep step) =>
-        Update(GradientAccumulation.StepIndex(step.Epoch, step.Batch, step.BatchCount, context.Setup.Recipe.Optimizer.AccumulationSteps));
+        Update(GradientAccumulation.StepIndex(step.Epoch, step.Batch, step.BatchCount,
+            context.Setup.Recipe.Optimizer.AccumulationSteps));
 
     public override EpochResult AfterEvaluate(TrainingContext context, EpochResult result)
     {
         var setup = context.Setup;
-        var ema = Evaluator.Evaluate(Model, setup.Validation, setup.Augment, setup.EvalResolution, setup.Recipe.Evaluation.BatchSize, flipTta: false);
+        var ema = Evaluator.Evaluate(Model, setup.Validation, setup.Augment, setup.EvalResolution,
+            setup.Recipe.Evaluation.BatchSize, flipTta: false);
         return result with { ValLossEma = ema.Loss, ValAccuracyEma = ema.Accuracy };
     }
 

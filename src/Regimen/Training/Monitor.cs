@@ -43,13 +43,18 @@ public sealed class Monitor
     public static Monitor Get(string name) =>
         Known.FirstOrDefault(m => m.Name == name) ?? throw new RegimenException(Check(name)!);
 
-    /// <summary>Null for a metric Regimen records, else what is wrong with the name (for recipe checks: the caller adds the key).</summary>
+    /// <summary>
+    /// Null for a metric Regimen records, else what is wrong with the name (for recipe checks: the caller adds the
+    /// key).
+    /// </summary>
     public static string? Check(string name) =>
-        Known.Any(m => m.Name == name) ? null : $"unknown metric '{name}'" + DidYouMean.Hint(name, Known.Select(m => m.Name));
+        Known.Any(m => m.Name == name) ? null
+            : $"unknown metric '{name}'" + DidYouMean.Hint(name, Known.Select(m => m.Name));
 
     /// <summary>
     /// A metric of any tool's log: a known one, or by its name (losses, errors, perplexities and the like fall;
-    /// anything else, accuracies, F1, AUC, rises). Its reading from an EpochResult is null when Regimen does not record it.
+    /// anything else, accuracies, F1, AUC, rises). Its reading from an EpochResult is null when Regimen does not record
+    /// it.
     /// </summary>
     public static Monitor Named(string name)
     {
@@ -59,16 +64,22 @@ public sealed class Monitor
     }
 
     static readonly HashSet<string> Falling = new()
-        { "loss", "err", "error", "errors", "ppl", "perplexity", "mae", "mse", "rmse", "nll", "time", "wer", "cer", "fid", "eer" };
+    {
+        "loss", "err", "error", "errors", "ppl", "perplexity", "mae", "mse", "rmse", "nll", "time", "wer", "cer", "fid",
+        "eer",
+    };
 
     /// <summary>A name's words, lower case: "val/top1_err" → val, top1, err.</summary>
     static IEnumerable<string> Words(string name) =>
         System.Text.RegularExpressions.Regex.Split(name.ToLowerInvariant(), "[^a-z0-9]+").Where(w => w.Length > 0);
 
-    /// <summary>The value in an epoch's record; null when the run did not record it (no TTA, no EMA, few classes).</summary>
+    /// <summary>
+    /// The value in an epoch's record; null when the run did not record it (no TTA, no EMA, few classes).
+    /// </summary>
     public double? Read(EpochResult r) => read(r);
 
-    public bool IsBetter(double candidate, double? best) => best is null || (HigherIsBetter ? candidate > best : candidate < best);
+    public bool IsBetter(double candidate, double? best) =>
+        best is null || (HigherIsBetter ? candidate > best : candidate < best);
 
     /// <summary>The epoch with the best value, the first of equals; null when no epoch has one.</summary>
     public EpochResult? Best(IEnumerable<EpochResult> rows)
@@ -80,11 +91,14 @@ public sealed class Monitor
         return best;
     }
 
-    /// <summary>How much better <paramref name="a"/> is than <paramref name="b"/>: positive when better, in the metric's units.</summary>
+    /// <summary>
+    /// How much better <paramref name="a"/> is than <paramref name="b"/>: positive when better, in the metric's units.
+    /// </summary>
     public double Gain(double a, double b) => HigherIsBetter ? a - b : b - a;
 
     /// <summary>An accuracy in percent, a loss as a number.</summary>
-    public string Format(double value) => IsFraction ? Units.Percent(value) : value.ToString("0.####", CultureInfo.InvariantCulture);
+    public string Format(double value) =>
+        IsFraction ? Units.Percent(value) : value.ToString("0.####", CultureInfo.InvariantCulture);
 
     public override string ToString() => Name;
 }

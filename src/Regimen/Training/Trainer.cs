@@ -16,7 +16,9 @@ public sealed class Trainer
     readonly IReadOnlyList<TrainingCallback> callbacks;
     readonly NativeMemoryGuard memoryGuard = new();
 
-    /// <summary>The recipe's techniques as hooks (<see cref="Techniques.For"/>), then <paramref name="callbacks"/>.</summary>
+    /// <summary>
+    /// The recipe's techniques as hooks (<see cref="Techniques.For"/>), then <paramref name="callbacks"/>.
+    /// </summary>
     public Trainer(TrainingSetup setup, IEnumerable<TrainingCallback> callbacks)
         : this(setup, Techniques.For(setup).Concat(callbacks).ToList()) { }
 
@@ -26,14 +28,18 @@ public sealed class Trainer
         callbacks = hooks;
     }
 
-    /// <summary>A loop with exactly these hooks, the recipe's techniques not included (to replace or leave one out).</summary>
-    public static Trainer WithHooks(TrainingSetup setup, IEnumerable<TrainingCallback> hooks) => new(setup, hooks.ToList());
+    /// <summary>
+    /// A loop with exactly these hooks, the recipe's techniques not included (to replace or leave one out).
+    /// </summary>
+    public static Trainer WithHooks(TrainingSetup setup, IEnumerable<TrainingCallback> hooks) =>
+        new(setup, hooks.ToList());
 
     /// <summary>
     /// Trains from <paramref name="startEpoch"/> (0, or the epoch after a resumed checkpoint) to the end, or up to
     /// <paramref name="stopEpoch"/> (exclusive) when given: the schedules still span the recipe's epochs.
     /// </summary>
-    public TrainingContext Fit(int startEpoch = 0, int? stopEpoch = null) => Fit(new TrainingContext(setup, startEpoch), stopEpoch);
+    public TrainingContext Fit(int startEpoch = 0, int? stopEpoch = null) =>
+        Fit(new TrainingContext(setup, startEpoch), stopEpoch);
 
     /// <summary>Trains with a prepared context, whose History may hold the epochs a resumed run already has.</summary>
     public TrainingContext Fit(TrainingContext context, int? stopEpoch = null)
@@ -91,10 +97,13 @@ public sealed class Trainer
             }
             model.train();
         }
-        foreach (var g in setup.Groups.Where(g => g.TakesDecay)) OptimizerFactory.SetWeightDecay(g.Group, settings.WeightDecay);
+        foreach (var g in setup.Groups.Where(g => g.TakesDecay))
+            OptimizerFactory.SetWeightDecay(g.Group, settings.WeightDecay);
     }
 
-    /// <summary>One epoch: its batches through the hooks, then its validation; null when a stop request ended it part-way.</summary>
+    /// <summary>
+    /// One epoch: its batches through the hooks, then its validation; null when a stop request ended it part-way.
+    /// </summary>
     EpochResult? RunEpoch(TrainingContext context, int epoch, EpochSettings settings)
     {
         // A resume from a recovery checkpoint continues the epoch at its batch, with the sums it had.
@@ -108,12 +117,11 @@ public sealed class Trainer
             using var scope = NewDisposeScope();
             using var owned = batch;
             manual_seed(Seeds.Derive(setup.Recipe.Seed, epoch, tally.Batch));
-            var step = new TrainingStep(epoch, tally.Batch, tally.BatchCount, settings, batch.Input, batch.Labels, setup.Model.forward);
+            var step = new TrainingStep(epoch, tally.Batch, tally.BatchCount, settings, batch.Input, batch.Labels,
+                setup.Model.forward);
             foreach (var c in callbacks) c.BeforeBatch(context, step);
             tally.LoaderReady();
-            // After a divergence rollback the whole schedule runs scaled down (divergence.lr_factor per rollback).
-            step.LearningRate = settings.Schedule.At(epoch, step.Batch, step.BatchCount, monitored, setup.Monitor.HigherIsBetter) * setup.LrScale;
-            OptimizerFactory.SetLearningRate(setup.Groups, step.LearningRate);
+            step.LearningRate = SetLearningRate(step, monitored);
             step.Logits = step.Forward(step.Input);
             step.Loss = step.SoftTarget is null
                 ? nn.functional.cross_entropy(step.Logits, step.Labels, label_smoothing: settings.LabelSmoothing)
@@ -130,10 +138,11 @@ public sealed class Trainer
                 setup.Optimizer.zero_grad();
                 foreach (var c in callbacks) c.AfterStep(context, step);
             }
-            var (progress, result) = tally.Add(step, step.Logits.argmax(1).eq(step.Labels).sum().item<long>(), batch.Size);
+            var (progress, result) = tally.Add(step, batch.Size);
             context.Progress = progress;
             foreach (var c in callbacks) c.OnBatchEnd(context, result);
-            // A stop request ends the epoch at an optimizer step (no accumulated gradient is lost) before its last batch.
+            // A stop request ends the epoch at an optimizer step (no accumulated gradient is lost) before its last
+            // batch.
             if (context.Stop.Reason is { } reason && progress.AtOptimizerStep && tally.Batch < tally.BatchCount)
             {
                 context.Interruption = new Interruption(reason, epoch, progress);
@@ -145,7 +154,21 @@ public sealed class Trainer
         return Validate(context, settings, tally);
     }
 
-    /// <summary>The epoch's record: training sums, the model's validation, and what the hooks evaluate beside it.</summary>
+    /// <summary>
+    /// The batch's rate, set on the optimizer: the schedule's at (epoch, batch), and after divergence rollbacks the
+    /// whole schedule scaled down (divergence.lr_factor per rollback).
+    /// </summary>
+    double SetLearningRate(TrainingStep step, IReadOnlyList<double> monitored)
+    {
+        double lr = setup.LrScale *
+            step.Settings.Schedule.At(step.Epoch, step.Batch, step.BatchCount, monitored, setup.Monitor.HigherIsBetter);
+        OptimizerFactory.SetLearningRate(setup.Groups, lr);
+        return lr;
+    }
+
+    /// <summary>
+    /// The epoch's record: training sums, the model's validation, and what the hooks evaluate beside it.
+    /// </summary>
     EpochResult Validate(TrainingContext context, EpochSettings settings, EpochTally tally)
     {
         double trainSeconds = tally.Seconds;

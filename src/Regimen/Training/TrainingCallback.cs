@@ -33,7 +33,9 @@ public sealed class TrainingContext
     /// <summary>Set by a resume from a recovery checkpoint: the epoch it was in, continued at its batch.</summary>
     public EpochProgress? ResumeProgress { get; set; }
 
-    /// <summary>The resume's progress when it is within <paramref name="epoch"/>, once: later epochs start at batch 0.</summary>
+    /// <summary>
+    /// The resume's progress when it is within <paramref name="epoch"/>, once: later epochs start at batch 0.
+    /// </summary>
     internal EpochProgress? TakeResumeProgress(int epoch)
     {
         var progress = ResumeProgress is { } p && p.Epoch == epoch ? p : null;
@@ -51,13 +53,16 @@ public sealed class TrainingContext
     public void OnRecord(Action<TrainingEvent> listener) => listeners.Add(listener);
 }
 
-/// <summary>Something a callback wants in the run's records, at an epoch: a kind (finding, warning...) and what happened;
-/// <paramref name="Evidence"/>: the numbers it rests on (a finding's).</summary>
-public sealed record TrainingEvent(int Epoch, string Kind, string? Message, string? Key = null, string? From = null, string? To = null,
-    IReadOnlyDictionary<string, double>? Evidence = null);
+/// <summary>
+/// Something a callback wants in the run's records, at an epoch: a kind (finding, warning...) and what happened;
+/// <paramref name="Evidence"/>: the numbers it rests on (a finding's).
+/// </summary>
+public sealed record TrainingEvent(int Epoch, string Kind, string? Message, string? Key = null, string? From = null,
+    string? To = null, IReadOnlyDictionary<string, double>? Evidence = null);
 
 /// <summary>What one training batch did, for live displays.</summary>
-public sealed record BatchResult(int Epoch, int Batch, int BatchCount, double Loss, double Accuracy, double LearningRate, double ImagesPerSecond);
+public sealed record BatchResult(int Epoch, int Batch, int BatchCount, double Loss, double Accuracy,
+    double LearningRate, double ImagesPerSecond);
 
 /// <summary>One row of metrics.csv: what an epoch did and how the model scored after it.</summary>
 public sealed record EpochResult
@@ -98,13 +103,25 @@ public sealed record EpochResult
 public abstract class TrainingCallback
 {
     public virtual void OnTrainStart(TrainingContext context) { }
-    /// <summary>Before an epoch's first batch: the epoch's scheduled values are applied and the models are in train mode.</summary>
-    public virtual void OnEpochStart(TrainingContext context, EpochSettings settings, IReadOnlyList<ScheduleChange> changes) { }
-    /// <summary>Before the forward pass: may replace <see cref="TrainingStep.Input"/>, <see cref="TrainingStep.SoftTarget"/> or <see cref="TrainingStep.Forward"/>.</summary>
+    /// <summary>
+    /// Before an epoch's first batch: the epoch's scheduled values are applied and the models are in train mode.
+    /// </summary>
+    public virtual void OnEpochStart(TrainingContext context, EpochSettings settings,
+        IReadOnlyList<ScheduleChange> changes) { }
+    /// <summary>
+    /// Before the forward pass: may replace <see cref="TrainingStep.Input"/>, <see cref="TrainingStep.SoftTarget"/> or
+    /// <see cref="TrainingStep.Forward"/>.
+    /// </summary>
     public virtual void BeforeBatch(TrainingContext context, TrainingStep step) { }
-    /// <summary>After the loss is computed: may replace <see cref="TrainingStep.Loss"/> (what the metrics record and backward uses).</summary>
+    /// <summary>
+    /// After the loss is computed: may replace <see cref="TrainingStep.Loss"/> (what the metrics record and backward
+    /// uses).
+    /// </summary>
     public virtual void AfterLoss(TrainingContext context, TrainingStep step) { }
-    /// <summary>With <see cref="TrainingStep.LossValue"/> known: may check it, or replace the loss backward uses (not what is recorded).</summary>
+    /// <summary>
+    /// With <see cref="TrainingStep.LossValue"/> known: may check it, or replace the loss backward uses (not what is
+    /// recorded).
+    /// </summary>
     public virtual void BeforeBackward(TrainingContext context, TrainingStep step) { }
     public virtual void AfterBackward(TrainingContext context, TrainingStep step) { }
     /// <summary>
@@ -124,6 +141,8 @@ public abstract class TrainingCallback
     public virtual void OnEpochEnd(TrainingContext context, EpochResult result) { }
     /// <summary>Called when the loop stopped on a <see cref="StopRequest"/>, before <see cref="OnTrainEnd"/>.</summary>
     public virtual void OnInterrupted(TrainingContext context, Interruption interruption) { }
-    /// <summary>Called once when training ends, normally or not; <paramref name="error"/> is set when it failed.</summary>
+    /// <summary>
+    /// Called once when training ends, normally or not; <paramref name="error"/> is set when it failed.
+    /// </summary>
     public virtual void OnTrainEnd(TrainingContext context, Exception? error) { }
 }

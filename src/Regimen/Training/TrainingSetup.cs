@@ -57,12 +57,15 @@ public sealed class TrainingSetup : IDisposable
     public LayoutChoice Layout { get; private init; } = new(false, "NCHW");
     public bool ChannelsLast => Layout.ChannelsLast;
     /// <summary>The model and the copy that computes for it (bf16): what trains, in train mode, with the epoch's dropout.</summary>
-    public IEnumerable<nn.Module<Tensor, Tensor>> Replicas => Precision is null ? new[] { Model } : new[] { Model, Precision.Compute };
+    public IEnumerable<nn.Module<Tensor, Tensor>> Replicas =>
+        Precision is null ? new[] { Model } : new[] { Model, Precision.Compute };
     /// <summary>The moving average of the weights, when the recipe asks for one.</summary>
     public ModelEma? Ema { get; }
     public int BatchesPerEpoch => BatchLoader.BatchCount(Train.Count, Recipe.BatchSize, dropLast: Train.Count > Recipe.BatchSize);
     public int EvalResolution => Recipe.EvaluationResolution(Train.Height);
-    /// <summary>evaluation.monitor: what picks the best checkpoint, the summary's best and final values, and what plateau watches.</summary>
+    /// <summary>
+    /// evaluation.monitor: what picks the best checkpoint, the summary's best and final values, and what plateau watches.
+    /// </summary>
     public Monitor Monitor => Monitor.Get(Recipe.Evaluation.Monitor);
 
     /// <summary>Loads the recipe's data (from <paramref name="dataDirectory"/> when given) and builds the rest.</summary>

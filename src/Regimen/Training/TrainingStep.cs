@@ -33,17 +33,25 @@ public sealed class TrainingStep
     public Tensor Input { get; set; }
     /// <summary>The batch's own labels: accuracy is measured against them, also for mixed batches.</summary>
     public Tensor Labels { get; }
-    /// <summary>Soft targets (MixUp, CutMix); when set, the loss is the soft-target cross-entropy instead of the labels'.</summary>
+    /// <summary>
+    /// Soft targets (MixUp, CutMix); when set, the loss is the soft-target cross-entropy instead of the labels'.
+    /// </summary>
     public Tensor? SoftTarget { get; set; }
     /// <summary>The forward pass: the model's own, or another a hook sets (bf16 computes on its copy).</summary>
     public Func<Tensor, Tensor> Forward { get; set; }
-    /// <summary>The rate the optimizer gets for this batch (the schedule's, times the divergence rollbacks' scale).</summary>
+    /// <summary>
+    /// The rate the optimizer gets for this batch (the schedule's, times the divergence rollbacks' scale).
+    /// </summary>
     public double LearningRate { get; internal set; }
     public Tensor Logits { get => logits ?? throw NotYet(nameof(Logits)); internal set => logits = value; }
     public Tensor Loss { get => loss ?? throw NotYet(nameof(Loss)); set => loss = value; }
-    /// <summary>The loss as recorded in the metrics: read once after <see cref="TrainingCallback.AfterLoss"/>.</summary>
+    /// <summary>
+    /// The loss as recorded in the metrics: read once after <see cref="TrainingCallback.AfterLoss"/>.
+    /// </summary>
     public double LossValue { get; internal set; }
-    /// <summary>Set in BeforeStep to take no optimizer step at this batch (the gradients stay for the next one).</summary>
+    /// <summary>
+    /// Set in BeforeStep to take no optimizer step at this batch (the gradients stay for the next one).
+    /// </summary>
     public bool SkipStep { get; set; }
     /// <summary>The gradients' global L2 norm before clipping, once a hook measured it this step.</summary>
     public double? GradNorm { get; set; }

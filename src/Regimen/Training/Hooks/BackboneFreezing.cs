@@ -6,7 +6,8 @@ namespace Regimen.Training;
 /// </summary>
 public sealed class BackboneFreezing(bool freezeBatchNorm) : TrainingCallback
 {
-    public override void OnEpochStart(TrainingContext context, EpochSettings settings, IReadOnlyList<ScheduleChange> changes)
+    public override void OnEpochStart(TrainingContext context, EpochSettings settings,
+        IReadOnlyList<ScheduleChange> changes)
     {
         var setup = context.Setup;
         foreach (var g in setup.Groups.Where(g => !g.IsHead))
@@ -14,6 +15,7 @@ public sealed class BackboneFreezing(bool freezeBatchNorm) : TrainingCallback
         if (!settings.BackboneFrozen || !freezeBatchNorm) return;
         foreach (var model in setup.Replicas)
             foreach (var (name, module) in model.named_modules())
-                if (module is TorchSharp.Modules.BatchNorm2d && !name.StartsWith("fc", StringComparison.Ordinal)) module.eval();
+                if (module is TorchSharp.Modules.BatchNorm2d && !name.StartsWith("fc", StringComparison.Ordinal))
+                    module.eval();
     }
 }

@@ -6,7 +6,9 @@ namespace Regimen.Training;
 public sealed class TrainingDivergedException : RegimenException
 {
     public TrainingDivergedException(int epoch, int batch, string what)
-        : base($"Training diverged: {what} at epoch {epoch}, batch {batch}. The last good checkpoint is kept; lower optimizer.lr, set optimizer.clip_grad_norm, or set divergence.action: rollback.", ExitCodes.Diverged)
+        : base($"Training diverged: {what} at epoch {epoch}, batch {batch}. The last good checkpoint is kept; " +
+               "lower optimizer.lr, set optimizer.clip_grad_norm, or set divergence.action: rollback.",
+            ExitCodes.Diverged)
     {
         Epoch = epoch;
         Batch = batch;
@@ -36,8 +38,10 @@ public sealed class DivergenceCheck(double maxGradNorm) : TrainingCallback
     {
         if (maxGradNorm <= 0) return;
         // Measured by clipping (when that hook ran first) or here: an infinite max_norm measures without clipping.
-        double norm = step.GradNorm ??= nn.utils.clip_grad_norm_(context.Setup.Model.parameters(), double.PositiveInfinity);
+        double norm = step.GradNorm ??=
+            nn.utils.clip_grad_norm_(context.Setup.Model.parameters(), double.PositiveInfinity);
         if (!(norm <= maxGradNorm))
-            throw new TrainingDivergedException(step.Epoch, step.Batch, $"gradient norm {norm:G3} above divergence.max_grad_norm {maxGradNorm:G3}");
+            throw new TrainingDivergedException(step.Epoch, step.Batch,
+                $"gradient norm {norm:G3} above divergence.max_grad_norm {maxGradNorm:G3}");
     }
 }

@@ -13,7 +13,9 @@ public sealed class GradientAccumulation(int steps) : TrainingCallback
     public override void BeforeStep(TrainingContext context, TrainingStep step) =>
         step.SkipStep = (step.Batch + 1) % Steps != 0 && !step.IsLastBatch;
 
-    /// <summary>The optimizer step counted over the whole run, a function of (epoch, batch) so that resume continues it.</summary>
+    /// <summary>
+    /// The optimizer step counted over the whole run, a function of (epoch, batch) so that resume continues it.
+    /// </summary>
     public static long StepIndex(int epoch, int batch, int batchCount, int steps)
     {
         long perEpoch = (batchCount + steps - 1) / steps;

@@ -2,7 +2,9 @@ using static TorchSharp.torch;
 
 namespace Regimen.Training;
 
-/// <summary>optimizer.clip_grad_norm: the gradients' global L2 norm is clipped to the limit before each optimizer step.</summary>
+/// <summary>
+/// optimizer.clip_grad_norm: the gradients' global L2 norm is clipped to the limit before each optimizer step.
+/// </summary>
 public sealed class GradientClipping(double maxNorm) : TrainingCallback
 {
     public override void BeforeStep(TrainingContext context, TrainingStep step) =>

@@ -12,7 +12,7 @@ public static class Techniques
         if (setup.Precision is { } bf16) hooks.Add(bf16);
         // Before the optimizer step: accumulation decides whether this batch steps, then clipping measures and clips
         // the gradients, then the divergence check reads the norm clipping measured.
-        if (recipe.Optimizer.AccumulationSteps > 1) hooks.Add(new GradientAccumulation(recipe.Optimizer.AccumulationSteps));
+        if (recipe.Optimizer.AccumulationSteps is > 1 and var n) hooks.Add(new GradientAccumulation(n));
         if (recipe.Optimizer.ClipGradNorm > 0) hooks.Add(new GradientClipping(recipe.Optimizer.ClipGradNorm));
         hooks.Add(new DivergenceCheck(recipe.Divergence.MaxGradNorm));   // the loss check is always on
         if (setup.Ema is { } ema) hooks.Add(ema);

@@ -9,7 +9,8 @@ public sealed class TtaEvaluation(Tta views) : TrainingCallback
     public override EpochResult AfterEvaluate(TrainingContext context, EpochResult result)
     {
         var setup = context.Setup;
-        var tta = Evaluator.Evaluate(setup.Model, setup.Validation, setup.Augment, setup.EvalResolution, setup.Recipe.Evaluation.BatchSize, views);
+        var tta = Evaluator.Evaluate(setup.Model, setup.Validation, setup.Augment, setup.EvalResolution,
+            setup.Recipe.Evaluation.BatchSize, views);
         return result with { ValAccuracyTta = tta.Accuracy };
     }
 }
