@@ -433,6 +433,29 @@ public class WatchCommandTests
     }
 
     [Fact]
+    public void AWrappedRegimenTrainingStopsThroughItsOwnStopPath()
+    {
+        var data = TestData.WriteIdxDataset(TestData.TempDir("watch-regimen-data"), trainCount: 192, testCount: 192);
+        var recipe = Path.Combine(TestData.TempDir("watch-regimen-recipe"), "r.yaml");
+        File.WriteAllText(recipe, TrainLiveAnalysisTests.FixresMistakeRecipe(epochs: 12));
+        var trainRun = Path.Combine(TestData.TempDir("watch-regimen"), "train");
+        var record = Path.Combine(TestData.TempDir("watch-regimen"), "watched");
+        var cli = Path.Combine(AppContext.BaseDirectory, "Regimen.Cli.dll");
+        // Regimen's plain progress lines are console output like any other: watch reads its epochs and, at the first
+        // warning, sends SIGINT, which the training takes as Ctrl-C (a recovery checkpoint, status interrupted).
+        var (code, output) = CliTests.Run("watch", "--stop-on", "warning", "--out", record, "--",
+            "dotnet", cli, "train", recipe, "--data", data, "--out", trainRun);
+        Assert.True(code == ExitCodes.StoppedOnFinding, output);
+        Assert.Contains("SIGINT sent", output);
+        var summary = RunSummary.Read(Path.Combine(trainRun, "summary.json"))!;
+        Assert.Equal("interrupted", summary.Status);
+        Assert.True(summary.EpochsCompleted < 12, output);
+        Assert.True(File.Exists(Path.Combine(trainRun, "checkpoints", "last.ckpt")));
+        Assert.Contains(RunEvent.ReadAll(Path.Combine(trainRun, "events.jsonl")), e => e.Kind == "stopped");
+        Assert.Equal(ExitCodes.Interrupted, RunSummary.Read(Path.Combine(record, "summary.json"))!.ExitCode);
+    }
+
+    [Fact]
     public void ACommandThatFailsIsACrashWithItsLastLines()
     {
         var dir = TestData.TempDir("watch-crash");
@@ -455,4 +478,80 @@ public class WatchCommandTests
         Assert.StartsWith("watch: !! epoch 6:", stall);
         Assert.Contains("median epoch time", stall);
     }
+}
+
+/// <summary>What watch shows: the live display in a terminal, the terminal's notification sequences, a run folder that grows.</summary>
+public class WatchDisplayTests
+{
+    [Fact]
+    public void TheLiveDisplayShowsTheLatestEpochTheCurvesAndTheFindingsSoFar()
+    {
+        var writer = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Out = new Spectre.Console.AnsiConsoleOutput(writer), Interactive = Spectre.Console.InteractionSupport.Yes,
+            Ansi = Spectre.Console.AnsiSupport.No,
+        });
+        console.Profile.Width = 160;
+        var log = LogReader.Read(Path.Combine(AppContext.BaseDirectory, "Fixtures", "seed001-fixres-v1"))[0];
+        var summary = LiveWatchView.Run(console, view =>
+        {
+            var session = new WatchSession(log with { Epochs = new(), Events = new() }, new WatchOptions(), view, record: null, alerts: null);
+            int next = 0;
+            foreach (var e in log.Epochs)
+            {
+                for (; next < log.Events.Count && log.Events[next].Epoch <= e.Epoch; next++) session.AddEvent(log.Events[next]);
+                session.AddEpoch(e);
+            }
+            return session.Finish();
+        });
+        var shown = writer.ToString();
+        Assert.Contains("epoch 59: train loss", shown);                           // the latest epoch's metrics
+        Assert.Contains("T train acc   V val acc", shown);                       // the chart's legend
+        Assert.Contains("critical schedule-shift", shown);                       // the findings so far
+        Assert.Contains("(regimen, 60 epochs of 60)", shown);
+        Assert.Contains(summary.Findings, l => l.Finding.Kind == "schedule-shift");
+    }
+
+    [Fact]
+    public void NotificationsAreTheBellAndTheSequenceTheTerminalShows()
+    {
+        string For(params (string Key, string Value)[] env) =>
+            TerminalNotification.Sequence(env.ToDictionary(e => e.Key, e => (string?)e.Value), "critical overfitting; at epoch 8\n");
+        Assert.Equal("\a", For(("TERM", "xterm-256color")));
+        Assert.Equal("\u001b]9;critical overfitting at epoch 8\a\a", For(("TERM_PROGRAM", "iTerm.app")));
+        Assert.Equal("\u001b]9;critical overfitting at epoch 8\a\a", For(("WT_SESSION", "1")));
+        Assert.Equal("\u001b]777;notify;regimen;critical overfitting at epoch 8\a\a", For(("VTE_VERSION", "7200")));
+        Assert.Equal("\a", For(("TERM_PROGRAM", "iTerm.app"), ("TMUX", "/tmp/tmux-0/default,1,0")));   // tmux passes the bell only
+    }
+
+    [Fact]
+    public async Task FollowsARegimenRunFolderUntilItsSummarySaysItEnded()
+    {
+        var fixture = Path.Combine(AppContext.BaseDirectory, "Fixtures", "seed001-fixres-v1");
+        var run = TestData.TempDir("watch-run-folder");
+        var lines = File.ReadAllLines(Path.Combine(fixture, "metrics.csv"));
+        File.Copy(Path.Combine(fixture, "recipe.yaml"), Path.Combine(run, "recipe.yaml"));
+        var summary = File.ReadAllText(Path.Combine(fixture, "summary.json"));
+        File.WriteAllText(Path.Combine(run, "summary.json"), summary.Replace("\"completed\"", "\"running\"", StringComparison.Ordinal));
+        File.Copy(Path.Combine(fixture, "events.jsonl"), Path.Combine(run, "events.jsonl"));
+        var view = new StringWriter();
+        var watching = Task.Run(() => FollowWatch.Run(run, new WatchOptions { PollInterval = TimeSpan.FromMilliseconds(20) },
+            new PlainWatchView(view), alerts: null, CancellationToken.None));
+        // The recorder's way: metrics.csv replaced whole (atomically) after each epoch.
+        for (int n = 1; n < lines.Length; n += 10)
+        {
+            AtomicFile.WriteAllText(Path.Combine(run, "metrics.csv"), string.Join("\n", lines.Take(Math.Min(lines.Length, n + 10))) + "\n");
+            await Task.Delay(150);
+        }
+        AtomicFile.WriteAllText(Path.Combine(run, "summary.json"), summary);
+        var result = await watching.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("completed", result.Status);
+        Assert.Equal(60, result.Summary!.Analysis.Epochs);
+        Assert.Contains("critical schedule-shift", view.ToString());
+        Assert.Equal(Describe(Analyst.Analyze(LogReader.Read(fixture)[0]).Findings), Describe(result.Summary.Analysis.Findings));
+    }
+
+    static string Describe(IEnumerable<Finding> findings) =>
+        string.Join("; ", findings.Select(f => $"{f.Kind}/{f.Severity}/{f.FirstEpoch}-{f.LastEpoch}").OrderBy(x => x, StringComparer.Ordinal));
 }

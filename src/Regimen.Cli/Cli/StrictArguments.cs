@@ -18,12 +18,16 @@ public sealed class StrictArguments(IReadOnlyList<string> args) : ICommandInterc
         var command = CommandPath(context.Name);
         int dashDash = IndexOfDashDash(args);
         var before = dashDash < 0 ? args : args.Take(dashDash).ToList();
+        var known = OptionNames(settings.GetType());
         foreach (var group in context.Remaining.Parsed)
         {
             var name = group.Key;
+            // Spectre also lists the options of a command line after "--" here (watch -- regimen train --out R): one
+            // this command knows was given before "--" to it, and is no typo.
+            if (known.Contains(name)) continue;
             if (!before.Any(a => a == name || a.StartsWith(name + "=", StringComparison.Ordinal) ||
                                  a.StartsWith(name + ":", StringComparison.Ordinal))) continue;
-            var hint = Suggest(name, OptionNames(settings.GetType()));
+            var hint = Suggest(name, known);
             throw new RegimenException($"{command}: unknown option '{name}'{hint}" +
                                        $" (see 'regimen {command} --help')");
         }
