@@ -37,6 +37,33 @@ public static class ModelRegistry
     static void Add(string name, string description, string options, Func<ModelOptions, nn.Module<Tensor, Tensor>> create) =>
         entries[name] = new ModelEntry(name, description, options, create);
 
+    /// <summary>
+    /// Adds a model from outside Regimen, as the built-in ones are added: recipes then name it in
+    /// <c>model.name</c>, typos get a "did you mean", and checkpoints rebuild it by name (register it again in any
+    /// process that loads them).
+    /// </summary>
+    /// <param name="name">Letters, digits, <c>_</c>, <c>-</c> or <c>.</c>; names are case-insensitive and unique.</param>
+    /// <param name="description">One line for <c>regimen models</c>.</param>
+    /// <param name="options">The <see cref="ModelOptions"/> fields the constructor reads beyond the channel and class
+    /// counts, with their defaults (e.g. "width (default 32), dropout"), for <c>regimen models</c>.</param>
+    /// <param name="create">Builds the model for the data's channels and classes and the recipe's options. It must
+    /// end in a linear classifier named <c>fc</c> (fine-tuning's head-only phase and the head's learning rate find
+    /// it by that name).</param>
+    public static ModelEntry Register(string name, string description, string options,
+        Func<ModelOptions, nn.Module<Tensor, Tensor>> create)
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        if (string.IsNullOrEmpty(name) || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
+            throw new RegimenException($"model name '{name}': use letters, digits, '_', '-' or '.'");
+        lock (entries)
+        {
+            if (entries.ContainsKey(name)) throw new RegimenException($"model '{name}' is already registered");
+            var entry = new ModelEntry(name, description, options, create);
+            entries[name] = entry;
+            return entry;
+        }
+    }
+
     public static IEnumerable<ModelEntry> All => entries.Values;
 
     public static bool Contains(string name) => entries.ContainsKey(name);

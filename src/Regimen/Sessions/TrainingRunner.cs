@@ -1,3 +1,4 @@
+using Regimen.Data;
 using Regimen.Models;
 using Regimen.Recipes;
 using Regimen.Runs;
@@ -12,6 +13,12 @@ public sealed record TrainingRequest
     /// <summary>The run folder; default runs/&lt;time&gt;-&lt;recipe&gt;.</summary>
     public string? OutputDirectory { get; init; }
     public string? DataDirectory { get; init; }
+    /// <summary>
+    /// Images already in memory, instead of the recipe's data set (which is then only recorded); the validation
+    /// split comes from them as <c>data.validation</c> says. The training takes ownership of both.
+    /// </summary>
+    public ImageDataset? Train { get; init; }
+    public ImageDataset? Test { get; init; }
     public bool Force { get; init; }
     /// <summary>Callbacks beyond the records (displays, early stopping).</summary>
     public IReadOnlyList<TrainingCallback> Callbacks { get; init; } = Array.Empty<TrainingCallback>();
@@ -35,7 +42,9 @@ public static class TrainingRunner
     {
         var recipe = request.Recipe;
         var run = RunDirectory.CreateNew(request.OutputDirectory ?? RunDirectory.DefaultPath(recipe.Name), request.Force);
-        using var setup = TrainingSetup.Create(recipe, request.DataDirectory);
+        using var setup = request.Train is { } train
+            ? TrainingSetup.Create(recipe, train, request.Test)
+            : TrainingSetup.Create(recipe, request.DataDirectory);
         return Fit(run, setup, startEpoch: 0, request.Callbacks, request.Stop);
     }
 

@@ -2,15 +2,7 @@ namespace Regimen.Tests.Architecture;
 
 public class ImportOrderTests
 {
-    static string Root
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "Regimen.slnx"))) return dir.FullName;
-            throw new InvalidOperationException("no Regimen.slnx above " + AppContext.BaseDirectory);
-        }
-    }
+    static string Root => Repository.Root;
 
     [Fact]
     public void EverySourceFileImportsOnlyItsOwnAndEarlierStages()
