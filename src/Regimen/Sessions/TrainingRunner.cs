@@ -97,25 +97,13 @@ public static class TrainingRunner
         var context = new TrainingContext(setup, startEpoch, stop) { ResumeProgress = progress };
         context.History.AddRange(recorder.Rows);
         if (note is not null) recorder.Record(note);
-        var policy = setup.Recipe.Divergence;
         try
         {
             new Trainer(setup, callbacks).Fit(context);
         }
-        catch (TrainingDivergedException e) when (policy.Action == "rollback" && setup.Rollbacks < policy.MaxRollbacks && File.Exists(run.LastCheckpoint))
+        catch (TrainingDivergedException e) when (DivergenceRollback.Applies(setup, run))
         {
-            // Back to the last good checkpoint (its weights, optimizer and EMA), the learning rate lowered for the rest of the run.
-            var header = Checkpoint.ReadHeader(run.LastCheckpoint);
-            double scale = header.LrScale * policy.LrFactor;
-            var rollback = new RunEvent
-            {
-                Epoch = e.Epoch, Kind = "rollback", Key = "lr_scale", From = RecipeLoader.Format(header.LrScale), To = RecipeLoader.Format(scale),
-                Message = $"{e.What} at epoch {e.Epoch}, batch {e.Batch}: rolled back to last.ckpt (epoch {header.Epoch}{(header.Progress is { } p ? $", batch {p.Batch}" : "")}) " +
-                          $"with the learning rate x{scale:G3} (rollback {header.Rollbacks + 1} of at most {policy.MaxRollbacks})",
-            };
-            // The checkpoint's header carries the scale from now on, so that a resume after the rollback keeps it.
-            Checkpoint.Rewrite(run.LastCheckpoint, h => h with { LrScale = scale, Rollbacks = h.Rollbacks + 1 });
-            return Continue(run, setup, extra, stop, rollback);
+            return Continue(run, setup, extra, stop, DivergenceRollback.Prepare(run, setup.Recipe.Divergence, e));
         }
         if (context.StopReason != null && setup.Recipe.EarlyStopping.Enabled && setup.Recipe.EarlyStopping.RestoreBest && File.Exists(run.BestCheckpoint))
         {
