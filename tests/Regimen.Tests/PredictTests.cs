@@ -78,3 +78,52 @@ public class PredictTests
         Assert.True(all.sum(1).allclose(ones(3), atol: 1e-5));
     }
 }
+
+/// <summary>predict as a user runs it on their own images: shapes the model did not train on, class folder names.</summary>
+public class PredictInputTests
+{
+    static void WritePng(string path, int width, int height, bool grayscale)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var bitmap = new SkiaSharp.SKBitmap(width, height, grayscale ? SkiaSharp.SKColorType.Gray8 : SkiaSharp.SKColorType.Rgba8888,
+            SkiaSharp.SKAlphaType.Opaque);
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++) bitmap.SetPixel(x, y, new SkiaSharp.SKColor((byte)(x * 9), (byte)(y * 5), 90));
+        using var image = SkiaSharp.SKImage.FromBitmap(bitmap);
+        using var encoded = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        File.WriteAllBytes(path, encoded.ToArray());
+    }
+
+    [Fact]
+    public void ImagesAreCheckedAgainstTheModelAndClassNamesMapToSafeFolderNames()
+    {
+        Assert.Equal("T-shirt_top", Data.ImageFolderReader.SafeFolderName("T-shirt/top"));
+        var data = TestData.WriteIdxDataset(TestData.TempDir("predict-in-data"), trainCount: 64, testCount: 20);
+        var recipe = Path.Combine(TestData.TempDir("predict-in-recipe"), "tiny.yaml");
+        File.WriteAllText(recipe, TestData.TinyRecipe(epochs: 1));
+        var run = Path.Combine(TestData.TempDir("predict-in-run"), "run");
+        var (code, output) = CliTests.Run("train", recipe, "--data", data, "--out", run);
+        Assert.True(code == 0, output);
+
+        var images = TestData.TempDir("predict-in-images");
+        WritePng(Path.Combine(images, "T-shirt_top", "a.png"), 28, 28, grayscale: true);     // as trained
+        Assert.True(Data.ImageFolderReader.Inspect(Path.Combine(images, "T-shirt_top", "a.png"))!.Grayscale);
+        WritePng(Path.Combine(images, "Trouser", "b.png"), 64, 48, grayscale: false);        // colour, another size
+        WritePng(Path.Combine(images, "trousers", "c.png"), 28, 28, grayscale: true);        // no such class
+        var csv = Path.Combine(images, "preds.csv");
+        (code, output) = CliTests.Run("predict", run, images, "--out", csv);
+        Assert.True(code == 0, output);
+        Assert.Contains("note: 1 image(s) are 64x48 RGB, converted to grayscale, resized to 28x28 (shorter side, centre crop): " +
+                        "the model takes 28x28 grayscale images", output);
+        Assert.Contains("note: 1 folder(s) match no class, their images are not scored: " + Path.Combine(images, "trousers") + " (1)", output);
+        Assert.Contains("T-shirt_top, Trouser, Pullover", output);
+        Assert.Contains("labelled images: 2", output);
+
+        File.Delete(csv);
+        (code, output) = CliTests.Run("predict", run, images, "--out", csv, "--strict");
+        Assert.Equal(2, code);
+        Assert.Contains("--strict: 1 image(s) are 64x48 RGB (" + Path.Combine(images, "Trouser", "b.png") + "); " +
+                        "the model takes 28x28 grayscale images", output);
+        Assert.False(File.Exists(csv));
+    }
+}

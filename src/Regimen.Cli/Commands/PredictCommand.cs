@@ -30,6 +30,10 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         [CommandOption("--tta"), Description("Test-time augmentation (the recipe's views, else horizontal flip).")]
         public bool Tta { get; init; }
 
+        [CommandOption("--strict")]
+        [Description("Refuse images whose channels or size differ from the model's (default: convert them, with a note).")]
+        public bool Strict { get; init; }
+
         /// <summary>The images: every argument with --onnx, the ones after MODEL without.</summary>
         public IReadOnlyList<string> ImagePaths =>
             Onnx is null || Model == "" ? Images : Images.Prepend(Model).ToArray();
@@ -51,12 +55,13 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         PredictionResult result;
-        if (s.Onnx is null) result = Prediction.Predict(s.Model, s.ImagePaths, s.Tta);
+        if (s.Onnx is null) result = Prediction.Predict(s.Model, s.ImagePaths, s.Tta, strict: s.Strict);
         else
         {
             using var onnx = OnnxClassifier.Open(s.Onnx);
-            result = Prediction.Predict(new[] { onnx }, s.ImagePaths);
+            result = Prediction.Predict(new[] { onnx }, s.ImagePaths, strict: s.Strict);
         }
+        foreach (var note in result.Notes) Console.WriteLine("note: " + note);   // unwrapped: paths in it
         AtomicFile.WriteAllText(s.Out, result.ToCsv());
         AnsiConsole.MarkupLine($"{result.Images.Count} images, {result.Models} model(s) → [link]{Markup.Escape(Path.GetFullPath(s.Out))}[/]");
         if (result.Accuracy is { } acc)

@@ -98,6 +98,28 @@ public static class ImageFolderReader
     }
 
     /// <summary>Decodes one image to channel-major bytes [C, size, size] (shorter side resized to size, centre crop).</summary>
+    /// <summary>An image file's size and whether it is stored as grayscale, read from its header.</summary>
+    public sealed record ImageShape(int Width, int Height, bool Grayscale)
+    {
+        public int Channels => Grayscale ? 1 : 3;
+        public override string ToString() => $"{Width}x{Height} {(Grayscale ? "grayscale" : "RGB")}";
+    }
+
+    /// <summary>The shape of an image without decoding its pixels; null when the file is not a JPEG or PNG.</summary>
+    public static ImageShape? Inspect(string path)
+    {
+        using var codec = SKCodec.Create(path);
+        if (codec is null) return null;
+        return new ImageShape(codec.Info.Width, codec.Info.Height, codec.Info.ColorType == SKColorType.Gray8);
+    }
+
+    /// <summary>
+    /// The folder name that stands for a class: the name itself, with each character a folder name cannot hold
+    /// (<c>/ \ : * ? " &lt; &gt; |</c> and control characters) replaced by <c>_</c>: "T-shirt/top" → "T-shirt_top".
+    /// </summary>
+    public static string SafeFolderName(string className) =>
+        new(className.Select(c => c < ' ' || "/\\:*?\"<>|".Contains(c) ? '_' : c).ToArray());
+
     public static byte[] Decode(string path, int size, bool grayscale)
     {
         using var original = SKBitmap.Decode(path) ?? throw new InvalidDataException("not a decodable JPEG or PNG");

@@ -15,6 +15,9 @@ namespace Regimen.Sessions;
 public sealed record PredictionResult(IReadOnlyList<string> Images, IReadOnlyList<string> Classes, float[,] Probabilities,
     IReadOnlyList<int?> Labels, int Models, double? Accuracy, double? LogLoss)
 {
+    /// <summary>What the user should know: images converted or resized for the model, folders matching no class.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = Array.Empty<string>();
+
     public int Predicted(int i)
     {
         int best = 0;
@@ -43,12 +46,15 @@ public sealed record PredictionResult(IReadOnlyList<string> Images, IReadOnlyLis
 /// <summary>
 /// Predicts image files with a checkpoint, a run (its best checkpoint), a cross-validation experiment (the
 /// average of its folds' best checkpoints) or any <see cref="IImageClassifier"/> (an exported ONNX file). Folders
-/// are searched for JPEG and PNG files; an image inside a folder named like one of the classes gets that class as
-/// its label, and then accuracy and log loss are given.
+/// are searched for JPEG and PNG files; an image inside a folder named like one of the classes (or its
+/// <see cref="ImageFolderReader.SafeFolderName"/>: "T-shirt_top" for "T-shirt/top") gets that class as its label,
+/// and then accuracy and log loss are given. Each image is checked against the model's input: another channel count
+/// (grayscale and RGB) is converted and another size resized, with a note, or refused with <c>strict</c>.
 /// </summary>
 public static class Prediction
 {
-    public static PredictionResult Predict(string model, IReadOnlyList<string> inputs, bool tta, int batchSize = 256)
+    public static PredictionResult Predict(string model, IReadOnlyList<string> inputs, bool tta, int batchSize = 256,
+        bool strict = false)
     {
         var checkpoints = Checkpoints(model);
         var images = Expand(inputs);
@@ -56,7 +62,7 @@ public static class Prediction
         try
         {
             foreach (var checkpoint in checkpoints) classifiers.Add(CheckpointClassifier.Load(checkpoint, tta));
-            return Predict(classifiers, images, batchSize);
+            return Predict(classifiers, images, batchSize, strict);
         }
         finally
         {
@@ -66,11 +72,12 @@ public static class Prediction
 
     /// <summary>The average of the classifiers' probabilities (they must share the classes).</summary>
     public static PredictionResult Predict(IReadOnlyList<IImageClassifier> classifiers, IReadOnlyList<string> inputs,
-        int batchSize = 256)
+        int batchSize = 256, bool strict = false)
     {
         var images = Expand(inputs);
         if (images.Count == 0) throw new RegimenException($"no JPEG or PNG images in {string.Join(", ", inputs)}");
         var classes = classifiers[0].Manifest.ClassNames;
+        var notes = CheckShapes(images, classifiers[0].Manifest, strict);
         var sum = new float[images.Count, classes.Length];
         foreach (var classifier in classifiers)
         {
@@ -100,6 +107,7 @@ public static class Prediction
             }
         }
         var labels = images.Select(path => LabelOf(path, classes)).ToList();
+        notes.AddRange(UnmatchedFolders(images, labels, classes));
         double? accuracy = null, logLoss = null;
         var known = Enumerable.Range(0, images.Count).Where(i => labels[i] is not null).ToList();
         if (known.Count > 0)
@@ -109,7 +117,7 @@ public static class Prediction
                 for (int c = 0; c < classes.Length; c++) subset[k, c] = sum[known[k], c];
             (accuracy, logLoss) = CrossValidation.Score(subset, known.Select(i => (long)labels[i]!.Value).ToArray());
         }
-        return new PredictionResult(images, classes, sum, labels, classifiers.Count, accuracy, logLoss);
+        return new PredictionResult(images, classes, sum, labels, classifiers.Count, accuracy, logLoss) { Notes = notes };
     }
 
     static List<string> Checkpoints(string model)
@@ -141,7 +149,59 @@ public static class Prediction
     static int? LabelOf(string path, IReadOnlyList<string> classes)
     {
         var folder = Path.GetFileName(Path.GetDirectoryName(path));
-        for (int c = 0; c < classes.Count; c++) if (classes[c] == folder) return c;
+        for (int c = 0; c < classes.Count; c++)
+            if (classes[c] == folder || ImageFolderReader.SafeFolderName(classes[c]) == folder) return c;
         return null;
+    }
+
+    static string Some(IReadOnlyList<string> paths) =>
+        string.Join(", ", paths.Take(3)) + (paths.Count > 3 ? $" and {paths.Count - 3} more" : "");
+
+    /// <summary>
+    /// Images whose channels or size differ from what the model was trained on: a note per kind of difference
+    /// (they are converted as training would: grayscale ↔ RGB, shorter side resized and centre-cropped), or a
+    /// refusal with <paramref name="strict"/>.
+    /// </summary>
+    static List<string> CheckShapes(IReadOnlyList<string> images, ExportManifest m, bool strict)
+    {
+        // Mismatch ("64x48 RGB") -> what is done about it, and the images.
+        var byShape = new Dictionary<string, (string Conversion, List<string> Images)>();
+        foreach (var image in images)
+        {
+            var shape = ImageFolderReader.Inspect(image)
+                ?? throw new RegimenException($"{image}: cannot decode (not a JPEG or PNG)");
+            bool channels = shape.Channels != m.InputChannels, size = shape.Width != m.ImageSize || shape.Height != m.ImageSize;
+            if (!channels && !size) continue;
+            var conversion = string.Join(", ", new[]
+            {
+                channels ? (shape.Grayscale ? "converted to RGB" : "converted to grayscale") : null,
+                size ? $"resized to {m.ImageSize}x{m.ImageSize} (shorter side, centre crop)" : null,
+            }.OfType<string>());
+            var key = shape.ToString();
+            if (!byShape.TryGetValue(key, out var entry)) byShape[key] = entry = (conversion, new List<string>());
+            entry.Images.Add(image);
+        }
+        var model = $"the model takes {m.ImageSize}x{m.ImageSize} {(m.InputChannels == 1 ? "grayscale" : "RGB")} images";
+        if (strict && byShape.Count > 0)
+        {
+            var (key, entry) = byShape.First();
+            throw new RegimenException($"--strict: {entry.Images.Count} image(s) are {key} ({Some(entry.Images)}); {model}");
+        }
+        return byShape.Select(kv => $"{kv.Value.Images.Count} image(s) are {kv.Key}, {kv.Value.Conversion}: {model} " +
+                                    $"({Some(kv.Value.Images)}; --strict refuses them)").ToList();
+    }
+
+    /// <summary>Folders of images that got no label although others did, or a hint when none did.</summary>
+    static IEnumerable<string> UnmatchedFolders(IReadOnlyList<string> images, IReadOnlyList<int?> labels, IReadOnlyList<string> classes)
+    {
+        var unmatched = images.Where((_, i) => labels[i] is null)
+            .GroupBy(p => Path.GetDirectoryName(p) ?? ".").Select(g => $"{g.Key} ({g.Count()})").ToList();
+        if (unmatched.Count == 0) yield break;
+        var names = string.Join(", ", classes.Select(ImageFolderReader.SafeFolderName));
+        if (labels.Any(l => l is not null))
+            yield return $"{unmatched.Count} folder(s) match no class, their images are not scored: {Some(unmatched)}; " +
+                         $"class folders are named: {names}";
+        else
+            yield return $"no image is in a folder named like a class, so there is no accuracy; class folders are named: {names}";
     }
 }
