@@ -17,6 +17,7 @@ return args.FirstOrDefault() switch
     "train" => Train(args[1..]),
     "loader" => Loader(args[1..]),
     "analyze" => Analyze(args[1..]),
+    "textlog" => TextLog(args[1..]),
     "compare" => Compare(args[1..]),
     "decode" => Decode(args[1..]),
     "fit" => Fit(args[1..]),
@@ -35,6 +36,7 @@ static int Usage()
         usage: Regimen.Bench train MODEL [--width W] [--size S] [--channels C] [--batch B] [--images N] [--epochs E] [--threads T]
                Regimen.Bench loader [--size S] [--batch B] [--images N]
                Regimen.Bench analyze [--rows N]
+               Regimen.Bench textlog [--lines N]   (read and analyze a console log of N lines: epochs, step lines, validation lines)
                Regimen.Bench compare [--runs N] [--fixture DIR]   (read N run folders, compare them, write the Markdown report)
                Regimen.Bench decode [--size S] [--images N]
                Regimen.Bench fit RECIPE [key=value...]
@@ -235,6 +237,58 @@ static int Live(string[] a)
     static double Median(List<double> x) { var s = x.Order().ToList(); return s[s.Count / 2]; }
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"side=regimen live epochs={epochs} timed={timed} window={Regimen.Analysis.Live.BoundedLogView.DefaultWindow} per_epoch_us={Median(bounded):F0} whole_log_us={Median(whole):F0}"));
+    return 0;
+}
+
+// Reading and analyzing a console log of N lines (timm-style step lines with running averages, a validation line and
+// an epoch line per epoch, ANSI colours on one line in ten): the text reader's parser line by line.
+static int TextLog(string[] a)
+{
+    int lines = int.Parse(Option(a, "--lines", "1000000"));
+    var path = Path.Combine(Path.GetTempPath(), $"regimen-bench-{lines}.log");
+    const int StepsPerEpoch = 8;
+    if (!File.Exists(path))
+    {
+        using var w = new StreamWriter(path);
+        var r = new Random(1);
+        int epochs = lines / (StepsPerEpoch + 2);
+        for (int e = 0; e < epochs; e++)
+        {
+            double p = (double)e / epochs;
+            for (int s = 0; s < StepsPerEpoch; s++)
+            {
+                double loss = 2.3 * Math.Exp(-3 * p) + r.NextDouble() * 0.05;
+                w.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{(s == 0 ? "\u001b[32m" : "")}Train: {e} [{s * 125,4}/1000 ({s * 12.5,3:F0}%)]  Loss: {loss:F4} ({loss:F3})  Time: 0.213s, 1200.05/s  LR: {0.1 * (1 - p):E3}  Data: 0.001 (0.006){(s == 0 ? "\u001b[0m" : "")}"));
+            }
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Test: [  48/48]  Time: 0.104 (0.207)  Loss:  {2.3 * Math.Exp(-2.5 * p) + r.NextDouble() * 0.01:F4} ({2.3 * Math.Exp(-2.5 * p):F4})  Acc@1: {10 + 80 * p:F4} ({10 + 80 * p + r.NextDouble() * 0.5:F4})"));
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Epoch {e} done: train_acc={0.1 + 0.85 * p:F4}"));
+        }
+    }
+    if (a.Contains("--parts"))
+    {
+        path = Option(a, "--file", path);
+        // Where the time goes: the lines alone, then the parser on them (user CPU seconds beside wall).
+        var sw = Stopwatch.StartNew();
+        long chars = 0;
+        foreach (var line in File.ReadLines(path)) chars += line.Length;
+        double linesOnly = sw.Elapsed.TotalSeconds;
+        var parser = new TextLogParser();
+        var done = new List<TextEpoch>();
+        sw.Restart();
+        foreach (var line in File.ReadLines(path)) parser.Feed(line.AsSpan(), done);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"lines_only_s={linesOnly:F2} lines_and_parser_s={sw.Elapsed.TotalSeconds:F2} epochs={done.Count} cpu_s={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F2}"));
+        return 0;
+    }
+    var clock = Stopwatch.StartNew();
+    var logs = LogReader.Read(path);
+    double read = clock.Elapsed.TotalSeconds;
+    var analysis = Analyst.Analyze(logs[0]);
+    double total = clock.Elapsed.TotalSeconds;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"side=regimen textlog lines={lines} epochs={logs[0].Epochs.Count} read_s={read:F2} total_s={total:F2} findings={analysis.Findings.Count} reader={logs[0].Reader}"));
     return 0;
 }
 

@@ -155,7 +155,7 @@ public sealed class TextLogParser
 
     void FindClasses(ReadOnlySpan<char> s)
     {
-        int at = s.IndexOf("classes", StringComparison.OrdinalIgnoreCase);
+        int at = IndexOfWord(s, "classes");
         if (at < 0) return;
         // "100 classes"
         int k = at - 1;
@@ -182,7 +182,7 @@ public sealed class TextLogParser
             int j = i;
             while (j < s.Length && IsKeyChar(s[j])) j++;
             var word = s[i..j];
-            if (word.Length is >= 3 and <= 10 && AllLetters(word))
+            if (word.Length is >= 3 and <= 10 && (word[0] | 0x20) is 't' or 'v' or 'e' or 'b' && AllLetters(word))
             {
                 var phase = PhaseWord(word);
                 int next = j;
@@ -204,15 +204,14 @@ public sealed class TextLogParser
 
     static Phase PhaseWord(ReadOnlySpan<char> w)
     {
-        Span<char> lower = stackalloc char[w.Length];
-        w.ToLowerInvariant(lower);
-        return lower switch
-        {
-            "train" or "training" => Phase.Train,
-            "val" or "valid" or "validation" or "validating" or "eval" or "evaluation" or "evaluating" or "test" or "testing" => Phase.Val,
-            _ => Phase.None,
-        };
+        if (w.Length is < 3 or > 10 || (w[0] | 0x20) is not ('t' or 'v' or 'e')) return Phase.None;
+        foreach (var t in TrainWords) if (w.Equals(t, StringComparison.OrdinalIgnoreCase)) return Phase.Train;
+        foreach (var v in ValWords) if (w.Equals(v, StringComparison.OrdinalIgnoreCase)) return Phase.Val;
+        return Phase.None;
     }
+
+    static readonly string[] TrainWords = { "train", "training" };
+    static readonly string[] ValWords = { "val", "valid", "validation", "validating", "eval", "evaluation", "evaluating", "test", "testing" };
 
     /// <summary>The epoch number on the line, blanked out so that it is not read as a value.</summary>
     static int? FindEpoch(Span<char> s, out Phase phase, out int? total)
@@ -251,7 +250,7 @@ public sealed class TextLogParser
         }
         for (int at = 0; at < s.Length;)
         {
-            int found = s[at..].IndexOf("epoch", StringComparison.OrdinalIgnoreCase);
+            int found = IndexOfWord(s[at..], "epoch");
             if (found < 0) return null;
             int i = at + found, k = i + 5;
             at = k;
@@ -289,6 +288,26 @@ public sealed class TextLogParser
         return null;
     }
 
+    /// <summary>Where a lower-case word occurs in any case ("epoch", "Epoch", "EPOCH"): an ordinal search for its
+    /// tail, which is vectorized, where an ignore-case search of the invariant culture is not.</summary>
+    static int IndexOfWord(ReadOnlySpan<char> s, string word)
+    {
+        var tail = word.AsSpan(1);
+        Span<char> upper = stackalloc char[tail.Length];
+        tail.ToUpperInvariant(upper);
+        for (int from = 0; from < s.Length;)
+        {
+            int a = s[from..].IndexOf(tail), b = s[from..].IndexOf(upper);
+            int hit = a < 0 ? b : b < 0 ? a : Math.Min(a, b);
+            if (hit < 0) return -1;
+            int at = from + hit - 1;
+            if (at >= 0 && (s[at] | 0x20) == word[0] &&
+                s.Slice(at, word.Length).Equals(word, StringComparison.OrdinalIgnoreCase)) return at;
+            from += hit + 1;
+        }
+        return -1;
+    }
+
     static int? Parse(ReadOnlySpan<char> digits) =>
         digits.Length is > 0 and <= 9 ? int.Parse(digits, CultureInfo.InvariantCulture) : null;
 
@@ -296,22 +315,24 @@ public sealed class TextLogParser
     /// whether it is a progress bar whose values are running averages (Keras, tqdm).</summary>
     static bool IsStepLine(ReadOnlySpan<char> s, out bool progressBar)
     {
-        progressBar = s.Contains("[=", StringComparison.Ordinal) || s.Contains("[.", StringComparison.Ordinal) ||
-                      s.Contains('█') || s.Contains("it/s", StringComparison.Ordinal) || s.Contains("s/it", StringComparison.Ordinal) ||
-                      s.Contains("ETA", StringComparison.Ordinal) || s.Contains("ms/step", StringComparison.Ordinal);
-        if (progressBar) return true;
-        for (int i = s.IndexOf('/'); i > 0 && i < s.Length - 1; i = s[(i + 1)..].IndexOf('/') is var n and >= 0 ? i + 1 + n : -1)
+        // Progress bars: Keras' "[====>...]" and "ETA", tqdm's "█" and "it/s", PaddlePaddle's "ms/step".
+        progressBar = s.Contains('█') || s.Contains("ETA", StringComparison.Ordinal);
+        for (int b = s.IndexOf('['); !progressBar && b >= 0 && b + 1 < s.Length; b = s[(b + 1)..].IndexOf('[') is var n and >= 0 ? b + 1 + n : -1)
+            progressBar = s[b + 1] is '=' or '.';
+        bool counter = false;
+        for (int i = s.IndexOf('/'); !progressBar && i > 0 && i < s.Length - 1; i = s[(i + 1)..].IndexOf('/') is var n and >= 0 ? i + 1 + n : -1)
         {
-            if (!char.IsAsciiDigit(s[i - 1]) || !char.IsAsciiDigit(s[i + 1])) continue;
+            if (s[(i - 1)..].StartsWith("t/s") || s[(i - 1)..].StartsWith("s/it") || (i >= 2 && s[(i - 2)..].StartsWith("ms/step"))) { progressBar = true; break; }
+            if (counter || !char.IsAsciiDigit(s[i - 1]) || !char.IsAsciiDigit(s[i + 1])) continue;
             int k = i - 1;
             while (k > 0 && char.IsAsciiDigit(s[k - 1])) k--;
             int p = k - 1;
             while (p >= 0 && s[p] == ' ') p--;
             if (p >= 0 && s[p] is ':' or '=') continue;   // "Accuracy: 9892/10000" is a value
-            return true;
+            counter = true;
         }
-        foreach (var word in new[] { "iter ", "Iter ", "step ", "Step ", "batch ", "Batch ", "iter:", "step:", "batch:", "Iter:", "Step:", "Batch:",
-                                   "batch_id:", "batch_id ", "iteration " })
+        if (progressBar || counter) return true;
+        foreach (var word in StepWords)
         {
             int i = s.IndexOf(word, StringComparison.Ordinal);
             if (i >= 0 && (i == 0 || !char.IsAsciiLetter(s[i - 1])))
@@ -323,6 +344,12 @@ public sealed class TextLogParser
         }
         return false;
     }
+
+    static readonly string[] StepWords =
+    {
+        "iter ", "Iter ", "step ", "Step ", "batch ", "Batch ", "iter:", "step:", "batch:", "Iter:", "Step:", "Batch:",
+        "batch_id:", "batch_id ", "iteration ",
+    };
 
     /// <summary>Reads the line's pairs into the current epoch; returns where the first key starts (the line's length if none).</summary>
     int ReadPairs(Span<char> s, bool stepLine, bool progressBar, Phase markerPhase, List<TextEpoch> completed)
@@ -442,7 +469,33 @@ public sealed class TextLogParser
             while (k < s.Length && char.IsAsciiDigit(s[k])) k++;
         }
         end = k;
-        return double.TryParse(s[i..k], NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+        return FastDecimal(s[i..k], out value) || double.TryParse(s[i..k], NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+    }
+
+    static readonly double[] PowersOfTen = Enumerable.Range(0, 16).Select(k => Math.Pow(10, k)).ToArray();
+
+    /// <summary>A plain decimal of at most 15 digits, exactly as double.Parse gives it (digits over a power of ten,
+    /// both exact: the CSV reader's fast path, for chars).</summary>
+    static bool FastDecimal(ReadOnlySpan<char> s, out double value)
+    {
+        value = 0;
+        int i = s.Length > 0 && s[0] is '-' or '+' ? 1 : 0;
+        long mantissa = 0;
+        int digits = 0, scale = -1;
+        for (; i < s.Length; i++)
+        {
+            char c = s[i];
+            if (c == '.' && scale < 0) { scale = 0; continue; }
+            if (!char.IsAsciiDigit(c)) return false;
+            if (scale >= 0) scale++;
+            if (mantissa == 0 && c == '0') continue;
+            if (++digits > 15) return false;
+            mantissa = mantissa * 10 + (c - '0');
+        }
+        if (scale == 0 || Math.Max(scale, 0) >= PowersOfTen.Length) return false;
+        value = mantissa / PowersOfTen[Math.Max(scale, 0)];
+        if (s[0] == '-') value = -value;
+        return true;
     }
 
     /// <summary>The key before a separator: up to four words back ("Average loss", "train Loss", "loss is"),
@@ -475,10 +528,22 @@ public sealed class TextLogParser
     /// what is not a training metric (times, counters, ETA, memory).</summary>
     string? Name(ReadOnlySpan<char> key, Phase phase)
     {
+        // The same few keys come back on every line: a short list compared char by char beats hashing them.
+        foreach (var (k, p, n) in recent)
+            if (p == phase && key.SequenceEqual(k)) return n;
+        var name = Lookup(key, phase);
+        if (recent.Count < 32) recent.Add((key.ToString(), phase, name));
+        return name;
+    }
+
+    readonly List<(string Key, Phase Phase, string? Name)> recent = new();
+
+    string? Lookup(ReadOnlySpan<char> key, Phase phase)
+    {
         var lookup = names[(int)phase].GetAlternateLookup<ReadOnlySpan<char>>();
         if (lookup.TryGetValue(key, out var known)) return known;
         var text = key.ToString();
-        var name = Resolve(text, phase);
+        var name = Resolve(text, phase) is { } resolved ? string.Intern(resolved) : null;   // one instance per name
         if (name is not null && keys.Count < 4096) keys.TryAdd(name, text);
         if (name is not null && phase == Phase.None && ColumnRoles.Classify(text).Phase == Phase.None) unphased.Add(name);
         if (names[(int)phase].Count < 4096) names[(int)phase][text] = name;   // keys are few; don't grow on noise
@@ -527,7 +592,8 @@ public sealed class TextLogParser
         public int? Total { get; set; }
         public bool HasValues => values.Count > 0;
         public bool HasValidation { get; private set; }
-        readonly Dictionary<string, Value> values = new();
+        // Names come from the parser's own cache, one string object each: compared by reference, not hashed.
+        readonly Dictionary<string, Value> values = new(ReferenceEqualityComparer.Instance as IEqualityComparer<string>);
 
         struct Value
         {

@@ -74,18 +74,44 @@ internal sealed class TextLogReader : ILogReader
         return logs;
     }
 
+    static readonly byte[][] Fences = { "```"u8.ToArray(), "~~~"u8.ToArray() };
+
+    /// <summary>Whether a line of the file starts a code fence: a vectorized search of the bytes for ``` or ~~~
+    /// (cheap beside parsing), then a look at the start of that line.</summary>
     static bool HasFence(string path)
     {
-        bool found = false;
-        ForEachLine(path, line => found |= IsFence(line), stop: () => found);
-        return found;
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            int kept = 0;
+            while (true)
+            {
+                int read = stream.Read(buffer, kept, buffer.Length - kept);
+                int length = kept + read;
+                var span = buffer.AsSpan(0, length);
+                foreach (var fence in Fences)
+                    for (int at = span.IndexOf(fence); at >= 0; at = span[(at + 1)..].IndexOf(fence) is var n and >= 0 ? at + 1 + n : -1)
+                    {
+                        int start = at;
+                        while (start > 0 && span[start - 1] is (byte)' ' or (byte)'\t') start--;
+                        if (start == 0 || span[start - 1] == '\n') return true;   // the buffer starts at a line's start
+                    }
+                if (read == 0) return false;
+                // Keep the last line's start so that a fence split across two reads is still found.
+                int lastNewline = span.LastIndexOf((byte)'\n');
+                kept = lastNewline < 0 || length - lastNewline - 1 > 1024 ? 0 : length - lastNewline - 1;
+                span[(length - kept)..].CopyTo(buffer);
+            }
+        }
+        finally { ArrayPool<byte>.Shared.Return(buffer); }
     }
 
     delegate void LineAction(ReadOnlySpan<char> line);
 
     /// <summary>Each line of the file, split at \n only (a \r inside a line is a progress update the parser resolves),
     /// decoded from UTF-8 into one reused buffer: no string per line.</summary>
-    static void ForEachLine(string path, LineAction action, Func<bool>? stop = null)
+    static void ForEachLine(string path, LineAction action)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
         var bytes = ArrayPool<byte>.Shared.Rent(1 << 20);
@@ -115,7 +141,6 @@ internal sealed class TextLogReader : ILogReader
                 while ((nl = bytes.AsSpan(start, filled - start).IndexOf((byte)'\n')) >= 0)
                 {
                     Emit(bytes.AsSpan(start, nl));
-                    if (stop?.Invoke() == true) return;
                     start += nl + 1;
                 }
                 if (eof)
