@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Regimen.Runs.Readers;
 
@@ -59,6 +60,7 @@ public sealed class TextLogParser
     readonly List<(Phase Phase, int At)> phaseWords = new();
 
     /// <summary>Reads one line (without its newline); epochs it completes are added to <paramref name="completed"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Feed(ReadOnlySpan<char> raw, List<TextEpoch> completed)
     {
         Line++;
@@ -116,6 +118,7 @@ public sealed class TextLogParser
     char[] scratch = new char[256];
 
     /// <summary>The line's last carriage-return state with ANSI escapes removed, in a buffer this parser reuses.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     Span<char> Clean(ReadOnlySpan<char> raw)
     {
         var line = raw;
@@ -151,8 +154,10 @@ public sealed class TextLogParser
         return scratch.AsSpan(0, n);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static bool IsKeyChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '@' or '/' or '-' || c > 127 && char.IsLetter(c);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void FindClasses(ReadOnlySpan<char> s)
     {
         int at = IndexOfWord(s, "classes");
@@ -172,6 +177,7 @@ public sealed class TextLogParser
     }
 
     /// <summary>Standalone phase words ("train Loss", "Test set:", "Eval begin") with their places; whether "best" is one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void FindPhaseWords(Span<char> s, out bool best)
     {
         phaseWords.Clear();
@@ -202,6 +208,7 @@ public sealed class TextLogParser
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static Phase PhaseWord(ReadOnlySpan<char> w)
     {
         if (w.Length is < 3 or > 10 || (w[0] | 0x20) is not ('t' or 'v' or 'e')) return Phase.None;
@@ -214,6 +221,7 @@ public sealed class TextLogParser
     static readonly string[] ValWords = { "val", "valid", "validation", "validating", "eval", "evaluation", "evaluating", "test", "testing" };
 
     /// <summary>The epoch number on the line, blanked out so that it is not read as a value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static int? FindEpoch(Span<char> s, out Phase phase, out int? total)
     {
         phase = Phase.None;
@@ -290,6 +298,7 @@ public sealed class TextLogParser
 
     /// <summary>Where a lower-case word occurs in any case ("epoch", "Epoch", "EPOCH"): an ordinal search for its
     /// tail, which is vectorized, where an ignore-case search of the invariant culture is not.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static int IndexOfWord(ReadOnlySpan<char> s, string word)
     {
         var tail = word.AsSpan(1);
@@ -313,6 +322,7 @@ public sealed class TextLogParser
 
     /// <summary>Whether the line reports a step within the epoch ("[ 100/1251", "938/938 [", "iter 100"), and
     /// whether it is a progress bar whose values are running averages (Keras, tqdm).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static bool IsStepLine(ReadOnlySpan<char> s, out bool progressBar)
     {
         // Progress bars: Keras' "[====>...]" and "ETA", tqdm's "█" and "it/s", PaddlePaddle's "ms/step".
@@ -352,6 +362,7 @@ public sealed class TextLogParser
     };
 
     /// <summary>Reads the line's pairs into the current epoch; returns where the first key starts (the line's length if none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     int ReadPairs(Span<char> s, bool stepLine, bool progressBar, Phase markerPhase, List<TextEpoch> completed)
     {
         int firstKey = s.Length;
@@ -406,6 +417,7 @@ public sealed class TextLogParser
 
     /// <summary>The number after a separator: "0.41", "1.0e-03", "75.2%", "9892/10000", "nan"; a running average in
     /// parentheses after it ("6.944 (6.94)") is taken instead.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static bool TryValue(ReadOnlySpan<char> s, int start, out double value, out int end, out bool runningAverage, out bool percent)
     {
         value = 0; end = start; runningAverage = false; percent = false;
@@ -443,6 +455,7 @@ public sealed class TextLogParser
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static bool Number(ReadOnlySpan<char> s, int i, out double value, out int end)
     {
         value = 0; end = i;
@@ -476,6 +489,7 @@ public sealed class TextLogParser
 
     /// <summary>A plain decimal of at most 15 digits, exactly as double.Parse gives it (digits over a power of ten,
     /// both exact: the CSV reader's fast path, for chars).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static bool FastDecimal(ReadOnlySpan<char> s, out double value)
     {
         value = 0;
@@ -500,6 +514,7 @@ public sealed class TextLogParser
 
     /// <summary>The key before a separator: up to four words back ("Average loss", "train Loss", "loss is"),
     /// stopping at punctuation, a double space or a number.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static ReadOnlySpan<char> KeyBefore(ReadOnlySpan<char> s, int separator, out int keyStart)
     {
         int end = separator;
@@ -526,6 +541,7 @@ public sealed class TextLogParser
 
     /// <summary>The series a key names in a phase: a role name, or the key's words with the phase in front; null for
     /// what is not a training metric (times, counters, ETA, memory).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     string? Name(ReadOnlySpan<char> key, Phase phase)
     {
         // The same few keys come back on every line: a short list compared char by char beats hashing them.
@@ -604,6 +620,7 @@ public sealed class TextLogParser
                 HasSummary ? Summary : isLr ? First : HasLast ? Last : Sum / Count;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Add(string name, double v, bool stepLine, bool runningAverage)
         {
             ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(values, name, out bool exists);
