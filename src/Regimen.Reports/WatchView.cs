@@ -16,37 +16,46 @@ public static class WatchText
         static string Acc(double v) => (v * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %";
         static string Loss(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
         if (e.TrainLoss is not null || e.TrainAccuracy is not null)
-            parts.Add("train" + (e.TrainLoss is { } tl ? $" loss {Loss(tl)}" : "") + (e.TrainAccuracy is { } ta ? $" acc {Acc(ta)}" : ""));
+            parts.Add("train" + (e.TrainLoss is { } tl ? $" loss {Loss(tl)}" : "") + (e.TrainAccuracy is { } ta
+                ? $" acc {Acc(ta)}" : ""));
         if (e.ValLoss is not null || e.ValAccuracy is not null)
-            parts.Add("val" + (e.ValLoss is { } vl ? $" loss {Loss(vl)}" : "") + (e.ValAccuracy is { } va ? $" acc {Acc(va)}" : ""));
+            parts.Add("val" + (e.ValLoss is { } vl ? $" loss {Loss(vl)}" : "") + (e.ValAccuracy is { } va
+                ? $" acc {Acc(va)}" : ""));
         if (e.LearningRate is { } lr) parts.Add("lr " + lr.ToString("G3", CultureInfo.InvariantCulture));
         return $"epoch {e.Epoch}: " + (parts.Count == 0 ? "(no metrics)" : string.Join(" | ", parts));
     }
 
     public static string Announcement(Announcement a) =>
         $"epoch {a.Epoch}: {a.Finding.Severity} {a.Finding.Kind}" + (a.PreviousSeverity is { } p ? $" (was {p})" : "") +
-        (a.Finding.FirstEpoch is { } first && first != a.Epoch ? $" since epoch {first}" : "") + $": {a.Finding.Summary}" + Evidence(a.Finding);
+        (a.Finding.FirstEpoch is { } first && first != a.Epoch ? $" since epoch {first}" : "")
+            + $": {a.Finding.Summary}" + Evidence(a.Finding);
 
     public static string Evidence(Finding f) =>
-        f.Evidence.Count == 0 ? "" : " [" + string.Join(", ", f.Evidence.Select(kv => $"{kv.Key} {kv.Value.ToString("G4", CultureInfo.InvariantCulture)}")) + "]";
+        f.Evidence.Count == 0 ? "" : " [" + string.Join(", ",
+            f.Evidence.Select(kv => $"{kv.Key} {kv.Value.ToString("G4", CultureInfo.InvariantCulture)}")) + "]";
 
-    /// <summary>The end: every finding with the epoch it was announced, the watcher's own, and what no longer holds.</summary>
+    /// <summary>The end: every finding with the epoch it was announced, the watcher's own, and what no longer
+    /// holds.</summary>
     public static IEnumerable<string> Summary(LiveSummary s, string status)
     {
         var a = s.Analysis;
         yield return $"watch ended ({status}) after {a.Epochs} epochs of {a.Run} ({a.Format})" +
-                     (a.BestValue is { } best ? $": best {a.Metric} {Value(a.Metric, best)} at epoch {a.BestEpoch}, final {Value(a.Metric, a.FinalValue ?? double.NaN)}" : "");
+                     (a.BestValue is { } best
+                         ? $": best {a.Metric} {Value(a.Metric, best)} at epoch {a.BestEpoch}, final {Value(a.Metric, a.FinalValue ?? double.NaN)}" : "");
         if (s.Findings.Count == 0 && s.Watch.Count == 0) yield return "  no finding: none of the checks fired";
         foreach (var line in s.Findings)
-            yield return $"  {line.Finding.Severity} {line.Finding.Kind} " + (line.AtEnd ? "(judged at the end)" : $"(announced at epoch {line.Epoch}" +
-                (line.Announced is { PreviousSeverity: not null } rose && rose.Epoch != line.Epoch ? $", {rose.Finding.Severity} from epoch {rose.Epoch})" : ")")) +
+            yield return $"  {line.Finding.Severity} {line.Finding.Kind} " + (line.AtEnd ? "(judged at the end)"
+                : $"(announced at epoch {line.Epoch}" +
+                (line.Announced is { PreviousSeverity: not null } rose && rose.Epoch != line.Epoch
+                    ? $", {rose.Finding.Severity} from epoch {rose.Epoch})" : ")")) +
                 $": {line.Finding.Summary}";
         foreach (var w in s.Watch) yield return $"  {w.Finding.Severity} {w.Finding.Kind} (at epoch {w.Epoch}): {w.Finding.Summary}";
         foreach (var g in s.NoLongerTrue) yield return $"  no longer true at the end: {g.Finding.Kind} ({g.Finding.Severity}, announced at epoch {g.Epoch})";
     }
 
     static string Value(string metric, double v) =>
-        metric == "val_loss" ? v.ToString("0.####", CultureInfo.InvariantCulture) : (v * 100).ToString("0.##", CultureInfo.InvariantCulture) + " %";
+        metric == "val_loss" ? v.ToString("0.####", CultureInfo.InvariantCulture) : (v * 100).ToString("0.##",
+            CultureInfo.InvariantCulture) + " %";
 }
 
 /// <summary>Plain lines, for output that is not a terminal (CI, pipes, files), or under --plain.</summary>
@@ -121,7 +130,8 @@ public sealed class LiveWatchView : IWatchView
         context.UpdateTarget(new Rows(rows));
     }
 
-    static string Color(string severity) => severity switch { Severity.Critical => "red", Severity.Warning => "yellow", _ => "grey" };
+    static string Color(string severity) => severity switch { Severity.Critical => "red",
+        Severity.Warning => "yellow", _ => "grey" };
 }
 
 /// <summary>
@@ -139,7 +149,8 @@ public sealed class FindingLinesView : IWatchView
     public void Note(string text) => Line("grey", $"watch: {text}");
     public void Epoch(TrainingLog log, LogEpoch epoch) { }
     public void Announce(Announcement a) =>
-        Line(a.Finding.Severity switch { Severity.Critical => "red", Severity.Warning => "yellow", _ => "grey" }, $"finding: {WatchText.Announcement(a)}");
+        Line(a.Finding.Severity switch { Severity.Critical => "red", Severity.Warning => "yellow", _ => "grey" },
+            $"finding: {WatchText.Announcement(a)}");
 
     void Line(string color, string text)
     {

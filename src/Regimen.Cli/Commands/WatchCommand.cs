@@ -14,31 +14,39 @@ public sealed class WatchCommand : Command<WatchCommand.Settings>
 {
     public sealed class Settings : OutputSettings, IAcceptsTrailingArguments
     {
-        [CommandArgument(0, "[PATH]"), Description("A log file or run folder to follow as it grows (any format analyze reads). Or, after --, a command to run and watch.")]
+        [CommandArgument(0, "[PATH]"),
+            Description("A log file or run folder to follow as it grows (any format analyze reads). Or, after --, a command to run and watch.")]
         public string? Path { get; init; }
 
-        [CommandOption("--out <DIR>"), OutputPath(OutputKind.Folder), Description("With -- COMMAND: record the run in this folder (metrics.csv, events.jsonl with the findings, summary.json).")]
+        [CommandOption("--out <DIR>"), OutputPath(OutputKind.Folder),
+            Description("With -- COMMAND: record the run in this folder (metrics.csv, events.jsonl with the findings, summary.json).")]
         public string? Out { get; init; }
 
         [CommandOption("--force"), Description("Overwrite an existing --out folder.")]
         public bool Force { get; init; }
 
-        [CommandOption("--stop-on <SEVERITY>"), Description("warning or critical: stop the command at the first finding this severe (SIGINT, SIGTERM after --grace); watch then exits with 5.")]
+        [CommandOption("--stop-on <SEVERITY>"),
+            Description("warning or critical: stop the command at the first finding this severe (SIGINT, SIGTERM after --grace); watch then exits with 5.")]
         public string? StopOn { get; init; }
 
-        [CommandOption("--grace <SECONDS>"), Description("How long a stopped command has after SIGINT before SIGTERM, and after SIGTERM before SIGKILL (default 30).")]
+        [CommandOption("--grace <SECONDS>"),
+            Description("How long a stopped command has after SIGINT before SIGTERM, and after SIGTERM before SIGKILL (default 30).")]
         public double Grace { get; init; } = 30;
 
-        [CommandOption("--on-finding <CMD>"), Description("A shell command run for each finding announced, the finding as JSON on its standard input.")]
+        [CommandOption("--on-finding <CMD>"),
+            Description("A shell command run for each finding announced, the finding as JSON on its standard input.")]
         public string? OnFinding { get; init; }
 
-        [CommandOption("--notify"), Description("Ring the terminal bell (and show a desktop notification where the terminal can) at each warning or critical finding.")]
+        [CommandOption("--notify"),
+            Description("Ring the terminal bell (and show a desktop notification where the terminal can) at each warning or critical finding.")]
         public bool Notify { get; init; }
 
-        [CommandOption("--stall-factor <X>"), Description("No new epoch within X times the median epoch time is a stall (default 3).")]
+        [CommandOption("--stall-factor <X>"),
+            Description("No new epoch within X times the median epoch time is a stall (default 3).")]
         public double StallFactor { get; init; } = 3;
 
-        [CommandOption("--until-idle <SECONDS>"), Description("Following a PATH: stop once the log has not changed for this long (default: until the run ends or Ctrl-C).")]
+        [CommandOption("--until-idle <SECONDS>"),
+            Description("Following a PATH: stop once the log has not changed for this long (default: until the run ends or Ctrl-C).")]
         public double? UntilIdle { get; init; }
 
         [CommandOption("--poll <SECONDS>"), Description("Following a PATH: how often to look at it (default 0.5).")]
@@ -47,13 +55,16 @@ public sealed class WatchCommand : Command<WatchCommand.Settings>
         [CommandOption("--metric <NAME>"), Description("val_acc or val_loss (default: val_acc when the log has it).")]
         public string? Metric { get; init; }
 
-        [CommandOption("--gap <POINTS>"), Description("Overfitting threshold: train-validation accuracy gap as a fraction (default 0.05).")]
+        [CommandOption("--gap <POINTS>"),
+            Description("Overfitting threshold: train-validation accuracy gap as a fraction (default 0.05).")]
         public double? Gap { get; init; }
 
-        [CommandOption("--target <VALUE>"), Description("A target score for the metric (fraction for accuracy), judged at the end.")]
+        [CommandOption("--target <VALUE>"),
+            Description("A target score for the metric (fraction for accuracy), judged at the end.")]
         public double? Target { get; init; }
 
-        [CommandOption("--plain"), Description("Plain lines instead of the live display (automatic when output is not a terminal).")]
+        [CommandOption("--plain"),
+            Description("Plain lines instead of the live display (automatic when output is not a terminal).")]
         public bool Plain { get; init; }
 
         public override ValidationResult Validate()
@@ -74,7 +85,8 @@ public sealed class WatchCommand : Command<WatchCommand.Settings>
         var defaults = new AnalysisOptions();
         var options = new WatchOptions
         {
-            Analysis = defaults with { Metric = s.Metric, GapWarning = s.Gap ?? defaults.GapWarning, Target = s.Target },
+            Analysis = defaults with { Metric = s.Metric, GapWarning = s.Gap ?? defaults.GapWarning,
+                Target = s.Target },
             StopOn = s.StopOn, OnFinding = s.OnFinding, Notify = s.Notify, StallFactor = s.StallFactor,
             Grace = TimeSpan.FromSeconds(s.Grace), PollInterval = TimeSpan.FromSeconds(s.Poll),
             UntilIdle = s.UntilIdle is { } idle ? TimeSpan.FromSeconds(idle) : null,
@@ -85,7 +97,8 @@ public sealed class WatchCommand : Command<WatchCommand.Settings>
         if (s.StopOn is not null)
             throw new RegimenException("--stop-on: watch can stop only a command it runs (regimen watch --stop-on critical -- COMMAND), or use regimen train --stop-on");
         var full = System.IO.Path.GetFullPath(s.Path);
-        if (!File.Exists(full) && !Directory.Exists(full) && !Directory.Exists(System.IO.Path.GetDirectoryName(full.TrimEnd('/'))))
+        if (!File.Exists(full) && !Directory.Exists(full)
+            && !Directory.Exists(System.IO.Path.GetDirectoryName(full.TrimEnd('/'))))
             throw new RegimenException($"{s.Path}: neither it nor the folder it would be in exists");
         return Follow(s.Path, s, options, cancellation);
     }
@@ -100,7 +113,8 @@ public sealed class WatchCommand : Command<WatchCommand.Settings>
         try
         {
             var result = live
-                ? LiveWatchView.Run(AnsiConsole.Console, view => FollowWatch.Run(path, options, view, alerts, stop.Token))
+                ? LiveWatchView.Run(AnsiConsole.Console, view => FollowWatch.Run(path, options, view, alerts,
+                    stop.Token))
                 : FollowWatch.Run(path, options, new PlainWatchView(Console.Out), alerts, stop.Token);
             if (result.Summary is null)
             {
@@ -120,12 +134,14 @@ public sealed class WatchCommand : Command<WatchCommand.Settings>
         var gate = new object();
         var view = new PlainWatchView(Console.Error, gate);
         var alerts = Alerts(options);
-        using var recorder = s.Out is null ? null : new WatchedRunRecorder(RunDirectory.CreateNew(s.Out, s.Force), command);
+        using var recorder = s.Out is null ? null : new WatchedRunRecorder(RunDirectory.CreateNew(s.Out, s.Force),
+            command);
         var watch = new CommandWatch(command, options, new TextOutputReader(), view, gate);
         var result = watch.Run(recorder, alerts, Console.OpenStandardOutput(), Console.OpenStandardError());
         lock (gate)
         {
-            foreach (var line in WatchText.Summary(result.Summary, result.Status)) Console.Error.WriteLine($"watch: {line}");
+            foreach (var line in WatchText.Summary(result.Summary,
+                result.Status)) Console.Error.WriteLine($"watch: {line}");
             if (recorder is not null) Console.Error.WriteLine($"watch: run recorded in {recorder.Run.Path}");
             if (result.Status == "stopped") Console.Error.WriteLine($"watch: exit code {ExitCodes.StoppedOnFinding}: watch stopped the command (its own exit code was {result.CommandExitCode})");
         }

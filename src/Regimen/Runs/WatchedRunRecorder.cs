@@ -28,7 +28,8 @@ public sealed class WatchedRunRecorder : IDisposable
         this.run = run;
         this.command = command;
         (metrics, events) = Open();
-        Event(new RunEvent { Epoch = 0, Kind = "start", Message = command is null ? "recorded by regimen watch" : $"regimen watch -- {string.Join(" ", command)}" });
+        Event(new RunEvent { Epoch = 0, Kind = "start", Message = command is null ? "recorded by regimen watch"
+            : $"regimen watch -- {string.Join(" ", command)}" });
         WriteSummary("running", null);
     }
 
@@ -36,14 +37,17 @@ public sealed class WatchedRunRecorder : IDisposable
 
     (StreamWriter, StreamWriter) Open()
     {
-        var m = new StreamWriter(new FileStream(run.MetricsFile, FileMode.Create, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
+        var m = new StreamWriter(new FileStream(run.MetricsFile, FileMode.Create, FileAccess.Write, FileShare.Read),
+            new UTF8Encoding(false));
         m.WriteLine(MetricsCsv.Header);
         m.Flush();
-        var e = new StreamWriter(new FileStream(run.EventsFile, FileMode.Create, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
+        var e = new StreamWriter(new FileStream(run.EventsFile, FileMode.Create, FileAccess.Write, FileShare.Read),
+            new UTF8Encoding(false));
         return (m, e);
     }
 
-    /// <summary>The log's format and what it says of the run (planned epochs); the metric judged (val_acc or val_loss).</summary>
+    /// <summary>The log's format and what it says of the run (planned epochs); the metric judged (val_acc or
+    /// val_loss).</summary>
     public void Describe(string sourceFormat, int? plannedEpochs, string metric)
     {
         format = sourceFormat;
@@ -67,7 +71,8 @@ public sealed class WatchedRunRecorder : IDisposable
     {
         metrics.WriteLine(MetricsCsv.Row(new EpochResult
         {
-            Epoch = e.Epoch, Phase = e.Phase ?? "", LearningRate = e.LearningRate ?? double.NaN, Resolution = (int)(e.Resolution ?? 0),
+            Epoch = e.Epoch, Phase = e.Phase ?? "", LearningRate = e.LearningRate ?? double.NaN,
+                Resolution = (int)(e.Resolution ?? 0),
             TrainLoss = e.TrainLoss ?? double.NaN, TrainAccuracy = e.TrainAccuracy ?? double.NaN,
             ValLoss = e.ValLoss ?? double.NaN, ValAccuracy = e.ValAccuracy ?? double.NaN, ValTop5 = e.ValTop5,
             EpochSeconds = seconds ?? double.NaN, ImagesPerSecond = double.NaN, LoaderWaitFraction = double.NaN,
@@ -90,7 +95,8 @@ public sealed class WatchedRunRecorder : IDisposable
     /// <summary>status: completed, stopped (by watch), crashed (a non-zero exit), interrupted (Ctrl-C).</summary>
     public void Finish(string status, int? exitCode, string? stopReason)
     {
-        Event(new RunEvent { Epoch = last?.Epoch ?? 0, Kind = "end", Message = exitCode is { } code ? $"{status} (exit code {code})" : status });
+        Event(new RunEvent { Epoch = last?.Epoch ?? 0, Kind = "end", Message = exitCode is { } code
+            ? $"{status} (exit code {code})" : status });
         WriteSummary(status, exitCode, stopReason);
     }
 
@@ -99,7 +105,8 @@ public sealed class WatchedRunRecorder : IDisposable
         double? Value(LogEpoch? e) => e is null ? null : monitor == "val_loss" ? e.ValLoss : e.ValAccuracy;
         AtomicFile.WriteAllText(run.SummaryFile, new RunSummary
         {
-            Recipe = command is null ? "" : Path.GetFileName(command[0]), Status = status, StopReason = stopReason, Monitor = monitor,
+            Recipe = command is null ? "" : Path.GetFileName(command[0]), Status = status, StopReason = stopReason,
+                Monitor = monitor,
             EpochsCompleted = rows, EpochsPlanned = planned ?? 0,
             BestEpoch = best?.Epoch, BestValue = best?.Value, FinalValue = Value(last),
             FinalValAccuracy = last?.ValAccuracy, FinalTrainAccuracy = last?.TrainAccuracy,
@@ -107,8 +114,10 @@ public sealed class WatchedRunRecorder : IDisposable
             // The machine watch ran on; the tool's own device and libraries are its own business.
             Environment = new RunEnvironment
             {
-                Regimen = typeof(RunSummary).Assembly.GetName().Version?.ToString() ?? "", DotNet = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
-                Os = System.Runtime.InteropServices.RuntimeInformation.OSDescription, Cpu = Cpu.Model, Cores = System.Environment.ProcessorCount,
+                Regimen = typeof(RunSummary).Assembly.GetName().Version?.ToString() ?? "",
+                    DotNet = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+                Os = System.Runtime.InteropServices.RuntimeInformation.OSDescription, Cpu = Cpu.Model,
+                    Cores = System.Environment.ProcessorCount,
                 Device = "unknown (another tool's run)",
             },
         }.ToJson());

@@ -42,17 +42,20 @@ public sealed class BoundedLogView
         Keep(ref bestValLoss, i, x => x.ValLoss, higher: false);
         Keep(ref lowestTrainLoss, i, x => x.TrainLoss, higher: false);
         Keep(ref highestLr, i, x => x.LearningRate, higher: true);
-        if (firstNonFinite < 0 && (e.TrainLoss is { } t && !double.IsFinite(t) || e.ValLoss is { } v && !double.IsFinite(v))) firstNonFinite = i;
+        if (firstNonFinite < 0 && (e.TrainLoss is { } t && !double.IsFinite(t) || e.ValLoss is { } v
+            && !double.IsFinite(v))) firstNonFinite = i;
     }
 
-    /// <summary>The first epoch strictly better than any before: the one the analyst's series minimum or maximum picks.</summary>
+    /// <summary>The first epoch strictly better than any before: the one the analyst's series minimum or maximum
+    /// picks.</summary>
     void Keep(ref int best, int i, Func<LogEpoch, double?> series, bool higher)
     {
         if (series(log.Epochs[i]) is not { } x || !double.IsFinite(x)) return;
         if (best < 0 || (higher ? x > series(log.Epochs[best])!.Value : x < series(log.Epochs[best])!.Value)) best = i;
     }
 
-    /// <summary>The log as the analyst should see it now: itself while short, else the anchors and the window.</summary>
+    /// <summary>The log as the analyst should see it now: itself while short, else the anchors and the
+    /// window.</summary>
     public TrainingLog Current()
     {
         int n = log.Epochs.Count;

@@ -18,12 +18,14 @@ public sealed class FindingTracker
     public IEnumerable<Announcement> Latest => latest.Values.OrderBy(a => first[Key(a.Finding)]);
 
     public static string Key(Finding f) =>
-        f.Kind == Findings.ScheduleShift.Id && f.Evidence.TryGetValue("event_epoch", out var at) ? $"{f.Kind}@{at:0}" : f.Kind;
+        f.Kind == Findings.ScheduleShift.Id && f.Evidence.TryGetValue("event_epoch", out var at) ? $"{f.Kind}@{at:0}"
+            : f.Kind;
 
     /// <summary>Whether severity <paramref name="a"/> is more severe than <paramref name="b"/>.</summary>
     public static bool MoreSevere(string a, string b) => Severity.Rank(a) < Severity.Rank(b);
 
-    /// <summary>Whether <paramref name="severity"/> is at least <paramref name="level"/> (warning: warning or critical).</summary>
+    /// <summary>Whether <paramref name="severity"/> is at least <paramref name="level"/> (warning: warning or
+    /// critical).</summary>
     public static bool AtLeast(string severity, string level) => Severity.Rank(severity) <= Severity.Rank(level);
 
     public int? FirstAnnounced(Finding f) => first.TryGetValue(Key(f), out var e) ? e : null;

@@ -10,8 +10,9 @@ namespace Regimen.Analysis.Live;
 /// </summary>
 public sealed class LiveAnalyst
 {
-    /// <summary>Kinds that speak of a run's end (the registry's JudgedAtEnd: it stopped early, it ended still improving,
-    /// its best fell short of a target): true of almost every run still going, so judged by <see cref="Finish"/> only.</summary>
+    /// <summary>Kinds that speak of a run's end (the registry's JudgedAtEnd: it stopped early, it ended still
+    /// improving, its best fell short of a target): true of almost every run still going, so judged by <see
+    /// cref="Finish"/> only.</summary>
     public static readonly IReadOnlySet<string> EndOfRunKinds = Findings.FindingRegistry.All.Where(k => k.JudgedAtEnd).Select(k => k.Name).ToHashSet();
 
     readonly AnalysisOptions options;
@@ -25,7 +26,8 @@ public sealed class LiveAnalyst
         view = new BoundedLogView(header, window);
     }
 
-    /// <summary>Every epoch and event so far: what the run folder records and what <see cref="Finish"/> judges.</summary>
+    /// <summary>Every epoch and event so far: what the run folder records and what <see cref="Finish"/>
+    /// judges.</summary>
     public TrainingLog Log => view.Log;
 
     public IReadOnlyList<Announcement> Announced => tracker.Announced;
@@ -33,7 +35,8 @@ public sealed class LiveAnalyst
     /// <summary>Events (schedule changes) that take effect at an epoch not yet added.</summary>
     public void AddEvent(LogEvent e) => view.AddEvent(e);
 
-    /// <summary>Adds an epoch and judges the run so far: the findings that became true or more severe with it.</summary>
+    /// <summary>Adds an epoch and judges the run so far: the findings that became true or more severe with
+    /// it.</summary>
     public IReadOnlyList<Announcement> AddEpoch(LogEpoch epoch)
     {
         view.AddEpoch(epoch);
@@ -41,7 +44,8 @@ public sealed class LiveAnalyst
         return tracker.Update(epoch.Epoch, analysis.Findings.Where(f => !EndOfRunKinds.Contains(f.Kind)));
     }
 
-    /// <summary>Epochs judged before (a resumed run's): added, and what they show counted as announced already.</summary>
+    /// <summary>Epochs judged before (a resumed run's): added, and what they show counted as announced
+    /// already.</summary>
     public void Prime(IEnumerable<LogEpoch> epochs)
     {
         foreach (var e in epochs) view.AddEpoch(e);
@@ -50,7 +54,8 @@ public sealed class LiveAnalyst
         tracker.Update(view.Log.Epochs[^1].Epoch, analysis.Findings.Where(f => !EndOfRunKinds.Contains(f.Kind)));
     }
 
-    /// <summary>Adds a finding the analyst cannot make from the log (a stall, a crash), announced by the same rules.</summary>
+    /// <summary>Adds a finding the analyst cannot make from the log (a stall, a crash), announced by the same
+    /// rules.</summary>
     public IReadOnlyList<Announcement> AddFinding(int epoch, Finding finding)
     {
         ownKinds.Add(FindingTracker.Key(finding));
@@ -65,18 +70,21 @@ public sealed class LiveAnalyst
     {
         var analysis = Analyst.Analyze(view.Log, options);
         int last = view.Log.Epochs.Count > 0 ? view.Log.Epochs[^1].Epoch : 0;
-        var final = analysis.Findings.Select(f => new SummaryLine(f, tracker.FirstAnnounced(f) ?? last, tracker.FirstAnnounced(f) is null)
+        var final = analysis.Findings.Select(f => new SummaryLine(f, tracker.FirstAnnounced(f) ?? last,
+            tracker.FirstAnnounced(f) is null)
         {
             Announced = tracker.LatestOf(f),
         }).ToList();
         var keys = analysis.Findings.Select(FindingTracker.Key).ToHashSet();
         var own = tracker.Latest.Where(a => ownKinds.Contains(FindingTracker.Key(a.Finding))).ToList();
-        var gone = tracker.Latest.Where(a => !ownKinds.Contains(FindingTracker.Key(a.Finding)) && !keys.Contains(FindingTracker.Key(a.Finding))).ToList();
+        var gone = tracker.Latest.Where(a => !ownKinds.Contains(FindingTracker.Key(a.Finding))
+            && !keys.Contains(FindingTracker.Key(a.Finding))).ToList();
         return new LiveSummary(analysis, final, own, gone);
     }
 }
 
-/// <summary>A finding at the epoch it was announced; <see cref="PreviousSeverity"/> is set when its severity rose.</summary>
+/// <summary>A finding at the epoch it was announced; <see cref="PreviousSeverity"/> is set when its severity
+/// rose.</summary>
 public sealed record Announcement(int Epoch, Finding Finding, string? PreviousSeverity);
 
 /// <summary>A finding of the final analysis with the epoch it was first announced (or, <see cref="AtEnd"/>, the last
@@ -90,5 +98,6 @@ public sealed record SummaryLine(Finding Finding, int Epoch, bool AtEnd)
 /// The end of a watched run: the final analysis (equal to <c>regimen analyze</c> on the recorded log), each of its
 /// findings with its epoch, what the watcher itself found (stalls, a crash), and findings that no longer hold.
 /// </summary>
-public sealed record LiveSummary(RunAnalysis Analysis, IReadOnlyList<SummaryLine> Findings, IReadOnlyList<Announcement> Watch,
+public sealed record LiveSummary(RunAnalysis Analysis, IReadOnlyList<SummaryLine> Findings,
+    IReadOnlyList<Announcement> Watch,
     IReadOnlyList<Announcement> NoLongerTrue);

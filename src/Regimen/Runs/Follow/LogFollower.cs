@@ -17,7 +17,8 @@ public sealed class LogFollower : IDisposable
     const int TailCheck = 256;
 
     readonly string path;
-    readonly string snapshotDir = Path.Combine(Path.GetTempPath(), $"regimen-watch-{Environment.ProcessId}-{Guid.NewGuid():N}");
+    readonly string snapshotDir = Path.Combine(Path.GetTempPath(),
+        $"regimen-watch-{Environment.ProcessId}-{Guid.NewGuid():N}");
     string? file;                 // the log file followed (in a folder that is not a Regimen run, the one the reader chose)
     long consumed;                // bytes read up to the last complete line
     byte[] tail = Array.Empty<byte>();
@@ -44,7 +45,8 @@ public sealed class LogFollower : IDisposable
     }
 
     static bool IsRunFolder(string dir) =>
-        File.Exists(Path.Combine(dir, "metrics.csv")) && (File.Exists(Path.Combine(dir, "recipe.yaml")) || File.Exists(Path.Combine(dir, "summary.json")));
+        File.Exists(Path.Combine(dir, "metrics.csv")) && (File.Exists(Path.Combine(dir, "recipe.yaml"))
+            || File.Exists(Path.Combine(dir, "summary.json")));
 
     FollowUpdate? Waiting()
     {
@@ -70,7 +72,8 @@ public sealed class LogFollower : IDisposable
 
     FollowUpdate? PollRunFolder()
     {
-        var stamp = Stamp(Path.Combine(path, "metrics.csv"), Path.Combine(path, "events.jsonl"), Path.Combine(path, "summary.json"));
+        var stamp = Stamp(Path.Combine(path, "metrics.csv"), Path.Combine(path, "events.jsonl"), Path.Combine(path,
+            "summary.json"));
         if (stamp == seen) return null;
         seen = stamp;
         return Read(() =>
@@ -121,14 +124,16 @@ public sealed class LogFollower : IDisposable
             }
             IReadOnlyList<TrainingLog> logs;
             try { logs = LogReader.Read(copy); }
-            catch (RegimenException e) { throw new RegimenException(e.Message.Replace(copy, file, StringComparison.Ordinal)); }
+            catch (RegimenException e) { throw new RegimenException(e.Message.Replace(copy, file,
+                StringComparison.Ordinal)); }
             return (logs[^1] with { Source = file!, Name = Name(logs[^1].Name) }, false);
         });
         if (update?.Log is null) return update;
         consumed = end;
         pendingRestart = false;
         tail = bytes[Math.Max(0, end - TailCheck)..end];
-        return update with { Restarted = restarted, Note = restarted ? $"{file} was truncated or replaced: reading it from the start" : update.Note };
+        return update with { Restarted = restarted, Note = restarted
+            ? $"{file} was truncated or replaced: reading it from the start" : update.Note };
     }
 
     string Name(string read) => read.StartsWith("regimen-watch-", StringComparison.Ordinal)
@@ -141,14 +146,16 @@ public sealed class LogFollower : IDisposable
     static bool IsDocument(string f)
     {
         var name = Path.GetFileName(f);
-        return name.Contains("tfevents", StringComparison.Ordinal) || (name.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !LooksLikeJsonLines(f));
+        return name.Contains("tfevents", StringComparison.Ordinal) || (name.EndsWith(".json",
+            StringComparison.OrdinalIgnoreCase) && !LooksLikeJsonLines(f));
     }
 
     static bool LooksLikeJsonLines(string f)
     {
         using var reader = new StreamReader(f);
         var first = reader.ReadLine();
-        return first is not null && first.TrimStart().StartsWith('{') && first.TrimEnd().EndsWith('}') && !reader.EndOfStream;
+        return first is not null && first.TrimStart().StartsWith('{') && first.TrimEnd().EndsWith('}')
+            && !reader.EndOfStream;
     }
 
     FollowUpdate? Read(Func<(TrainingLog Log, bool Finished)> read)

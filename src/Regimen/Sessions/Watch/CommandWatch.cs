@@ -29,7 +29,8 @@ public sealed partial class CommandWatch
     readonly Queue<string> lastLines = new();
 
     // gate: Held while writing to the terminal, shared with the view.
-    public CommandWatch(IReadOnlyList<string> command, WatchOptions options, IOutputReader reader, IWatchView view, object gate)
+    public CommandWatch(IReadOnlyList<string> command, WatchOptions options, IOutputReader reader, IWatchView view,
+        object gate)
     {
         if (command.Count == 0) throw new RegimenException("watch --: no command given (e.g. regimen watch -- python train.py)");
         this.command = command;
@@ -57,8 +58,10 @@ public sealed partial class CommandWatch
         // SIGTERM to watch goes on to the command; Ctrl-C reaches it from the terminal already (one process group), so
         // watch only waits for it to end.
         bool interrupted = false;
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; interrupted = true; Signal(process, Sigterm); });
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; interrupted = true; });
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM,
+            c => { c.Cancel = true; interrupted = true; Signal(process, Sigterm); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT,
+            c => { c.Cancel = true; interrupted = true; });
         DateTime? stopAt = null;
         int stage = 0;
         bool described = false;
@@ -98,7 +101,8 @@ public sealed partial class CommandWatch
         bool stopped = session.StopReason is not null;
         string status = stopped ? "stopped" : interrupted ? "interrupted" : code == 0 ? "completed" : "crashed";
         if (status == "crashed") session.Crashed(code, lastLines.ToList());
-        if (stopped) recorder?.Event(new RunEvent { Epoch = session.Log.Epochs.Count > 0 ? session.Log.Epochs[^1].Epoch : 0, Kind = "stopped", Message = session.StopReason });
+        if (stopped) recorder?.Event(new RunEvent { Epoch = session.Log.Epochs.Count > 0
+            ? session.Log.Epochs[^1].Epoch : 0, Kind = "stopped", Message = session.StopReason });
         var summary = session.Finish();
         recorder?.Describe(reader.Format, reader.PlannedEpochs, summary.Analysis.Metric);
         recorder?.Finish(status, code, session.StopReason);
@@ -117,7 +121,9 @@ public sealed partial class CommandWatch
                     $"the epoch counter restarted ({session.Log.Epochs[^1].Epoch} → {epoch.Epoch}): a new run in the same output, judged anew");
                 recorder?.Restart($"the epoch counter restarted at {epoch.Epoch}");
             }
-            recorder?.Describe(reader.Format, reader.PlannedEpochs, options.Analysis.Metric ?? (epoch.ValAccuracy is null && session.Log.Epochs.All(e => e.ValAccuracy is null) ? "val_loss" : "val_acc"));
+            recorder?.Describe(reader.Format, reader.PlannedEpochs, options.Analysis.Metric
+                ?? (epoch.ValAccuracy is null && session.Log.Epochs.All(e => e.ValAccuracy is null) ? "val_loss"
+                : "val_acc"));
             session.AddEpoch(epoch, at);
         }
     }
@@ -126,7 +132,8 @@ public sealed partial class CommandWatch
     {
         var start = new ProcessStartInfo(command[0])
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = false, UseShellExecute = false,
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = false,
+                UseShellExecute = false,
         };
         foreach (var a in command.Skip(1)) start.ArgumentList.Add(a);
         // Python buffers a pipe by the block; its lines should come as they are printed. Colours stay on when the
@@ -137,10 +144,12 @@ public sealed partial class CommandWatch
             start.Environment.TryAdd("FORCE_COLOR", "1");
             start.Environment.TryAdd("CLICOLOR_FORCE", "1");
         }
-        try { return Process.Start(start) ?? throw new RegimenException($"{command[0]}: cannot start it", ExitCodes.CommandNotFound); }
+        try { return Process.Start(start) ?? throw new RegimenException($"{command[0]}: cannot start it",
+            ExitCodes.CommandNotFound); }
         catch (Win32Exception e)
         {
-            throw new RegimenException($"watch -- {command[0]}: cannot run it ({e.Message})", ExitCodes.CommandNotFound);
+            throw new RegimenException($"watch -- {command[0]}: cannot run it ({e.Message})",
+                ExitCodes.CommandNotFound);
         }
     }
 

@@ -19,12 +19,14 @@ public sealed class FindingAlerts
     readonly Action<string> warn;
 
     // terminal: Where notifications go: the terminal, or null when output is not one (a bell in a log file is noise).
-    public FindingAlerts(string? command, TextWriter? terminal, Action<string> warn, IReadOnlyDictionary<string, string?>? environment = null)
+    public FindingAlerts(string? command, TextWriter? terminal, Action<string> warn, IReadOnlyDictionary<string,
+        string?>? environment = null)
     {
         this.command = command;
         this.terminal = terminal;
         this.warn = warn;
-        this.environment = environment ?? Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+        this.environment = environment
+            ?? Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value);
     }
 
@@ -33,16 +35,20 @@ public sealed class FindingAlerts
         if (command is not null) queue = queue.ContinueWith(_ => RunCommand(a, run), TaskScheduler.Default);
         if (terminal is not null && FindingTracker.AtLeast(a.Finding.Severity, Severity.Warning))
         {
-            terminal.Write(TerminalNotification.Sequence(environment, $"regimen: {a.Finding.Severity} {a.Finding.Kind} at epoch {a.Epoch}"));
+            terminal.Write(TerminalNotification.Sequence(environment,
+                $"regimen: {a.Finding.Severity} {a.Finding.Kind} at epoch {a.Epoch}"));
             terminal.Flush();
         }
     }
 
-    /// <summary>The JSON the --on-finding command reads: the finding's stable fields, the epoch it was announced at and the run.</summary>
+    /// <summary>The JSON the --on-finding command reads: the finding's stable fields, the epoch it was announced at and
+    /// the run.</summary>
     public static string Json(Announcement a, string run) => JsonSerializer.Serialize(new Payload
     {
-        Run = run, Epoch = a.Epoch, Kind = a.Finding.Kind, Severity = a.Finding.Severity, PreviousSeverity = a.PreviousSeverity,
-        FirstEpoch = a.Finding.FirstEpoch, LastEpoch = a.Finding.LastEpoch, Summary = a.Finding.Summary, Evidence = a.Finding.Evidence,
+        Run = run, Epoch = a.Epoch, Kind = a.Finding.Kind, Severity = a.Finding.Severity,
+            PreviousSeverity = a.PreviousSeverity,
+        FirstEpoch = a.Finding.FirstEpoch, LastEpoch = a.Finding.LastEpoch, Summary = a.Finding.Summary,
+            Evidence = a.Finding.Evidence,
         Confidence = a.Finding.Confidence, Recommendations = a.Finding.Recommendations,
     }, Options);
 
@@ -101,11 +107,14 @@ public static class TerminalNotification
         string? Get(string k) => env.TryGetValue(k, out var v) ? v : null;
         var text = new string(message.Where(c => !char.IsControl(c) && c != ';').ToArray());
         var term = Get("TERM") ?? "";
-        if (Get("TMUX") is not null || term.StartsWith("screen", StringComparison.Ordinal) || term.StartsWith("tmux", StringComparison.Ordinal)) return "\a";
+        if (Get("TMUX") is not null || term.StartsWith("screen", StringComparison.Ordinal) || term.StartsWith("tmux",
+            StringComparison.Ordinal)) return "\a";
         var program = Get("TERM_PROGRAM") ?? "";
-        if (program is "iTerm.app" or "WezTerm" or "ghostty" || Get("WT_SESSION") is not null || Get("KITTY_WINDOW_ID") is not null || term == "xterm-kitty")
+        if (program is "iTerm.app" or "WezTerm" or "ghostty" || Get("WT_SESSION") is not null
+            || Get("KITTY_WINDOW_ID") is not null || term == "xterm-kitty")
             return $"\u001b]9;{text}\a\a";
-        if (Get("VTE_VERSION") is not null || term.StartsWith("foot", StringComparison.Ordinal) || term.StartsWith("rxvt", StringComparison.Ordinal))
+        if (Get("VTE_VERSION") is not null || term.StartsWith("foot", StringComparison.Ordinal)
+            || term.StartsWith("rxvt", StringComparison.Ordinal))
             return $"\u001b]777;notify;regimen;{text}\a\a";
         return "\a";
     }

@@ -12,7 +12,8 @@ public static class FollowWatch
 {
     public sealed record Result(LiveSummary? Summary, string Status);
 
-    public static Result Run(string path, WatchOptions options, IWatchView view, FindingAlerts? alerts, CancellationToken cancel)
+    public static Result Run(string path, WatchOptions options, IWatchView view, FindingAlerts? alerts,
+        CancellationToken cancel)
     {
         using var follower = new LogFollower(path);
         WatchSession? session = null;
@@ -30,18 +31,21 @@ public static class FollowWatch
                 {
                     var header = log with { Epochs = new(), Events = new() };
                     bool restart = update.Restarted || log.Epochs.Count < epochsFed
-                                   || (epochsFed > 0 && session is not null && log.Epochs[epochsFed - 1] != session.Log.Epochs[^1]);
+                                   || (epochsFed > 0 && session is not null
+                                       && log.Epochs[epochsFed - 1] != session.Log.Epochs[^1]);
                     if (session is null) session = new WatchSession(header, options, view, record: null, alerts);
                     else if (restart)
                     {
-                        session.Restart(header, update.Restarted ? "the log started over: judging it anew" : $"{log.Source}: earlier epochs changed (a restarted run): judging it anew");
+                        session.Restart(header, update.Restarted ? "the log started over: judging it anew"
+                            : $"{log.Source}: earlier epochs changed (a restarted run): judging it anew");
                         epochsFed = eventsFed = 0;
                     }
                     if (epochsFed == 0) session.Describe(header);
                     for (; epochsFed < log.Epochs.Count; epochsFed++)
                     {
                         var epoch = log.Epochs[epochsFed];
-                        for (; eventsFed < log.Events.Count && log.Events[eventsFed].Epoch <= epoch.Epoch; eventsFed++) session.AddEvent(log.Events[eventsFed]);
+                        for (; eventsFed < log.Events.Count
+                            && log.Events[eventsFed].Epoch <= epoch.Epoch; eventsFed++) session.AddEvent(log.Events[eventsFed]);
                         session.AddEpoch(epoch);
                     }
                     for (; eventsFed < log.Events.Count; eventsFed++) session.AddEvent(log.Events[eventsFed]);

@@ -2,7 +2,8 @@ using Regimen.Runs;
 
 namespace Regimen.Sessions.Watch;
 
-/// <summary>Reads a training's epochs from its console output as it comes, line by line (the text-log reader).</summary>
+/// <summary>Reads a training's epochs from its console output as it comes, line by line (the text-log
+/// reader).</summary>
 public interface IOutputReader
 {
     /// <summary>The format the output was recognized as, once it was (e.g. keras-text); "text" before.</summary>

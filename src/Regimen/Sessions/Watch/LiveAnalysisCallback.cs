@@ -74,14 +74,16 @@ public sealed class LiveAnalysisCallback : TrainingCallback
 
     static LogEvent Event(ScheduleChange c) => new(c.Epoch, "schedule", c.Key, c.From, c.To, null);
 
-    /// <summary>An epoch as the analyst reads it back from metrics.csv (an empty cell, NaN here, is no value).</summary>
+    /// <summary>An epoch as the analyst reads it back from metrics.csv (an empty cell, NaN here, is no
+    /// value).</summary>
     static LogEpoch Epoch(EpochResult r)
     {
         static double? N(double v) => double.IsNaN(v) ? null : v;
         return new LogEpoch
         {
             Epoch = r.Epoch, TrainLoss = N(r.TrainLoss), TrainAccuracy = N(r.TrainAccuracy), ValLoss = N(r.ValLoss),
-            ValAccuracy = N(r.ValAccuracy), ValTop5 = r.ValTop5, LearningRate = N(r.LearningRate), Resolution = r.Resolution, Phase = r.Phase,
+            ValAccuracy = N(r.ValAccuracy), ValTop5 = r.ValTop5, LearningRate = N(r.LearningRate),
+                Resolution = r.Resolution, Phase = r.Phase,
         };
     }
 }

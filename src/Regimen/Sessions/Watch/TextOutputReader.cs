@@ -46,7 +46,8 @@ public sealed class TextOutputReader : IOutputReader
         if (added || roles is null) roles = ColumnRoles.Resolve(names, new RoleHints { RowsAreEpochs = false });
         double? Role(string role)
         {
-            if (!roles.Roles.TryGetValue(role, out var r) || !e.Values.TryGetValue(names[r.Column], out var v)) return null;
+            if (!roles.Roles.TryGetValue(role, out var r) || !e.Values.TryGetValue(names[r.Column],
+                out var v)) return null;
             if (AccuracyRoles.Contains(role))
             {
                 if (v > 1.0 && double.IsFinite(v)) percent.Add(role);
@@ -57,8 +58,10 @@ public sealed class TextOutputReader : IOutputReader
         }
         return new LogEpoch
         {
-            Epoch = e.Epoch, TrainLoss = Role("train_loss"), TrainAccuracy = Role("train_acc"), ValLoss = Role("val_loss"),
-            ValAccuracy = Role("val_acc"), ValTop5 = Role("val_top5"), LearningRate = Role("lr"), EpochSeconds = Role("epoch_time"),
+            Epoch = e.Epoch, TrainLoss = Role("train_loss"), TrainAccuracy = Role("train_acc"),
+                ValLoss = Role("val_loss"),
+            ValAccuracy = Role("val_acc"), ValTop5 = Role("val_top5"), LearningRate = Role("lr"),
+                EpochSeconds = Role("epoch_time"),
         };
     }
 }

@@ -10,15 +10,18 @@ public sealed record WatchOptions
     public string? StopOn { get; init; }
     /// <summary>A shell command run for each announcement, the finding as JSON on its standard input.</summary>
     public string? OnFinding { get; init; }
-    /// <summary>The terminal bell (and a desktop notification where the terminal supports one) per warning or critical finding.</summary>
+    /// <summary>The terminal bell (and a desktop notification where the terminal supports one) per warning or critical
+    /// finding.</summary>
     public bool Notify { get; init; }
     /// <summary>No new epoch within this multiple of the median epoch time: stalled.</summary>
     public double StallFactor { get; init; } = 3;
-    /// <summary>After SIGINT, how long a stopped command has before SIGTERM (and as long again before SIGKILL).</summary>
+    /// <summary>After SIGINT, how long a stopped command has before SIGTERM (and as long again before
+    /// SIGKILL).</summary>
     public TimeSpan Grace { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>How often a followed log is looked at.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
-    /// <summary>Following a log: stop once it has not changed for this long (null: until Ctrl-C or the run's end).</summary>
+    /// <summary>Following a log: stop once it has not changed for this long (null: until Ctrl-C or the run's
+    /// end).</summary>
     public TimeSpan? UntilIdle { get; init; }
 
     public static string? CheckSeverity(string? stopOn) =>

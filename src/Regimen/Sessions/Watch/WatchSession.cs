@@ -27,7 +27,8 @@ public sealed class WatchSession
 
     // record: Where finding events go (the run's events.jsonl); null: nowhere.
     // recordEpoch: Where each epoch goes with its measured time, before it is judged (a recorded run's metrics.csv).
-    public WatchSession(TrainingLog header, WatchOptions options, IWatchView view, Action<RunEvent>? record, FindingAlerts? alerts,
+    public WatchSession(TrainingLog header, WatchOptions options, IWatchView view, Action<RunEvent>? record,
+        FindingAlerts? alerts,
         Action<LogEpoch, double?>? recordEpoch = null)
     {
         this.recordEpoch = recordEpoch;
@@ -44,7 +45,8 @@ public sealed class WatchSession
     /// <summary>The epoch time of the epoch just added, as watch measured it (null for the first).</summary>
     public double? LastEpochSeconds { get; private set; }
 
-    /// <summary>The log started over (a truncated file, a restarted counter): judged anew from its first epoch.</summary>
+    /// <summary>The log started over (a truncated file, a restarted counter): judged anew from its first
+    /// epoch.</summary>
     public void Restart(TrainingLog header, string why)
     {
         analyst = new LiveAnalyst(header, options.Analysis);
@@ -54,10 +56,13 @@ public sealed class WatchSession
         view.Note(why);
     }
 
-    /// <summary>What the log says of the run beyond its epochs, once known (format, planned epochs, hyperparameters).</summary>
+    /// <summary>What the log says of the run beyond its epochs, once known (format, planned epochs,
+    /// hyperparameters).</summary>
     public void Describe(TrainingLog header)
     {
-        if (analyst.Log.Epochs.Count == 0 && analyst.Log.Events.Count == 0) analyst = new LiveAnalyst(header with { Epochs = new(), Events = new() }, options.Analysis);
+        if (analyst.Log.Epochs.Count == 0
+            && analyst.Log.Events.Count == 0) analyst = new LiveAnalyst(header with { Epochs = new(),
+            Events = new() }, options.Analysis);
     }
 
     public void AddEvent(LogEvent e) => analyst.AddEvent(e);
@@ -91,11 +96,13 @@ public sealed class WatchSession
         {
             if (epochSeconds.Count < 3) return null;
             var sorted = epochSeconds.OrderBy(x => x).ToArray();
-            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1]
+                + sorted[sorted.Length / 2]) / 2;
         }
     }
 
-    /// <summary>No new epoch within StallFactor times the median epoch time: a <c>stalled</c> finding, once per stall.</summary>
+    /// <summary>No new epoch within StallFactor times the median epoch time: a <c>stalled</c> finding, once per
+    /// stall.</summary>
     public void CheckStall(DateTime now)
     {
         if (stallAnnounced || lastEpochAt is not { } last || MedianEpochSeconds is not { } median) return;
@@ -105,20 +112,24 @@ public sealed class WatchSession
         int epoch = analyst.Log.Epochs.Count > 0 ? analyst.Log.Epochs[^1].Epoch : 0;
         Own(epoch, new Finding
         {
-            Kind = Stalled.Id, Severity = Severity.Warning, Run = analyst.Log.Name, FirstEpoch = epoch, LastEpoch = epoch,
+            Kind = Stalled.Id, Severity = Severity.Warning, Run = analyst.Log.Name, FirstEpoch = epoch,
+                LastEpoch = epoch,
             Summary = Inv($"No new epoch for {waited:0.#} s after epoch {epoch}, over {options.StallFactor:0.#} times the median epoch time ({median:0.##} s): the training may hang (data loading, a deadlock, a full disk)."),
-            Evidence = new() { ["seconds_since_epoch"] = waited, ["median_epoch_seconds"] = median, ["stall_factor"] = options.StallFactor },
+            Evidence = new() { ["seconds_since_epoch"] = waited, ["median_epoch_seconds"] = median,
+                ["stall_factor"] = options.StallFactor },
             Confidence = 0.7,
         });
     }
 
-    /// <summary>The command exited with a non-zero code: a <c>crashed</c> finding with the last lines of its output.</summary>
+    /// <summary>The command exited with a non-zero code: a <c>crashed</c> finding with the last lines of its
+    /// output.</summary>
     public void Crashed(int exitCode, IReadOnlyList<string> lastLines)
     {
         int epoch = analyst.Log.Epochs.Count > 0 ? analyst.Log.Epochs[^1].Epoch : 0;
         Own(epoch, new Finding
         {
-            Kind = Analysis.Findings.Crashed.Id, Severity = Severity.Critical, Run = analyst.Log.Name, FirstEpoch = epoch, LastEpoch = epoch,
+            Kind = Analysis.Findings.Crashed.Id, Severity = Severity.Critical, Run = analyst.Log.Name,
+                FirstEpoch = epoch, LastEpoch = epoch,
             Summary = $"The command exited with code {exitCode} after {analyst.Log.Epochs.Count} epochs" +
                       (lastLines.Count > 0 ? $"; its last lines: {string.Join(" / ", lastLines)}" : "."),
             Evidence = new() { ["exit_code"] = exitCode, ["epochs"] = analyst.Log.Epochs.Count },
@@ -136,9 +147,11 @@ public sealed class WatchSession
         view.Announce(a);
         var evidence = new Dictionary<string, double>(a.Finding.Evidence);
         if (a.Finding.FirstEpoch is { } first) evidence["first_epoch"] = first;
-        record?.Invoke(new RunEvent { Epoch = a.Epoch, Kind = "finding", Key = a.Finding.Kind, From = a.PreviousSeverity, To = a.Finding.Severity, Message = a.Finding.Summary, Evidence = evidence });
+        record?.Invoke(new RunEvent { Epoch = a.Epoch, Kind = "finding", Key = a.Finding.Kind,
+            From = a.PreviousSeverity, To = a.Finding.Severity, Message = a.Finding.Summary, Evidence = evidence });
         alerts?.Raise(a, analyst.Log.Name);
-        if (stop && StopReason is null && options.StopOn is { } level && FindingTracker.AtLeast(a.Finding.Severity, level))
+        if (stop && StopReason is null && options.StopOn is { } level && FindingTracker.AtLeast(a.Finding.Severity,
+            level))
             StopReason = $"{a.Finding.Severity} {a.Finding.Kind} at epoch {a.Epoch} (--stop-on {level})";
     }
 
