@@ -27,15 +27,66 @@ public sealed class RunDirectory
     public static string DefaultPath(string recipeName, string root = "runs") =>
         System.IO.Path.Combine(root, $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Sanitize(recipeName)}");
 
+    /// <summary>
+    /// A new folder under <paramref name="root"/> named &lt;UTC time&gt;-&lt;recipe&gt;, created now and unique even
+    /// when several trainings start within one second (then -2, -3... are appended). mkdir(2) decides between
+    /// processes that pick the same name at once: it fails for all but one.
+    /// </summary>
+    public static RunDirectory CreateDefault(string recipeName, string root = "runs")
+    {
+        var stem = System.IO.Path.GetFullPath(DefaultPath(recipeName, root));
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(stem)!);
+            for (int n = 1; ; n++)
+            {
+                var candidate = n == 1 ? stem : $"{stem}-{n}";
+                if (!CreateExclusive(candidate)) continue;
+                Directory.CreateDirectory(System.IO.Path.Combine(candidate, "checkpoints"));
+                return new RunDirectory(candidate);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RegimenException($"{root}: cannot create the run folder ({e.Message})");
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    static extern int mkdir(string path, uint mode);
+
+    /// <summary>Creates <paramref name="path"/>; false when it already exists (as a folder or a file).</summary>
+    static bool CreateExclusive(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            if (Directory.Exists(path) || File.Exists(path)) return false;
+            Directory.CreateDirectory(path);
+            return true;
+        }
+        if (mkdir(path, 0b111_111_111) == 0) return true;
+        int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+        const int EEXIST = 17;
+        if (errno == EEXIST) return false;
+        throw new IOException($"mkdir {path}: errno {errno}");
+    }
+
+    /// <summary>Refuses, before any work, an --out that <see cref="CreateNew"/> would refuse; creates nothing.</summary>
+    public static void CheckNew(string path, bool force)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        if (File.Exists(full)) throw new RegimenException($"--out {path}: a file of that name exists");
+        if (!force && Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
+            throw new RegimenException($"--out {path}: the folder exists and is not empty. Use --resume {path} to continue it, or --force to overwrite it.");
+    }
+
     /// <summary>Creates a fresh run folder; an existing non-empty one is refused unless <paramref name="force"/>.</summary>
     public static RunDirectory CreateNew(string path, bool force)
     {
         var full = System.IO.Path.GetFullPath(path);
-        if (File.Exists(full)) throw new RegimenException($"--out {path}: a file of that name exists");
+        CheckNew(path, force);
         if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
         {
-            if (!force)
-                throw new RegimenException($"--out {path}: the folder exists and is not empty. Use --resume {path} to continue it, or --force to overwrite it.");
             foreach (var entry in new[] { "recipe.yaml", "metrics.csv", "events.jsonl", "summary.json" })
                 File.Delete(System.IO.Path.Combine(full, entry));
             foreach (var dir in new[] { "tensorboard", "checkpoints" })

@@ -41,10 +41,15 @@ public static class TrainingRunner
     public static TrainingOutcome Start(TrainingRequest request)
     {
         var recipe = request.Recipe;
-        var run = RunDirectory.CreateNew(request.OutputDirectory ?? RunDirectory.DefaultPath(recipe.Name), request.Force);
+        // The folder is made only once training can start: a missing data set or a model that cannot be built
+        // leaves nothing behind. An --out that would be refused is refused first, before the data loads.
+        if (request.OutputDirectory is { } output) RunDirectory.CheckNew(output, request.Force);
         using var setup = request.Train is { } train
             ? TrainingSetup.Create(recipe, train, request.Test)
             : TrainingSetup.Create(recipe, request.DataDirectory);
+        var run = request.OutputDirectory is { } path
+            ? RunDirectory.CreateNew(path, request.Force)
+            : RunDirectory.CreateDefault(recipe.Name);
         return Fit(run, setup, startEpoch: 0, request.Callbacks, request.Stop);
     }
 
