@@ -30,6 +30,23 @@ public class TorchvisionParityTests
         Assert.True(difference < 1e-4, $"{arch}: max |Regimen - torchvision| = {difference:G3}");
     }
 
+    /// <summary>timm's plain ResNets share torchvision's key names; its train.py wraps them in a checkpoint with
+    /// an EMA copy, the optimizer and argparse arguments, the keys prefixed by DistributedDataParallel.</summary>
+    [Fact]
+    public void ACheckpointShapedAsTimmsTrainPySavesItLoadsWithTheSameLogits()
+    {
+        var dir = TestData.TempDir("timm-checkpoint");
+        TorchPeer.Run("make", "resnet18", "10", "32", dir, "timm");
+        using var model = ModelRegistry.Create("resnet18", new ModelOptions(3, 10));
+        var report = PretrainedWeights.Load(model, Path.Combine(dir, "model.pt"));
+        Assert.Empty(report.Missing);
+        Assert.Empty(report.Unexpected);
+        Assert.Equal(model.state_dict().Count, report.Loaded);
+        var logits = Logits(model, TorchPeer.ReadFloats(Path.Combine(dir, "input.f32")), 32);
+        var difference = TorchPeer.MaxAbsDifference(TorchPeer.ReadFloats(Path.Combine(dir, "logits.f32")), logits);
+        Assert.True(difference < 1e-4, $"max |Regimen - torchvision| = {difference:G3}");
+    }
+
     internal static float[] Logits(nn.Module<Tensor, Tensor> model, float[] input, int size, int channels = 3)
     {
         model.eval();

@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """The torchvision side of the parity tests (TorchvisionParityTests, ExportTests), run by Debian's python3-torch 1.13.
 
-make ARCH CLASSES SIZE DIR   a randomly initialized torchvision model with BatchNorm statistics of real batches:
-                             DIR/model.pt (its state dict), DIR/input.f32 (2 x 3 x SIZE x SIZE), DIR/logits.f32
+make ARCH CLASSES SIZE DIR [timm]
+                             a randomly initialized torchvision model with BatchNorm statistics of real batches:
+                             DIR/model.pt (its state dict), DIR/input.f32 (2 x 3 x SIZE x SIZE), DIR/logits.f32;
+                             with "timm", model.pt is shaped as timm's train.py saves checkpoints (state_dict and
+                             state_dict_ema with DistributedDataParallel's module. prefix, optimizer, argparse args)
 load ARCH CLASSES FILE DIR   loads a state dict (.pt, or .safetensors read by hand: Debian has no python3-safetensors)
                              with strict=True, logits of DIR/input.f32 into DIR/loaded.f32
 Tensors travel as raw little-endian float32. ARCH is a torchvision name, or cifar_resnet18 (torchvision's
 ResNet-18 with the usual CIFAR stem: 3x3 stride-1 convolution, no max-pool).
 """
+import argparse
 import json
 import struct
 import sys
@@ -24,7 +28,7 @@ def build(arch, classes):
     return getattr(torchvision.models, arch)(num_classes=classes)
 
 
-def make(arch, classes, size, out):
+def make(arch, classes, size, out, timm=False):
     torch.manual_seed(0)
     model = build(arch, classes)
     # BatchNorm with the statistics of a few batches (cumulative average) and random affine parameters, so that
@@ -39,7 +43,14 @@ def make(arch, classes, size, out):
         for _ in range(3):
             model(torch.randn(4, 3, size, size))
     model.eval()
-    torch.save(model.state_dict(), f"{out}/model.pt")
+    state = model.state_dict()
+    if timm:
+        weights = {"module." + k: v for k, v in state.items()}
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        state = {"epoch": 3, "arch": arch, "state_dict": weights, "optimizer": optimizer.state_dict(),
+                 "args": argparse.Namespace(model=arch, lr=0.1, epochs=4), "version": 2, "metric": 0.5,
+                 "state_dict_ema": {k: v.clone() for k, v in weights.items()}}
+    torch.save(state, f"{out}/model.pt")
     x = torch.randn(2, 3, size, size)
     x.numpy().astype("<f4").tofile(f"{out}/input.f32")
     with torch.no_grad():
@@ -80,7 +91,7 @@ def load(arch, classes, path, out):
 if __name__ == "__main__":
     command, arch, classes = sys.argv[1], sys.argv[2], int(sys.argv[3])
     if command == "make":
-        make(arch, classes, int(sys.argv[4]), sys.argv[5])
+        make(arch, classes, int(sys.argv[4]), sys.argv[5], timm=sys.argv[6:] == ["timm"])
     elif command == "load":
         load(arch, classes, sys.argv[4], sys.argv[5])
     else:
