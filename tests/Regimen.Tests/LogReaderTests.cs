@@ -293,3 +293,107 @@ public class MarkdownTableTests
         Assert.Equal(0.0174, log.Epochs[0].TrainAccuracy!.Value, 6);
     }
 }
+
+/// <summary>The column-role resolver on the names tools write, and the table and JSON-lines readers built on it.</summary>
+public class ColumnRoleTests
+{
+    static Dictionary<string, string> Roles(params string[] columns) =>
+        ColumnRoles.Resolve(columns).Roles.ToDictionary(r => r.Key, r => r.Value.Mapping.Column);
+
+    [Fact]
+    public void ToolsColumnNamesGetTheirRoles()
+    {
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["epoch"] = "epoch", ["train_loss"] = "train/loss", ["val_acc"] = "metrics/accuracy_top1",
+            ["val_top5"] = "metrics/accuracy_top5", ["val_loss"] = "val/loss", ["lr"] = "lr/pg0",
+        }, Roles("epoch", "train/loss", "metrics/accuracy_top1", "metrics/accuracy_top5", "val/loss", "lr/pg0", "lr/pg1", "lr/pg2"));
+        // Keras: the unphased names are training's.
+        var keras = Roles("epoch", "loss", "sparse_categorical_accuracy", "val_loss", "val_sparse_categorical_accuracy", "lr");
+        Assert.Equal(("sparse_categorical_accuracy", "val_sparse_categorical_accuracy", "loss"), (keras["train_acc"], keras["val_acc"], keras["train_loss"]));
+        // fastai: phased losses, an unphased metric: validation.
+        Assert.Equal("accuracy", Roles("epoch", "train_loss", "valid_loss", "accuracy", "time")["val_acc"]);
+        var error = ColumnRoles.Resolve(new[] { "epoch", "train_loss", "valid_loss", "error_rate", "time" });
+        Assert.True(error.Roles["val_acc"].Mapping.Complement);
+        // bearpaw, Lightning, mmcv, hand-written.
+        var bearpaw = Roles("Learning Rate", "Train Loss", "Valid Loss", "Train Acc.", "Valid Acc.");
+        Assert.Equal(("Learning Rate", "Valid Acc.", "Train Acc."), (bearpaw["lr"], bearpaw["val_acc"], bearpaw["train_acc"]));
+        var lightning = Roles("epoch", "step", "train_loss_step", "train_loss_epoch", "val_acc", "lr-SGD");
+        Assert.Equal(("train_loss_epoch", "lr-SGD"), (lightning["train_loss"], lightning["lr"]));
+        Assert.Equal("accuracy_top-1 [val]", Roles("loss [train]", "accuracy_top-1 [val]")["val_acc"]);
+        Assert.Equal(("Acc@1 [val]", "top_5"), (Roles("Acc@1 [val]")["val_acc"], Roles("epoch", "train_loss", "top_1", "top_5")["val_top5"]));
+        Assert.Equal("test_acc", Roles("train_acc", "test_acc")["val_acc"]);
+        Assert.True(ColumnRoles.LowerIsBetter("eval_loss") && !ColumnRoles.LowerIsBetter("eval_macro_f1"));
+    }
+
+    static string Write(string name, string text)
+    {
+        var path = Path.Combine(TestData.TempDir("roles"), name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void FastaiPandasAndBearpawTables()
+    {
+        var fastai = Assert.Single(LogReader.Read(Write("history.csv",
+            "epoch,train_loss,valid_loss,accuracy,time\n0,0.81,0.40,0.88,00:12\n1,0.50,0.31,0.91,01:02\n")));
+        Assert.Equal("fastai", fastai.Format);
+        Assert.Equal((0.91, 62.0), (fastai.Epochs[1].ValAccuracy!.Value, fastai.Epochs[1].EpochSeconds!.Value));
+        Assert.Null(fastai.Epochs[1].TrainAccuracy);
+        var pandas = Assert.Single(LogReader.Read(Write("h.csv", ",loss,accuracy,val_loss,val_accuracy\n0,2.1,0.40,2.9,0.20\n1,1.9,0.45,2.8,0.24\n")));
+        Assert.Equal(new[] { 1, 2 }, pandas.Epochs.Select(e => e.Epoch));
+        Assert.Equal(0.45, pandas.Epochs[1].TrainAccuracy);
+        var bearpaw = Assert.Single(LogReader.Read(Write("log.txt",
+            "Learning Rate\tTrain Loss\tValid Loss\tTrain Acc.\tValid Acc.\t\n0.100000\t2.000000\t1.900000\t30.000000\t32.000000\t\n0.010000\t1.500000\t1.600000\t45.000000\t42.000000\t\n")));
+        Assert.Equal(("tsv", "bearpaw"), (bearpaw.Reader, bearpaw.Format));
+        Assert.Equal((0.42, 0.01), (bearpaw.Epochs[1].ValAccuracy!.Value, bearpaw.Epochs[1].LearningRate!.Value));
+        Assert.Contains(bearpaw.Notes, n => n.Contains("rows are epochs 1..N"));
+    }
+
+    [Fact]
+    public void MmcvAndMmengineJsonLines()
+    {
+        var mmcv = Assert.Single(LogReader.Read(Write("20220101_120000.log.json",
+            "{\"env_info\": \"sys.platform: linux\", \"config\": \"model = dict()\", \"seed\": 0}\n" +
+            "{\"mode\": \"train\", \"epoch\": 1, \"iter\": 100, \"lr\": 0.1, \"memory\": 2034, \"data_time\": 0.01, \"loss\": 2.2, \"time\": 0.05}\n" +
+            "{\"mode\": \"train\", \"epoch\": 1, \"iter\": 200, \"lr\": 0.1, \"memory\": 2034, \"data_time\": 0.01, \"loss\": 1.8, \"time\": 0.05}\n" +
+            "{\"mode\": \"val\", \"epoch\": 1, \"iter\": 391, \"lr\": 0.1, \"accuracy_top-1\": 40.2, \"accuracy_top-5\": 70.1}\n" +
+            "{\"mode\": \"train\", \"epoch\": 2, \"iter\": 100, \"lr\": 0.05, \"memory\": 2034, \"data_time\": 0.01, \"loss\": 1.5, \"time\": 0.05}\n" +
+            "{\"mode\": \"val\", \"epoch\": 2, \"iter\": 391, \"lr\": 0.05, \"accuracy_top-1\": 52.4, \"accuracy_top-5\": 80.3}\n")));
+        Assert.Equal(("json-lines", "mmcv"), (mmcv.Reader, mmcv.Format));
+        Assert.Equal(2, mmcv.Epochs.Count);
+        Assert.Equal(2.0, mmcv.Epochs[0].TrainLoss!.Value, 9);
+        Assert.Equal(0.402, mmcv.Epochs[0].ValAccuracy!.Value, 9);
+        Assert.Equal(0.05, mmcv.Epochs[1].LearningRate);
+        var mmengine = Assert.Single(LogReader.Read(Write("scalars.json",
+            "{\"lr\": 0.02, \"data_time\": 0.001, \"loss\": 2.2, \"time\": 0.05, \"epoch\": 1, \"iter\": 10, \"memory\": 2034, \"step\": 10}\n" +
+            "{\"accuracy/top1\": 35.5, \"accuracy/top5\": 64.1, \"data_time\": 0.004, \"time\": 0.02, \"step\": 1}\n" +
+            "{\"lr\": 0.002, \"data_time\": 0.001, \"loss\": 1.2, \"time\": 0.05, \"epoch\": 2, \"iter\": 20, \"memory\": 2034, \"step\": 20}\n" +
+            "{\"accuracy/top1\": 60.2, \"accuracy/top5\": 85.1, \"data_time\": 0.004, \"time\": 0.02, \"step\": 2}\n")));
+        Assert.Equal("mmengine", mmengine.Format);
+        Assert.Equal(new[] { 1, 2 }, mmengine.Epochs.Select(e => e.Epoch));
+        Assert.Equal(0.602, mmengine.Epochs[1].ValAccuracy!.Value, 9);
+        Assert.Equal(0.851, mmengine.Epochs[1].ValTop5!.Value, 9);
+        Assert.Equal(1.2, mmengine.Epochs[1].TrainLoss);
+    }
+
+    [Fact]
+    public void SeveralRunsInAFileOrAFolder()
+    {
+        var twoStages = LogReader.Read(Write("training.log",
+            "epoch,accuracy,loss,val_accuracy,val_loss\n0,0.5,1.2,0.45,1.3\n1,0.6,1.0,0.5,1.1\n0,0.7,0.9,0.6,1.0\n1,0.8,0.7,0.65,0.9\n2,0.85,0.6,0.66,0.9\n"));
+        Assert.Equal(new[] { 2, 3 }, twoStages.Select(l => l.Epochs.Count));
+        Assert.Equal("training#2", twoStages[1].Name);
+        // A resumed run logs epochs again from its checkpoint: they replace what followed.
+        var resumed = Assert.Single(LogReader.Read(Write("resumed.csv",
+            "epoch,loss,val_accuracy\n0,1.0,0.5\n1,0.9,0.55\n2,0.95,0.5\n1,0.85,0.6\n2,0.8,0.62\n")));
+        Assert.Equal(new[] { (0, 0.5), (1, 0.6), (2, 0.62) }, resumed.Series(e => e.ValAccuracy));
+        var folder = TestData.TempDir("runs-folder");
+        File.WriteAllText(Path.Combine(folder, "a.log"), "epoch,loss,val_accuracy\n0,1.0,0.5\n1,0.9,0.55\n");
+        File.WriteAllText(Path.Combine(folder, "b.txt"), "Epoch 1/2\nloss: 1.0 - val_accuracy: 0.5\nEpoch 2/2\nloss: 0.8 - val_accuracy: 0.6\n");
+        File.WriteAllText(Path.Combine(folder, "notes.md"), "# What I tried\nA smaller learning rate.\n");
+        var logs = LogReader.Read(folder);
+        Assert.Equal(new[] { "csv", "text" }, logs.Select(l => l.Reader));
+    }
+}

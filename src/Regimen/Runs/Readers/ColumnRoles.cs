@@ -133,7 +133,7 @@ public static class ColumnRoles
         }
 
         // Whether the log has a series of this phase and quantity, by its name or by --map.
-        bool Has(Phase p, string q) => parsed.Any(x => x.Phase == p && x.Quantity == q) ||
+        bool Has(Phase p, string q) => parsed.Any(x => x.Phase == p && x.Quantity == q) || p != Phase.None &&
             roles.ContainsKey($"{(p == Phase.Val ? "val" : "train")}_{(q == "top5" ? "top5" : q is "error" ? "acc" : q)}");
         Phase Unphased(string quantity)
         {
