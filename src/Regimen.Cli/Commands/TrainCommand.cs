@@ -41,6 +41,10 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--force"), Description("Overwrite an existing --out folder.")]
         public bool Force { get; init; }
 
+        [CommandOption("--allow-changes")]
+        [Description("With --resume: continue although recipe.yaml was edited since the last checkpoint (the keys are recorded).")]
+        public bool AllowChanges { get; init; }
+
         [CommandOption("--plain"), Description("Plain log lines instead of the live display (automatic when output is not a terminal).")]
         public bool Plain { get; init; }
 
@@ -66,7 +70,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         {
             if (s.Recipe != null || s.Set.Length > 0 || s.Seed != null || s.Folds != null)
                 throw new RegimenException("--resume continues a run with its own recipe: leave out RECIPE, --set, --seed and --folds (only --epochs may extend it)");
-            outcome = WithDisplay(live, s.StopOn, display => TrainingRunner.Resume(s.Resume, s.Data, display, s.Epochs, stop));
+            outcome = WithDisplay(live, s.StopOn, display => TrainingRunner.Resume(s.Resume, s.Data, display, s.Epochs, stop, s.AllowChanges));
         }
         else
         {

@@ -58,12 +58,40 @@ public static class TrainingRunner
     /// run with the same seed: data order, augmentation and the schedules are functions of (seed, epoch, step).
     /// </summary>
     public static TrainingOutcome Resume(string runPath, string? dataDirectory, IReadOnlyList<TrainingCallback> callbacks, int? epochs = null,
-        StopRequest? stop = null)
+        StopRequest? stop = null, bool allowChanges = false)
     {
         var run = RunDirectory.Open(runPath);
+        var changes = RecipeChanges(run);
+        if (changes.Count > 0 && !allowChanges)
+            throw new RegimenException($"{run.RecipeFile}: differs from the recipe the run's checkpoint was trained with: " +
+                                       string.Join("; ", changes) + ". Undo the edit, or pass --allow-changes to resume with it " +
+                                       "(the run then mixes two recipes; a resume event lists the changes)");
         var recipe = CheckedRecipes.Load(run.RecipeFile, epochs is null ? null : new[] { $"epochs={epochs}" });
         using var setup = TrainingSetup.Create(recipe, dataDirectory);
-        return Continue(run, setup, callbacks, stop);
+        var note = changes.Count == 0 ? null : new RunEvent
+        {
+            Epoch = Checkpoint.ReadHeader(run.LastCheckpoint).Epoch, Kind = "recipe_change",
+            Message = "resumed with --allow-changes: " + string.Join("; ", changes),
+        };
+        return Continue(run, setup, callbacks, stop, note);
+    }
+
+    /// <summary>
+    /// The keys whose values differ between recipe.yaml and the recipe in checkpoints/last.ckpt (what the run was
+    /// trained with so far), as "key: from → to"; empty without a checkpoint.
+    /// </summary>
+    public static List<string> RecipeChanges(RunDirectory run)
+    {
+        if (!File.Exists(run.LastCheckpoint)) return new List<string>();
+        var trained = Runs.Readers.LogReader.FlattenYaml(
+            RecipeLoader.ToYaml(RecipeLoader.Parse(Checkpoint.ReadHeader(run.LastCheckpoint).RecipeYaml, run.LastCheckpoint)),
+            run.LastCheckpoint);
+        var now = Runs.Readers.LogReader.FlattenYaml(RecipeLoader.ToYaml(CheckedRecipes.Load(run.RecipeFile)), run.RecipeFile);
+        // The length is --epochs' business (it is recorded apart); every other key must be as trained.
+        return trained.Keys.Union(now.Keys).Where(k => k != "epochs").Order(StringComparer.Ordinal)
+            .Where(k => (trained.TryGetValue(k, out var a) ? a : null) != (now.TryGetValue(k, out var b) ? b : null))
+            .Select(k => $"{k}: {(trained.TryGetValue(k, out var a) ? a : "(none)")} → {(now.TryGetValue(k, out var b) ? b : "(none)")}")
+            .ToList();
     }
 
     /// <summary>
