@@ -523,31 +523,31 @@ static int ConvCheck(string[] a)
     manual_seed(0);
     static double Relative(Tensor f, Tensor d) => ((f.to_type(ScalarType.Float64) - d).abs().max() / (d.abs().max() + 1e-12)).item<double>();
     foreach (var layout in new[] { "nchw", "nhwc" })
-    foreach (int k in new[] { 1, 3, 7 })
-    foreach (int stride in new[] { 1, 2 })
-    foreach (int cin in channels)
-    foreach (int cout in channels)
-    {
-        if (only is not null && only != $"{layout},{k},{stride},{cin},{cout}") continue;
-        using var scope = NewDisposeScope();
-        var w = randn(cout, cin, k, k) * 0.2;
-        var x0 = randn(batch, cin, size, size);
-        bool nhwc = layout == "nhwc";
-        var x = (nhwc ? Regimen.Models.MemoryLayout.ToChannelsLast(x0) : x0).detach().requires_grad_();
-        var wf = (nhwc ? Regimen.Models.MemoryLayout.ToChannelsLast(w) : w).detach().requires_grad_();
-        var strides = new long[] { stride, stride };
-        var padding = new long[] { k / 2, k / 2 };
-        var y = nn.functional.conv2d(x, wf, strides: strides, padding: padding);
-        (y * y).sum().backward();
-        var xd = x0.to_type(ScalarType.Float64).detach().requires_grad_();
-        var wd = w.to_type(ScalarType.Float64).detach().requires_grad_();
-        var yd = nn.functional.conv2d(xd, wd, strides: strides, padding: padding);
-        (yd * yd).sum().backward();
-        double output = Relative(y, yd), inputGradient = Relative(x.grad!, xd.grad!), weightGradient = Relative(wf.grad!, wd.grad!);
-        if (!(output < 1e-4 && inputGradient < 1e-4 && weightGradient < 1e-4))
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{layout} k{k} s{stride} {cin}->{cout}: output {output:G3} input_grad {inputGradient:G3} weight_grad {weightGradient:G3}"));
-    }
+        foreach (int k in new[] { 1, 3, 7 })
+            foreach (int stride in new[] { 1, 2 })
+                foreach (int cin in channels)
+                    foreach (int cout in channels)
+                    {
+                        if (only is not null && only != $"{layout},{k},{stride},{cin},{cout}") continue;
+                        using var scope = NewDisposeScope();
+                        var w = randn(cout, cin, k, k) * 0.2;
+                        var x0 = randn(batch, cin, size, size);
+                        bool nhwc = layout == "nhwc";
+                        var x = (nhwc ? Regimen.Models.MemoryLayout.ToChannelsLast(x0) : x0).detach().requires_grad_();
+                        var wf = (nhwc ? Regimen.Models.MemoryLayout.ToChannelsLast(w) : w).detach().requires_grad_();
+                        var strides = new long[] { stride, stride };
+                        var padding = new long[] { k / 2, k / 2 };
+                        var y = nn.functional.conv2d(x, wf, strides: strides, padding: padding);
+                        (y * y).sum().backward();
+                        var xd = x0.to_type(ScalarType.Float64).detach().requires_grad_();
+                        var wd = w.to_type(ScalarType.Float64).detach().requires_grad_();
+                        var yd = nn.functional.conv2d(xd, wd, strides: strides, padding: padding);
+                        (yd * yd).sum().backward();
+                        double output = Relative(y, yd), inputGradient = Relative(x.grad!, xd.grad!), weightGradient = Relative(wf.grad!, wd.grad!);
+                        if (!(output < 1e-4 && inputGradient < 1e-4 && weightGradient < 1e-4))
+                            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                                $"{layout} k{k} s{stride} {cin}->{cout}: output {output:G3} input_grad {inputGradient:G3} weight_grad {weightGradient:G3}"));
+                    }
     Console.WriteLine($"convcheck done (oneDNN caches: {Regimen.OneDnnCacheFix.Status})");
     return 0;
 }

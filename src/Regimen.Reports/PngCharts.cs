@@ -1,6 +1,6 @@
 using Regimen.Runs;
-using ScottPlot;
 using Regimen.Training;
+using ScottPlot;
 using Monitor = Regimen.Training.Monitor;   // not System.Threading.Monitor
 
 namespace Regimen.Reports;

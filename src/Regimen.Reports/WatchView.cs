@@ -130,8 +130,12 @@ public sealed class LiveWatchView : IWatchView
         context.UpdateTarget(new Rows(rows));
     }
 
-    static string Color(string severity) => severity switch { Severity.Critical => "red",
-        Severity.Warning => "yellow", _ => "grey" };
+    static string Color(string severity) => severity switch
+    {
+        Severity.Critical => "red",
+        Severity.Warning => "yellow",
+        _ => "grey"
+    };
 }
 
 /// <summary>

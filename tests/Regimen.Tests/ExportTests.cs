@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
-using Regimen.Sessions;
 using Regimen.Export;
 using Regimen.Models;
 using Regimen.Onnx;
 using Regimen.Recipes;
+using Regimen.Sessions;
 using Regimen.Training;
 using static TorchSharp.torch;
 

@@ -29,8 +29,11 @@ public class ReadmeExampleTests
 
     static (int Code, string Output) Bash(string script, string directory, IDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true,
-            UseShellExecute = false, WorkingDirectory = directory };
+        var start = new ProcessStartInfo("bash")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false, WorkingDirectory = directory
+        };
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(script);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) start.Environment[k] = v;

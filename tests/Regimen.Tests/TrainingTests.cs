@@ -207,8 +207,11 @@ public class TrainingTests
         var yaml = TestData.TinyRecipe(3) + "\ndivergence:\n  action: rollback\n  lr_factor: 0.5\n";
         var recipe = RecipeLoader.Parse(yaml, "tiny.yaml");
         var dir = TestData.TempDir("rollback");
-        var outcome = TrainingRunner.Start(new TrainingRequest { Recipe = recipe, OutputDirectory = dir, DataDirectory = data.Value,
-            Callbacks = new TrainingCallback[] { new BlowUpOnce(epoch: 1) } });
+        var outcome = TrainingRunner.Start(new TrainingRequest
+        {
+            Recipe = recipe, OutputDirectory = dir, DataDirectory = data.Value,
+            Callbacks = new TrainingCallback[] { new BlowUpOnce(epoch: 1) }
+        });
         Assert.Equal("completed", outcome.Summary.Status);
         var events = RunEvent.ReadAll(outcome.Run.EventsFile);
         var rollback = Assert.Single(events, e => e.Kind == "rollback");

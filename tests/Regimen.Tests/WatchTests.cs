@@ -1,10 +1,10 @@
 using System.Globalization;
 using Regimen.Analysis;
 using Regimen.Analysis.Live;
+using Regimen.Recipes;
 using Regimen.Reports;
 using Regimen.Runs;
 using Regimen.Runs.Readers;
-using Regimen.Recipes;
 using Regimen.Sessions;
 using Regimen.Sessions.Watch;
 using Regimen.Training;

@@ -65,7 +65,7 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
         return 0;
     }
 
-    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         if (s.Formats) return ListFormats();
         if (s.Format is not null) LogReaders.Find(s.Format);   // an unknown name fails before any file is read
@@ -81,7 +81,9 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
         var defaults = new AnalysisOptions();
         var options = defaults with
         {
-            Metric = s.Monitor, Target = s.Target, Milestones = milestones,
+            Metric = s.Monitor,
+            Target = s.Target,
+            Milestones = milestones,
             GapWarning = s.Gap ?? defaults.GapWarning,
             PlateauEpochs = s.PlateauEpochs ?? defaults.PlateauEpochs,
             PlateauDelta = s.PlateauDelta ?? defaults.PlateauDelta,

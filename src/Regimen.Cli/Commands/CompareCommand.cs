@@ -20,7 +20,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         public string? Milestones { get; init; }
     }
 
-    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         List<int>? milestones = null;
         if (s.Milestones != null)

@@ -25,7 +25,7 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         public bool Json { get; init; }
     }
 
-    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var report = CheckpointEvaluation.Evaluate(s.Target, s.Data, s.Tta);
         if (s.Json) Console.WriteLine(JsonSerializer.Serialize(report, MeasuredDoubleConverter.Indented()));

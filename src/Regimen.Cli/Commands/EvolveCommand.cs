@@ -63,7 +63,7 @@ public sealed class EvolveCommand : Command<EvolveCommand.Settings>
         public double SlurmPoll { get; init; } = 10;
     }
 
-    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         Recipe baseline;
         string path;
@@ -107,7 +107,7 @@ public sealed class EvolveCommand : Command<EvolveCommand.Settings>
             AnsiConsole.MarkupLine("[yellow]note:[/] the recipe validates on the test split, so evolve selects recipes on it and the test score is no longer an unbiased estimate; " +
                                    "--set data.validation=holdout (or --folds K) keeps the test split out of the selection.");
         AnsiConsole.MarkupLine($"evolve workspace: [link]{Markup.Escape(workspace.Path)}[/]");
-        var state = new EvolveLoop(workspace, settings, launcher, line => AnsiConsole.WriteLine(line)).Run(baseline, cancellation);
+        var state = new EvolveLoop(workspace, settings, launcher, line => AnsiConsole.WriteLine(line)).Run(baseline, cancellationToken);
         LineageReport.WriteTable(AnsiConsole.Console, state, settings, workspace.Path);
         return 0;
     }

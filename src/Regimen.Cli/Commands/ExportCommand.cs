@@ -1,10 +1,10 @@
 using System.ComponentModel;
-using Regimen.Sessions;
 using Regimen.Export;
 using Regimen.Models;
 using Regimen.Onnx;
 using Regimen.Recipes;
 using Regimen.Runs;
+using Regimen.Sessions;
 using Regimen.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -33,7 +33,7 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
         ["pytorch"] = (ExportFormat.PyTorch, ".pt"),
     };
 
-    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var (format, extension) = ParseFormat(s.Format);
         if (Directory.Exists(s.Target) && ExperimentDirectory.IsExperiment(s.Target))

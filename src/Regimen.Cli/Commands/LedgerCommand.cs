@@ -24,7 +24,7 @@ public sealed class LedgerCommand : Command<LedgerCommand.Settings>
         public string? Png { get; init; }
     }
 
-    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var workspace = Workspace.Open(s.Workspace);
         var settings = workspace.Settings;

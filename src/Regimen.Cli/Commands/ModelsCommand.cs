@@ -6,7 +6,7 @@ namespace Regimen.Cli.Commands;
 
 public sealed class ModelsCommand : Command
 {
-    public override int Execute(CommandContext context, CancellationToken cancellation)
+    public override int Execute(CommandContext context, CancellationToken cancellationToken)
     {
         var table = new Table().AddColumns("model", "description", "options", "params (1x28x28, 10 classes)", "params (3ch, 1000 classes)");
         foreach (var m in ModelRegistry.All)

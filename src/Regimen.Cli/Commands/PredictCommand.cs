@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using Regimen.Analysis;
-using Regimen.Sessions;
 using Regimen.Onnx;
+using Regimen.Sessions;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -52,7 +52,7 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         }
     }
 
-    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         PredictionResult result;
         if (s.Onnx is null) result = Prediction.Predict(s.Model, s.ImagePaths, s.Tta, strict: s.Strict);

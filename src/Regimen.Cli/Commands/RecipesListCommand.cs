@@ -6,7 +6,7 @@ namespace Regimen.Cli.Commands;
 
 public sealed class RecipesListCommand : Command
 {
-    public override int Execute(CommandContext context, CancellationToken cancellation)
+    public override int Execute(CommandContext context, CancellationToken cancellationToken)
     {
         var table = new Table().AddColumns("recipe", "description");
         foreach (var r in BuiltinRecipes.All)

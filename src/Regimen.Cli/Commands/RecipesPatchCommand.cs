@@ -28,7 +28,7 @@ public sealed class RecipesPatchCommand : Command<RecipesPatchCommand.Settings>
         public string? Out { get; init; }
     }
 
-    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var recipe = CheckedRecipes.Load(s.Recipe);
         var patch = new Dictionary<string, string>();

@@ -16,7 +16,7 @@ public sealed class RecipesShowCommand : Command<RecipesShowCommand.Settings>
         public bool Resolved { get; init; }
     }
 
-    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var recipe = CheckedRecipes.Load(s.Recipe);
         var builtin = BuiltinRecipes.Find(s.Recipe);

@@ -24,7 +24,7 @@ public sealed class RecipesSimulateCommand : Command<RecipesSimulateCommand.Sett
         public string[] Set { get; init; } = Array.Empty<string>();
     }
 
-    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         if (s.StepsPerEpoch < 1) throw new RegimenException($"--steps-per-epoch: must be at least 1, got {s.StepsPerEpoch}");
         var recipe = CheckedRecipes.Load(s.Recipe, s.Set);

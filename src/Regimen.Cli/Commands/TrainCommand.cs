@@ -55,7 +55,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             WatchOptions.CheckSeverity(StopOn) is { } error ? ValidationResult.Error(error) : ValidationResult.Success();
     }
 
-    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         bool live = !s.Plain && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         if (s.Resume != null && ExperimentDirectory.IsExperiment(s.Resume))

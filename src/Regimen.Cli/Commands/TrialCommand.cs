@@ -20,7 +20,7 @@ public sealed class TrialCommand : Command<TrialCommand.Settings>
         public int Replica { get; init; }
     }
 
-    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         WatchParent();
         var workspace = Workspace.Open(s.Workspace);
@@ -46,6 +46,7 @@ public sealed class TrialCommand : Command<TrialCommand.Settings>
                 if (getppid() != parent) Environment.Exit(ExitCodes.Interrupted);
                 Thread.Sleep(500);
             }
-        }) { IsBackground = true, Name = "parent watch" }.Start();
+        })
+        { IsBackground = true, Name = "parent watch" }.Start();
     }
 }

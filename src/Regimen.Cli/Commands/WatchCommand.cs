@@ -79,14 +79,18 @@ public sealed class WatchCommand : Command<WatchCommand.Settings>
         }
     }
 
-    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var command = context.Remaining.Raw.ToList();
         var defaults = new AnalysisOptions();
         var options = new WatchOptions
         {
-            Analysis = defaults with { Metric = s.Metric, GapWarning = s.Gap ?? defaults.GapWarning,
-                Target = s.Target },
+            Analysis = defaults with
+            {
+                Metric = s.Metric,
+                GapWarning = s.Gap ?? defaults.GapWarning,
+                Target = s.Target
+            },
             StopOn = s.StopOn, OnFinding = s.OnFinding, Notify = s.Notify, StallFactor = s.StallFactor,
             Grace = TimeSpan.FromSeconds(s.Grace), PollInterval = TimeSpan.FromSeconds(s.Poll),
             UntilIdle = s.UntilIdle is { } idle ? TimeSpan.FromSeconds(idle) : null,
@@ -100,14 +104,14 @@ public sealed class WatchCommand : Command<WatchCommand.Settings>
         if (!File.Exists(full) && !Directory.Exists(full)
             && !Directory.Exists(System.IO.Path.GetDirectoryName(full.TrimEnd('/'))))
             throw new RegimenException($"{s.Path}: neither it nor the folder it would be in exists");
-        return Follow(s.Path, s, options, cancellation);
+        return Follow(s.Path, s, options, cancellationToken);
     }
 
-    static int Follow(string path, Settings s, WatchOptions options, CancellationToken cancellation)
+    static int Follow(string path, Settings s, WatchOptions options, CancellationToken cancellationToken)
     {
         bool live = !s.Plain && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         var alerts = Alerts(options);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
         Console.CancelKeyPress += onCancel;
         try

@@ -90,7 +90,8 @@ internal static class LoaderThread
                 try { job(); done.SetResult(); }
                 catch (Exception e) { done.SetException(e); }
             }
-        }) { IsBackground = true, Name = "regimen-loader" };
+        })
+        { IsBackground = true, Name = "regimen-loader" };
         thread.Start();
     }
 

@@ -30,47 +30,47 @@ public static class DatasetLoader
                 var (idxTrain, idxTest) = BuiltinDatasets.Load(BuiltinDatasets.Find(data.Dataset)!, dir);
                 return new LoadedData(idxTrain, idxTest, Array.Empty<string>());
             case "cifar10":
-            {
-                var root = Require(dir, data.Dataset, "cifar-10-batches-bin", "data_batch_1.bin");
-                var names = ReadNames(Path.Combine(root, "batches.meta.txt")) ?? Cifar10Classes;
-                var trainFiles = Enumerable.Range(1, 5).Select(i => Path.Combine(root, $"data_batch_{i}.bin")).Where(File.Exists).ToList();
-                return new LoadedData(CifarReader.ReadCifar10("cifar10/train", trainFiles, names),
-                    CifarReader.ReadCifar10("cifar10/test", new[] { Path.Combine(root, "test_batch.bin") }, names), Array.Empty<string>());
-            }
+                {
+                    var root = Require(dir, data.Dataset, "cifar-10-batches-bin", "data_batch_1.bin");
+                    var names = ReadNames(Path.Combine(root, "batches.meta.txt")) ?? Cifar10Classes;
+                    var trainFiles = Enumerable.Range(1, 5).Select(i => Path.Combine(root, $"data_batch_{i}.bin")).Where(File.Exists).ToList();
+                    return new LoadedData(CifarReader.ReadCifar10("cifar10/train", trainFiles, names),
+                        CifarReader.ReadCifar10("cifar10/test", new[] { Path.Combine(root, "test_batch.bin") }, names), Array.Empty<string>());
+                }
             case "cifar100":
             case "cifar100-coarse":
-            {
-                bool coarse = data.Dataset == "cifar100-coarse";
-                var root = Require(dir, data.Dataset, "cifar-100-binary", "train.bin");
-                var names = ReadNames(Path.Combine(root, coarse ? "coarse_label_names.txt" : "fine_label_names.txt"))
-                            ?? Enumerable.Range(0, coarse ? 20 : 100).Select(i => $"class_{i}").ToArray();
-                return new LoadedData(CifarReader.ReadCifar100($"{data.Dataset}/train", Path.Combine(root, "train.bin"), coarse, names),
-                    CifarReader.ReadCifar100($"{data.Dataset}/test", Path.Combine(root, "test.bin"), coarse, names), Array.Empty<string>());
-            }
+                {
+                    bool coarse = data.Dataset == "cifar100-coarse";
+                    var root = Require(dir, data.Dataset, "cifar-100-binary", "train.bin");
+                    var names = ReadNames(Path.Combine(root, coarse ? "coarse_label_names.txt" : "fine_label_names.txt"))
+                                ?? Enumerable.Range(0, coarse ? 20 : 100).Select(i => $"class_{i}").ToArray();
+                    return new LoadedData(CifarReader.ReadCifar100($"{data.Dataset}/train", Path.Combine(root, "train.bin"), coarse, names),
+                        CifarReader.ReadCifar100($"{data.Dataset}/test", Path.Combine(root, "test.bin"), coarse, names), Array.Empty<string>());
+                }
             case "imagefolder":
-            {
-                if (dir is null) throw new RegimenException("data.path: an imagefolder data set needs a folder (data.path or --data)", ExitCodes.DataMissing);
-                var trainDir = Path.Combine(dir, "train");
-                if (!Directory.Exists(trainDir))
-                    throw new RegimenException($"{dir}: expected a train/ folder with one sub-folder per class", ExitCodes.DataMissing);
-                var testDir = new[] { "val", "test" }.Select(n => Path.Combine(dir, n)).FirstOrDefault(Directory.Exists);
-                bool cache = Cache(data, CountImages(trainDir) + (testDir is null ? 0 : CountImages(testDir)));
-                var train = ImageFolderReader.Read(trainDir, data.ImageSize, data.SkipBadImages, cache: cache);
-                var test = testDir is null ? null : ImageFolderReader.Read(testDir, data.ImageSize, data.SkipBadImages, train.Data.ClassNames, cache: cache);
-                return new LoadedData(train.Data, test?.Data, train.Skipped.Concat(test?.Skipped ?? Array.Empty<string>()).ToList());
-            }
+                {
+                    if (dir is null) throw new RegimenException("data.path: an imagefolder data set needs a folder (data.path or --data)", ExitCodes.DataMissing);
+                    var trainDir = Path.Combine(dir, "train");
+                    if (!Directory.Exists(trainDir))
+                        throw new RegimenException($"{dir}: expected a train/ folder with one sub-folder per class", ExitCodes.DataMissing);
+                    var testDir = new[] { "val", "test" }.Select(n => Path.Combine(dir, n)).FirstOrDefault(Directory.Exists);
+                    bool cache = Cache(data, CountImages(trainDir) + (testDir is null ? 0 : CountImages(testDir)));
+                    var train = ImageFolderReader.Read(trainDir, data.ImageSize, data.SkipBadImages, cache: cache);
+                    var test = testDir is null ? null : ImageFolderReader.Read(testDir, data.ImageSize, data.SkipBadImages, train.Data.ClassNames, cache: cache);
+                    return new LoadedData(train.Data, test?.Data, train.Skipped.Concat(test?.Skipped ?? Array.Empty<string>()).ToList());
+                }
             case "csv":
-            {
-                if (dir is null) throw new RegimenException("data.path: a csv data set needs a folder (data.path or --data)", ExitCodes.DataMissing);
-                var imagesDir = data.ImagesDir is null ? dir : Path.Combine(dir, data.ImagesDir);
-                var labelsPath = Path.Combine(dir, data.LabelsCsv);
-                bool cache = Cache(data, File.Exists(labelsPath) ? File.ReadLines(labelsPath).LongCount() : 0);
-                var train = LabelCsvReader.Read(labelsPath, imagesDir, data.ImageSize, data.SkipBadImages,
-                    data.Classes.Count > 0 ? data.Classes : null, cache);
-                var test = data.TestCsv is null ? null
-                    : LabelCsvReader.Read(Path.Combine(dir, data.TestCsv), imagesDir, data.ImageSize, data.SkipBadImages, train.Data.ClassNames, cache);
-                return new LoadedData(train.Data, test?.Data, train.Skipped.Concat(test?.Skipped ?? Array.Empty<string>()).ToList());
-            }
+                {
+                    if (dir is null) throw new RegimenException("data.path: a csv data set needs a folder (data.path or --data)", ExitCodes.DataMissing);
+                    var imagesDir = data.ImagesDir is null ? dir : Path.Combine(dir, data.ImagesDir);
+                    var labelsPath = Path.Combine(dir, data.LabelsCsv);
+                    bool cache = Cache(data, File.Exists(labelsPath) ? File.ReadLines(labelsPath).LongCount() : 0);
+                    var train = LabelCsvReader.Read(labelsPath, imagesDir, data.ImageSize, data.SkipBadImages,
+                        data.Classes.Count > 0 ? data.Classes : null, cache);
+                    var test = data.TestCsv is null ? null
+                        : LabelCsvReader.Read(Path.Combine(dir, data.TestCsv), imagesDir, data.ImageSize, data.SkipBadImages, train.Data.ClassNames, cache);
+                    return new LoadedData(train.Data, test?.Data, train.Skipped.Concat(test?.Skipped ?? Array.Empty<string>()).ToList());
+                }
             default:
                 throw new RegimenException($"data.dataset: unknown data set '{data.Dataset}'");
         }

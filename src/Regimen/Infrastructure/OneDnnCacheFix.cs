@@ -75,7 +75,7 @@ public static class OneDnnCacheFix
         // Calling cpu() constructs the object if oneDNN has not yet: then it holds what oneDNN would see.
         var getCpu = (delegate* unmanaged<IntPtr>)(baseAddress + function.Value);
         IntPtr objectAddress = getCpu();
-        if (objectAddress != (IntPtr)(baseAddress + cpu.Value)) return "failed: cpu() returned another object than its symbol names";
+        if (objectAddress != checked((IntPtr)(baseAddress + cpu.Value))) return "failed: cpu() returned another object than its symbol names";
         var words = new Span<uint>((void*)objectAddress, (int)(cpu.Size / 4));
         int levels = FindDegenerateLevels(words);
         if (levels < 0) return "not needed (oneDNN's cache sizes look real)";

@@ -49,13 +49,19 @@ public sealed class RunRecorder : TrainingCallback
             Evidence = e.Evidence is null ? null : new Dictionary<string, double>(e.Evidence),
         }));
         Record(resumed
-            ? new RunEvent { Epoch = context.StartEpoch, Kind = "resume", Message = context.ResumeProgress is { } progress
-                ? $"resumed at epoch {context.StartEpoch}, batch {progress.Batch} (a recovery checkpoint)" : $"resumed at epoch {context.StartEpoch}" }
+            ? new RunEvent
+            {
+                Epoch = context.StartEpoch, Kind = "resume", Message = context.ResumeProgress is { } progress
+                ? $"resumed at epoch {context.StartEpoch}, batch {progress.Batch} (a recovery checkpoint)" : $"resumed at epoch {context.StartEpoch}"
+            }
             : new RunEvent { Epoch = 0, Kind = "start", Message = $"recipe {context.Setup.Recipe.Name}, {context.Setup.Train.Count} training images, {context.Setup.Validation.Count} validation images" });
         if (!resumed && context.Setup.Precision is not null)
-            Record(new RunEvent { Epoch = 0, Kind = "precision", To = "bf16", Message = Training.MixedPrecision.NativeSupport()
+            Record(new RunEvent
+            {
+                Epoch = 0, Kind = "precision", To = "bf16", Message = Training.MixedPrecision.NativeSupport()
                 ? "bfloat16 forward and backward passes, fp32 master weights; this CPU computes bf16 natively"
-                : "bfloat16 forward and backward passes, fp32 master weights; this CPU has no native bf16 (avx512_bf16, amx_bf16), so libtorch emulates it: slower than fp32" });
+                : "bfloat16 forward and backward passes, fp32 master weights; this CPU has no native bf16 (avx512_bf16, amx_bf16), so libtorch emulates it: slower than fp32"
+            });
         // Also on resume: the layout is chosen for the machine that runs, which may not be the one that started.
         Record(new RunEvent { Epoch = context.StartEpoch, Kind = "layout", To = context.Setup.Layout.Name, Message = context.Setup.Layout.Reason });
         if (!resumed && context.Setup.SkippedImages.Count > 0)
@@ -93,9 +99,12 @@ public sealed class RunRecorder : TrainingCallback
         if (context.StopReason != null)
             Record(new RunEvent { Epoch = context.Epoch, Kind = "early_stop", Message = context.StopReason });
         if (error is null && context.Interruption is { } stop)
-            Record(new RunEvent { Epoch = stop.Epoch, Kind = "stopped", Key = stop.Progress is not null ? "batch" : null,
+            Record(new RunEvent
+            {
+                Epoch = stop.Epoch, Kind = "stopped", Key = stop.Progress is not null ? "batch" : null,
                 To = stop.Progress?.Batch.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Message = stop.Describe(context.Setup.BatchesPerEpoch) });
+                Message = stop.Describe(context.Setup.BatchesPerEpoch)
+            });
         Record(new RunEvent { Epoch = context.Epoch, Kind = "end", Message = status });
         WriteSummary(context, status, context.StopReason ?? (error is null ? context.Interruption?.Reason : null));
     }

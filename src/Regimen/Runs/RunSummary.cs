@@ -23,9 +23,9 @@ public sealed record RunSummary
     [JsonPropertyName("wall_seconds")] public double WallSeconds { get; init; }
     /// <summary>A run regimen watch recorded from another tool's output: the command it ran, its exit code and the
     /// format its log was read as (absent for Regimen's own trainings).</summary>
-    [JsonPropertyName("command")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? Command { get; init; }
-    [JsonPropertyName("exit_code")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? ExitCode { get; init; }
-    [JsonPropertyName("source_format")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? SourceFormat { get; init; }
+    [JsonPropertyName("command")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? Command { get; init; }
+    [JsonPropertyName("exit_code")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? ExitCode { get; init; }
+    [JsonPropertyName("source_format")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? SourceFormat { get; init; }
     /// <summary>Where the run trained: this machine unless set (measured only when asked for, as it loads libtorch).</summary>
     [JsonPropertyName("environment")] public RunEnvironment Environment { get => environment ??= RunEnvironment.Current(); init => environment = value; }
     RunEnvironment? environment;

@@ -28,8 +28,11 @@ public sealed class WatchedRunRecorder : IDisposable
         this.run = run;
         this.command = command;
         (metrics, events) = Open();
-        Event(new RunEvent { Epoch = 0, Kind = "start", Message = command is null ? "recorded by regimen watch"
-            : $"regimen watch -- {string.Join(" ", command)}" });
+        Event(new RunEvent
+        {
+            Epoch = 0, Kind = "start", Message = command is null ? "recorded by regimen watch"
+            : $"regimen watch -- {string.Join(" ", command)}"
+        });
         WriteSummary("running", null);
     }
 
@@ -72,7 +75,7 @@ public sealed class WatchedRunRecorder : IDisposable
         metrics.WriteLine(MetricsCsv.Row(new EpochResult
         {
             Epoch = e.Epoch, Phase = e.Phase ?? "", LearningRate = e.LearningRate ?? double.NaN,
-                Resolution = (int)(e.Resolution ?? 0),
+            Resolution = (int)(e.Resolution ?? 0),
             TrainLoss = e.TrainLoss ?? double.NaN, TrainAccuracy = e.TrainAccuracy ?? double.NaN,
             ValLoss = e.ValLoss ?? double.NaN, ValAccuracy = e.ValAccuracy ?? double.NaN, ValTop5 = e.ValTop5,
             EpochSeconds = seconds ?? double.NaN, ImagesPerSecond = double.NaN, LoaderWaitFraction = double.NaN,
@@ -95,8 +98,11 @@ public sealed class WatchedRunRecorder : IDisposable
     /// <summary>status: completed, stopped (by watch), crashed (a non-zero exit), interrupted (Ctrl-C).</summary>
     public void Finish(string status, int? exitCode, string? stopReason)
     {
-        Event(new RunEvent { Epoch = last?.Epoch ?? 0, Kind = "end", Message = exitCode is { } code
-            ? $"{status} (exit code {code})" : status });
+        Event(new RunEvent
+        {
+            Epoch = last?.Epoch ?? 0, Kind = "end", Message = exitCode is { } code
+            ? $"{status} (exit code {code})" : status
+        });
         WriteSummary(status, exitCode, stopReason);
     }
 
@@ -106,7 +112,7 @@ public sealed class WatchedRunRecorder : IDisposable
         AtomicFile.WriteAllText(run.SummaryFile, new RunSummary
         {
             Recipe = command is null ? "" : Path.GetFileName(command[0]), Status = status, StopReason = stopReason,
-                Monitor = monitor,
+            Monitor = monitor,
             EpochsCompleted = rows, EpochsPlanned = planned ?? 0,
             BestEpoch = best?.Epoch, BestValue = best?.Value, FinalValue = Value(last),
             FinalValAccuracy = last?.ValAccuracy, FinalTrainAccuracy = last?.TrainAccuracy,
@@ -115,9 +121,9 @@ public sealed class WatchedRunRecorder : IDisposable
             Environment = new RunEnvironment
             {
                 Regimen = typeof(RunSummary).Assembly.GetName().Version?.ToString() ?? "",
-                    DotNet = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+                DotNet = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
                 Os = System.Runtime.InteropServices.RuntimeInformation.OSDescription, Cpu = Cpu.Model,
-                    Cores = System.Environment.ProcessorCount,
+                Cores = System.Environment.ProcessorCount,
                 Device = "unknown (another tool's run)",
             },
         }.ToJson());

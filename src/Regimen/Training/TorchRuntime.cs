@@ -59,11 +59,11 @@ public static class TorchRuntime
         try
         {
             const int M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3, M_MMAP_MAX = -4, M_ARENA_MAX = -8;
-            Mallopt(M_ARENA_MAX, 2);
+            _ = Mallopt(M_ARENA_MAX, 2);
             if (Environment.GetEnvironmentVariable(NativeMemoryVariable) == "default") return;
-            Mallopt(M_MMAP_THRESHOLD, 32 << 20);
-            Mallopt(M_TRIM_THRESHOLD, 1 << 30);
-            Mallopt(M_MMAP_MAX, 0);
+            _ = Mallopt(M_MMAP_THRESHOLD, 32 << 20);
+            _ = Mallopt(M_TRIM_THRESHOLD, 1 << 30);
+            _ = Mallopt(M_MMAP_MAX, 0);
             NativeMemoryTuned = true;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
@@ -73,7 +73,7 @@ public static class TorchRuntime
     public static bool TrimNativeHeap()
     {
         if (!OperatingSystem.IsLinux()) return false;
-        try { MallocTrim(0); return true; }
+        try { _ = MallocTrim(0); return true; }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return false; }
     }
 

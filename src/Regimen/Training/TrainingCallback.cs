@@ -107,7 +107,8 @@ public abstract class TrainingCallback
     /// Before an epoch's first batch: the epoch's scheduled values are applied and the models are in train mode.
     /// </summary>
     public virtual void OnEpochStart(TrainingContext context, EpochSettings settings,
-        IReadOnlyList<ScheduleChange> changes) { }
+        IReadOnlyList<ScheduleChange> changes)
+    { }
     /// <summary>
     /// Before the forward pass: may replace <see cref="TrainingStep.Input"/>, <see cref="TrainingStep.SoftTarget"/> or
     /// <see cref="TrainingStep.Forward"/>.

@@ -124,16 +124,23 @@ public sealed class LogFollower : IDisposable
             }
             IReadOnlyList<TrainingLog> logs;
             try { logs = LogReader.Read(copy); }
-            catch (RegimenException e) { throw new RegimenException(e.Message.Replace(copy, file,
-                StringComparison.Ordinal)); }
+            catch (RegimenException e)
+            {
+                throw new RegimenException(e.Message.Replace(copy, file,
+                StringComparison.Ordinal));
+            }
             return (logs[^1] with { Source = file!, Name = Name(logs[^1].Name) }, false);
         });
         if (update?.Log is null) return update;
         consumed = end;
         pendingRestart = false;
         tail = bytes[Math.Max(0, end - TailCheck)..end];
-        return update with { Restarted = restarted, Note = restarted
-            ? $"{file} was truncated or replaced: reading it from the start" : update.Note };
+        return update with
+        {
+            Restarted = restarted,
+            Note = restarted
+            ? $"{file} was truncated or replaced: reading it from the start" : update.Note
+        };
     }
 
     string Name(string read) => read.StartsWith("regimen-watch-", StringComparison.Ordinal)

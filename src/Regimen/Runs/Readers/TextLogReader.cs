@@ -143,7 +143,10 @@ internal sealed class TextLogReader : ILogReader
             stop.Cancel();
             try { producer.Wait(); }
             catch (AggregateException e) when (e.InnerException is OperationCanceledException) { }
-            catch (AggregateException e) when (e.InnerException is IOException io) { throw io; }
+            catch (AggregateException e) when (e.InnerException is IOException io)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(io);
+            }
         }
     }
 

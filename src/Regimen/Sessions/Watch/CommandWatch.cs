@@ -101,8 +101,11 @@ public sealed partial class CommandWatch
         bool stopped = session.StopReason is not null;
         string status = stopped ? "stopped" : interrupted ? "interrupted" : code == 0 ? "completed" : "crashed";
         if (status == "crashed") session.Crashed(code, lastLines.ToList());
-        if (stopped) recorder?.Event(new RunEvent { Epoch = session.Log.Epochs.Count > 0
-            ? session.Log.Epochs[^1].Epoch : 0, Kind = "stopped", Message = session.StopReason });
+        if (stopped) recorder?.Event(new RunEvent
+        {
+            Epoch = session.Log.Epochs.Count > 0
+            ? session.Log.Epochs[^1].Epoch : 0, Kind = "stopped", Message = session.StopReason
+        });
         var summary = session.Finish();
         recorder?.Describe(reader.Format, reader.PlannedEpochs, summary.Analysis.Metric);
         recorder?.Finish(status, code, session.StopReason);
@@ -133,7 +136,7 @@ public sealed partial class CommandWatch
         var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = false,
-                UseShellExecute = false,
+            UseShellExecute = false,
         };
         foreach (var a in command.Skip(1)) start.ArgumentList.Add(a);
         // Python buffers a pipe by the block; its lines should come as they are printed. Colours stay on when the
@@ -144,8 +147,11 @@ public sealed partial class CommandWatch
             start.Environment.TryAdd("FORCE_COLOR", "1");
             start.Environment.TryAdd("CLICOLOR_FORCE", "1");
         }
-        try { return Process.Start(start) ?? throw new RegimenException($"{command[0]}: cannot start it",
-            ExitCodes.CommandNotFound); }
+        try
+        {
+            return Process.Start(start) ?? throw new RegimenException($"{command[0]}: cannot start it",
+            ExitCodes.CommandNotFound);
+        }
         catch (Win32Exception e)
         {
             throw new RegimenException($"watch -- {command[0]}: cannot run it ({e.Message})",

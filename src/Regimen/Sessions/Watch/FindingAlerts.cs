@@ -46,9 +46,9 @@ public sealed class FindingAlerts
     public static string Json(Announcement a, string run) => JsonSerializer.Serialize(new Payload
     {
         Run = run, Epoch = a.Epoch, Kind = a.Finding.Kind, Severity = a.Finding.Severity,
-            PreviousSeverity = a.PreviousSeverity,
+        PreviousSeverity = a.PreviousSeverity,
         FirstEpoch = a.Finding.FirstEpoch, LastEpoch = a.Finding.LastEpoch, Summary = a.Finding.Summary,
-            Evidence = a.Finding.Evidence,
+        Evidence = a.Finding.Evidence,
         Confidence = a.Finding.Confidence, Recommendations = a.Finding.Recommendations,
     }, Options);
 

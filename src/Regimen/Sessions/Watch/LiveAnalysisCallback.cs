@@ -83,7 +83,7 @@ public sealed class LiveAnalysisCallback : TrainingCallback
         {
             Epoch = r.Epoch, TrainLoss = N(r.TrainLoss), TrainAccuracy = N(r.TrainAccuracy), ValLoss = N(r.ValLoss),
             ValAccuracy = N(r.ValAccuracy), ValTop5 = r.ValTop5, LearningRate = N(r.LearningRate),
-                Resolution = r.Resolution, Phase = r.Phase,
+            Resolution = r.Resolution, Phase = r.Phase,
         };
     }
 }

@@ -59,9 +59,9 @@ public sealed class TextOutputReader : IOutputReader
         return new LogEpoch
         {
             Epoch = e.Epoch, TrainLoss = Role("train_loss"), TrainAccuracy = Role("train_acc"),
-                ValLoss = Role("val_loss"),
+            ValLoss = Role("val_loss"),
             ValAccuracy = Role("val_acc"), ValTop5 = Role("val_top5"), LearningRate = Role("lr"),
-                EpochSeconds = Role("epoch_time"),
+            EpochSeconds = Role("epoch_time"),
         };
     }
 }

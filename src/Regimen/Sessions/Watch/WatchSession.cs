@@ -61,8 +61,11 @@ public sealed class WatchSession
     public void Describe(TrainingLog header)
     {
         if (analyst.Log.Epochs.Count == 0
-            && analyst.Log.Events.Count == 0) analyst = new LiveAnalyst(header with { Epochs = new(),
-            Events = new() }, options.Analysis);
+            && analyst.Log.Events.Count == 0) analyst = new LiveAnalyst(header with
+            {
+                Epochs = new(),
+                Events = new()
+            }, options.Analysis);
     }
 
     public void AddEvent(LogEvent e) => analyst.AddEvent(e);
@@ -113,10 +116,13 @@ public sealed class WatchSession
         Own(epoch, new Finding
         {
             Kind = Stalled.Id, Severity = Severity.Warning, Run = analyst.Log.Name, FirstEpoch = epoch,
-                LastEpoch = epoch,
+            LastEpoch = epoch,
             Summary = Inv($"No new epoch for {waited:0.#} s after epoch {epoch}, over {options.StallFactor:0.#} times the median epoch time ({median:0.##} s): the training may hang (data loading, a deadlock, a full disk)."),
-            Evidence = new() { ["seconds_since_epoch"] = waited, ["median_epoch_seconds"] = median,
-                ["stall_factor"] = options.StallFactor },
+            Evidence = new()
+            {
+                ["seconds_since_epoch"] = waited, ["median_epoch_seconds"] = median,
+                ["stall_factor"] = options.StallFactor
+            },
             Confidence = 0.7,
         });
     }
@@ -129,7 +135,7 @@ public sealed class WatchSession
         Own(epoch, new Finding
         {
             Kind = Analysis.Findings.Crashed.Id, Severity = Severity.Critical, Run = analyst.Log.Name,
-                FirstEpoch = epoch, LastEpoch = epoch,
+            FirstEpoch = epoch, LastEpoch = epoch,
             Summary = $"The command exited with code {exitCode} after {analyst.Log.Epochs.Count} epochs" +
                       (lastLines.Count > 0 ? $"; its last lines: {string.Join(" / ", lastLines)}" : "."),
             Evidence = new() { ["exit_code"] = exitCode, ["epochs"] = analyst.Log.Epochs.Count },
@@ -147,8 +153,11 @@ public sealed class WatchSession
         view.Announce(a);
         var evidence = new Dictionary<string, double>(a.Finding.Evidence);
         if (a.Finding.FirstEpoch is { } first) evidence["first_epoch"] = first;
-        record?.Invoke(new RunEvent { Epoch = a.Epoch, Kind = "finding", Key = a.Finding.Kind,
-            From = a.PreviousSeverity, To = a.Finding.Severity, Message = a.Finding.Summary, Evidence = evidence });
+        record?.Invoke(new RunEvent
+        {
+            Epoch = a.Epoch, Kind = "finding", Key = a.Finding.Kind,
+            From = a.PreviousSeverity, To = a.Finding.Severity, Message = a.Finding.Summary, Evidence = evidence
+        });
         alerts?.Raise(a, analyst.Log.Name);
         if (stop && StopReason is null && options.StopOn is { } level && FindingTracker.AtLeast(a.Finding.Severity,
             level))
