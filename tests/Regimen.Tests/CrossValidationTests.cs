@@ -55,6 +55,20 @@ public class CrossValidationTests
         Assert.NotNull(summary.TestEnsembleAccuracy);
         Assert.Equal(summary.ToJson(), File.ReadAllText(Path.Combine(path, "experiment.json")));
 
+        // Issue 20's case at small scale: two epochs of three folds give no critical finding, and the report says
+        // which checks were too early.
+        var (code, output) = CliTests.Run("analyze", path, "--json");
+        Assert.True(code == 0, output);
+        using (var json = System.Text.Json.JsonDocument.Parse(output))
+        {
+            var findings = json.RootElement.GetProperty("findings").EnumerateArray().ToList();
+            Assert.DoesNotContain(findings, f => f.GetProperty("severity").GetString() == "critical");
+            Assert.DoesNotContain(findings, f => f.GetProperty("kind").GetString() is "overfitting" or "degradation" or "fold-spread");
+            var notChecked = json.RootElement.GetProperty("unchecked").EnumerateArray().Select(u => u.GetString()!).ToList();
+            foreach (var kind in new[] { "overfitting", "degradation", "fold-spread", "plateau" })
+                Assert.Contains(notChecked, u => u.StartsWith($"too early to judge {kind}: 2 epochs"));
+        }
+
         // Started again on the same folder: finished folds are kept as they are, not retrained.
         var before = File.GetLastWriteTimeUtc(Path.Combine(path, "fold-1", "metrics.csv"));
         var again = CrossValidation.Run(recipe, path, data, force: false, _ => Array.Empty<TrainingCallback>());

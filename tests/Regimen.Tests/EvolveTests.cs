@@ -9,6 +9,8 @@ namespace Regimen.Tests;
 public class EvolveTests
 {
     static readonly Lazy<string> data = new(() => TestData.WriteIdxDataset(TestData.TempDir("evolve-data"), trainCount: 320, testCount: 100));
+    /// <summary>A holdout of 320 images: findings on 80 are mostly inside the binomial noise, and no child answers those.</summary>
+    static readonly Lazy<string> largerData = new(() => TestData.WriteIdxDataset(TestData.TempDir("evolve-data-640"), trainCount: 640, testCount: 100));
 
     /// <summary>Trains the jobs in this process, one after another; can simulate a kill after a number of jobs.</summary>
     sealed class InProcessLauncher : ITrialLauncher
@@ -32,9 +34,9 @@ public class EvolveTests
     }
 
     /// <summary>A recipe with seed 001's flaw at tiny scale: the last phase switches training augmentations off.</summary>
-    static Recipe FlawedRecipe() => RecipeLoader.Parse(TestData.TinyRecipe(4), "flawed.yaml", new[]
+    static Recipe FlawedRecipe(double valFraction = 0.25) => RecipeLoader.Parse(TestData.TinyRecipe(4), "flawed.yaml", new[]
     {
-        "data.validation=holdout", "data.val_fraction=0.25", "optimizer.lr=1.5", "evaluation.tta_flip=false",
+        "data.validation=holdout", $"data.val_fraction={valFraction}", "optimizer.lr=1.5", "evaluation.tta_flip=false",
         "phases=[{name: main, from_epoch: 0}, {name: fixres, from_epoch: 2, resolution: 32, augment: false}]",
     });
 
@@ -43,10 +45,10 @@ public class EvolveTests
     [Fact]
     public void EvolveTrainsChildrenFromRecommendationsAndPromotesOnlyBeyondTheNoise()
     {
-        var settings = Settings(budget: 2);
+        var settings = Settings(budget: 2) with { Data = largerData.Value };
         var workspace = Workspace.Prepare(TestData.TempDir("evolve"), settings);
         var launcher = new InProcessLauncher();
-        var state = new EvolveLoop(workspace, settings, launcher).Run(FlawedRecipe());
+        var state = new EvolveLoop(workspace, settings, launcher).Run(FlawedRecipe(0.5));
 
         Assert.Equal("t000", state.Trials[0].Id);
         Assert.True(state.Trials[0].Promoted);
@@ -64,12 +66,15 @@ public class EvolveTests
             var changed = after.Keys.Union(before.Keys).Where(k => before.GetValueOrDefault(k) != after.GetValueOrDefault(k)).Order().ToList();
             Assert.Equal(child.Changes.Select(c => c.Key).Order(), changed);
             foreach (var c in child.Changes) Assert.Equal(c.To, after[c.Key]);
-            // Promoted exactly when the gain exceeds the standard error of the difference.
+            // Promoted exactly when the gain exceeds the standard error of the difference: each trial's variance is the
+            // larger of its seeds' s²/2 and the binomial p(1-p)/320 of its 320 holdout images.
             Assert.Equal(2, child.Scores.Count);
             var against = state.Find(child.Decision!.Against)!;
             double gain = child.Score!.Value - against.Score!.Value;
             Assert.Equal(gain, child.Decision.Gain!.Value, 9);
-            double noise = Math.Sqrt(child.Spread!.Value * child.Spread.Value / 2 + against.Spread!.Value * against.Spread.Value / 2);
+            Assert.Equal(320, child.ValidationImages);
+            static double Part(Trial t) => Math.Max(t.Spread!.Value * t.Spread.Value / 2, t.Score!.Value * (1 - t.Score.Value) / 320);
+            double noise = Math.Sqrt(Part(child) + Part(against));
             Assert.Equal(noise, child.Decision.Noise!.Value, 9);
             Assert.Equal(gain > noise, child.Promoted);
         }
@@ -77,16 +82,16 @@ public class EvolveTests
 
         // Started again with the same budget it trains nothing; with a larger one it goes on from the ledger.
         var again = new InProcessLauncher();
-        new EvolveLoop(workspace, settings, again).Run(FlawedRecipe());
+        new EvolveLoop(workspace, settings, again).Run(FlawedRecipe(0.5));
         Assert.Empty(again.Jobs);
         var more = settings with { Budget = 3 };
-        var extended = new EvolveLoop(workspace, more, again).Run(FlawedRecipe());
+        var extended = new EvolveLoop(workspace, more, again).Run(FlawedRecipe(0.5));
         Assert.True(extended.Children == 3, $"{extended.Children} children, stopped: {extended.Stopped?.Reason}");
         Assert.All(again.Jobs, j => Assert.Equal("t003", j.Trial));
 
         // A target the best already meets stops the loop before any further training.
         var reached = new InProcessLauncher();
-        var stopped = new EvolveLoop(workspace, more with { Budget = 10, Target = 0.01 }, reached).Run(FlawedRecipe());
+        var stopped = new EvolveLoop(workspace, more with { Budget = 10, Target = 0.01 }, reached).Run(FlawedRecipe(0.5));
         Assert.Empty(reached.Jobs);
         Assert.Contains("reached the target", stopped.Stopped!.Reason);
     }

@@ -62,6 +62,11 @@ public class TrainingTests
         var events = RunEvent.ReadAll(run.EventsFile);
         Assert.Equal("start", events.First().Kind);
         Assert.Equal("end", events.Last().Kind);
+        // The split sizes and the class count: the analyst's binomial noise and chance level.
+        Assert.Equal(10, outcome.Summary.Classes);
+        Assert.Contains($"{outcome.Summary.TrainSize} training images, {outcome.Summary.ValidationSize} validation images", events[0].Message);
+        var log = Assert.Single(Runs.Readers.LogReader.Read(run.Path));
+        Assert.Equal((outcome.Summary.ValidationSize, 10), (log.ValidationSize, log.Classes));
         // The recorded recipe loads back to the same recipe.
         Assert.Equal(File.ReadAllText(run.RecipeFile), RecipeLoader.ToYaml(RecipeLoader.Load(run.RecipeFile)));
     }

@@ -46,6 +46,18 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
         [CommandOption("--shift-gap <X>"), Description("The gap jump after a schedule change that is reported (default 0.03).")]
         public double? ShiftGap { get; init; }
 
+        [CommandOption("--val-size <N>"), Description("Validation images per accuracy, for a log that does not record it: accuracies are then judged against their binomial standard error (Regimen runs record it).")]
+        public int? ValSize { get; init; }
+
+        [CommandOption("--classes <N>"), Description("The number of classes, for a log that does not record it: chance is 1/N.")]
+        public int? Classes { get; init; }
+
+        [CommandOption("--warning-se <X>"), Description("Standard errors of its noise an effect needs for a warning (default 2.5).")]
+        public double? WarningSe { get; init; }
+
+        [CommandOption("--critical-se <X>"), Description("Standard errors of its noise an effect needs for a critical finding (default 4).")]
+        public double? CriticalSe { get; init; }
+
         [CommandOption("--gap <POINTS>"), Description("Overfitting threshold: train-validation accuracy gap as a fraction (default 0.05).")]
         public double? Gap { get; init; }
 
@@ -89,7 +101,14 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
             PlateauDelta = s.PlateauDelta ?? defaults.PlateauDelta,
             DegradationDelta = s.Degradation ?? defaults.DegradationDelta,
             ShiftGap = s.ShiftGap ?? defaults.ShiftGap,
+            ValidationSize = s.ValSize, Classes = s.Classes,
+            WarningSe = s.WarningSe ?? defaults.WarningSe,
+            CriticalSe = s.CriticalSe ?? defaults.CriticalSe,
         };
+        if (s.ValSize is < 1) throw new RegimenException($"--val-size: must be a number of images (at least 1), got {s.ValSize}");
+        if (s.Classes is < 2) throw new RegimenException($"--classes: must be at least 2, got {s.Classes}");
+        if (options.WarningSe <= 0 || options.CriticalSe < options.WarningSe)
+            throw new RegimenException($"--warning-se/--critical-se: need 0 < warning ({options.WarningSe}) <= critical ({options.CriticalSe})");
         if (options.PlateauEpochs < 1) throw new RegimenException($"--plateau-epochs: must be at least 1, got {options.PlateauEpochs}");
         var logs = LogReader.Read(s.Path!, read);
         if (s.Monitor is { } metric && !logs.Any(l => l.MetricSeries(metric) is not null))

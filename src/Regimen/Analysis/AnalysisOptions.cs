@@ -30,4 +30,12 @@ public sealed record AnalysisOptions
     public double? Target { get; init; }
     /// <summary>Milestones to hit: epoch → minimum value of the metric (seed 000's checkpoints).</summary>
     public Dictionary<int, double> Milestones { get; init; } = new();
+    /// <summary>An effect must be this many standard errors of its noise for a warning (docs/analysis.md, "Noise").</summary>
+    public double WarningSe { get; init; } = 2.5;
+    /// <summary>An effect must be this many standard errors of its noise for a critical finding.</summary>
+    public double CriticalSe { get; init; } = 4;
+    /// <summary>Validation images per accuracy, for a log that does not say (<c>--val-size</c>): the binomial noise.</summary>
+    public int? ValidationSize { get; init; }
+    /// <summary>The number of classes, for a log that does not say (<c>--classes</c>): chance is 1/classes.</summary>
+    public int? Classes { get; init; }
 }

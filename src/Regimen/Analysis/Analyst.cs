@@ -10,14 +10,22 @@ namespace Regimen.Analysis;
 /// </summary>
 public static class Analyst
 {
-    public static RunAnalysis Analyze(TrainingLog log, AnalysisOptions? options = null)
+    public static RunAnalysis Analyze(TrainingLog log, AnalysisOptions? options = null) => Analyze(log, options, null);
+
+    /// <summary>One run; <paramref name="noisePool"/>: the runs whose spreads are measured together with its (folds).</summary>
+    static RunAnalysis Analyze(TrainingLog log, AnalysisOptions? options, IReadOnlyList<TrainingLog>? noisePool)
     {
         var o = options ?? new AnalysisOptions();
-        var v = new LogView(log, MetricFor(log, o));
+        log = LearningRateSteps.WithSteps(log);
+        var v = new LogView(log, MetricFor(log, o), o, noisePool);
         var notChecked = new List<string>();
         var findings = new List<Finding>();
-        foreach (var kind in FindingRegistry.All)
-            findings.AddRange(kind.Detect(new RunCheck(v, o, findings, notChecked)).ToList());
+        foreach (var kind in FindingRegistry.All.Where(k => k.InRuns))
+        {
+            foreach (var lack in kind.Lacks(log)) if (!notChecked.Contains(lack)) notChecked.Add(lack);
+            if (log.Epochs.Count < kind.MinimumEpochs(o)) notChecked.Add(kind.TooEarly(log.Epochs.Count, o));
+            else findings.AddRange(kind.Detect(new RunCheck(v, o, findings, notChecked)).ToList());
+        }
         findings = findings.Select(f => f with { Run = log.Name }).ToList();
         if (v.Values.Count == 0) notChecked.Add($"every check on {v.Metric}: the log has no such series");
         var recommendations = Advisor.Advise(log, findings);
@@ -37,10 +45,18 @@ public static class Analyst
     {
         var o = options ?? new AnalysisOptions();
         var metric = MetricFor(folds[0], o);
-        var views = folds.Select(f => new LogView(f, metric)).ToList();
-        var perFold = folds.Select(f => Analyze(f, o with { Metric = metric })).ToList();
+        var stepped = folds.Select(LearningRateSteps.WithSteps).ToList();
+        var views = stepped.Select(f => new LogView(f, metric, o, stepped)).ToList();
+        var perFold = folds.Select(f => Analyze(f, o with { Metric = metric }, stepped)).ToList();
         var check = new FoldsCheck(views, o);
-        var findings = FindingRegistry.All.SelectMany(k => k.DetectAcrossFolds(check)).ToList();
+        var findings = new List<Finding>();
+        var notChecked = new List<string>();
+        int shortest = folds.Min(f => f.Epochs.Count);
+        foreach (var kind in FindingRegistry.All.Where(k => k.AcrossFolds))
+        {
+            if (shortest < kind.MinimumEpochs(o)) notChecked.Add(kind.TooEarly(shortest, o, "epochs in the shortest fold"));
+            else findings.AddRange(kind.DetectAcrossFolds(check));
+        }
         var recommendations = Advisor.Advise(folds[0], findings);
         foreach (var r in perFold.SelectMany(a => a.Recommendations))
             if (recommendations.All(x => x.Id != r.Id)) recommendations.Add(r);
@@ -53,7 +69,10 @@ public static class Analyst
             Reader = folds[0].Reader, Columns = folds[0].Columns.Select(c => c.ToString()).ToList(), NotFound = folds[0].NotFound,
             Findings = findings.Concat(foldFindings).OrderBy(f => Severity.Rank(f.Severity)).ToList(),
             Recommendations = recommendations,
-            Unchecked = perFold.SelectMany(a => a.Unchecked).Distinct().ToList(),
+            // A kind too early across folds is too early in each fold: said once.
+            Unchecked = notChecked.Concat(perFold.SelectMany(a => a.Unchecked)
+                    .Where(u => !notChecked.Any(n => u.StartsWith(n[..(n.IndexOf(':') + 1)], StringComparison.Ordinal))))
+                .Distinct().ToList(),
             Notes = folds[0].Notes,
         };
     }

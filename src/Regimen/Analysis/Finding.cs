@@ -17,6 +17,11 @@ public sealed record Finding
     [JsonPropertyName("summary")] public required string Summary { get; init; }
     /// <summary>The numbers the finding rests on, by name (accuracies as fractions).</summary>
     [JsonPropertyName("evidence")] public Dictionary<string, double> Evidence { get; init; } = new();
+    /// <summary>
+    /// The noise the effect was judged against and how many standard errors it is, e.g. "3.2 points = 1.2 SE of
+    /// 2.7 points (binomial on 500 validation images)"; null for findings that are not a measured effect.
+    /// </summary>
+    [JsonPropertyName("noise")] public string? Noise { get; init; }
     /// <summary>0-1: how sure the analyst is (longer and larger effects, and more series available, raise it).</summary>
     [JsonPropertyName("confidence")] public double Confidence { get; init; }
     /// <summary>The ids of the recommendations that answer it.</summary>

@@ -7,9 +7,11 @@ namespace Regimen.Analysis;
 /// <summary>A log seen through the metric being judged: its series, direction, best and final values, and the gap.</summary>
 internal sealed class LogView
 {
-    public LogView(TrainingLog log, string metric)
+    public LogView(TrainingLog log, string metric, AnalysisOptions? options = null, IReadOnlyList<TrainingLog>? noisePool = null)
     {
         Log = log;
+        Noise = new NoiseModel(log, options?.ValidationSize, noisePool);
+        Classes = options?.Classes ?? log.Classes;
         Metric = metric;
         Monitor = Monitor.Named(metric);
         // A role (val_acc, val_loss...) or any other series the log kept by name (--metric eval_macro_f1).
@@ -20,6 +22,10 @@ internal sealed class LogView
     }
 
     public TrainingLog Log { get; }
+    /// <summary>The noise every effect in this run is judged against.</summary>
+    public NoiseModel Noise { get; }
+    /// <summary>The number of classes, when the log or the user says.</summary>
+    public int? Classes { get; }
     public string Metric { get; }
     /// <summary>The metric's direction and units: the one place that knows losses fall and accuracies rise.</summary>
     public Monitor Monitor { get; }
@@ -54,6 +60,16 @@ internal sealed class LogView
 
     public int FirstEpoch => Log.Epochs.Count == 0 ? 0 : Log.Epochs[0].Epoch;
     public int LastEpoch => Log.Epochs.Count == 0 ? 0 : Log.Epochs[^1].Epoch;
+
+    /// <summary>The noise of one value of the metric near <paramref name="at"/>.</summary>
+    public Noise MetricNoise(double at) => Noise.Metric(Metric, at);
+
+    /// <summary>The noise of a difference between two values of the metric, in the units of <see cref="Worse"/>.</summary>
+    public Noise DifferenceNoise(double a, double b)
+    {
+        var n = Noise.MetricDifference(Metric, a, b);
+        return HigherIsBetter ? n : n with { Se = n.Se / Math.Max(Math.Abs(b), 1e-12) };
+    }
 
     public string Format(double v) => Monitor.Format(v);
     /// <summary>A difference of accuracies in percentage points, "+1.78 pt" (<see cref="Units.Points"/>).</summary>

@@ -87,7 +87,11 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
             try
             {
                 var score = TrialScore.Of(workspace.ReplicaLogs(trial.Id, settings), settings);
-                Append(new LedgerEntry { Event = "finished", Trial = trial.Id, Score = score.Mean, Spread = score.Spread, Scores = score.Values.ToList(), WallSeconds = wall });
+                Append(new LedgerEntry
+                {
+                    Event = "finished", Trial = trial.Id, Score = score.Mean, Spread = score.Spread, Scores = score.Values.ToList(),
+                    ValidationImages = score.ValidationImages, WallSeconds = wall,
+                });
                 say($"{trial.Id}: {settings.Monitor} {Format(score.Mean)} ± {Format(score.Spread)} over {score.Values.Count} replica(s)");
             }
             catch (RegimenException e)
@@ -118,7 +122,7 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
             return true;
         }
         double gain = sign * (next.Score!.Value - best.Score!.Value);
-        double noise = Noise(best, next);
+        double noise = Noise(best, next, Training.Monitor.Named(settings.Monitor).IsFraction);
         double bar = Math.Max(noise, settings.MinGain);
         bool promoted = gain > bar;
         // A sibling trained in the same batch and promoted first is now the one to beat: say so.
@@ -133,12 +137,20 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
     }
 
     /// <summary>
-    /// The standard error of the difference of the two mean scores, sqrt(s_a²/n_a + s_b²/n_b), from the replicas'
-    /// spreads (folds or seeds): a gain above it is unlikely to be the luck of the seeds or the split.
+    /// The standard error of the difference of the two mean scores, sqrt(v_a + v_b), each trial's variance being
+    /// the larger of its replicas' s²/n (folds or seeds: the luck of the seeds or the split) and, for an accuracy
+    /// whose validation images are known, the binomial p(1-p)/N of the analyst's noise model (NoiseModel): a
+    /// single replica, or seeds that agree, still carry the noise of a finite validation set.
     /// </summary>
-    public static double Noise(Trial a, Trial b)
+    public static double Noise(Trial a, Trial b, bool accuracy = true)
     {
-        static double Part(Trial t) => Math.Pow(t.Spread ?? 0, 2) / Math.Max(1, t.Scores.Count);
+        double Part(Trial t)
+        {
+            double replicas = Math.Pow(t.Spread ?? 0, 2) / Math.Max(1, t.Scores.Count);
+            double binomial = accuracy && t.ValidationImages is > 0 && t.Score is { } p
+                ? Math.Pow(NoiseModel.Binomial(p, t.ValidationImages.Value), 2) : 0;
+            return Math.Max(replicas, binomial);
+        }
         return Math.Sqrt(Part(a) + Part(b));
     }
 

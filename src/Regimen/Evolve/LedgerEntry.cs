@@ -25,6 +25,8 @@ public sealed record LedgerEntry
     [JsonPropertyName("score")] public double? Score { get; init; }
     [JsonPropertyName("spread")] public double? Spread { get; init; }
     [JsonPropertyName("scores")] public List<double>? Scores { get; init; }
+    /// <summary>Validation images behind the score (the folds' sum, or the holdout's size): its binomial noise.</summary>
+    [JsonPropertyName("validation_images")] public int? ValidationImages { get; init; }
     [JsonPropertyName("wall_seconds")] public double? WallSeconds { get; init; }
 
     // decided

@@ -21,6 +21,8 @@ public sealed class Trial
     public double? Score { get; set; }
     public double? Spread { get; set; }
     public List<double> Scores { get; set; } = new();
+    /// <summary>Validation images behind the score, when the replicas recorded them.</summary>
+    public int? ValidationImages { get; set; }
     public double? WallSeconds { get; set; }
     public string? FailReason { get; set; }
 
@@ -60,6 +62,7 @@ public sealed class LedgerState
                 case "finished" when trial is not null:
                     trial.Status = "finished";
                     trial.Score = e.Score; trial.Spread = e.Spread; trial.Scores = e.Scores ?? new(); trial.WallSeconds = e.WallSeconds;
+                    trial.ValidationImages = e.ValidationImages;
                     break;
                 case "failed" when trial is not null:
                     trial.Status = "failed";

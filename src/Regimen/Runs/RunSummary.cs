@@ -20,6 +20,10 @@ public sealed record RunSummary
     [JsonPropertyName("final_val_acc")] public double? FinalValAccuracy { get; init; }
     [JsonPropertyName("final_val_acc_tta")] public double? FinalValAccuracyTta { get; init; }
     [JsonPropertyName("final_train_acc")] public double? FinalTrainAccuracy { get; init; }
+    /// <summary>Images in the validation split and in the training split, and classes: the analyst's noise model.</summary>
+    [JsonPropertyName("validation_size")] public int? ValidationSize { get; init; }
+    [JsonPropertyName("train_size")] public int? TrainSize { get; init; }
+    [JsonPropertyName("classes")] public int? Classes { get; init; }
     [JsonPropertyName("wall_seconds")] public double WallSeconds { get; init; }
     /// <summary>A run regimen watch recorded from another tool's output: the command it ran, its exit code and the
     /// format its log was read as (absent for Regimen's own trainings).</summary>

@@ -69,6 +69,10 @@ public sealed record TrainingLog
     public List<string> Notes { get; init; } = new();
     /// <summary>The fold this run is, in a cross-validation experiment.</summary>
     public int? Fold { get; init; }
+    /// <summary>Images each validation accuracy was measured on, when the log says (the analyst's binomial noise).</summary>
+    public int? ValidationSize { get; init; }
+    /// <summary>Images each epoch trained on, when the log says.</summary>
+    public int? TrainSize { get; init; }
 
     public bool Has(Func<LogEpoch, double?> series) => Epochs.Any(e => series(e) is not null);
 

@@ -2,59 +2,105 @@ using Regimen.Analysis.Recommendations;
 
 namespace Regimen.Analysis.Findings;
 
-/// <summary>The run ended worse than its best epoch; across folds, how many folds did.</summary>
+/// <summary>The run ended worse than its best epoch, beyond the noise; across folds, how many folds did.</summary>
 internal sealed class Degradation : FindingKind
 {
     public const string Id = "degradation";
     public override string Name => Id;
     public override string Documentation =>
-        "the final value is worse than the best by over 0.01 (absolute for accuracy, relative for loss); across " +
-        "folds: how many folds ended worse than their best";
+        "the final value is worse than the best by over 0.01 (absolute for accuracy, relative for loss; critical over " +
+        "0.03) and by the warning (critical) number of standard errors of the difference; across folds: how many " +
+        "folds ended worse than their best, judged by the mean degradation against the pooled noise";
+    public override int MinimumEpochs(AnalysisOptions o) => 4;
+    public override bool AcrossFolds => true;
     public override IReadOnlyList<RecommendationKind> Answers { get; } =
         new RecommendationKind[] { RecommendationRegistry.LowerLearningRate, RecommendationRegistry.KeepBestCheckpoint };
 
-    /// <summary>The best and final values and how much worse the final is, when it is worse by more than the threshold.</summary>
-    public static (int BestEpoch, double Best, int FinalEpoch, double Final, double Worse)? Measure(LogView v, AnalysisOptions o)
+    /// <summary>A run's best and final values, how much worse the final is, judged against the noise of the difference.</summary>
+    public sealed record Measured(int BestEpoch, double Best, int FinalEpoch, double Final, Judgement Judgement, string? Severity)
+    {
+        public double Worse => Judgement.Effect;
+    }
+
+    /// <summary>The degradation of one run, or null when it ends at its best.</summary>
+    public static Measured? Measure(LogView v, AnalysisOptions o)
     {
         if (v.Best is not { } best || v.Final is not { } final || best.Epoch == final.Epoch) return null;
-        double worse = v.Worse(final.Value, best.Value);
-        return worse > o.DegradationDelta ? (best.Epoch, best.Value, final.Epoch, final.Value, worse) : null;
+        var judgement = Judgement.Of(v, v.Worse(final.Value, best.Value), v.DifferenceNoise(final.Value, best.Value));
+        return new(best.Epoch, best.Value, final.Epoch, final.Value, judgement,
+            judgement.Grade(o, o.DegradationDelta, 3 * o.DegradationDelta));
     }
 
     public override IEnumerable<Finding> Detect(RunCheck c)
     {
         var v = c.View;
-        if (Measure(v, c.Options) is not { } d) yield break;
+        if (Measure(v, c.Options) is not { Severity: { } severity } d) yield break;
+        var evidence = new Dictionary<string, double>
+        {
+            ["best"] = d.Best, ["best_epoch"] = d.BestEpoch, ["final"] = d.Final, ["degradation"] = d.Worse,
+        };
+        d.Judgement.AddTo(evidence);
         yield return new Finding
         {
             Kind = Id,
-            Severity = d.Worse > 3 * c.Options.DegradationDelta ? Severity.Critical : Severity.Warning,
+            Severity = severity,
             FirstEpoch = d.BestEpoch,
             LastEpoch = d.FinalEpoch,
             Summary = $"{v.Metric} was best at epoch {d.BestEpoch} ({v.Format(d.Best)}) and ended at {v.Format(d.Final)}: " +
-                      (v.HigherIsBetter ? $"{LogView.Points(d.Worse)} lower" : $"{d.Worse * 100:0.#} % higher") + " than its best.",
-            Evidence = new() { ["best"] = d.Best, ["best_epoch"] = d.BestEpoch, ["final"] = d.Final, ["degradation"] = d.Worse },
+                      (v.HigherIsBetter ? $"{LogView.Points(d.Worse)} lower" : $"{d.Worse * 100:0.#} % higher") +
+                      $" than its best ({d.Judgement.Text}).",
+            Evidence = evidence,
+            Noise = d.Judgement.Text,
             Confidence = Math.Min(0.9, 0.55 + d.Worse * (v.HigherIsBetter ? 5 : 1)),
         };
+    }
+
+    /// <summary>
+    /// Across folds: the folds that ended worse than their best by the threshold (as seed 004 counts them), and the
+    /// mean degradation over all folds judged against the folds' pooled noise divided by sqrt(folds).
+    /// </summary>
+    public static (List<LogView> Degraded, int Beyond, Judgement Mean, string? Severity)? AcrossFoldsMeasure(FoldsCheck c)
+    {
+        var o = c.Options;
+        var measured = c.Folds.Where(f => f.Best is not null && f.Final is not null)
+            .Select(f => (View: f, Measure: Measure(f, o))).ToList();
+        if (measured.Count < 2) return null;
+        var v0 = measured[0].View;
+        var degraded = measured.Where(m => m.Measure is { } d && d.Worse > o.DegradationDelta).Select(m => m.View).ToList();
+        int beyond = measured.Count(m => m.Measure is { Severity: not null });
+        double mean = measured.Average(m => m.Measure?.Worse ?? 0);
+        var sigmas = measured.Select(m => m.View.DifferenceNoise(m.View.Final!.Value.Value, m.View.Best!.Value.Value))
+            .Select(n => n.Known ? n.Se : double.NaN);
+        double pooled = NoiseModel.Pool(sigmas) / Math.Sqrt(measured.Count);
+        var noise = double.IsNaN(pooled)
+            ? Noise.Unknown("too few epochs per fold to measure the noise")
+            : new Noise(pooled, $"the folds' pooled noise / sqrt({measured.Count})");
+        var judgement = Judgement.Of(v0, mean, noise);
+        return (degraded, beyond, judgement, degraded.Count == 0 ? null : judgement.Grade(o, o.DegradationDelta, 3 * o.DegradationDelta));
     }
 
     public override IEnumerable<Finding> DetectAcrossFolds(FoldsCheck c)
     {
         var folds = c.Folds;
-        if (folds.Count < 2) yield break;
-        var complete = folds.Where(f => f.Best is not null && f.Final is not null).ToList();
-        if (complete.Count < 2) yield break;
-        var degraded = complete.Where(f => f.Worse(f.Final!.Value.Value, f.Best!.Value.Value) > c.Options.DegradationDelta).ToList();
-        if (degraded.Count == 0) yield break;
-        double mean = complete.Average(f => f.Final!.Value.Value - f.Best!.Value.Value);
-        var worst = degraded.OrderByDescending(f => f.Worse(f.Final!.Value.Value, f.Best!.Value.Value)).First();
+        if (AcrossFoldsMeasure(c) is not { Severity: { } severity } m) yield break;
+        var worst = m.Degraded.OrderByDescending(f => f.Worse(f.Final!.Value.Value, f.Best!.Value.Value)).First();
+        double meanChange = folds.Where(f => f.Best is not null && f.Final is not null)
+            .Average(f => f.Final!.Value.Value - f.Best!.Value.Value);
+        var evidence = new Dictionary<string, double>
+        {
+            ["degraded_folds"] = m.Degraded.Count, ["folds"] = folds.Count, ["mean_best_to_final"] = meanChange,
+            ["mean_degradation"] = m.Mean.Effect, ["folds_beyond_noise"] = m.Beyond,
+        };
+        m.Mean.AddTo(evidence);
         yield return new Finding
         {
-            Kind = Id, Severity = degraded.Count * 2 > folds.Count ? Severity.Critical : Severity.Warning, Run = "all folds",
-            Summary = $"{degraded.Count} of {folds.Count} folds ended worse than their best epoch; mean change from best to " +
-                      $"final {mean:+0.####;-0.####}, worst {worst.Log.Name} ({worst.Format(worst.Best!.Value.Value)} at " +
-                      $"epoch {worst.Best!.Value.Epoch} → {worst.Format(worst.Final!.Value.Value)}).",
-            Evidence = new() { ["degraded_folds"] = degraded.Count, ["folds"] = folds.Count, ["mean_best_to_final"] = mean },
+            Kind = Id, Severity = severity, Run = "all folds",
+            Summary = $"{m.Degraded.Count} of {folds.Count} folds ended worse than their best epoch ({m.Beyond} of them " +
+                      $"beyond their own noise); mean change from best to final {meanChange:+0.####;-0.####}, mean " +
+                      $"degradation {m.Mean.Text}; worst {worst.Log.Name} ({worst.Format(worst.Best!.Value.Value)} at epoch " +
+                      $"{worst.Best!.Value.Epoch} → {worst.Format(worst.Final!.Value.Value)}).",
+            Evidence = evidence,
+            Noise = m.Mean.Text,
             Confidence = 0.8,
         };
     }

@@ -14,7 +14,11 @@ internal abstract class FindingKind
     /// <summary>When it is reported: the "when" column of docs/analysis.md's table, generated from here.</summary>
     public abstract string Documentation { get; }
     /// <summary>Epochs a run needs before this kind is judged; below it the report says "too early to judge".</summary>
-    public virtual int MinimumEpochs => 1;
+    public virtual int MinimumEpochs(AnalysisOptions o) => 1;
+    /// <summary>Whether the kind is judged in single runs (<see cref="Detect"/>); false for experiment-only kinds.</summary>
+    public virtual bool InRuns => true;
+    /// <summary>Whether the kind is also judged across an experiment's folds (<see cref="DetectAcrossFolds"/>).</summary>
+    public virtual bool AcrossFolds => false;
     /// <summary>The recommendations that may answer a finding of this kind, in order.</summary>
     public virtual IReadOnlyList<RecommendationKind> Answers => Array.Empty<RecommendationKind>();
     /// <summary>Only findings of this severity are answered (null: all), e.g. a critical schedule-shift.</summary>
@@ -30,8 +34,14 @@ internal abstract class FindingKind
     /// target): true of almost any run still going, so live analysis (regimen watch, train) judges it at the end only.
     /// </summary>
     public virtual bool JudgedAtEnd => false;
+    /// <summary>What the report says instead of a finding when a run is shorter than <see cref="MinimumEpochs"/>.</summary>
+    public string TooEarly(int epochs, AnalysisOptions o, string what = "epochs") =>
+        $"too early to judge {Name}: {epochs} {what}, it needs at least {MinimumEpochs(o)}";
 
     public bool IsAnswered(Finding finding) => AnsweredSeverity is null || finding.Severity == AnsweredSeverity;
+
+    /// <summary>What this kind cannot check in the log whatever its length (a series the format lacks).</summary>
+    public virtual IEnumerable<string> Lacks(Runs.TrainingLog log) => Enumerable.Empty<string>();
 
     /// <summary>The findings of this kind in one run.</summary>
     public virtual IEnumerable<Finding> Detect(RunCheck check) => Enumerable.Empty<Finding>();

@@ -15,6 +15,7 @@ internal static class FindingRegistry
         new Divergence(),
         new ScheduleShift(),
         new Overfitting(),
+        new TrainValGap(),
         new NegativeGap(),
         new Degradation(),
         new EarlyPeak(),
@@ -42,13 +43,15 @@ internal static class FindingRegistry
     public static string Documentation()
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| kind | when | answered by |");
-        sb.AppendLine("|---|---|---|");
+        var defaults = new AnalysisOptions();
+        sb.AppendLine("| kind | when | minimum epochs | answered by |");
+        sb.AppendLine("|---|---|---|---|");
         foreach (var kind in All)
         {
             var answers = kind.Answers.Select(r => $"`{r.Id}`").ToList();
             string by = answers.Count == 0 ? "" : (kind.AnsweredSeverity is { } s ? $"({s} only) " : "") + string.Join(", ", answers);
-            sb.AppendLine($"| `{kind.Name}` | {kind.Documentation} | {by} |");
+            string scope = kind.InRuns ? kind.AcrossFolds ? " (runs and folds)" : "" : " (folds)";
+            sb.AppendLine($"| `{kind.Name}` | {kind.Documentation} | {kind.MinimumEpochs(defaults)}{scope} | {by} |");
         }
         sb.AppendLine();
         sb.AppendLine("| id | answers | patch |");

@@ -2,85 +2,140 @@ using Regimen.Analysis.Recommendations;
 
 namespace Regimen.Analysis.Findings;
 
-/// <summary>Training accuracy pulling away from validation, or validation loss rising while training loss falls.</summary>
+/// <summary>
+/// Memorization: the train-validation gap grows beyond the noise while training accuracy still improves and the
+/// model fits most of its training data; or validation loss rises while training loss falls, over enough epochs.
+/// </summary>
 internal sealed class Overfitting : FindingKind
 {
     public const string Id = "overfitting";
     public override string Name => Id;
     public override string Documentation =>
-        "the train-validation accuracy gap ends above the gap threshold (0.05, `--gap`; critical above 0.10), reported " +
-        "from the epoch it stays above it; or validation loss rises over 5 % from its minimum while training loss " +
-        "keeps falling";
+        "memorization: the train-validation accuracy gap ends above the gap threshold (0.05, `--gap`; critical above " +
+        "0.10) and the warning (critical) number of standard errors, it grew by that many since before it opened " +
+        "while training accuracy rose beyond its noise, and the model fits its training data (training accuracy at " +
+        "least halfway from chance to 100 %); or validation loss rose over 5 % (critical 20 %) and beyond its noise " +
+        "from its minimum, at least 3 epochs before the end, while training loss fell beyond its noise";
+    public override int MinimumEpochs(AnalysisOptions o) => 4;
     public override IReadOnlyList<RecommendationKind> Answers { get; } = new[] { RecommendationRegistry.StrongerRegularization };
+
+    /// <summary>What the gap says: its size, since when it stays open, whether it grew, and whether it is memorization.</summary>
+    public sealed record GapMeasure(
+        Judgement Size, string? Severity, int OnsetEpoch, double Before, Judgement Growth, Judgement TrainRise,
+        double FinalTrain, double FinalVal, double Fit, bool FromStart)
+    {
+        public bool Grew(AnalysisOptions o) => Growth.Beyond(o.WarningSe);
+        public bool TrainImproved(AnalysisOptions o) => TrainRise.Effect > 0 && TrainRise.Beyond(o.WarningSe);
+        /// <summary>Training accuracy at least halfway from chance to 100 %: the model fits its training data.</summary>
+        public bool Fits => FinalTrain >= Fit;
+        public bool Memorization(AnalysisOptions o) => Grew(o) && TrainImproved(o) && Fits;
+    }
+
+    /// <summary>The gap at the end judged against its noise, or null without training accuracy.</summary>
+    public static GapMeasure? MeasureGap(LogView v, AnalysisOptions o)
+    {
+        if (v.Gap.Count < 1) return null;
+        var last = v.Gap[^1];
+        var final = v.Log.Epochs.Last(e => e.Epoch == last.Epoch);
+        double train = final.TrainAccuracy!.Value, val = final.ValAccuracy!.Value;
+        var noise = v.Noise.Gap(train, val);
+        var size = Judgement.Points(last.Gap, noise);
+        // The onset: the first epoch from which the gap stays above the threshold to the end.
+        int onset = v.Gap.Count - 1;
+        while (onset > 0 && v.Gap[onset - 1].Gap > o.GapWarning) onset--;
+        // Where it grew from: the smallest gap up to the onset (the first epoch's when it was open from the start).
+        var upTo = v.Gap.Take(onset + 1).ToList();
+        var reference = upTo.Aggregate((a, b) => b.Gap < a.Gap ? b : a);
+        var growth = Judgement.Points(last.Gap - reference.Gap, noise.Times(Math.Sqrt(2)));
+        var trainAt = v.Log.Epochs.First(e => e.Epoch == reference.Epoch).TrainAccuracy!.Value;
+        var trainRise = Judgement.Points(train - trainAt, v.Noise.TrainAccuracy(train).Times(Math.Sqrt(2)));
+        double chance = v.Classes is > 1 ? 1.0 / v.Classes.Value : 0;
+        return new(size, size.Grade(o, o.GapWarning, o.GapCritical), v.Gap[onset].Epoch, reference.Gap, growth, trainRise,
+            train, val, (1 + chance) / 2, FromStart: onset == 0 && !growth.Beyond(o.WarningSe));
+    }
 
     public override IEnumerable<Finding> Detect(RunCheck c)
     {
         var v = c.View;
         var o = c.Options;
-        var log = c.Log;
-        if (v.Gap.Count >= 2)
+        if (MeasureGap(v, o) is { } g)
         {
-            var last = v.Gap[^1];
-            if (last.Gap > o.GapWarning)
+            if (g.Severity is { } severity && g.Memorization(o))
             {
-                // The onset: the first epoch from which the gap stays above the threshold to the end.
-                int onset = v.Gap.Count - 1;
-                while (onset > 0 && v.Gap[onset - 1].Gap > o.GapWarning) onset--;
-                var window = v.Gap.Skip(Math.Max(0, onset - 1)).ToList();
-                double before = onset > 0 ? v.Gap[onset - 1].Gap : v.Gap[0].Gap;
-                bool growing = LogView.Slope(window) > 0 || last.Gap > before;
-                var final = log.Epochs[^1];
+                var evidence = new Dictionary<string, double>
+                {
+                    ["final_gap"] = v.Gap[^1].Gap, ["gap_before_onset"] = g.Before, ["onset_epoch"] = g.OnsetEpoch,
+                    ["final_train_acc"] = g.FinalTrain, ["final_val_acc"] = g.FinalVal, ["gap_growth"] = g.Growth.Effect,
+                    ["train_acc_rise"] = g.TrainRise.Effect, ["fit_threshold"] = g.Fit,
+                };
+                g.Size.AddTo(evidence);
+                int onsetIndex = v.Gap.FindIndex(p => p.Epoch == g.OnsetEpoch);
                 yield return new Finding
                 {
                     Kind = Id,
-                    Severity = last.Gap > o.GapCritical ? Severity.Critical : Severity.Warning,
-                    FirstEpoch = v.Gap[onset].Epoch,
-                    LastEpoch = last.Epoch,
-                    Summary = $"Training accuracy is {LogView.Points(last.Gap)} above validation at epoch {last.Epoch} " +
-                              $"({final.TrainAccuracy * 100:0.##} % vs {final.ValAccuracy * 100:0.##} %); the gap has " +
-                              $"stayed above {o.GapWarning * 100:0.#} points since epoch {v.Gap[onset].Epoch}" +
-                              (growing ? $" and grew from {LogView.Points(before)}." : "."),
-                    Evidence = new()
-                    {
-                        ["final_gap"] = last.Gap, ["gap_before_onset"] = before, ["onset_epoch"] = v.Gap[onset].Epoch,
-                        ["final_train_acc"] = final.TrainAccuracy ?? double.NaN,
-                        ["final_val_acc"] = final.ValAccuracy ?? double.NaN,
-                    },
-                    Confidence = Math.Min(0.95, 0.5 + (last.Gap - o.GapWarning) * 4 + (v.Gap.Count - onset) * 0.03),
+                    Severity = severity,
+                    FirstEpoch = g.OnsetEpoch,
+                    LastEpoch = v.Gap[^1].Epoch,
+                    Summary = $"Training accuracy is {LogView.Points(v.Gap[^1].Gap)} above validation at epoch " +
+                              $"{v.Gap[^1].Epoch} ({Units.Percent(g.FinalTrain)} vs {Units.Percent(g.FinalVal)}; gap {g.Size.Text}); " +
+                              $"the gap has stayed above {o.GapWarning * 100:0.#} points since epoch {g.OnsetEpoch} and grew " +
+                              $"from {LogView.Points(g.Before)} while training accuracy rose {g.TrainRise.EffectText} to " +
+                              $"{Units.Percent(g.FinalTrain)}: the model memorizes its training images.",
+                    Evidence = evidence,
+                    Noise = g.Size.Text,
+                    Confidence = Math.Min(0.95, 0.5 + (g.Size.Effect - o.GapWarning) * 4 + (v.Gap.Count - onsetIndex) * 0.03),
                 };
             }
         }
-        else
-            c.NotChecked("overfitting by accuracy gap: the log has no training accuracy" +
-                         (log.Format is "timm" or "ffcv" or "huggingface" ? $" ({log.Format} does not record it)" : ""));
+        if (LossRise(c) is { } byLoss) yield return byLoss;
+    }
 
-        // The loss view: validation loss rising while training loss falls.
-        var trainLoss = log.Series(e => e.TrainLoss);
-        var valLoss = log.Series(e => e.ValLoss);
-        if (trainLoss.Count >= 4 && valLoss.Count >= 4)
+    public override IEnumerable<string> Lacks(Runs.TrainingLog log)
+    {
+        if (!log.Has(e => e.TrainAccuracy) || !log.Has(e => e.ValAccuracy))
+            yield return "overfitting by accuracy gap: the log has no training accuracy" +
+                         (log.Format is "timm" or "ffcv" or "huggingface" ? $" ({log.Format} does not record it)" : "");
+        if (!log.Has(e => e.ValLoss)) yield return "overfitting by loss: the log has no validation loss";
+    }
+
+    /// <summary>The loss view: validation loss rising from its minimum while training loss keeps falling.</summary>
+    static Finding? LossRise(RunCheck c)
+    {
+        var v = c.View;
+        var o = c.Options;
+        var trainLoss = c.Log.Series(e => e.TrainLoss);
+        var valLoss = c.Log.Series(e => e.ValLoss);
+        if (trainLoss.Count < 4 || valLoss.Count < 4) return null;
+        var minVal = valLoss.Aggregate((a, b) => b.Value < a.Value ? b : a);
+        var after = valLoss.Where(p => p.Epoch >= minVal.Epoch).ToList();
+        var trainAfter = trainLoss.Where(p => p.Epoch >= minVal.Epoch).ToList();
+        if (after.Count < 4 || trainAfter.Count < 2) return null;
+        double level = Math.Max(Math.Abs(minVal.Value), 1e-12);
+        double rise = (valLoss[^1].Value - minVal.Value) / level;
+        var valNoise = v.Noise.Metric("val_loss", minVal.Value).Times(Math.Sqrt(2) / level);
+        var judgement = new Judgement(rise, valNoise, $"{rise * 100:0.#} %", $"{valNoise.Se * 100:0.#} %");
+        var trainNoise = v.Noise.Metric("train_loss", trainAfter[^1].Value).Times(Math.Sqrt(2));
+        bool trainFalls = LogView.Slope(trainAfter) < 0
+                          && Judgement.Loss(trainAfter[0].Value - trainAfter[^1].Value, trainNoise).Beyond(o.WarningSe);
+        if (!trainFalls || LogView.Slope(after) <= 0 || judgement.Grade(o, 0.05, 0.2) is not { } severity) return null;
+        var evidence = new Dictionary<string, double>
         {
-            var minVal = valLoss.Aggregate((a, b) => b.Value < a.Value ? b : a);
-            var after = valLoss.Where(p => p.Epoch >= minVal.Epoch).ToList();
-            var trainAfter = trainLoss.Where(p => p.Epoch >= minVal.Epoch).ToList();
-            double rise = (valLoss[^1].Value - minVal.Value) / Math.Max(Math.Abs(minVal.Value), 1e-12);
-            if (after.Count >= 3 && rise > 0.05 && LogView.Slope(after) > 0 && LogView.Slope(trainAfter) < 0)
-                yield return new Finding
-                {
-                    Kind = Id,
-                    Severity = rise > 0.2 ? Severity.Critical : Severity.Warning,
-                    FirstEpoch = minVal.Epoch,
-                    LastEpoch = valLoss[^1].Epoch,
-                    Summary = $"Validation loss rose {rise * 100:0.#} % from its minimum {minVal.Value:0.####} at epoch " +
-                              $"{minVal.Epoch} to {valLoss[^1].Value:0.####}, while training loss kept falling " +
-                              $"({trainAfter[0].Value:0.####} → {trainAfter[^1].Value:0.####}).",
-                    Evidence = new()
-                    {
-                        ["val_loss_min"] = minVal.Value, ["val_loss_min_epoch"] = minVal.Epoch,
-                        ["val_loss_final"] = valLoss[^1].Value, ["relative_rise"] = rise,
-                    },
-                    Confidence = Math.Min(0.9, 0.5 + rise + after.Count * 0.03),
-                };
-        }
-        else if (valLoss.Count == 0) c.NotChecked("overfitting by loss: the log has no validation loss");
+            ["val_loss_min"] = minVal.Value, ["val_loss_min_epoch"] = minVal.Epoch, ["val_loss_final"] = valLoss[^1].Value,
+            ["relative_rise"] = rise,
+        };
+        judgement.AddTo(evidence);
+        return new Finding
+        {
+            Kind = Id,
+            Severity = severity,
+            FirstEpoch = minVal.Epoch,
+            LastEpoch = valLoss[^1].Epoch,
+            Summary = $"Validation loss rose {rise * 100:0.#} % from its minimum {minVal.Value:0.####} at epoch {minVal.Epoch} " +
+                      $"to {valLoss[^1].Value:0.####} ({judgement.Text}), while training loss kept falling " +
+                      $"({trainAfter[0].Value:0.####} → {trainAfter[^1].Value:0.####}).",
+            Evidence = evidence,
+            Noise = judgement.Text,
+            Confidence = Math.Min(0.9, 0.5 + rise + after.Count * 0.03),
+        };
     }
 }

@@ -2,14 +2,16 @@ using Regimen.Analysis.Recommendations;
 
 namespace Regimen.Analysis.Findings;
 
-/// <summary>The metric stopped improving: converged (info) when the rate has annealed, else a warning.</summary>
+/// <summary>The metric stopped improving beyond its noise: converged (info) when the rate has annealed, else a warning.</summary>
 internal sealed class Plateau : FindingKind
 {
     public const string Id = "plateau";
     public override string Name => Id;
     public override string Documentation =>
-        "the best value gains less than 0.002 (relative for losses) over the last 5 epochs; info when the learning " +
-        "rate has already annealed (converged), warning otherwise or below `--target`";
+        "over the last 5 epochs (`--plateau-epochs`) the best value gained less than 0.002 (relative for losses, " +
+        "`--plateau-delta`) or less than one standard error of the difference: no gain the noise would not explain; " +
+        "info when the learning rate has already annealed (converged), warning otherwise or below `--target`";
+    public override int MinimumEpochs(AnalysisOptions o) => o.PlateauEpochs + 2;
     public override IReadOnlyList<RecommendationKind> Answers { get; } = new[] { RecommendationRegistry.BreakPlateau };
     public override string? AnsweredSeverity => Severity.Warning;
 
@@ -23,25 +25,30 @@ internal sealed class Plateau : FindingKind
         double bestBefore = v.HigherIsBetter ? head.Max(p => p.Value) : head.Min(p => p.Value);
         double bestTail = v.HigherIsBetter ? tail.Max(p => p.Value) : tail.Min(p => p.Value);
         double gain = v.HigherIsBetter ? bestTail - bestBefore : (bestBefore - bestTail) / Math.Max(Math.Abs(bestBefore), 1e-12);
-        if (gain >= o.PlateauDelta) yield break;
+        var judgement = Judgement.Of(v, gain, v.DifferenceNoise(bestTail, bestBefore));
+        if (gain >= o.PlateauDelta && judgement.Beyond(1)) yield break;
         bool annealed = v.Annealed;
         bool belowTarget = o.Target is { } target && v.Better(target, bestTail) && v.Better(target, bestBefore);
         double best = v.HigherIsBetter ? Math.Max(bestBefore, bestTail) : Math.Min(bestBefore, bestTail);
+        var evidence = new Dictionary<string, double>
+        {
+            ["gain_last_epochs"] = gain, ["best_before"] = bestBefore, ["best_in_window"] = bestTail,
+            ["window_epochs"] = o.PlateauEpochs,
+        };
+        judgement.AddTo(evidence);
+        string gained = v.HigherIsBetter ? LogView.Points(gain) : $"{Units.Percent(gain)}";
         yield return new Finding
         {
             Kind = Id,
             Severity = belowTarget ? Severity.Warning : annealed ? Severity.Info : Severity.Warning,
             FirstEpoch = tail[0].Epoch,
             LastEpoch = tail[^1].Epoch,
-            Summary = $"{v.Metric} gained {(v.HigherIsBetter ? LogView.Points(gain) : $"{gain * 100:0.##} %")} over the last " +
-                      $"{o.PlateauEpochs} epochs (best {v.Format(best)})" +
+            Summary = $"{v.Metric} gained {gained} over the last {o.PlateauEpochs} epochs (best {v.Format(best)}; gain " +
+                      $"{judgement.Text})" +
                       (belowTarget ? $", below the target {v.Format(o.Target!.Value)}."
                           : annealed ? ", with the learning rate already annealed: the run has converged." : "."),
-            Evidence = new()
-            {
-                ["gain_last_epochs"] = gain, ["best_before"] = bestBefore, ["best_in_window"] = bestTail,
-                ["window_epochs"] = o.PlateauEpochs,
-            },
+            Evidence = evidence,
+            Noise = judgement.Text,
             Confidence = annealed && !belowTarget ? 0.5 : 0.75,
         };
     }

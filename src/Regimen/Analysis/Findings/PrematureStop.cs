@@ -12,6 +12,7 @@ internal sealed class PrematureStop : FindingKind
         "training stopped with over 10 % of its epoch budget left (early stopping); across folds: how many stopped early";
     public override IReadOnlyList<RecommendationKind> Answers { get; } = new[] { RecommendationRegistry.PatientEarlyStopping };
     public override bool ListedPerFold => false;
+    public override bool AcrossFolds => true;
 
     public override IEnumerable<Finding> Detect(RunCheck c)
     {

@@ -3,18 +3,26 @@ using Regimen.Runs;
 
 namespace Regimen.Analysis.Findings;
 
-/// <summary>A schedule change (resolution, augmentations, MixUp, scheduler...) after which the gap or the metric moved.</summary>
+/// <summary>
+/// A schedule change (resolution, augmentations, MixUp, a step of the learning rate...) after which the gap or the
+/// metric moved beyond the noise.
+/// </summary>
 internal sealed class ScheduleShift : FindingKind
 {
     public const string Id = "schedule-shift";
     public override string Name => Id;
     public override string Documentation =>
-        "a schedule change (resolution, augmentations, MixUp, dropout, scheduler...) after which the gap jumps by over " +
-        "3 points within 3 epochs (critical when regularization was switched off: seed 001's FixRes phase); or (info) " +
-        "the metric drops at the change by more than twice its usual epoch-to-epoch change";
+        "a schedule change (resolution, augmentations, MixUp, dropout, scheduler, or a step of the logged learning " +
+        "rate) after which the gap jumps by over 3 points within 3 epochs and by the warning number of standard " +
+        "errors (a problem when the gap then exceeds the gap threshold; critical when regularization was switched " +
+        "off, seed 001's FixRes phase, or beyond 10 points); or (info) the metric drops or jumps at the change by " +
+        "the warning number of standard errors of the difference; needs 2 epochs after the change";
     public override IReadOnlyList<RecommendationKind> Answers { get; } =
         new[] { RecommendationRegistry.KeepTrainingAugmentations };
     public override string? AnsweredSeverity => Severity.Critical;
+
+    /// <summary>Epochs a change needs after it (its own included) before its effect is judged.</summary>
+    public const int EpochsAfterChange = 2;
 
     /// <summary>The schedule changes that can move the curves ("phase" only names them).</summary>
     static IEnumerable<LogEvent> Changes(TrainingLog log) => log.Events.Where(e => e.Kind == "schedule" && e.Key != "phase");
@@ -27,64 +35,57 @@ internal sealed class ScheduleShift : FindingKind
         {
             int at = group.Key;
             var changes = string.Join(", ", group.Select(e => $"{e.Key} {e.From} → {e.To}"));
-            var before = v.Gap.Where(g => g.Epoch >= at - o.ShiftWindow && g.Epoch < at).ToList();
-            var after = v.Gap.Where(g => g.Epoch >= at && g.Epoch <= at + o.ShiftWindow + 1).ToList();
-            if (before.Count > 0 && after.Count > 0)
+            int epochsAfter = c.Log.Epochs.Count(e => e.Epoch >= at);
+            if (epochsAfter < EpochsAfterChange)
             {
-                double gapBefore = before.Average(g => g.Gap), gapAfter = after.Max(g => g.Gap);
-                if (gapAfter - gapBefore > o.ShiftGap)
-                {
-                    // The gap from the change to the next one (or the end): a jump only matters if it then exceeds the threshold.
-                    int next = Changes(c.Log).Where(e => e.Epoch > at).Select(e => e.Epoch).DefaultIfEmpty(int.MaxValue).Min();
-                    double gapLater = v.Gap.Where(g => g.Epoch >= at && g.Epoch < next).Select(g => g.Gap)
-                        .DefaultIfEmpty(gapAfter).Max();
-                    yield return GapJump(v, o, group.ToList(), changes, before, after, gapBefore, gapAfter, gapLater);
-                    continue;
-                }
+                if (c.Log.Epochs.Any(e => e.Epoch < at))
+                    c.NotChecked($"too early to judge {Id} at epoch {at} ({changes}): {epochsAfter} epoch(s) from the " +
+                                 $"change, it needs at least {EpochsAfterChange}");
+                continue;
             }
-            // Without a gap, a break in the metric's trend at the change is still worth a note.
-            var vb = v.Values.Where(p => p.Epoch >= at - o.ShiftWindow && p.Epoch < at).ToList();
-            var va = v.Values.Where(p => p.Epoch >= at && p.Epoch <= at + o.ShiftWindow).ToList();
-            if (vb.Count < 2 || va.Count < 2) continue;
-            double jump = (va[0].Value - vb[^1].Value) * (v.HigherIsBetter ? 1 : -1);
-            double typical = vb.Zip(vb.Skip(1), (a, b) => Math.Abs(b.Value - a.Value)).DefaultIfEmpty(0).Average();
-            if (jump < -Math.Max(2 * typical, o.PlateauDelta))
-                yield return new Finding
-                {
-                    Kind = Id,
-                    Severity = Severity.Info,
-                    FirstEpoch = at,
-                    LastEpoch = va[^1].Epoch,
-                    Summary = $"At epoch {at} ({changes}) {v.Metric} dropped from {v.Format(vb[^1].Value)} to " +
-                              $"{v.Format(va[0].Value)}, more than its usual epoch-to-epoch change ({v.Format(typical)}); " +
-                              $"it recovered to {v.Format(va[^1].Value)} by epoch {va[^1].Epoch}.",
-                    Evidence = new()
-                    {
-                        ["event_epoch"] = at, ["before"] = vb[^1].Value, ["after"] = va[0].Value, ["typical_change"] = typical,
-                    },
-                    Confidence = 0.6,
-                };
+            if (GapJump(c, group.ToList(), changes) is { } jump) yield return jump;
+            else if (MetricJump(c, at, changes) is { } moved) yield return moved;
         }
     }
 
-    static Finding GapJump(LogView v, AnalysisOptions o, List<LogEvent> group, string changes,
-        List<(int Epoch, double Gap)> before, List<(int Epoch, double Gap)> after, double gapBefore, double gapAfter,
-        double gapLater)
+    static Finding? GapJump(RunCheck c, List<LogEvent> group, string changes)
     {
+        var v = c.View;
+        var o = c.Options;
         int at = group[0].Epoch;
+        var before = v.Gap.Where(g => g.Epoch >= at - o.ShiftWindow && g.Epoch < at).ToList();
+        var after = v.Gap.Where(g => g.Epoch >= at && g.Epoch <= at + o.ShiftWindow + 1).ToList();
+        if (before.Count == 0 || after.Count == 0) return null;
+        double gapBefore = before.Average(g => g.Gap);
+        var peak = after.Aggregate((a, b) => b.Gap > a.Gap ? b : a);
+        var e = c.Log.Epochs.First(x => x.Epoch == peak.Epoch);
+        var noise = v.Noise.Gap(e.TrainAccuracy!.Value, e.ValAccuracy!.Value).Times(Math.Sqrt(1 + 1.0 / before.Count));
+        var jump = Judgement.Points(peak.Gap - gapBefore, noise);
+        if (jump.Effect <= o.ShiftGap || !jump.Beyond(o.WarningSe)) return null;
+        // The gap from the change to the next one (or the end): a jump only matters if it then exceeds the threshold.
+        int next = Changes(c.Log).Where(x => x.Epoch > at).Select(x => x.Epoch).DefaultIfEmpty(int.MaxValue).Min();
+        double gapLater = v.Gap.Where(g => g.Epoch >= at && g.Epoch < next).Select(g => g.Gap).DefaultIfEmpty(peak.Gap).Max();
         int opens = after.FirstOrDefault(g => g.Gap - gapBefore > o.ShiftGap).Epoch;
-        bool augmentsOff = group.Any(e => e.Key == "augment" && e.To == "off")
-                           || group.Any(e => e.Key == "augment_level" && e.To == "minimal")
-                           || group.Any(e => e.Key is "mixup_alpha" or "cutmix_alpha" && e.To == "0");
+        bool augmentsOff = group.Any(x => x.Key == "augment" && x.To == "off")
+                           || group.Any(x => x.Key == "augment_level" && x.To == "minimal")
+                           || group.Any(x => x.Key is "mixup_alpha" or "cutmix_alpha" && x.To == "0");
         bool problem = gapLater > o.GapWarning;
+        bool critical = (gapLater > o.GapCritical || augmentsOff) && jump.Beyond(o.CriticalSe);
+        var evidence = new Dictionary<string, double>
+        {
+            ["event_epoch"] = at, ["gap_before"] = gapBefore, ["gap_after_max"] = peak.Gap,
+            ["gap_until_next_change"] = gapLater, ["gap_opens_epoch"] = opens,
+        };
+        jump.AddTo(evidence);
         return new Finding
         {
             Kind = Id,
-            Severity = !problem ? Severity.Info : gapLater > o.GapCritical || augmentsOff ? Severity.Critical : Severity.Warning,
+            Severity = !problem ? Severity.Info : critical ? Severity.Critical : Severity.Warning,
             FirstEpoch = at,
             LastEpoch = after[^1].Epoch,
             Summary = $"At epoch {at} ({changes}) the train-validation gap jumped from {LogView.Points(gapBefore)} " +
-                      $"(mean of the {before.Count} epochs before) to {LogView.Points(gapAfter)}, opening from epoch {opens}" +
+                      $"(mean of the {before.Count} epochs before) to {LogView.Points(peak.Gap)} ({jump.Text}), opening " +
+                      $"from epoch {opens}" +
                       (!problem
                           ? $"; it stays below the {o.GapWarning * 100:0.#}-point threshold (at most " +
                             $"{LogView.Points(gapLater)} until the next change): training accuracy rose to meet validation " +
@@ -93,12 +94,42 @@ internal sealed class ScheduleShift : FindingKind
                               ? $" and reached {LogView.Points(gapLater)}: training regularization was switched off, so the " +
                                 "model fits the training images instead of generalizing."
                               : $" and reached {LogView.Points(gapLater)}."),
-            Evidence = new()
-            {
-                ["event_epoch"] = at, ["gap_before"] = gapBefore, ["gap_after_max"] = gapAfter,
-                ["gap_until_next_change"] = gapLater, ["gap_opens_epoch"] = opens,
-            },
-            Confidence = Math.Min(0.95, 0.6 + (gapAfter - gapBefore) * 3),
+            Evidence = evidence,
+            Noise = jump.Text,
+            Confidence = Math.Min(0.95, 0.6 + jump.Effect * 3),
+        };
+    }
+
+    /// <summary>Without a gap jump, a break in the metric at the change (a drop, or the jump of a step decay) is a note.</summary>
+    static Finding? MetricJump(RunCheck c, int at, string changes)
+    {
+        var v = c.View;
+        var o = c.Options;
+        var vb = v.Values.Where(p => p.Epoch >= at - o.ShiftWindow && p.Epoch < at).ToList();
+        var va = v.Values.Where(p => p.Epoch >= at && p.Epoch <= at + o.ShiftWindow).ToList();
+        if (vb.Count < 1 || va.Count < 2) return null;
+        double signed = v.Worse(vb[^1].Value, va[0].Value);   // > 0: better after the change
+        var judgement = Judgement.Of(v, Math.Abs(signed), v.DifferenceNoise(va[0].Value, vb[^1].Value));
+        if (Math.Abs(signed) <= o.PlateauDelta || !judgement.Beyond(o.WarningSe)) return null;
+        bool rose = signed > 0;
+        var evidence = new Dictionary<string, double>
+        {
+            ["event_epoch"] = at, ["before"] = vb[^1].Value, ["after"] = va[0].Value, ["change"] = signed,
+        };
+        judgement.AddTo(evidence);
+        return new Finding
+        {
+            Kind = Id,
+            Severity = Severity.Info,
+            FirstEpoch = at,
+            LastEpoch = va[^1].Epoch,
+            Summary = $"At epoch {at} ({changes}) {v.Metric} {(rose ? "jumped" : "dropped")} from {v.Format(vb[^1].Value)} to " +
+                      $"{v.Format(va[0].Value)} ({judgement.Text})" +
+                      (rose ? "; the change, not further training, made that step."
+                          : $"; it was {v.Format(va[^1].Value)} by epoch {va[^1].Epoch}."),
+            Evidence = evidence,
+            Noise = judgement.Text,
+            Confidence = 0.6,
         };
     }
 }

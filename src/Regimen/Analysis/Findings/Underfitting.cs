@@ -2,19 +2,28 @@ using Regimen.Analysis.Recommendations;
 
 namespace Regimen.Analysis.Findings;
 
-/// <summary>The run ended still improving: stopped before it converged.</summary>
+/// <summary>The run ended still improving beyond the noise (stopped before it converged), or never left chance.</summary>
 internal sealed class Underfitting : FindingKind
 {
     public const string Id = "underfitting";
     public override string Name => Id;
     public override bool JudgedAtEnd => true;
     public override string Documentation =>
-        "the run ends at its best with training loss and the metric still improving and no gap: stopped before " +
-        "converging (info when the schedule had annealed)";
-    public override IReadOnlyList<RecommendationKind> Answers { get; } = new[] { RecommendationRegistry.TrainLonger };
+        "the run ends at its best with training loss and the metric still improving (over the last 3 epochs by the " +
+        "warning number of standard errors) and no gap: stopped before converging (info when the schedule had " +
+        "annealed); or (critical) validation accuracy never left chance (1/classes when the log or `--classes` " +
+        "gives it, else the accuracy the run started at) while the loss barely moved";
+    public override int MinimumEpochs(AnalysisOptions o) => 4;
+    public override IReadOnlyList<RecommendationKind> Answers { get; } =
+        new[] { RecommendationRegistry.TrainLonger, RecommendationRegistry.EscapeChance };
 
     public override IEnumerable<Finding> Detect(RunCheck c)
     {
+        if (NearChance(c) is { } stuck)
+        {
+            yield return stuck;
+            yield break;
+        }
         var v = c.View;
         var o = c.Options;
         // Only epochs since the last schedule change: a change (MixUp off, a new resolution) moves the loss by itself.
@@ -27,30 +36,79 @@ internal sealed class Underfitting : FindingKind
         var lastValues = v.Values.Skip(v.Values.Count - 3).ToList();
         double scale = v.HigherIsBetter ? 1 : Math.Max(Math.Abs(lastValues[0].Value), 1e-12);
         double metricGain = (lastValues[^1].Value - lastValues[0].Value) * (v.HigherIsBetter ? 1 : -1) / scale / 2;
+        // The gain over the last two epoch steps, against the noise of that difference.
+        var judgement = Judgement.Of(v, 2 * metricGain, v.DifferenceNoise(lastValues[^1].Value, lastValues[0].Value));
         // Still learning: the best epoch is (nearly) the last, and both series moved the right way over the last epochs.
-        bool stillLearning = lossDrop > 0.01 && metricGain > o.PlateauDelta / 2 && v.Best is { } b && b.Epoch >= v.LastEpoch - 1
+        bool stillLearning = lossDrop > 0.01 && metricGain > o.PlateauDelta / 2 && judgement.Beyond(o.WarningSe)
+                             && v.Best is { } b && b.Epoch >= v.LastEpoch - 1
                              && v.Better(lastValues[^1].Value, lastValues[^2].Value);
         bool smallGap = v.Gap.Count == 0 || v.Gap[^1].Gap < o.GapWarning / 2;
         bool annealed = v.Annealed;
         if (!stillLearning || !smallGap || (annealed && c.Log.PlannedEpochs is { } planned && v.LastEpoch + 1 < planned))
             yield break;
+        var evidence = new Dictionary<string, double>
+        {
+            ["train_loss_drop_per_epoch"] = lossDrop, ["metric_gain_per_epoch"] = metricGain,
+            ["final_gap"] = v.Gap.Count > 0 ? v.Gap[^1].Gap : double.NaN,
+        };
+        judgement.AddTo(evidence);
         yield return new Finding
         {
             Kind = Id, Severity = annealed ? Severity.Info : Severity.Warning,
             FirstEpoch = lastValues[0].Epoch, LastEpoch = lastValues[^1].Epoch,
             Summary = $"The run ended still improving: training loss fell {lossDrop * 100:0.#} % per epoch and {v.Metric} " +
-                      $"gained {(v.HigherIsBetter ? LogView.Points(metricGain) : $"{metricGain * 100:0.##} %")} per epoch " +
-                      "over the last epochs, " +
+                      $"gained {(v.HigherIsBetter ? LogView.Points(metricGain) : $"{Units.Percent(metricGain)}")} per epoch " +
+                      $"over the last epochs ({judgement.Text} over two epochs), " +
                       (annealed
                           ? "with no sign of overfitting, as the learning rate annealed to its end: the schedule, not the " +
                             "model, set the limit, and a longer schedule would likely score higher."
                           : "with no sign of overfitting, and the learning rate still high: it stopped before it converged."),
-            Evidence = new()
-            {
-                ["train_loss_drop_per_epoch"] = lossDrop, ["metric_gain_per_epoch"] = metricGain,
-                ["final_gap"] = v.Gap.Count > 0 ? v.Gap[^1].Gap : double.NaN,
-            },
+            Evidence = evidence,
+            Noise = judgement.Text,
             Confidence = 0.6,
+        };
+    }
+
+    /// <summary>
+    /// Validation accuracy that never rose beyond the noise above chance: 1/classes where the class count is known,
+    /// else the accuracy of the first epoch (a model that predicts the majority class scores its share from the
+    /// start), while the training (or validation) loss fell less than 10 %.
+    /// </summary>
+    static Finding? NearChance(RunCheck c)
+    {
+        var v = c.View;
+        var acc = c.Log.Series(e => e.ValAccuracy);
+        if (acc.Count < 4) return null;
+        bool fromClasses = v.Classes is > 1;
+        double chance = fromClasses ? 1.0 / v.Classes!.Value : acc[0].Value;
+        double best = acc.Max(p => p.Value);
+        var noise = v.Noise.ValAccuracyDifference(best, chance);
+        var judgement = Judgement.Points(best - chance, noise);
+        if (judgement.Beyond(c.Options.WarningSe) || best - chance > c.Options.GapWarning) return null;
+        // Without a class count, a flat curve is chance only if training did not learn either (a pretrained model
+        // fine-tuned on a plateau starts high and stays there), or, without training accuracy, if it starts low.
+        var train = c.Log.Series(e => e.TrainAccuracy);
+        if (!fromClasses && (train.Count > 0 ? train.Max(p => p.Value) - chance > c.Options.GapWarning : chance > 0.5))
+            return null;
+        var loss = c.Log.Series(e => e.TrainLoss) is { Count: >= 2 } trainLoss ? trainLoss : c.Log.Series(e => e.ValLoss);
+        double lossChange = loss.Count >= 2 ? (loss[0].Value - loss.Min(p => p.Value)) / Math.Max(Math.Abs(loss[0].Value), 1e-12) : 0;
+        if (lossChange > 0.1) return null;
+        var evidence = new Dictionary<string, double>
+        {
+            ["chance"] = chance, ["best_val_acc"] = best, ["loss_relative_drop"] = lossChange,
+            ["classes"] = fromClasses ? v.Classes!.Value : double.NaN,
+        };
+        judgement.AddTo(evidence);
+        return new Finding
+        {
+            Kind = Id, Severity = Severity.Critical, FirstEpoch = acc[0].Epoch, LastEpoch = acc[^1].Epoch,
+            Summary = $"Validation accuracy never left chance: at best {Units.Percent(best)} against " +
+                      (fromClasses ? $"1/{v.Classes} = {Units.Percent(chance)}" : $"the {Units.Percent(chance)} it started at") +
+                      $" ({judgement.Text}), and the loss fell only {lossChange * 100:0.#} %: the model is not learning " +
+                      "(steps too large or too small, a frozen network, or labels that do not match the images).",
+            Evidence = evidence,
+            Noise = judgement.Text,
+            Confidence = fromClasses ? 0.85 : 0.6,
         };
     }
 }

@@ -14,11 +14,13 @@ internal static class RecommendationRegistry
     public static readonly RecommendationKind TrainLonger = new TrainLonger();
     public static readonly RecommendationKind BreakPlateau = new BreakPlateau();
     public static readonly RecommendationKind SteadierFolds = new SteadierFolds();
+    public static readonly RecommendationKind EscapeChance = new EscapeChance();
 
     public static IReadOnlyList<RecommendationKind> All { get; } = new[]
     {
         KeepTrainingAugmentations, StrongerRegularization, LowerLearningRate, KeepBestCheckpoint, PatientEarlyStopping,
         ScaleLearningRate, StabilizeOptimization, SmoothUpdates, TrainLonger, BreakPlateau, SteadierFolds,
+        EscapeChance,
     };
 
     /// <summary>The kind with this id, or null for an id no registered recommendation has (an old ledger's).</summary>

@@ -6,8 +6,10 @@ internal sealed class TrainLonger : RecommendationKind
     public override string Id => "train-longer";
     public override string PatchDocumentation => "epochs ×1.5";
 
-    public override Recommendation For(Finding finding, Advice advice)
+    public override Recommendation? For(Finding finding, Advice advice)
     {
+        // A model stuck at chance needs another step first (escape-chance), not more of the same epochs.
+        if (finding.Evidence.ContainsKey("chance")) return null;
         double epochs = advice.Num("epochs");
         if (double.IsNaN(epochs) && advice.Log.PlannedEpochs is { } planned) epochs = planned;
         double longer = Math.Ceiling(epochs * 1.5);

@@ -75,6 +75,8 @@ public static class LogReader
         var recipeText = File.Exists(run.RecipeFile) ? File.ReadAllText(run.RecipeFile) : "";
         var hyper = FlattenYaml(recipeText, run.RecipeFile);
         var summary = RunSummary.Read(run.SummaryFile);
+        var events = RunEvent.ReadAll(run.EventsFile);
+        var sizes = StartSizes(events);
         var log = new TrainingLog
         {
             Name = Path.GetFileName(dir.TrimEnd('/')),
@@ -91,11 +93,26 @@ public static class LogReader
                 ValAccuracy = N(r.ValAccuracy), ValTop5 = r.ValTop5, LearningRate = N(r.LearningRate), Resolution = r.Resolution, Phase = r.Phase,
                 EpochSeconds = N(r.EpochSeconds),
             }).ToList(),
-            Events = RunEvent.ReadAll(run.EventsFile).Where(x => x.Kind is not ("start" or "end" or "checkpoint"))
+            ValidationSize = summary?.ValidationSize ?? sizes.Validation,
+            TrainSize = summary?.TrainSize ?? sizes.Train,
+            Classes = summary?.Classes,
+            Events = events.Where(x => x.Kind is not ("start" or "end" or "checkpoint"))
                 .Select(x => new LogEvent(x.Epoch, x.Kind, x.Key, x.From, x.To, x.Message)).ToList(),
         };
         if (summary?.SourceFormat is null) log.Notes.Add("train_acc is measured on augmented (and, with MixUp/CutMix, mixed) batches in training mode");
         return log;
+    }
+
+    /// <summary>
+    /// The split sizes from the start event ("..., 1000 training images, 500 validation images"), for runs recorded
+    /// before summary.json kept them.
+    /// </summary>
+    static (int? Train, int? Validation) StartSizes(IEnumerable<RunEvent> events)
+    {
+        var start = events.FirstOrDefault(e => e.Kind == "start")?.Message ?? "";
+        var m = System.Text.RegularExpressions.Regex.Match(start, @"(\d+) training images, (\d+) validation images");
+        return m.Success ? (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))
+            : (null, null);
     }
 
     /// <summary>An empty metrics.csv cell reads as NaN: the series was not recorded.</summary>

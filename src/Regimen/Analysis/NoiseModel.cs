@@ -1,0 +1,149 @@
+using Regimen.Runs;
+
+namespace Regimen.Analysis;
+
+/// <summary>
+/// A standard error and what it rests on: the binomial error of an accuracy on a known number of validation images,
+/// or a series' own epoch-to-epoch spread. An effect is judged by how many of them it is.
+/// </summary>
+public readonly record struct Noise(double Se, string Basis)
+{
+    public bool Known => double.IsFinite(Se) && Se > 0;
+
+    /// <summary>How many standard errors <paramref name="effect"/> is (infinite where the noise is unknown or zero).</summary>
+    public double Sigmas(double effect) => Known ? effect / Se : double.PositiveInfinity;
+
+    public static Noise Unknown(string why) => new(double.NaN, why);
+
+    /// <summary>The noise of a difference of two independent measurements.</summary>
+    public static Noise Difference(Noise a, Noise b) => new(Math.Sqrt(a.Se * a.Se + b.Se * b.Se), a.Basis);
+
+    public Noise Times(double factor) => this with { Se = Se * factor };
+}
+
+/// <summary>
+/// The noise model every finding is judged against (docs/analysis.md, "Noise"): an accuracy measured on n validation
+/// images has the binomial standard error sqrt(p(1-p)/n), when n is known (Regimen records it; <c>--val-size</c> gives
+/// it for a foreign log); otherwise, and for losses, the series' own epoch-to-epoch spread: the robust standard
+/// deviation of each epoch's value around the line through its neighbours, within the stretches between schedule
+/// changes. The evolve loop judges its promotions with the same model.
+/// </summary>
+public sealed class NoiseModel
+{
+    /// <summary>The least standard error of an accuracy (a tenth of a point at most 250 000 images): logs round.</summary>
+    public const double AccuracyFloor = 0.0005;
+    /// <summary>The least standard error of a loss, relative to its level (logs round to 4 digits).</summary>
+    public const double LossFloor = 0.001;
+
+    readonly IReadOnlyList<TrainingLog> pool;
+    readonly Dictionary<string, double> spreads = new();
+
+    /// <param name="log">The run.</param>
+    /// <param name="validationSize">Validation images per accuracy where the log does not say.</param>
+    /// <param name="pool">
+    /// Runs of the same recipe whose spreads are measured together with this one's (an experiment's folds): a
+    /// few epochs each give few residuals, and the folds share their noise.
+    /// </param>
+    public NoiseModel(TrainingLog log, int? validationSize = null, IReadOnlyList<TrainingLog>? pool = null)
+    {
+        this.pool = pool is { Count: > 0 } ? pool : new[] { log };
+        ValidationSize = validationSize ?? log.ValidationSize;
+        TrainSize = log.TrainSize;
+    }
+
+    /// <summary>Validation images behind each validation accuracy, when known.</summary>
+    public int? ValidationSize { get; }
+    /// <summary>Training images behind each training accuracy, when known.</summary>
+    public int? TrainSize { get; }
+
+    /// <summary>The standard error of one validation accuracy near <paramref name="p"/>.</summary>
+    public Noise ValAccuracy(double p) => ValidationSize is { } n && n > 0
+        ? new(Math.Max(Binomial(p, n), AccuracyFloor), $"binomial on {n} validation images")
+        : Spread("val_acc", e => e.ValAccuracy, AccuracyFloor);
+
+    /// <summary>The standard error of the difference of two validation accuracies (two epochs, or a value and a target).</summary>
+    public Noise ValAccuracyDifference(double p1, double p2) => Noise.Difference(ValAccuracy(p1), ValAccuracy(p2));
+
+    /// <summary>The standard error of one training accuracy near <paramref name="p"/>.</summary>
+    public Noise TrainAccuracy(double p) => TrainSize is { } n && n > 0
+        ? new(Math.Max(Binomial(p, n), AccuracyFloor), $"binomial on {n} training images")
+        : Spread("train_acc", e => e.TrainAccuracy, AccuracyFloor);
+
+    /// <summary>The standard error of a train-validation accuracy gap.</summary>
+    public Noise Gap(double train, double val)
+    {
+        var v = ValAccuracy(val);
+        var t = TrainAccuracy(train);
+        return new(Math.Sqrt(v.Se * v.Se + (t.Known ? t.Se * t.Se : 0)), v.Basis);
+    }
+
+    /// <summary>The standard error of one value of the metric <paramref name="metric"/> near <paramref name="at"/>.</summary>
+    public Noise Metric(string metric, double at) => metric switch
+    {
+        // The validation accuracies (plain, TTA, EMA, top-5) are counts of images out of the validation size.
+        "val_acc" or "val_acc_tta" or "val_acc_ema" or "val_top5" when ValidationSize is not null => ValAccuracy(at),
+        "val_acc" => ValAccuracy(at),
+        "val_loss" => Spread("val_loss", e => e.ValLoss, LossFloor * Math.Abs(at)),
+        "train_loss" => Spread("train_loss", e => e.TrainLoss, LossFloor * Math.Abs(at)),
+        // Any other series the log kept (eval_macro_f1...): its own spread, floored like a loss.
+        _ => Spread(metric, null, LossFloor * Math.Abs(at)),
+    };
+
+    /// <summary>The standard error of the difference of two values of the metric.</summary>
+    public Noise MetricDifference(string metric, double a, double b) => Noise.Difference(Metric(metric, a), Metric(metric, b));
+
+    /// <summary>sqrt(p(1-p)/n), p kept half an image away from 0 and 1.</summary>
+    public static double Binomial(double p, int n)
+    {
+        double q = Math.Clamp(p, 0.5 / n, 1 - 0.5 / n);
+        return Math.Sqrt(q * (1 - q) / n);
+    }
+
+    /// <summary>A series' spread; <paramref name="select"/> null: the series the log keeps under that name.</summary>
+    Noise Spread(string name, Func<LogEpoch, double?>? select, double floor)
+    {
+        IReadOnlyList<(int Epoch, double Value)> Of(TrainingLog l) =>
+            select is null ? l.MetricSeries(name) ?? new List<(int Epoch, double Value)>() : l.Series(select);
+        if (!spreads.TryGetValue(name, out var s))
+            spreads[name] = s = EpochSpread(pool.Select(l => (Of(l), (IReadOnlySet<int>)Breaks(l))));
+        return double.IsNaN(s)
+            ? Noise.Unknown($"too few epochs to measure the epoch-to-epoch spread of {name}")
+            : new(Math.Max(s, floor), $"the epoch-to-epoch spread of {name}");
+    }
+
+    /// <summary>
+    /// The robust standard deviation of a series around its local trend: for each epoch with both neighbours in the
+    /// same stretch (no schedule change between), r = x - (prev + next) / 2, whose variance is 1.5 sigma^2 for white
+    /// noise; sigma = 1.4826 median|r| / sqrt(1.5). NaN with fewer than 3 such epochs.
+    /// </summary>
+    public static double EpochSpread(IReadOnlyList<(int Epoch, double Value)> series, IReadOnlySet<int>? breaks = null) =>
+        EpochSpread(new[] { (series, breaks ?? new HashSet<int>()) });
+
+    /// <summary>The spread of several series measured together: their residuals pooled before the median.</summary>
+    public static double EpochSpread(IEnumerable<(IReadOnlyList<(int Epoch, double Value)> Series, IReadOnlySet<int> Breaks)> runs)
+    {
+        var residuals = new List<double>();
+        foreach (var (series, breaks) in runs)
+            for (int i = 1; i + 1 < series.Count; i++)
+            {
+                if (breaks.Contains(series[i].Epoch) || breaks.Contains(series[i + 1].Epoch)) continue;
+                residuals.Add(Math.Abs(series[i].Value - (series[i - 1].Value + series[i + 1].Value) / 2));
+            }
+        if (residuals.Count < 3) return double.NaN;
+        residuals.Sort();
+        double median = residuals.Count % 2 == 1
+            ? residuals[residuals.Count / 2]
+            : (residuals[residuals.Count / 2 - 1] + residuals[residuals.Count / 2]) / 2;
+        return 1.4826 * median / Math.Sqrt(1.5);
+    }
+
+    /// <summary>The epochs where a schedule change starts a new stretch (the curve may jump there).</summary>
+    static HashSet<int> Breaks(TrainingLog log) => log.Events.Where(e => e.Kind == "schedule").Select(e => e.Epoch).ToHashSet();
+
+    /// <summary>The noise of several runs' spreads pooled (the folds of one recipe): the root mean square.</summary>
+    public static double Pool(IEnumerable<double> sigmas)
+    {
+        var known = sigmas.Where(double.IsFinite).ToList();
+        return known.Count == 0 ? double.NaN : Math.Sqrt(known.Average(s => s * s));
+    }
+}

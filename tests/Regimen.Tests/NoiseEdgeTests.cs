@@ -1,0 +1,256 @@
+using Regimen.Analysis;
+using Regimen.Runs;
+
+namespace Regimen.Tests;
+
+/// <summary>
+/// Every kind judged against the noise, at the edge of its threshold: an effect of 1 standard error gives no
+/// finding, one of 4 does (docs/analysis.md, "Noise"). Validation sizes are given, so the noise is binomial.
+/// </summary>
+public class NoiseEdgeTests
+{
+    static TrainingLog Log(int? valSize, double[] val, double[]? train = null, double[]? trainLoss = null,
+        double[]? valLoss = null, double[]? lr = null, int? classes = 10, List<LogEvent>? events = null, string name = "edge") => new()
+    {
+        Name = name, Source = "synthetic", Format = "csv", ValidationSize = valSize, Classes = classes,
+        Epochs = val.Select((v, e) => new LogEpoch
+        {
+            Epoch = e, ValAccuracy = v, TrainAccuracy = train?[e], LearningRate = lr?[e],
+            TrainLoss = trainLoss?[e] ?? 2.0 - 0.1 * e, ValLoss = valLoss?[e],
+        }).ToList(),
+        Events = events ?? new(),
+    };
+
+    static double Se(double p, int n) => NoiseModel.Binomial(p, n);
+    static double SeDiff(double p1, double p2, int n) => Math.Sqrt(Se(p1, n) * Se(p1, n) + Se(p2, n) * Se(p2, n));
+
+    static List<Finding> Findings(TrainingLog log, string kind, AnalysisOptions? o = null) =>
+        Analyst.Analyze(log, o).Findings.Where(f => f.Kind == kind).ToList();
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(4, true)]
+    public void Degradation(double sigmas, bool found)
+    {
+        const int n = 400;
+        double best = 0.5, drop = sigmas * SeDiff(best, best - sigmas * SeDiff(best, best, n), n);
+        var log = Log(n, new[] { 0.40, 0.44, 0.47, 0.49, 0.5, 0.5 - drop / 2, 0.5 - drop });
+        var f = Findings(log, "degradation");
+        Assert.Equal(found, f.Count == 1);
+        if (found)
+        {
+            Assert.Equal(sigmas, f[0].Evidence["effect_se"], 1);
+            Assert.Contains("binomial on 400 validation images", f[0].Noise);
+        }
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(4, true)]
+    public void OverfittingNeedsAGrowingGapAndAModelThatFitsItsTrainingData(double sigmas, bool found)
+    {
+        const int n = 50;
+        double gap = sigmas * Se(0.5, n);                       // > the 5-point threshold either way
+        var val = new[] { 0.3, 0.4, 0.45, 0.5, 0.5, 0.5, 0.5, 0.5 };
+        var train = val.Select((v, e) => v + gap * e / 7.0).ToArray();
+        var f = Findings(Log(n, val, train), "overfitting");
+        Assert.Equal(found, f.Count == 1);
+        if (found) Assert.Contains("memorizes", f[0].Summary);
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(4, true)]
+    public void AGapOpenFromTheFirstEpochIsReportedForWhatItIsNotAsOverfitting(double sigmas, bool found)
+    {
+        const int n = 50;
+        double gap = sigmas * Se(0.5, n);
+        var val = new[] { 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5 };
+        var f = Analyst.Analyze(Log(n, val, val.Select(v => v + gap).ToArray())).Findings;
+        Assert.DoesNotContain(f, x => x.Kind == "overfitting");
+        Assert.Equal(found, f.Any(x => x.Kind == "train-val-gap" && x.Summary.Contains("there from epoch 0")));
+    }
+
+    [Fact]
+    public void AtFortyPercentTrainingAccuracyNothingIsMemorized()
+    {
+        // The case: a gap far beyond the noise, after one epoch, at 40 % training accuracy on 10 classes.
+        var log = Log(500, new[] { 0.146, 0.212 }, new[] { 0.157, 0.3996 });
+        var a = Analyst.Analyze(log);
+        Assert.DoesNotContain(a.Findings, x => x.Severity == "critical");
+        var gap = Assert.Single(a.Findings, x => x.Kind == "train-val-gap");
+        Assert.Contains("short of the 55 %", gap.Summary);
+        Assert.Contains(a.Unchecked, u => u == "too early to judge overfitting: 2 epochs, it needs at least 4");
+        Assert.Contains(a.Unchecked, u => u.StartsWith("too early to judge degradation"));
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(4, true)]
+    public void ScheduleShiftOfTheGap(double sigmas, bool found)
+    {
+        const int n = 50;
+        double jump = sigmas * Se(0.5, n) * Math.Sqrt(1 + 1.0 / 3) * 1.02;
+        var val = Enumerable.Repeat(0.5, 9).ToArray();
+        var train = val.Select((v, e) => e < 5 ? v : v + jump).ToArray();
+        var events = new List<LogEvent> { new(5, "schedule", "augment", "on", "off", null) };
+        var f = Findings(Log(n, val, train, events: events), "schedule-shift");
+        Assert.Equal(found, f.Count == 1);
+        if (found) Assert.Equal("critical", f[0].Severity);               // augmentations switched off
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(4, true)]
+    public void AStepOfTheLoggedLearningRateIsAScheduleEventAndItsJumpAScheduleShift(double sigmas, bool found)
+    {
+        const int n = 400;
+        double jump = sigmas * SeDiff(0.6, 0.6, n) * 1.02;
+        var val = new[] { 0.5, 0.55, 0.58, 0.59, 0.6, 0.6, 0.6 + jump, 0.6 + jump, 0.6 + jump };
+        var lr = new[] { 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.01, 0.01, 0.01 };
+        var f = Findings(Log(n, val, lr: lr), "schedule-shift");
+        Assert.Equal(found, f.Count == 1);
+        if (found)
+        {
+            Assert.Equal(6, f[0].FirstEpoch);
+            Assert.Contains("lr 0.1 → 0.01", f[0].Summary);
+            Assert.Contains("jumped", f[0].Summary);
+        }
+    }
+
+    [Fact]
+    public void WarmupAndCosineAreNoLearningRateSteps()
+    {
+        var lr = Enumerable.Range(0, 30).Select(e => e < 5 ? 0.1 * (e + 1) / 5 : 0.05 * (1 + Math.Cos(Math.PI * (e - 5) / 25)))
+            .Select((x, e) => (e, x)).ToList();
+        Assert.Empty(LearningRateSteps.Steps(lr));
+        var step = Enumerable.Range(0, 30).Select(e => (e, e < 10 ? 0.1 : e < 20 ? 0.01 : 0.001)).ToList();
+        Assert.Equal(new[] { 10, 20 }, LearningRateSteps.Steps(step).Select(s => s.Epoch));
+    }
+
+    [Theory]
+    [InlineData(0.5, true)]
+    [InlineData(4, false)]
+    public void APlateauIsAGainInsideOneStandardError(double sigmas, bool plateau)
+    {
+        const int n = 400;
+        double gain = sigmas * SeDiff(0.6, 0.6, n);
+        var val = new[] { 0.40, 0.5, 0.55, 0.58, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6 + gain };
+        Assert.Equal(plateau, Findings(Log(n, val), "plateau").Count == 1);
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(4, true)]
+    public void Oscillation(double sigmas, bool found)
+    {
+        const int n = 400;
+        double half = sigmas * SeDiff(0.6, 0.6, n) / 2;
+        var val = Enumerable.Range(0, 12).Select(e => 0.6 + (e % 2 == 0 ? half : -half)).ToArray();
+        Assert.Equal(found, Findings(Log(n, val), "oscillation").Count == 1);
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(4, true)]
+    public void UnderfittingIsAGainBeyondTheNoiseAtTheEnd(double sigmas, bool found)
+    {
+        const int n = 400;
+        double step = sigmas * SeDiff(0.6, 0.6, n) / 2 * 1.02;
+        var val = new[] { 0.4, 0.5, 0.55, 0.6, 0.6 + step, 0.6 + 2 * step };
+        var f = Findings(Log(n, val), "underfitting");
+        Assert.Equal(found, f.Count == 1);
+    }
+
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(4, false)]
+    public void NearChanceLearningIsUnderfittingAtOneStandardErrorAboveChance(double sigmas, bool stuck)
+    {
+        const int n = 400;
+        double above = sigmas * SeDiff(0.1, 0.1, n);
+        var val = new[] { 0.1, 0.1 + above / 2, 0.1, 0.1 + above, 0.1 + above / 2, 0.1 + above };
+        var flat = new[] { 2.31, 2.30, 2.30, 2.29, 2.30, 2.29 };
+        var f = Findings(Log(n, val, trainLoss: flat), "underfitting");
+        Assert.Equal(stuck, f.Count == 1);
+        if (stuck)
+        {
+            Assert.Equal("critical", f[0].Severity);
+            Assert.Contains("1/10", f[0].Summary);
+            Assert.Contains("escape-chance", f[0].Recommendations);
+        }
+    }
+
+    [Fact]
+    public void WithoutAClassCountChanceIsTheAccuracyTheRunStartsAtAndNeverLeaves()
+    {
+        var val = new[] { 0.62, 0.62, 0.61, 0.62, 0.62, 0.62 };   // the majority class of a two-class set
+        var log = Log(1000, val, val, trainLoss: new[] { 0.67, 0.67, 0.66, 0.67, 0.67, 0.66 }, classes: null);
+        var f = Assert.Single(Findings(log, "underfitting"));
+        Assert.Contains("the 62.00 % it started at", f.Summary);
+        // A pretrained model that starts high and learns on the training side is no stuck model.
+        var finetuned = Log(1000, val, val.Select(v => v + 0.2).ToArray(), classes: null);
+        Assert.DoesNotContain(Findings(finetuned, "underfitting"), x => x.Evidence.ContainsKey("chance"));
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(4, true)]
+    public void FoldSpread(double sigmas, bool found)
+    {
+        const int n = 400;
+        double std = sigmas * Se(0.5, n);
+        // Three finals m - a, m, m + a have a sample std of a.
+        var folds = new[] { -std, 0, std }.Select((d, i) => Log(n, new[] { 0.3, 0.4, 0.45, 0.5 + d, 0.5 + d }, name: $"fold-{i + 1}")
+            with { Fold = i + 1 }).ToList();
+        var a = Analyst.AnalyzeFolds(folds);
+        Assert.Equal(found, a.Findings.Any(f => f.Kind == "fold-spread"));
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(4, true)]
+    public void MilestoneAndTarget(double sigmas, bool found)
+    {
+        const int n = 400;
+        var val = new[] { 0.3, 0.4, 0.45, 0.5, 0.5, 0.5 };
+        double shortBy = sigmas * Se(0.5, n) * 1.02;
+        var o = new AnalysisOptions { Target = 0.5 + shortBy, Milestones = new() { [3] = 0.5 + shortBy } };
+        var a = Analyst.Analyze(Log(n, val), o);
+        Assert.Equal(found, a.Findings.Any(f => f.Kind == "milestone-missed"));
+        Assert.Equal(found, a.Findings.Any(f => f.Kind == "target-gap"));
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(4, true)]
+    public void NegativeGap(double sigmas, bool found)
+    {
+        const int n = 50;
+        double gap = sigmas * Se(0.6, n) * 1.02;
+        var val = Enumerable.Repeat(0.6, 6).ToArray();
+        var f = Findings(Log(n, val, val.Select(v => v - gap).ToArray()), "negative-gap");
+        Assert.Equal(found, f.Count == 1);
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(4, true)]
+    public void OverfittingByLossAgainstTheLossOwnSpread(double sigmas, bool found)
+    {
+        // A validation loss with a zigzag of its own (its noise), falling to epoch 5 and then rising.
+        double[] Series(double rise) => Enumerable.Range(0, 12)
+            .Select(e => (e <= 5 ? 1.5 - 0.1 * e : 1.0 + rise * (e - 5) / 6.0) + (e % 2 == 0 ? 0.02 : -0.02)).ToArray();
+        double sigma = NoiseModel.EpochSpread(Series(0).Select((x, e) => (e, x)).ToList());
+        double rise = sigmas * Math.Sqrt(2) * sigma * 1.05;
+        var valLoss = Series(rise);
+        var trainLoss = Enumerable.Range(0, 12).Select(e => 2.0 - 0.15 * e).ToArray();
+        var log = Log(null, Enumerable.Repeat(double.NaN, 12).ToArray(), trainLoss: trainLoss, valLoss: valLoss) with
+        {
+            Epochs = Enumerable.Range(0, 12).Select(e => new LogEpoch { Epoch = e, TrainLoss = trainLoss[e], ValLoss = valLoss[e] }).ToList(),
+        };
+        var f = Findings(log, "overfitting");
+        Assert.Equal(found, f.Count == 1);
+        if (found) Assert.Contains("epoch-to-epoch spread of val_loss", f[0].Noise);
+    }
+}
