@@ -16,7 +16,7 @@ public static class Analyst
     static RunAnalysis Analyze(TrainingLog log, AnalysisOptions? options, IReadOnlyList<TrainingLog>? noisePool)
     {
         var o = options ?? new AnalysisOptions();
-        log = LearningRateSteps.WithSteps(log);
+        log = Derived(log);
         var v = new LogView(log, MetricFor(log, o), o, noisePool);
         var notChecked = new List<string>();
         var findings = new List<Finding>();
@@ -45,7 +45,7 @@ public static class Analyst
     {
         var o = options ?? new AnalysisOptions();
         var metric = MetricFor(folds[0], o);
-        var stepped = folds.Select(LearningRateSteps.WithSteps).ToList();
+        var stepped = folds.Select(Derived).ToList();
         var views = stepped.Select(f => new LogView(f, metric, o, stepped)).ToList();
         var perFold = folds.Select(f => Analyze(f, o with { Metric = metric }, stepped)).ToList();
         var check = new FoldsCheck(views, o);
@@ -76,6 +76,9 @@ public static class Analyst
             Notes = folds[0].Notes,
         };
     }
+
+    /// <summary>The log with the schedule events its series show and it does not record (lr steps, unlogged jumps).</summary>
+    static TrainingLog Derived(TrainingLog log) => UnloggedChanges.WithJumps(LearningRateSteps.WithSteps(log));
 
     static string MetricFor(TrainingLog log, AnalysisOptions o) =>
         o.Metric ?? (log.Has(e => e.ValAccuracy) ? "val_acc" : "val_loss");

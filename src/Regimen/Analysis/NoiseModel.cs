@@ -48,7 +48,45 @@ public sealed class NoiseModel
     {
         this.pool = pool is { Count: > 0 } ? pool : new[] { log };
         ValidationSize = validationSize ?? log.ValidationSize;
+        if (ValidationSize is null && InferValidationSize(log.Series(e => e.ValAccuracy).Select(p => p.Value)) is { } n)
+        {
+            ValidationSize = n;
+            Inferred = true;
+        }
         TrainSize = log.TrainSize;
+    }
+
+    /// <summary>Whether the validation size was inferred from the accuracies' steps (<see cref="InferValidationSize"/>).</summary>
+    public bool Inferred { get; }
+
+    string Images => Inferred ? $"~{ValidationSize} validation images, inferred from the accuracies' steps of 1/{ValidationSize}"
+        : $"{ValidationSize} validation images";
+
+    /// <summary>
+    /// The smallest n for which every logged accuracy is a whole number of images out of n, within the precision it
+    /// was printed with, when the fit is unlikely to be a coincidence: a value printed with d decimals lands within
+    /// its rounding of a multiple of 1/n by chance with probability min(1, n·10^-d), and the product over the values
+    /// must be under 10^-4 (round values such as 0.64 prove nothing). A true size is a multiple of one that fits,
+    /// so the inferred n is at most the true one: the noise it gives errs large.
+    /// </summary>
+    public static int? InferValidationSize(IEnumerable<double> accuracies)
+    {
+        var values = accuracies.Where(v => v > 0 && v < 1).Distinct().Take(200)
+            .Select(v => (Value: v, Decimals: Enumerable.Range(1, 8).FirstOrDefault(d => Math.Abs(v - Math.Round(v, d)) < 1e-9)))
+            .Where(v => v.Decimals > 0).ToList();
+        if (values.Count < 2) return null;
+        int limit = (int)Math.Min(1_000_000, Math.Pow(10, values.Max(v => v.Decimals)));
+        for (int n = 10; n <= limit; n++)
+        {
+            double chance = 1;
+            foreach (var v in values) chance *= Math.Min(1, n * Math.Pow(10, -v.Decimals));
+            if (chance > 1e-4) return null;
+            bool fits = true;
+            foreach (var (v, d) in values)
+                if (Math.Abs(v * n - Math.Round(v * n)) > 0.5 * Math.Pow(10, -d) * n + 1e-9) { fits = false; break; }
+            if (fits) return n;
+        }
+        return null;
     }
 
     /// <summary>Validation images behind each validation accuracy, when known.</summary>
@@ -58,7 +96,7 @@ public sealed class NoiseModel
 
     /// <summary>The standard error of one validation accuracy near <paramref name="p"/>.</summary>
     public Noise ValAccuracy(double p) => ValidationSize is { } n && n > 0
-        ? new(Math.Max(Binomial(p, n), AccuracyFloor), $"binomial on {n} validation images")
+        ? new(Math.Max(Binomial(p, n), AccuracyFloor), $"binomial on {Images}")
         : Spread("val_acc", e => e.ValAccuracy, AccuracyFloor);
 
     /// <summary>The standard error of the difference of two validation accuracies (two epochs, or a value and a target).</summary>

@@ -9,7 +9,8 @@ internal sealed class Degradation : FindingKind
     public override string Name => Id;
     public override string Documentation =>
         "the final value is worse than the best by over 0.01 (absolute for accuracy, relative for loss; critical over " +
-        "0.03) and by the warning (critical) number of standard errors of the difference; across folds: how many " +
+        "0.03) and by the warning (critical) number of standard errors of the difference, the end being the mean of " +
+        "the last (up to 3) epochs after the best, whose noise averaging shrinks; across folds: how many " +
         "folds ended worse than their best, judged by the mean degradation against the pooled noise";
     public override int MinimumEpochs(AnalysisOptions o) => 4;
     public override bool AcrossFolds => true;
@@ -22,13 +23,26 @@ internal sealed class Degradation : FindingKind
         public double Worse => Judgement.Effect;
     }
 
-    /// <summary>The degradation of one run, or null when it ends at its best.</summary>
+    /// <summary>Epochs at the end whose mean is the level the run ended at.</summary>
+    const int EndEpochs = 3;
+
+    /// <summary>
+    /// The degradation of one run, or null when it ends at its best: how much worse than the best the level it ended
+    /// at is (the mean of the last epochs after the best, up to 3), against the noise of that difference.
+    /// </summary>
     public static Measured? Measure(LogView v, AnalysisOptions o)
     {
         if (v.Best is not { } best || v.Final is not { } final || best.Epoch == final.Epoch) return null;
-        var judgement = Judgement.Of(v, v.Worse(final.Value, best.Value), v.DifferenceNoise(final.Value, best.Value));
+        var end = v.Values.Where(p => p.Epoch > best.Epoch).TakeLast(EndEpochs).ToList();
+        double level = end.Average(p => p.Value);
+        var endNoise = v.MetricNoise(level);
+        var noise = Noise.Difference(v.MetricNoise(best.Value), endNoise.Times(1 / Math.Sqrt(end.Count)));
+        if (!v.HigherIsBetter) noise = noise.Times(1 / Math.Max(Math.Abs(best.Value), 1e-12));
+        // The size threshold applies to the final value itself, what the run delivers.
+        double worse = Math.Min(v.Worse(final.Value, best.Value), v.Worse(level, best.Value));
+        var judgement = Judgement.Of(v, worse, noise);
         return new(best.Epoch, best.Value, final.Epoch, final.Value, judgement,
-            judgement.Grade(o, o.DegradationDelta, 3 * o.DegradationDelta));
+            worse > 0 ? judgement.Grade(o, o.DegradationDelta, 3 * o.DegradationDelta) : null);
     }
 
     public override IEnumerable<Finding> Detect(RunCheck c)

@@ -15,7 +15,9 @@ internal sealed class Overfitting : FindingKind
         "0.10) and the warning (critical) number of standard errors, it grew by that many since before it opened " +
         "while training accuracy rose beyond its noise, and the model fits its training data (training accuracy at " +
         "least halfway from chance to 100 %); or validation loss rose over 5 % (critical 20 %) and beyond its noise " +
-        "from its minimum, at least 3 epochs before the end, while training loss fell beyond its noise";
+        "from its minimum, at least 3 epochs before the end, while training loss fell beyond its noise; or, without " +
+        "training accuracy, training loss halved and fell beyond its noise over at least 5 epochs after the validation " +
+        "loss's minimum while validation did not improve beyond its noise, ending under half the validation loss";
     public override int MinimumEpochs(AnalysisOptions o) => 4;
     public override IReadOnlyList<RecommendationKind> Answers { get; } = new[] { RecommendationRegistry.StrongerRegularization };
 
@@ -88,6 +90,51 @@ internal sealed class Overfitting : FindingKind
             }
         }
         if (LossRise(c) is { } byLoss) yield return byLoss;
+        else if (v.Gap.Count == 0 && LossDivergence(c) is { } apart) yield return apart;
+    }
+
+    /// <summary>Epochs after the validation loss's minimum that the divergence of the two losses needs.</summary>
+    const int DivergenceEpochs = 5;
+
+    /// <summary>
+    /// Without training accuracy: the training loss keeps falling (it halves, beyond its noise) while validation
+    /// stops improving (no gain beyond its noise since its minimum), and the model fits its training data far
+    /// better than the validation data (training loss under half the validation loss): memorization the loss shows.
+    /// </summary>
+    static Finding? LossDivergence(RunCheck c)
+    {
+        var v = c.View;
+        var o = c.Options;
+        var trainLoss = c.Log.Series(e => e.TrainLoss);
+        var valLoss = c.Log.Series(e => e.ValLoss);
+        if (trainLoss.Count < DivergenceEpochs + 1 || valLoss.Count < DivergenceEpochs + 1) return null;
+        var minVal = valLoss.Aggregate((a, b) => b.Value < a.Value ? b : a);
+        var after = trainLoss.Where(p => p.Epoch >= minVal.Epoch).ToList();
+        if (valLoss.Count(p => p.Epoch > minVal.Epoch) < DivergenceEpochs || after.Count < 2) return null;
+        double trainStart = after[0].Value, trainEnd = after[^1].Value, valEnd = valLoss[^1].Value;
+        var trainNoise = v.Noise.Metric("train_loss", trainEnd).Times(Math.Sqrt(2));
+        var fall = Judgement.Loss(trainStart - trainEnd, trainNoise);
+        if (trainEnd > 0.5 * trainStart || !fall.Beyond(o.WarningSe) || trainEnd > 0.5 * valEnd) return null;
+        var evidence = new Dictionary<string, double>
+        {
+            ["val_loss_min"] = minVal.Value, ["val_loss_min_epoch"] = minVal.Epoch, ["val_loss_final"] = valEnd,
+            ["train_loss_at_min"] = trainStart, ["train_loss_final"] = trainEnd,
+        };
+        fall.AddTo(evidence);
+        return new Finding
+        {
+            Kind = Id,
+            Severity = Severity.Warning,
+            FirstEpoch = minVal.Epoch,
+            LastEpoch = valLoss[^1].Epoch,
+            Summary = $"Since epoch {minVal.Epoch}, where validation loss was lowest ({minVal.Value:0.####}; it ended at " +
+                      $"{valEnd:0.####}), training loss fell from {trainStart:0.####} to {trainEnd:0.####} (the fall " +
+                      $"{fall.Text}) and is under half the validation loss: the model fits its training images ever " +
+                      "better and the validation images no better, it memorizes.",
+            Evidence = evidence,
+            Noise = fall.Text,
+            Confidence = 0.7,
+        };
     }
 
     public override IEnumerable<string> Lacks(Runs.TrainingLog log)

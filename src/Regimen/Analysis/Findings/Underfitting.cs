@@ -85,12 +85,17 @@ internal sealed class Underfitting : FindingKind
         var noise = v.Noise.ValAccuracyDifference(best, chance);
         var judgement = Judgement.Points(best - chance, noise);
         if (judgement.Beyond(c.Options.WarningSe) || best - chance > c.Options.GapWarning) return null;
-        // Without a class count, a flat curve is chance only if training did not learn either (a pretrained model
-        // fine-tuned on a plateau starts high and stays there), or, without training accuracy, if it starts low.
+        // Without a class count, chance is where the run started and never left: no epoch beyond the noise of it
+        // either way, and training accuracy (where logged) no higher (a pretrained model fine-tuned on a plateau
+        // starts high and learns on the training side).
         var train = c.Log.Series(e => e.TrainAccuracy);
-        if (!fromClasses && (train.Count > 0 ? train.Max(p => p.Value) - chance > c.Options.GapWarning : chance > 0.5))
+        if (!fromClasses && (acc.Any(p => Judgement.Points(Math.Abs(p.Value - chance), v.Noise.ValAccuracyDifference(p.Value, chance))
+                                          .Beyond(c.Options.WarningSe))
+                             || train.Count > 0 && train.Max(p => p.Value) - chance > c.Options.GapWarning))
             return null;
-        var loss = c.Log.Series(e => e.TrainLoss) is { Count: >= 2 } trainLoss ? trainLoss : c.Log.Series(e => e.ValLoss);
+        // The validation loss says whether the model learned anything that carries over; the training loss where
+        // there is none.
+        var loss = c.Log.Series(e => e.ValLoss) is { Count: >= 2 } valLoss ? valLoss : c.Log.Series(e => e.TrainLoss);
         double lossChange = loss.Count >= 2 ? (loss[0].Value - loss.Min(p => p.Value)) / Math.Max(Math.Abs(loss[0].Value), 1e-12) : 0;
         if (lossChange > 0.1) return null;
         var evidence = new Dictionary<string, double>
