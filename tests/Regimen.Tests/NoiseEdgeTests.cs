@@ -11,15 +11,15 @@ public class NoiseEdgeTests
 {
     static TrainingLog Log(int? valSize, double[] val, double[]? train = null, double[]? trainLoss = null,
         double[]? valLoss = null, double[]? lr = null, int? classes = 10, List<LogEvent>? events = null, string name = "edge") => new()
-    {
-        Name = name, Source = "synthetic", Format = "csv", ValidationSize = valSize, Classes = classes,
-        Epochs = val.Select((v, e) => new LogEpoch
         {
-            Epoch = e, ValAccuracy = v, TrainAccuracy = train?[e], LearningRate = lr?[e],
-            TrainLoss = trainLoss?[e] ?? 2.0 - 0.1 * e, ValLoss = valLoss?[e],
-        }).ToList(),
-        Events = events ?? new(),
-    };
+            Name = name, Source = "synthetic", Format = "csv", ValidationSize = valSize, Classes = classes,
+            Epochs = val.Select((v, e) => new LogEpoch
+            {
+                Epoch = e, ValAccuracy = v, TrainAccuracy = train?[e], LearningRate = lr?[e],
+                TrainLoss = trainLoss?[e] ?? 2.0 - 0.1 * e, ValLoss = valLoss?[e],
+            }).ToList(),
+            Events = events ?? new(),
+        };
 
     static double Se(double p, int n) => NoiseModel.Binomial(p, n);
     static double SeDiff(double p1, double p2, int n) => Math.Sqrt(Se(p1, n) * Se(p1, n) + Se(p2, n) * Se(p2, n));
@@ -205,7 +205,8 @@ public class NoiseEdgeTests
         double std = sigmas * Se(0.5, n);
         // Three finals m - a, m, m + a have a sample std of a.
         var folds = new[] { -std, 0, std }.Select((d, i) => Log(n, new[] { 0.3, 0.4, 0.45, 0.5 + d, 0.5 + d }, name: $"fold-{i + 1}")
-            with { Fold = i + 1 }).ToList();
+            with
+        { Fold = i + 1 }).ToList();
         var a = Analyst.AnalyzeFolds(folds);
         Assert.Equal(found, a.Findings.Any(f => f.Kind == "fold-spread"));
     }

@@ -101,7 +101,8 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
             PlateauDelta = s.PlateauDelta ?? defaults.PlateauDelta,
             DegradationDelta = s.Degradation ?? defaults.DegradationDelta,
             ShiftGap = s.ShiftGap ?? defaults.ShiftGap,
-            ValidationSize = s.ValSize, Classes = s.Classes,
+            ValidationSize = s.ValSize,
+            Classes = s.Classes,
             WarningSe = s.WarningSe ?? defaults.WarningSe,
             CriticalSe = s.CriticalSe ?? defaults.CriticalSe,
         };
