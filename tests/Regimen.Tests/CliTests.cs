@@ -12,10 +12,7 @@ public class CliTests
 
     internal static (int Code, string Output) RunWith(IDictionary<string, string> environment, params string[] args)
     {
-        var cli = Path.Combine(AppContext.BaseDirectory, "Regimen.Cli.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(cli);
-        foreach (var a in args) start.ArgumentList.Add(a);
+        var start = CliProcess.StartInfo(args);
         start.Environment["COLUMNS"] = "200";
         foreach (var (key, value) in environment) start.Environment[key] = value;
         using var process = Process.Start(start)!;

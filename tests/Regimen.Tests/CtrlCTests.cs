@@ -15,12 +15,7 @@ public class CtrlCTests
 
     static Child Start(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Regimen.Cli.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
+        var start = CliProcess.StartInfo(args);
         var output = new StringBuilder();
         var p = Process.Start(start)!;
         p.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };

@@ -95,24 +95,45 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
     {
         var hparams = Path.Combine(dir, "hparams.yaml");
         int epochCol = t.Column("epoch");
-        var byEpoch = new SortedDictionary<int, Dictionary<string, double>>();
+        var byEpoch = new SortedDictionary<int, Dictionary<string, (double First, double Last, double Sum, int Count)>>();
         var numeric = Enumerable.Range(0, t.Header.Length).Select(c => t.NumberColumn(c, strict: false) is not null).ToArray();
         foreach (var (line, f) in t.Rows)
         {
             var epoch = t.Number(f, epochCol, line);
             if (epoch is null) continue;
-            var values = byEpoch.TryGetValue((int)epoch, out var v) ? v : byEpoch[(int)epoch] = new Dictionary<string, double>();
-            values["epoch"] = (int)epoch;
+            var values = byEpoch.TryGetValue((int)epoch, out var v) ? v : byEpoch[(int)epoch] = new();
             for (int c = 0; c < f.Length; c++)
-                if (c != epochCol && numeric[c] && t.Number(f, c, line) is { } x) values[t.Header[c].Trim()] = x; // the epoch's last value
+            {
+                if (c == epochCol || !numeric[c] || t.Number(f, c, line) is not { } x) continue;
+                var name = t.Header[c].Trim();
+                values[name] = values.TryGetValue(name, out var a) ? (a.First, x, a.Sum + x, a.Count + 1) : (x, x, x, 1);
+            }
         }
-        var table = SeriesTable.FromRows(t.Path, byEpoch.Values.ToList());
+        // A metric logged at several steps of an epoch (train_loss every 50 steps) stands for the epoch by its mean,
+        // as Lightning's own on_epoch aggregation does: its last step alone is one noisy batch. A learning rate is
+        // the epoch's first; validation and test metrics, logged once at the epoch's end, keep their last value.
+        var rows = byEpoch.Select(e =>
+        {
+            var row = e.Value.ToDictionary(kv => kv.Key, kv => Aggregate(kv.Key, kv.Value));
+            row["epoch"] = e.Key;
+            return row;
+        }).ToList();
+        var table = SeriesTable.FromRows(t.Path, rows);
         return LogAssembly.Build(table, new LogDescription
         {
             Name = Path.GetFileName(dir), Source = t.Path, Reader = Name, Format = "lightning",
             Hyperparameters = File.Exists(hparams) ? LogReader.FlattenYaml(File.ReadAllText(hparams), hparams) : new(),
-            Notes = new[] { "Lightning's rows merged per epoch (each column's last value in the epoch)" },
+            Notes = new[] { "Lightning's rows merged per epoch (step-logged metrics averaged, learning rate the " +
+                            "epoch's first, validation and test metrics the epoch's last)" },
         }, options);
+    }
+
+    static double Aggregate(string name, (double First, double Last, double Sum, int Count) a)
+    {
+        var n = name.ToLowerInvariant();
+        if (n.StartsWith("lr", StringComparison.Ordinal) || n.Contains("learning_rate", StringComparison.Ordinal)) return a.First;
+        if (n.StartsWith("val", StringComparison.Ordinal) || n.StartsWith("test", StringComparison.Ordinal)) return a.Last;
+        return a.Sum / a.Count;
     }
 
     /// <summary>FFCV's aggregate CSV: several runs told apart by uid; each ends with a repeated final-evaluation row.</summary>
