@@ -40,6 +40,8 @@ public sealed class LiveAnalysisCallback : TrainingCallback
         {
             Name = recipe.Name, Source = "training", Format = "regimen", PlannedEpochs = recipe.Epochs,
             Hyperparameters = LogReader.FlattenYaml(RecipeLoader.ToYaml(recipe), "recipe"),
+            // The noise model judges accuracies against these sizes, as analyze does from summary.json.
+            ValidationSize = c.Setup.Validation.Count, TrainSize = c.Setup.Train.Count, Classes = c.Setup.Train.ClassCount,
         };
         session = new WatchSession(header, options, view, Record, alerts);
         // A resumed run: the epochs it has were judged (and announced) before; they are known, not news.
