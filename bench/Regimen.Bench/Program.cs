@@ -132,7 +132,7 @@ static int Loader(string[] a)
     manual_seed(0);
     using var data = new ImageDataset("random", randint(0, 256, new long[] { images, 3, size, size }, dtype: ScalarType.Byte),
         randint(0, 10, new long[] { images }, dtype: ScalarType.Int64), Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray());
-    var augment = new Regimen.Augment.BatchAugment(new[] { 0.5f, 0.5f, 0.5f }, new[] { 0.25f, 0.25f, 0.25f });
+    var augment = new Regimen.Augment.BatchAugment(mean: [0.5f, 0.5f, 0.5f], std: [0.25f, 0.25f, 0.25f]);
     var section = new AugmentSection { CropPadding = size / 8, Hflip = 0.5 };
     section.ColorJitter.P = 0.5;
     var clock = Stopwatch.StartNew();

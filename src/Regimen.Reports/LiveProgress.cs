@@ -34,18 +34,18 @@ public sealed class LiveProgress : TrainingCallback
         task = progress.AddTask($"epoch {settings.Epoch}", maxValue: context.Setup.BatchesPerEpoch);
     }
 
-    public override void OnBatchEnd(TrainingContext context, BatchResult b)
+    public override void OnBatchEnd(TrainingContext context, BatchResult batch)
     {
         if (task is null) return;
-        task.Value = b.Batch;
-        task.Description = Inv($"epoch {b.Epoch} step {b.Batch}/{b.BatchCount} loss {b.Loss:F3} acc {b.Accuracy:P0} lr {b.LearningRate:G3} {b.ImagesPerSecond:F0} img/s ETA {PlainProgress.Eta(context, b)}");
+        task.Value = batch.Batch;
+        task.Description = Inv($"epoch {batch.Epoch} step {batch.Batch}/{batch.BatchCount} loss {batch.Loss:F3} acc {batch.Accuracy:P0} lr {batch.LearningRate:G3} {batch.ImagesPerSecond:F0} img/s ETA {PlainProgress.Eta(context, batch)}");
     }
 
-    public override void OnEpochEnd(TrainingContext context, EpochResult r)
+    public override void OnEpochEnd(TrainingContext context, EpochResult result)
     {
         if (task is null) return;
-        var tta = r.ValAccuracyTta is { } t ? Inv($" tta {t:P2}") : "";
-        task.Description = Inv($"epoch {r.Epoch} [[{Markup.Escape(r.Phase)}]] train {r.TrainLoss:F3}/{r.TrainAccuracy:P1}  val {r.ValLoss:F3}/[bold]{r.ValAccuracy:P2}[/]{tta}  {r.EpochSeconds:F0}s");
+        var tta = result.ValAccuracyTta is { } t ? Inv($" tta {t:P2}") : "";
+        task.Description = Inv($"epoch {result.Epoch} [[{Markup.Escape(result.Phase)}]] train {result.TrainLoss:F3}/{result.TrainAccuracy:P1}  val {result.ValLoss:F3}/[bold]{result.ValAccuracy:P2}[/]{tta}  {result.EpochSeconds:F0}s");
         task.StopTask();
     }
 

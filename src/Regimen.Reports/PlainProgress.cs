@@ -29,18 +29,18 @@ public sealed class PlainProgress : TrainingCallback
         foreach (var c in changes) output.WriteLine($"epoch {c.Epoch}: {c.Key} {c.From} -> {c.To}");
     }
 
-    public override void OnBatchEnd(TrainingContext context, BatchResult b)
+    public override void OnBatchEnd(TrainingContext context, BatchResult batch)
     {
-        int tenth = b.Batch * 10 / b.BatchCount;
+        int tenth = batch.Batch * 10 / batch.BatchCount;
         if (tenth == lastTenth || tenth == 10) return;
         lastTenth = tenth;
-        output.WriteLine(Inv($"epoch {b.Epoch} step {b.Batch}/{b.BatchCount} loss {b.Loss:F4} acc {b.Accuracy:P1} lr {b.LearningRate:G4} {b.ImagesPerSecond:F0} img/s eta {Eta(context, b)}"));
+        output.WriteLine(Inv($"epoch {batch.Epoch} step {batch.Batch}/{batch.BatchCount} loss {batch.Loss:F4} acc {batch.Accuracy:P1} lr {batch.LearningRate:G4} {batch.ImagesPerSecond:F0} img/s eta {Eta(context, batch)}"));
     }
 
-    public override void OnEpochEnd(TrainingContext context, EpochResult r)
+    public override void OnEpochEnd(TrainingContext context, EpochResult result)
     {
-        var tta = r.ValAccuracyTta is { } t ? Inv($" tta {t:P2}") : "";
-        output.WriteLine(Inv($"epoch {r.Epoch} [{r.Phase}] train loss {r.TrainLoss:F4} acc {r.TrainAccuracy:P2} | val loss {r.ValLoss:F4} acc {r.ValAccuracy:P2}{tta} | {r.EpochSeconds:F1}s {r.ImagesPerSecond:F0} img/s"));
+        var tta = result.ValAccuracyTta is { } t ? Inv($" tta {t:P2}") : "";
+        output.WriteLine(Inv($"epoch {result.Epoch} [{result.Phase}] train loss {result.TrainLoss:F4} acc {result.TrainAccuracy:P2} | val loss {result.ValLoss:F4} acc {result.ValAccuracy:P2}{tta} | {result.EpochSeconds:F1}s {result.ImagesPerSecond:F0} img/s"));
         output.Flush();
     }
 

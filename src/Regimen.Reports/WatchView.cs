@@ -108,7 +108,7 @@ public sealed class LiveWatchView : IWatchView
     }
 
     public void Note(string text) { notes.Add(text); if (notes.Count > 3) notes.RemoveAt(0); Refresh(); }
-    public void Epoch(TrainingLog l, LogEpoch e) { log = l; latest = e; Refresh(); }
+    public void Epoch(TrainingLog log, LogEpoch epoch) { this.log = log; latest = epoch; Refresh(); }
     public void Announce(Announcement a) { findings.Add(a); Refresh(); }
 
     void Refresh()

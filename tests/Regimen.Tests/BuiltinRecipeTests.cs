@@ -9,7 +9,7 @@ namespace Regimen.Tests;
 /// <summary>The seeds' recipes, built in: they load, their schedules fire at the seeds' epochs, and each trains at a tiny size.</summary>
 public class BuiltinRecipeTests
 {
-    static IReadOnlyList<ScheduleChange> Changes(string name) =>
+    static List<ScheduleChange> Changes(string name) =>
         ScheduleSimulation.Run(RecipeLoader.Load(name), 10, ScheduleSimulation.NativeResolution(RecipeLoader.Load(name)))
             .SelectMany(e => e.Changes).Where(c => c.Key != "phase").ToList();
 

@@ -99,7 +99,7 @@ public class CorpusTests(ITestOutputHelper output)
 }
 
 /// <summary>One corpus file and the verdicts read from its numbers (Corpus/expected.json).</summary>
-record CorpusCase(string Id, string File, string Split, List<string> Verdicts, string Commit)
+sealed record CorpusCase(string Id, string File, string Split, List<string> Verdicts, string Commit)
 {
     public static List<CorpusCase> Load(string root)
     {
@@ -112,7 +112,7 @@ record CorpusCase(string Id, string File, string Split, List<string> Verdicts, s
 }
 
 /// <summary>What `regimen analyze FILE` makes of a corpus file, compared with its expected verdicts.</summary>
-record CorpusOutcome(CorpusCase Case, bool Read, string ReadError, List<RunAnalysis> Analyses, HashSet<string> Found)
+sealed record CorpusOutcome(CorpusCase Case, bool Read, string ReadError, List<RunAnalysis> Analyses, HashSet<string> Found)
 {
     /// <summary>Problem kinds whose warning or critical finding means the run is not healthy.</summary>
     static readonly string[] Problems = { "overfitting", "degradation", "divergence", "oscillation", "underfitting" };
@@ -161,7 +161,7 @@ record CorpusOutcome(CorpusCase Case, bool Read, string ReadError, List<RunAnaly
     }
 }
 
-record RatchetEntry(string Id, string Verdict)
+sealed record RatchetEntry(string Id, string Verdict)
 {
     public override string ToString() => $"{Id}:{Verdict}";
 }
@@ -171,7 +171,7 @@ record RatchetEntry(string Id, string Verdict)
 /// runs that still get a false alarm (only shrinks; the target is none). REGIMEN_WRITE_RATCHET=1 adds what agrees
 /// now and drops fixed false alarms; a new false alarm is never added by it.
 /// </summary>
-record Ratchet(List<string> Read, List<RatchetEntry> Found, List<string> KnownFalseAlarms)
+sealed record Ratchet(List<string> Read, List<RatchetEntry> Found, List<string> KnownFalseAlarms)
 {
     public static Ratchet Load(string path)
     {
@@ -187,10 +187,11 @@ record Ratchet(List<string> Read, List<RatchetEntry> Found, List<string> KnownFa
     public Ratchet Grow(IEnumerable<string> read, IEnumerable<RatchetEntry> found, IEnumerable<string> stillAlarming) =>
         new(Read.Union(read).ToList(), Found.Union(found).ToList(), stillAlarming.ToList());
 
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public void Write(string path)
     {
         var json = new { read = Read, found = Found.Select(f => f.ToString()), known_false_alarms = KnownFalseAlarms };
-        var options = new JsonSerializerOptions { WriteIndented = true };
-        File.WriteAllText(path, JsonSerializer.Serialize(json, options) + "\n");
+        File.WriteAllText(path, JsonSerializer.Serialize(json, Indented) + "\n");
     }
 }

@@ -40,7 +40,7 @@ public class HtmlReportTests
         Assert.Contains("augment on → off", dom);
         Assert.Contains("id=\"keep-training-augmentations\"", dom);
         Assert.Contains("phases[2].augment: true", dom);
-        Assert.True(System.Text.RegularExpressions.Regex.Matches(dom, "src=\"data:image/png;base64,").Count >= 3, "three embedded charts");
+        Assert.True(System.Text.RegularExpressions.Regex.Count(dom, "src=\"data:image/png;base64,") >= 3, "three embedded charts");
     }
 
     [Fact]

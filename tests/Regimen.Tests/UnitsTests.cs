@@ -18,9 +18,9 @@ public class UnitsTests
         Assert.Equal("+1.78 pt", Units.Points(0.0178));
         Assert.Equal("-0.50 pt", Units.Points(-0.005));
         Assert.Equal("0.00 pt", Units.Points(-0.00001));
-        Assert.Equal("0.00000114", Units.Decimal(1.1428e-6));
-        Assert.Equal("0.2", Units.Decimal(0.2));
-        Assert.Equal("0.0005", Units.Decimal(0.0005));
+        Assert.Equal("0.00000114", Units.Significant(1.1428e-6));
+        Assert.Equal("0.2", Units.Significant(0.2));
+        Assert.Equal("0.0005", Units.Significant(0.0005));
         Assert.Equal(0.0085044870, Units.Measured(0.00850448700000006));
         Assert.Equal(-0.0194, Units.Measured(-0.019399999999999973));
     }

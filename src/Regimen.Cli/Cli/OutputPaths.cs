@@ -37,7 +37,7 @@ public static class OutputPaths
         {
             if (property.GetCustomAttribute<OutputPathAttribute>() is not { } output) continue;
             if (property.GetValue(settings) is not string path || path.Length == 0) continue;
-            var option = property.GetCustomAttribute<CommandOptionAttribute>()?.LongNames.FirstOrDefault() is { } name
+            var option = property.GetCustomAttribute<CommandOptionAttribute>()?.LongNames is [var name, ..]
                 ? "--" + name : property.Name;
             Check(option, path, output.Kind, mkdir);
         }

@@ -35,9 +35,9 @@ public sealed class RecipesSimulateCommand : Command<RecipesSimulateCommand.Sett
         {
             if (!s.All && e.Settings.Epoch != 0 && e.Settings.Epoch != recipe.Epochs - 1 && e.Changes.Count == 0) continue;
             var x = e.Settings;
-            table.AddRow(x.Epoch.ToString(), Markup.Escape(x.Phase), $"{Units.Decimal(e.LrFirst)}→{Units.Decimal(e.LrLast)}", x.Resolution.ToString(),
-                x.Augment ? "on" : "[red]off[/]", x.AugmentLevel, x.Augment ? Units.Decimal(x.MixupAlpha) : "-", x.Augment ? Units.Decimal(x.CutmixAlpha) : "-", Units.Decimal(x.LabelSmoothing),
-                Units.Decimal(x.WeightDecay), Units.Decimal(x.Dropout),
+            table.AddRow(x.Epoch.ToString(), Markup.Escape(x.Phase), $"{Units.Significant(e.LrFirst)}→{Units.Significant(e.LrLast)}", x.Resolution.ToString(),
+                x.Augment ? "on" : "[red]off[/]", x.AugmentLevel, x.Augment ? Units.Significant(x.MixupAlpha) : "-", x.Augment ? Units.Significant(x.CutmixAlpha) : "-", Units.Significant(x.LabelSmoothing),
+                Units.Significant(x.WeightDecay), Units.Significant(x.Dropout),
                 Markup.Escape(string.Join("; ", e.Changes.Where(c => c.Key != "phase").Select(c => $"{c.Key} {c.From}→{c.To}"))));
         }
         AnsiConsole.Write(table);

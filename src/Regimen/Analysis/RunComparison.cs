@@ -49,6 +49,8 @@ public sealed record Comparison
 
 public static class RunComparison
 {
+    static readonly string[] BestMark = { "BEST" };
+
     public static Comparison Compare(IReadOnlyList<TrainingLog> logs, string? metric = null, IReadOnlyList<int>? milestones = null)
     {
         if (logs.Count < 2) throw new RegimenException("compare needs at least two runs");
@@ -72,7 +74,7 @@ public static class RunComparison
                 views.Select(v => v.Values.Where(p => p.Epoch == e).Select(p => (double?)p.Value).FirstOrDefault()).ToList(),
                 logs.Select((l, i) => string.Join("; ",
                     l.Events.Where(x => x.Epoch == e && x.Kind == "schedule" && x.Key != "phase").Select(x => $"{x.Key} {x.From}→{x.To}")
-                        .Concat(runs[i].BestEpoch == e ? new[] { "BEST" } : Array.Empty<string>()))).ToList()))
+                        .Concat(runs[i].BestEpoch == e ? BestMark : Array.Empty<string>()))).ToList()))
             .ToList();
 
         var criteria = new List<Criterion>();

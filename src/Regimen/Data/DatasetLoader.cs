@@ -12,6 +12,9 @@ public sealed record LoadedData(ImageDataset Train, ImageDataset? Test, IReadOnl
 /// </summary>
 public static class DatasetLoader
 {
+    /// <summary>The sub-folders of an image folder data set that hold its test split, the first found.</summary>
+    static readonly string[] TestFolders = { "val", "test" };
+
     public static readonly string[] Names = { "fashion-mnist", "mnist", "cifar10", "cifar100", "cifar100-coarse", "imagefolder", "csv" };
 
     /// <summary>Null for a known data set, else what is wrong with the name and the closest known one.</summary>
@@ -53,7 +56,7 @@ public static class DatasetLoader
                     var trainDir = Path.Combine(dir, "train");
                     if (!Directory.Exists(trainDir))
                         throw new RegimenException($"{dir}: expected a train/ folder with one sub-folder per class", ExitCodes.DataMissing);
-                    var testDir = new[] { "val", "test" }.Select(n => Path.Combine(dir, n)).FirstOrDefault(Directory.Exists);
+                    var testDir = TestFolders.Select(n => Path.Combine(dir, n)).FirstOrDefault(Directory.Exists);
                     bool cache = Cache(data, CountImages(trainDir) + (testDir is null ? 0 : CountImages(testDir)));
                     var train = ImageFolderReader.Read(trainDir, data.ImageSize, data.SkipBadImages, cache: cache);
                     var test = testDir is null ? null : ImageFolderReader.Read(testDir, data.ImageSize, data.SkipBadImages, train.Data.ClassNames, cache: cache);

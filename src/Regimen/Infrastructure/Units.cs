@@ -28,7 +28,7 @@ public static class Units
     /// A value with <paramref name="significant"/> significant digits in plain decimal notation, trailing zeros
     /// dropped: 1.1428e-6 → "0.00000114", 0.2 → "0.2", 12345.6 → "12346".
     /// </summary>
-    public static string Decimal(double value, int significant = 3)
+    public static string Significant(double value, int significant = 3)
     {
         if (value == 0 || !double.IsFinite(value)) return value.ToString(CultureInfo.InvariantCulture);
         int magnitude = (int)Math.Floor(Math.Log10(Math.Abs(value)));

@@ -90,12 +90,12 @@ public sealed class ResNet : Module<Tensor, Tensor>, IRegularizedModel, IInferen
         return fc.forward(features).MoveToOuterDisposeScope();
     }
 
-    public GraphValue Describe(IGraphBuilder g, GraphValue x)
+    public GraphValue Describe(IGraphBuilder graph, GraphValue input)
     {
-        var y = g.Relu(g.Apply(bn1, g.Apply(conv1, x)));
-        if (maxpool is not null) y = g.Apply(maxpool, y);
-        foreach (var block in blocks) y = g.Apply(block, y);
-        return g.Apply(fc, g.GlobalAveragePool(y));
+        var y = graph.Relu(graph.Apply(bn1, graph.Apply(conv1, input)));
+        if (maxpool is not null) y = graph.Apply(maxpool, y);
+        foreach (var block in blocks) y = graph.Apply(block, y);
+        return graph.Apply(fc, graph.GlobalAveragePool(y));
     }
 
     /// <summary>Kaiming-normal convolutions, unit BatchNorm, as torchvision does.</summary>

@@ -74,10 +74,10 @@ public sealed class WideResNet : Module<Tensor, Tensor>, IRegularizedModel, IInf
         return fc.forward(Intermediate.Consume(y, t => t.mean(new long[] { 2, 3 }))).MoveToOuterDisposeScope();
     }
 
-    public GraphValue Describe(IGraphBuilder g, GraphValue x)
+    public GraphValue Describe(IGraphBuilder graph, GraphValue input)
     {
-        var y = g.Apply(stem, x);
-        foreach (var block in blocks) y = g.Apply(block, y);
-        return g.Apply(fc, g.GlobalAveragePool(g.Relu(g.Apply(bn, y))));
+        var y = graph.Apply(stem, input);
+        foreach (var block in blocks) y = graph.Apply(block, y);
+        return graph.Apply(fc, graph.GlobalAveragePool(graph.Relu(graph.Apply(bn, y))));
     }
 }

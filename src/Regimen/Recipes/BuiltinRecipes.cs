@@ -21,7 +21,7 @@ public static class BuiltinRecipes
     public static BuiltinRecipe? Find(string name) =>
         All.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
 
-    static IReadOnlyList<BuiltinRecipe> LoadAll()
+    static List<BuiltinRecipe> LoadAll()
     {
         var assembly = typeof(BuiltinRecipes).Assembly;
         const string prefix = "Regimen.Recipes.Builtin.";

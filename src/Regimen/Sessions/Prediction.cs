@@ -146,15 +146,15 @@ public static class Prediction
         return images;
     }
 
-    static int? LabelOf(string path, IReadOnlyList<string> classes)
+    static int? LabelOf(string path, string[] classes)
     {
         var folder = Path.GetFileName(Path.GetDirectoryName(path));
-        for (int c = 0; c < classes.Count; c++)
+        for (int c = 0; c < classes.Length; c++)
             if (classes[c] == folder || ImageFolderReader.SafeFolderName(classes[c]) == folder) return c;
         return null;
     }
 
-    static string Some(IReadOnlyList<string> paths) =>
+    static string Some(List<string> paths) =>
         string.Join(", ", paths.Take(3)) + (paths.Count > 3 ? $" and {paths.Count - 3} more" : "");
 
     /// <summary>
@@ -192,7 +192,7 @@ public static class Prediction
     }
 
     /// <summary>Folders of images that got no label although others did, or a hint when none did.</summary>
-    static IEnumerable<string> UnmatchedFolders(IReadOnlyList<string> images, IReadOnlyList<int?> labels, IReadOnlyList<string> classes)
+    static IEnumerable<string> UnmatchedFolders(IReadOnlyList<string> images, List<int?> labels, IReadOnlyList<string> classes)
     {
         var unmatched = images.Where((_, i) => labels[i] is null)
             .GroupBy(p => Path.GetDirectoryName(p) ?? ".").Select(g => $"{g.Key} ({g.Count()})").ToList();

@@ -9,6 +9,9 @@ namespace Regimen.Analysis.Findings;
 /// </summary>
 internal sealed class HighLearningRate : FindingKind
 {
+    /// <summary>Where logs of common tools record the optimizer's name.</summary>
+    static readonly string[] OptimizerKeys = { "optimizer.name", "opt", "optimizer" };
+
     public const string Id = "high-learning-rate";
     public override string Name => Id;
     public override string Documentation =>
@@ -31,7 +34,7 @@ internal sealed class HighLearningRate : FindingKind
                     return x;
             return null;
         }
-        var optimizer = (new[] { "optimizer.name", "opt", "optimizer" }.Select(k => h.GetValueOrDefault(k))
+        var optimizer = (OptimizerKeys.Select(k => h.GetValueOrDefault(k))
             .FirstOrDefault(s => s is not null) ?? "").ToLowerInvariant();
         if (Num("optimizer.lr", "lr", "learning_rate") is not { } lr || Num("batch_size") is not { } batch || batch <= 0)
             yield break;

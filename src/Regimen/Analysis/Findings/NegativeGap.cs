@@ -51,7 +51,7 @@ internal sealed class NegativeGap : FindingKind
     }
 
     /// <summary>The training-time regularization the hyperparameters show, as "MixUp 0.2".</summary>
-    static List<string> Regularizers(IReadOnlyDictionary<string, string> h)
+    static List<string> Regularizers(Dictionary<string, string> h)
     {
         var found = new List<string>();
         void Check(string label, params string[] keys)

@@ -58,7 +58,7 @@ internal sealed class Oscillation : FindingKind
     }
 
     /// <summary>|slope| over its standard error, for a least-squares line through the points.</summary>
-    static double TrendSigmas(IReadOnlyList<(int Epoch, double Value)> points)
+    static double TrendSigmas(List<(int Epoch, double Value)> points)
     {
         double slope = LogView.Slope(points);
         double mx = points.Average(p => p.Epoch), my = points.Average(p => p.Value);

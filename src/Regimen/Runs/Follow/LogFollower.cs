@@ -14,6 +14,9 @@ public sealed record FollowUpdate(TrainingLog? Log, bool Restarted, string? Note
 /// </summary>
 public sealed class LogFollower : IDisposable
 {
+    /// <summary>Files beside a log that readers take its hyperparameters from (timm, Lightning).</summary>
+    static readonly string[] HyperparameterFiles = { "args.yaml", "hparams.yaml" };
+
     const int TailCheck = 256;
 
     readonly string path;
@@ -117,7 +120,7 @@ public sealed class LogFollower : IDisposable
             Directory.CreateDirectory(snapshotDir);
             var copy = Path.Combine(snapshotDir, Path.GetFileName(file!));
             using (var s = File.Create(copy)) s.Write(bytes, 0, end);
-            foreach (var sibling in new[] { "args.yaml", "hparams.yaml" })
+            foreach (var sibling in HyperparameterFiles)
             {
                 var source = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file!))!, sibling);
                 if (File.Exists(source)) File.Copy(source, Path.Combine(snapshotDir, sibling), overwrite: true);

@@ -62,6 +62,7 @@ public static class ColumnRoles
     static readonly HashSet<string> Error = new() { "err", "error", "errorrate", "top1err", "top1error", "err1", "error1" };
     static readonly HashSet<string> Time = new() { "time", "seconds", "duration", "elapsed", "walltime", "secs", "sec" };
     static readonly HashSet<string> Epoch = new() { "epoch", "epochs", "ep" };
+    static readonly string[] EpochTime = { "epoch", "time" };
     static readonly HashSet<string> Step = new() { "step", "steps", "iter", "iters", "iteration", "iterations", "globalstep" };
 
     /// <summary>Lower-case alphanumeric words of a name: "metrics/accuracy_top-1" → metrics, accuracy, top, 1.</summary>
@@ -105,7 +106,7 @@ public static class ColumnRoles
         if (Acc.Contains(core)) return new ColumnName(phase, "acc");
         if (Top5.Contains(core)) return new ColumnName(phase, "top5");
         if (Error.Contains(core)) return new ColumnName(phase, "error");
-        if (phase == Phase.None && (Time.Contains(core) || rest.SequenceEqual(new[] { "epoch", "time" })))
+        if (phase == Phase.None && (Time.Contains(core) || rest.SequenceEqual(EpochTime)))
             return new ColumnName(phase, "time");
         return new ColumnName(phase, "");
     }

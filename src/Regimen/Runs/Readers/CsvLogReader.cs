@@ -9,6 +9,9 @@ namespace Regimen.Runs.Readers;
 /// </summary>
 internal sealed class CsvLogReader(string name, char separator) : ILogReader
 {
+    /// <summary>timm's summary.csv records its accuracies in percent.</summary>
+    static readonly string[] TimmPercentRoles = { "val_acc", "val_top5" };
+
     public string Name => name;
     public string LooksFor => separator == ','
         ? "a header row of names and rows of numbers separated by commas"
@@ -57,7 +60,7 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
             return LogAssembly.Build(Table(t), new LogDescription
             {
                 Name = folder, Source = path, Reader = Name, Format = "timm", Hyperparameters = hyper, Notes = notes,
-                PercentRoles = new[] { "val_acc", "val_top5" },
+                PercentRoles = TimmPercentRoles,
                 PlannedEpochs = hyper.TryGetValue("epochs", out var e) && int.TryParse(e, out var n) ? n : null,
             }, options);
         }
@@ -91,7 +94,7 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
     };
 
     /// <summary>Lightning's CSVLogger: sparse rows (step-level and epoch-level metrics on separate rows), hparams.yaml beside.</summary>
-    IReadOnlyList<TrainingLog> Lightning(CsvTable t, string dir, ReadOptions options)
+    List<TrainingLog> Lightning(CsvTable t, string dir, ReadOptions options)
     {
         var hparams = Path.Combine(dir, "hparams.yaml");
         int epochCol = t.Column("epoch");
@@ -137,7 +140,7 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
     }
 
     /// <summary>FFCV's aggregate CSV: several runs told apart by uid; each ends with a repeated final-evaluation row.</summary>
-    IReadOnlyList<TrainingLog> Ffcv(CsvTable t)
+    List<TrainingLog> Ffcv(CsvTable t)
     {
         int uid = t.Column("uid"), epoch = t.Column("epoch"), top1 = t.Column("top_1"), top5 = t.Column("top_5"),
             loss = t.Column("train_loss"), lr = t.Column("current_lr");

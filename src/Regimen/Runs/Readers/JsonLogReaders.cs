@@ -8,6 +8,11 @@ namespace Regimen.Runs.Readers;
 /// 1.0 are epoch 1); every eval_* metric is kept.</summary>
 internal sealed class HuggingFaceReader : ILogReader
 {
+    static readonly string[] TrainerNotes =
+    {
+        "the Trainer logs no training accuracy; its loss is averaged over logging steps (the epoch's mean is shown)",
+    };
+
     public string Name => "huggingface";
     public string LooksFor => "a JSON object with a \"log_history\" list (trainer_state.json)";
 
@@ -64,7 +69,7 @@ internal sealed class HuggingFaceReader : ILogReader
             Source = path, Reader = Name, Format = "huggingface", Hyperparameters = hyper,
             Hints = new RoleHints { RowsAreEpochs = false },
             PlannedEpochs = root.TryGetProperty("num_train_epochs", out var n) && n.ValueKind == JsonValueKind.Number ? (int)Math.Ceiling(n.GetDouble()) : null,
-            Notes = new[] { "the Trainer logs no training accuracy; its loss is averaged over logging steps (the epoch's mean is shown)" },
+            Notes = TrainerNotes,
         }, options);
     }
 }
@@ -133,6 +138,9 @@ internal sealed class JsonHistoryReader : ILogReader
 /// </summary>
 internal sealed class JsonLinesReader : ILogReader
 {
+    /// <summary>mmcv, mmengine and DeiT log their accuracies in percent.</summary>
+    static readonly string[] PercentRoles = { "train_acc", "val_acc", "val_top5" };
+
     public string Name => "json-lines";
     public string LooksFor => "one JSON object per line (DeiT log.txt, mmcv *.log.json, mmengine scalars.json)";
 
@@ -240,7 +248,7 @@ internal sealed class JsonLinesReader : ILogReader
         {
             Name = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) ?? "log", Source = path, Reader = Name, Format = format,
             Epochs = epochs.Select(e => Math.Floor(e.Epoch)).ToArray(), Hints = new RoleHints { RowsAreEpochs = false },
-            PercentRoles = format is "mmcv" or "mmengine" or "deit" ? new[] { "train_acc", "val_acc", "val_top5" } : Array.Empty<string>(),
+            PercentRoles = format is "mmcv" or "mmengine" or "deit" ? PercentRoles : Array.Empty<string>(),
             Notes = notes,
         }, options);
     }

@@ -12,6 +12,9 @@ namespace Regimen.Runs.Readers;
 /// </summary>
 public static class LogReader
 {
+    /// <summary>The metrics.csv columns a Regimen run's roles come from under their own names.</summary>
+    static readonly string[] RunColumns = { "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "val_top5", "lr" };
+
     public static IReadOnlyList<TrainingLog> Read(string path) => Read(path, new ReadOptions());
 
     public static IReadOnlyList<TrainingLog> Read(string path, ReadOptions options)
@@ -82,7 +85,7 @@ public static class LogReader
             Name = Path.GetFileName(dir.TrimEnd('/')),
             Source = dir,
             Format = summary?.SourceFormat ?? "regimen", Reader = "regimen",
-            Columns = new[] { "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "val_top5", "lr" }
+            Columns = RunColumns
                 .Select(c => new ColumnMapping(c, c)).Append(new ColumnMapping("epoch_time", "epoch_seconds")).ToList(),
             PlannedEpochs = summary is { EpochsPlanned: > 0 } ? summary.EpochsPlanned
                 : hyper.TryGetValue("epochs", out var e) ? int.Parse(e, CultureInfo.InvariantCulture) : null,

@@ -9,6 +9,8 @@ namespace Regimen.Runs.Readers;
 /// </summary>
 internal sealed class MarkdownTableReader : ILogReader
 {
+    static readonly string[] MarkdownNotes = { "read from a Markdown table (each cell's first number)" };
+
     public string Name => "markdown-table";
     public string LooksFor => "a Markdown table (| Epoch | ... | with a |---| row) with a loss or accuracy column";
 
@@ -89,7 +91,7 @@ internal sealed class MarkdownTableReader : ILogReader
         return LogAssembly.Build(SeriesTable.FromRows(path, rows), new LogDescription
         {
             Name = Path.GetFileNameWithoutExtension(path), Source = path, Reader = Name, Format = "markdown",
-            Notes = new[] { "read from a Markdown table (each cell's first number)" },
+            Notes = MarkdownNotes,
         }, options);
     }
 }

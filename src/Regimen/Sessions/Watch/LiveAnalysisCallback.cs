@@ -32,41 +32,41 @@ public sealed class LiveAnalysisCallback : TrainingCallback
 
     public IReadOnlyList<Announcement> Announced => session?.Announced ?? Array.Empty<Announcement>();
 
-    public override void OnTrainStart(TrainingContext c)
+    public override void OnTrainStart(TrainingContext context)
     {
-        context = c;
-        var recipe = c.Setup.Recipe;
+        this.context = context;
+        var recipe = context.Setup.Recipe;
         var header = new TrainingLog
         {
             Name = recipe.Name, Source = "training", Format = "regimen", PlannedEpochs = recipe.Epochs,
             Hyperparameters = LogReader.FlattenYaml(RecipeLoader.ToYaml(recipe), "recipe"),
             // The noise model judges accuracies against these sizes, as analyze does from summary.json.
-            ValidationSize = c.Setup.Validation.Count, TrainSize = c.Setup.Train.Count, Classes = c.Setup.Train.ClassCount,
+            ValidationSize = context.Setup.Validation.Count, TrainSize = context.Setup.Train.Count, Classes = context.Setup.Train.ClassCount,
         };
         session = new WatchSession(header, options, view, Record, alerts);
         // A resumed run: the epochs it has were judged (and announced) before; they are known, not news.
         var known = new List<(LogEvent?, LogEpoch)>();
-        foreach (var r in c.History)
+        foreach (var r in context.History)
         {
-            foreach (var change in c.Setup.Plan.ChangesAt(r.Epoch)) session.AddEvent(Event(change));
+            foreach (var change in context.Setup.Plan.ChangesAt(r.Epoch)) session.AddEvent(Event(change));
             known.Add((null, Epoch(r)));
         }
         if (known.Count > 0) session.Prime(known.Select(k => k.Item2));
     }
 
-    public override void OnEpochStart(TrainingContext c, EpochSettings settings, IReadOnlyList<ScheduleChange> changes)
+    public override void OnEpochStart(TrainingContext context, EpochSettings settings, IReadOnlyList<ScheduleChange> changes)
     {
         foreach (var change in changes) session?.AddEvent(Event(change));
     }
 
-    public override void OnEpochEnd(TrainingContext c, EpochResult result)
+    public override void OnEpochEnd(TrainingContext context, EpochResult result)
     {
         if (session is null) return;
         session.AddEpoch(Epoch(result));
-        if (session.StopReason is { } reason) c.Stop.Request(reason);
+        if (session.StopReason is { } reason) context.Stop.Request(reason);
     }
 
-    public override void OnTrainEnd(TrainingContext c, Exception? error)
+    public override void OnTrainEnd(TrainingContext context, Exception? error)
     {
         if (session is not null && session.Log.Epochs.Count > 0) Summary = session.Finish();
     }
