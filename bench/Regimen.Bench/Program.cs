@@ -33,19 +33,28 @@ return args.FirstOrDefault() switch
 static int Usage()
 {
     Console.Error.WriteLine("""
-        usage: Regimen.Bench train MODEL [--width W] [--size S] [--channels C] [--batch B] [--images N] [--epochs E] [--threads T]
+        usage: Regimen.Bench train MODEL [--width W] [--size S] [--channels C] [--batch B] [--images N] [--epochs E]
+                          [--threads T]
                Regimen.Bench loader [--size S] [--batch B] [--images N]
                Regimen.Bench analyze [--rows N]
-               Regimen.Bench textlog [--lines N]   (read and analyze a console log of N lines: epochs, step lines, validation lines)
-               Regimen.Bench compare [--runs N] [--fixture DIR]   (read N run folders, compare them, write the Markdown report)
+               Regimen.Bench textlog [--lines N]
+                          (read and analyze a console log of N lines: epochs, step lines, validation lines)
+               Regimen.Bench compare [--runs N] [--fixture DIR]
+                          (read N run folders, compare them, write the Markdown report)
                Regimen.Bench decode [--size S] [--images N]
                Regimen.Bench fit RECIPE [key=value...]
-               Regimen.Bench loops MODEL [--width W] [--size S] [--channels C] [--batch B] [--images N] [--rounds R]   (Trainer vs a bare loop, alternated in one process)
-               Regimen.Bench ops MODEL [--width W] [--size S] [--channels C] [--batch B] [--threads T]   (time per piece of a step, ms)
-               Regimen.Bench layout MODEL [--width W] [--size S] [--channels C] [--batch B] [--reps N] [--rounds R]   (NCHW against NHWC, step and evaluation, ms)
-               Regimen.Bench convcheck [--channels 1,3,8,...] [--size S] [--batch B] [--case nchw,3,1,8,8]   (single convolutions against float64)
-               Regimen.Bench live [--epochs N] [--timed T]   (regimen watch's per-epoch analysis after N epochs, against the whole-log analyst)
-               Regimen.Bench evalparts MODEL [--width W] [--size S] [--channels C] [--batch B] [--images N] [--rounds R] [--train-epochs E]   (the Evaluator stage by stage)
+               Regimen.Bench loops MODEL [--width W] [--size S] [--channels C] [--batch B] [--images N] [--rounds R]
+                          (Trainer vs a bare loop, alternated in one process)
+               Regimen.Bench ops MODEL [--width W] [--size S] [--channels C] [--batch B] [--threads T]
+                          (time per piece of a step, ms)
+               Regimen.Bench layout MODEL [--width W] [--size S] [--channels C] [--batch B] [--reps N] [--rounds R]
+                          (NCHW against NHWC, step and evaluation, ms)
+               Regimen.Bench convcheck [--channels 1,3,8,...] [--size S] [--batch B] [--case nchw,3,1,8,8]
+                          (single convolutions against float64)
+               Regimen.Bench live [--epochs N] [--timed T]
+                          (regimen watch's per-epoch analysis after N epochs, against the whole-log analyst)
+               Regimen.Bench evalparts MODEL [--width W] [--size S] [--channels C] [--batch B] [--images N]
+                          [--rounds R] [--train-epochs E]   (the Evaluator stage by stage)
         """);
     return 2;
 }
@@ -71,7 +80,11 @@ static (double Evaluation, double Forward) EvaluationRates(TrainingSetup setup, 
     }
     EvaluationPass(); ForwardRate(setup.Model, ready, setup.Train.Count);
     var evaluations = new List<double>(); var forwards = new List<double>();
-    for (int i = 0; i < 3; i++) { evaluations.Add(EvaluationPass()); forwards.Add(ForwardRate(setup.Model, ready, setup.Train.Count)); }
+    for (int i = 0; i < 3; i++)
+    {
+        evaluations.Add(EvaluationPass());
+        forwards.Add(ForwardRate(setup.Model, ready, setup.Train.Count));
+    }
     foreach (var x in ready) x.Dispose();
     return (Median(evaluations), Median(forwards));
 }
@@ -102,10 +115,13 @@ static double Median(List<double> values) => values.Order().ElementAt(values.Cou
 static int Train(string[] a)
 {
     string model = a[0];
-    int width = int.Parse(Option(a, "--width", "0")), size = int.Parse(Option(a, "--size", "32")), channels = int.Parse(Option(a, "--channels", "3"));
-    int batch = int.Parse(Option(a, "--batch", "128")), images = int.Parse(Option(a, "--images", "2560")), epochs = int.Parse(Option(a, "--epochs", "3"));
+    int width = int.Parse(Option(a, "--width", "0")), size = int.Parse(Option(a, "--size", "32")),
+        channels = int.Parse(Option(a, "--channels", "3"));
+    int batch = int.Parse(Option(a, "--batch", "128")), images = int.Parse(Option(a, "--images", "2560")),
+        epochs = int.Parse(Option(a, "--epochs", "3"));
     int threads = int.Parse(Option(a, "--threads", "2")), workers = int.Parse(Option(a, "--workers", "1"));
-    var (recipe, train, val) = RandomImageTraining(model, width, size, channels, batch, images, epochs, threads, workers);
+    var (recipe, train, val) = RandomImageTraining(model, width, size, channels, batch, images, epochs,
+        threads, workers);
     if (a.Contains("--plain-layout")) recipe.Model.ChannelsLast = false;
     using var setup = TrainingSetup.CreateForSplit(recipe, train, val);
     if (a.Contains("--force-nhwc")) Regimen.Models.MemoryLayout.ToChannelsLast(setup.Model);
@@ -117,7 +133,10 @@ static int Train(string[] a)
     double trainRate = timed.Count / timed.Sum(e => 1 / e.ImagesPerSecond);
     var (evalRate, forwardRate) = EvaluationRates(setup, size, batch);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"side=regimen model={model} width={width} size={size} batch={batch} img_per_s={trainRate:F1} eval_img_per_s={evalRate:F1} forward_img_per_s={forwardRate:F1} peak_rss_mb={Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} rss_growth_pct={RssGrowth(rss):F1} rss_mb_by_epoch={string.Join(";", rss.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))}"));
+        $"side=regimen model={model} width={width} size={size} batch={batch} img_per_s={trainRate:F1} " +
+            $"eval_img_per_s={evalRate:F1} forward_img_per_s={forwardRate:F1} " +
+            $"peak_rss_mb={Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} rss_growth_pct={RssGrowth(rss):F1} " +
+            $"rss_mb_by_epoch={string.Join(";", rss.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))}"));
     return 0;
 }
 
@@ -127,11 +146,14 @@ static double RssGrowth(List<double> rss) => rss.Count < 3 ? 0 : 100 * (rss[^1] 
 // Decode-free loader throughput: batches drawn, scaled, cropped, flipped and normalized per second on the CPU threads.
 static int Loader(string[] a)
 {
-    int size = int.Parse(Option(a, "--size", "32")), batch = int.Parse(Option(a, "--batch", "128")), images = int.Parse(Option(a, "--images", "5120"));
+    int size = int.Parse(Option(a, "--size", "32")), batch = int.Parse(Option(a, "--batch", "128")),
+        images = int.Parse(Option(a, "--images", "5120"));
     TorchRuntime.Configure(0);
     manual_seed(0);
-    using var data = new ImageDataset("random", randint(0, 256, new long[] { images, 3, size, size }, dtype: ScalarType.Byte),
-        randint(0, 10, new long[] { images }, dtype: ScalarType.Int64), Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray());
+    using var data = new ImageDataset("random", randint(0, 256, new long[] { images, 3, size, size },
+        dtype: ScalarType.Byte),
+        randint(0, 10, new long[] { images }, dtype: ScalarType.Int64), Enumerable.Range(0, 10)
+            .Select(i => i.ToString()).ToArray());
     var augment = new Regimen.Augment.BatchAugment(mean: [0.5f, 0.5f, 0.5f], std: [0.25f, 0.25f, 0.25f]);
     var section = new AugmentSection { CropPadding = size / 8, Hflip = 0.5 };
     section.ColorJitter.P = 0.5;
@@ -143,7 +165,8 @@ static int Loader(string[] a)
         var x = augment.Train(b.Images, size, true, "full", section);
         seen += b.Size;
     }
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"side=regimen loader size={size} batch={batch} img_per_s={seen / clock.Elapsed.TotalSeconds:F0}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"side=regimen loader size={size} batch={batch} " +
+        $"img_per_s={seen / clock.Elapsed.TotalSeconds:F0}"));
     return 0;
 }
 
@@ -171,7 +194,8 @@ static int Decode(string[] a)
     }
     var clock = Stopwatch.StartNew();
     using var data = ImageFolderReader.Read(root, size, skipBad: false).Data;
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"side=regimen decode size={size} images={data.Count} img_per_s={data.Count / clock.Elapsed.TotalSeconds:F0}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"side=regimen decode size={size} " +
+        $"images={data.Count} img_per_s={data.Count / clock.Elapsed.TotalSeconds:F0}"));
     return 0;
 }
 
@@ -188,7 +212,10 @@ static int Analyze(string[] a)
         for (int e = 0; e < rows; e++)
         {
             double p = (double)e / rows;
-            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{e},{2.3 * Math.Exp(-3 * p) + r.NextDouble() * 0.01:F5},{0.1 + 0.85 * p:F5},{2.3 * Math.Exp(-2.5 * p) + r.NextDouble() * 0.01:F5},{0.1 + 0.8 * p + r.NextDouble() * 0.005:F5},{0.1 * (1 - p):F6}"));
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{e},{2.3 * Math.Exp(-3 * p) + r.NextDouble() * 0.01:F5},{0.1 + 0.85 * p:F5}," +
+                $"{2.3 * Math.Exp(-2.5 * p) + r.NextDouble() * 0.01:F5},{0.1 + 0.8 * p + r.NextDouble() * 0.005:F5}," +
+                $"{0.1 * (1 - p):F6}"));
         }
     }
     var clock = Stopwatch.StartNew();
@@ -196,7 +223,8 @@ static int Analyze(string[] a)
     double read = clock.Elapsed.TotalSeconds;
     var analysis = Analyst.Analyze(logs[0]);
     double total = clock.Elapsed.TotalSeconds;
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"side=regimen analyze rows={rows} read_s={read:F2} total_s={total:F2} findings={analysis.Findings.Count}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"side=regimen analyze rows={rows} " +
+        $"read_s={read:F2} total_s={total:F2} findings={analysis.Findings.Count}"));
     return 0;
 }
 
@@ -205,7 +233,8 @@ static int Analyze(string[] a)
 // with N - T epochs, then T epochs are added and each timed; medians in microseconds.
 static int Live(string[] a)
 {
-    int epochs = int.Parse(Option(a, "--epochs", "1000")), timed = Math.Min(epochs, int.Parse(Option(a, "--timed", "50")));
+    int epochs = int.Parse(Option(a, "--epochs", "1000")),
+        timed = Math.Min(epochs, int.Parse(Option(a, "--timed", "50")));
     var r = new Random(1);
     var log = new TrainingLog { Name = "bench", Source = "bench", Format = "csv" };
     for (int e = 0; e < epochs; e++)
@@ -214,7 +243,8 @@ static int Live(string[] a)
         log.Epochs.Add(new LogEpoch
         {
             Epoch = e, TrainLoss = 2.3 * Math.Exp(-3 * p) + r.NextDouble() * 0.01, TrainAccuracy = 0.1 + 0.85 * p,
-            ValLoss = 2.3 * Math.Exp(-2.5 * p) + r.NextDouble() * 0.01, ValAccuracy = 0.1 + 0.8 * p + r.NextDouble() * 0.005, LearningRate = 0.1 * (1 - p),
+            ValLoss = 2.3 * Math.Exp(-2.5 * p) + r.NextDouble() * 0.01, ValAccuracy = 0.1 + 0.8 * p +
+                r.NextDouble() * 0.005, LearningRate = 0.1 * (1 - p),
         });
     }
     var header = log with { Epochs = new(), Events = new() };
@@ -236,7 +266,9 @@ static int Live(string[] a)
     }
     static double Median(List<double> x) { var s = x.Order().ToList(); return s[s.Count / 2]; }
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"side=regimen live epochs={epochs} timed={timed} window={Regimen.Analysis.Live.BoundedLogView.DefaultWindow} per_epoch_us={Median(bounded):F0} whole_log_us={Median(whole):F0}"));
+        $"side=regimen live epochs={epochs} timed={timed} " +
+            $"window={Regimen.Analysis.Live.BoundedLogView.DefaultWindow} per_epoch_us={Median(bounded):F0} " +
+            $"whole_log_us={Median(whole):F0}"));
     return 0;
 }
 
@@ -259,10 +291,14 @@ static int TextLog(string[] a)
             {
                 double loss = 2.3 * Math.Exp(-3 * p) + r.NextDouble() * 0.05;
                 w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{(s == 0 ? "\u001b[32m" : "")}Train: {e} [{s * 125,4}/1000 ({s * 12.5,3:F0}%)]  Loss: {loss:F4} ({loss:F3})  Time: 0.213s, 1200.05/s  LR: {0.1 * (1 - p):E3}  Data: 0.001 (0.006){(s == 0 ? "\u001b[0m" : "")}"));
+                    $"{(s == 0 ? "\u001b[32m" : "")}Train: {e} [{s * 125,4}/1000 ({s * 12.5,3:F0}%)]  Loss: " +
+                        $"{loss:F4} ({loss:F3})  Time: 0.213s, 1200.05/s  LR: {0.1 * (1 - p):E3}  Data: 0.001 " +
+                        $"(0.006){(s == 0 ? "\u001b[0m" : "")}"));
             }
             w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Test: [  48/48]  Time: 0.104 (0.207)  Loss:  {2.3 * Math.Exp(-2.5 * p) + r.NextDouble() * 0.01:F4} ({2.3 * Math.Exp(-2.5 * p):F4})  Acc@1: {10 + 80 * p:F4} ({10 + 80 * p + r.NextDouble() * 0.5:F4})"));
+                $"Test: [  48/48]  Time: 0.104 (0.207)  Loss:  {2.3 * Math.Exp(-2.5 * p) + r.NextDouble() * 0.01:F4} " +
+                    $"({2.3 * Math.Exp(-2.5 * p):F4})  Acc@1: {10 + 80 * p:F4} " +
+                    $"({10 + 80 * p + r.NextDouble() * 0.5:F4})"));
             w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Epoch {e} done: train_acc={0.1 + 0.85 * p:F4}"));
         }
     }
@@ -279,7 +315,8 @@ static int TextLog(string[] a)
         sw.Restart();
         foreach (var line in File.ReadLines(path)) parser.Feed(line.AsSpan(), done);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"lines_only_s={linesOnly:F2} lines_and_parser_s={sw.Elapsed.TotalSeconds:F2} epochs={done.Count} cpu_s={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F2}"));
+            $"lines_only_s={linesOnly:F2} lines_and_parser_s={sw.Elapsed.TotalSeconds:F2} epochs={done.Count} " +
+                $"cpu_s={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F2}"));
         return 0;
     }
     var clock = Stopwatch.StartNew();
@@ -288,7 +325,8 @@ static int TextLog(string[] a)
     var analysis = Analyst.Analyze(logs[0]);
     double total = clock.Elapsed.TotalSeconds;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"side=regimen textlog lines={lines} epochs={logs[0].Epochs.Count} read_s={read:F2} total_s={total:F2} findings={analysis.Findings.Count} reader={logs[0].Reader}"));
+        $"side=regimen textlog lines={lines} epochs={logs[0].Epochs.Count} read_s={read:F2} total_s={total:F2} " +
+            $"findings={analysis.Findings.Count} reader={logs[0].Reader}"));
     return 0;
 }
 
@@ -308,14 +346,16 @@ static int Compare(string[] a)
         {
             var dir = Path.Combine(root, $"run{r:D3}");
             Directory.CreateDirectory(dir);
-            foreach (var name in new[] { "events.jsonl", "summary.json" }) File.Copy(Path.Combine(fixture, name), Path.Combine(dir, name));
+            foreach (var name in new[] { "events.jsonl", "summary.json" })
+                File.Copy(Path.Combine(fixture, name), Path.Combine(dir, name));
             File.WriteAllText(Path.Combine(dir, "recipe.yaml"), File.ReadAllText(Path.Combine(fixture, "recipe.yaml"))
                 .Replace("lr: 0.1", string.Create(CultureInfo.InvariantCulture, $"lr: {0.05 + 0.001 * r}")));
             File.WriteAllLines(Path.Combine(dir, "metrics.csv"), metrics.Select((line, i) =>
             {
                 if (i == 0) return line;
                 var fields = line.Split(',');
-                fields[valAcc] = (double.Parse(fields[valAcc], CultureInfo.InvariantCulture) + 0.01 * (random.NextDouble() - 0.5)).ToString("F5", CultureInfo.InvariantCulture);
+                fields[valAcc] = (double.Parse(fields[valAcc], CultureInfo.InvariantCulture) +
+                    0.01 * (random.NextDouble() - 0.5)).ToString("F5", CultureInfo.InvariantCulture);
                 return string.Join(",", fields);
             }));
         }
@@ -327,7 +367,8 @@ static int Compare(string[] a)
     var markdown = Regimen.Reports.ComparisonReport.Markdown(comparison);
     double total = clock.Elapsed.TotalSeconds;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"side=regimen compare runs={logs.Count} read_s={read:F2} total_s={total:F2} markdown_chars={markdown.Length} verdict_chars={comparison.Verdict.Length}"));
+        $"side=regimen compare runs={logs.Count} read_s={read:F2} total_s={total:F2} " +
+            $"markdown_chars={markdown.Length} verdict_chars={comparison.Verdict.Length}"));
     return 0;
 }
 
@@ -340,7 +381,8 @@ static int Fit(string[] a)
 }
 
 // A recipe without augmentations and random uint8 images in memory: both sides of a comparison time the model step.
-static (Recipe Recipe, ImageDataset Train, ImageDataset Validation) RandomImageTraining(string model, int width, int size, int channels,
+static (Recipe Recipe, ImageDataset Train, ImageDataset Validation) RandomImageTraining(string model, int width,
+    int size, int channels,
     int batch, int images, int epochs, int threads, int workers)
 {
     var yaml = $"""
@@ -360,8 +402,10 @@ static (Recipe Recipe, ImageDataset Train, ImageDataset Validation) RandomImageT
         """;
     var recipe = CheckedRecipes.Parse(yaml, "bench");
     manual_seed(0);
-    var train = new ImageDataset("random", randint(0, 256, new long[] { images, channels, size, size }, dtype: ScalarType.Byte),
-        randint(0, 10, new long[] { images }, dtype: ScalarType.Int64), Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray());
+    var train = new ImageDataset("random", randint(0, 256, new long[] { images, channels, size, size },
+        dtype: ScalarType.Byte),
+        randint(0, 10, new long[] { images }, dtype: ScalarType.Int64), Enumerable.Range(0, 10)
+            .Select(i => i.ToString()).ToArray());
     return (recipe, train, train.Select(Enumerable.Range(0, batch).Select(i => (long)i).ToArray()));
 }
 
@@ -370,10 +414,13 @@ static (Recipe Recipe, ImageDataset Train, ImageDataset Validation) RandomImageT
 static int Loops(string[] a)
 {
     string model = a[0];
-    int width = int.Parse(Option(a, "--width", "0")), size = int.Parse(Option(a, "--size", "32")), channels = int.Parse(Option(a, "--channels", "3"));
-    int batch = int.Parse(Option(a, "--batch", "128")), images = int.Parse(Option(a, "--images", "2560")), rounds = int.Parse(Option(a, "--rounds", "4"));
+    int width = int.Parse(Option(a, "--width", "0")), size = int.Parse(Option(a, "--size", "32")),
+        channels = int.Parse(Option(a, "--channels", "3"));
+    int batch = int.Parse(Option(a, "--batch", "128")), images = int.Parse(Option(a, "--images", "2560")),
+        rounds = int.Parse(Option(a, "--rounds", "4"));
     int workers = int.Parse(Option(a, "--workers", "1"));
-    var (recipe, train, val) = RandomImageTraining(model, width, size, channels, batch, images, epochs: 1000, threads: 2, workers);
+    var (recipe, train, val) = RandomImageTraining(model, width, size, channels, batch, images, epochs: 1000,
+        threads: 2, workers);
     using var setup = TrainingSetup.CreateForSplit(recipe, train, val);
     var trainer = new Trainer(setup, Array.Empty<TrainingCallback>());
     var mean = full(new long[] { 1, channels, 1, 1 }, 0.5f);
@@ -389,7 +436,8 @@ static int Loops(string[] a)
             using var scope = NewDisposeScope();
             using var index = tensor(order.AsSpan(b * batch, batch).ToArray(), ScalarType.Int64);
             var x = (train.Images.index_select(0, index).to_type(ScalarType.Float32) / 255 - mean) / std;
-            var loss = nn.functional.cross_entropy(setup.Model.forward(x), train.Labels.index_select(0, index), label_smoothing: 0.1);
+            var loss = nn.functional.cross_entropy(setup.Model.forward(x), train.Labels.index_select(0, index),
+                label_smoothing: 0.1);
             setup.Optimizer.zero_grad();
             loss.backward();
             setup.Optimizer.step();
@@ -406,18 +454,23 @@ static int Loops(string[] a)
         trainerRates.Add(context.History[^1].ImagesPerSecond);
         bareRates.Add(Bare(2 * r + 1));
     }
-    static string Join(List<double> v) => string.Join(";", v.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)));
+    static string Join(List<double> v) =>
+        string.Join(";", v.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"model={model} width={width} trainer_img_per_s={Join(trainerRates)} bare_img_per_s={Join(bareRates)} ratio={Median(trainerRates) / Median(bareRates):F2}"));
+        $"model={model} width={width} trainer_img_per_s={Join(trainerRates)} bare_img_per_s={Join(bareRates)} " +
+            $"ratio={Median(trainerRates) / Median(bareRates):F2}"));
     return 0;
 }
 
-// Where a training step's time goes, piece by piece, for comparison with bench/torch_ops.py (the same pieces in PyTorch).
+// Where a training step's time goes, piece by piece, for comparison with bench/torch_ops.py (the same pieces in
+// PyTorch).
 static int Ops(string[] a)
 {
     string name = a[0];
-    int width = int.Parse(Option(a, "--width", "0")), size = int.Parse(Option(a, "--size", "32")), channels = int.Parse(Option(a, "--channels", "3"));
-    int batch = int.Parse(Option(a, "--batch", "128")), threads = int.Parse(Option(a, "--threads", "2")), reps = int.Parse(Option(a, "--reps", "20"));
+    int width = int.Parse(Option(a, "--width", "0")), size = int.Parse(Option(a, "--size", "32")),
+        channels = int.Parse(Option(a, "--channels", "3"));
+    int batch = int.Parse(Option(a, "--batch", "128")), threads = int.Parse(Option(a, "--threads", "2")),
+        reps = int.Parse(Option(a, "--reps", "20"));
     TorchRuntime.Configure(threads);
     manual_seed(0);
     int c = width > 0 ? width : 16;
@@ -434,13 +487,16 @@ static int Ops(string[] a)
     var results = new List<(string, double)>
     {
         ("conv3x3_fwd", Time(() => conv.forward(xc))),
-        ("conv3x3_fwd_bwd", Time(() => { using var x = xc.detach().requires_grad_(); conv.forward(x).sum().backward(); })),
+        ("conv3x3_fwd_bwd",
+            Time(() => { using var x = xc.detach().requires_grad_(); conv.forward(x).sum().backward(); })),
         ("bn_fwd_bwd", Time(() => { using var x = xc.detach().requires_grad_(); bn.forward(x).sum().backward(); })),
-        ("relu_fwd_bwd", Time(() => { using var x = xc.detach().requires_grad_(); nn.functional.relu(x).sum().backward(); })),
+        ("relu_fwd_bwd",
+            Time(() => { using var x = xc.detach().requires_grad_(); nn.functional.relu(x).sum().backward(); })),
         ("bn_fwd_x10", Time(() => { for (int i = 0; i < 10; i++) bn.forward(xc); })),
         ("conv_bn_relu_fwd_x10", Time(() => { for (int i = 0; i < 10; i++) bn.forward(conv.forward(xc)).relu_(); })),
     };
-    var model = Regimen.Models.ModelRegistry.Create(name, new Regimen.Models.ModelOptions(channels, 10, width > 0 ? width : null, null, null, 0, 0));
+    var model = Regimen.Models.ModelRegistry.Create(name, new Regimen.Models.ModelOptions(channels, 10,
+        width > 0 ? width : null, null, null, 0, 0));
     model.train();
     var optimizer = optim.SGD(model.parameters(), 0.01, momentum: 0.9, nesterov: true, weight_decay: 5e-4);
     var x0 = randn(batch, channels, size, size);
@@ -453,20 +509,30 @@ static int Ops(string[] a)
     var s2x1 = nn.Conv2d(c, 2 * c, 1, stride: 2, bias: false);
     results.Add(("s2_conv_fwd", Time(() => s2.forward(xc))));
     results.Add(("s2_1x1_fwd", Time(() => s2x1.forward(xc))));
-    results.Add(("s2_conv_fwd_bwd", Time(() => { using var x = xc.detach().requires_grad_(); s2.forward(x).sum().backward(); })));
+    results.Add(("s2_conv_fwd_bwd",
+        Time(() => { using var x = xc.detach().requires_grad_(); s2.forward(x).sum().backward(); })));
     var deepBn = nn.BatchNorm2d(8 * c);
     results.Add(("deep_bn_fwd_x10", Time(() => { for (int i = 0; i < 10; i++) deepBn.forward(xd); })));
     results.Add(("deep_relu_add_x10", Time(() => { for (int i = 0; i < 10; i++) nn.functional.relu(xd + xd); })));
     model.eval();
     results.Add(("model_fwd_eval_nograd", Time(() => { using var g = no_grad(); model.forward(x0); })));
     model.train();
-    results.Add(("model_fwd_bwd", Time(() => { nn.functional.cross_entropy(model.forward(x0), y0, label_smoothing: 0.1).backward(); })));
+    results.Add(("model_fwd_bwd",
+        Time(() => { nn.functional.cross_entropy(model.forward(x0), y0, label_smoothing: 0.1).backward(); })));
     nn.functional.cross_entropy(model.forward(x0), y0).backward();
     results.Add(("opt_step", Time(() => optimizer.step())));
     var labels = y0;
-    results.Add(("accuracy_item", Time(() => { using var l = model.forward(x0); l.argmax(1).eq(labels).sum().item<long>(); })));
-    results.Add(("model_step", Time(() => { optimizer.zero_grad(); nn.functional.cross_entropy(model.forward(x0), y0, label_smoothing: 0.1).backward(); optimizer.step(); })));
-    Console.WriteLine("side=regimen " + string.Join(" ", results.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Item1}={r.Item2:F2}"))));
+    results.Add(("accuracy_item",
+        Time(() => { using var l = model.forward(x0); l.argmax(1).eq(labels).sum().item<long>(); })));
+    results.Add(("model_step",
+        Time(() =>
+        {
+            optimizer.zero_grad();
+            nn.functional.cross_entropy(model.forward(x0), y0, label_smoothing: 0.1).backward();
+            optimizer.step();
+        })));
+    Console.WriteLine("side=regimen " +
+        string.Join(" ", results.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Item1}={r.Item2:F2}"))));
     return 0;
 }
 
@@ -475,17 +541,21 @@ static int Ops(string[] a)
 static int Layout(string[] a)
 {
     string name = a[0];
-    int width = int.Parse(Option(a, "--width", "0")), size = int.Parse(Option(a, "--size", "32")), channels = int.Parse(Option(a, "--channels", "3"));
-    int batch = int.Parse(Option(a, "--batch", "128")), reps = int.Parse(Option(a, "--reps", "10")), rounds = int.Parse(Option(a, "--rounds", "3"));
+    int width = int.Parse(Option(a, "--width", "0")), size = int.Parse(Option(a, "--size", "32")),
+        channels = int.Parse(Option(a, "--channels", "3"));
+    int batch = int.Parse(Option(a, "--batch", "128")), reps = int.Parse(Option(a, "--reps", "10")),
+        rounds = int.Parse(Option(a, "--rounds", "3"));
     TorchRuntime.Configure(2);
     var x0 = randn(batch, channels, size, size);
     var y0 = randint(0, 10, new long[] { batch }, dtype: ScalarType.Int64);
     (nn.Module<Tensor, Tensor> Model, optim.Optimizer Opt, Tensor X) Make(int layout)
     {
         manual_seed(0);
-        var m = Regimen.Models.ModelRegistry.Create(name, new Regimen.Models.ModelOptions(channels, 10, width > 0 ? width : null, null, null, 0, 0));
+        var m = Regimen.Models.ModelRegistry.Create(name, new Regimen.Models.ModelOptions(channels, 10,
+            width > 0 ? width : null, null, null, 0, 0));
         if (layout == 2) Regimen.Models.MemoryLayout.ToChannelsLast(m);
-        return (m, optim.SGD(m.parameters(), 0.01, momentum: 0.9, nesterov: true, weight_decay: 5e-4), layout > 0 ? Regimen.Models.MemoryLayout.ToChannelsLast(x0) : x0);
+        return (m, optim.SGD(m.parameters(), 0.01, momentum: 0.9, nesterov: true, weight_decay: 5e-4),
+            layout > 0 ? Regimen.Models.MemoryLayout.ToChannelsLast(x0) : x0);
     }
     var sides = new[] { Make(0), Make(1), Make(2) };
     double Time(Action step)
@@ -502,12 +572,20 @@ static int Layout(string[] a)
         {
             var (m, opt, x) = sides[k];
             m.train();
-            steps[k].Add(Time(() => { opt.zero_grad(); nn.functional.cross_entropy(m.forward(x), y0, label_smoothing: 0.1).backward(); opt.step(); }));
+            steps[k].Add(Time(() =>
+                {
+                    opt.zero_grad();
+                    nn.functional.cross_entropy(m.forward(x), y0, label_smoothing: 0.1).backward();
+                    opt.step();
+                }));
             m.eval();
             evals[k].Add(Time(() => { using var g = no_grad(); m.forward(x); }));
         }
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"model={name} width={width} size={size} step_nchw_ms={Median(steps[0]):F1} step_nhwc_input_ms={Median(steps[1]):F1} step_nhwc_ms={Median(steps[2]):F1} eval_nchw_ms={Median(evals[0]):F1} eval_nhwc_input_ms={Median(evals[1]):F1} eval_nhwc_ms={Median(evals[2]):F1}"));
+        $"model={name} width={width} size={size} step_nchw_ms={Median(steps[0]):F1} " +
+            $"step_nhwc_input_ms={Median(steps[1]):F1} step_nhwc_ms={Median(steps[2]):F1} " +
+            $"eval_nchw_ms={Median(evals[0]):F1} eval_nhwc_input_ms={Median(evals[1]):F1} " +
+            $"eval_nhwc_ms={Median(evals[2]):F1}"));
     return 0;
 }
 
@@ -521,7 +599,8 @@ static int ConvCheck(string[] a)
     int[] channels = Option(a, "--channels", "1,3,4,8,12,16,24,32,48,64").Split(',').Select(int.Parse).ToArray();
     string? only = Option(a, "--case", "") is { Length: > 0 } c ? c : null;
     manual_seed(0);
-    static double Relative(Tensor f, Tensor d) => ((f.to_type(ScalarType.Float64) - d).abs().max() / (d.abs().max() + 1e-12)).item<double>();
+    static double Relative(Tensor f, Tensor d) =>
+        ((f.to_type(ScalarType.Float64) - d).abs().max() / (d.abs().max() + 1e-12)).item<double>();
     foreach (var layout in new[] { "nchw", "nhwc" })
         foreach (int k in new[] { 1, 3, 7 })
             foreach (int stride in new[] { 1, 2 })
@@ -543,10 +622,12 @@ static int ConvCheck(string[] a)
                         var wd = w.to_type(ScalarType.Float64).detach().requires_grad_();
                         var yd = nn.functional.conv2d(xd, wd, strides: strides, padding: padding);
                         (yd * yd).sum().backward();
-                        double output = Relative(y, yd), inputGradient = Relative(x.grad!, xd.grad!), weightGradient = Relative(wf.grad!, wd.grad!);
+                        double output = Relative(y, yd), inputGradient = Relative(x.grad!, xd.grad!),
+                            weightGradient = Relative(wf.grad!, wd.grad!);
                         if (!(output < 1e-4 && inputGradient < 1e-4 && weightGradient < 1e-4))
                             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                                $"{layout} k{k} s{stride} {cin}->{cout}: output {output:G3} input_grad {inputGradient:G3} weight_grad {weightGradient:G3}"));
+                                $"{layout} k{k} s{stride} {cin}->{cout}: output {output:G3} input_grad " +
+                                    $"{inputGradient:G3} weight_grad {weightGradient:G3}"));
                     }
     Console.WriteLine($"convcheck done (oneDNN caches: {Regimen.OneDnnCacheFix.Status})");
     return 0;
@@ -555,11 +636,14 @@ static int ConvCheck(string[] a)
 static int EvalParts(string[] a)
 {
     string model = a[0];
-    int width = int.Parse(Option(a, "--width", "0")), size = int.Parse(Option(a, "--size", "32")), channels = int.Parse(Option(a, "--channels", "3"));
-    int batch = int.Parse(Option(a, "--batch", "128")), images = int.Parse(Option(a, "--images", "1280")), rounds = int.Parse(Option(a, "--rounds", "5"));
+    int width = int.Parse(Option(a, "--width", "0")), size = int.Parse(Option(a, "--size", "32")),
+        channels = int.Parse(Option(a, "--channels", "3"));
+    int batch = int.Parse(Option(a, "--batch", "128")), images = int.Parse(Option(a, "--images", "1280")),
+        rounds = int.Parse(Option(a, "--rounds", "5"));
     // --train-epochs N: train first, as Regimen.Bench train does before it times evaluation.
     int trainEpochs = int.Parse(Option(a, "--train-epochs", "0")), workers = int.Parse(Option(a, "--workers", "0"));
-    var (recipe, train, val) = RandomImageTraining(model, width, size, channels, batch, images, Math.Max(1, trainEpochs), 2, workers);
+    var (recipe, train, val) = RandomImageTraining(model, width, size, channels, batch, images,
+        Math.Max(1, trainEpochs), 2, workers);
     using var setup = TrainingSetup.CreateForSplit(recipe, train, val);
     if (trainEpochs > 0) new Trainer(setup, Array.Empty<TrainingCallback>()).Fit();
     var m = setup.Model; m.eval();
@@ -595,14 +679,16 @@ static int EvalParts(string[] a)
     double ForwardOnly() => ForwardRate(m, ready, images);
     var measures = new (string Name, Func<double> Run)[]
     {
-        ("evaluator", Full), ("forward_only", ForwardOnly), ("load_normalize", () => Stages(0)), ("with_forward", () => Stages(1)),
+        ("evaluator", Full), ("forward_only", ForwardOnly), ("load_normalize", () => Stages(0)),
+        ("with_forward", () => Stages(1)),
         ("with_softmax", () => Stages(2)), ("with_loss", () => Stages(3)), ("with_copy_out", () => Stages(4)),
     };
     foreach (var (_, run) in measures) run();
     var r = measures.Select(_ => new List<double>()).ToArray();
     for (int i = 0; i < rounds; i++)
         for (int k = 0; k < measures.Length; k++) r[k].Add(measures[k].Run());
-    Console.WriteLine(string.Join(" ", measures.Select((x, k) => string.Create(CultureInfo.InvariantCulture, $"{x.Name}={Median(r[k]):F0}"))));
+    Console.WriteLine(string.Join(" ",
+        measures.Select((x, k) => string.Create(CultureInfo.InvariantCulture, $"{x.Name}={Median(r[k]):F0}"))));
     return 0;
 }
 
@@ -610,18 +696,28 @@ sealed class RssProbe(List<double> rss) : TrainingCallback
 {
     public override void OnEpochEnd(TrainingContext context, EpochResult result)
     {
-        if (Environment.GetEnvironmentVariable("REGIMEN_BENCH_GC") == "1") { GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect(); }
+        if (Environment.GetEnvironmentVariable("REGIMEN_BENCH_GC") == "1")
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+        }
         rss.Add(Process.GetCurrentProcess().WorkingSet64 / 1e6);
         if (Environment.GetEnvironmentVariable("REGIMEN_BENCH_MALLINFO") == "1")
         {
             var m = MallInfo2();
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {result.Epoch}: rss {rss[^1]:F0} MB, malloc arena {m.Arena / 1e6:F0} MB (in use {m.Uordblks / 1e6:F0}, free {m.Fordblks / 1e6:F0}, top {m.Keepcost / 1e6:F0}), mmapped {m.Hblkhd / 1e6:F0} MB in {m.Hblks}, managed {GC.GetTotalMemory(false) / 1e6:F0} MB"));
+                $"epoch {result.Epoch}: rss {rss[^1]:F0} MB, malloc arena {m.Arena / 1e6:F0} MB (in use " +
+                    $"{m.Uordblks / 1e6:F0}, free {m.Fordblks / 1e6:F0}, top {m.Keepcost / 1e6:F0}), mmapped " +
+                    $"{m.Hblkhd / 1e6:F0} MB in {m.Hblks}, managed {GC.GetTotalMemory(false) / 1e6:F0} MB"));
         }
     }
 
     [StructLayout(LayoutKind.Sequential)]
-    struct MallInfo { public nuint Arena, Ordblks, Smblks, Hblks, Hblkhd, Usmblks, Fsmblks, Uordblks, Fordblks, Keepcost; }
+    struct MallInfo
+    {
+        public nuint Arena, Ordblks, Smblks, Hblks, Hblkhd, Usmblks, Fsmblks, Uordblks, Fordblks, Keepcost;
+    }
 
     [DllImport("libc", EntryPoint = "mallinfo2")]
     static extern MallInfo MallInfo2();

@@ -6,8 +6,8 @@ namespace Regimen.Augment;
 /// <summary>
 /// Augmentations on whole batches [N, C, H, W] of floats in [0, 1] (RandomErasing: normalized), each image
 /// drawing its own random parameters from the given generator (libtorch's global one when none is given), so
-/// that batches prepared on a worker thread are the same as those prepared in the training loop. Each op follows the definition of its
-/// torchvision, albumentations or timm namesake, noted on it.
+/// that batches prepared on a worker thread are the same as those prepared in the training loop. Each op follows the
+/// definition of its torchvision, albumentations or timm namesake, noted on it.
 /// </summary>
 public static class AugmentOps
 {
@@ -17,7 +17,8 @@ public static class AugmentOps
     /// flip (probability <paramref name="flip"/>) is folded into the same resampling. Boxes that do not fit
     /// fall back to the largest centred box of the clamped ratio, as torchvision does after its 10 tries.
     /// </summary>
-    public static Tensor RandomResizedCrop(Tensor x, int size, double minScale, double maxScale, double minRatio, double maxRatio, double flip, Generator? g = null)
+    public static Tensor RandomResizedCrop(Tensor x, int size, double minScale, double maxScale, double minRatio,
+        double maxRatio, double flip, Generator? g = null)
     {
         long n = x.shape[0];
         double height = x.shape[2], width = x.shape[3];
@@ -42,7 +43,8 @@ public static class AugmentOps
         }
         using var t = tensor(theta, new long[] { n, 2, 3 });
         using var grid = nn.functional.affine_grid(t, new long[] { n, x.shape[1], size, size }, align_corners: false);
-        return nn.functional.grid_sample(x, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: false);
+        return nn.functional.grid_sample(x, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Border,
+            align_corners: false);
     }
 
     /// <summary>
@@ -50,7 +52,8 @@ public static class AugmentOps
     /// saturation factors uniform in [1-v, 1+v]; hue shifted by up to ±hue of a turn (rotation in YIQ space).
     /// Saturation and hue apply to colour images only.
     /// </summary>
-    public static Tensor ColorJitter(Tensor x, double p, double brightness, double contrast, double saturation, double hue, Generator? g = null)
+    public static Tensor ColorJitter(Tensor x, double p, double brightness, double contrast, double saturation,
+        double hue, Generator? g = null)
     {
         long n = x.shape[0];
         var apply = rand(new long[] { n, 1, 1, 1 }, generator: g).lt(p).to_type(x.dtype);
@@ -89,7 +92,8 @@ public static class AugmentOps
         var cos = angle.cos(); var sin = angle.sin();
         var i2 = i * cos - q * sin;
         var q2 = i * sin + q * cos;
-        return stack(new[] { yy + i2 * 0.956 + q2 * 0.621, yy - i2 * 0.272 - q2 * 0.647, yy - i2 * 1.106 + q2 * 1.703 }, 1);
+        return stack(new[] { yy + i2 * 0.956 + q2 * 0.621, yy - i2 * 0.272 - q2 * 0.647, yy - i2 * 1.106 + q2 * 1.703 },
+            1);
     }
 
     /// <summary>
@@ -101,7 +105,8 @@ public static class AugmentOps
         var rows = arange(h).view(1, 1, -1, 1);
         var cols = arange(w).view(1, 1, 1, -1);
         Tensor E(Tensor t) => t.unsqueeze(-1).unsqueeze(-1);
-        var inside = rows.ge(E(y0)).logical_and(rows.lt(E(y0 + bh))).logical_and(cols.ge(E(x0))).logical_and(cols.lt(E(x0 + bw)));
+        var inside = rows.ge(E(y0)).logical_and(rows.lt(E(y0 + bh))).logical_and(cols.ge(E(x0)))
+            .logical_and(cols.lt(E(x0 + bw)));
         return inside.logical_and(E(on)).any(1, keepdim: true);
     }
 
@@ -109,7 +114,8 @@ public static class AugmentOps
     /// albumentations CoarseDropout: per image with probability p, between minHoles and maxHoles rectangles,
     /// each side up to maxSize of the image side (at least one pixel), filled with <paramref name="fill"/>.
     /// </summary>
-    public static Tensor CoarseDropout(Tensor x, double p, int minHoles, int maxHoles, double maxSize, float fill = 0f, Generator? g = null)
+    public static Tensor CoarseDropout(Tensor x, double p, int minHoles, int maxHoles, double maxSize, float fill = 0f,
+        Generator? g = null)
     {
         long n = x.shape[0], h = x.shape[2], w = x.shape[3];
         int k = maxHoles;
@@ -130,7 +136,8 @@ public static class AugmentOps
     /// [minArea, maxArea] of the image and aspect ratio log-uniform in [minRatio, 1/minRatio], filled with
     /// standard normal noise. Applied to normalized images, as timm does.
     /// </summary>
-    public static Tensor RandomErasing(Tensor x, double p, double minArea, double maxArea, double minRatio, Generator? g = null)
+    public static Tensor RandomErasing(Tensor x, double p, double minArea, double maxArea, double minRatio,
+        Generator? g = null)
     {
         long n = x.shape[0], h = x.shape[2], w = x.shape[3];
         var apply = rand(new long[] { n, 1 }, generator: g).lt(p);
@@ -154,18 +161,21 @@ public static class AugmentOps
     {
         long n = x.shape[0], c = x.shape[1];
         var apply = rand(new long[] { n, 1, 1, 1 }, generator: g).lt(p).to_type(x.dtype);
-        var kernel = kind == "motion" ? MotionKernel(motionLength, g) : GaussianKernel(0.1 + rand(new long[] { 1 }, generator: g).item<float>() * (maxSigma - 0.1));
+        var kernel = kind == "motion" ? MotionKernel(motionLength, g)
+            : GaussianKernel(0.1 + rand(new long[] { 1 }, generator: g).item<float>() * (maxSigma - 0.1));
         long k = kernel.shape[0];
         var weight = kernel.view(1, 1, k, k).expand(c, 1, k, k).contiguous();
         var padded = nn.functional.pad(x, new long[] { k / 2, k / 2, k / 2, k / 2 }, PaddingModes.Reflect);
-        var blurred = nn.functional.conv2d(padded, weight, null, new long[] { 1, 1 }, new long[] { 0, 0 }, new long[] { 1, 1 }, c);
+        var blurred = nn.functional.conv2d(padded, weight, null, new long[] { 1, 1 }, new long[] { 0, 0 },
+            new long[] { 1, 1 }, c);
         return apply * blurred + (1 - apply) * x;
     }
 
     internal static Tensor GaussianKernel(double sigma)
     {
         int radius = Math.Max(1, (int)Math.Ceiling(3 * sigma));
-        var g = Enumerable.Range(-radius, 2 * radius + 1).Select(i => (float)Math.Exp(-i * i / (2 * sigma * sigma))).ToArray();
+        var g = Enumerable.Range(-radius, 2 * radius + 1).Select(i => (float)Math.Exp(-i * i / (2 * sigma * sigma)))
+            .ToArray();
         float sum = g.Sum();
         var oneD = tensor(g.Select(v => v / sum).ToArray());
         return oneD.view(-1, 1) * oneD.view(1, -1);
@@ -187,12 +197,15 @@ public static class AugmentOps
         return tensor(values.Select(v => v / sum).ToArray()).view(k, k);
     }
 
-    /// <summary>Zero-pads by <paramref name="padding"/> and crops back to the original size at a random offset per image.</summary>
+    /// <summary>
+    /// Zero-pads by <paramref name="padding"/> and crops back to the original size at a random offset per image.
+    /// </summary>
     public static Tensor RandomCrop(Tensor x, int padding, Generator? g = null)
     {
         long n = x.shape[0], h = x.shape[2], w = x.shape[3];
         var padded = nn.functional.pad(x, new long[] { padding, padding, padding, padding });
-        var offsets = randint(0, 2 * padding + 1, new long[] { n, 2 }, dtype: ScalarType.Int64, generator: g).data<long>().ToArray();
+        var offsets = randint(0, 2 * padding + 1, new long[] { n, 2 }, dtype: ScalarType.Int64, generator: g)
+            .data<long>().ToArray();
         var output = empty_like(x);
         for (long i = 0; i < n; i++)
         {

@@ -21,7 +21,9 @@ public sealed class BatchAugment
         this.std = std;
     }
 
-    /// <summary>How strongly the optional augmentations apply at a level: seed 002's full, reduced and minimal.</summary>
+    /// <summary>
+    /// How strongly the optional augmentations apply at a level: seed 002's full, reduced and minimal.
+    /// </summary>
     public static double LevelFactor(string level) => level switch
     {
         "full" => 1.0,
@@ -30,7 +32,8 @@ public sealed class BatchAugment
         _ => throw new ArgumentException($"unknown augmentation level '{level}'"),
     };
 
-    public Tensor Train(Tensor images, int resolution, bool augment, string level, AugmentSection a, Generator? g = null)
+    public Tensor Train(Tensor images, int resolution, bool augment, string level, AugmentSection a,
+        Generator? g = null)
     {
         if (!augment) return Eval(images, resolution);
         var x = images.to_type(ScalarType.Float32).div_(255f);
@@ -48,7 +51,8 @@ public sealed class BatchAugment
         double f = LevelFactor(level);
         var cj = a.ColorJitter;
         if (cj.P * f > 0) x = AugmentOps.ColorJitter(x, cj.P * f, cj.Brightness, cj.Contrast, cj.Saturation, cj.Hue, g);
-        if (a.Blur.P * f > 0) x = AugmentOps.Blur(x, a.Blur.P * f, a.Blur.Kind, a.Blur.MaxSigma, a.Blur.MotionLength, g);
+        if (a.Blur.P * f > 0)
+            x = AugmentOps.Blur(x, a.Blur.P * f, a.Blur.Kind, a.Blur.MaxSigma, a.Blur.MotionLength, g);
         var cd = a.CoarseDropout;
         if (cd.P * f > 0) x = AugmentOps.CoarseDropout(x, cd.P * f, cd.MinHoles, cd.MaxHoles, cd.MaxSize, 0f, g);
         x = Normalize(x);
@@ -62,11 +66,13 @@ public sealed class BatchAugment
 
     /// <summary>Byte images as evaluation sees them before normalization: pixels in [0, 1], resized to the resolution
     /// (what an exported ONNX model, which normalizes itself, takes).</summary>
-    public static Tensor UnitRange(Tensor images, int resolution) => Resize(images.to_type(ScalarType.Float32).div_(255f), resolution);
+    public static Tensor UnitRange(Tensor images, int resolution) =>
+        Resize(images.to_type(ScalarType.Float32).div_(255f), resolution);
 
     static Tensor Resize(Tensor x, int resolution) =>
         resolution > 0 && (x.shape[2] != resolution || x.shape[3] != resolution)
-            ? nn.functional.interpolate(x, new long[] { resolution, resolution }, mode: InterpolationMode.Bilinear, align_corners: false)
+            ? nn.functional.interpolate(x, new long[] { resolution, resolution }, mode: InterpolationMode.Bilinear,
+                align_corners: false)
             : x;
 
     public Tensor Normalize(Tensor x)

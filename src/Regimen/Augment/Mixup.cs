@@ -34,7 +34,8 @@ public static class Mixup
             long x0 = Math.Clamp(cx - cw / 2, 0, w), x1 = Math.Clamp(cx + cw / 2, 0, w);
             mixed = x.clone();
             if (y1 > y0 && x1 > x0)
-                mixed[.., .., (int)y0..(int)y1, (int)x0..(int)x1] = reversed[.., .., (int)y0..(int)y1, (int)x0..(int)x1];
+                mixed[.., .., (int)y0..(int)y1, (int)x0..(int)x1] = reversed[.., .., (int)y0..(int)y1,
+                    (int)x0..(int)x1];
             lambda = 1 - (double)(y1 - y0) * (x1 - x0) / (h * w);
         }
         else mixed = x * lambda + reversed * (1 - lambda);
@@ -53,7 +54,9 @@ public static class Mixup
     public static Tensor SoftTargetCrossEntropy(Tensor logits, Tensor target) =>
         (-target * nn.functional.log_softmax(logits, 1)).sum(1).mean();
 
-    /// <summary>Beta(α, α) from two Gamma(α) draws (Marsaglia and Tsang), so that it follows the run's seeded generator.</summary>
+    /// <summary>
+    /// Beta(α, α) from two Gamma(α) draws (Marsaglia and Tsang), so that it follows the run's seeded generator.
+    /// </summary>
     public static double SampleBeta(double alpha, Random random)
     {
         double a = SampleGamma(alpha, random), b = SampleGamma(alpha, random);

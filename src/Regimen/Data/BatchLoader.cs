@@ -14,7 +14,9 @@ public static class BatchLoader
     public static int BatchCount(int count, int batchSize, bool dropLast) =>
         dropLast ? count / batchSize : (count + batchSize - 1) / batchSize;
 
-    /// <summary>The permutation of <paramref name="count"/> items for (seed, epoch), by a seeded Fisher-Yates shuffle.</summary>
+    /// <summary>
+    /// The permutation of <paramref name="count"/> items for (seed, epoch), by a seeded Fisher-Yates shuffle.
+    /// </summary>
     public static long[] Order(int count, long seed, int epoch)
     {
         var order = new long[count];
@@ -29,7 +31,8 @@ public static class BatchLoader
     }
 
     /// <summary>The batches of one epoch; each batch's tensors belong to the caller's dispose scope.</summary>
-    public static IEnumerable<Batch> Batches(ImageDataset data, int batchSize, long[]? order, bool dropLast, int first = 0)
+    public static IEnumerable<Batch> Batches(ImageDataset data, int batchSize, long[]? order, bool dropLast,
+        int first = 0)
     {
         int count = data.Count;
         int batches = BatchCount(count, batchSize, dropLast);
@@ -42,7 +45,8 @@ public static class BatchLoader
             }
             else
             {
-                var indices = order is null ? Enumerable.Range(start, size).Select(i => (long)i).ToArray() : order.AsSpan(start, size).ToArray();
+                var indices = order is null ? Enumerable.Range(start, size).Select(i => (long)i).ToArray()
+                    : order.AsSpan(start, size).ToArray();
                 using var index = tensor(indices, ScalarType.Int64);
                 yield return new Batch(data.Gather(indices), data.Labels.index_select(0, index), size);
             }

@@ -25,7 +25,9 @@ public sealed class BatchPrefetcher : IDisposable
     readonly Task worker;
     Exception? failure;
 
-    /// <summary>Runs <paramref name="prepare"/> in a dispose scope of its own and hands over only the input and the labels.</summary>
+    /// <summary>
+    /// Runs <paramref name="prepare"/> in a dispose scope of its own and hands over only the input and the labels.
+    /// </summary>
     public static PreparedBatch Prepare(Batch batch, int index, Func<Batch, int, Tensor> prepare)
     {
         using var scope = NewDisposeScope();
@@ -34,7 +36,8 @@ public sealed class BatchPrefetcher : IDisposable
         return new PreparedBatch(index, input, batch.Labels, batch.Size);
     }
 
-    public BatchPrefetcher(IEnumerable<Batch> batches, Func<Batch, int, Tensor> prepare, int capacity, int firstIndex = 0)
+    public BatchPrefetcher(IEnumerable<Batch> batches, Func<Batch, int, Tensor> prepare, int capacity,
+        int firstIndex = 0)
     {
         queue = new BlockingCollection<PreparedBatch>(Math.Max(1, capacity));
         worker = LoaderThread.Run(() =>

@@ -11,14 +11,18 @@ public static class CifarReader
     const int Pixels = 3 * 32 * 32;
 
     /// <summary>Reads CIFAR-10 records from <paramref name="files"/> (in order) into one data set.</summary>
-    public static ImageDataset ReadCifar10(string name, IReadOnlyList<string> files, IReadOnlyList<string> classNames) =>
+    public static ImageDataset ReadCifar10(string name, IReadOnlyList<string> files,
+        IReadOnlyList<string> classNames) =>
         Read(name, files, labelBytes: 1, labelIndex: 0, classNames);
 
-    /// <summary>Reads CIFAR-100 records; <paramref name="coarse"/> picks the 20 superclasses instead of the 100 classes.</summary>
+    /// <summary>
+    /// Reads CIFAR-100 records; <paramref name="coarse"/> picks the 20 superclasses instead of the 100 classes.
+    /// </summary>
     public static ImageDataset ReadCifar100(string name, string file, bool coarse, IReadOnlyList<string> classNames) =>
         Read(name, new[] { file }, labelBytes: 2, labelIndex: coarse ? 0 : 1, classNames);
 
-    static ImageDataset Read(string name, IReadOnlyList<string> files, int labelBytes, int labelIndex, IReadOnlyList<string> classNames)
+    static ImageDataset Read(string name, IReadOnlyList<string> files, int labelBytes, int labelIndex,
+        IReadOnlyList<string> classNames)
     {
         int record = labelBytes + Pixels;
         var chunks = new List<byte[]>();
@@ -28,8 +32,10 @@ public static class CifarReader
             if (!File.Exists(file)) throw new RegimenException($"{file}: file not found", ExitCodes.DataMissing);
             var bytes = File.ReadAllBytes(file);
             if (bytes.Length == 0 || bytes.Length % record != 0)
-                throw new RegimenException($"{file}: {bytes.Length} bytes is not a whole number of {record}-byte CIFAR records" +
-                                           (bytes.Length % record != 0 ? $" ({bytes.Length % record} bytes left over: truncated, or the wrong CIFAR version)" : ""));
+                throw new RegimenException($"{file}: {bytes.Length} bytes is not a whole number of {record}-byte " +
+                    $"CIFAR records" +
+                                           (bytes.Length % record != 0 ? $" ({bytes.Length % record} bytes left " +
+                                               $"over: truncated, or the wrong CIFAR version)" : ""));
             chunks.Add(bytes);
             total += bytes.Length / record;
         }
@@ -43,15 +49,19 @@ public static class CifarReader
             {
                 int label = bytes[r * record + labelIndex];
                 if (label >= classNames.Count)
-                    throw new RegimenException($"{files[f]}: record {r} has label {label}, outside the {classNames.Count} classes");
+                    throw new RegimenException($"{files[f]}: record {r} has label {label}, outside the " +
+                        $"{classNames.Count} classes");
                 labels[i] = label;
                 Array.Copy(bytes, r * record + labelBytes, images, i * Pixels, Pixels);
             }
         }
-        return new ImageDataset(name, tensor(images, new long[] { total, 3, 32, 32 }, ScalarType.Byte), tensor(labels, ScalarType.Int64), classNames);
+        return new ImageDataset(name, tensor(images, new long[] { total, 3, 32, 32 }, ScalarType.Byte),
+            tensor(labels, ScalarType.Int64), classNames);
     }
 
-    /// <summary>Writes CIFAR-format records (tests and tools): images [N,3,32,32] bytes, one or two label bytes each.</summary>
+    /// <summary>
+    /// Writes CIFAR-format records (tests and tools): images [N,3,32,32] bytes, one or two label bytes each.
+    /// </summary>
     public static void Write(string path, byte[] images, IReadOnlyList<byte[]> labelBytesPerImage)
     {
         using var file = File.Create(path);

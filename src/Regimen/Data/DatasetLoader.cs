@@ -15,13 +15,15 @@ public static class DatasetLoader
     /// <summary>The sub-folders of an image folder data set that hold its test split, the first found.</summary>
     static readonly string[] TestFolders = { "val", "test" };
 
-    public static readonly string[] Names = { "fashion-mnist", "mnist", "cifar10", "cifar100", "cifar100-coarse", "imagefolder", "csv" };
+    public static readonly string[] Names = { "fashion-mnist", "mnist", "cifar10", "cifar100", "cifar100-coarse",
+        "imagefolder", "csv" };
 
     /// <summary>Null for a known data set, else what is wrong with the name and the closest known one.</summary>
     public static string? CheckName(string name) =>
         Names.Contains(name) ? null : $"unknown data set '{name}'" + DidYouMean.Hint(name, Names);
 
-    static readonly string[] Cifar10Classes = { "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck" };
+    static readonly string[] Cifar10Classes = { "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
+        "ship", "truck" };
 
     public static LoadedData Load(DataSection data, string? directory)
     {
@@ -36,43 +38,57 @@ public static class DatasetLoader
                 {
                     var root = Require(dir, data.Dataset, "cifar-10-batches-bin", "data_batch_1.bin");
                     var names = ReadNames(Path.Combine(root, "batches.meta.txt")) ?? Cifar10Classes;
-                    var trainFiles = Enumerable.Range(1, 5).Select(i => Path.Combine(root, $"data_batch_{i}.bin")).Where(File.Exists).ToList();
+                    var trainFiles = Enumerable.Range(1, 5).Select(i => Path.Combine(root, $"data_batch_{i}.bin"))
+                        .Where(File.Exists).ToList();
                     return new LoadedData(CifarReader.ReadCifar10("cifar10/train", trainFiles, names),
-                        CifarReader.ReadCifar10("cifar10/test", new[] { Path.Combine(root, "test_batch.bin") }, names), Array.Empty<string>());
+                        CifarReader.ReadCifar10("cifar10/test", new[] { Path.Combine(root, "test_batch.bin") }, names),
+                            Array.Empty<string>());
                 }
             case "cifar100":
             case "cifar100-coarse":
                 {
                     bool coarse = data.Dataset == "cifar100-coarse";
                     var root = Require(dir, data.Dataset, "cifar-100-binary", "train.bin");
-                    var names = ReadNames(Path.Combine(root, coarse ? "coarse_label_names.txt" : "fine_label_names.txt"))
+                    var names = ReadNames(Path.Combine(root, coarse ? "coarse_label_names.txt"
+                        : "fine_label_names.txt"))
                                 ?? Enumerable.Range(0, coarse ? 20 : 100).Select(i => $"class_{i}").ToArray();
-                    return new LoadedData(CifarReader.ReadCifar100($"{data.Dataset}/train", Path.Combine(root, "train.bin"), coarse, names),
-                        CifarReader.ReadCifar100($"{data.Dataset}/test", Path.Combine(root, "test.bin"), coarse, names), Array.Empty<string>());
+                    return new LoadedData(CifarReader.ReadCifar100($"{data.Dataset}/train",
+                        Path.Combine(root, "train.bin"), coarse, names),
+                        CifarReader.ReadCifar100($"{data.Dataset}/test", Path.Combine(root, "test.bin"), coarse, names),
+                            Array.Empty<string>());
                 }
             case "imagefolder":
                 {
-                    if (dir is null) throw new RegimenException("data.path: an imagefolder data set needs a folder (data.path or --data)", ExitCodes.DataMissing);
+                    if (dir is null)
+                        throw new RegimenException("data.path: an imagefolder data set needs a folder (data.path or " +
+                            "--data)", ExitCodes.DataMissing);
                     var trainDir = Path.Combine(dir, "train");
                     if (!Directory.Exists(trainDir))
-                        throw new RegimenException($"{dir}: expected a train/ folder with one sub-folder per class", ExitCodes.DataMissing);
+                        throw new RegimenException($"{dir}: expected a train/ folder with one sub-folder per class",
+                            ExitCodes.DataMissing);
                     var testDir = TestFolders.Select(n => Path.Combine(dir, n)).FirstOrDefault(Directory.Exists);
                     bool cache = Cache(data, CountImages(trainDir) + (testDir is null ? 0 : CountImages(testDir)));
                     var train = ImageFolderReader.Read(trainDir, data.ImageSize, data.SkipBadImages, cache: cache);
-                    var test = testDir is null ? null : ImageFolderReader.Read(testDir, data.ImageSize, data.SkipBadImages, train.Data.ClassNames, cache: cache);
-                    return new LoadedData(train.Data, test?.Data, train.Skipped.Concat(test?.Skipped ?? Array.Empty<string>()).ToList());
+                    var test = testDir is null ? null : ImageFolderReader.Read(testDir, data.ImageSize,
+                        data.SkipBadImages, train.Data.ClassNames, cache: cache);
+                    return new LoadedData(train.Data, test?.Data,
+                        train.Skipped.Concat(test?.Skipped ?? Array.Empty<string>()).ToList());
                 }
             case "csv":
                 {
-                    if (dir is null) throw new RegimenException("data.path: a csv data set needs a folder (data.path or --data)", ExitCodes.DataMissing);
+                    if (dir is null)
+                        throw new RegimenException("data.path: a csv data set needs a folder (data.path or --data)",
+                            ExitCodes.DataMissing);
                     var imagesDir = data.ImagesDir is null ? dir : Path.Combine(dir, data.ImagesDir);
                     var labelsPath = Path.Combine(dir, data.LabelsCsv);
                     bool cache = Cache(data, File.Exists(labelsPath) ? File.ReadLines(labelsPath).LongCount() : 0);
                     var train = LabelCsvReader.Read(labelsPath, imagesDir, data.ImageSize, data.SkipBadImages,
                         data.Classes.Count > 0 ? data.Classes : null, cache);
                     var test = data.TestCsv is null ? null
-                        : LabelCsvReader.Read(Path.Combine(dir, data.TestCsv), imagesDir, data.ImageSize, data.SkipBadImages, train.Data.ClassNames, cache);
-                    return new LoadedData(train.Data, test?.Data, train.Skipped.Concat(test?.Skipped ?? Array.Empty<string>()).ToList());
+                        : LabelCsvReader.Read(Path.Combine(dir, data.TestCsv), imagesDir, data.ImageSize,
+                            data.SkipBadImages, train.Data.ClassNames, cache);
+                    return new LoadedData(train.Data, test?.Data,
+                        train.Skipped.Concat(test?.Skipped ?? Array.Empty<string>()).ToList());
                 }
             default:
                 throw new RegimenException($"data.dataset: unknown data set '{data.Dataset}'");
@@ -91,15 +107,19 @@ public static class DatasetLoader
     }
 
     static long CountImages(string dir) =>
-        Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).LongCount(f => Path.GetExtension(f).ToLowerInvariant() is ".jpg" or ".jpeg" or ".png");
+        Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
+            .LongCount(f => Path.GetExtension(f).ToLowerInvariant() is ".jpg" or ".jpeg" or ".png");
 
     /// <summary>The folder holding <paramref name="marker"/>: the given one or its standard sub-folder.</summary>
     static string Require(string? dir, string dataset, string subfolder, string marker)
     {
-        if (dir is null) throw new RegimenException($"data.path: data set '{dataset}' needs a folder (data.path or --data) with its binary files", ExitCodes.DataMissing);
+        if (dir is null)
+            throw new RegimenException($"data.path: data set '{dataset}' needs a folder (data.path or --data) with " +
+                $"its binary files", ExitCodes.DataMissing);
         foreach (var candidate in new[] { dir, Path.Combine(dir, subfolder) })
             if (File.Exists(Path.Combine(candidate, marker))) return candidate;
-        throw new RegimenException($"{dir}: no {marker} here or in {subfolder}/ (data set '{dataset}')", ExitCodes.DataMissing);
+        throw new RegimenException($"{dir}: no {marker} here or in {subfolder}/ (data set '{dataset}')",
+            ExitCodes.DataMissing);
     }
 
     static string[]? ReadNames(string path) =>

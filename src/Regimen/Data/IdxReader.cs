@@ -45,13 +45,17 @@ public static class IdxReader
         catch (InvalidDataException e) { throw new RegimenException($"{path}: corrupt gzip stream ({e.Message})"); }
         if (bytes.Length < 4) throw new RegimenException($"{path}: too short for an IDX header ({bytes.Length} bytes)");
         if (bytes[0] != 0 || bytes[1] != 0)
-            throw new RegimenException($"{path}: not an IDX file (magic number starts {bytes[0]:x2} {bytes[1]:x2}, expected 00 00)");
+            throw new RegimenException($"{path}: not an IDX file (magic number starts {bytes[0]:x2} {bytes[1]:x2}, " +
+                $"expected 00 00)");
         if (bytes[2] != UnsignedByte)
-            throw new RegimenException($"{path}: element type 0x{bytes[2]:x2} is not supported (only unsigned bytes, 0x08)");
+            throw new RegimenException($"{path}: element type 0x{bytes[2]:x2} is not supported (only unsigned " +
+                $"bytes, 0x08)");
         int rank = bytes[3];
-        if (rank is < 1 or > 4) throw new RegimenException($"{path}: {rank} dimensions is not a valid IDX image or label file");
+        if (rank is < 1 or > 4)
+            throw new RegimenException($"{path}: {rank} dimensions is not a valid IDX image or label file");
         int headerLength = 4 + 4 * rank;
-        if (bytes.Length < headerLength) throw new RegimenException($"{path}: truncated header ({bytes.Length} bytes, need {headerLength})");
+        if (bytes.Length < headerLength)
+            throw new RegimenException($"{path}: truncated header ({bytes.Length} bytes, need {headerLength})");
         var dims = new int[rank];
         long expected = 1;
         for (int d = 0; d < rank; d++)
@@ -88,7 +92,8 @@ public static class IdxReader
     public static void Write(string path, int[] dims, byte[] data)
     {
         using var file = File.Create(path);
-        using Stream output = path.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionLevel.Fastest) : file;
+        using Stream output = path.EndsWith(".gz", StringComparison.Ordinal)
+            ? new GZipStream(file, CompressionLevel.Fastest) : file;
         output.Write(new byte[] { 0, 0, UnsignedByte, (byte)dims.Length });
         foreach (var d in dims) output.Write(new[] { (byte)(d >> 24), (byte)(d >> 16), (byte)(d >> 8), (byte)d });
         output.Write(data);

@@ -27,10 +27,14 @@ public sealed class ImageDataset : IDisposable
         (channels, height, width) = ((int)images.shape[1], (int)images.shape[2], (int)images.shape[3]);
     }
 
-    /// <summary>Image files decoded on demand by <paramref name="decode"/> into channel-major bytes [C, size, size].</summary>
-    public ImageDataset(string name, IReadOnlyList<string> files, Tensor labels, IReadOnlyList<string> classNames, int channels, int size, Func<string, byte[]> decode)
+    /// <summary>
+    /// Image files decoded on demand by <paramref name="decode"/> into channel-major bytes [C, size, size].
+    /// </summary>
+    public ImageDataset(string name, IReadOnlyList<string> files, Tensor labels, IReadOnlyList<string> classNames,
+        int channels, int size, Func<string, byte[]> decode)
     {
-        if (files.Count != labels.shape[0]) throw new ArgumentException($"{files.Count} files but {labels.shape[0]} labels");
+        if (files.Count != labels.shape[0])
+            throw new ArgumentException($"{files.Count} files but {labels.shape[0]} labels");
         Name = name;
         this.files = files;
         this.decode = decode;
@@ -41,7 +45,8 @@ public sealed class ImageDataset : IDisposable
 
     public string Name { get; }
     /// <summary>The decoded images; only for a data set held in memory.</summary>
-    public Tensor Images => images ?? throw new InvalidOperationException($"{Name} decodes its images on demand (data.cache off)");
+    public Tensor Images => images ??
+        throw new InvalidOperationException($"{Name} decodes its images on demand (data.cache off)");
     public bool InMemory => images is not null;
     public Tensor Labels { get; }
     public IReadOnlyList<string> ClassNames { get; }
@@ -51,7 +56,9 @@ public sealed class ImageDataset : IDisposable
     public int Width => width;
     public int ClassCount => ClassNames.Count;
 
-    /// <summary>The images at <paramref name="indices"/> as uint8 [n, C, H, W]: an index lookup, or decoding on all cores.</summary>
+    /// <summary>
+    /// The images at <paramref name="indices"/> as uint8 [n, C, H, W]: an index lookup, or decoding on all cores.
+    /// </summary>
     public Tensor Gather(long[] indices)
     {
         if (images is not null)
@@ -75,17 +82,22 @@ public sealed class ImageDataset : IDisposable
         return tensor(bytes, new long[] { indices.Length, channels, height, width }, ScalarType.Byte);
     }
 
-    /// <summary>The images at <paramref name="indices"/> as a new data set (used for subsets, holdout splits, folds).</summary>
+    /// <summary>
+    /// The images at <paramref name="indices"/> as a new data set (used for subsets, holdout splits, folds).
+    /// </summary>
     public ImageDataset Select(long[] indices, string? name = null)
     {
         using var index = tensor(indices, ScalarType.Int64);
         var labels = Labels.index_select(0, index);
         return images is not null
             ? new ImageDataset(name ?? Name, images.index_select(0, index), labels, ClassNames)
-            : new ImageDataset(name ?? Name, indices.Select(i => files![(int)i]).ToList(), labels, ClassNames, channels, height, decode!);
+            : new ImageDataset(name ?? Name, indices.Select(i => files![(int)i]).ToList(), labels, ClassNames, channels,
+                height, decode!);
     }
 
-    /// <summary>The first <paramref name="count"/> images as a new data set, disposing this one (data.train_limit, val_limit).</summary>
+    /// <summary>
+    /// The first <paramref name="count"/> images as a new data set, disposing this one (data.train_limit, val_limit).
+    /// </summary>
     public ImageDataset TakeFirst(int count)
     {
         var first = Select(Enumerable.Range(0, count).Select(i => (long)i).ToArray());
@@ -95,11 +107,16 @@ public sealed class ImageDataset : IDisposable
 
     public long[] LabelArray() => Labels.data<long>().ToArray();
 
-    /// <summary>Per-channel mean and standard deviation of the pixels scaled to [0, 1] (on up to 2000 evenly spaced images when decoded on demand).</summary>
+    /// <summary>
+    /// Per-channel mean and standard deviation of the pixels scaled to [0, 1] (on up to 2000 evenly spaced images when
+    /// decoded on demand).
+    /// </summary>
     public (float[] Mean, float[] Std) ChannelStatistics()
     {
         using var scope = NewDisposeScope();
-        var source = images ?? Gather(Enumerable.Range(0, Math.Min(Count, 2000)).Select(i => (long)i * Count / Math.Min(Count, 2000)).ToArray());
+        var source = images ??
+            Gather(Enumerable.Range(0, Math.Min(Count, 2000)).Select(i => (long)i * Count / Math.Min(Count, 2000))
+            .ToArray());
         var x = source.to_type(ScalarType.Float32).div_(255f);
         var mean = x.mean(new long[] { 0, 2, 3 }).data<float>().ToArray();
         var std = x.std(new long[] { 0, 2, 3 }).data<float>().ToArray();

@@ -15,12 +15,15 @@ public static class ImageFolderReader
 
     public sealed record Result(ImageDataset Data, IReadOnlyList<string> Skipped);
 
-    public static Result Read(string folder, int size, bool skipBad, IReadOnlyList<string>? classNames = null, bool grayscale = false, bool cache = true)
+    public static Result Read(string folder, int size, bool skipBad, IReadOnlyList<string>? classNames = null,
+        bool grayscale = false, bool cache = true)
     {
-        if (!Directory.Exists(folder)) throw new RegimenException($"{folder}: image folder not found", ExitCodes.DataMissing);
+        if (!Directory.Exists(folder))
+            throw new RegimenException($"{folder}: image folder not found", ExitCodes.DataMissing);
         var classes = classNames ?? Directory.GetDirectories(folder).Select(Path.GetFileName).OfType<string>()
             .OrderBy(n => n, StringComparer.Ordinal).ToList();
-        if (classes.Count == 0) throw new RegimenException($"{folder}: no class sub-folders (expected {folder}/<class>/<image>.jpg)");
+        if (classes.Count == 0)
+            throw new RegimenException($"{folder}: no class sub-folders (expected {folder}/<class>/<image>.jpg)");
         var files = new List<(string Path, int Label)>();
         for (int c = 0; c < classes.Count; c++)
         {
@@ -32,13 +35,18 @@ public static class ImageFolderReader
         }
         if (files.Count == 0) throw new RegimenException($"{folder}: no JPEG or PNG images in its class folders");
         var (data, skipped) = cache
-            ? DecodeAll(Path.GetFileName(folder.TrimEnd('/')), files, classes, size, skipBad, grayscale, folder, "data.skip_bad_images")
-            : OnDemand(Path.GetFileName(folder.TrimEnd('/')), files, classes, size, skipBad, grayscale, folder, "data.skip_bad_images");
+            ? DecodeAll(Path.GetFileName(folder.TrimEnd('/')), files, classes, size, skipBad, grayscale, folder,
+                "data.skip_bad_images")
+            : OnDemand(Path.GetFileName(folder.TrimEnd('/')), files, classes, size, skipBad, grayscale, folder,
+                "data.skip_bad_images");
         return new Result(data, skipped);
     }
 
-    /// <summary>Decodes (path, label) pairs on all cores into one in-memory data set; undecodable files fail it unless skipped.</summary>
-    internal static (ImageDataset Data, IReadOnlyList<string> Skipped) DecodeAll(string name, List<(string Path, int Label)> files, IReadOnlyList<string> classes,
+    /// <summary>
+    /// Decodes (path, label) pairs on all cores into one in-memory data set; undecodable files fail it unless skipped.
+    /// </summary>
+    internal static (ImageDataset Data, IReadOnlyList<string> Skipped) DecodeAll(string name,
+        List<(string Path, int Label)> files, IReadOnlyList<string> classes,
         int size, bool skipBad, bool grayscale, string where, string skipKey)
     {
         int channels = grayscale ? 1 : 3;
@@ -47,7 +55,10 @@ public static class ImageFolderReader
         Parallel.For(0, files.Count, i =>
         {
             try { decoded[i] = Decode(files[i].Path, size, grayscale); }
-            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException) { failures[i] = $"{files[i].Path} ({e.Message})"; }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                failures[i] = $"{files[i].Path} ({e.Message})";
+            }
         });
         var bad = Failures(failures, skipBad, where, skipKey);
         var keep = Enumerable.Range(0, files.Count).Where(i => failures[i] is null).ToList();
@@ -67,7 +78,8 @@ public static class ImageFolderReader
     /// A data set that decodes its files batch by batch. The files' headers are checked at load (cheap), so an
     /// unreadable file fails (or is skipped) before training rather than in the middle of it.
     /// </summary>
-    internal static (ImageDataset Data, IReadOnlyList<string> Skipped) OnDemand(string name, List<(string Path, int Label)> files, IReadOnlyList<string> classes,
+    internal static (ImageDataset Data, IReadOnlyList<string> Skipped) OnDemand(string name,
+        List<(string Path, int Label)> files, IReadOnlyList<string> classes,
         int size, bool skipBad, bool grayscale, string where, string skipKey)
     {
         var failures = new string?[files.Count];
@@ -78,13 +90,17 @@ public static class ImageFolderReader
                 using var codec = SKCodec.Create(files[i].Path);
                 if (codec is null) failures[i] = $"{files[i].Path} (not a decodable JPEG or PNG)";
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { failures[i] = $"{files[i].Path} ({e.Message})"; }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                failures[i] = $"{files[i].Path} ({e.Message})";
+            }
         });
         var bad = Failures(failures, skipBad, where, skipKey);
         var keep = Enumerable.Range(0, files.Count).Where(i => failures[i] is null).ToList();
         if (keep.Count == 0) throw new RegimenException($"{where}: none of the {files.Count} images could be decoded");
         var labels = tensor(keep.Select(k => (long)files[k].Label).ToArray(), ScalarType.Int64);
-        return (new ImageDataset(name, keep.Select(k => files[k].Path).ToList(), labels, classes, grayscale ? 1 : 3, size, path => Decode(path, size, grayscale)), bad);
+        return (new ImageDataset(name, keep.Select(k => files[k].Path).ToList(), labels, classes, grayscale ? 1 : 3,
+            size, path => Decode(path, size, grayscale)), bad);
     }
 
     /// <summary>The files that failed; an error listing them unless they may be skipped.</summary>
@@ -92,12 +108,16 @@ public static class ImageFolderReader
     {
         var bad = failures.OfType<string>().ToList();
         if (bad.Count > 0 && !skipBad)
-            throw new RegimenException($"{where}: {bad.Count} image(s) could not be read or decoded (set {skipKey}: true to skip them):\n  " +
-                                       string.Join("\n  ", bad.Take(20)) + (bad.Count > 20 ? $"\n  ... and {bad.Count - 20} more" : ""));
+            throw new RegimenException($"{where}: {bad.Count} image(s) could not be read or decoded (set {skipKey}: " +
+                $"true to skip them):\n  " +
+                                       string.Join("\n  ", bad.Take(20)) +
+                                           (bad.Count > 20 ? $"\n  ... and {bad.Count - 20} more" : ""));
         return bad;
     }
 
-    /// <summary>Decodes one image to channel-major bytes [C, size, size] (shorter side resized to size, centre crop).</summary>
+    /// <summary>
+    /// Decodes one image to channel-major bytes [C, size, size] (shorter side resized to size, centre crop).
+    /// </summary>
     /// <summary>An image file's size and whether it is stored as grayscale, read from its header.</summary>
     public sealed record ImageShape(int Width, int Height, bool Grayscale)
     {
@@ -124,11 +144,14 @@ public static class ImageFolderReader
     {
         using var original = SKBitmap.Decode(path) ?? throw new InvalidDataException("not a decodable JPEG or PNG");
         double scale = (double)size / Math.Min(original.Width, original.Height);
-        int w = Math.Max(size, (int)Math.Round(original.Width * scale)), h = Math.Max(size, (int)Math.Round(original.Height * scale));
+        int w = Math.Max(size, (int)Math.Round(original.Width * scale)),
+            h = Math.Max(size, (int)Math.Round(original.Height * scale));
         using var resized = w == original.Width && h == original.Height
             ? original.Copy(SKColorType.Rgba8888)
-            : original.Resize(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None));
-        using var rgba = resized.ColorType == SKColorType.Rgba8888 ? resized.Copy() : resized.Copy(SKColorType.Rgba8888);
+            : original.Resize(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul),
+                new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None));
+        using var rgba = resized.ColorType == SKColorType.Rgba8888 ? resized.Copy()
+            : resized.Copy(SKColorType.Rgba8888);
         int x0 = (w - size) / 2, y0 = (h - size) / 2;
         int channels = grayscale ? 1 : 3;
         var output = new byte[channels * size * size];
@@ -139,7 +162,8 @@ public static class ImageFolderReader
             {
                 int at = (y + y0) * stride + (x + x0) * 4;
                 if (grayscale)
-                    output[y * size + x] = (byte)Math.Round(0.299 * span[at] + 0.587 * span[at + 1] + 0.114 * span[at + 2]);
+                    output[y * size + x] = (byte)Math.Round(0.299 * span[at] + 0.587 * span[at + 1] +
+                        0.114 * span[at + 2]);
                 else
                     for (int c = 0; c < 3; c++) output[c * size * size + y * size + x] = span[at + c];
             }

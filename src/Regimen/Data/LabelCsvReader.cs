@@ -6,9 +6,11 @@ namespace Regimen.Data;
 /// </summary>
 public static class LabelCsvReader
 {
-    public static ImageFolderReader.Result Read(string csvPath, string imagesDir, int size, bool skipBad, IReadOnlyList<string>? classes, bool cache = true)
+    public static ImageFolderReader.Result Read(string csvPath, string imagesDir, int size, bool skipBad,
+        IReadOnlyList<string>? classes, bool cache = true)
     {
-        if (!File.Exists(csvPath)) throw new RegimenException($"{csvPath}: label file not found", ExitCodes.DataMissing);
+        if (!File.Exists(csvPath))
+            throw new RegimenException($"{csvPath}: label file not found", ExitCodes.DataMissing);
         var lines = File.ReadAllLines(csvPath);
         if (lines.Length < 2) throw new RegimenException($"{csvPath}: no rows after the header (expected image,label)");
         var rows = new List<(int Line, string Image, string Label)>();
@@ -30,15 +32,21 @@ public static class LabelCsvReader
         foreach (var (line, image, label) in rows)
         {
             var path = Path.Combine(imagesDir, image);
-            if (!index.TryGetValue(label, out int c)) errors.Add($"{csvPath}:{line}: unknown class '{label}' (known: {string.Join(", ", names.Take(10))}{(names.Count > 10 ? ", ..." : "")})");
+            if (!index.TryGetValue(label, out int c))
+                errors.Add($"{csvPath}:{line}: unknown class '{label}' (known: " +
+                    $"{string.Join(", ", names.Take(10))}{(names.Count > 10 ? ", ..." : "")})");
             else if (!File.Exists(path)) errors.Add($"{csvPath}:{line}: image '{image}' not found (looked for {path})");
             else files.Add((path, c));
         }
         if (errors.Count > 0)
-            throw new RegimenException($"{csvPath}: {errors.Count} problem(s):\n  " + string.Join("\n  ", errors.Take(20)) + (errors.Count > 20 ? $"\n  ... and {errors.Count - 20} more" : ""));
+            throw new RegimenException($"{csvPath}: {errors.Count} problem(s):\n  " +
+                string.Join("\n  ", errors.Take(20)) +
+                (errors.Count > 20 ? $"\n  ... and {errors.Count - 20} more" : ""));
         var (data, skipped) = cache
-            ? ImageFolderReader.DecodeAll(Path.GetFileNameWithoutExtension(csvPath), files, names, size, skipBad, grayscale: false, csvPath, "data.skip_bad_images")
-            : ImageFolderReader.OnDemand(Path.GetFileNameWithoutExtension(csvPath), files, names, size, skipBad, grayscale: false, csvPath, "data.skip_bad_images");
+            ? ImageFolderReader.DecodeAll(Path.GetFileNameWithoutExtension(csvPath), files, names, size, skipBad,
+                grayscale: false, csvPath, "data.skip_bad_images")
+            : ImageFolderReader.OnDemand(Path.GetFileNameWithoutExtension(csvPath), files, names, size, skipBad,
+                grayscale: false, csvPath, "data.skip_bad_images");
         return new ImageFolderReader.Result(data, skipped);
     }
 }

@@ -10,7 +10,8 @@ public static class Splits
     public static long[][] StratifiedKFold(long[] labels, int folds, long seed)
     {
         if (folds < 2) throw new RegimenException($"--folds: need at least 2 folds, got {folds}");
-        if (labels.Length < folds) throw new RegimenException($"--folds: {folds} folds but only {labels.Length} images");
+        if (labels.Length < folds)
+            throw new RegimenException($"--folds: {folds} folds but only {labels.Length} images");
         var buckets = Enumerable.Range(0, folds).Select(_ => new List<long>()).ToArray();
         int next = 0;
         foreach (var group in labels.Select((label, index) => (label, index)).GroupBy(x => x.label).OrderBy(g => g.Key))
@@ -27,7 +28,9 @@ public static class Splits
         return buckets.Select(b => b.Order().ToArray()).ToArray();
     }
 
-    /// <summary>All indices of <paramref name="count"/> not in <paramref name="excluded"/> (sorted input), in order.</summary>
+    /// <summary>
+    /// All indices of <paramref name="count"/> not in <paramref name="excluded"/> (sorted input), in order.
+    /// </summary>
     public static long[] Complement(int count, long[] excluded)
     {
         var skip = new HashSet<long>(excluded);

@@ -8,11 +8,13 @@ namespace Regimen.Evolve;
 /// <summary>
 /// The experiment loop of seed 004, run by Regimen: train the baseline, analyze the best trial, turn its top
 /// recommendations into child recipes, train them, promote a child only when its gain over the best exceeds the
-/// noise (the standard error of the difference of the mean scores, and at least min_gain), until the budget or the target.
+/// noise (the standard error of the difference of the mean scores, and at least min_gain), until the budget or the
+/// target.
 /// Every step is recorded in the ledger before the next one, and the loop's next step is a function of the
 /// ledger alone: killed and started again, it continues where it was without retraining finished trials.
 /// </summary>
-public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITrialLauncher launcher, Action<string>? say = null)
+public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITrialLauncher launcher,
+    Action<string>? say = null)
 {
     readonly Action<string> say = say ?? (_ => { });
 
@@ -55,13 +57,15 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
 
     void Append(LedgerEntry entry) => workspace.Ledger.Append(entry);
 
-    void Create(string id, Recipe recipe, string? parent, Recommendation? why, List<string> findings, List<RecipeChange>? changes)
+    void Create(string id, Recipe recipe, string? parent, Recommendation? why, List<string> findings,
+        List<RecipeChange>? changes)
     {
         // The recipe file first: an entry never names a file that is not there.
         AtomicFile.WriteAllText(workspace.RecipeFile(id), RecipeLoader.ToYaml(recipe));
         Append(new LedgerEntry
         {
-            Event = "created", Trial = id, Parent = parent, Recipe = Path.GetRelativePath(workspace.Path, workspace.RecipeFile(id)),
+            Event = "created", Trial = id, Parent = parent, Recipe = Path.GetRelativePath(workspace.Path,
+                workspace.RecipeFile(id)),
             Changes = changes, Recommendation = why?.Id, Title = why?.Title ?? "baseline", Findings = findings,
         });
         say(parent is null ? $"{id}: baseline {recipe.Name}" : $"{id}: child of {parent}: {why?.Title}");
@@ -71,7 +75,8 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
     {
         var jobs = trials.SelectMany(t => Enumerable.Range(0, settings.JobsPerTrial)
             .Select(r => new TrialJob(t.Id, r, workspace.LogFile(t.Id, r)))).ToList();
-        say($"training {string.Join(", ", trials.Select(t => t.Id))}: {jobs.Count} job(s) through the {launcher.Name} launcher, {settings.Parallel} at once");
+        say($"training {string.Join(", ", trials.Select(t => t.Id))}: {jobs.Count} job(s) through the " +
+            $"{launcher.Name} launcher, {settings.Parallel} at once");
         var results = launcher.Run(workspace, jobs, settings.Parallel, cancellation);
         foreach (var trial in trials)
         {
@@ -80,7 +85,11 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
             var failure = mine.FirstOrDefault(r => r.ExitCode != 0);
             if (failure is not null)
             {
-                Append(new LedgerEntry { Event = "failed", Trial = trial.Id, Reason = $"replica {failure.Job.Replica + 1}: {failure.Error}", WallSeconds = wall });
+                Append(new LedgerEntry
+                {
+                    Event = "failed", Trial = trial.Id,
+                    Reason = $"replica {failure.Job.Replica + 1}: {failure.Error}", WallSeconds = wall
+                });
                 say($"{trial.Id}: failed: {failure.Error}");
                 continue;
             }
@@ -89,10 +98,12 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
                 var score = TrialScore.Of(workspace.ReplicaLogs(trial.Id, settings), settings);
                 Append(new LedgerEntry
                 {
-                    Event = "finished", Trial = trial.Id, Score = score.Mean, Spread = score.Spread, Scores = score.Values.ToList(),
+                    Event = "finished", Trial = trial.Id, Score = score.Mean, Spread = score.Spread,
+                    Scores = score.Values.ToList(),
                     ValidationImages = score.ValidationImages, WallSeconds = wall,
                 });
-                say($"{trial.Id}: {settings.Monitor} {Format(score.Mean)} ± {Format(score.Spread)} over {score.Values.Count} replica(s)");
+                say($"{trial.Id}: {settings.Monitor} {Format(score.Mean)} ± {Format(score.Spread)} over " +
+                    $"{score.Values.Count} replica(s)");
             }
             catch (RegimenException e)
             {
@@ -101,7 +112,9 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
         }
     }
 
-    /// <summary>Decides the finished trials without a decision: the baseline becomes the best; children in order of score.</summary>
+    /// <summary>
+    /// Decides the finished trials without a decision: the baseline becomes the best; children in order of score.
+    /// </summary>
     bool Decide(LedgerState state)
     {
         var undecided = state.Trials.Where(t => t.Done && t.Decision is null).ToList();
@@ -109,16 +122,26 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
         if (undecided.FirstOrDefault(t => t.IsBaseline) is { } baseline)
         {
             if (baseline.Status == "failed")
-                throw new RegimenException($"{workspace.Path}: the baseline failed ({baseline.FailReason}); fix the recipe and start a new workspace", ExitCodes.Failure);
-            Append(new LedgerEntry { Event = "decided", Trial = baseline.Id, Promoted = true, Reason = "the baseline is the first best" });
+                throw new RegimenException($"{workspace.Path}: the baseline failed ({baseline.FailReason}); fix the " +
+                    $"recipe and start a new workspace", ExitCodes.Failure);
+            Append(new LedgerEntry
+            {
+                Event = "decided", Trial = baseline.Id, Promoted = true,
+                Reason = "the baseline is the first best"
+            });
             return true;
         }
         double sign = settings.HigherIsBetter ? 1 : -1;
-        var next = undecided.OrderByDescending(t => t.Status == "finished").ThenByDescending(t => sign * (t.Score ?? 0)).First();
+        var next = undecided.OrderByDescending(t => t.Status == "finished").ThenByDescending(t => sign * (t.Score ?? 0))
+            .First();
         var best = state.Best!;
         if (next.Status == "failed")
         {
-            Append(new LedgerEntry { Event = "decided", Trial = next.Id, Promoted = false, Against = best.Id, Reason = $"failed: {next.FailReason}" });
+            Append(new LedgerEntry
+            {
+                Event = "decided", Trial = next.Id, Promoted = false, Against = best.Id,
+                Reason = $"failed: {next.FailReason}"
+            });
             return true;
         }
         double gain = sign * (next.Score!.Value - best.Score!.Value);
@@ -126,12 +149,18 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
         double bar = Math.Max(noise, settings.MinGain);
         bool promoted = gain > bar;
         // A sibling trained in the same batch and promoted first is now the one to beat: say so.
-        string rival = best.Parent is not null && best.Parent == next.Parent ? $"{best.Id} (its sibling, promoted first)" : best.Id;
+        string rival = best.Parent is not null && best.Parent == next.Parent
+            ? $"{best.Id} (its sibling, promoted first)" : best.Id;
         string reason = promoted
-            ? $"gain {Signed(gain)} over {rival} exceeds the noise {Format(noise)} (standard error of the difference){(settings.MinGain > noise ? $" and the minimum gain {Format(settings.MinGain)}" : "")}"
+            ? $"gain {Signed(gain)} over {rival} exceeds the noise {Format(noise)} (standard error of the " +
+                $"difference){(settings.MinGain > noise ? $" and the minimum gain {Format(settings.MinGain)}" : "")}"
             : gain <= 0 ? $"no gain: {Signed(gain)} against {rival}"
             : $"gain {Signed(gain)} over {rival} is within the noise {Format(bar)}";
-        Append(new LedgerEntry { Event = "decided", Trial = next.Id, Promoted = promoted, Against = best.Id, Gain = gain, Noise = noise, Reason = reason });
+        Append(new LedgerEntry
+        {
+            Event = "decided", Trial = next.Id, Promoted = promoted, Against = best.Id,
+            Gain = gain, Noise = noise, Reason = reason
+        });
         say($"{next.Id}: {(promoted ? "promoted" : "kept out")}: {reason}");
         return true;
     }
@@ -157,7 +186,8 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
     string? StopReason(LedgerState state)
     {
         var best = state.Best!;
-        if (settings.Target is { } target && best.Score is { } score && (settings.HigherIsBetter ? score >= target : score <= target))
+        if (settings.Target is { } target && best.Score is { } score &&
+            (settings.HigherIsBetter ? score >= target : score <= target))
             return $"the best trial {best.Id} reached the target {Format(target)} ({Format(score)})";
         if (state.Children >= settings.Budget)
             return $"the budget of {settings.Budget} child trial(s) is spent";
@@ -173,7 +203,8 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
     {
         var best = state.Best!;
         var bestRecipe = workspace.LoadRecipe(best.Id);
-        var sources = new[] { best }.Concat(state.Trials.Where(t => t.Parent == best.Id && t.Status == "finished").Reverse());
+        var sources = new[] { best }.Concat(state.Trials.Where(t => t.Parent == best.Id && t.Status == "finished")
+            .Reverse());
         var analyses = sources.Select(Analyze).ToList();
         var analysis = analyses[0] with
         {
@@ -181,7 +212,8 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
             Recommendations = analyses.SelectMany(a => a.Recommendations).ToList(),
         };
         var tried = state.Trials.Select(t => RecipeLoader.ToYaml(workspace.LoadRecipe(t.Id))).ToHashSet();
-        var parentValues = Runs.Readers.LogReader.FlattenYaml(RecipeLoader.ToYaml(bestRecipe), workspace.RecipeFile(best.Id));
+        var parentValues = Runs.Readers.LogReader.FlattenYaml(RecipeLoader.ToYaml(bestRecipe),
+            workspace.RecipeFile(best.Id));
         int room = Math.Min(settings.Parallel, settings.Budget - state.Children), created = 0;
         foreach (var recommendation in analysis.Recommendations)
         {
@@ -200,10 +232,15 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
             if (!tried.Add(RecipeLoader.ToYaml(child))) continue;
             // The diff of the two recipes as written, so that it says exactly what the child's recipe.yaml changes.
             var childValues = Runs.Readers.LogReader.FlattenYaml(RecipeLoader.ToYaml(child), recommendation.Id);
-            var changes = childValues.Keys.Union(parentValues.Keys).Where(k => parentValues.GetValueOrDefault(k) != childValues.GetValueOrDefault(k))
-                .Select(k => new RecipeChange(k, parentValues.GetValueOrDefault(k), childValues.GetValueOrDefault(k) ?? "(removed)")).ToList();
-            var findings = analysis.Findings.Where(f => recommendation.Findings.Contains(f.Kind) && f.Recommendations.Contains(recommendation.Id))
-                .Select(f => $"{f.Kind} ({f.Severity}{(f.FirstEpoch is { } a ? $", epochs {a}-{f.LastEpoch ?? a}" : "")}, {f.Run}): {f.Summary}").ToList();
+            var changes = childValues.Keys.Union(parentValues.Keys)
+                .Where(k => parentValues.GetValueOrDefault(k) != childValues.GetValueOrDefault(k))
+                .Select(k => new RecipeChange(k, parentValues.GetValueOrDefault(k), childValues.GetValueOrDefault(k) ??
+                    "(removed)")).ToList();
+            var findings = analysis.Findings.Where(f => recommendation.Findings.Contains(f.Kind) &&
+                f.Recommendations.Contains(recommendation.Id))
+                .Select(f =>
+                    $"{f.Kind} ({f.Severity}{(f.FirstEpoch is { } a ? $", epochs {a}-{f.LastEpoch ?? a}" : "")}, " +
+                    $"{f.Run}): {f.Summary}").ToList();
             Create($"t{state.Trials.Count + created:000}", child, best.Id, recommendation, findings, changes);
             created++;
         }
@@ -216,21 +253,28 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
     /// </summary>
     static bool OptimizationFirst(Recommendation r) => RecommendationRegistry.Find(r.Id)?.OptimizationFirst == true;
 
-    /// <summary>The best trial's analysis: its folds together, or each seed run's recommendations merged, the most severe first.</summary>
+    /// <summary>
+    /// The best trial's analysis: its folds together, or each seed run's recommendations merged, the most severe first.
+    /// </summary>
     RunAnalysis Analyze(Trial trial)
     {
         var logs = workspace.ReplicaLogs(trial.Id, settings);
         var options = new AnalysisOptions { Metric = settings.Monitor, Target = settings.Target };
-        var analyses = settings.Folds > 1 ? new List<RunAnalysis> { Analyst.AnalyzeFolds(logs, options) } : logs.Select(l => Analyst.Analyze(l, options)).ToList();
-        var findings = analyses.SelectMany(a => a.Findings).Select(f => f with { Run = $"{trial.Id}/{f.Run}" }).ToList();
+        var analyses = settings.Folds > 1 ? new List<RunAnalysis> { Analyst.AnalyzeFolds(logs, options) }
+            : logs.Select(l => Analyst.Analyze(l, options)).ToList();
+        var findings = analyses.SelectMany(a => a.Findings).Select(f => f with { Run = $"{trial.Id}/{f.Run}" })
+            .ToList();
         int Rank(Recommendation r) => findings.Where(f => r.Findings.Contains(f.Kind))
             .Select(f => Severity.Rank(f.Severity)).DefaultIfEmpty(3).Min();
         var recommendations = analyses.SelectMany(a => a.Recommendations).GroupBy(r => r.Id).Select(g => g.First())
-            .Select((r, order) => (r, order)).OrderBy(x => Rank(x.r)).ThenBy(x => OptimizationFirst(x.r) ? 0 : 1).ThenBy(x => x.order)
+            .Select((r, order) => (r, order)).OrderBy(x => Rank(x.r)).ThenBy(x => OptimizationFirst(x.r) ? 0 : 1)
+                .ThenBy(x => x.order)
             .Select(x => x.r).ToList();
         return analyses[0] with { Findings = findings, Recommendations = recommendations };
     }
 
-    string Format(double value) => settings.HigherIsBetter ? $"{value * 100:0.##} %" : value.ToString("0.####", CultureInfo.InvariantCulture);
-    string Signed(double gain) => settings.HigherIsBetter ? $"{gain * 100:+0.##;-0.##;0} points" : gain.ToString("+0.####;-0.####;0", CultureInfo.InvariantCulture);
+    string Format(double value) => settings.HigherIsBetter ? $"{value * 100:0.##} %"
+        : value.ToString("0.####", CultureInfo.InvariantCulture);
+    string Signed(double gain) => settings.HigherIsBetter ? $"{gain * 100:+0.##;-0.##;0} points"
+        : gain.ToString("+0.####;-0.####;0", CultureInfo.InvariantCulture);
 }

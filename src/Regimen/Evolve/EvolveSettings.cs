@@ -10,16 +10,22 @@ namespace Regimen.Evolve;
 /// </summary>
 public sealed record EvolveSettings
 {
-    /// <summary>The monitored metric trials are scored on: val_acc (higher is better) or val_loss (lower is better).</summary>
+    /// <summary>
+    /// The monitored metric trials are scored on: val_acc (higher is better) or val_loss (lower is better).
+    /// </summary>
     [JsonPropertyName("monitor")] public string Monitor { get; init; } = "val_acc";
-    /// <summary>What evolve.json called <see cref="Monitor"/> before it had the recipe's name: read, never written.</summary>
+    /// <summary>
+    /// What evolve.json called <see cref="Monitor"/> before it had the recipe's name: read, never written.
+    /// </summary>
     [JsonPropertyName("metric"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? LegacyMetric { get => null; init { if (value is not null) Monitor = value; } }
     /// <summary>final: the metric at the last epoch (what the run delivers); best: its best epoch.</summary>
     [JsonPropertyName("score")] public string Score { get; init; } = "final";
     /// <summary>K &gt; 1: every trial is a K-fold cross-validation and the folds are its replicas.</summary>
     [JsonPropertyName("folds")] public int Folds { get; init; }
-    /// <summary>Without folds: every trial trains this many seeds (recipe seed, +1, ...) and they are its replicas.</summary>
+    /// <summary>
+    /// Without folds: every trial trains this many seeds (recipe seed, +1, ...) and they are its replicas.
+    /// </summary>
     [JsonPropertyName("seeds")] public int Seeds { get; init; } = 2;
     [JsonPropertyName("data")] public string? Data { get; init; }
     /// <summary>Child trials to train, the baseline not counted.</summary>
@@ -36,7 +42,8 @@ public sealed record EvolveSettings
 
     public void Validate()
     {
-        if (Monitor is not ("val_acc" or "val_loss")) throw new RegimenException($"--monitor {Monitor}: expected val_acc or val_loss");
+        if (Monitor is not ("val_acc" or "val_loss"))
+            throw new RegimenException($"--monitor {Monitor}: expected val_acc or val_loss");
         if (Score is not ("final" or "best")) throw new RegimenException($"--score {Score}: expected final or best");
         if (Folds is 1 or < 0) throw new RegimenException($"--folds {Folds}: expected 2 or more (or none)");
         if (Seeds < 1) throw new RegimenException($"--seeds {Seeds}: expected 1 or more");
@@ -45,13 +52,16 @@ public sealed record EvolveSettings
         if (MinGain < 0) throw new RegimenException($"--min-gain {MinGain}: expected 0 or more");
     }
 
-    /// <summary>Refuses to continue a workspace with settings that would change how its finished trials were scored.</summary>
+    /// <summary>
+    /// Refuses to continue a workspace with settings that would change how its finished trials were scored.
+    /// </summary>
     public void CheckCompatible(EvolveSettings saved, string file)
     {
         void Same<T>(string key, T now, T before)
         {
             if (!EqualityComparer<T>.Default.Equals(now, before))
-                throw new RegimenException($"{file}: '{key}' is {before} in this workspace, not {now}: its trials were scored that way. Use another --workspace.");
+                throw new RegimenException($"{file}: '{key}' is {before} in this workspace, not {now}: its trials " +
+                    $"were scored that way. Use another --workspace.");
         }
         Same("monitor", Monitor, saved.Monitor);
         Same("score", Score, saved.Score);
@@ -66,7 +76,8 @@ public sealed record EvolveSettings
     {
         try
         {
-            return JsonSerializer.Deserialize<EvolveSettings>(File.ReadAllText(path)) ?? throw new JsonException("empty");
+            return JsonSerializer.Deserialize<EvolveSettings>(File.ReadAllText(path)) ??
+                throw new JsonException("empty");
         }
         catch (JsonException e)
         {

@@ -10,7 +10,8 @@ namespace Regimen.Evolve;
 /// </summary>
 public sealed class Ledger
 {
-    static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+    static readonly JsonSerializerOptions Json =
+        new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
     readonly TimeSpan lockTimeout;
 
     public Ledger(string path, TimeSpan? lockTimeout = null)
@@ -40,7 +41,10 @@ public sealed class Ledger
         }
     }
 
-    /// <summary>Every complete entry in order. A torn last line (a writer died mid-line) is ignored; a bad complete line is an error naming it.</summary>
+    /// <summary>
+    /// Every complete entry in order. A torn last line (a writer died mid-line) is ignored; a bad complete line is an
+    /// error naming it.
+    /// </summary>
     public List<LedgerEntry> Read()
     {
         if (!File.Exists(Path)) return new();

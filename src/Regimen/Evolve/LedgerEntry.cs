@@ -25,7 +25,9 @@ public sealed record LedgerEntry
     [JsonPropertyName("score")] public double? Score { get; init; }
     [JsonPropertyName("spread")] public double? Spread { get; init; }
     [JsonPropertyName("scores")] public List<double>? Scores { get; init; }
-    /// <summary>Validation images behind the score (the folds' sum, or the holdout's size): its binomial noise.</summary>
+    /// <summary>
+    /// Validation images behind the score (the folds' sum, or the holdout's size): its binomial noise.
+    /// </summary>
     [JsonPropertyName("validation_images")] public int? ValidationImages { get; init; }
     [JsonPropertyName("wall_seconds")] public double? WallSeconds { get; init; }
 
@@ -39,7 +41,9 @@ public sealed record LedgerEntry
     [JsonPropertyName("reason")] public string? Reason { get; init; }
 }
 
-/// <summary>One key a child's recipe changes from its parent's: the recommendation's patch with the old value beside it.</summary>
+/// <summary>
+/// One key a child's recipe changes from its parent's: the recommendation's patch with the old value beside it.
+/// </summary>
 public sealed record RecipeChange(
     [property: JsonPropertyName("key")] string Key,
     [property: JsonPropertyName("from")] string? From,

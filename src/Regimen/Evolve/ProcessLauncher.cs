@@ -2,7 +2,9 @@ using System.Diagnostics;
 
 namespace Regimen.Evolve;
 
-/// <summary>Runs each job as a separate <c>regimen trial</c> process on this machine, its output in the job's log file.</summary>
+/// <summary>
+/// Runs each job as a separate <c>regimen trial</c> process on this machine, its output in the job's log file.
+/// </summary>
 public sealed class ProcessLauncher(RegimenCommand command) : ITrialLauncher
 {
     /// <summary>Set in a job's environment to this process's id: the job ends itself when its parent is gone.</summary>
@@ -10,18 +12,22 @@ public sealed class ProcessLauncher(RegimenCommand command) : ITrialLauncher
 
     public string Name => "process";
 
-    public IReadOnlyList<JobResult> Run(Workspace workspace, IReadOnlyList<TrialJob> jobs, int parallel, CancellationToken cancellation)
+    public IReadOnlyList<JobResult> Run(Workspace workspace, IReadOnlyList<TrialJob> jobs, int parallel,
+        CancellationToken cancellation)
     {
         var results = new JobResult[jobs.Count];
-        Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellation },
-            i => results[i] = RunOne(workspace, jobs[i], cancellation));
+        var options = new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellation };
+        Parallel.For(0, jobs.Count, options, i => results[i] = RunOne(workspace, jobs[i], cancellation));
         return results;
     }
 
     JobResult RunOne(Workspace workspace, TrialJob job, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
-        var start = new ProcessStartInfo(command.Executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(command.Executable)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
         foreach (var a in command.TrialArguments(workspace, job)) start.ArgumentList.Add(a);
         start.Environment[ParentVariable] = Environment.ProcessId.ToString();
         Directory.CreateDirectory(Path.GetDirectoryName(job.LogFile)!);
@@ -41,9 +47,11 @@ public sealed class ProcessLauncher(RegimenCommand command) : ITrialLauncher
         }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        using (cancellation.Register(() => { try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }))
+        using (cancellation.Register(() =>
+            { try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }))
             process.WaitForExit();
         cancellation.ThrowIfCancellationRequested();
-        return new JobResult(job, process.ExitCode, process.ExitCode == 0 ? null : $"exit code {process.ExitCode}: {LogTail.Read(job.LogFile)}", clock.Elapsed.TotalSeconds);
+        return new JobResult(job, process.ExitCode, process.ExitCode == 0 ? null : $"exit code {process.ExitCode}: " +
+            $"{LogTail.Read(job.LogFile)}", clock.Elapsed.TotalSeconds);
     }
 }

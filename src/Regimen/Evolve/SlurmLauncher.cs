@@ -10,7 +10,8 @@ namespace Regimen.Evolve;
 /// task with no exit-code file was cancelled, timed out or lost its node, and fails with its log's last lines.
 /// See docs/scale-out.md.
 /// </summary>
-public sealed class SlurmLauncher(RegimenCommand command, IReadOnlyList<string> sbatchOptions, TimeSpan? pollInterval = null) : ITrialLauncher
+public sealed class SlurmLauncher(RegimenCommand command, IReadOnlyList<string> sbatchOptions,
+    TimeSpan? pollInterval = null) : ITrialLauncher
 {
     readonly TimeSpan poll = pollInterval ?? TimeSpan.FromSeconds(10);
 
@@ -32,7 +33,8 @@ public sealed class SlurmLauncher(RegimenCommand command, IReadOnlyList<string> 
         {
             var job = jobs[i];
             var exit = RegimenCommand.Quote(ExitFile(job));
-            s.AppendLine($"  {i}) {command.ShellLine(command.TrialArguments(workspace, job))} >> {RegimenCommand.Quote(job.LogFile)} 2>&1");
+            s.AppendLine($"  {i}) {command.ShellLine(command.TrialArguments(workspace, job))} >> " +
+                $"{RegimenCommand.Quote(job.LogFile)} 2>&1");
             s.AppendLine($"     code=$?; echo $code > {exit}.tmp && mv {exit}.tmp {exit}; exit $code ;;");
         }
         s.AppendLine("  *) echo \"no job for array task $SLURM_ARRAY_TASK_ID\" >&2; exit 2 ;;");
@@ -40,7 +42,8 @@ public sealed class SlurmLauncher(RegimenCommand command, IReadOnlyList<string> 
         return s.ToString();
     }
 
-    public IReadOnlyList<JobResult> Run(Workspace workspace, IReadOnlyList<TrialJob> jobs, int parallel, CancellationToken cancellation)
+    public IReadOnlyList<JobResult> Run(Workspace workspace, IReadOnlyList<TrialJob> jobs, int parallel,
+        CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
         var directory = Path.Combine(workspace.Path, "slurm");
@@ -65,7 +68,9 @@ public sealed class SlurmLauncher(RegimenCommand command, IReadOnlyList<string> 
         return jobs.Select(job =>
         {
             var exit = ExitFile(job);
-            if (!File.Exists(exit)) return new JobResult(job, -1, $"Slurm task ended without an exit code (cancelled, timed out or node lost): {LogTail.Read(job.LogFile)}", wall);
+            if (!File.Exists(exit))
+                return new JobResult(job, -1, $"Slurm task ended without an exit code (cancelled, timed out or node " +
+                    $"lost): {LogTail.Read(job.LogFile)}", wall);
             int code = int.TryParse(File.ReadAllText(exit).Trim(), out var c) ? c : -1;
             return new JobResult(job, code, code == 0 ? null : $"exit code {code}: {LogTail.Read(job.LogFile)}", wall);
         }).ToList();
@@ -92,7 +97,10 @@ public sealed class SlurmLauncher(RegimenCommand command, IReadOnlyList<string> 
 
     static string Slurm(string tool, params string[] arguments)
     {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(tool)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
         foreach (var a in arguments) start.ArgumentList.Add(a);
         try
         {
@@ -101,12 +109,14 @@ public sealed class SlurmLauncher(RegimenCommand command, IReadOnlyList<string> 
             var error = process.StandardError.ReadToEnd();
             process.WaitForExit();
             if (process.ExitCode != 0)
-                throw new RegimenException($"{tool} {string.Join(' ', arguments)}: exit code {process.ExitCode}: {error.Trim()}", ExitCodes.Failure);
+                throw new RegimenException($"{tool} {string.Join(' ', arguments)}: exit code {process.ExitCode}: " +
+                    $"{error.Trim()}", ExitCodes.Failure);
             return output.Result;
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new RegimenException($"--launcher slurm: cannot run '{tool}' ({e.Message}); is Slurm installed on this machine?", ExitCodes.Failure, e);
+            throw new RegimenException($"--launcher slurm: cannot run '{tool}' ({e.Message}); is Slurm installed on " +
+                $"this machine?", ExitCodes.Failure, e);
         }
     }
 }

@@ -32,7 +32,9 @@ public sealed class Trial
     public bool Done => Status is "finished" or "failed";
 }
 
-/// <summary>The ledger replayed: the trials in order of creation, the best (baseline, then each promotion), the last stop.</summary>
+/// <summary>
+/// The ledger replayed: the trials in order of creation, the best (baseline, then each promotion), the last stop.
+/// </summary>
 public sealed class LedgerState
 {
     public List<Trial> Trials { get; } = new();
@@ -55,13 +57,15 @@ public sealed class LedgerState
                     state.Trials.Add(new Trial
                     {
                         Id = e.Trial, Parent = e.Parent, Recipe = e.Recipe ?? "", Changes = e.Changes ?? new(),
-                        Recommendation = e.Recommendation, Title = e.Title, Findings = e.Findings ?? new(), Created = e.Time,
+                        Recommendation = e.Recommendation, Title = e.Title, Findings = e.Findings ?? new(),
+                        Created = e.Time,
                     });
                     state.Stopped = null;
                     break;
                 case "finished" when trial is not null:
                     trial.Status = "finished";
-                    trial.Score = e.Score; trial.Spread = e.Spread; trial.Scores = e.Scores ?? new(); trial.WallSeconds = e.WallSeconds;
+                    trial.Score = e.Score; trial.Spread = e.Spread; trial.Scores = e.Scores ??
+                        new(); trial.WallSeconds = e.WallSeconds;
                     trial.ValidationImages = e.ValidationImages;
                     break;
                 case "failed" when trial is not null:

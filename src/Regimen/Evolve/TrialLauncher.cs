@@ -3,7 +3,9 @@ namespace Regimen.Evolve;
 /// <summary>One replica of a trial to train: what a launcher hands to a process, a cluster task or a thread.</summary>
 public sealed record TrialJob(string Trial, int Replica, string LogFile);
 
-/// <summary>How a job ended: exit code 0 is success; otherwise the error says why (the last lines of its log).</summary>
+/// <summary>
+/// How a job ended: exit code 0 is success; otherwise the error says why (the last lines of its log).
+/// </summary>
 public sealed record JobResult(TrialJob Job, int ExitCode, string? Error, double WallSeconds);
 
 /// <summary>
@@ -15,7 +17,8 @@ public interface ITrialLauncher
 {
     string Name { get; }
     /// <summary>Runs the jobs, at most <paramref name="parallel"/> at once, and returns when all have ended.</summary>
-    IReadOnlyList<JobResult> Run(Workspace workspace, IReadOnlyList<TrialJob> jobs, int parallel, CancellationToken cancellation);
+    IReadOnlyList<JobResult> Run(Workspace workspace, IReadOnlyList<TrialJob> jobs, int parallel,
+        CancellationToken cancellation);
 }
 
 /// <summary>How to start the regimen command line: the executable and the arguments before the command's own.</summary>
@@ -38,7 +41,8 @@ public sealed record RegimenCommand(string Executable, IReadOnlyList<string> Pre
     public string ShellLine(IEnumerable<string> arguments) =>
         string.Join(' ', new[] { Executable }.Concat(arguments).Select(Quote));
 
-    public static string Quote(string s) => s.Length > 0 && s.All(c => char.IsLetterOrDigit(c) || "/._-=:,+".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
+    public static string Quote(string s) => s.Length > 0 &&
+        s.All(c => char.IsLetterOrDigit(c) || "/._-=:,+".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
 }
 
 static class LogTail

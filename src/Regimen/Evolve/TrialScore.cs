@@ -20,7 +20,8 @@ public sealed record TrialScore(double Mean, double Spread, IReadOnlyList<double
         }).ToList();
         // Seeds validate on the same holdout: its images count once; folds validate on disjoint ones.
         int? images = replicas.All(r => r.ValidationSize is > 0)
-            ? settings.Folds > 1 ? replicas.Sum(r => r.ValidationSize!.Value) : replicas.Max(r => r.ValidationSize!.Value)
+            ? settings.Folds > 1 ? replicas.Sum(r => r.ValidationSize!.Value)
+                : replicas.Max(r => r.ValidationSize!.Value)
             : null;
         return new TrialScore(values.Average(), ExperimentSummary.Std(values.ToArray()), values, images);
     }

@@ -23,8 +23,10 @@ public sealed class Workspace
     public string RecipeFile(string trial) => System.IO.Path.Combine(TrialPath(trial), "recipe.yaml");
     public string ExperimentPath(string trial) => System.IO.Path.Combine(TrialPath(trial), "experiment");
     /// <summary>Replica k (0-based) of a trial without folds: seed-(k+1), trained with the recipe's seed + k.</summary>
-    public string SeedRunPath(string trial, int replica) => System.IO.Path.Combine(TrialPath(trial), $"seed-{replica + 1}");
-    public string LogFile(string trial, int replica) => System.IO.Path.Combine(TrialPath(trial), $"train-{replica + 1}.log");
+    public string SeedRunPath(string trial, int replica) => System.IO.Path.Combine(TrialPath(trial),
+        $"seed-{replica + 1}");
+    public string LogFile(string trial, int replica) => System.IO.Path.Combine(TrialPath(trial),
+        $"train-{replica + 1}.log");
 
     public static bool Exists(string path) => File.Exists(System.IO.Path.Combine(path, "evolve.json"));
 
@@ -50,19 +52,23 @@ public sealed class Workspace
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new RegimenException($"--workspace {path}: cannot write the workspace ({e.Message})", ExitCodes.Failure, e);
+            throw new RegimenException($"--workspace {path}: cannot write the workspace ({e.Message})",
+                ExitCodes.Failure, e);
         }
         return workspace;
     }
 
     public EvolveSettings Settings => EvolveSettings.Read(SettingsFile);
 
-    /// <summary>Refuses a baseline other than the one the workspace at <paramref name="path"/> started with (if it has one yet).</summary>
+    /// <summary>
+    /// Refuses a baseline other than the one the workspace at <paramref name="path"/> started with (if it has one yet).
+    /// </summary>
     public static void CheckBaseline(string path, Recipe baseline)
     {
         var file = new Workspace(path).RecipeFile("t000");
         if (File.Exists(file) && RecipeLoader.ToYaml(RecipeLoader.Load(file)) != RecipeLoader.ToYaml(baseline))
-            throw new RegimenException($"{path}: this workspace's baseline ({file}) is another recipe. Use another --workspace, or leave RECIPE out to continue it.");
+            throw new RegimenException($"{path}: this workspace's baseline ({file}) is another recipe. Use another " +
+                $"--workspace, or leave RECIPE out to continue it.");
     }
 
     public Recipe LoadRecipe(string trial) => RecipeLoader.Load(RecipeFile(trial));
@@ -79,7 +85,8 @@ public sealed class Workspace
         }
         catch (IOException)
         {
-            throw new RegimenException($"{Path}: another 'regimen evolve' is running on this workspace (it holds evolve.lock)", ExitCodes.Failure);
+            throw new RegimenException($"{Path}: another 'regimen evolve' is running on this workspace (it holds " +
+                $"evolve.lock)", ExitCodes.Failure);
         }
     }
 
@@ -87,6 +94,7 @@ public sealed class Workspace
     public IReadOnlyList<TrainingLog> ReplicaLogs(string trial, EvolveSettings settings)
     {
         if (settings.Folds > 1) return Runs.Readers.LogReader.Read(ExperimentPath(trial));
-        return Enumerable.Range(0, settings.Seeds).SelectMany(r => Runs.Readers.LogReader.Read(SeedRunPath(trial, r))).ToList();
+        return Enumerable.Range(0, settings.Seeds).SelectMany(r => Runs.Readers.LogReader.Read(SeedRunPath(trial, r)))
+            .ToList();
     }
 }

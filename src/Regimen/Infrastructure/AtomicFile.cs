@@ -24,7 +24,8 @@ public static class AtomicFile
         {
             // A full disk, a read-only or vanished folder: the file being replaced is untouched; say which and why.
             TryDelete(temp);
-            throw new RegimenException($"{path}: cannot write ({e.Message}); the previous version of the file, if any, is intact", ExitCodes.Failure, e);
+            throw new RegimenException($"{path}: cannot write ({e.Message}); the previous version of the file, if " +
+                $"any, is intact", ExitCodes.Failure, e);
         }
         catch
         {

@@ -2,7 +2,9 @@ using System.Runtime.InteropServices;
 
 namespace Regimen;
 
-/// <summary>What the processor offers, as Linux reports it in /proc/cpuinfo (its model name and feature flags).</summary>
+/// <summary>
+/// What the processor offers, as Linux reports it in /proc/cpuinfo (its model name and feature flags).
+/// </summary>
 public static class Cpu
 {
     static readonly Lazy<(string Model, HashSet<string> Flags)> info = new(Read);
@@ -25,7 +27,8 @@ public static class Cpu
                 if (parts.Length < 2) continue;
                 var key = parts[0].Trim();
                 if (key == "model name") model ??= parts[1].Trim();
-                else if (key == "flags" && flags.Count == 0) flags.UnionWith(parts[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+                else if (key == "flags" && flags.Count == 0)
+                    flags.UnionWith(parts[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
                 if (model is not null && flags.Count > 0) break;
             }
         }

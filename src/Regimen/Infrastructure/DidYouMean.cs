@@ -7,7 +7,9 @@ namespace Regimen;
 /// </summary>
 public static class DidYouMean
 {
-    /// <summary>The known name closest to <paramref name="name"/> by edit distance, if it is close enough to be a typo.</summary>
+    /// <summary>
+    /// The known name closest to <paramref name="name"/> by edit distance, if it is close enough to be a typo.
+    /// </summary>
     public static string? Closest(string name, IEnumerable<string> known)
     {
         string? best = null;
@@ -15,7 +17,8 @@ public static class DidYouMean
         foreach (var k in known)
         {
             // A known name that the typo extends or shortens (val_accuracy, val_acc) is as good as a one-letter slip.
-            int d = name.Length > 2 && (name.StartsWith(k, StringComparison.Ordinal) || k.StartsWith(name, StringComparison.Ordinal))
+            int d = name.Length > 2 && (name.StartsWith(k, StringComparison.Ordinal) ||
+                k.StartsWith(name, StringComparison.Ordinal))
                 ? 1 : Levenshtein(name, k);
             if (d < bestDistance) (best, bestDistance) = (k, d);
         }

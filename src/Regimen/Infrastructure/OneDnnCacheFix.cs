@@ -30,7 +30,9 @@ public static class OneDnnCacheFix
     static readonly object gate = new();
     static string? status;
 
-    /// <summary>What was found and done, for the run's summary: "not needed", "applied: ..." or "failed: ...".</summary>
+    /// <summary>
+    /// What was found and done, for the run's summary: "not needed", "applied: ..." or "failed: ...".
+    /// </summary>
     public static string Status => status ?? "not checked";
 
     /// <summary>Applies the fix once per process where it is needed; call before the first convolution.</summary>
@@ -40,13 +42,15 @@ public static class OneDnnCacheFix
         {
             if (status is not null) return status;
             try { status = Run(); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or DllNotFoundException or EntryPointNotFoundException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException
+                or DllNotFoundException or EntryPointNotFoundException)
             {
                 status = $"failed: {e.Message}";
             }
             if (status.StartsWith("failed", StringComparison.Ordinal))
-                Console.Error.WriteLine($"warning: this CPU reports no cache sizes and libtorch's oneDNN could not be told so ({status}); " +
-                    "convolutions may compute wrong results (bench/RESULTS.md, \"Wrong gradients\")");
+                Console.Error.WriteLine("warning: this CPU reports no cache sizes and libtorch's oneDNN could not be " +
+                    $"told so ({status}); convolutions may compute wrong results (bench/RESULTS.md, \"Wrong " +
+                    "gradients\")");
             return status;
         }
     }
@@ -65,7 +69,8 @@ public static class OneDnnCacheFix
 
     static unsafe string Run()
     {
-        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(Variable) == "default") return "not needed (turned off)";
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(Variable) == "default")
+            return "not needed (turned off)";
         if (!CacheLeafIsEmpty()) return "not needed";
         _ = TorchSharp.torch.get_num_threads();   // loads libtorch
         var (path, baseAddress) = LoadedLibrary("libtorch_cpu.so");
@@ -75,7 +80,8 @@ public static class OneDnnCacheFix
         // Calling cpu() constructs the object if oneDNN has not yet: then it holds what oneDNN would see.
         var getCpu = (delegate* unmanaged<IntPtr>)(baseAddress + function.Value);
         IntPtr objectAddress = getCpu();
-        if (objectAddress != checked((IntPtr)(baseAddress + cpu.Value))) return "failed: cpu() returned another object than its symbol names";
+        if (objectAddress != checked((IntPtr)(baseAddress + cpu.Value)))
+            return "failed: cpu() returned another object than its symbol names";
         var words = new Span<uint>((void*)objectAddress, (int)(cpu.Size / 4));
         int levels = FindDegenerateLevels(words);
         if (levels < 0) return "not needed (oneDNN's cache sizes look real)";
@@ -113,14 +119,17 @@ public static class OneDnnCacheFix
         foreach (var line in File.ReadLines("/proc/self/maps"))
         {
             var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length < 6 || fields[2] != "00000000" || !fields[5].EndsWith("/" + fileName, StringComparison.Ordinal)) continue;
+            if (fields.Length < 6 || fields[2] != "00000000" ||
+                !fields[5].EndsWith("/" + fileName, StringComparison.Ordinal)) continue;
             return (fields[5], Convert.ToInt64(fields[0].Split('-')[0], 16));
         }
         throw new InvalidDataException($"{fileName} is not loaded");
     }
 }
 
-/// <summary>Reads the values and sizes of named symbols from an ELF64 file's .symtab (local symbols included).</summary>
+/// <summary>
+/// Reads the values and sizes of named symbols from an ELF64 file's .symtab (local symbols included).
+/// </summary>
 internal static class ElfSymbols
 {
     public readonly record struct Symbol(long Value, long Size);
@@ -144,7 +153,8 @@ internal static class ElfSymbols
                 byte* header = start + sectionHeaders + (long)s * entrySize;
                 if (*(uint*)(header + 4) != 2) continue;   // SHT_SYMTAB
                 long symbols = *(long*)(header + 0x18), symbolsSize = *(long*)(header + 0x20);
-                byte* strings = start + *(long*)(start + sectionHeaders + (long)*(uint*)(header + 0x28) * entrySize + 0x18);
+                byte* strings = start +
+                    *(long*)(start + sectionHeaders + (long)*(uint*)(header + 0x28) * entrySize + 0x18);
                 long stringsSize = *(long*)(start + sectionHeaders + (long)*(uint*)(header + 0x28) * entrySize + 0x20);
                 foreach (var name in names)
                 {

@@ -24,7 +24,9 @@ public static class ExitCodes
     public const int BadInput = 2;
     public const int DataMissing = 3;
     public const int Diverged = 4;
-    /// <summary>regimen watch stopped the command it ran, on a finding at --stop-on's severity (regimen train --stop-on too).</summary>
+    /// <summary>
+    /// regimen watch stopped the command it ran, on a finding at --stop-on's severity (regimen train --stop-on too).
+    /// </summary>
     public const int StoppedOnFinding = 5;
     /// <summary>An unexpected exception: a bug in Regimen (REGIMEN_DEBUG=1 prints its stack trace).</summary>
     public const int InternalError = 70;

@@ -17,7 +17,9 @@ internal static class Intermediate
     }
 }
 
-/// <summary>Stochastic depth: drops the whole residual branch of a sample with probability <c>Rate</c> while training.</summary>
+/// <summary>
+/// Stochastic depth: drops the whole residual branch of a sample with probability <c>Rate</c> while training.
+/// </summary>
 internal static class DropPath
 {
     public static Tensor Apply(Tensor branch, double rate, bool training)
@@ -29,7 +31,9 @@ internal static class DropPath
     }
 }
 
-/// <summary>The basic block of ResNet-18/34 (two 3x3 convolutions and a shortcut), with torchvision's parameter names.</summary>
+/// <summary>
+/// The basic block of ResNet-18/34 (two 3x3 convolutions and a shortcut), with torchvision's parameter names.
+/// </summary>
 internal sealed class BasicBlock : Module<Tensor, Tensor>, IInferenceGraph
 {
     readonly Conv2d conv1, conv2;
@@ -44,7 +48,8 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>, IInferenceGraph
         conv2 = Conv2d(outChannels, outChannels, 3, stride: 1, padding: 1, bias: false);
         bn2 = BatchNorm2d(outChannels);
         if (stride != 1 || inChannels != outChannels)
-            downsample = Sequential(Conv2d(inChannels, outChannels, 1, stride: stride, bias: false), BatchNorm2d(outChannels));
+            downsample = Sequential(Conv2d(inChannels, outChannels, 1, stride: stride, bias: false),
+                BatchNorm2d(outChannels));
         RegisterComponents();
     }
 
@@ -69,7 +74,9 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>, IInferenceGraph
     }
 }
 
-/// <summary>The bottleneck block of ResNet-50 (1x1 reduce, 3x3, 1x1 expand by 4), with torchvision's parameter names.</summary>
+/// <summary>
+/// The bottleneck block of ResNet-50 (1x1 reduce, 3x3, 1x1 expand by 4), with torchvision's parameter names.
+/// </summary>
 internal sealed class Bottleneck : Module<Tensor, Tensor>, IInferenceGraph
 {
     public const int Expansion = 4;
@@ -88,7 +95,8 @@ internal sealed class Bottleneck : Module<Tensor, Tensor>, IInferenceGraph
         conv3 = Conv2d(planes, outChannels, 1, bias: false);
         bn3 = BatchNorm2d(outChannels);
         if (stride != 1 || inChannels != outChannels)
-            downsample = Sequential(Conv2d(inChannels, outChannels, 1, stride: stride, bias: false), BatchNorm2d(outChannels));
+            downsample = Sequential(Conv2d(inChannels, outChannels, 1, stride: stride, bias: false),
+                BatchNorm2d(outChannels));
         RegisterComponents();
     }
 
@@ -129,7 +137,8 @@ internal sealed class WideBlock : Module<Tensor, Tensor>, IInferenceGraph
         conv1 = Conv2d(inChannels, outChannels, 3, stride: stride, padding: 1, bias: false);
         bn2 = BatchNorm2d(outChannels);
         conv2 = Conv2d(outChannels, outChannels, 3, stride: 1, padding: 1, bias: false);
-        if (stride != 1 || inChannels != outChannels) shortcut = Conv2d(inChannels, outChannels, 1, stride: stride, bias: false);
+        if (stride != 1 || inChannels != outChannels)
+            shortcut = Conv2d(inChannels, outChannels, 1, stride: stride, bias: false);
         DropoutRate = dropout;
         RegisterComponents();
     }

@@ -12,13 +12,16 @@ namespace Regimen.Models;
 /// augmentation and the schedules functions of (seed, epoch, batch), this is all a resume needs to continue the
 /// epoch exactly. <see cref="AtOptimizerStep"/> is false between the batches of an accumulated step.
 /// </summary>
-public sealed record EpochProgress(int Epoch, int Batch, double LossSum, long Correct, long Seen, int Mixed, double FirstLr, bool AtOptimizerStep);
+public sealed record EpochProgress(int Epoch, int Batch, double LossSum, long Correct, long Seen, int Mixed,
+    double FirstLr, bool AtOptimizerStep);
 
 /// <summary>What a checkpoint says about itself: enough to rebuild the model and continue or evaluate.</summary>
 public sealed record CheckpointHeader
 {
     public int Format { get; init; } = 1;
-    /// <summary>The last epoch the checkpoint has completed (0-based); with <see cref="Progress"/>, the epoch it is in.</summary>
+    /// <summary>
+    /// The last epoch the checkpoint has completed (0-based); with <see cref="Progress"/>, the epoch it is in.
+    /// </summary>
     public int Epoch { get; init; }
     /// <summary>The learning-rate scale and count of divergence rollbacks so far: a resume keeps them.</summary>
     public double LrScale { get; init; } = 1;
@@ -37,7 +40,9 @@ public sealed record CheckpointHeader
     public int? BestEpoch { get; init; }
     public bool HasOptimizer { get; init; }
     public bool HasEma { get; init; }
-    /// <summary>libtorch's generator state at the save, for the record; the loop reseeds per (epoch, step) anyway.</summary>
+    /// <summary>
+    /// libtorch's generator state at the save, for the record; the loop reseeds per (epoch, step) anyway.
+    /// </summary>
     public string RngState { get; init; } = "";
     public DateTime SavedAt { get; init; }
 }
@@ -50,7 +55,8 @@ public static class Checkpoint
 {
     static readonly byte[] Magic = Encoding.ASCII.GetBytes("REGIMEN-CHECKPOINT\n");
 
-    public static void Save(string path, CheckpointHeader header, nn.Module model, OptimizerHelper? optimizer, nn.Module? ema = null)
+    public static void Save(string path, CheckpointHeader header, nn.Module model, OptimizerHelper? optimizer,
+        nn.Module? ema = null)
     {
         using var rng = get_rng_state();
         header = header with
@@ -69,7 +75,9 @@ public static class Checkpoint
         });
     }
 
-    /// <summary>The file layout, atomically: the marker, the JSON header, then the tensors <paramref name="body"/> writes.</summary>
+    /// <summary>
+    /// The file layout, atomically: the marker, the JSON header, then the tensors <paramref name="body"/> writes.
+    /// </summary>
     static void Write(string path, CheckpointHeader header, Action<BinaryWriter> body) =>
         AtomicFile.Write(path, stream =>
         {
@@ -107,14 +115,16 @@ public static class Checkpoint
         var header = ReadHeader(reader, path);
         var recipe = RecipeLoader.Parse(header.RecipeYaml, $"{path} (recipe)");
         var model = ModelRegistry.Create(header.ModelName, new ModelOptions(header.InputChannels, header.ClassCount,
-            recipe.Model.Width, recipe.Model.Depth, recipe.Model.WidenFactor, recipe.Model.Dropout, recipe.Model.DropPath));
+            recipe.Model.Width, recipe.Model.Depth, recipe.Model.WidenFactor, recipe.Model.Dropout,
+                recipe.Model.DropPath));
         LoadWeights(reader, path, model);
         MemoryLayout.Apply(model, header.InputChannels, recipe.Model.ChannelsLast);
         return (header, model);
     }
 
     /// <summary>Loads weights (and the optimizer's state, when present) into an existing model, for resume.</summary>
-    public static CheckpointHeader LoadInto(string path, nn.Module model, OptimizerHelper? optimizer, nn.Module? ema = null)
+    public static CheckpointHeader LoadInto(string path, nn.Module model, OptimizerHelper? optimizer,
+        nn.Module? ema = null)
     {
         using var reader = Open(path);
         var header = ReadHeader(reader, path);
@@ -125,7 +135,8 @@ public static class Checkpoint
             try { optimizer.load_state_dict(reader); }
             catch (Exception e) when (e is not RegimenException)
             {
-                throw new RegimenException($"{path}: the optimizer state does not match this recipe's optimizer ({e.Message})");
+                throw new RegimenException($"{path}: the optimizer state does not match this recipe's optimizer " +
+                    $"({e.Message})");
             }
             if (ema != null && header.HasEma) LoadWeights(reader, path, ema);
         }
@@ -137,7 +148,8 @@ public static class Checkpoint
         try { model.load(reader, strict: true); }
         catch (Exception e) when (e is not RegimenException)
         {
-            throw new RegimenException($"{path}: the weights do not fit model '{model.GetName()}' ({e.Message}). Was it saved from another model or recipe?");
+            throw new RegimenException($"{path}: the weights do not fit model '{model.GetName()}' ({e.Message}). Was " +
+                $"it saved from another model or recipe?");
         }
     }
 
@@ -149,7 +161,8 @@ public static class Checkpoint
         if (!magic.AsSpan().SequenceEqual(Magic))
         {
             reader.Dispose();
-            throw new RegimenException($"{path}: not a Regimen checkpoint (it does not start with the checkpoint marker)");
+            throw new RegimenException($"{path}: not a Regimen checkpoint (it does not start with the checkpoint " +
+                $"marker)");
         }
         return reader;
     }

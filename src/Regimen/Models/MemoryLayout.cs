@@ -12,7 +12,9 @@ namespace Regimen.Models;
 /// </summary>
 public static class MemoryLayout
 {
-    /// <summary>The same values with NHWC strides; a tensor that is not 4-D, or is already NHWC, is returned as it is.</summary>
+    /// <summary>
+    /// The same values with NHWC strides; a tensor that is not 4-D, or is already NHWC, is returned as it is.
+    /// </summary>
     public static Tensor ToChannelsLast(Tensor x)
     {
         if (x.dim() != 4 || IsChannelsLast(x)) return x;
@@ -23,7 +25,8 @@ public static class MemoryLayout
 
     /// <summary>Whether the strides are exactly NHWC's, as libtorch's channels-last format computes them (dimensions of
     /// size 1 included: a 1x1 convolution's weight with plain strides is not taken for NHWC).</summary>
-    public static bool IsChannelsLast(Tensor x) => x.dim() == 4 && x.stride().SequenceEqual(ChannelsLastStrides(x.shape));
+    public static bool IsChannelsLast(Tensor x) => x.dim() == 4 &&
+        x.stride().SequenceEqual(ChannelsLastStrides(x.shape));
 
     static long[] ChannelsLastStrides(long[] shape)
     {
@@ -44,7 +47,9 @@ public static class MemoryLayout
         }
     }
 
-    /// <summary>The fewest channels a convolution may have for the model to run in NHWC (see <see cref="Choose"/>).</summary>
+    /// <summary>
+    /// The fewest channels a convolution may have for the model to run in NHWC (see <see cref="Choose"/>).
+    /// </summary>
     public const int MinChannelsLast = 8;
 
     /// <summary>
@@ -61,7 +66,8 @@ public static class MemoryLayout
             if (module is not Conv2d conv) continue;
             long outChannels = conv.weight.shape[0], inChannels = conv.weight.shape[1];
             if (outChannels < MinChannelsLast || (inChannels != imageChannels && inChannels < MinChannelsLast))
-                return new LayoutChoice(false, $"NCHW: convolution {name} has {inChannels} -> {outChannels} channels, and below {MinChannelsLast} NHWC is slower");
+                return new LayoutChoice(false, $"NCHW: convolution {name} has {inChannels} -> {outChannels} " +
+                    $"channels, and below {MinChannelsLast} NHWC is slower");
         }
         return new LayoutChoice(true, "NHWC weights and activations, as model.channels_last asks");
     }
@@ -86,7 +92,9 @@ public static class MemoryLayout
         }
     }
 
-    /// <summary>Whether any 4-D parameter of the model has NHWC strides (and is not also plain, as a 1x1 weight can be).</summary>
+    /// <summary>
+    /// Whether any 4-D parameter of the model has NHWC strides (and is not also plain, as a 1x1 weight can be).
+    /// </summary>
     public static bool HasChannelsLast(nn.Module model) =>
         model.parameters().Any(p => p.dim() == 4 && !p.is_contiguous() && IsChannelsLast(p));
 
@@ -95,7 +103,8 @@ public static class MemoryLayout
     /// channels-last model, its moving average and its optimizer's 4-D state tensors (momentum, Adam moments) are
     /// plain; at its end they are channels-last again. For a plain model it does nothing.
     /// </summary>
-    public static IDisposable PlainForSerialization(nn.Module model, OptimizerHelper? optimizer = null, nn.Module? ema = null)
+    public static IDisposable PlainForSerialization(nn.Module model, OptimizerHelper? optimizer = null,
+        nn.Module? ema = null)
     {
         if (!HasChannelsLast(model)) return NoScope.Instance;
         ToContiguous(model);
@@ -118,7 +127,8 @@ public static class MemoryLayout
             if (state is null) continue;
             foreach (var field in state.GetType().GetFields(BindingFlags.Public | BindingFlags.Instance))
             {
-                if (field.FieldType != typeof(Tensor) || field.GetValue(state) is not Tensor t || t.dim() != 4) continue;
+                if (field.FieldType != typeof(Tensor) || field.GetValue(state) is not Tensor t || t.dim() != 4)
+                    continue;
                 var converted = toChannelsLast ? ToChannelsLast(t) : t.is_contiguous() ? t : t.contiguous();
                 if (ReferenceEquals(converted, t)) continue;
                 // A save inside a training step's dispose scope must not hand the optimizer a tensor the scope frees.
@@ -146,7 +156,9 @@ public static class MemoryLayout
     }
 }
 
-/// <summary>The memory layout a model runs in (NHWC when <c>ChannelsLast</c>, else NCHW) and the reason for it.</summary>
+/// <summary>
+/// The memory layout a model runs in (NHWC when <c>ChannelsLast</c>, else NCHW) and the reason for it.
+/// </summary>
 public sealed record LayoutChoice(bool ChannelsLast, string Reason)
 {
     public string Name => ChannelsLast ? "channels_last" : "contiguous";

@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 namespace Regimen.Models;
 
 /// <summary>One named model constructor, with the options it reads documented for <c>regimen models</c>.</summary>
-public sealed record ModelEntry(string Name, string Description, string Options, Func<ModelOptions, nn.Module<Tensor, Tensor>> Create);
+public sealed record ModelEntry(string Name, string Description, string Options,
+    Func<ModelOptions, nn.Module<Tensor, Tensor>> Create);
 
 /// <summary>
 /// The models Regimen can train, by name, as timm's registry does: each takes the data's channel and class
@@ -16,25 +17,40 @@ public static class ModelRegistry
 
     static ModelRegistry()
     {
-        Add("small_resnet", "Small residual CNN for 28x28/32x32 inputs: 3x3 stem, 3 stages of basic blocks at width, 2x, 4x",
+        Add("small_resnet", "Small residual CNN for 28x28/32x32 inputs: 3x3 stem, 3 stages of basic blocks at width, " +
+            "2x, 4x",
             "width (default 32), depth = blocks per stage (default 1), dropout, drop_path",
-            o => { int w = o.Width ?? 32, d = o.Depth ?? 1; return new ResNet("small_resnet", o, false, false, new[] { d, d, d }, new[] { w, 2 * w, 4 * w }); });
-        Add("cifar_resnet18", "ResNet-18 for small images: 3x3 stem without max-pool, 4 stages of 2 basic blocks (64-512)",
+            o =>
+            {
+                int w = o.Width ?? 32, d = o.Depth ?? 1;
+                return new ResNet("small_resnet", o, false, false, new[] { d, d, d }, new[] { w, 2 * w, 4 * w });
+            });
+        Add("cifar_resnet18", "ResNet-18 for small images: 3x3 stem without max-pool, 4 stages of 2 basic blocks " +
+            "(64-512)",
             "width (default 64), dropout, drop_path",
-            o => { int w = o.Width ?? 64; return new ResNet("cifar_resnet18", o, false, false, new[] { 2, 2, 2, 2 }, new[] { w, 2 * w, 4 * w, 8 * w }); });
+            o =>
+            {
+                int w = o.Width ?? 64;
+                return new ResNet("cifar_resnet18", o, false, false, new[] { 2, 2, 2, 2 },
+                    new[] { w, 2 * w, 4 * w, 8 * w });
+            });
         Add("resnet18", "ResNet-18 (He et al. 2016) with the ImageNet stem", "dropout, drop_path",
             o => new ResNet("resnet18", o, true, false, new[] { 2, 2, 2, 2 }, new[] { 64, 128, 256, 512 }));
         Add("resnet34", "ResNet-34 with the ImageNet stem", "dropout, drop_path",
             o => new ResNet("resnet34", o, true, false, new[] { 3, 4, 6, 3 }, new[] { 64, 128, 256, 512 }));
-        Add("resnet50", "ResNet-50 with bottleneck blocks and the ImageNet stem (25.6 M parameters for 1000 classes)", "dropout, drop_path",
+        Add("resnet50", "ResNet-50 with bottleneck blocks and the ImageNet stem (25.6 M parameters for 1000 classes)",
+            "dropout, drop_path",
             o => new ResNet("resnet50", o, true, true, new[] { 3, 4, 6, 3 }, new[] { 64, 128, 256, 512 }));
-        Add("wide_resnet", "WideResNet-depth-k with dropout inside the blocks", "depth (6n+4, default 28), widen_factor (default 10), dropout, drop_path",
+        Add("wide_resnet", "WideResNet-depth-k with dropout inside the blocks", "depth (6n+4, default 28), " +
+            "widen_factor (default 10), dropout, drop_path",
             o => new WideResNet("wide_resnet", o, o.Depth ?? 28, o.WidenFactor ?? 10));
         Add("wrn16_4", "WideResNet-16-4", "dropout, drop_path", o => new WideResNet("wrn16_4", o, 16, 4));
-        Add("wrn28_10", "WideResNet-28-10 (36.5 M parameters for 100 classes)", "dropout, drop_path", o => new WideResNet("wrn28_10", o, 28, 10));
+        Add("wrn28_10", "WideResNet-28-10 (36.5 M parameters for 100 classes)", "dropout, drop_path", o =>
+            new WideResNet("wrn28_10", o, 28, 10));
     }
 
-    static void Add(string name, string description, string options, Func<ModelOptions, nn.Module<Tensor, Tensor>> create) =>
+    static void Add(string name, string description, string options,
+        Func<ModelOptions, nn.Module<Tensor, Tensor>> create) =>
         entries[name] = new ModelEntry(name, description, options, create);
 
     /// <summary>
@@ -42,7 +58,8 @@ public static class ModelRegistry
     /// <c>model.name</c>, typos get a "did you mean", and checkpoints rebuild it by name (register it again in any
     /// process that loads them).
     /// </summary>
-    /// <param name="name">Letters, digits, <c>_</c>, <c>-</c> or <c>.</c>; names are case-insensitive and unique.</param>
+    /// <param name="name">Letters, digits, <c>_</c>, <c>-</c> or <c>.</c>; names are case-insensitive and
+    /// unique.</param>
     /// <param name="description">One line for <c>regimen models</c>.</param>
     /// <param name="options">The <see cref="ModelOptions"/> fields the constructor reads beyond the channel and class
     /// counts, with their defaults (e.g. "width (default 32), dropout"), for <c>regimen models</c>.</param>

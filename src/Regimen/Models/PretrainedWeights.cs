@@ -5,14 +5,20 @@ using static TorchSharp.torch;
 
 namespace Regimen.Models;
 
-/// <summary>What loading pretrained weights did: which keys it filled, which it could not, and whether the head was replaced.</summary>
-public sealed record PretrainedReport(string Source, int Loaded, IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected, IReadOnlyList<string> ReplacedHead)
+/// <summary>
+/// What loading pretrained weights did: which keys it filled, which it could not, and whether the head was replaced.
+/// </summary>
+public sealed record PretrainedReport(string Source, int Loaded, IReadOnlyList<string> Missing,
+    IReadOnlyList<string> Unexpected, IReadOnlyList<string> ReplacedHead)
 {
     public string Describe() =>
         $"{Source}: loaded {Loaded} tensors" +
-        (ReplacedHead.Count > 0 ? $"; new classifier head ({string.Join(", ", ReplacedHead)}: the class count differs)" : "") +
-        (Missing.Count > 0 ? $"; {Missing.Count} missing (kept their initialization): {string.Join(", ", Missing.Take(8))}{(Missing.Count > 8 ? ", ..." : "")}" : "") +
-        (Unexpected.Count > 0 ? $"; {Unexpected.Count} unexpected (ignored): {string.Join(", ", Unexpected.Take(8))}{(Unexpected.Count > 8 ? ", ..." : "")}" : "");
+        (ReplacedHead.Count > 0 ? $"; new classifier head ({string.Join(", ", ReplacedHead)}: the class count differs)"
+            : "") +
+        (Missing.Count > 0 ? $"; {Missing.Count} missing (kept their initialization): " +
+            $"{string.Join(", ", Missing.Take(8))}{(Missing.Count > 8 ? ", ..." : "")}" : "") +
+        (Unexpected.Count > 0 ? $"; {Unexpected.Count} unexpected (ignored): " +
+            $"{string.Join(", ", Unexpected.Take(8))}{(Unexpected.Count > 8 ? ", ..." : "")}" : "");
 }
 
 /// <summary>
@@ -40,7 +46,8 @@ public static class PretrainedWeights
         {
             foreach (var (name, target) in model.state_dict())
             {
-                var key = source.ContainsKey(name) ? name : source.ContainsKey("module." + name) ? "module." + name : null;
+                var key = source.ContainsKey(name) ? name : source.ContainsKey("module." + name)
+                    ? "module." + name : null;
                 if (key is null) { missing.Add(name); continue; }
                 used.Add(key);
                 var value = source[key];
@@ -56,7 +63,8 @@ public static class PretrainedWeights
         }
         var unexpected = source.Keys.Where(k => !used.Contains(k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
         if (loaded == 0)
-            throw new RegimenException($"model.pretrained: {path}: no tensor name matches the model (its keys start: {string.Join(", ", source.Keys.Take(5))})");
+            throw new RegimenException($"model.pretrained: {path}: no tensor name matches the model (its keys start: " +
+                $"{string.Join(", ", source.Keys.Take(5))})");
         return new PretrainedReport(path, loaded, missing, unexpected, replaced);
     }
 

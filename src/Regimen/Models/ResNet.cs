@@ -9,7 +9,8 @@ namespace Regimen.Models;
 /// The ResNet family in one class: an ImageNet stem (7x7 stride 2 and max-pool) or a small-image stem
 /// (3x3 stride 1, no pool, as for CIFAR and 28x28 inputs), stages of basic or bottleneck blocks, global average
 /// pooling, dropout and a linear classifier named <c>fc</c> (the head that fine-tuning replaces). Parameter
-/// names follow torchvision (conv1, bn1, layer1.0.conv1, layer1.0.downsample.0, fc), so torchvision state dicts load as they are.
+/// names follow torchvision (conv1, bn1, layer1.0.conv1, layer1.0.downsample.0, fc), so torchvision state dicts load as
+/// they are.
 /// </summary>
 public sealed class ResNet : Module<Tensor, Tensor>, IRegularizedModel, IInferenceGraph
 {
@@ -58,7 +59,9 @@ public sealed class ResNet : Module<Tensor, Tensor>, IRegularizedModel, IInferen
     public int FeatureCount { get; }
     public double Dropout { get; set; }
 
-    /// <summary>Stochastic depth, rising linearly from 0 at the first block to this rate at the last (as in timm).</summary>
+    /// <summary>
+    /// Stochastic depth, rising linearly from 0 at the first block to this rate at the last (as in timm).
+    /// </summary>
     public double DropPath
     {
         get => dropPath;
@@ -106,7 +109,8 @@ public sealed class ResNet : Module<Tensor, Tensor>, IRegularizedModel, IInferen
             switch (module)
             {
                 case Conv2d conv:
-                    init.kaiming_normal_(conv.weight, mode: init.FanInOut.FanOut, nonlinearity: init.NonlinearityType.ReLU);
+                    init.kaiming_normal_(conv.weight, mode: init.FanInOut.FanOut,
+                        nonlinearity: init.NonlinearityType.ReLU);
                     break;
                 case BatchNorm2d bn:
                     init.ones_(bn.weight);

@@ -21,7 +21,8 @@ public sealed class WideResNet : Module<Tensor, Tensor>, IRegularizedModel, IInf
     public WideResNet(string name, ModelOptions options, int depth, int widenFactor) : base(name)
     {
         if ((depth - 4) % 6 != 0 || depth < 10)
-            throw new RegimenException($"model.depth: WideResNet depth must be 6n+4 (10, 16, 22, 28, 40...), got {depth}");
+            throw new RegimenException($"model.depth: WideResNet depth must be 6n+4 (10, 16, 22, 28, 40...), got " +
+                $"{depth}");
         int n = (depth - 4) / 6;
         int[] widths = { 16, 16 * widenFactor, 32 * widenFactor, 64 * widenFactor };
         stem = Conv2d(options.InputChannels, widths[0], 3, padding: 1, bias: false);
@@ -32,7 +33,8 @@ public sealed class WideResNet : Module<Tensor, Tensor>, IRegularizedModel, IInf
             var stage = Sequential();
             for (int b = 0; b < n; b++)
             {
-                var block = new WideBlock($"block{b}", inChannels, widths[s + 1], b == 0 && s > 0 ? 2 : 1, options.Dropout);
+                var block = new WideBlock($"block{b}", inChannels, widths[s + 1], b == 0 && s > 0 ? 2 : 1,
+                    options.Dropout);
                 stage.append(block);
                 blocks.Add(block);
                 inChannels = widths[s + 1];
@@ -60,7 +62,8 @@ public sealed class WideResNet : Module<Tensor, Tensor>, IRegularizedModel, IInf
         set
         {
             dropPath = value;
-            for (int i = 0; i < blocks.Count; i++) blocks[i].DropPathRate = blocks.Count > 1 ? value * i / (blocks.Count - 1) : value;
+            for (int i = 0; i < blocks.Count; i++) blocks[i].DropPathRate = blocks.Count > 1
+                ? value * i / (blocks.Count - 1) : value;
         }
     }
 

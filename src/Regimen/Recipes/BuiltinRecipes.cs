@@ -32,7 +32,9 @@ public static class BuiltinRecipes
                 using var stream = assembly.GetManifestResourceStream(n)!;
                 var yaml = new StreamReader(stream).ReadToEnd();
                 var name = n[prefix.Length..^".yaml".Length];
-                var description = yaml.Split('\n').FirstOrDefault(l => l.StartsWith("description:", StringComparison.Ordinal))?["description:".Length..].Trim() ?? "";
+                var description = yaml.Split('\n')
+                    .FirstOrDefault(l =>
+                    l.StartsWith("description:", StringComparison.Ordinal))?["description:".Length..].Trim() ?? "";
                 return new BuiltinRecipe(name, description, yaml);
             })
             .OrderBy(r => r.Name, StringComparer.Ordinal)

@@ -46,7 +46,9 @@ public sealed class ModelSection
     public int? WidenFactor { get; set; }
     public double Dropout { get; set; }
     public double DropPath { get; set; }
-    /// <summary>Start from these weights: a Regimen checkpoint (.ckpt), a PyTorch state dict (.pt, .pth) or safetensors.</summary>
+    /// <summary>
+    /// Start from these weights: a Regimen checkpoint (.ckpt), a PyTorch state dict (.pt, .pth) or safetensors.
+    /// </summary>
     public string? Pretrained { get; set; }
     /// <summary>Keep convolution weights and activations in NHWC (channels-last) layout, as timm's --channels-last:
     /// libtorch then runs its NHWC convolution and vectorized BatchNorm kernels and skips layout reorders. Applied
@@ -55,7 +57,9 @@ public sealed class ModelSection
     public bool ChannelsLast { get; set; } = true;
 }
 
-/// <summary>Fine-tuning: a head-only phase with the backbone frozen, then everything with separate rates (seed 004).</summary>
+/// <summary>
+/// Fine-tuning: a head-only phase with the backbone frozen, then everything with separate rates (seed 004).
+/// </summary>
 public sealed class FinetuneSection
 {
     /// <summary>Epochs at the start that train only the classifier head (fc).</summary>
@@ -72,10 +76,14 @@ public sealed class DataSection
     public string Dataset { get; set; } = "fashion-mnist";
     /// <summary>Folder with the data set's files; default: the data set's usual install place.</summary>
     public string? Path { get; set; }
-    /// <summary>Where validation comes from: "test" (the data set's test split) or "holdout" (val_fraction of train).</summary>
+    /// <summary>
+    /// Where validation comes from: "test" (the data set's test split) or "holdout" (val_fraction of train).
+    /// </summary>
     public string Validation { get; set; } = "test";
     public double ValFraction { get; set; } = 0.1;
-    /// <summary>Threads that prepare batches ahead of the training loop: 0 = in the loop, 1 = one worker with bounded prefetch.</summary>
+    /// <summary>
+    /// Threads that prepare batches ahead of the training loop: 0 = in the loop, 1 = one worker with bounded prefetch.
+    /// </summary>
     public int Workers { get; set; } = 1;
     /// <summary>How many prepared batches the worker may hold ahead.</summary>
     public int Prefetch { get; set; } = 2;
@@ -87,11 +95,18 @@ public sealed class DataSection
     public int ValLimit { get; set; }
     /// <summary>Training resolution in pixels; 0 = the data set's own.</summary>
     public int Resolution { get; set; }
-    /// <summary>imagefolder, csv: keep the decoded images in memory (auto: when they take less than half the memory), or decode batch by batch.</summary>
+    /// <summary>
+    /// imagefolder, csv: keep the decoded images in memory (auto: when they take less than half the memory), or decode
+    /// batch by batch.
+    /// </summary>
     public string Cache { get; set; } = "auto";
-    /// <summary>imagefolder: images are decoded, resized (shorter side) and centre-cropped to this size once, at load.</summary>
+    /// <summary>
+    /// imagefolder: images are decoded, resized (shorter side) and centre-cropped to this size once, at load.
+    /// </summary>
     public int ImageSize { get; set; } = 64;
-    /// <summary>csv: the training labels, a CSV of image,label (relative to data.path); images relative to images_dir.</summary>
+    /// <summary>
+    /// csv: the training labels, a CSV of image,label (relative to data.path); images relative to images_dir.
+    /// </summary>
     public string LabelsCsv { get; set; } = "train.csv";
     /// <summary>csv: an optional labelled test split in the same form.</summary>
     public string? TestCsv { get; set; }
@@ -146,7 +161,9 @@ public sealed class LrScheduleSection
     /// <summary>cosine_restarts: length of the first cycle in epochs, and its growth factor.</summary>
     public int T0 { get; set; } = 10;
     public int TMult { get; set; } = 1;
-    /// <summary>plateau: epochs without improvement of evaluation.monitor before the rate is multiplied by gamma.</summary>
+    /// <summary>
+    /// plateau: epochs without improvement of evaluation.monitor before the rate is multiplied by gamma.
+    /// </summary>
     public int Patience { get; set; } = 10;
     /// <summary>plateau: the relative improvement that counts (PyTorch's threshold, mode 'rel').</summary>
     public double Threshold { get; set; } = 1e-4;
@@ -159,11 +176,19 @@ public sealed class RegularizationSection
 
 public sealed class AugmentSection
 {
-    /// <summary>Whether training augmentations are on. Off means the evaluation transform and no MixUp/CutMix (a FixRes phase that turns them off is seed 001's mistake).</summary>
+    /// <summary>
+    /// Whether training augmentations are on. Off means the evaluation transform and no MixUp/CutMix (a FixRes phase
+    /// that turns them off is seed 001's mistake).
+    /// </summary>
     public bool Enabled { get; set; } = true;
-    /// <summary>full, reduced (colour, dropout, erasing and blur at half probability) or minimal (crop and flip only), as seed 002's phases.</summary>
+    /// <summary>
+    /// full, reduced (colour, dropout, erasing and blur at half probability) or minimal (crop and flip only), as seed
+    /// 002's phases.
+    /// </summary>
     public string Level { get; set; } = "full";
-    /// <summary>Random crop after zero padding by this many pixels; 0 = off. Ignored when random_resized_crop is on.</summary>
+    /// <summary>
+    /// Random crop after zero padding by this many pixels; 0 = off. Ignored when random_resized_crop is on.
+    /// </summary>
     public int CropPadding { get; set; } = 2;
     public RandomResizedCropSection RandomResizedCrop { get; set; } = new();
     /// <summary>Probability of a horizontal flip.</summary>
@@ -236,7 +261,10 @@ public sealed class EmaSection
 {
     public bool Enabled { get; set; }
     public double Decay { get; set; } = 0.999;
-    /// <summary>Use min(decay, (1+t)/(10+t)) at optimizer step t, so early averages are not dominated by the random initialization.</summary>
+    /// <summary>
+    /// Use min(decay, (1+t)/(10+t)) at optimizer step t, so early averages are not dominated by the random
+    /// initialization.
+    /// </summary>
     public bool Warmup { get; set; } = true;
 }
 
@@ -246,7 +274,9 @@ public sealed class EvaluationSection
     public bool TtaFlip { get; set; }
     /// <summary>... five crops (centre and corners at 87.5 % of the side, resized back) when 5; 0 = off ...</summary>
     public int TtaCrops { get; set; }
-    /// <summary>... and at this test resolution (FixRes: test higher than train); 0 = the evaluation resolution.</summary>
+    /// <summary>
+    /// ... and at this test resolution (FixRes: test higher than train); 0 = the evaluation resolution.
+    /// </summary>
     public int TtaResolution { get; set; }
     public int BatchSize { get; set; } = 500;
     /// <summary>Evaluation resolution in pixels; 0 = the data's resolution (data.resolution, else native).</summary>
@@ -277,7 +307,10 @@ public sealed class EarlyStoppingSection
 /// <summary>What a NaN or infinite loss, or an exploding gradient, does to the run.</summary>
 public sealed class DivergenceSection
 {
-    /// <summary>stop: end the run (exit code 4), keeping the last good checkpoint; rollback: reload last.ckpt and continue with a lower learning rate.</summary>
+    /// <summary>
+    /// stop: end the run (exit code 4), keeping the last good checkpoint; rollback: reload last.ckpt and continue with
+    /// a lower learning rate.
+    /// </summary>
     public string Action { get; set; } = "stop";
     /// <summary>rollback: the learning rate is multiplied by this at each rollback, for the rest of the run.</summary>
     public double LrFactor { get; set; } = 0.5;
@@ -291,7 +324,10 @@ public sealed class CheckpointSection
 {
     public bool SaveBest { get; set; } = true;
     public bool SaveLast { get; set; } = true;
-    /// <summary>Also save last.ckpt every N optimizer steps within an epoch (0 = at epoch ends only), so that a resume continues mid-epoch.</summary>
+    /// <summary>
+    /// Also save last.ckpt every N optimizer steps within an epoch (0 = at epoch ends only), so that a resume continues
+    /// mid-epoch.
+    /// </summary>
     public int EverySteps { get; set; }
 }
 
@@ -315,7 +351,10 @@ public sealed class Phase
     public double? WeightDecay { get; set; }
     public double? Dropout { get; set; }
     public double? DropPath { get; set; }
-    /// <summary>A new learning-rate schedule from this epoch on; its time starts at the phase (seed 002 switches warm restarts for cosine at epoch 61).</summary>
+    /// <summary>
+    /// A new learning-rate schedule from this epoch on; its time starts at the phase (seed 002 switches warm restarts
+    /// for cosine at epoch 61).
+    /// </summary>
     public LrScheduleSection? LrSchedule { get; set; }
     /// <summary>The peak rate of the phase's schedule; default optimizer.lr.</summary>
     public double? Lr { get; set; }

@@ -15,7 +15,8 @@ public static class RecipeLoader
 {
     /// <summary>
     /// Loads a recipe by file path or built-in name, then applies <c>key.path=value</c> overrides. Without a
-    /// <paramref name="check"/> only the schema and ranges are checked; Sessions.CheckedRecipes adds the registries' names.
+    /// <paramref name="check"/> only the schema and ranges are checked; Sessions.CheckedRecipes adds the registries'
+    /// names.
     /// </summary>
     public static Recipe Load(string fileOrName, IEnumerable<string>? overrides = null, RecipeCheck? check = null)
     {
@@ -28,7 +29,8 @@ public static class RecipeLoader
             (hint != null ? $" (did you mean '{hint}'?)" : "") + ". See: regimen recipes list");
     }
 
-    public static Recipe Parse(string yaml, string source, IEnumerable<string>? overrides = null, RecipeCheck? check = null)
+    public static Recipe Parse(string yaml, string source, IEnumerable<string>? overrides = null,
+        RecipeCheck? check = null)
     {
         var recipe = new Recipe();
         var binder = new YamlBinder(source);
@@ -39,7 +41,8 @@ public static class RecipeLoader
         foreach (var assignment in indexed)
         {
             int eq = assignment.IndexOf('=');
-            RecipePatch.Set(root ??= new YamlMappingNode(), assignment[..eq].Trim(), assignment[(eq + 1)..].Trim(), $"--set {assignment}");
+            RecipePatch.Set(root ??= new YamlMappingNode(), assignment[..eq].Trim(), assignment[(eq + 1)..].Trim(),
+                $"--set {assignment}");
         }
         if (root != null) binder.BindObject(recipe, root, "");
         foreach (var assignment in all.Except(indexed))
@@ -52,7 +55,8 @@ public static class RecipeLoader
         if (check != null)
             binder.Errors.AddRange(check(recipe).Select(p => $"{binder.Where(p.Key)}: {p.Key}: {p.Message}"));
         if (binder.Errors.Count > 0)
-            throw new RegimenException($"Invalid recipe ({binder.Errors.Count} problem{(binder.Errors.Count > 1 ? "s" : "")}):\n  " + string.Join("\n  ", binder.Errors));
+            throw new RegimenException($"Invalid recipe ({binder.Errors.Count} " +
+                $"problem{(binder.Errors.Count > 1 ? "s" : "")}):\n  " + string.Join("\n  ", binder.Errors));
         return recipe;
     }
 
@@ -62,14 +66,17 @@ public static class RecipeLoader
         try { stream.Load(new StringReader(yaml)); }
         catch (YamlException e)
         {
-            throw new RegimenException($"{source}:{e.Start.Line}:{e.Start.Column}: malformed YAML: {e.InnerException?.Message ?? e.Message}");
+            throw new RegimenException($"{source}:{e.Start.Line}:{e.Start.Column}: malformed YAML: " +
+                $"{e.InnerException?.Message ?? e.Message}");
         }
         if (stream.Documents.Count == 0) return null;
         return stream.Documents[0].RootNode switch
         {
             YamlMappingNode m => m,
             YamlScalarNode { Value: null or "" } => null,
-            var other => throw new RegimenException($"{source}:{other.Start.Line}:{other.Start.Column}: a recipe must be a mapping of keys (name:, epochs:, model:, ...)"),
+            var other =>
+                throw new RegimenException($"{source}:{other.Start.Line}:{other.Start.Column}: a recipe must be a " +
+                $"mapping of keys (name:, epochs:, model:, ...)"),
         };
     }
 
@@ -77,16 +84,21 @@ public static class RecipeLoader
     static YamlMappingNode ParseOverride(string assignment)
     {
         int eq = assignment.IndexOf('=');
-        if (eq <= 0) throw new RegimenException($"--set {assignment}: expected key.path=value, e.g. --set optimizer.lr=0.05");
+        if (eq <= 0)
+            throw new RegimenException($"--set {assignment}: expected key.path=value, e.g. --set optimizer.lr=0.05");
         var keys = assignment[..eq].Trim().Split('.');
-        if (keys.Any(k => k.Length == 0)) throw new RegimenException($"--set {assignment}: empty key in '{assignment[..eq]}'");
+        if (keys.Any(k => k.Length == 0))
+            throw new RegimenException($"--set {assignment}: empty key in '{assignment[..eq]}'");
         var valueText = assignment[(eq + 1)..].Trim();
         YamlNode value;
         if (valueText.StartsWith('[') || valueText.StartsWith('{'))
         {
             var doc = new YamlStream();
             try { doc.Load(new StringReader("v: " + valueText)); }
-            catch (YamlException e) { throw new RegimenException($"--set {assignment}: malformed value ({e.Message})"); }
+            catch (YamlException e)
+            {
+                throw new RegimenException($"--set {assignment}: malformed value ({e.Message})");
+            }
             value = ((YamlMappingNode)doc.Documents[0].RootNode).Children[new YamlScalarNode("v")];
         }
         else value = new YamlScalarNode(valueText);

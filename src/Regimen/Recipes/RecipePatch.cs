@@ -31,8 +31,11 @@ public static partial class RecipePatch
         for (int i = 0; i < parts.Length; i++)
         {
             var m = Segment().Match(parts[i]);
-            if (!m.Success) throw new RegimenException($"{source}: '{path}': '{parts[i]}' is not a key (letters, digits, _ and an optional [index])");
-            var mapping = node as YamlMappingNode ?? throw new RegimenException($"{source}: '{path}': '{parts[i]}' is inside a value, not a mapping");
+            if (!m.Success)
+                throw new RegimenException($"{source}: '{path}': '{parts[i]}' is not a key (letters, digits, _ and " +
+                    $"an optional [index])");
+            var mapping = node as YamlMappingNode ??
+                throw new RegimenException($"{source}: '{path}': '{parts[i]}' is inside a value, not a mapping");
             var key = new YamlScalarNode(m.Groups["key"].Value);
             bool last = i == parts.Length - 1;
             if (m.Groups["index"].Success)
@@ -41,7 +44,8 @@ public static partial class RecipePatch
                     throw new RegimenException($"{source}: '{path}': the recipe has no list '{m.Groups["key"].Value}'");
                 int index = int.Parse(m.Groups["index"].Value);
                 if (index >= sequence.Children.Count)
-                    throw new RegimenException($"{source}: '{path}': '{m.Groups["key"].Value}' has {sequence.Children.Count} items, no item {index}");
+                    throw new RegimenException($"{source}: '{path}': '{m.Groups["key"].Value}' has " +
+                        $"{sequence.Children.Count} items, no item {index}");
                 if (last) sequence.Children[index] = new YamlScalarNode(value);
                 else node = sequence.Children[index];
             }

@@ -46,7 +46,8 @@ internal sealed class YamlBinder
             {
                 var hint = DidYouMean.Closest(key, properties.Keys);
                 Errors.Add($"{At(keyNode)}: unknown key '{keyPath}'" +
-                           (hint != null ? $" (did you mean '{hint}'?)" : $" (known here: {string.Join(", ", properties.Keys)})"));
+                           (hint != null ? $" (did you mean '{hint}'?)" : $" (known here: " +
+                               $"{string.Join(", ", properties.Keys)})"));
                 continue;
             }
             if (TryConvert(property.PropertyType, valueNode, keyPath, property.GetValue(target), out var value))
@@ -66,12 +67,14 @@ internal sealed class YamlBinder
         var t = underlying ?? type;
         if (t == typeof(string) || t == typeof(int) || t == typeof(long) || t == typeof(double) || t == typeof(bool))
         {
-            if (node is not YamlScalarNode s) return Fail(node, keyPath, $"expected {Describe(t)}, found a {NodeKind(node)}");
+            if (node is not YamlScalarNode s)
+                return Fail(node, keyPath, $"expected {Describe(t)}, found a {NodeKind(node)}");
             return TryScalar(t, s, keyPath, out value);
         }
         if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(List<>))
         {
-            if (node is not YamlSequenceNode sequence) return Fail(node, keyPath, $"expected a list, found a {NodeKind(node)}");
+            if (node is not YamlSequenceNode sequence)
+                return Fail(node, keyPath, $"expected a list, found a {NodeKind(node)}");
             var elementType = t.GetGenericArguments()[0];
             var list = (IList)Activator.CreateInstance(t)!;
             int i = 0;
@@ -88,7 +91,8 @@ internal sealed class YamlBinder
         }
         if (t.IsClass)
         {
-            if (node is not YamlMappingNode mapping) return Fail(node, keyPath, $"expected a mapping of keys, found a {NodeKind(node)}");
+            if (node is not YamlMappingNode mapping)
+                return Fail(node, keyPath, $"expected a mapping of keys, found a {NodeKind(node)}");
             var target = existing ?? Activator.CreateInstance(t)!;
             BindObject(target, mapping, keyPath);
             value = target;
@@ -111,9 +115,21 @@ internal sealed class YamlBinder
             }
             return Fail(s, keyPath, $"expected true or false, found '{text}'");
         }
-        if (t == typeof(int) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i)) { value = i; return true; }
-        if (t == typeof(long) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l)) { value = l; return true; }
-        if (t == typeof(double) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) { value = d; return true; }
+        if (t == typeof(int) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i))
+        {
+            value = i;
+            return true;
+        }
+        if (t == typeof(long) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l))
+        {
+            value = l;
+            return true;
+        }
+        if (t == typeof(double) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+        {
+            value = d;
+            return true;
+        }
         return Fail(s, keyPath, $"expected {Describe(t)}, found '{text}'");
     }
 
@@ -123,7 +139,8 @@ internal sealed class YamlBinder
         return false;
     }
 
-    string At(YamlNode node) => source.StartsWith("--", StringComparison.Ordinal) ? source : $"{source}:{node.Start.Line}:{node.Start.Column}";
+    string At(YamlNode node) => source.StartsWith("--", StringComparison.Ordinal) ? source
+        : $"{source}:{node.Start.Line}:{node.Start.Column}";
 
     static bool IsNull(YamlScalarNode s) =>
         s.Style == ScalarStyle.Plain && (s.Value is null or "" or "~" or "null" or "Null" or "NULL");

@@ -41,10 +41,12 @@ public static class Evaluator
             foreach (var batch in BatchLoader.Batches(data, batchSize, order: null, dropLast: false))
             {
                 using var scope = NewDisposeScope();
-                scope.Attach(new IDisposable[] { batch.Images, batch.Labels });   // created by the loader before this scope
+                // created by the loader before this scope
+                scope.Attach(new IDisposable[] { batch.Images, batch.Labels });
                 var x = augment.Eval(batch.Images, resolution);
                 var p = tta.Probabilities(model, x);
-                lossSum += nn.functional.nll_loss(p.clamp_min(1e-12f).log(), batch.Labels, reduction: nn.Reduction.Sum).item<float>();
+                lossSum += nn.functional.nll_loss(p.clamp_min(1e-12f).log(), batch.Labels, reduction: nn.Reduction.Sum)
+                    .item<float>();
                 var values = p.contiguous().data<float>().ToArray();
                 for (int i = 0; i < batch.Size; i++)
                     for (int c = 0; c < k; c++) probabilities[offset + i, c] = values[i * k + c];
@@ -52,7 +54,8 @@ public static class Evaluator
             }
         }
         var labels = data.LabelArray();
-        return new Evaluation(probabilities, labels, lossSum / n, TopK(probabilities, labels, 1), k > 5 ? TopK(probabilities, labels, 5) : null);
+        return new Evaluation(probabilities, labels, lossSum / n, TopK(probabilities, labels, 1),
+            k > 5 ? TopK(probabilities, labels, 5) : null);
     }
 
     static double TopK(float[,] probabilities, long[] labels, int topK)
@@ -62,7 +65,8 @@ public static class Evaluator
         {
             float target = probabilities[i, labels[i]];
             int above = 0;
-            for (int c = 0; c < k; c++) if (probabilities[i, c] > target || (probabilities[i, c] == target && c < labels[i])) above++;
+            for (int c = 0; c < k; c++)
+                if (probabilities[i, c] > target || (probabilities[i, c] == target && c < labels[i])) above++;
             if (above < topK) correct++;
         }
         return labels.Length == 0 ? 0 : (double)correct / labels.Length;

@@ -11,7 +11,8 @@ namespace Regimen.Training;
 /// </summary>
 public sealed class LrSchedule
 {
-    public static readonly string[] Names = { "constant", "cosine", "onecycle", "step", "multistep", "cosine_restarts", "plateau" };
+    public static readonly string[] Names = { "constant", "cosine", "onecycle", "step", "multistep",
+        "cosine_restarts", "plateau" };
 
     /// <summary>Null for a known schedule, else what is wrong with the name and the closest known one.</summary>
     public static string? CheckName(string name) =>
@@ -34,10 +35,13 @@ public sealed class LrSchedule
     public int Start => start;
 
     /// <summary>
-    /// The rate for batch <paramref name="step"/> of <paramref name="epoch"/> (both 0-based). <paramref name="history"/>
-    /// holds the monitored metric of each epoch before this one (used by plateau); <paramref name="higherIsBetter"/> its direction.
+    /// The rate for batch <paramref name="step"/> of <paramref name="epoch"/> (both 0-based).
+    /// <paramref name="history"/>
+    /// holds the monitored metric of each epoch before this one (used by plateau); <paramref name="higherIsBetter"/>
+    /// its direction.
     /// </summary>
-    public double At(int epoch, int step, int stepsPerEpoch, IReadOnlyList<double>? history = null, bool higherIsBetter = true)
+    public double At(int epoch, int step, int stepsPerEpoch, IReadOnlyList<double>? history = null,
+        bool higherIsBetter = true)
     {
         double t = (s.PerStep && stepsPerEpoch > 0 ? epoch + (double)step / stepsPerEpoch : epoch) - start;
         if (s.Name == "onecycle") return OneCycle(t);
@@ -49,7 +53,8 @@ public sealed class LrSchedule
             "step" => baseLr * Math.Pow(s.Gamma, Math.Floor(t / s.StepEpochs)),
             "multistep" => baseLr * Math.Pow(s.Gamma, s.Milestones.Count(m => t >= m)),
             "cosine_restarts" => CosineRestarts(t - s.WarmupEpochs),
-            "plateau" => Math.Max(s.MinLr, baseLr * Math.Pow(s.Gamma, PlateauReductions(epoch, history, higherIsBetter))),
+            "plateau" =>
+                Math.Max(s.MinLr, baseLr * Math.Pow(s.Gamma, PlateauReductions(epoch, history, higherIsBetter))),
             _ => throw new InvalidOperationException($"unknown schedule {s.Name}"),
         };
     }
@@ -57,7 +62,9 @@ public sealed class LrSchedule
     double Cosine(double t, double span) =>
         s.MinLr + (baseLr - s.MinLr) * 0.5 * (1 + Math.Cos(Math.PI * Math.Clamp(t / span, 0, 1)));
 
-    /// <summary>SGDR (Loshchilov and Hutter): cycles of t0, t0*t_mult, ... epochs, each a cosine from lr to min_lr.</summary>
+    /// <summary>
+    /// SGDR (Loshchilov and Hutter): cycles of t0, t0*t_mult, ... epochs, each a cosine from lr to min_lr.
+    /// </summary>
     double CosineRestarts(double t)
     {
         double cycle = s.T0;
@@ -65,7 +72,9 @@ public sealed class LrSchedule
         return Cosine(t, cycle);
     }
 
-    /// <summary>One-cycle (Smith): cosine rise from lr/div_factor to lr over pct_start, then cosine fall to lr/(div*final_div).</summary>
+    /// <summary>
+    /// One-cycle (Smith): cosine rise from lr/div_factor to lr over pct_start, then cosine fall to lr/(div*final_div).
+    /// </summary>
     double OneCycle(double t)
     {
         double peak = s.PctStart * length;
@@ -87,7 +96,8 @@ public sealed class LrSchedule
         for (int e = start; e < Math.Min(epoch, history.Count); e++)
         {
             double v = history[e];
-            bool improved = double.IsNaN(best) || (higherIsBetter ? v > best * (1 + s.Threshold) : v < best * (1 - s.Threshold));
+            bool improved = double.IsNaN(best) ||
+                (higherIsBetter ? v > best * (1 + s.Threshold) : v < best * (1 - s.Threshold));
             if (improved) { best = v; bad = 0; }
             else if (++bad > s.Patience) { reductions++; bad = 0; }
         }

@@ -39,7 +39,8 @@ public sealed class PhasePlan
         this.nativeResolution = nativeResolution;
         schedules.Add(new LrSchedule(recipe.LrSchedule, recipe.Optimizer.Lr, recipe.Epochs));
         foreach (var p in recipe.Phases.Where(p => p.LrSchedule != null || p.Lr != null))
-            schedules.Add(new LrSchedule(p.LrSchedule ?? recipe.LrSchedule, p.Lr ?? recipe.Optimizer.Lr, recipe.Epochs, p.FromEpoch));
+            schedules.Add(new LrSchedule(p.LrSchedule ?? recipe.LrSchedule, p.Lr ?? recipe.Optimizer.Lr, recipe.Epochs,
+                p.FromEpoch));
     }
 
     public Recipe Recipe => recipe;
@@ -80,7 +81,8 @@ public sealed class PhasePlan
                 double L(double a, double b) => a + (b - a) * t;
                 s = s with
                 {
-                    Resolution = (int)(Math.Round(L(before.Resolution, s.Resolution) / p.ResolutionStep, MidpointRounding.ToEven) * p.ResolutionStep),
+                    Resolution = (int)(Math.Round(L(before.Resolution, s.Resolution) / p.ResolutionStep,
+                        MidpointRounding.ToEven) * p.ResolutionStep),
                     MixupAlpha = L(before.MixupAlpha, s.MixupAlpha),
                     CutmixAlpha = L(before.CutmixAlpha, s.CutmixAlpha),
                     MixupProb = L(before.MixupProb, s.MixupProb),
@@ -119,9 +121,11 @@ public sealed class PhasePlan
         Compare("dropout", before.Dropout, now.Dropout);
         Compare("drop_path", before.DropPath, now.DropPath);
         if (before.BackboneFrozen != now.BackboneFrozen)
-            changes.Add(new ScheduleChange(epoch, "backbone", before.BackboneFrozen ? "frozen" : "trainable", now.BackboneFrozen ? "frozen" : "trainable"));
+            changes.Add(new ScheduleChange(epoch, "backbone", before.BackboneFrozen ? "frozen" : "trainable",
+                now.BackboneFrozen ? "frozen" : "trainable"));
         if (!ReferenceEquals(before.Schedule, now.Schedule))
-            changes.Add(new ScheduleChange(epoch, "lr_schedule", before.Schedule.Section.Name, now.Schedule.Section.Name));
+            changes.Add(new ScheduleChange(epoch, "lr_schedule", before.Schedule.Section.Name,
+                now.Schedule.Section.Name));
         return changes;
     }
 

@@ -3,7 +3,8 @@ using Regimen.Recipes;
 namespace Regimen.Training;
 
 /// <summary>One epoch of a simulated recipe: its settings and the rates at its first and last step.</summary>
-public sealed record SimulatedEpoch(EpochSettings Settings, double LrFirst, double LrLast, IReadOnlyList<ScheduleChange> Changes);
+public sealed record SimulatedEpoch(EpochSettings Settings, double LrFirst, double LrLast,
+    IReadOnlyList<ScheduleChange> Changes);
 
 /// <summary>
 /// Runs a recipe's schedules without training: every schedulable value is a pure function of (epoch, step),
@@ -19,12 +20,15 @@ public static class ScheduleSimulation
         for (int e = 0; e < recipe.Epochs; e++)
         {
             var s = plan.At(e);
-            epochs.Add(new SimulatedEpoch(s, s.Schedule.At(e, 0, stepsPerEpoch), s.Schedule.At(e, stepsPerEpoch - 1, stepsPerEpoch), plan.ChangesAt(e)));
+            epochs.Add(new SimulatedEpoch(s, s.Schedule.At(e, 0, stepsPerEpoch),
+                s.Schedule.At(e, stepsPerEpoch - 1, stepsPerEpoch), plan.ChangesAt(e)));
         }
         return epochs;
     }
 
-    /// <summary>The native resolution of a recipe's data set, known without loading it (imagefolder: its image_size).</summary>
+    /// <summary>
+    /// The native resolution of a recipe's data set, known without loading it (imagefolder: its image_size).
+    /// </summary>
     public static int NativeResolution(Recipe recipe) => recipe.Data.Dataset switch
     {
         "fashion-mnist" or "mnist" => 28,

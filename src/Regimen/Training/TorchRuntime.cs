@@ -23,7 +23,9 @@ public static class TorchRuntime
         if (torch.get_num_threads() != n) torch.set_num_threads(n);
     }
 
-    /// <summary>Whether this process runs with the tuned native memory settings (recorded in each run's summary).</summary>
+    /// <summary>
+    /// Whether this process runs with the tuned native memory settings (recorded in each run's summary).
+    /// </summary>
     public static bool NativeMemoryTuned { get; private set; }
 
     static bool nativeMemoryApplied;
@@ -69,7 +71,9 @@ public static class TorchRuntime
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
     }
 
-    /// <summary>Hands the heap's free memory back to the kernel (malloc_trim); false where that is not possible.</summary>
+    /// <summary>
+    /// Hands the heap's free memory back to the kernel (malloc_trim); false where that is not possible.
+    /// </summary>
     public static bool TrimNativeHeap()
     {
         if (!OperatingSystem.IsLinux()) return false;

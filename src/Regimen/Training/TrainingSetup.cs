@@ -15,7 +15,8 @@ namespace Regimen.Training;
 public sealed class TrainingSetup : IDisposable
 {
     TrainingSetup(Recipe recipe, ImageDataset train, ImageDataset validation, nn.Module<Tensor, Tensor> model,
-        OptimizerHelper optimizer, IReadOnlyList<OptimizerGroup> groups, float[] mean, float[] std, ModelEma? ema, PretrainedReport? pretrained,
+        OptimizerHelper optimizer, IReadOnlyList<OptimizerGroup> groups, float[] mean, float[] std, ModelEma? ema,
+        PretrainedReport? pretrained,
         MixedPrecision? precision)
     {
         Precision = precision;
@@ -42,7 +43,9 @@ public sealed class TrainingSetup : IDisposable
     public IReadOnlyList<OptimizerGroup> Groups { get; }
     /// <summary>Images the load skipped as undecodable (data.skip_bad_images), by name and reason.</summary>
     public IReadOnlyList<string> SkippedImages { get; private set; } = Array.Empty<string>();
-    /// <summary>The learning rate's scale after divergence rollbacks (divergence.lr_factor each), and their count.</summary>
+    /// <summary>
+    /// The learning rate's scale after divergence rollbacks (divergence.lr_factor each), and their count.
+    /// </summary>
     public double LrScale { get; set; } = 1;
     public int Rollbacks { get; set; }
     /// <summary>What loading model.pretrained did, when the recipe fine-tunes.</summary>
@@ -53,22 +56,30 @@ public sealed class TrainingSetup : IDisposable
     public PhasePlan Plan { get; }
     /// <summary>The bf16 compute copy of the model, when the recipe asks for precision: bf16.</summary>
     public MixedPrecision? Precision { get; }
-    /// <summary>The memory layout the model runs in and why (model.channels_last, where it computes correctly).</summary>
+    /// <summary>
+    /// The memory layout the model runs in and why (model.channels_last, where it computes correctly).
+    /// </summary>
     public LayoutChoice Layout { get; private init; } = new(false, "NCHW");
     public bool ChannelsLast => Layout.ChannelsLast;
-    /// <summary>The model and the copy that computes for it (bf16): what trains, in train mode, with the epoch's dropout.</summary>
+    /// <summary>
+    /// The model and the copy that computes for it (bf16): what trains, in train mode, with the epoch's dropout.
+    /// </summary>
     public IEnumerable<nn.Module<Tensor, Tensor>> Replicas =>
         Precision is null ? new[] { Model } : new[] { Model, Precision.Compute };
     /// <summary>The moving average of the weights, when the recipe asks for one.</summary>
     public ModelEma? Ema { get; }
-    public int BatchesPerEpoch => BatchLoader.BatchCount(Train.Count, Recipe.BatchSize, dropLast: Train.Count > Recipe.BatchSize);
+    public int BatchesPerEpoch => BatchLoader.BatchCount(Train.Count, Recipe.BatchSize,
+        dropLast: Train.Count > Recipe.BatchSize);
     public int EvalResolution => Recipe.EvaluationResolution(Train.Height);
     /// <summary>
-    /// evaluation.monitor: what picks the best checkpoint, the summary's best and final values, and what plateau watches.
+    /// evaluation.monitor: what picks the best checkpoint, the summary's best and final values, and what plateau
+    /// watches.
     /// </summary>
     public Monitor Monitor => Monitor.Get(Recipe.Evaluation.Monitor);
 
-    /// <summary>Loads the recipe's data (from <paramref name="dataDirectory"/> when given) and builds the rest.</summary>
+    /// <summary>
+    /// Loads the recipe's data (from <paramref name="dataDirectory"/> when given) and builds the rest.
+    /// </summary>
     public static TrainingSetup Create(Recipe recipe, string? dataDirectory = null)
     {
         var loaded = DatasetLoader.Load(recipe.Data, dataDirectory);
@@ -84,7 +95,9 @@ public sealed class TrainingSetup : IDisposable
         return CreateForSplit(recipe, trainSplit, validation);
     }
 
-    /// <summary>Builds a setup over an explicit train/validation split (a cross-validation fold); takes ownership of both.</summary>
+    /// <summary>
+    /// Builds a setup over an explicit train/validation split (a cross-validation fold); takes ownership of both.
+    /// </summary>
     public static TrainingSetup CreateForSplit(Recipe recipe, ImageDataset train, ImageDataset validation)
     {
         TorchRuntime.Configure(recipe.Threads);
@@ -97,10 +110,13 @@ public sealed class TrainingSetup : IDisposable
         var layout = MemoryLayout.Apply(model, train.Channels, recipe.Model.ChannelsLast);
         var (optimizer, groups) = OptimizerFactory.Create(model, recipe.Optimizer, recipe.Finetune);
         var ema = recipe.Ema.Enabled
-            ? new ModelEma(model, WithLayout(ModelRegistry.Create(recipe.Model.Name, options), layout), recipe.Ema.Decay, recipe.Ema.Warmup)
+            ? new ModelEma(model, WithLayout(ModelRegistry.Create(recipe.Model.Name, options), layout),
+                recipe.Ema.Decay, recipe.Ema.Warmup)
             : null;
-        var precision = recipe.Precision == "bf16" ? new MixedPrecision(model, ModelRegistry.Create(recipe.Model.Name, options)) : null;
-        return new TrainingSetup(recipe, train, validation, model, optimizer, groups, mean, std, ema, pretrained, precision)
+        var precision = recipe.Precision == "bf16"
+            ? new MixedPrecision(model, ModelRegistry.Create(recipe.Model.Name, options)) : null;
+        return new TrainingSetup(recipe, train, validation, model, optimizer, groups, mean, std, ema,
+            pretrained, precision)
         {
             Layout = layout,
         };
@@ -117,7 +133,8 @@ public sealed class TrainingSetup : IDisposable
         if (test is null && recipe.Data.Validation == "test")
         {
             train.Dispose();
-            throw new RegimenException("data.validation: the data set has no test split (no val/ or test/ folder); use validation: holdout");
+            throw new RegimenException("data.validation: the data set has no test split (no val/ or test/ folder); " +
+                "use validation: holdout");
         }
         ImageDataset trainSplit = train, validation = test!;
         if (recipe.Data.Validation == "holdout")

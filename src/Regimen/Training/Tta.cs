@@ -16,14 +16,17 @@ public sealed record Tta(bool Flip, int Crops, int Resolution)
 
     public static Tta From(EvaluationSection e) => new(e.TtaFlip, e.TtaCrops, e.TtaResolution);
 
-    /// <summary>Flip only, for the --tta switch of evaluate and predict when the recipe asks for nothing more.</summary>
+    /// <summary>
+    /// Flip only, for the --tta switch of evaluate and predict when the recipe asks for nothing more.
+    /// </summary>
     public static Tta FlipOr(EvaluationSection e) => From(e) with { Flip = true };
 
     /// <summary>The averaged class probabilities of a normalized batch <paramref name="x"/>.</summary>
     public Tensor Probabilities(nn.Module<Tensor, Tensor> model, Tensor x)
     {
         if (Resolution > 0 && (x.shape[2] != Resolution || x.shape[3] != Resolution))
-            x = nn.functional.interpolate(x, new long[] { Resolution, Resolution }, mode: InterpolationMode.Bilinear, align_corners: false);
+            x = nn.functional.interpolate(x, new long[] { Resolution, Resolution }, mode: InterpolationMode.Bilinear,
+                align_corners: false);
         var views = new List<Tensor> { x };
         if (Crops == 5) views.AddRange(FiveCrops(x));
         if (Flip) views.AddRange(views.Select(v => v.flip(3)).ToList());
@@ -40,7 +43,8 @@ public sealed record Tta(bool Flip, int Crops, int Resolution)
     {
         long h = x.shape[2], w = x.shape[3];
         long ch = (long)Math.Round(h * 0.875), cw = (long)Math.Round(w * 0.875);
-        var corners = new (long Y, long X)[] { ((h - ch) / 2, (w - cw) / 2), (0, 0), (0, w - cw), (h - ch, 0), (h - ch, w - cw) };
+        var corners = new (long Y, long X)[] { ((h - ch) / 2, (w - cw) / 2), (0, 0), (0, w - cw), (h - ch, 0),
+            (h - ch, w - cw) };
         foreach (var (y, x0) in corners)
             yield return nn.functional.interpolate(x.narrow(2, y, ch).narrow(3, x0, cw), new long[] { h, w },
                 mode: InterpolationMode.Bilinear, align_corners: false);
