@@ -6,7 +6,10 @@ using Monitor = Regimen.Training.Monitor;   // not System.Threading.Monitor
 
 namespace Regimen.Reports;
 
-/// <summary>An analysis in the terminal and as Markdown: the run at a glance, the curves, findings with their numbers, recommendations with their patches.</summary>
+/// <summary>
+/// An analysis in the terminal and as Markdown: the run at a glance, the curves, findings with their numbers,
+/// recommendations with their patches.
+/// </summary>
 public static class AnalysisReport
 {
     public static string Chart(TrainingLog log)
@@ -20,43 +23,61 @@ public static class AnalysisReport
             if (log.Has(e => e.ValLoss)) series.Add(new("val loss", 'v', log.Series(e => e.ValLoss)));
         }
         var events = log.Events.Where(e => e.Kind is "schedule" or "early_stop" && e.Key != "phase")
-            .GroupBy(e => e.Epoch).Select(g => (g.Key, string.Join(", ", g.Select(e => e.Kind == "early_stop" ? "early stop" : $"{e.Key} {e.From}→{e.To}")))).ToList();
-        return AsciiChart.Render(series, events, format: series.Count > 0 && series[0].Name.Contains("acc") ? "0.0%" : "0.000");
+            .GroupBy(e => e.Epoch)
+                .Select(g =>
+                (g.Key,
+                string.Join(", ", g.Select(e => e.Kind == "early_stop" ? "early stop" : $"{e.Key} {e.From}→{e.To}"))))
+                .ToList();
+        return AsciiChart.Render(series, events, format: series.Count > 0 && series[0].Name.Contains("acc")
+            ? "0.0%" : "0.000");
     }
 
     public static void Write(IAnsiConsole console, RunAnalysis a, IReadOnlyList<TrainingLog> logs)
     {
-        console.Write(new Rule($"[bold]{Markup.Escape(a.Run)}[/] ({Markup.Escape(a.Format)}, {a.Epochs} epochs)").LeftJustified());
+        console.Write(new Rule($"[bold]{Markup.Escape(a.Run)}[/] ({Markup.Escape(a.Format)}, {a.Epochs} epochs)")
+            .LeftJustified());
         console.MarkupLine(Markup.Escape(Headline(a)));
         if (ReadBy(a) is { } readBy) console.MarkupLine($"[grey]{Markup.Escape(readBy)}[/]");
         foreach (var log in logs.Take(logs.Count > 1 ? 0 : 1)) console.WriteLine(Chart(log));
         if (a.Findings.Count == 0) console.MarkupLine("[green]No problem found[/]: none of the checks fired.");
         var table = new Table().AddColumns("severity", "kind", "epochs", "finding", "confidence");
         foreach (var f in a.Findings)
-            table.AddRow(Color(f.Severity), Markup.Escape(f.Kind), f.FirstEpoch is null ? "" : $"{f.FirstEpoch}-{f.LastEpoch}",
-                Markup.Escape((f.Run != a.Run && f.Run.Length > 0 ? $"[{f.Run}] " : "") + f.Summary), $"{f.Confidence:0.00}");
+            table.AddRow(Color(f.Severity), Markup.Escape(f.Kind), f.FirstEpoch is null ? ""
+                : $"{f.FirstEpoch}-{f.LastEpoch}",
+                Markup.Escape((f.Run != a.Run && f.Run.Length > 0 ? $"[{f.Run}] " : "") + f.Summary),
+                    $"{f.Confidence:0.00}");
         if (a.Findings.Count > 0) console.Write(table);
         foreach (var r in a.Recommendations)
         {
-            console.MarkupLine($"[bold]→ {Markup.Escape(r.Title)}[/] [grey]({Markup.Escape(r.Id)}; for {Markup.Escape(string.Join(", ", r.Findings))})[/]");
+            console.MarkupLine($"[bold]→ {Markup.Escape(r.Title)}[/] [grey]({Markup.Escape(r.Id)}; for " +
+                $"{Markup.Escape(string.Join(", ", r.Findings))})[/]");
             console.MarkupLine($"  {Markup.Escape(r.Why)}");
-            if (r.Patch.Count > 0) console.MarkupLine($"  patch: [cyan]{Markup.Escape(string.Join("  ", r.Patch.Select(p => $"{p.Key}={p.Value}")))}[/]");
-            foreach (var (tool, advice) in r.Foreign.Where(x => x.Key == a.Format)) console.MarkupLine($"  {Markup.Escape(tool)}: {Markup.Escape(advice)}");
-            console.MarkupLine($"  [grey]source: {Markup.Escape(r.Source)}; confirmed if {Markup.Escape(r.Confirm)}[/]");
+            if (r.Patch.Count > 0)
+                console.MarkupLine(
+                    $"  patch: [cyan]{Markup.Escape(string.Join("  ", r.Patch.Select(p => $"{p.Key}={p.Value}")))}[/]");
+            foreach (var (tool, advice) in r.Foreign.Where(x => x.Key == a.Format))
+                console.MarkupLine($"  {Markup.Escape(tool)}: {Markup.Escape(advice)}");
+            console.MarkupLine(
+                $"  [grey]source: {Markup.Escape(r.Source)}; confirmed if {Markup.Escape(r.Confirm)}[/]");
         }
         foreach (var u in a.Unchecked) console.MarkupLine($"[grey]not checked: {Markup.Escape(u)}[/]");
         foreach (var n in a.Notes) console.MarkupLine($"[grey]note: {Markup.Escape(n)}[/]");
     }
 
-    /// <summary>Which reader read the log and where each role came from: "read by csv (yolo): val_acc ← metrics/accuracy_top1 ...".</summary>
+    /// <summary>
+    /// Which reader read the log and where each role came from: "read by csv (yolo): val_acc ← metrics/accuracy_top1
+    /// ...".
+    /// </summary>
     public static string? ReadBy(RunAnalysis a) =>
         a.Reader.Length == 0 ? null
-        : $"read by {a.Reader}{(a.Format != a.Reader ? $" ({a.Format})" : "")}: {(a.Columns.Count == 0 ? "no column mapped" : string.Join(", ", a.Columns))}" +
+        : $"read by {a.Reader}{(a.Format != a.Reader ? $" ({a.Format})" : "")}: " +
+            $"{(a.Columns.Count == 0 ? "no column mapped" : string.Join(", ", a.Columns))}" +
           (a.NotFound.Count > 0 ? $"; not in the log: {string.Join(", ", a.NotFound)}" : "");
 
     static string Headline(RunAnalysis a) =>
         a.BestValue is null ? $"metric {a.Metric}" :
-        $"{a.Metric}: best {Fmt(a.Metric, a.BestValue.Value)} at epoch {a.BestEpoch}, final {Fmt(a.Metric, a.FinalValue!.Value)}" +
+        $"{a.Metric}: best {Fmt(a.Metric, a.BestValue.Value)} at epoch {a.BestEpoch}, final " +
+            $"{Fmt(a.Metric, a.FinalValue!.Value)}" +
         (a.FinalGap is { } g ? $", final train-validation gap {Units.Points(g)}" : "");
 
     static string Fmt(string metric, double v) =>
@@ -80,10 +101,14 @@ public static class AnalysisReport
         if (a.Findings.Count == 0) sb.AppendLine("No problem found: none of the checks fired.").AppendLine();
         else
         {
-            sb.AppendLine("| severity | kind | epochs | finding | evidence | confidence |").AppendLine("|---|---|---|---|---|---|");
+            sb.AppendLine("| severity | kind | epochs | finding | evidence | confidence |")
+                .AppendLine("|---|---|---|---|---|---|");
             foreach (var f in a.Findings)
-                sb.AppendLine($"| {f.Severity} | `{f.Kind}` | {(f.FirstEpoch is null ? "" : $"{f.FirstEpoch}-{f.LastEpoch}")} | {(f.Run != a.Run && f.Run.Length > 0 ? $"[{f.Run}] " : "")}{f.Summary.Replace("|", "\\|")} | " +
-                              $"{string.Join(", ", f.Evidence.Select(e => $"{e.Key} {e.Value:G4}"))} | {f.Confidence:0.00} |");
+                sb.AppendLine($"| {f.Severity} | `{f.Kind}` | " +
+                    $"{(f.FirstEpoch is null ? "" : $"{f.FirstEpoch}-{f.LastEpoch}")} | " +
+                    $"{(f.Run != a.Run && f.Run.Length > 0 ? $"[{f.Run}] " : "")}{f.Summary.Replace("|", "\\|")} | " +
+                              $"{string.Join(", ", f.Evidence.Select(e => $"{e.Key} {e.Value:G4}"))} | " +
+                                  $"{f.Confidence:0.00} |");
             sb.AppendLine();
         }
         if (a.Recommendations.Count > 0)
@@ -95,7 +120,8 @@ public static class AnalysisReport
                 sb.AppendLine($"{r.Why} (answers: {string.Join(", ", r.Findings.Select(k => $"`{k}`"))})").AppendLine();
                 if (r.Patch.Count > 0)
                 {
-                    sb.AppendLine("Recipe patch (`regimen recipes patch RECIPE --set ...`):").AppendLine().AppendLine("```yaml");
+                    sb.AppendLine("Recipe patch (`regimen recipes patch RECIPE --set ...`):").AppendLine()
+                        .AppendLine("```yaml");
                     foreach (var (k, v) in r.Patch) sb.AppendLine($"{k}: {v}");
                     sb.AppendLine("```").AppendLine();
                 }
@@ -103,8 +129,17 @@ public static class AnalysisReport
                 sb.AppendLine($"- source: {r.Source}").AppendLine($"- confirmed if: {r.Confirm}").AppendLine();
             }
         }
-        if (a.Unchecked.Count > 0) { sb.AppendLine("## Not checked").AppendLine(); foreach (var u in a.Unchecked) sb.AppendLine($"- {u}"); sb.AppendLine(); }
-        if (a.Notes.Count > 0) { sb.AppendLine("## Notes on the log").AppendLine(); foreach (var n in a.Notes) sb.AppendLine($"- {n}"); }
+        if (a.Unchecked.Count > 0)
+        {
+            sb.AppendLine("## Not checked").AppendLine();
+            foreach (var u in a.Unchecked) sb.AppendLine($"- {u}");
+            sb.AppendLine();
+        }
+        if (a.Notes.Count > 0)
+        {
+            sb.AppendLine("## Notes on the log").AppendLine();
+            foreach (var n in a.Notes) sb.AppendLine($"- {n}");
+        }
         return sb.ToString();
     }
 }

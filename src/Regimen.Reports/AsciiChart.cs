@@ -10,7 +10,8 @@ public static class AsciiChart
 {
     public sealed record Series(string Name, char Glyph, IReadOnlyList<(int Epoch, double Value)> Points);
 
-    public static string Render(IReadOnlyList<Series> series, IReadOnlyList<(int Epoch, string Label)> events, int height = 12, string format = "0.00")
+    public static string Render(IReadOnlyList<Series> series, IReadOnlyList<(int Epoch, string Label)> events,
+        int height = 12, string format = "0.00")
     {
         var all = series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.Value)).ToList();
         if (all.Count == 0) return "(no data)\n";
@@ -42,8 +43,11 @@ public static class AsciiChart
         foreach (var (epoch, _) in events)
             if (epoch >= first && epoch <= last) axis[(epoch - first) / step] = '↑';
         sb.Append(new string(' ', 10)).Append(axis).AppendLine();
-        sb.Append(new string(' ', 10)).Append($"epoch {first}").Append(new string(' ', Math.Max(1, columns - $"epoch {first}".Length - $"{last}".Length))).Append(last).AppendLine();
-        sb.Append("          ").AppendLine(string.Join("   ", series.Select(s => $"{s.Glyph} {s.Name}")) + (step > 1 ? $"   (1 column = {step} epochs)" : ""));
+        sb.Append(new string(' ', 10)).Append($"epoch {first}")
+            .Append(new string(' ', Math.Max(1, columns - $"epoch {first}".Length - $"{last}".Length))).Append(last)
+            .AppendLine();
+        sb.Append("          ").AppendLine(string.Join("   ", series.Select(s => $"{s.Glyph} {s.Name}")) +
+            (step > 1 ? $"   (1 column = {step} epochs)" : ""));
         foreach (var (epoch, label) in events) sb.AppendLine($"          ↑ epoch {epoch}: {label}");
         return sb.ToString();
     }

@@ -3,7 +3,10 @@ using Spectre.Console;
 
 namespace Regimen.Reports;
 
-/// <summary>Shows a <see cref="ClassificationReport"/> in the terminal: scores, per-class table, confusion matrix, most confused pairs.</summary>
+/// <summary>
+/// Shows a <see cref="ClassificationReport"/> in the terminal: scores, per-class table, confusion matrix, most confused
+/// pairs.
+/// </summary>
 public static class ClassificationReportView
 {
     public static void Write(IAnsiConsole console, ClassificationReport r, int mostConfused = 10)
@@ -19,7 +22,8 @@ public static class ClassificationReportView
             perClass.AddRow(Markup.Escape(c.Class), c.Count.ToString(), c.Correct.ToString(), $"{c.Accuracy:P1}");
         console.Write(perClass);
 
-        var matrix = new Table().Title("Confusion matrix (rows: actual, columns: predicted)").AddColumn("actual \\ predicted");
+        var matrix = new Table().Title("Confusion matrix (rows: actual, columns: predicted)")
+            .AddColumn("actual \\ predicted");
         for (int i = 0; i < r.Classes.Length; i++) matrix.AddColumn(new TableColumn(i.ToString()).RightAligned());
         for (int a = 0; a < r.Classes.Length; a++)
         {
@@ -33,7 +37,8 @@ public static class ClassificationReportView
         }
         console.Write(matrix);
 
-        var confused = new Table().Title("Most confused (actual → predicted)").AddColumns("actual", "predicted", "images");
+        var confused = new Table().Title("Most confused (actual → predicted)")
+            .AddColumns("actual", "predicted", "images");
         foreach (var c in r.MostConfused.Take(mostConfused))
             confused.AddRow(Markup.Escape(c.Actual), Markup.Escape(c.Predicted), c.Count.ToString());
         console.Write(confused);

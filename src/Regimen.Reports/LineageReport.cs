@@ -15,7 +15,9 @@ public static class LineageReport
 {
     public static void WriteTable(IAnsiConsole console, LedgerState state, EvolveSettings settings, string workspace)
     {
-        var table = new Table().Title($"{Markup.Escape(workspace)}: {state.Trials.Count} trial(s), {settings.Monitor} ({settings.Score}, {Replicas(settings)})")
+        var table = new Table()
+            .Title($"{Markup.Escape(workspace)}: {state.Trials.Count} trial(s), {settings.Monitor} " +
+            $"({settings.Score}, {Replicas(settings)})")
             .AddColumns("trial", "parent", "change", "status", settings.Monitor, "replicas", "decision", "wall");
         foreach (var t in state.Trials)
         {
@@ -32,32 +34,42 @@ public static class LineageReport
         }
         console.Write(table);
         if (state.Best is { Score: { } bestScore } b)
-            console.MarkupLine($"best: [bold]{Markup.Escape(b.Id)}[/] {Value(bestScore, settings)}" + TargetGap(bestScore, settings) +
+            console.MarkupLine($"best: [bold]{Markup.Escape(b.Id)}[/] {Value(bestScore, settings)}" +
+                TargetGap(bestScore, settings) +
                                $"; lineage {Markup.Escape(string.Join(" → ", Lineage(state, b)))}");
         if (state.Stopped is { } stop) console.MarkupLine($"stopped: {Markup.Escape(stop.Reason ?? "")}");
-        else if (state.Trials.Any(t => !t.Done)) console.MarkupLine("running or interrupted: 'regimen evolve' on this workspace continues it");
+        else if (state.Trials.Any(t => !t.Done))
+            console.MarkupLine("running or interrupted: 'regimen evolve' on this workspace continues it");
     }
 
     public static string Markdown(LedgerState state, EvolveSettings settings, string workspace, string? chart = null)
     {
         var md = new StringBuilder();
         md.AppendLine($"# Evolve: {Path.GetFileName(workspace)}").AppendLine();
-        md.AppendLine($"Monitor: `{settings.Monitor}` ({settings.Score} value), each trial {Replicas(settings)}; a child is promoted when its gain over the best exceeds the standard error of the difference" +
+        md.AppendLine($"Monitor: `{settings.Monitor}` ({settings.Score} value), each trial {Replicas(settings)}; a " +
+            $"child is promoted when its gain over the best exceeds the standard error of the difference" +
                       (settings.MinGain > 0 ? $" and {Value(settings.MinGain, settings)}" : "") + ".").AppendLine();
         if (state.Best is { Score: { } bestScore } best)
-            md.AppendLine($"Best: **{best.Id}** with {Value(bestScore, settings)} ± {Value(best.Spread ?? 0, settings)}{TargetGap(bestScore, settings)}; lineage {string.Join(" → ", Lineage(state, best))}.").AppendLine();
+            md.AppendLine($"Best: **{best.Id}** with {Value(bestScore, settings)} ± " +
+                $"{Value(best.Spread ?? 0, settings)}{TargetGap(bestScore, settings)}; lineage " +
+                $"{string.Join(" → ", Lineage(state, best))}.").AppendLine();
         if (state.Stopped is { } stop) md.AppendLine($"Stopped: {stop.Reason}.").AppendLine();
         if (chart is not null) md.AppendLine($"![score per trial]({chart})").AppendLine();
         md.AppendLine($"| trial | parent | change | {settings.Monitor} | replicas | decision |");
         md.AppendLine("|---|---|---|---|---|---|");
         foreach (var t in state.Trials)
-            md.AppendLine($"| {(state.Best?.Id == t.Id ? "**" + t.Id + "** (best)" : t.Id)} | {t.Parent ?? "-"} | {Cell(Change(t))} | " +
-                          $"{(t.Score is { } s ? $"{Value(s, settings)} ± {Value(t.Spread ?? 0, settings)}" : t.Status)} | {string.Join(" ", t.Scores.Select(x => Value(x, settings)))} | {Cell(Decision(t))} |");
+        {
+            var score = t.Score is { } s ? $"{Value(s, settings)} ± {Value(t.Spread ?? 0, settings)}" : t.Status;
+            var replicas = string.Join(" ", t.Scores.Select(x => Value(x, settings)));
+            md.AppendLine($"| {(state.Best?.Id == t.Id ? "**" + t.Id + "** (best)" : t.Id)} | {t.Parent ?? "-"} | " +
+                          $"{Cell(Change(t))} | {score} | {replicas} | {Cell(Decision(t))} |");
+        }
         md.AppendLine();
         foreach (var t in state.Trials)
         {
             md.AppendLine($"## {t.Id}{(t.Parent is null ? " (baseline)" : $", child of {t.Parent}")}").AppendLine();
-            if (t.Title is not null && t.Parent is not null) md.AppendLine($"**{t.Title}** (`{t.Recommendation}`)").AppendLine();
+            if (t.Title is not null && t.Parent is not null) md.AppendLine($"**{t.Title}** (`{t.Recommendation}`)")
+                .AppendLine();
             if (t.Findings.Count > 0)
             {
                 md.AppendLine("Why: the analysis found (trial/replica: finding)");
@@ -72,11 +84,15 @@ public static class LineageReport
             }
             md.AppendLine(t.Status switch
             {
-                "finished" => $"Result: {Value(t.Score!.Value, settings)} ± {Value(t.Spread ?? 0, settings)} ({string.Join(", ", t.Scores.Select(x => Value(x, settings)))}), {t.WallSeconds:0} s.",
+                "finished" =>
+                    $"Result: {Value(t.Score!.Value, settings)} ± {Value(t.Spread ?? 0, settings)} " +
+                    $"({string.Join(", ", t.Scores.Select(x => Value(x, settings)))}), {t.WallSeconds:0} s.",
                 "failed" => $"Failed: {t.FailReason}",
                 _ => "Not finished yet.",
             }).AppendLine();
-            if (t.Decision is { } d) md.AppendLine($"Decision: {(d.Promoted == true ? "**promoted**" : "kept out")}: {d.Reason}.").AppendLine();
+            if (t.Decision is { } d)
+                md.AppendLine($"Decision: {(d.Promoted == true ? "**promoted**" : "kept out")}: {d.Reason}.")
+                    .AppendLine();
         }
         return md.ToString();
     }
@@ -89,10 +105,12 @@ public static class LineageReport
         var scored = state.Trials.Select((t, i) => (t, i)).Where(x => x.t.Score is not null).ToList();
         if (scored.Count > 0)
         {
-            var errors = plot.Add.ErrorBar(scored.Select(x => (double)x.i).ToArray(), scored.Select(x => x.t.Score!.Value * scale).ToArray(),
+            var errors = plot.Add.ErrorBar(scored.Select(x => (double)x.i).ToArray(),
+                scored.Select(x => x.t.Score!.Value * scale).ToArray(),
                 scored.Select(x => (x.t.Spread ?? 0) * scale).ToArray());
             errors.LegendText = "trial (± replica spread)";
-            var points = plot.Add.ScatterPoints(scored.Select(x => (double)x.i).ToArray(), scored.Select(x => x.t.Score!.Value * scale).ToArray());
+            var points = plot.Add.ScatterPoints(scored.Select(x => (double)x.i).ToArray(),
+                scored.Select(x => x.t.Score!.Value * scale).ToArray());
             points.MarkerSize = 8;
             // The best so far, trial by trial, in the order of decisions.
             var bestX = new List<double>();
@@ -139,7 +157,8 @@ public static class LineageReport
     }
 
     static string Change(Trial t) => t.Parent is null ? "baseline"
-        : t.Changes.Count == 0 ? t.Title ?? "" : string.Join(", ", t.Changes.Select(c => $"{c.Key} {c.From ?? "-"}→{c.To}"));
+        : t.Changes.Count == 0 ? t.Title ?? ""
+            : string.Join(", ", t.Changes.Select(c => $"{c.Key} {c.From ?? "-"}→{c.To}"));
 
     static string Decision(Trial t) => t.Decision is not { } d ? (t.Done ? "pending" : "")
         : t.IsBaseline ? "baseline" : (d.Promoted == true ? "promoted: " : "kept out: ") + d.Reason;
@@ -147,9 +166,12 @@ public static class LineageReport
     static string Replicas(EvolveSettings s) => s.Folds > 1 ? $"{s.Folds} folds" : $"{s.Seeds} seed(s)";
 
     static string TargetGap(double score, EvolveSettings s) => s.Target is not { } target ? ""
-        : $", {Value(Math.Abs(target - score), s)} {((s.HigherIsBetter ? score >= target : score <= target) ? "beyond" : "short of")} the target {Value(target, s)}";
+        : $", {Value(Math.Abs(target - score), s)} " +
+            $"{((s.HigherIsBetter ? score >= target : score <= target) ? "beyond" : "short of")} the target " +
+            $"{Value(target, s)}";
 
-    static string Value(double v, EvolveSettings s) => s.HigherIsBetter ? Units.Percent(v) : v.ToString("0.####", CultureInfo.InvariantCulture);
+    static string Value(double v, EvolveSettings s) => s.HigherIsBetter ? Units.Percent(v)
+        : v.ToString("0.####", CultureInfo.InvariantCulture);
 
     static string Cell(string s) => s.Replace("|", "\\|");
 }

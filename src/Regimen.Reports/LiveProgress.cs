@@ -22,15 +22,18 @@ public sealed class LiveProgress : TrainingCallback
         console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(),
+                new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx => result = body(new LiveProgress(ctx)));
         return result;
     }
 
-    public override void OnEpochStart(TrainingContext context, EpochSettings settings, IReadOnlyList<ScheduleChange> changes)
+    public override void OnEpochStart(TrainingContext context, EpochSettings settings,
+        IReadOnlyList<ScheduleChange> changes)
     {
         foreach (var c in changes)
-            AnsiConsole.MarkupLine($"[yellow]epoch {c.Epoch}[/]: {Markup.Escape(c.Key)} {Markup.Escape(c.From)} → [bold]{Markup.Escape(c.To)}[/]");
+            AnsiConsole.MarkupLine($"[yellow]epoch {c.Epoch}[/]: {Markup.Escape(c.Key)} {Markup.Escape(c.From)} → " +
+                $"[bold]{Markup.Escape(c.To)}[/]");
         task = progress.AddTask($"epoch {settings.Epoch}", maxValue: context.Setup.BatchesPerEpoch);
     }
 
@@ -38,14 +41,20 @@ public sealed class LiveProgress : TrainingCallback
     {
         if (task is null) return;
         task.Value = batch.Batch;
-        task.Description = Inv($"epoch {batch.Epoch} step {batch.Batch}/{batch.BatchCount} loss {batch.Loss:F3} acc {batch.Accuracy:P0} lr {batch.LearningRate:G3} {batch.ImagesPerSecond:F0} img/s ETA {PlainProgress.Eta(context, batch)}");
+        task.Description =
+            string.Create(CultureInfo.InvariantCulture, $"epoch {batch.Epoch} step {batch.Batch}/{batch.BatchCount} " +
+            $"loss {batch.Loss:F3} acc {batch.Accuracy:P0} lr {batch.LearningRate:G3} {batch.ImagesPerSecond:F0} " +
+            $"img/s ETA {PlainProgress.Eta(context, batch)}");
     }
 
     public override void OnEpochEnd(TrainingContext context, EpochResult result)
     {
         if (task is null) return;
         var tta = result.ValAccuracyTta is { } t ? Inv($" tta {t:P2}") : "";
-        task.Description = Inv($"epoch {result.Epoch} [[{Markup.Escape(result.Phase)}]] train {result.TrainLoss:F3}/{result.TrainAccuracy:P1}  val {result.ValLoss:F3}/[bold]{result.ValAccuracy:P2}[/]{tta}  {result.EpochSeconds:F0}s");
+        task.Description =
+            string.Create(CultureInfo.InvariantCulture, $"epoch {result.Epoch} [[{Markup.Escape(result.Phase)}]] " +
+            $"train {result.TrainLoss:F3}/{result.TrainAccuracy:P1}  val " +
+            $"{result.ValLoss:F3}/[bold]{result.ValAccuracy:P2}[/]{tta}  {result.EpochSeconds:F0}s");
         task.StopTask();
     }
 

@@ -19,11 +19,13 @@ public sealed class PlainProgress : TrainingCallback
     {
         started = DateTime.UtcNow;
         var s = context.Setup;
-        output.WriteLine($"training {s.Recipe.Name}: model {s.Recipe.Model.Name}, {s.Train.Count} train / {s.Validation.Count} validation images, " +
-                         $"{s.Recipe.Epochs} epochs of {s.BatchesPerEpoch} batches, from epoch {context.StartEpoch}");
+        output.WriteLine($"training {s.Recipe.Name}: model {s.Recipe.Model.Name}, {s.Train.Count} train / " +
+                         $"{s.Validation.Count} validation images, {s.Recipe.Epochs} epochs of {s.BatchesPerEpoch} " +
+                         $"batches, from epoch {context.StartEpoch}");
     }
 
-    public override void OnEpochStart(TrainingContext context, EpochSettings settings, IReadOnlyList<ScheduleChange> changes)
+    public override void OnEpochStart(TrainingContext context, EpochSettings settings,
+        IReadOnlyList<ScheduleChange> changes)
     {
         lastTenth = -1;
         foreach (var c in changes) output.WriteLine($"epoch {c.Epoch}: {c.Key} {c.From} -> {c.To}");
@@ -34,13 +36,17 @@ public sealed class PlainProgress : TrainingCallback
         int tenth = batch.Batch * 10 / batch.BatchCount;
         if (tenth == lastTenth || tenth == 10) return;
         lastTenth = tenth;
-        output.WriteLine(Inv($"epoch {batch.Epoch} step {batch.Batch}/{batch.BatchCount} loss {batch.Loss:F4} acc {batch.Accuracy:P1} lr {batch.LearningRate:G4} {batch.ImagesPerSecond:F0} img/s eta {Eta(context, batch)}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {batch.Epoch} step " +
+            $"{batch.Batch}/{batch.BatchCount} loss {batch.Loss:F4} acc {batch.Accuracy:P1} lr " +
+            $"{batch.LearningRate:G4} {batch.ImagesPerSecond:F0} img/s eta {Eta(context, batch)}"));
     }
 
     public override void OnEpochEnd(TrainingContext context, EpochResult result)
     {
         var tta = result.ValAccuracyTta is { } t ? Inv($" tta {t:P2}") : "";
-        output.WriteLine(Inv($"epoch {result.Epoch} [{result.Phase}] train loss {result.TrainLoss:F4} acc {result.TrainAccuracy:P2} | val loss {result.ValLoss:F4} acc {result.ValAccuracy:P2}{tta} | {result.EpochSeconds:F1}s {result.ImagesPerSecond:F0} img/s"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {result.Epoch} [{result.Phase}] train " +
+            $"loss {result.TrainLoss:F4} acc {result.TrainAccuracy:P2} | val loss {result.ValLoss:F4} acc " +
+            $"{result.ValAccuracy:P2}{tta} | {result.EpochSeconds:F1}s {result.ImagesPerSecond:F0} img/s"));
         output.Flush();
     }
 
@@ -48,10 +54,12 @@ public sealed class PlainProgress : TrainingCallback
     {
         double doneEpochs = b.Epoch - context.StartEpoch + (double)b.Batch / b.BatchCount;
         double remaining = context.Setup.Recipe.Epochs - context.StartEpoch - doneEpochs;
-        var elapsed = context.History.Where(h => h.Epoch >= context.StartEpoch).Sum(h => h.EpochSeconds) + (b.Batch * context.Setup.Recipe.BatchSize) / Math.Max(1, b.ImagesPerSecond);
+        var elapsed = context.History.Where(h => h.Epoch >= context.StartEpoch).Sum(h => h.EpochSeconds) +
+            (b.Batch * context.Setup.Recipe.BatchSize) / Math.Max(1, b.ImagesPerSecond);
         if (doneEpochs <= 0) return "?";
         var eta = TimeSpan.FromSeconds(elapsed / doneEpochs * remaining);
-        return eta.TotalHours >= 1 ? eta.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : eta.ToString(@"m\:ss", CultureInfo.InvariantCulture);
+        return eta.TotalHours >= 1 ? eta.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture)
+            : eta.ToString(@"m\:ss", CultureInfo.InvariantCulture);
     }
 
     static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -5,10 +5,15 @@ using Monitor = Regimen.Training.Monitor;   // not System.Threading.Monitor
 
 namespace Regimen.Reports;
 
-/// <summary>PNG charts of runs (ScottPlot): accuracy and loss curves with phase bands and schedule-event markers, and the train-validation gap.</summary>
+/// <summary>
+/// PNG charts of runs (ScottPlot): accuracy and loss curves with phase bands and schedule-event markers, and the
+/// train-validation gap.
+/// </summary>
 public static class PngCharts
 {
-    /// <summary>Writes accuracy (left) and loss (right) side by side for each run, events marked, phases shaded.</summary>
+    /// <summary>
+    /// Writes accuracy (left) and loss (right) side by side for each run, events marked, phases shaded.
+    /// </summary>
     public static void Curves(IReadOnlyList<TrainingLog> logs, string path, int width = 1400, int height = 600)
     {
         // Formats without accuracy (Hugging Face, seed 004's log-loss folds) get the loss chart alone.
@@ -44,7 +49,8 @@ public static class PngCharts
     }
 
     /// <summary>The train-validation accuracy gap over epochs for each run, with the overfitting threshold.</summary>
-    public static void Gap(IReadOnlyList<TrainingLog> logs, string path, double threshold = 0.05, int width = 900, int height = 500)
+    public static void Gap(IReadOnlyList<TrainingLog> logs, string path, double threshold = 0.05, int width = 900,
+        int height = 500)
     {
         var plot = new Plot();
         foreach (var log in logs)
@@ -63,15 +69,19 @@ public static class PngCharts
         plot.SavePng(path, width, height);
     }
 
-    /// <summary>The learning rate (left axis) and the training resolution (right axis) over epochs, events marked.</summary>
+    /// <summary>
+    /// The learning rate (left axis) and the training resolution (right axis) over epochs, events marked.
+    /// </summary>
     public static void Schedule(IReadOnlyList<TrainingLog> logs, string path, int width = 900, int height = 400)
     {
         var plot = new Plot();
-        foreach (var log in logs) Line(plot, log.Series(e => e.LearningRate), (logs.Count > 1 ? log.Name + " " : "") + "learning rate", LinePattern.Solid);
+        foreach (var log in logs) Line(plot, log.Series(e => e.LearningRate), (logs.Count > 1 ? log.Name + " " : "") +
+            "learning rate", LinePattern.Solid);
         var resolution = logs.Count == 1 ? logs[0].Series(e => e.Resolution is > 0 ? e.Resolution : null) : new();
         if (resolution.Count > 0)
         {
-            var r = plot.Add.Scatter(resolution.Select(p => (double)p.Epoch).ToArray(), resolution.Select(p => p.Value).ToArray());
+            var r = plot.Add.Scatter(resolution.Select(p => (double)p.Epoch).ToArray(),
+                resolution.Select(p => p.Value).ToArray());
             r.LegendText = "resolution (px)";
             r.MarkerSize = 0;
             r.Axes.YAxis = plot.Axes.Right;
@@ -85,7 +95,8 @@ public static class PngCharts
     }
 
     /// <summary>The metric of every fold of an experiment over epochs, each fold's best marked.</summary>
-    public static void Folds(IReadOnlyList<TrainingLog> folds, string path, string metric, int width = 900, int height = 500)
+    public static void Folds(IReadOnlyList<TrainingLog> folds, string path, string metric, int width = 900,
+        int height = 500)
     {
         var plot = new Plot();
         foreach (var log in folds)
@@ -108,7 +119,8 @@ public static class PngCharts
     {
         var points = series.ToList();
         if (points.Count == 0) return;
-        var scatter = plot.Add.Scatter(points.Select(p => (double)p.Epoch).ToArray(), points.Select(p => p.Value).ToArray());
+        var scatter = plot.Add.Scatter(points.Select(p => (double)p.Epoch).ToArray(),
+            points.Select(p => p.Value).ToArray());
         scatter.LegendText = label;
         scatter.LinePattern = pattern;
         scatter.MarkerSize = points.Count > 60 ? 0 : 4;
@@ -130,12 +142,14 @@ public static class PngCharts
 
     static void Events(Plot plot, TrainingLog log)
     {
-        foreach (var group in log.Events.Where(e => e.Kind is "schedule" or "early_stop" && e.Key != "phase").GroupBy(e => e.Epoch))
+        foreach (var group in log.Events.Where(e => e.Kind is "schedule" or "early_stop" && e.Key != "phase")
+            .GroupBy(e => e.Epoch))
         {
             var line = plot.Add.VerticalLine(group.Key);
             line.LinePattern = LinePattern.Dotted;
             line.Color = Colors.DarkRed;
-            line.Text = string.Join(", ", group.Select(e => e.Kind == "early_stop" ? "early stop" : $"{e.Key} {e.From}→{e.To}"));
+            line.Text = string.Join(", ", group.Select(e => e.Kind == "early_stop" ? "early stop"
+                : $"{e.Key} {e.From}→{e.To}"));
             line.LabelOppositeAxis = true;
         }
     }

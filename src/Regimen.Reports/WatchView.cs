@@ -41,7 +41,8 @@ public static class WatchText
         var a = s.Analysis;
         yield return $"watch ended ({status}) after {a.Epochs} epochs of {a.Run} ({a.Format})" +
                      (a.BestValue is { } best
-                         ? $": best {a.Metric} {Value(a.Metric, best)} at epoch {a.BestEpoch}, final {Value(a.Metric, a.FinalValue ?? double.NaN)}" : "");
+                         ? $": best {a.Metric} {Value(a.Metric, best)} at epoch {a.BestEpoch}, final " +
+                             $"{Value(a.Metric, a.FinalValue ?? double.NaN)}" : "");
         if (s.Findings.Count == 0 && s.Watch.Count == 0) yield return "  no finding: none of the checks fired";
         foreach (var line in s.Findings)
             yield return $"  {line.Finding.Severity} {line.Finding.Kind} " + (line.AtEnd ? "(judged at the end)"
@@ -49,8 +50,11 @@ public static class WatchText
                 (line.Announced is { PreviousSeverity: not null } rose && rose.Epoch != line.Epoch
                     ? $", {rose.Finding.Severity} from epoch {rose.Epoch})" : ")")) +
                 $": {line.Finding.Summary}";
-        foreach (var w in s.Watch) yield return $"  {w.Finding.Severity} {w.Finding.Kind} (at epoch {w.Epoch}): {w.Finding.Summary}";
-        foreach (var g in s.NoLongerTrue) yield return $"  no longer true at the end: {g.Finding.Kind} ({g.Finding.Severity}, announced at epoch {g.Epoch})";
+        foreach (var w in s.Watch)
+            yield return $"  {w.Finding.Severity} {w.Finding.Kind} (at epoch {w.Epoch}): {w.Finding.Summary}";
+        foreach (var g in s.NoLongerTrue)
+            yield return $"  no longer true at the end: {g.Finding.Kind} ({g.Finding.Severity}, announced at epoch " +
+                $"{g.Epoch})";
     }
 
     static string Value(string metric, double v) =>
@@ -73,7 +77,8 @@ public sealed class PlainWatchView : IWatchView
 
     public void Note(string text) => Write($"watch: {text}");
     public void Epoch(TrainingLog log, LogEpoch epoch) => Write($"watch: {WatchText.Epoch(epoch)}");
-    public void Announce(Announcement a) => Write($"watch: {(a.Finding.Severity == "info" ? "" : "!! ")}{WatchText.Announcement(a)}");
+    public void Announce(Announcement a) =>
+        Write($"watch: {(a.Finding.Severity == "info" ? "" : "!! ")}{WatchText.Announcement(a)}");
 
     void Write(string line)
     {
@@ -115,7 +120,8 @@ public sealed class LiveWatchView : IWatchView
     {
         var rows = new List<IRenderable>();
         if (log is not null)
-            rows.Add(new Markup($"[bold]{Markup.Escape(log.Name)}[/] ({Markup.Escape(log.Format)}, {log.Epochs.Count} epochs" +
+            rows.Add(new Markup($"[bold]{Markup.Escape(log.Name)}[/] ({Markup.Escape(log.Format)}, " +
+                $"{log.Epochs.Count} epochs" +
                                 (log.PlannedEpochs is { } p ? $" of {p}" : "") + ")"));
         if (latest is not null) rows.Add(new Markup(Markup.Escape(WatchText.Epoch(latest))));
         if (log is not null && log.Epochs.Count > 1)

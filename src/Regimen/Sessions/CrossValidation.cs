@@ -46,23 +46,27 @@ public static class CrossValidation
                     train.Select(folds[f], $"{train.Name}/fold-{f + 1}-val"));
                 var outcome = TrainingRunner.Continue(run, setup, callbacksForFold(f), stop);
                 if (outcome.Interruption is { } interruption)
-                    throw new RegimenException($"fold {f + 1} of {folds.Length}: {interruption.Describe(setup.BatchesPerEpoch)}; " +
-                        $"'regimen train --resume {experimentPath}' continues the experiment", ExitCodes.Interrupted);
+                    throw new RegimenException($"fold {f + 1} of {folds.Length}: " +
+                        $"{interruption.Describe(setup.BatchesPerEpoch)}; 'regimen train --resume {experimentPath}' " +
+                        $"continues the experiment", ExitCodes.Interrupted);
                 summary = outcome.Summary;
             }
             // Score the fold's best weights on its held-out images and on the test split.
             var checkpoint = File.Exists(run.BestCheckpoint) ? run.BestCheckpoint : run.LastCheckpoint;
             using (var validation = train.Select(folds[f]))
             {
-                var evaluation = CheckpointEvaluation.EvaluateOn(checkpoint, validation, tta: recipe.Evaluation.TtaFlip);
+                var evaluation = CheckpointEvaluation.EvaluateOn(checkpoint, validation,
+                    tta: recipe.Evaluation.TtaFlip);
                 for (int i = 0; i < folds[f].Length; i++)
                 {
                     long index = folds[f][i];
                     oofFold[index] = f + 1;
                     for (int c = 0; c < classes; c++) oof[index, c] = evaluation.Probabilities[i, c];
                 }
-                results.Add(new FoldResult(f + 1, run.Path, summary!.Status, summary.BestEpoch, summary.BestValue, summary.FinalValue,
-                    summary.EpochsCompleted, summary.EpochsPlanned, summary.StopReason, evaluation.Accuracy, evaluation.Loss));
+                results.Add(new FoldResult(f + 1, run.Path, summary!.Status, summary.BestEpoch, summary.BestValue,
+                    summary.FinalValue,
+                    summary.EpochsCompleted, summary.EpochsPlanned, summary.StopReason, evaluation.Accuracy,
+                        evaluation.Loss));
             }
             if (test is not null && ensemble is not null)
             {
@@ -77,7 +81,8 @@ public static class CrossValidation
         if (test is not null && ensemble is not null)
         {
             var testLabels = test.LabelArray();
-            AtomicFile.WriteAllText(experiment.TestPredictionsFile, PredictionsCsv(ensemble, testLabels, null, test.ClassNames));
+            AtomicFile.WriteAllText(experiment.TestPredictionsFile, PredictionsCsv(ensemble, testLabels, null,
+                test.ClassNames));
             (testAccuracy, testLoss) = Score(ensemble, testLabels);
         }
         var (oofAccuracy, oofLoss) = Score(oof, labels);
@@ -101,8 +106,11 @@ public static class CrossValidation
         return ((double)correct / labels.Length, loss / labels.Length);
     }
 
-    /// <summary>index,label,[fold,]predicted,then one probability column per class (Kaggle's submission shape).</summary>
-    internal static string PredictionsCsv(float[,] probabilities, long[] labels, int[]? fold, IReadOnlyList<string> classes)
+    /// <summary>
+    /// index,label,[fold,]predicted,then one probability column per class (Kaggle's submission shape).
+    /// </summary>
+    internal static string PredictionsCsv(float[,] probabilities, long[] labels, int[]? fold,
+        IReadOnlyList<string> classes)
     {
         var sb = new StringBuilder();
         sb.Append("index,label").Append(fold is null ? "" : ",fold").Append(",predicted");
@@ -116,11 +124,13 @@ public static class CrossValidation
             sb.Append(i).Append(',').Append(Csv(classes[(int)labels[i]]));
             if (fold is not null) sb.Append(',').Append(fold[i]);
             sb.Append(',').Append(Csv(classes[best]));
-            for (int c = 0; c < k; c++) sb.Append(',').Append(probabilities[i, c].ToString("G6", CultureInfo.InvariantCulture));
+            for (int c = 0; c < k; c++)
+                sb.Append(',').Append(probabilities[i, c].ToString("G6", CultureInfo.InvariantCulture));
             sb.AppendLine();
         }
         return sb.ToString();
     }
 
-    static string Csv(string value) => value.Contains(',') || value.Contains('"') ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
+    static string Csv(string value) => value.Contains(',') || value.Contains('"')
+        ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
 }

@@ -12,10 +12,13 @@ using static TorchSharp.torch;
 namespace Regimen.Sessions;
 
 /// <summary>Class probabilities for image files, and the scores when their labels are known.</summary>
-public sealed record PredictionResult(IReadOnlyList<string> Images, IReadOnlyList<string> Classes, float[,] Probabilities,
+public sealed record PredictionResult(IReadOnlyList<string> Images, IReadOnlyList<string> Classes,
+    float[,] Probabilities,
     IReadOnlyList<int?> Labels, int Models, double? Accuracy, double? LogLoss)
 {
-    /// <summary>What the user should know: images converted or resized for the model, folders matching no class.</summary>
+    /// <summary>
+    /// What the user should know: images converted or resized for the model, folders matching no class.
+    /// </summary>
     public IReadOnlyList<string> Notes { get; init; } = Array.Empty<string>();
 
     public int Predicted(int i)
@@ -34,13 +37,15 @@ public sealed record PredictionResult(IReadOnlyList<string> Images, IReadOnlyLis
         for (int i = 0; i < Images.Count; i++)
         {
             sb.Append(Csv(Images[i])).Append(',').Append(Csv(Classes[Predicted(i)]));
-            for (int c = 0; c < Classes.Count; c++) sb.Append(',').Append(Probabilities[i, c].ToString("G6", CultureInfo.InvariantCulture));
+            for (int c = 0; c < Classes.Count; c++)
+                sb.Append(',').Append(Probabilities[i, c].ToString("G6", CultureInfo.InvariantCulture));
             sb.AppendLine();
         }
         return sb.ToString();
     }
 
-    static string Csv(string value) => value.Contains(',') || value.Contains('"') ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
+    static string Csv(string value) => value.Contains(',') || value.Contains('"')
+        ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
 }
 
 /// <summary>
@@ -117,15 +122,20 @@ public static class Prediction
                 for (int c = 0; c < classes.Length; c++) subset[k, c] = sum[known[k], c];
             (accuracy, logLoss) = CrossValidation.Score(subset, known.Select(i => (long)labels[i]!.Value).ToArray());
         }
-        return new PredictionResult(images, classes, sum, labels, classifiers.Count, accuracy, logLoss) { Notes = notes };
+        return new PredictionResult(images, classes, sum, labels, classifiers.Count, accuracy, logLoss)
+        {
+            Notes = notes,
+        };
     }
 
     static List<string> Checkpoints(string model)
     {
         if (Directory.Exists(model) && ExperimentDirectory.IsExperiment(model))
         {
-            var folds = Directory.GetDirectories(model, "fold-*").OrderBy(d => int.Parse(Path.GetFileName(d)[5..], CultureInfo.InvariantCulture)).ToList();
-            var list = folds.Select(f => new RunDirectory(f)).Select(r => File.Exists(r.BestCheckpoint) ? r.BestCheckpoint : r.LastCheckpoint).Where(File.Exists).ToList();
+            var folds = Directory.GetDirectories(model, "fold-*")
+                .OrderBy(d => int.Parse(Path.GetFileName(d)[5..], CultureInfo.InvariantCulture)).ToList();
+            var list = folds.Select(f => new RunDirectory(f)).Select(r => File.Exists(r.BestCheckpoint)
+                ? r.BestCheckpoint : r.LastCheckpoint).Where(File.Exists).ToList();
             if (list.Count == 0) throw new RegimenException($"{model}: the experiment has no trained fold yet");
             return list;
         }
@@ -140,7 +150,8 @@ public static class Prediction
             if (File.Exists(input)) images.Add(input);
             else if (Directory.Exists(input))
                 images.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
-                    .Where(f => Path.GetExtension(f).ToLowerInvariant() is ".jpg" or ".jpeg" or ".png").OrderBy(f => f, StringComparer.Ordinal));
+                    .Where(f => Path.GetExtension(f).ToLowerInvariant() is ".jpg" or ".jpeg" or ".png")
+                        .OrderBy(f => f, StringComparer.Ordinal));
             else throw new RegimenException($"{input}: no such image file or folder");
         }
         return images;
@@ -170,7 +181,8 @@ public static class Prediction
         {
             var shape = ImageFolderReader.Inspect(image)
                 ?? throw new RegimenException($"{image}: cannot decode (not a JPEG or PNG)");
-            bool channels = shape.Channels != m.InputChannels, size = shape.Width != m.ImageSize || shape.Height != m.ImageSize;
+            bool channels = shape.Channels != m.InputChannels, size = shape.Width != m.ImageSize ||
+                shape.Height != m.ImageSize;
             if (!channels && !size) continue;
             var conversion = string.Join(", ", new[]
             {
@@ -181,27 +193,31 @@ public static class Prediction
             if (!byShape.TryGetValue(key, out var entry)) byShape[key] = entry = (conversion, new List<string>());
             entry.Images.Add(image);
         }
-        var model = $"the model takes {m.ImageSize}x{m.ImageSize} {(m.InputChannels == 1 ? "grayscale" : "RGB")} images";
+        var model =
+            $"the model takes {m.ImageSize}x{m.ImageSize} {(m.InputChannels == 1 ? "grayscale" : "RGB")} images";
         if (strict && byShape.Count > 0)
         {
             var (key, entry) = byShape.First();
-            throw new RegimenException($"--strict: {entry.Images.Count} image(s) are {key} ({Some(entry.Images)}); {model}");
+            throw new RegimenException($"--strict: {entry.Images.Count} image(s) are {key} ({Some(entry.Images)}); " +
+                $"{model}");
         }
         return byShape.Select(kv => $"{kv.Value.Images.Count} image(s) are {kv.Key}, {kv.Value.Conversion}: {model} " +
                                     $"({Some(kv.Value.Images)}; --strict refuses them)").ToList();
     }
 
     /// <summary>Folders of images that got no label although others did, or a hint when none did.</summary>
-    static IEnumerable<string> UnmatchedFolders(IReadOnlyList<string> images, List<int?> labels, IReadOnlyList<string> classes)
+    static IEnumerable<string> UnmatchedFolders(IReadOnlyList<string> images, List<int?> labels,
+        IReadOnlyList<string> classes)
     {
         var unmatched = images.Where((_, i) => labels[i] is null)
             .GroupBy(p => Path.GetDirectoryName(p) ?? ".").Select(g => $"{g.Key} ({g.Count()})").ToList();
         if (unmatched.Count == 0) yield break;
         var names = string.Join(", ", classes.Select(ImageFolderReader.SafeFolderName));
         if (labels.Any(l => l is not null))
-            yield return $"{unmatched.Count} folder(s) match no class, their images are not scored: {Some(unmatched)}; " +
-                         $"class folders are named: {names}";
+            yield return $"{unmatched.Count} folder(s) match no class, their images are not scored: " +
+                         $"{Some(unmatched)}; class folders are named: {names}";
         else
-            yield return $"no image is in a folder named like a class, so there is no accuracy; class folders are named: {names}";
+            yield return $"no image is in a folder named like a class, so there is no accuracy; class folders are " +
+                $"named: {names}";
     }
 }

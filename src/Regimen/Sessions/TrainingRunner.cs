@@ -22,7 +22,9 @@ public sealed record TrainingRequest
     public bool Force { get; init; }
     /// <summary>Callbacks beyond the records (displays, early stopping).</summary>
     public IReadOnlyList<TrainingCallback> Callbacks { get; init; } = Array.Empty<TrainingCallback>();
-    /// <summary>Requested (from any thread) to stop gracefully after the current batch, with a recovery checkpoint.</summary>
+    /// <summary>
+    /// Requested (from any thread) to stop gracefully after the current batch, with a recovery checkpoint.
+    /// </summary>
     public StopRequest? Stop { get; init; }
 }
 
@@ -30,12 +32,15 @@ public sealed record TrainingRequest
 /// The outcome of a training: its folder and what it recorded; <see cref="Interruption"/> is set when a
 /// <see cref="StopRequest"/> stopped it (summary status "interrupted"), and <c>--resume</c> continues it.
 /// </summary>
-public sealed record TrainingOutcome(RunDirectory Run, IReadOnlyList<EpochResult> Metrics, RunSummary Summary, Interruption? Interruption = null)
+public sealed record TrainingOutcome(RunDirectory Run, IReadOnlyList<EpochResult> Metrics, RunSummary Summary,
+    Interruption? Interruption = null)
 {
     public bool Interrupted => Interruption is not null;
 }
 
-/// <summary>Starts new runs and resumes interrupted ones: the run folder, the records and the loop, wired together.</summary>
+/// <summary>
+/// Starts new runs and resumes interrupted ones: the run folder, the records and the loop, wired together.
+/// </summary>
 public static class TrainingRunner
 {
     public static TrainingOutcome Start(TrainingRequest request)
@@ -57,15 +62,18 @@ public static class TrainingRunner
     /// Continues a run from checkpoints/last.ckpt with the run's own recipe. The result equals an uninterrupted
     /// run with the same seed: data order, augmentation and the schedules are functions of (seed, epoch, step).
     /// </summary>
-    public static TrainingOutcome Resume(string runPath, string? dataDirectory, IReadOnlyList<TrainingCallback> callbacks, int? epochs = null,
+    public static TrainingOutcome Resume(string runPath, string? dataDirectory,
+        IReadOnlyList<TrainingCallback> callbacks, int? epochs = null,
         StopRequest? stop = null, bool allowChanges = false)
     {
         var run = RunDirectory.Open(runPath);
         var changes = RecipeChanges(run);
         if (changes.Count > 0 && !allowChanges)
-            throw new RegimenException($"{run.RecipeFile}: differs from the recipe the run's checkpoint was trained with: " +
-                                       string.Join("; ", changes) + ". Undo the edit, or pass --allow-changes to resume with it " +
-                                       "(the run then mixes two recipes; a resume event lists the changes)");
+            throw new RegimenException($"{run.RecipeFile}: differs from the recipe the run's checkpoint was trained " +
+                $"with: " +
+                                       string.Join("; ", changes) + ". Undo the edit, or pass --allow-changes to " +
+                                       "resume with it (the run then mixes two recipes; a resume event lists the " +
+                                       "changes)");
         var recipe = CheckedRecipes.Load(run.RecipeFile, epochs is null ? null : new[] { $"epochs={epochs}" });
         using var setup = TrainingSetup.Create(recipe, dataDirectory);
         var note = changes.Count == 0 ? null : new RunEvent
@@ -84,13 +92,16 @@ public static class TrainingRunner
     {
         if (!File.Exists(run.LastCheckpoint)) return new List<string>();
         var trained = Runs.Readers.LogReader.FlattenYaml(
-            RecipeLoader.ToYaml(RecipeLoader.Parse(Checkpoint.ReadHeader(run.LastCheckpoint).RecipeYaml, run.LastCheckpoint)),
+            RecipeLoader.ToYaml(RecipeLoader.Parse(Checkpoint.ReadHeader(run.LastCheckpoint).RecipeYaml,
+                run.LastCheckpoint)),
             run.LastCheckpoint);
-        var now = Runs.Readers.LogReader.FlattenYaml(RecipeLoader.ToYaml(CheckedRecipes.Load(run.RecipeFile)), run.RecipeFile);
+        var now = Runs.Readers.LogReader.FlattenYaml(RecipeLoader.ToYaml(CheckedRecipes.Load(run.RecipeFile)),
+            run.RecipeFile);
         // The length is --epochs' business (it is recorded apart); every other key must be as trained.
         return trained.Keys.Union(now.Keys).Where(k => k != "epochs").Order(StringComparer.Ordinal)
             .Where(k => (trained.TryGetValue(k, out var a) ? a : null) != (now.TryGetValue(k, out var b) ? b : null))
-            .Select(k => $"{k}: {(trained.TryGetValue(k, out var a) ? a : "(none)")} → {(now.TryGetValue(k, out var b) ? b : "(none)")}")
+            .Select(k => $"{k}: {(trained.TryGetValue(k, out var a) ? a : "(none)")} → " +
+                $"{(now.TryGetValue(k, out var b) ? b : "(none)")}")
             .ToList();
     }
 
@@ -98,11 +109,13 @@ public static class TrainingRunner
     /// Trains <paramref name="setup"/> into <paramref name="run"/>: from its last checkpoint when it has one,
     /// else from the start. Refuses a run that already trained every epoch.
     /// </summary>
-    public static TrainingOutcome Continue(RunDirectory run, TrainingSetup setup, IReadOnlyList<TrainingCallback> callbacks,
+    public static TrainingOutcome Continue(RunDirectory run, TrainingSetup setup,
+        IReadOnlyList<TrainingCallback> callbacks,
         StopRequest? stop = null) =>
         Continue(run, setup, callbacks, stop, note: null);
 
-    static TrainingOutcome Continue(RunDirectory run, TrainingSetup setup, IReadOnlyList<TrainingCallback> callbacks, StopRequest? stop, RunEvent? note)
+    static TrainingOutcome Continue(RunDirectory run, TrainingSetup setup, IReadOnlyList<TrainingCallback> callbacks,
+        StopRequest? stop, RunEvent? note)
     {
         int startEpoch = 0;
         EpochProgress? progress = null;
@@ -114,17 +127,22 @@ public static class TrainingRunner
             setup.Rollbacks = header.Rollbacks;
             startEpoch = progress is null ? header.Epoch + 1 : header.Epoch;
         }
-        if (startEpoch >= setup.Recipe.Epochs && RunSummary.Read(run.SummaryFile) is { Status: "completed" or "stopped" })
-            throw new RegimenException($"{run.Path}: already trained all {setup.Recipe.Epochs} epochs (pass --epochs N to train longer)");
-        // A run killed after its last checkpoint but before its records said so: the loop runs no epoch and the records are finished.
+        if (startEpoch >= setup.Recipe.Epochs &&
+            RunSummary.Read(run.SummaryFile) is { Status: "completed" or "stopped" })
+            throw new RegimenException($"{run.Path}: already trained all {setup.Recipe.Epochs} epochs (pass --epochs " +
+                $"N to train longer)");
+        // A run killed after its last checkpoint but before its records said so: the loop runs no epoch and the records
+        // are finished.
         return Fit(run, setup, startEpoch, callbacks, stop, progress, note);
     }
 
-    static TrainingOutcome Fit(RunDirectory run, TrainingSetup setup, int startEpoch, IReadOnlyList<TrainingCallback> extra, StopRequest? stop,
+    static TrainingOutcome Fit(RunDirectory run, TrainingSetup setup, int startEpoch,
+        IReadOnlyList<TrainingCallback> extra, StopRequest? stop,
         EpochProgress? progress = null, RunEvent? note = null)
     {
         var recorder = new RunRecorder(run, setup.Recipe, startEpoch, midEpoch: progress is not null);
-        var callbacks = new List<TrainingCallback> { recorder, new CheckpointCallback(run, recorder), new TensorBoardCallback(run) };
+        var callbacks = new List<TrainingCallback> { recorder, new CheckpointCallback(run, recorder),
+            new TensorBoardCallback(run) };
         if (setup.Recipe.EarlyStopping.Enabled) callbacks.Add(new EarlyStopping(setup.Recipe.EarlyStopping));
         callbacks.AddRange(extra);
         var context = new TrainingContext(setup, startEpoch, stop) { ResumeProgress = progress };
@@ -138,10 +156,15 @@ public static class TrainingRunner
         {
             return Continue(run, setup, extra, stop, DivergenceRollback.Prepare(run, setup.Recipe.Divergence, e));
         }
-        if (context.StopReason != null && setup.Recipe.EarlyStopping.Enabled && setup.Recipe.EarlyStopping.RestoreBest && File.Exists(run.BestCheckpoint))
+        if (context.StopReason != null && setup.Recipe.EarlyStopping.Enabled &&
+            setup.Recipe.EarlyStopping.RestoreBest && File.Exists(run.BestCheckpoint))
         {
             Checkpoint.LoadInto(run.BestCheckpoint, setup.Model, optimizer: null);
-            recorder.Record(new RunEvent { Epoch = context.Epoch, Kind = "restore_best", Message = "restored the weights of the best epoch (checkpoints/best.ckpt)" });
+            recorder.Record(new RunEvent
+            {
+                Epoch = context.Epoch, Kind = "restore_best",
+                Message = "restored the weights of the best epoch (checkpoints/best.ckpt)",
+            });
         }
         return new TrainingOutcome(run, recorder.Rows, RunSummary.Read(run.SummaryFile)!, context.Interruption);
     }

@@ -10,19 +10,24 @@ namespace Regimen.Sessions;
 /// </summary>
 public static class TrialRunner
 {
-    public static void RunReplica(Workspace workspace, string trial, int replica, Func<int, IReadOnlyList<TrainingCallback>> callbacks)
+    public static void RunReplica(Workspace workspace, string trial, int replica,
+        Func<int, IReadOnlyList<TrainingCallback>> callbacks)
     {
         var settings = workspace.Settings;
-        if (!File.Exists(workspace.RecipeFile(trial))) throw new RegimenException($"{workspace.Path}: no trial '{trial}' (no {workspace.RecipeFile(trial)})");
+        if (!File.Exists(workspace.RecipeFile(trial)))
+            throw new RegimenException($"{workspace.Path}: no trial '{trial}' (no {workspace.RecipeFile(trial)})");
         var recipe = workspace.LoadRecipe(trial);
         if (settings.Folds > 1)
         {
-            if (replica != 0) throw new RegimenException($"--replica {replica}: a trial with folds is one job (replica 0)");
+            if (replica != 0)
+                throw new RegimenException($"--replica {replica}: a trial with folds is one job (replica 0)");
             recipe.Data.Folds = settings.Folds;
             CrossValidation.Run(recipe, workspace.ExperimentPath(trial), settings.Data, force: false, callbacks);
             return;
         }
-        if (replica < 0 || replica >= settings.Seeds) throw new RegimenException($"--replica {replica}: the workspace trains {settings.Seeds} seeds (0..{settings.Seeds - 1})");
+        if (replica < 0 || replica >= settings.Seeds)
+            throw new RegimenException($"--replica {replica}: the workspace trains {settings.Seeds} seeds " +
+                $"(0..{settings.Seeds - 1})");
         recipe.Seed += replica;
         var path = workspace.SeedRunPath(trial, replica);
         var run = new RunDirectory(path);
@@ -32,6 +37,10 @@ public static class TrialRunner
             TrainingRunner.Resume(path, settings.Data, callbacks(replica));
             return;
         }
-        TrainingRunner.Start(new TrainingRequest { Recipe = recipe, OutputDirectory = path, DataDirectory = settings.Data, Force = true, Callbacks = callbacks(replica) });
+        TrainingRunner.Start(new TrainingRequest
+        {
+            Recipe = recipe, OutputDirectory = path, DataDirectory = settings.Data, Force = true,
+            Callbacks = callbacks(replica),
+        });
     }
 }

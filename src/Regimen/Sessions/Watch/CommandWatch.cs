@@ -32,7 +32,8 @@ public sealed partial class CommandWatch
     public CommandWatch(IReadOnlyList<string> command, WatchOptions options, IOutputReader reader, IWatchView view,
         object gate)
     {
-        if (command.Count == 0) throw new RegimenException("watch --: no command given (e.g. regimen watch -- python train.py)");
+        if (command.Count == 0)
+            throw new RegimenException("watch --: no command given (e.g. regimen watch -- python train.py)");
         this.command = command;
         this.options = options;
         this.reader = reader;
@@ -82,7 +83,8 @@ public sealed partial class CommandWatch
                 }
                 else if (stage == 1 && now - stopAt > options.Grace)
                 {
-                    view.Note($"the command is still running {options.Grace.TotalSeconds:0} s after SIGINT: SIGTERM sent");
+                    view.Note($"the command is still running {options.Grace.TotalSeconds:0} s after SIGINT: " +
+                        $"SIGTERM sent");
                     Signal(process, Sigterm);
                     (stopAt, stage) = (now, 2);
                 }
@@ -121,7 +123,8 @@ public sealed partial class CommandWatch
             if (session.Log.Epochs.Count > 0 && epoch.Epoch <= session.Log.Epochs[^1].Epoch)
             {
                 session.Restart(header with { Format = reader.Format, PlannedEpochs = reader.PlannedEpochs },
-                    $"the epoch counter restarted ({session.Log.Epochs[^1].Epoch} → {epoch.Epoch}): a new run in the same output, judged anew");
+                    $"the epoch counter restarted ({session.Log.Epochs[^1].Epoch} → {epoch.Epoch}): a new run in the " +
+                        $"same output, judged anew");
                 recorder?.Restart($"the epoch counter restarted at {epoch.Epoch}");
             }
             recorder?.Describe(reader.Format, reader.PlannedEpochs, options.Analysis.Metric

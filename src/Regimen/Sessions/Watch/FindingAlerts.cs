@@ -52,7 +52,8 @@ public sealed class FindingAlerts
         Confidence = a.Finding.Confidence, Recommendations = a.Finding.Recommendations,
     }, Options);
 
-    static readonly JsonSerializerOptions Options = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    static readonly JsonSerializerOptions Options =
+        new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     sealed record Payload
     {
@@ -76,13 +77,18 @@ public sealed class FindingAlerts
         start.ArgumentList.Add(command!);
         start.Environment["REGIMEN_FINDING_KIND"] = a.Finding.Kind;
         start.Environment["REGIMEN_FINDING_SEVERITY"] = a.Finding.Severity;
-        start.Environment["REGIMEN_FINDING_EPOCH"] = a.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["REGIMEN_FINDING_EPOCH"] =
+            a.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture);
         try
         {
             using var p = Process.Start(start)!;
             p.StandardInput.Write(Json(a, run));
             p.StandardInput.Close();
-            if (!p.WaitForExit(TimeSpan.FromMinutes(1))) { p.Kill(entireProcessTree: true); warn($"--on-finding: '{command}' ran over a minute for {a.Finding.Kind}: killed"); }
+            if (!p.WaitForExit(TimeSpan.FromMinutes(1)))
+            {
+                p.Kill(entireProcessTree: true);
+                warn($"--on-finding: '{command}' ran over a minute for {a.Finding.Kind}: killed");
+            }
             else if (p.ExitCode != 0) warn($"--on-finding: '{command}' exited with {p.ExitCode} for {a.Finding.Kind}");
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)

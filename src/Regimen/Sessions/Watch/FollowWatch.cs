@@ -45,7 +45,8 @@ public static class FollowWatch
                     {
                         var epoch = log.Epochs[epochsFed];
                         for (; eventsFed < log.Events.Count
-                            && log.Events[eventsFed].Epoch <= epoch.Epoch; eventsFed++) session.AddEvent(log.Events[eventsFed]);
+                            && log.Events[eventsFed].Epoch <= epoch.Epoch; eventsFed++) session.AddEvent(
+                                log.Events[eventsFed]);
                         session.AddEpoch(epoch);
                     }
                     for (; eventsFed < log.Events.Count; eventsFed++) session.AddEvent(log.Events[eventsFed]);

@@ -41,7 +41,8 @@ public sealed class LiveAnalysisCallback : TrainingCallback
             Name = recipe.Name, Source = "training", Format = "regimen", PlannedEpochs = recipe.Epochs,
             Hyperparameters = LogReader.FlattenYaml(RecipeLoader.ToYaml(recipe), "recipe"),
             // The noise model judges accuracies against these sizes, as analyze does from summary.json.
-            ValidationSize = context.Setup.Validation.Count, TrainSize = context.Setup.Train.Count, Classes = context.Setup.Train.ClassCount,
+            ValidationSize = context.Setup.Validation.Count, TrainSize = context.Setup.Train.Count,
+            Classes = context.Setup.Train.ClassCount,
         };
         session = new WatchSession(header, options, view, Record, alerts);
         // A resumed run: the epochs it has were judged (and announced) before; they are known, not news.
@@ -54,7 +55,8 @@ public sealed class LiveAnalysisCallback : TrainingCallback
         if (known.Count > 0) session.Prime(known.Select(k => k.Item2));
     }
 
-    public override void OnEpochStart(TrainingContext context, EpochSettings settings, IReadOnlyList<ScheduleChange> changes)
+    public override void OnEpochStart(TrainingContext context, EpochSettings settings,
+        IReadOnlyList<ScheduleChange> changes)
     {
         foreach (var change in changes) session?.AddEvent(Event(change));
     }

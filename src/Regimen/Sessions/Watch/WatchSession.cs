@@ -117,7 +117,9 @@ public sealed class WatchSession
         {
             Kind = Stalled.Id, Severity = Severity.Warning, Run = analyst.Log.Name, FirstEpoch = epoch,
             LastEpoch = epoch,
-            Summary = Inv($"No new epoch for {waited:0.#} s after epoch {epoch}, over {options.StallFactor:0.#} times the median epoch time ({median:0.##} s): the training may hang (data loading, a deadlock, a full disk)."),
+            Summary = string.Create(CultureInfo.InvariantCulture,
+                $"No new epoch for {waited:0.#} s after epoch {epoch}, over {options.StallFactor:0.#} times the " +
+                $"median epoch time ({median:0.##} s): the training may hang (data loading, a deadlock, a full disk)."),
             Evidence = new()
             {
                 ["seconds_since_epoch"] = waited, ["median_epoch_seconds"] = median,
