@@ -20,7 +20,13 @@ public static class AsciiChart
         int step = Math.Max(1, (width + 99) / 100);   // at most 100 columns
         int columns = (width + step - 1) / step;
         double min = all.Min(p => p.Value), max = all.Max(p => p.Value);
-        if (max - min < 1e-12) { max += 0.5; min -= 0.5; }
+        if (max - min < 1e-12)
+        {
+            // A constant series keeps its scale: a flat 80 % accuracy is drawn between 76 % and 84 %, not 30-130 %.
+            double pad = min == 0 ? 0.5 : Math.Abs(min) * 0.05;
+            max += pad;
+            min -= pad;
+        }
         var grid = new char[height, columns];
         for (int r = 0; r < height; r++) for (int c = 0; c < columns; c++) grid[r, c] = ' ';
         foreach (var s in series)
@@ -31,10 +37,13 @@ public static class AsciiChart
                 grid[r, c] = grid[r, c] == ' ' || grid[r, c] == s.Glyph ? s.Glyph : '*';
             }
         var sb = new StringBuilder();
+        var labels = Enumerable.Range(0, height)
+            .Select(r => (max - (max - min) * r / (height - 1)).ToString(format)).ToList();
+        int labelWidth = Math.Max(8, labels.Max(l => l.Length));   // a loss of 12345.678 keeps the axis straight
+        var indent = new string(' ', labelWidth + 2);
         for (int r = 0; r < height; r++)
         {
-            double label = max - (max - min) * r / (height - 1);
-            sb.Append(label.ToString(format).PadLeft(8)).Append(r == height - 1 ? " └" : " │");
+            sb.Append(labels[r].PadLeft(labelWidth)).Append(r == height - 1 ? " └" : " │");
             for (int c = 0; c < columns; c++) sb.Append(grid[r, c]);
             sb.AppendLine();
         }
@@ -42,13 +51,14 @@ public static class AsciiChart
         Array.Fill(axis, '─');
         foreach (var (epoch, _) in events)
             if (epoch >= first && epoch <= last) axis[(epoch - first) / step] = '↑';
-        sb.Append(new string(' ', 10)).Append(axis).AppendLine();
-        sb.Append(new string(' ', 10)).Append($"epoch {first}")
-            .Append(new string(' ', Math.Max(1, columns - $"epoch {first}".Length - $"{last}".Length))).Append(last)
-            .AppendLine();
-        sb.Append("          ").AppendLine(string.Join("   ", series.Select(s => $"{s.Glyph} {s.Name}")) +
+        sb.Append(indent).Append(axis).AppendLine();
+        string from = $"epoch {first}", to = $"{last}";
+        sb.Append(indent).Append(from);
+        if (last > first) sb.Append(new string(' ', Math.Max(1, columns - from.Length - to.Length))).Append(to);
+        sb.AppendLine();
+        sb.Append(indent).AppendLine(string.Join("   ", series.Select(s => $"{s.Glyph} {s.Name}")) +
             (step > 1 ? $"   (1 column = {step} epochs)" : ""));
-        foreach (var (epoch, label) in events) sb.AppendLine($"          ↑ epoch {epoch}: {label}");
+        foreach (var (epoch, label) in events) sb.AppendLine($"{indent}↑ epoch {epoch}: {label}");
         return sb.ToString();
     }
 }

@@ -98,19 +98,22 @@ public static class LineageReport
     }
 
     /// <summary>Each finished trial's score with its spread, the best so far as a step line, and the target.</summary>
-    public static void Chart(LedgerState state, EvolveSettings settings, string path, int width = 900, int height = 500)
+    public static void Chart(LedgerState state, EvolveSettings settings, string path, int width = 900,
+        int height = 500) => ScoreFigure(state, settings, width, height).SavePng(path);
+
+    internal static ChartFigure ScoreFigure(LedgerState state, EvolveSettings settings, int width = 900,
+        int height = 500)
     {
         var plot = new Plot();
         double scale = settings.HigherIsBetter ? 100 : 1;
         var scored = state.Trials.Select((t, i) => (t, i)).Where(x => x.t.Score is not null).ToList();
         if (scored.Count > 0)
         {
-            var errors = plot.Add.ErrorBar(scored.Select(x => (double)x.i).ToArray(),
-                scored.Select(x => x.t.Score!.Value * scale).ToArray(),
-                scored.Select(x => (x.t.Spread ?? 0) * scale).ToArray());
+            double[] xs = scored.Select(x => (double)x.i).ToArray();
+            double[] ys = scored.Select(x => x.t.Score!.Value * scale).ToArray();
+            var errors = plot.Add.ErrorBar(xs, ys, scored.Select(x => (x.t.Spread ?? 0) * scale).ToArray());
             errors.LegendText = "trial (± replica spread)";
-            var points = plot.Add.ScatterPoints(scored.Select(x => (double)x.i).ToArray(),
-                scored.Select(x => x.t.Score!.Value * scale).ToArray());
+            var points = plot.Add.ScatterPoints(xs, ys);
             points.MarkerSize = 8;
             // The best so far, trial by trial, in the order of decisions.
             var bestX = new List<double>();
@@ -125,28 +128,43 @@ public static class LineageReport
             best.ConnectStyle = ConnectStyle.StepHorizontal;
             best.LegendText = "best so far";
             best.MarkerSize = 0;
-            foreach (var (t, i) in scored)
+            // The best is a marker of its own, named in the legend: labels on the points would cover the data.
+            if (state.Best is { Score: { } bestScore } b)
             {
-                // Plain text: the chart font has no symbols such as a star.
-                var label = plot.Add.Text(t.Id + (state.Best?.Id == t.Id ? " (best)" : ""), i, t.Score!.Value * scale);
-                label.LabelFontSize = 11;
-                label.OffsetY = -14;
+                var mark = plot.Add.Marker(state.Trials.IndexOf(b), bestScore * scale);
+                mark.Size = 14;
+                mark.Shape = MarkerShape.OpenCircle;
+                mark.LegendText = $"best: {b.Id}";
             }
         }
         if (settings.Target is { } target)
         {
             var line = plot.Add.HorizontalLine(target * scale);
             line.LinePattern = LinePattern.Dotted;
-            line.Text = "target";
+            line.LegendText = $"target {Value(target, settings)}";
         }
+        // Every trial's tick, its id only where there is room for it (the ids are as wide as the longest).
         var ticks = new ScottPlot.TickGenerators.NumericManual();
-        for (int i = 0; i < state.Trials.Count; i++) ticks.AddMajor(i, state.Trials[i].Id);
+        int longest = state.Trials.Count == 0 ? 1 : state.Trials.Max(t => t.Id.Length);
+        int every = Math.Max(1, (int)Math.Ceiling(state.Trials.Count * (longest * 8.0 + 10) / (width - 120)));
+        for (int i = 0; i < state.Trials.Count; i++)
+            if (i % every == 0) ticks.AddMajor(i, state.Trials[i].Id);
+            else ticks.AddMinor(i);
         plot.Axes.Bottom.TickGenerator = ticks;
         plot.Title($"{settings.Monitor} per trial ({settings.Score}, mean of {Replicas(settings)})");
         plot.XLabel("trial");
         plot.YLabel(settings.HigherIsBetter ? $"{settings.Monitor} (%)" : settings.Monitor);
-        plot.ShowLegend(Alignment.LowerRight);
-        plot.SavePng(path, width, height);
+        ChartLayout.LegendBelow(plot, width);
+        plot.Axes.AutoScale();
+        if (state.Trials.Count == 1) plot.Axes.SetLimitsX(-1, 1);
+        var limits = plot.Axes.GetLimits();
+        if (settings.Target is { } t && (t * scale < limits.Bottom || t * scale > limits.Top))
+        {
+            double low = Math.Min(limits.Bottom, t * scale), high = Math.Max(limits.Top, t * scale);
+            plot.Axes.SetLimitsY(low - (high - low) * 0.05, high + (high - low) * 0.05);
+        }
+        else ChartLayout.ConstantAxis(plot, plot.Axes.Left);
+        return new ChartFigure(width, height, plot);
     }
 
     public static List<string> Lineage(LedgerState state, Trial trial)

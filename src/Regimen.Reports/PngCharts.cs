@@ -5,27 +5,27 @@ using Monitor = Regimen.Training.Monitor;   // not System.Threading.Monitor
 
 namespace Regimen.Reports;
 
-/// <summary>
-/// PNG charts of runs (ScottPlot): accuracy and loss curves with phase bands and schedule-event markers, and the
-/// train-validation gap.
-/// </summary>
+/// <summary>PNG charts of runs (ScottPlot): accuracy and loss curves with phase bands and schedule-event markers,
+/// the train-validation gap, the schedule, the folds. Legends sit below the data (<see cref="ChartLayout"/>).</summary>
 public static class PngCharts
 {
-    /// <summary>
-    /// Writes accuracy (left) and loss (right) side by side for each run, events marked, phases shaded.
-    /// </summary>
-    public static void Curves(IReadOnlyList<TrainingLog> logs, string path, int width = 1400, int height = 600)
+    /// <summary>Legend entries for schedule events at most: neighbouring epochs share one beyond that.</summary>
+    const int EventGroups = 6;
+
+    /// <summary>Writes accuracy (left) and loss (right) side by side for each run, events marked, phases
+    /// shaded.</summary>
+    public static void Curves(IReadOnlyList<TrainingLog> logs, string path, int width = 1400, int height = 600) =>
+        CurvesFigure(logs, width, height).SavePng(path);
+
+    internal static ChartFigure CurvesFigure(IReadOnlyList<TrainingLog> logs, int width = 1400, int height = 600)
     {
         // Formats without accuracy (Hugging Face, seed 004's log-loss folds) get the loss chart alone.
         bool hasAccuracy = logs.Any(l => l.Has(e => e.TrainAccuracy) || l.Has(e => e.ValAccuracy));
-        var multi = new Multiplot();
-        multi.AddPlots(hasAccuracy ? 2 : 1);
-        multi.Layout = new ScottPlot.MultiplotLayouts.Columns();
-        var accuracy = hasAccuracy ? multi.GetPlot(0) : new Plot();
-        var loss = multi.GetPlot(hasAccuracy ? 1 : 0);
+        var accuracy = new Plot();
+        var loss = new Plot();
         foreach (var log in logs)
         {
-            string prefix = logs.Count > 1 ? log.Name + " " : "";
+            string prefix = logs.Count > 1 ? RunName(log, width / 2) + " " : "";
             Line(accuracy, log.Series(e => e.TrainAccuracy), prefix + "train acc", LinePattern.Dashed);
             Line(accuracy, log.Series(e => e.ValAccuracy), prefix + "val acc", LinePattern.Solid);
             Line(loss, log.Series(e => e.TrainLoss), prefix + "train loss", LinePattern.Dashed);
@@ -41,42 +41,53 @@ public static class PngCharts
         loss.Title("Loss");
         foreach (var plot in new[] { accuracy, loss })
         {
-            plot.XLabel("epoch");
-            plot.ShowLegend(Alignment.LowerRight);
+            Finish(plot, width / 2);
+            ChartLayout.ConstantAxis(plot, plot.Axes.Left);
         }
-        loss.Legend.Alignment = Alignment.UpperRight;
-        multi.SavePng(path, hasAccuracy ? width : width / 2, height);
+        return hasAccuracy ? new ChartFigure(width, height, accuracy, loss) : new ChartFigure(width / 2, height, loss);
     }
 
     /// <summary>The train-validation accuracy gap over epochs for each run, with the overfitting threshold.</summary>
     public static void Gap(IReadOnlyList<TrainingLog> logs, string path, double threshold = 0.05, int width = 900,
+        int height = 500) => GapFigure(logs, threshold, width, height).SavePng(path);
+
+    internal static ChartFigure GapFigure(IReadOnlyList<TrainingLog> logs, double threshold = 0.05, int width = 900,
         int height = 500)
     {
         var plot = new Plot();
+        var all = new List<double> { 0, threshold * 100 };
         foreach (var log in logs)
         {
             var points = log.Epochs.Where(e => e.TrainAccuracy is not null && e.ValAccuracy is not null)
-                .Select(e => (e.Epoch, Value: (e.TrainAccuracy!.Value - e.ValAccuracy!.Value) * 100)).ToList();
-            Line(plot, points, log.Name, LinePattern.Solid);
+                .Select(e => (e.Epoch, Value: (e.TrainAccuracy!.Value - e.ValAccuracy!.Value) * 100))
+                .Where(p => double.IsFinite(p.Value)).ToList();
+            Line(plot, points, RunName(log, width), LinePattern.Solid);
+            all.AddRange(points.Select(p => p.Value));
         }
+        // The threshold is named in the legend: a label on the line would sit on the tick labels or the curves.
         var line = plot.Add.HorizontalLine(threshold * 100);
         line.LinePattern = LinePattern.Dotted;
-        line.Text = "overfitting threshold";
+        line.LegendText = $"overfitting threshold ({Units.PointsMagnitude(threshold)})";
         plot.Add.HorizontalLine(0).Color = Colors.Gray;
         plot.Title("Train - validation accuracy gap (points)");
-        plot.XLabel("epoch");
-        plot.ShowLegend();
-        plot.SavePng(path, width, height);
+        Finish(plot, width);
+        // The range holds zero and the threshold, whatever the runs did.
+        double low = all.Min(), high = all.Max(), pad = (high - low) * 0.08;
+        plot.Axes.SetLimitsY(low - pad, high + pad);
+        return new ChartFigure(width, height, plot);
     }
 
-    /// <summary>
-    /// The learning rate (left axis) and the training resolution (right axis) over epochs, events marked.
-    /// </summary>
-    public static void Schedule(IReadOnlyList<TrainingLog> logs, string path, int width = 900, int height = 400)
+    /// <summary>The learning rate (left axis) and the training resolution (right axis) over epochs, events
+    /// marked.</summary>
+    public static void Schedule(IReadOnlyList<TrainingLog> logs, string path, int width = 900, int height = 400) =>
+        ScheduleFigure(logs, width, height).SavePng(path);
+
+    internal static ChartFigure ScheduleFigure(IReadOnlyList<TrainingLog> logs, int width = 900, int height = 400)
     {
         var plot = new Plot();
-        foreach (var log in logs) Line(plot, log.Series(e => e.LearningRate), (logs.Count > 1 ? log.Name + " " : "") +
-            "learning rate", LinePattern.Solid);
+        foreach (var log in logs)
+            Line(plot, log.Series(e => e.LearningRate),
+                (logs.Count > 1 ? RunName(log, width) + " " : "") + "learning rate", LinePattern.Solid);
         var resolution = logs.Count == 1 ? logs[0].Series(e => e.Resolution is > 0 ? e.Resolution : null) : new();
         if (resolution.Count > 0)
         {
@@ -89,13 +100,18 @@ public static class PngCharts
         }
         if (logs.Count == 1) Events(plot, logs[0]);
         plot.Title("Learning rate and resolution");
-        plot.XLabel("epoch");
-        plot.ShowLegend();
-        plot.SavePng(path, width, height);
+        Finish(plot, width);
+        ChartLayout.ConstantAxis(plot, plot.Axes.Left);
+        // The resolutions a run trained at, and only those: a constant one is one labelled tick.
+        if (resolution.Count > 0) ChartLayout.TicksAt(plot, plot.Axes.Right, resolution.Select(p => p.Value));
+        return new ChartFigure(width, height, plot);
     }
 
     /// <summary>The metric of every fold of an experiment over epochs, each fold's best marked.</summary>
     public static void Folds(IReadOnlyList<TrainingLog> folds, string path, string metric, int width = 900,
+        int height = 500) => FoldsFigure(folds, metric, width, height).SavePng(path);
+
+    internal static ChartFigure FoldsFigure(IReadOnlyList<TrainingLog> folds, string metric, int width = 900,
         int height = 500)
     {
         var plot = new Plot();
@@ -110,10 +126,24 @@ public static class PngCharts
             marker.Shape = MarkerShape.OpenCircle;
         }
         plot.Title($"{metric} per fold (circles: each fold's best)");
-        plot.XLabel("epoch");
-        plot.ShowLegend();
-        plot.SavePng(path, width, height);
+        Finish(plot, width);
+        ChartLayout.ConstantAxis(plot, plot.Axes.Left);
+        return new ChartFigure(width, height, plot);
     }
+
+    /// <summary>The epoch axis, the legend below, the axes fitted to the data (before any axis is set by
+    /// hand).</summary>
+    static void Finish(Plot plot, int width)
+    {
+        plot.XLabel("epoch");
+        ChartLayout.LegendBelow(plot, width);
+        plot.Axes.AutoScale();
+        ChartLayout.WholeEpochs(plot);
+    }
+
+    /// <summary>The run's name, shortened to leave room for what follows it in a legend label ("val loss").</summary>
+    static string RunName(TrainingLog log, int width) =>
+        ChartLayout.Shorten(log.Name, ChartLayout.LegendChars(width) - 14);
 
     static void Line(Plot plot, IEnumerable<(int Epoch, double Value)> series, string label, LinePattern pattern)
     {
@@ -140,17 +170,51 @@ public static class PngCharts
         }
     }
 
+    /// <summary>
+    /// Schedule changes and early stops as dotted lines, described in the legend (a label on the line would sit on
+    /// the title or the curves, and run off the figure at the last epoch). A few epochs get an entry each
+    /// ("epoch 10: resolution 128→224"); more get one per key, in a colour of its own ("lr: 9 changes, epochs
+    /// 300-2700"), at most <see cref="EventGroups"/> entries, so that a 3,000-epoch step schedule stays legible.
+    /// </summary>
     static void Events(Plot plot, TrainingLog log)
     {
-        foreach (var group in log.Events.Where(e => e.Kind is "schedule" or "early_stop" && e.Key != "phase")
-            .GroupBy(e => e.Epoch))
+        var events = log.Events.Where(e => e.Kind is "schedule" or "early_stop" && e.Key != "phase").ToList();
+        int colour = 0;
+        foreach (var (label, members) in Grouped(events))
         {
-            var line = plot.Add.VerticalLine(group.Key);
-            line.LinePattern = LinePattern.Dotted;
-            line.Color = Colors.DarkRed;
-            line.Text = string.Join(", ", group.Select(e => e.Kind == "early_stop" ? "early stop"
-                : $"{e.Key} {e.From}→{e.To}"));
-            line.LabelOppositeAxis = true;
+            var color = EventColors[colour++ % EventColors.Length];
+            foreach (var epoch in members.Select(e => e.Epoch).Distinct().Order())
+            {
+                var line = plot.Add.VerticalLine(epoch);
+                line.LinePattern = LinePattern.Dotted;
+                line.Color = color;
+                if (epoch == members.Min(e => e.Epoch)) line.LegendText = label;
+            }
         }
     }
+
+    static IEnumerable<(string Label, List<LogEvent> Events)> Grouped(List<LogEvent> events)
+    {
+        if (events.Select(e => e.Epoch).Distinct().Count() <= EventGroups)
+            return events.GroupBy(e => e.Epoch).OrderBy(g => g.Key)
+                .Select(g => ($"epoch {g.Key}: {string.Join(", ", g.Select(Describe))}", g.ToList()));
+        var byKey = events.GroupBy(Name).OrderByDescending(g => g.Count()).ThenBy(g => g.Min(e => e.Epoch))
+            .Select(g => (Key: g.Key, Events: g.ToList())).ToList();
+        if (byKey.Count > EventGroups)
+            byKey = [.. byKey.Take(EventGroups - 1),
+                ("other changes", byKey.Skip(EventGroups - 1).SelectMany(g => g.Events).ToList())];
+        return byKey.Select(g => (Summary(g.Key, g.Events), g.Events));
+    }
+
+    static string Summary(string key, List<LogEvent> events) => events.Count == 1
+        ? $"epoch {events[0].Epoch}: {Describe(events[0])}"
+        : $"{key}: {events.Count} changes, epochs {events.Min(e => e.Epoch)}-{events.Max(e => e.Epoch)}";
+
+    /// <summary>Dark colours, apart from the series' palette.</summary>
+    static readonly Color[] EventColors =
+        [Colors.DarkRed, Colors.Navy, Colors.DarkGreen, Colors.Indigo, Colors.SaddleBrown, Colors.DarkSlateGray];
+
+    static string Name(LogEvent e) => e.Kind == "early_stop" ? "early stop" : e.Key ?? e.Kind;
+
+    static string Describe(LogEvent e) => e.Kind == "early_stop" ? "early stop" : $"{e.Key} {e.From}→{e.To}";
 }

@@ -12,7 +12,7 @@ public class HtmlReportTests
         throw new InvalidOperationException("Chromium is not installed: run scripts/setup (apt-get install chromium)");
     }
 
-    static string DumpDom(string html)
+    internal static string DumpDom(string html)
     {
         var start = new ProcessStartInfo(Chromium()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

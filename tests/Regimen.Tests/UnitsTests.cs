@@ -90,6 +90,11 @@ public class UnitsTests
             .Select(m => string.Join("/", Regex.Matches(m.Groups[1].Value, "<th>(.*?)</th>")
                 .Select(h => System.Net.WebUtility.HtmlDecode(h.Groups[1].Value)))).ToList();
         Assert.Equal(mdHeaders, htmlHeaders);
+        // And the same rows: a Markdown table's rows after its header and separator, an HTML table's after its own.
+        var mdRows = markdown.Split("\n## ").Skip(1).Select(t => t.Split('\n').Count(l => l.StartsWith('|')) - 2);
+        var htmlRows = Regex.Matches(page, "<table[^>]*>(.*?)</table>")
+            .Select(m => Regex.Count(m.Groups[1].Value, "<tr>") - 1);
+        Assert.Equal(mdRows, htmlRows);
     }
 
     static string Log(string name, int epochs, Func<int, double> val, Func<int, double> train)
