@@ -81,7 +81,7 @@ public class WatchTests
     [Fact]
     public void TheBoundedViewStaysSmallAndKeepsWhatTheWholeRunChecksRestOn()
     {
-        var log = Synthetic(200, gapFrom: 190); // 3,000 epochs: the analyst is now superlinear (see the closing note)
+        var log = Synthetic(3000, gapFrom: 2990);
         var view = new BoundedLogView(log with { Epochs = new(), Events = new() }, window: 64);
         foreach (var e in log.Epochs) view.AddEpoch(e);
         var current = view.Current();

@@ -1,0 +1,76 @@
+using Regimen.Analysis;
+
+namespace Regimen.Tests;
+
+/// <summary>
+/// The analyst's work counted, not timed: the validation-size inference the noise model runs on every analysis
+/// (and the live watcher on every epoch) once cost a product over every value at each of 10^6 candidate sizes, a
+/// second per analysis of a log of unrounded floats. It must give what its definition gives, at about one term per
+/// candidate size.
+/// </summary>
+public class AnalysisWorkTests
+{
+    /// <summary>The definition, term by term (NoiseModel.InferValidationSize's documentation): the reference.</summary>
+    static int? ByDefinition(IEnumerable<double> accuracies)
+    {
+        var values = accuracies.Where(v => v > 0 && v < 1).Distinct().Take(200)
+            .Select(v => (Value: v, Decimals: Enumerable.Range(1, 8)
+                .FirstOrDefault(d => Math.Abs(v - Math.Round(v, d)) < 1e-9)))
+            .Where(v => v.Decimals > 0).ToList();
+        if (values.Count < 2) return null;
+        int limit = (int)Math.Min(1_000_000, Math.Pow(10, values.Max(v => v.Decimals)));
+        for (int n = 10; n <= limit; n++)
+        {
+            double chance = 1;
+            foreach (var v in values) chance *= Math.Min(1, n * Math.Pow(10, -v.Decimals));
+            if (chance > 1e-4) return null;
+            bool Fits((double Value, int Decimals) v) =>
+                Math.Abs(v.Value * n - Math.Round(v.Value * n)) <= 0.5 * Math.Pow(10, -v.Decimals) * n + 1e-9;
+            if (values.All(Fits)) return n;
+        }
+        return null;
+    }
+
+    public static IEnumerable<object[]> Cases()
+    {
+        var random = new Random(20);
+        // Counts out of a true size, printed with a few decimals: the sizes the inference is for.
+        foreach (int size in new[] { 12, 37, 120, 500, 1000, 2500, 10000, 50000 })
+            foreach (int decimals in new[] { 2, 3, 4, 6 })
+                foreach (int count in new[] { 2, 5, 30 })
+                    yield return new object[]
+                    {
+                        $"{count} of n={size} at {decimals} decimals",
+                        Enumerable.Range(0, count)
+                            .Select(_ => Math.Round(random.Next(1, size) / (double)size, decimals)).ToArray(),
+                    };
+        // Round values, which prove nothing; a few unrounded floats; values out of (0, 1).
+        yield return new object[] { "round", new[] { 0.64, 0.5, 0.75, 0.8 } };
+        yield return new object[] { "floats", Enumerable.Range(0, 6).Select(_ => random.NextDouble()).ToArray() };
+        yield return new object[] { "8 decimals", Enumerable.Range(0, 4).Select(_ => Math.Round(random.NextDouble(), 8))
+            .ToArray() };
+        yield return new object[] { "edges", new[] { 0.0, 1.0, 0.25, 1.5 } };
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void TheInferredValidationSizeIsTheOneItsDefinitionGives(string what, double[] accuracies)
+    {
+        int? inferred = NoiseModel.InferValidationSize(accuracies), expected = ByDefinition(accuracies);
+        Assert.True(expected == inferred, $"{what}: {inferred}, by definition {expected}");
+    }
+
+    [Fact]
+    public void InferringTheValidationSizeOfUnroundedFloatsCostsAboutOneTermPerCandidateSize()
+    {
+        // 200 accuracies at 8 decimals (a fifth of unrounded doubles look so): 10^6 candidate sizes, none fits.
+        var random = new Random(3);
+        var accuracies = Enumerable.Range(0, 200).Select(_ => Math.Round(0.5 + 0.4 * random.NextDouble(), 8)).ToList();
+        Assert.Null(NoiseModel.InferValidationSize(accuracies, out long work));
+        Assert.InRange(work, 999_990, 1_050_000);  // was 201 per size: 2 * 10^8
+        // A true size is found after as many candidates as it is large, whatever the number of values.
+        var counts = Enumerable.Range(0, 200).Select(_ => Math.Round(random.Next(1, 7919) / 7919.0, 6)).ToList();
+        Assert.Equal(7919, NoiseModel.InferValidationSize(counts, out long found));
+        Assert.InRange(found, 7919 - 10, 2 * 7919);
+    }
+}
