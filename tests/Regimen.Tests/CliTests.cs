@@ -39,6 +39,9 @@ public class CliTests
         Assert.Contains("completed", output);
 
         (code, output) = Run("train", "--resume", outDir, "--data", data.Value, "--epochs", "2");
+        Assert.True(code == 2, output);   // the length is an --extend's, not a silently new schedule
+        Assert.Contains("--extend 1 trains 1 more epochs", output);
+        (code, output) = Run("train", "--resume", outDir, "--data", data.Value, "--extend", "1");
         Assert.True(code == 0, output);
         Assert.Contains("from epoch 1", output);
         Assert.Equal(3, File.ReadAllLines(Path.Combine(outDir, "metrics.csv")).Length);

@@ -20,8 +20,17 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--data <DIR>"), Description("Folder with the data set's files (default: where its package installs them).")]
         public string? Data { get; init; }
 
-        [CommandOption("--epochs <N>"), Description("Override the recipe's epochs.")]
+        [CommandOption("--epochs <N>")]
+        [Description("Override the recipe's epochs (with --resume: only the run's own).")]
         public int? Epochs { get; init; }
+
+        [CommandOption("--extend <N>")]
+        [Description("With --resume: train N more epochs, the learning rate on a new tail from its current value.")]
+        public int? Extend { get; init; }
+
+        [CommandOption("--tail <SHAPE>")]
+        [Description("With --extend: cosine (default) or linear down to the schedule's floor.")]
+        public string? Tail { get; init; }
 
         [CommandOption("--out <DIR>"), OutputPath(OutputKind.Folder), Description("Run folder (default: runs/<time>-<recipe>).")]
         public string? Out { get; init; }
@@ -51,8 +60,15 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--stop-on <SEVERITY>"), Description("warning or critical: stop at the end of the epoch where a finding this severe is announced (last.ckpt kept, resumable); exit code 5.")]
         public string? StopOn { get; init; }
 
-        public override ValidationResult Validate() =>
-            WatchOptions.CheckSeverity(StopOn) is { } error ? ValidationResult.Error(error) : ValidationResult.Success();
+        public override ValidationResult Validate()
+        {
+            if (WatchOptions.CheckSeverity(StopOn) is { } error) return ValidationResult.Error(error);
+            if (Extend is not null && Resume is null)
+                return ValidationResult.Error("--extend N lengthens a trained run: give it with --resume RUN");
+            if (Tail is not null && Extend is null)
+                return ValidationResult.Error("--tail shapes an --extend: give --extend N too");
+            return ValidationResult.Success();
+        }
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
@@ -60,6 +76,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         bool live = !s.Plain && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         if (s.Resume != null && ExperimentDirectory.IsExperiment(s.Resume))
         {
+            if (s.Extend is not null || s.Epochs is not null)
+                throw new RegimenException($"{s.Resume}: an experiment (--folds) resumes with its own epochs; " +
+                                           "--extend and --epochs work on one run (a fold's run folder)");
             var saved = CheckedRecipes.Load(Path.Combine(s.Resume, "recipe.yaml"));
             return CrossValidate(saved, s.Resume, s.Data, force: false, live, s.StopOn);
         }
@@ -69,8 +88,11 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         if (s.Resume != null)
         {
             if (s.Recipe != null || s.Set.Length > 0 || s.Seed != null || s.Folds != null)
-                throw new RegimenException("--resume continues a run with its own recipe: leave out RECIPE, --set, --seed and --folds (only --epochs may extend it)");
-            outcome = WithDisplay(live, s.StopOn, display => TrainingRunner.Resume(s.Resume, s.Data, display, s.Epochs, stop, s.AllowChanges));
+                throw new RegimenException("--resume continues a run with its own recipe: leave out RECIPE, --set, " +
+                                           "--seed and --folds (--extend N trains it longer)");
+            var extend = s.Extend is { } n ? new ExtendRequest(n, s.Tail ?? "cosine") : null;
+            outcome = WithDisplay(live, s.StopOn, display =>
+                TrainingRunner.Resume(s.Resume, s.Data, display, s.Epochs, stop, s.AllowChanges, extend));
         }
         else
         {

@@ -38,6 +38,26 @@ public static class Units
     }
 
     /// <summary>
+    /// A value exactly, in the fewest digits that read back to it, and in plain decimal notation, so that it can be
+    /// pasted into a recipe: 1.14e-6 → "0.00000114", 0.1 → "0.1", 2e20 → "200000000000000000000".
+    /// </summary>
+    public static string Exact(double value)
+    {
+        var text = value.ToString("R", CultureInfo.InvariantCulture);
+        int e = text.IndexOf('E', StringComparison.Ordinal);
+        if (e < 0 || !double.IsFinite(value)) return text;
+        int exponent = int.Parse(text[(e + 1)..], CultureInfo.InvariantCulture);
+        var mantissa = text[..e].TrimStart('-');
+        int dot = mantissa.IndexOf('.', StringComparison.Ordinal);
+        var digits = mantissa.Replace(".", "", StringComparison.Ordinal);
+        int point = (dot < 0 ? mantissa.Length : dot) + exponent;
+        var plain = point <= 0 ? "0." + new string('0', -point) + digits
+            : point >= digits.Length ? digits + new string('0', point - digits.Length)
+            : digits[..point] + "." + digits[point..];
+        return (value < 0 ? "-" : "") + plain;
+    }
+
+    /// <summary>
     /// A double as JSON carries it: rounded to 10 significant digits, which every measured value here (float32
     /// metrics, counts, seconds) fits in, so that arithmetic noise (0.00850448700000006) never reaches a reader.
     /// </summary>

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Regimen.Recipes;
 
 /// <summary>
@@ -29,6 +31,17 @@ public sealed class Recipe
     public EarlyStoppingSection EarlyStopping { get; set; } = new();
     public FinetuneSection Finetune { get; set; } = new();
     public List<Phase> Phases { get; set; } = new();
+    /// <summary>
+    /// Epochs added to a trained run by <c>train --resume RUN --extend N</c>, in order: each a learning-rate tail
+    /// after the schedule as it was. Written by Regimen into the run's recipe.yaml, not by hand.
+    /// </summary>
+    public List<Extension> Extensions { get; set; } = new();
+
+    /// <summary>
+    /// The length the recipe's own schedules (lr_schedule, phases, warmup, milestones) span: the epochs it was
+    /// planned with before any extension, else <see cref="Epochs"/>.
+    /// </summary>
+    public int ScheduledEpochs() => Extensions.Count > 0 ? Extensions[0].PlannedEpochs : Epochs;
 
     /// <summary>
     /// The resolution a model is evaluated at (validation, evaluate, predict, export): evaluation.resolution, else
@@ -365,4 +378,27 @@ public sealed class Phase
     public int RampEpochs { get; set; }
     /// <summary>While ramping, resolutions are rounded to a multiple of this (FFCV: 32).</summary>
     public int ResolutionStep { get; set; } = 8;
+}
+
+/// <summary>
+/// Epochs added to a run (<c>train --resume RUN --extend N</c>): from <c>from_epoch</c> (the seam) for
+/// <c>epochs</c> epochs the learning rate follows a tail from <c>from_lr</c>, the rate of the last step before the
+/// seam, down to <c>to_lr</c>; every other scheduled value stays as it was in the epoch before the first seam.
+/// Stored as numbers so that the tail is a pure function of (epoch, step), the same in a resume and a simulation.
+/// </summary>
+public sealed class Extension
+{
+    /// <summary>The first epoch of the tail (0-based); the epochs before it keep the schedule they had.</summary>
+    [JsonPropertyName("from_epoch")] public int FromEpoch { get; set; }
+    [JsonPropertyName("epochs")] public int Epochs { get; set; }
+    /// <summary>The recipe's epochs before this extension (what the schedules before the seam were made for).</summary>
+    [JsonPropertyName("planned_epochs")] public int PlannedEpochs { get; set; }
+    /// <summary>cosine or linear, from from_lr to to_lr over the tail's epochs.</summary>
+    [JsonPropertyName("tail")] public string Tail { get; set; } = "cosine";
+    [JsonPropertyName("from_lr")] public double FromLr { get; set; }
+    [JsonPropertyName("to_lr")] public double ToLr { get; set; }
+    /// <summary>Whether the tail's rate changes every step or once per epoch (as the schedule before it did).</summary>
+    [JsonPropertyName("per_step")] public bool PerStep { get; set; } = true;
+
+    public static readonly string[] Tails = { "cosine", "linear" };
 }

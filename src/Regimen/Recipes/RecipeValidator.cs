@@ -73,8 +73,10 @@ internal static class RecipeValidator
             $"{r.Optimizer.AccumulationSteps}");
 
         var s = r.LrSchedule;
-        Check(s.WarmupEpochs >= 0 && s.WarmupEpochs < r.Epochs, "lr_schedule.warmup_epochs", $"must be at least 0 " +
-            $"and below epochs ({r.Epochs}), got {s.WarmupEpochs}");
+        // The schedules span the epochs the recipe was planned with; an extension (Extensions) only adds a tail.
+        int planned = r.ScheduledEpochs();
+        Check(s.WarmupEpochs >= 0 && s.WarmupEpochs < planned, "lr_schedule.warmup_epochs",
+            $"must be at least 0 and below epochs ({planned}), got {s.WarmupEpochs}");
         Check(s.WarmupStartLr >= 0, "lr_schedule.warmup_start_lr", $"must not be negative, got {s.WarmupStartLr}");
         Check(s.MinLr >= 0 && (r.Optimizer.Lr <= 0 || s.MinLr <= r.Optimizer.Lr), "lr_schedule.min_lr",
             $"must be between 0 and optimizer.lr ({r.Optimizer.Lr}), got {s.MinLr}");
@@ -88,10 +90,10 @@ internal static class RecipeValidator
         Check(s.Patience >= 0, "lr_schedule.patience", $"must not be negative, got {s.Patience}");
         Check(s.Threshold >= 0, "lr_schedule.threshold", $"must not be negative, got {s.Threshold}");
         for (int i = 0; i < s.Milestones.Count; i++)
-            Check(s.Milestones[i] > 0 && s.Milestones[i] < r.Epochs &&
+            Check(s.Milestones[i] > 0 && s.Milestones[i] < planned &&
                 (i == 0 || s.Milestones[i] > s.Milestones[i - 1]),
                 $"lr_schedule.milestones[{i}]",
-                    $"must increase and lie inside 1..{r.Epochs - 1}, got {s.Milestones[i]}");
+                $"must increase and lie inside 1..{planned - 1}, got {s.Milestones[i]}");
 
         Fraction(r.Regularization.LabelSmoothing, "regularization.label_smoothing");
         var a = r.Augment;
@@ -146,8 +148,8 @@ internal static class RecipeValidator
         // all?
         Recorded(r.Evaluation.Monitor, "evaluation.monitor");
 
-        Check(r.Finetune.HeadEpochs >= 0 && r.Finetune.HeadEpochs < r.Epochs, "finetune.head_epochs", $"must be at " +
-            $"least 0 and below epochs ({r.Epochs}), got {r.Finetune.HeadEpochs}");
+        Check(r.Finetune.HeadEpochs >= 0 && r.Finetune.HeadEpochs < planned, "finetune.head_epochs",
+            $"must be at least 0 and below epochs ({planned}), got {r.Finetune.HeadEpochs}");
         Check(r.Finetune.BackboneLr is null or > 0, "finetune.backbone_lr",
             $"must be positive, got {r.Finetune.BackboneLr}");
         Check(r.Finetune.HeadEpochs == 0 || r.Model.Pretrained != null, "finetune.head_epochs", "a head-only phase " +
@@ -164,8 +166,8 @@ internal static class RecipeValidator
         {
             var p = r.Phases[i];
             var key = $"phases[{i}]";
-            Check(p.FromEpoch >= 0 && p.FromEpoch < r.Epochs, $"{key}.from_epoch",
-                $"must lie inside the training's epochs 0..{r.Epochs - 1}, got {p.FromEpoch}");
+            Check(p.FromEpoch >= 0 && p.FromEpoch < planned, $"{key}.from_epoch",
+                $"must lie inside the training's epochs 0..{planned - 1}, got {p.FromEpoch}");
             if (i > 0)
                 Check(p.FromEpoch > r.Phases[i - 1].FromEpoch, $"{key}.from_epoch",
                     $"phases overlap: {p.FromEpoch} does not come after the previous phase's " +
@@ -187,14 +189,15 @@ internal static class RecipeValidator
             Check(p.SwitchProb is null or (>= 0 and <= 1), $"{key}.switch_prob", $"must be a probability between 0 " +
                 $"and 1, got {p.SwitchProb}");
             Check(p.Lr is null or > 0, $"{key}.lr", $"must be positive, got {p.Lr}");
-            Check(p.RampEpochs >= 0 && p.FromEpoch + p.RampEpochs < r.Epochs + 1, $"{key}.ramp_epochs", $"must be at " +
-                $"least 0 and end by the last epoch, got {p.RampEpochs}");
+            Check(p.RampEpochs >= 0 && p.FromEpoch + p.RampEpochs < planned + 1, $"{key}.ramp_epochs",
+                $"must be at least 0 and end by the last epoch, got {p.RampEpochs}");
             Check(i + 1 >= r.Phases.Count || p.FromEpoch + p.RampEpochs <= r.Phases[i + 1].FromEpoch,
                 $"{key}.ramp_epochs",
                 $"the ramp ({p.FromEpoch}..{p.FromEpoch + p.RampEpochs}) runs into the next phase (from epoch " +
                     $"{(i + 1 < r.Phases.Count ? r.Phases[i + 1].FromEpoch : 0)})");
             Check(p.ResolutionStep >= 1, $"{key}.resolution_step", $"must be at least 1, got {p.ResolutionStep}");
         }
+        ValidateExtensions(r, Check);
         return errors;
 
         void Recorded(string metric, string key)
@@ -205,6 +208,28 @@ internal static class RecipeValidator
                 r.Evaluation.TtaResolution > 0, key,
                 "'val_acc_tta' is only recorded with test-time augmentation (evaluation.tta_flip, tta_crops or " +
                     "tta_resolution)");
+        }
+    }
+
+    /// <summary>Extensions follow one another from a seam inside the planned epochs to the recipe's end.</summary>
+    static void ValidateExtensions(Recipe r, Action<bool, string, string> check)
+    {
+        for (int i = 0; i < r.Extensions.Count; i++)
+        {
+            var x = r.Extensions[i];
+            var key = $"extensions[{i}]";
+            int seam = i == 0 ? x.FromEpoch : r.Extensions[i - 1].FromEpoch + r.Extensions[i - 1].Epochs;
+            check(x.Epochs >= 1, $"{key}.epochs", $"must be at least 1, got {x.Epochs}");
+            check(x.FromEpoch >= 1 && x.FromEpoch == seam && x.FromEpoch <= x.PlannedEpochs, $"{key}.from_epoch",
+                i == 0 ? $"must lie inside 1..planned_epochs ({x.PlannedEpochs}), got {x.FromEpoch}"
+                    : $"must be where the previous extension ends ({seam}), got {x.FromEpoch}");
+            check(i == 0 || x.PlannedEpochs == seam, $"{key}.planned_epochs",
+                $"must be the epochs before this extension ({seam}), got {x.PlannedEpochs}");
+            check(Extension.Tails.Contains(x.Tail), $"{key}.tail", $"must be cosine or linear, got '{x.Tail}'");
+            check(x.FromLr >= 0 && x.ToLr >= 0, $"{key}.from_lr",
+                $"rates must not be negative, got {x.FromLr} and {x.ToLr}");
+            check(i + 1 < r.Extensions.Count || x.FromEpoch + x.Epochs == r.Epochs, "epochs",
+                $"an extended recipe ends where its last extension does ({x.FromEpoch + x.Epochs}), got {r.Epochs}");
         }
     }
 }

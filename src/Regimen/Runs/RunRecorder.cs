@@ -25,9 +25,10 @@ public sealed class RunRecorder : TrainingCallback
         this.run = run;
         resumed = startEpoch > 0 || midEpoch;
         rows = MetricsCsv.Read(run.MetricsFile).Where(r => r.Epoch < startEpoch).ToList();
-        // Stops are history, not the epoch's work: they stay when the epoch is trained again.
+        // Stops and extensions (--extend) are history, not the epoch's work: they stay when the epoch is trained again.
         events = RunEvent.ReadAll(run.EventsFile)
-            .Where(e => e.Epoch < startEpoch || (e.Epoch == 0 && e.Kind == "start") || e.Kind == "stopped").ToList();
+            .Where(e => e.Epoch < startEpoch || (e.Epoch == 0 && e.Kind == "start") || e.Kind == "stopped"
+                        || e is { Kind: "schedule", Key: "epochs" }).ToList();
         previousSeconds = resumed ? RunSummary.Read(run.SummaryFile)?.WallSeconds ?? 0 : 0;
         AtomicFile.WriteAllText(run.RecipeFile, RecipeLoader.ToYaml(recipe));
     }
@@ -132,6 +133,7 @@ public sealed class RunRecorder : TrainingCallback
             FinalValAccuracyTta = last?.ValAccuracyTta,
             FinalTrainAccuracy = last?.TrainAccuracy,
             WallSeconds = previousSeconds + clock.Elapsed.TotalSeconds,
+            Extensions = context.Setup.Recipe.Extensions.Count > 0 ? context.Setup.Recipe.Extensions : null,
         };
         AtomicFile.WriteAllText(run.SummaryFile, summary.ToJson());
     }

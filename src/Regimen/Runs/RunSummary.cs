@@ -25,6 +25,10 @@ public sealed record RunSummary
     [JsonPropertyName("train_size")] public int? TrainSize { get; init; }
     [JsonPropertyName("classes")] public int? Classes { get; init; }
     [JsonPropertyName("wall_seconds")] public double WallSeconds { get; init; }
+    /// <summary>The epochs train --resume --extend added, with their rate tails (recipe.yaml's extensions).</summary>
+    [JsonPropertyName("extensions")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<Recipes.Extension>? Extensions { get; init; }
     /// <summary>A run regimen watch recorded from another tool's output: the command it ran, its exit code and the
     /// format its log was read as (absent for Regimen's own trainings).</summary>
     [JsonPropertyName("command")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? Command { get; init; }

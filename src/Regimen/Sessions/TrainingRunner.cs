@@ -38,6 +38,9 @@ public sealed record TrainingOutcome(RunDirectory Run, IReadOnlyList<EpochResult
     public bool Interrupted => Interruption is not null;
 }
 
+/// <summary>train --resume RUN --extend N: N epochs more, the rate on a <paramref name="Tail"/>.</summary>
+public sealed record ExtendRequest(int Epochs, string Tail = "cosine");
+
 /// <summary>
 /// Starts new runs and resumes interrupted ones: the run folder, the records and the loop, wired together.
 /// </summary>
@@ -59,12 +62,14 @@ public static class TrainingRunner
     }
 
     /// <summary>
-    /// Continues a run from checkpoints/last.ckpt with the run's own recipe. The result equals an uninterrupted
-    /// run with the same seed: data order, augmentation and the schedules are functions of (seed, epoch, step).
+    /// Continues a run from checkpoints/last.ckpt with the run's own recipe and schedule. The result equals an
+    /// uninterrupted run with the same seed: data order, augmentation and the schedules are functions of (seed,
+    /// epoch, step). <paramref name="epochs"/>, when given, must be the run's own (the length changes only by
+    /// <paramref name="extend"/>, see <see cref="ScheduleExtension"/>).
     /// </summary>
     public static TrainingOutcome Resume(string runPath, string? dataDirectory,
         IReadOnlyList<TrainingCallback> callbacks, int? epochs = null,
-        StopRequest? stop = null, bool allowChanges = false)
+        StopRequest? stop = null, bool allowChanges = false, ExtendRequest? extend = null)
     {
         var run = RunDirectory.Open(runPath);
         var changes = RecipeChanges(run);
@@ -74,15 +79,59 @@ public static class TrainingRunner
                                        string.Join("; ", changes) + ". Undo the edit, or pass --allow-changes to " +
                                        "resume with it (the run then mixes two recipes; a resume event lists the " +
                                        "changes)");
-        var recipe = CheckedRecipes.Load(run.RecipeFile, epochs is null ? null : new[] { $"epochs={epochs}" });
+        var recipe = CheckedRecipes.Load(run.RecipeFile);
+        if (epochs is { } n && n != recipe.Epochs)
+            throw new RegimenException($"--epochs {n}: {run.Path} trains {recipe.Epochs} epochs, and a resume " +
+                                       "keeps the schedule it started with" + (n > recipe.Epochs
+                                           ? $"; --extend {n - recipe.Epochs} trains {n - recipe.Epochs} more " +
+                                             "epochs with a new learning-rate tail from the current rate"
+                                           : "; --extend N adds epochs, a shorter run is a new training"));
+        if (extend is not null) CheckExtend(run, extend);
         using var setup = TrainingSetup.Create(recipe, dataDirectory);
-        var note = changes.Count == 0 ? null : new RunEvent
-        {
-            Epoch = Checkpoint.ReadHeader(run.LastCheckpoint).Epoch, Kind = "recipe_change",
-            Message = "resumed with --allow-changes: " + string.Join("; ", changes),
-        };
-        return Continue(run, setup, callbacks, stop, note);
+        var notes = new List<RunEvent>();
+        if (changes.Count > 0)
+            notes.Add(new RunEvent
+            {
+                Epoch = Checkpoint.ReadHeader(run.LastCheckpoint).Epoch, Kind = "recipe_change",
+                Message = "resumed with --allow-changes: " + string.Join("; ", changes),
+            });
+        if (extend is not null) notes.Add(Extend(run, setup, extend));
+        return Continue(run, setup, callbacks, stop, notes);
     }
+
+    static void CheckExtend(RunDirectory run, ExtendRequest extend)
+    {
+        if (extend.Epochs < 1) throw new RegimenException($"--extend {extend.Epochs}: must be at least 1 epoch");
+        if (!Extension.Tails.Contains(extend.Tail))
+            throw new RegimenException($"--tail {extend.Tail}: must be cosine or linear" +
+                                       DidYouMean.Hint(extend.Tail, Extension.Tails));
+        if (!File.Exists(run.LastCheckpoint))
+            throw new RegimenException($"--extend: {run.Path} has no checkpoint yet; --resume without --extend " +
+                                       "trains it");
+    }
+
+    /// <summary>
+    /// Adds <paramref name="extend"/>'s epochs to the setup's recipe: after the run's end (where it stopped, when it
+    /// completed or stopped early; else the end of its schedule) a tail from the current rate. The event says so.
+    /// </summary>
+    static RunEvent Extend(RunDirectory run, TrainingSetup setup, ExtendRequest extend)
+    {
+        var header = Checkpoint.ReadHeader(run.LastCheckpoint);
+        int next = header.Progress is null ? header.Epoch + 1 : header.Epoch;
+        bool finished = RunSummary.Read(run.SummaryFile) is { Status: "completed" or "stopped" };
+        int seam = finished ? next : setup.Recipe.Epochs;
+        int before = setup.Recipe.Epochs;
+        var x = ScheduleExtension.At(setup, seam, extend.Epochs, extend.Tail, MetricsCsv.Read(run.MetricsFile));
+        setup.Extend(x);
+        return new RunEvent
+        {
+            Epoch = seam, Kind = "schedule", Key = "epochs", From = $"{before}", To = $"{setup.Recipe.Epochs}",
+            Message = $"--extend {x.Epochs}: epochs {seam}-{seam + x.Epochs - 1} follow a {x.Tail} tail of the " +
+                      $"learning rate from {Units.Exact(x.FromLr)} (the last step's) to {Units.Exact(x.ToLr)}; " +
+                      $"every other scheduled value stays as in epoch {seam - 1}",
+        };
+    }
+
 
     /// <summary>
     /// The keys whose values differ between recipe.yaml and the recipe in checkpoints/last.ckpt (what the run was
@@ -91,14 +140,18 @@ public static class TrainingRunner
     public static List<string> RecipeChanges(RunDirectory run)
     {
         if (!File.Exists(run.LastCheckpoint)) return new List<string>();
-        var trained = Runs.Readers.LogReader.FlattenYaml(
-            RecipeLoader.ToYaml(RecipeLoader.Parse(Checkpoint.ReadHeader(run.LastCheckpoint).RecipeYaml,
-                run.LastCheckpoint)),
-            run.LastCheckpoint);
-        var now = Runs.Readers.LogReader.FlattenYaml(RecipeLoader.ToYaml(CheckedRecipes.Load(run.RecipeFile)),
-            run.RecipeFile);
-        // The length is --epochs' business (it is recorded apart); every other key must be as trained.
-        return trained.Keys.Union(now.Keys).Where(k => k != "epochs").Order(StringComparer.Ordinal)
+        var trainedRecipe =
+            RecipeLoader.Parse(Checkpoint.ReadHeader(run.LastCheckpoint).RecipeYaml, run.LastCheckpoint);
+        var nowRecipe = CheckedRecipes.Load(run.RecipeFile);
+        // An --extend is in recipe.yaml before a checkpoint of the extended training carries it.
+        if (nowRecipe.Extensions.Count > trainedRecipe.Extensions.Count)
+        {
+            trainedRecipe.Extensions.AddRange(nowRecipe.Extensions.Skip(trainedRecipe.Extensions.Count));
+            trainedRecipe.Epochs = nowRecipe.Epochs;
+        }
+        var trained = Runs.Readers.LogReader.FlattenYaml(RecipeLoader.ToYaml(trainedRecipe), run.LastCheckpoint);
+        var now = Runs.Readers.LogReader.FlattenYaml(RecipeLoader.ToYaml(nowRecipe), run.RecipeFile);
+        return trained.Keys.Union(now.Keys).Order(StringComparer.Ordinal)
             .Where(k => (trained.TryGetValue(k, out var a) ? a : null) != (now.TryGetValue(k, out var b) ? b : null))
             .Select(k => $"{k}: {(trained.TryGetValue(k, out var a) ? a : "(none)")} → " +
                 $"{(now.TryGetValue(k, out var b) ? b : "(none)")}")
@@ -112,10 +165,10 @@ public static class TrainingRunner
     public static TrainingOutcome Continue(RunDirectory run, TrainingSetup setup,
         IReadOnlyList<TrainingCallback> callbacks,
         StopRequest? stop = null) =>
-        Continue(run, setup, callbacks, stop, note: null);
+        Continue(run, setup, callbacks, stop, notes: []);
 
     static TrainingOutcome Continue(RunDirectory run, TrainingSetup setup, IReadOnlyList<TrainingCallback> callbacks,
-        StopRequest? stop, RunEvent? note)
+        StopRequest? stop, IReadOnlyList<RunEvent> notes)
     {
         int startEpoch = 0;
         EpochProgress? progress = null;
@@ -129,16 +182,16 @@ public static class TrainingRunner
         }
         if (startEpoch >= setup.Recipe.Epochs &&
             RunSummary.Read(run.SummaryFile) is { Status: "completed" or "stopped" })
-            throw new RegimenException($"{run.Path}: already trained all {setup.Recipe.Epochs} epochs (pass --epochs " +
-                $"N to train longer)");
+            throw new RegimenException($"{run.Path}: already trained all {setup.Recipe.Epochs} epochs " +
+                                       "(--extend N trains N more, with a new learning-rate tail)");
         // A run killed after its last checkpoint but before its records said so: the loop runs no epoch and the records
         // are finished.
-        return Fit(run, setup, startEpoch, callbacks, stop, progress, note);
+        return Fit(run, setup, startEpoch, callbacks, stop, progress, notes);
     }
 
     static TrainingOutcome Fit(RunDirectory run, TrainingSetup setup, int startEpoch,
         IReadOnlyList<TrainingCallback> extra, StopRequest? stop,
-        EpochProgress? progress = null, RunEvent? note = null)
+        EpochProgress? progress = null, IReadOnlyList<RunEvent>? notes = null)
     {
         var recorder = new RunRecorder(run, setup.Recipe, startEpoch, midEpoch: progress is not null);
         var callbacks = new List<TrainingCallback> { recorder, new CheckpointCallback(run, recorder),
@@ -147,14 +200,14 @@ public static class TrainingRunner
         callbacks.AddRange(extra);
         var context = new TrainingContext(setup, startEpoch, stop) { ResumeProgress = progress };
         context.History.AddRange(recorder.Rows);
-        if (note is not null) recorder.Record(note);
+        foreach (var note in notes ?? []) recorder.Record(note);
         try
         {
             new Trainer(setup, callbacks).Fit(context);
         }
         catch (TrainingDivergedException e) when (DivergenceRollback.Applies(setup, run))
         {
-            return Continue(run, setup, extra, stop, DivergenceRollback.Prepare(run, setup.Recipe.Divergence, e));
+            return Continue(run, setup, extra, stop, [DivergenceRollback.Prepare(run, setup.Recipe.Divergence, e)]);
         }
         if (context.StopReason != null && setup.Recipe.EarlyStopping.Enabled &&
             setup.Recipe.EarlyStopping.RestoreBest && File.Exists(run.BestCheckpoint))

@@ -11,8 +11,8 @@ namespace Regimen.Training;
 /// </summary>
 public sealed class LrSchedule
 {
-    public static readonly string[] Names = { "constant", "cosine", "onecycle", "step", "multistep",
-        "cosine_restarts", "plateau" };
+    public static readonly string[] Names =
+        { "constant", "cosine", "linear", "onecycle", "step", "multistep", "cosine_restarts", "plateau" };
 
     /// <summary>Null for a known schedule, else what is wrong with the name and the closest known one.</summary>
     public static string? CheckName(string name) =>
@@ -33,6 +33,25 @@ public sealed class LrSchedule
 
     public LrScheduleSection Section => s;
     public int Start => start;
+    /// <summary>The extension this schedule is the tail of (train --resume --extend), else null.</summary>
+    public Extension? Extension { get; private init; }
+
+    /// <summary>An extension's tail: from_lr at its seam down to to_lr at its end, as cosine or linear.</summary>
+    public static LrSchedule Tail(Extension x) =>
+        new(new LrScheduleSection { Name = x.Tail, PerStep = x.PerStep, MinLr = x.ToLr }, x.FromLr,
+            x.FromEpoch + x.Epochs, x.FromEpoch)
+        { Extension = x };
+
+    /// <summary>
+    /// Where the schedule would anneal to if trained on: min_lr for cosine, linear and warm restarts, one-cycle's
+    /// last rate; null for schedules that only ever hold or step (constant, step, multistep, plateau).
+    /// </summary>
+    public double? Floor => s.Name switch
+    {
+        "cosine" or "linear" or "cosine_restarts" => s.MinLr,
+        "onecycle" => baseLr / s.DivFactor / s.FinalDivFactor,
+        _ => null,
+    };
 
     /// <summary>
     /// The rate for batch <paramref name="step"/> of <paramref name="epoch"/> (both 0-based).
@@ -50,6 +69,7 @@ public sealed class LrSchedule
         {
             "constant" => baseLr,
             "cosine" => Cosine(t - s.WarmupEpochs, length - s.WarmupEpochs),
+            "linear" => Linear(t - s.WarmupEpochs, length - s.WarmupEpochs),
             "step" => baseLr * Math.Pow(s.Gamma, Math.Floor(t / s.StepEpochs)),
             "multistep" => baseLr * Math.Pow(s.Gamma, s.Milestones.Count(m => t >= m)),
             "cosine_restarts" => CosineRestarts(t - s.WarmupEpochs),
@@ -58,6 +78,8 @@ public sealed class LrSchedule
             _ => throw new InvalidOperationException($"unknown schedule {s.Name}"),
         };
     }
+
+    double Linear(double t, double span) => s.MinLr + (baseLr - s.MinLr) * (1 - Math.Clamp(t / span, 0, 1));
 
     double Cosine(double t, double span) =>
         s.MinLr + (baseLr - s.MinLr) * 0.5 * (1 + Math.Cos(Math.PI * Math.Clamp(t / span, 0, 1)));

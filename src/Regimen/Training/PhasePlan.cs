@@ -32,20 +32,35 @@ public sealed class PhasePlan
     readonly Recipe recipe;
     readonly int nativeResolution;
     readonly List<LrSchedule> schedules = new();
+    readonly List<LrSchedule> tails;
 
     public PhasePlan(Recipe recipe, int nativeResolution)
     {
         this.recipe = recipe;
         this.nativeResolution = nativeResolution;
-        schedules.Add(new LrSchedule(recipe.LrSchedule, recipe.Optimizer.Lr, recipe.Epochs));
+        // The recipe's own schedules span the epochs it was planned with; extensions add tails after them.
+        int planned = recipe.ScheduledEpochs();
+        schedules.Add(new LrSchedule(recipe.LrSchedule, recipe.Optimizer.Lr, planned));
         foreach (var p in recipe.Phases.Where(p => p.LrSchedule != null || p.Lr != null))
-            schedules.Add(new LrSchedule(p.LrSchedule ?? recipe.LrSchedule, p.Lr ?? recipe.Optimizer.Lr, recipe.Epochs,
+            schedules.Add(new LrSchedule(p.LrSchedule ?? recipe.LrSchedule, p.Lr ?? recipe.Optimizer.Lr, planned,
                 p.FromEpoch));
+        tails = recipe.Extensions.Select(LrSchedule.Tail).ToList();
     }
 
     public Recipe Recipe => recipe;
 
+    /// <summary>
+    /// The settings of <paramref name="epoch"/>. In an extension's tail only the learning rate moves on: every
+    /// other value stays as it was in the last epoch before the first seam.
+    /// </summary>
     public EpochSettings At(int epoch)
+    {
+        if (tails.Count > 0 && epoch >= tails[0].Start)
+            return Planned(tails[0].Start - 1) with { Epoch = epoch, Schedule = tails.Last(t => t.Start <= epoch) };
+        return Planned(epoch);
+    }
+
+    EpochSettings Planned(int epoch)
     {
         var m = recipe.Mixup;
         var s = new EpochSettings(epoch, "base",
@@ -125,14 +140,16 @@ public sealed class PhasePlan
                 now.BackboneFrozen ? "frozen" : "trainable"));
         if (!ReferenceEquals(before.Schedule, now.Schedule))
             changes.Add(new ScheduleChange(epoch, "lr_schedule", before.Schedule.Section.Name,
-                now.Schedule.Section.Name));
+                now.Schedule.Extension is { } x
+                    ? $"{x.Tail} tail {Units.Exact(x.FromLr)}→{Units.Exact(x.ToLr)} (extended by {x.Epochs})"
+                    : now.Schedule.Section.Name));
         return changes;
     }
 
     static string Text<T>(T value) => value switch
     {
         bool b => b ? "on" : "off",
-        double d => RecipeLoader.Format(d),
+        double d => Units.Exact(d),
         _ => value?.ToString() ?? "",
     };
 }

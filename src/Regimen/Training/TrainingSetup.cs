@@ -53,7 +53,15 @@ public sealed class TrainingSetup : IDisposable
     public float[] Mean { get; }
     public float[] Std { get; }
     public BatchAugment Augment { get; }
-    public PhasePlan Plan { get; }
+    public PhasePlan Plan { get; private set; }
+
+    /// <summary>Lengthens the training by an extension (train --resume --extend) and plans its epochs again.</summary>
+    public void Extend(Extension extension)
+    {
+        Recipe.Extensions.Add(extension);
+        Recipe.Epochs = extension.FromEpoch + extension.Epochs;
+        Plan = new PhasePlan(Recipe, Train.Height);
+    }
     /// <summary>The bf16 compute copy of the model, when the recipe asks for precision: bf16.</summary>
     public MixedPrecision? Precision { get; }
     /// <summary>
