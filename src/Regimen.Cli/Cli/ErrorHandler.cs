@@ -89,7 +89,8 @@ public static partial class ErrorHandler
 public static class CommandNames
 {
     public static readonly string[] All =
-        ["train", "evaluate", "analyze", "watch", "compare", "predict", "export", "evolve", "ledger", "recipes", "models",
+        ["train", "evaluate", "analyze", "watch", "compare", "predict", "export", "evolve", "ledger",
+            "recipes", "models",
          "list", "show", "patch", "simulate"];
 
     public static readonly string[] Leaves = ["models", "list"];

@@ -13,58 +13,76 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
 {
     public sealed class Settings : ReportSettings
     {
-        [CommandArgument(0, "[PATH]"), Description("A run or experiment folder, a folder of logs, or a log of any tool: CSV (Keras, fastai, timm, Lightning, YOLO, FFCV, pandas), TSV, trainer_state.json, JSON lines (DeiT, mmcv, mmengine), a JSON history, TensorBoard events, console output (also in Markdown). The format is told from the content (--formats lists them).")]
+        [CommandArgument(0, "[PATH]"), Description("A run or experiment folder, a folder of logs, or a log of any " +
+            "tool: CSV (Keras, fastai, timm, Lightning, YOLO, FFCV, pandas), TSV, trainer_state.json, JSON lines " +
+            "(DeiT, mmcv, mmengine), a JSON history, TensorBoard events, console output (also in Markdown). The " +
+            "format is told from the content (--formats lists them).")]
         public string? Path { get; init; }
 
         [CommandOption("--formats"), Description("List the log readers, what each recognizes, and exit.")]
         public bool Formats { get; init; }
 
-        [CommandOption("--format <NAME>"), Description("Read the file with this reader instead of detecting it (see --formats).")]
+        [CommandOption("--format <NAME>"), Description("Read the file with this reader instead of detecting it (see " +
+            "--formats).")]
         public string? Format { get; init; }
 
-        [CommandOption("--map <ROLE=COLUMN>"), Description("Read a role from a column (or JSON key, or text-log key) of the log, e.g. --map val_acc=metrics/accuracy_top1 (repeatable; roles: epoch, step, train_loss, val_loss, train_acc, val_acc, val_top5, lr, epoch_time).")]
+        [CommandOption("--map <ROLE=COLUMN>"), Description("Read a role from a column (or JSON key, or text-log key) " +
+            "of the log, e.g. --map val_acc=metrics/accuracy_top1 (repeatable; roles: epoch, step, train_loss, " +
+            "val_loss, train_acc, val_acc, val_top5, lr, epoch_time).")]
         public string[] Map { get; init; } = Array.Empty<string>();
 
-        [CommandOption("--png <PREFIX>"), OutputPath(OutputKind.Prefix), Description("Also write PNG charts: PREFIX-curves.png (accuracy and loss, phases, events), -gap.png, -schedule.png (learning rate, resolution), -folds.png (experiments).")]
+        [CommandOption("--png <PREFIX>"), OutputPath(OutputKind.Prefix), Description("Also write PNG charts: " +
+            "PREFIX-curves.png (accuracy and loss, phases, events), -gap.png, -schedule.png (learning rate, " +
+            "resolution), -folds.png (experiments).")]
         public string? Png { get; init; }
 
         [CommandOption("--target <VALUE>"), Description("A target score for the metric (fraction for accuracy).")]
         public double? Target { get; init; }
 
-        [CommandOption("--milestone <EPOCH=VALUE>"), Description("A milestone to hit, e.g. --milestone 15=0.38 (repeatable).")]
+        [CommandOption("--milestone <EPOCH=VALUE>"), Description("A milestone to hit, e.g. --milestone 15=0.38 " +
+            "(repeatable).")]
         public string[] Milestones { get; init; } = Array.Empty<string>();
 
         [CommandOption("--plateau-epochs <N>"), Description("Plateau window in epochs (default 5).")]
         public int? PlateauEpochs { get; init; }
 
-        [CommandOption("--plateau-delta <X>"), Description("The least gain over the window that is not a plateau (default 0.002; relative for losses).")]
+        [CommandOption("--plateau-delta <X>"), Description("The least gain over the window that is not a plateau " +
+            "(default 0.002; relative for losses).")]
         public double? PlateauDelta { get; init; }
 
-        [CommandOption("--degradation <X>"), Description("How much worse than the best the final value may end (default 0.01; relative for losses).")]
+        [CommandOption("--degradation <X>"), Description("How much worse than the best the final value may end " +
+            "(default 0.01; relative for losses).")]
         public double? Degradation { get; init; }
 
-        [CommandOption("--shift-gap <X>"), Description("The gap jump after a schedule change that is reported (default 0.03).")]
+        [CommandOption("--shift-gap <X>"), Description("The gap jump after a schedule change that is reported " +
+            "(default 0.03).")]
         public double? ShiftGap { get; init; }
 
-        [CommandOption("--val-size <N>"), Description("Validation images per accuracy, for a log that does not record it: accuracies are then judged against their binomial standard error (Regimen runs record it).")]
+        [CommandOption("--val-size <N>"), Description("Validation images per accuracy, for a log that does not " +
+            "record it: accuracies are then judged against their binomial standard error (Regimen runs record it).")]
         public int? ValSize { get; init; }
 
-        [CommandOption("--classes <N>"), Description("The number of classes, for a log that does not record it: chance is 1/N.")]
+        [CommandOption("--classes <N>"), Description("The number of classes, for a log that does not record it: " +
+            "chance is 1/N.")]
         public int? Classes { get; init; }
 
-        [CommandOption("--warning-se <X>"), Description("Standard errors of its noise an effect needs for a warning (default 2.5).")]
+        [CommandOption("--warning-se <X>"), Description("Standard errors of its noise an effect needs for a warning " +
+            "(default 2.5).")]
         public double? WarningSe { get; init; }
 
-        [CommandOption("--critical-se <X>"), Description("Standard errors of its noise an effect needs for a critical finding (default 4).")]
+        [CommandOption("--critical-se <X>"), Description("Standard errors of its noise an effect needs for a " +
+            "critical finding (default 4).")]
         public double? CriticalSe { get; init; }
 
-        [CommandOption("--gap <POINTS>"), Description("Overfitting threshold: train-validation accuracy gap as a fraction (default 0.05).")]
+        [CommandOption("--gap <POINTS>"), Description("Overfitting threshold: train-validation accuracy gap as a " +
+            "fraction (default 0.05).")]
         public double? Gap { get; init; }
 
         // analyze judges any series a log has (--monitor eval_macro_f1); the name is checked against the log once read.
         public override Spectre.Console.ValidationResult Validate() =>
             Formats || Path is not null ? Spectre.Console.ValidationResult.Success()
-                : Spectre.Console.ValidationResult.Error("analyze: a PATH is needed (a run folder or a log file), or --formats");
+                : Spectre.Console.ValidationResult.Error("analyze: a PATH is needed (a run folder or a log file), or " +
+                    "--formats");
     }
 
     static int ListFormats()
@@ -73,7 +91,8 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
         foreach (var r in LogReaders.All) table.AddRow(Markup.Escape(r.Name), Markup.Escape(r.LooksFor));
         foreach (var (name, looksFor) in LogReaders.Folders) table.AddRow(Markup.Escape(name), Markup.Escape(looksFor));
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine("[grey]--format NAME forces a file reader; --map ROLE=COLUMN overrides a column's role (docs/analysis.md).[/]");
+        AnsiConsole.MarkupLine("[grey]--format NAME forces a file reader; --map ROLE=COLUMN overrides a column's " +
+            "role (docs/analysis.md).[/]");
         return 0;
     }
 
@@ -86,7 +105,8 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
         foreach (var m in s.Milestones)
         {
             var parts = m.Split('=');
-            if (parts.Length != 2 || !int.TryParse(parts[0], out var e) || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+            if (parts.Length != 2 || !int.TryParse(parts[0], out var e) ||
+                !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
                 throw new RegimenException($"--milestone {m}: expected EPOCH=VALUE, e.g. 15=0.38");
             milestones[e] = v;
         }
@@ -106,30 +126,36 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
             WarningSe = s.WarningSe ?? defaults.WarningSe,
             CriticalSe = s.CriticalSe ?? defaults.CriticalSe,
         };
-        if (s.ValSize is < 1) throw new RegimenException($"--val-size: must be a number of images (at least 1), got {s.ValSize}");
+        if (s.ValSize is < 1)
+            throw new RegimenException($"--val-size: must be a number of images (at least 1), got {s.ValSize}");
         if (s.Classes is < 2) throw new RegimenException($"--classes: must be at least 2, got {s.Classes}");
         if (options.WarningSe <= 0 || options.CriticalSe < options.WarningSe)
-            throw new RegimenException($"--warning-se/--critical-se: need 0 < warning ({options.WarningSe}) <= critical ({options.CriticalSe})");
-        if (options.PlateauEpochs < 1) throw new RegimenException($"--plateau-epochs: must be at least 1, got {options.PlateauEpochs}");
+            throw new RegimenException($"--warning-se/--critical-se: need 0 < warning ({options.WarningSe}) <= " +
+                $"critical ({options.CriticalSe})");
+        if (options.PlateauEpochs < 1)
+            throw new RegimenException($"--plateau-epochs: must be at least 1, got {options.PlateauEpochs}");
         var logs = LogReader.Read(s.Path!, read);
         if (s.Monitor is { } metric && !logs.Any(l => l.MetricSeries(metric) is not null))
         {
             var known = ColumnRoles.Roles.Skip(2).Concat(logs.SelectMany(l => l.OtherSeries.Keys)).Distinct().ToList();
             var hint = ColumnRoles.Closest(metric, known);
+            var present = known.Where(k => logs.Any(l => l.MetricSeries(k) is { Count: > 0 }));
             throw new RegimenException($"--monitor {metric}: {s.Path} has no such series" +
-                (hint is null ? $" (it has: {string.Join(", ", known.Where(k => logs.Any(l => l.MetricSeries(k) is { Count: > 0 })))})" : $" (did you mean '{hint}'?)"));
+                (hint is null ? $" (it has: {string.Join(", ", present)})" : $" (did you mean '{hint}'?)"));
         }
         var analyses = logs.Any(l => l.Fold is not null)
             ? new List<RunAnalysis> { Analyst.AnalyzeFolds(logs, options) }
             : logs.Select(l => Analyst.Analyze(l, options)).ToList();
+        // The logs behind analysis i: its own run, or all folds for the one analysis of an experiment.
+        IReadOnlyList<Runs.TrainingLog> LogsOf(int i) => analyses.Count == logs.Count ? new[] { logs[i] } : logs;
         if (s.Json)
         {
-            var json = analyses.Count == 1 ? JsonSerializer.Serialize(analyses[0], JsonOptions) : JsonSerializer.Serialize(analyses, JsonOptions);
+            var json = analyses.Count == 1 ? JsonSerializer.Serialize(analyses[0], JsonOptions)
+                : JsonSerializer.Serialize(analyses, JsonOptions);
             Console.WriteLine(json);
         }
         else
-            for (int i = 0; i < analyses.Count; i++)
-                AnalysisReport.Write(AnsiConsole.Console, analyses[i], analyses.Count == logs.Count ? new[] { logs[i] } : logs);
+            for (int i = 0; i < analyses.Count; i++) AnalysisReport.Write(AnsiConsole.Console, analyses[i], LogsOf(i));
         if (s.Png != null)
         {
             PngCharts.Curves(logs, s.Png + "-curves.png");
@@ -145,10 +171,10 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
             }
         }
         if (s.Html != null)
-            Written.Text(s.Html, HtmlReport.Analyses(analyses
-                .Select((a, i) => (a, analyses.Count == logs.Count ? (IReadOnlyList<Runs.TrainingLog>)new[] { logs[i] } : logs)).ToList()), s.Json);
+            Written.Text(s.Html, HtmlReport.Analyses(analyses.Select((a, i) => (a, LogsOf(i))).ToList()), s.Json);
         if (s.Markdown != null)
-            Written.Text(s.Markdown, string.Join("\n", analyses.Select((a, i) => AnalysisReport.Markdown(a, analyses.Count == logs.Count ? new[] { logs[i] } : logs))), s.Json);
+            Written.Text(s.Markdown,
+                string.Join("\n", analyses.Select((a, i) => AnalysisReport.Markdown(a, LogsOf(i)))), s.Json);
         return 0;
     }
 

@@ -16,7 +16,8 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         [CommandArgument(0, "<RUNS>"), Description("Two or more runs or logs (any format analyze reads).")]
         public string[] Runs { get; init; } = Array.Empty<string>();
 
-        [CommandOption("--milestones <EPOCHS>"), Description("Epochs for the table, e.g. 0,4,9,19 (default 0, 4, 9, every 10th, the last, events and bests).")]
+        [CommandOption("--milestones <EPOCHS>"), Description("Epochs for the table, e.g. 0,4,9,19 (default 0, 4, 9, " +
+            "every 10th, the last, events and bests).")]
         public string? Milestones { get; init; }
     }
 
@@ -27,7 +28,8 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         {
             milestones = new List<int>();
             foreach (var part in s.Milestones.Split(',', StringSplitOptions.RemoveEmptyEntries))
-                milestones.Add(int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var e) && e >= 0
+                milestones.Add(int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var e) &&
+                    e >= 0
                     ? e : throw new RegimenException($"--milestones: '{part}' is not an epoch number"));
         }
         var logs = s.Runs.SelectMany(LogReader.Read).ToList();

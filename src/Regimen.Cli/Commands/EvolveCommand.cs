@@ -12,30 +12,36 @@ public sealed class EvolveCommand : Command<EvolveCommand.Settings>
 {
     public sealed class Settings : OutputSettings
     {
-        [CommandArgument(0, "[RECIPE]"), Description("The baseline: a recipe file or built-in name (may be left out when --workspace exists).")]
+        [CommandArgument(0, "[RECIPE]"), Description("The baseline: a recipe file or built-in name (may be left out " +
+            "when --workspace exists).")]
         public string? Recipe { get; init; }
 
-        [CommandOption("--workspace <DIR>"), OutputPath(OutputKind.Folder), Description("The evolve workspace (default: evolve/<recipe>); started again, the loop continues it.")]
+        [CommandOption("--workspace <DIR>"), OutputPath(OutputKind.Folder), Description("The evolve workspace " +
+            "(default: evolve/<recipe>); started again, the loop continues it.")]
         public string? Workspace { get; init; }
 
         [CommandOption("--budget <N>"), Description("Child trials to train, the baseline not counted (default 4).")]
         public int? Budget { get; init; }
 
-        [CommandOption("--target <SCORE>"), Description("Stop when the best trial reaches this score (fraction for accuracy).")]
+        [CommandOption("--target <SCORE>"), Description("Stop when the best trial reaches this score (fraction for " +
+            "accuracy).")]
         public double? Target { get; init; }
 
         [CommandOption("--monitor|--metric <NAME>"),
-         Description("The metric trials are scored on, as the recipe's evaluation.monitor: val_acc (default) or val_loss " +
-                     "(--metric: its old name).")]
+         Description("The metric trials are scored on, as the recipe's evaluation.monitor: val_acc (default) or " +
+                     "val_loss (--metric: its old name).")]
         public string? Monitor { get; init; }
 
-        [CommandOption("--score <WHICH>"), Description("final (default: the last epoch, what the run delivers) or best (the best epoch).")]
+        [CommandOption("--score <WHICH>"), Description("final (default: the last epoch, what the run delivers) or " +
+            "best (the best epoch).")]
         public string? Score { get; init; }
 
-        [CommandOption("--folds <K>"), Description("Every trial is a K-fold cross-validation; the fold spread is the noise.")]
+        [CommandOption("--folds <K>"), Description("Every trial is a K-fold cross-validation; the fold spread is the " +
+            "noise.")]
         public int? Folds { get; init; }
 
-        [CommandOption("--seeds <R>"), Description("Without folds: seeds per trial (default 2); their spread is the noise.")]
+        [CommandOption("--seeds <R>"), Description("Without folds: seeds per trial (default 2); their spread is the " +
+            "noise.")]
         public int? Seeds { get; init; }
 
         [CommandOption("--parallel <P>"), Description("Trial processes at once (default 1).")]
@@ -53,13 +59,16 @@ public sealed class EvolveCommand : Command<EvolveCommand.Settings>
         [CommandOption("--epochs <N>"), Description("Override the baseline's epochs.")]
         public int? Epochs { get; init; }
 
-        [CommandOption("--launcher <NAME>"), Description("process (default: trials as processes on this machine) or slurm (a job array per batch, docs/scale-out.md).")]
+        [CommandOption("--launcher <NAME>"), Description("process (default: trials as processes on this machine) or " +
+            "slurm (a job array per batch, docs/scale-out.md).")]
         public string Launcher { get; init; } = "process";
 
-        [CommandOption("--sbatch <OPTION>"), Description("An #SBATCH line for the slurm launcher, e.g. --sbatch=--partition=gpu (repeatable).")]
+        [CommandOption("--sbatch <OPTION>"), Description("An #SBATCH line for the slurm launcher, e.g. " +
+            "--sbatch=--partition=gpu (repeatable).")]
         public string[] Sbatch { get; init; } = Array.Empty<string>();
 
-        [CommandOption("--slurm-poll <SECONDS>"), Description("How often the slurm launcher asks squeue whether a batch has ended (default 10).")]
+        [CommandOption("--slurm-poll <SECONDS>"), Description("How often the slurm launcher asks squeue whether a " +
+            "batch has ended (default 10).")]
         public double SlurmPoll { get; init; } = 10;
     }
 
@@ -71,8 +80,10 @@ public sealed class EvolveCommand : Command<EvolveCommand.Settings>
         if (s.Recipe is null)
         {
             if (s.Workspace is null || !Workspace.Exists(s.Workspace))
-                throw new RegimenException("evolve: give a RECIPE, or --workspace DIR of an existing workspace to continue it");
-            if (s.Set.Length > 0 || s.Epochs is not null) throw new RegimenException("--set and --epochs change the baseline: give the RECIPE too");
+                throw new RegimenException("evolve: give a RECIPE, or --workspace DIR of an existing workspace to " +
+                    "continue it");
+            if (s.Set.Length > 0 || s.Epochs is not null)
+                throw new RegimenException("--set and --epochs change the baseline: give the RECIPE too");
             path = s.Workspace;
             var existing = Workspace.Open(path);
             saved = existing.Settings;
@@ -91,23 +102,27 @@ public sealed class EvolveCommand : Command<EvolveCommand.Settings>
         {
             Monitor = s.Monitor ?? d.Monitor, Score = s.Score ?? d.Score, Folds = s.Folds ?? d.Folds,
             Seeds = s.Seeds ?? (saved?.Seeds ?? ((s.Folds ?? 0) > 1 ? 1 : 2)), Data = s.Data ?? d.Data,
-            Budget = s.Budget ?? d.Budget, Target = s.Target ?? d.Target, Parallel = s.Parallel ?? d.Parallel, MinGain = s.MinGain ?? d.MinGain,
+            Budget = s.Budget ?? d.Budget, Target = s.Target ?? d.Target, Parallel = s.Parallel ?? d.Parallel,
+            MinGain = s.MinGain ?? d.MinGain,
         };
         settings.Validate();
         // Everything is checked before the workspace is created or its settings rewritten.
         ITrialLauncher launcher = s.Launcher switch
         {
             "process" => new ProcessLauncher(RegimenCommand.Current()),
-            "slurm" => new SlurmLauncher(RegimenCommand.Current(), s.Sbatch, TimeSpan.FromSeconds(Math.Max(0.1, s.SlurmPoll))),
+            "slurm" => new SlurmLauncher(RegimenCommand.Current(), s.Sbatch,
+                TimeSpan.FromSeconds(Math.Max(0.1, s.SlurmPoll))),
             _ => throw new RegimenException($"--launcher {s.Launcher}: expected process or slurm"),
         };
         if (saved is not null) Workspace.CheckBaseline(path, baseline);
         var workspace = Workspace.Prepare(path, settings);
         if (baseline.Data.Validation == "test" && settings.Folds <= 1)
-            AnsiConsole.MarkupLine("[yellow]note:[/] the recipe validates on the test split, so evolve selects recipes on it and the test score is no longer an unbiased estimate; " +
-                                   "--set data.validation=holdout (or --folds K) keeps the test split out of the selection.");
+            AnsiConsole.MarkupLine("[yellow]note:[/] the recipe validates on the test split, so evolve selects " +
+                                   "recipes on it and the test score is no longer an unbiased estimate; --set " +
+                                   "data.validation=holdout (or --folds K) keeps the test split out of the selection.");
         AnsiConsole.MarkupLine($"evolve workspace: [link]{Markup.Escape(workspace.Path)}[/]");
-        var state = new EvolveLoop(workspace, settings, launcher, line => AnsiConsole.WriteLine(line)).Run(baseline, cancellationToken);
+        var state = new EvolveLoop(workspace, settings, launcher, line => AnsiConsole.WriteLine(line))
+            .Run(baseline, cancellationToken);
         LineageReport.WriteTable(AnsiConsole.Console, state, settings, workspace.Path);
         return 0;
     }

@@ -20,7 +20,8 @@ public sealed class LedgerCommand : Command<LedgerCommand.Settings>
         [CommandOption("--markdown <FILE>"), OutputPath, Description("Also write the lineage report as Markdown.")]
         public string? Markdown { get; init; }
 
-        [CommandOption("--png <FILE>"), OutputPath, Description("Also write a chart of the score per trial with the best so far.")]
+        [CommandOption("--png <FILE>"), OutputPath, Description("Also write a chart of the score per trial with the " +
+            "best so far.")]
         public string? Png { get; init; }
     }
 
@@ -29,7 +30,8 @@ public sealed class LedgerCommand : Command<LedgerCommand.Settings>
         var workspace = Workspace.Open(s.Workspace);
         var settings = workspace.Settings;
         var state = LedgerState.Replay(workspace.Ledger.Read());
-        if (s.Json) Console.WriteLine(JsonSerializer.Serialize(new { settings, best = state.Best?.Id, stopped = state.Stopped?.Reason, trials = state.Trials }, MeasuredDoubleConverter.Indented()));
+        var json = new { settings, best = state.Best?.Id, stopped = state.Stopped?.Reason, trials = state.Trials };
+        if (s.Json) Console.WriteLine(JsonSerializer.Serialize(json, MeasuredDoubleConverter.Indented()));
         else LineageReport.WriteTable(AnsiConsole.Console, state, settings, workspace.Path);
         if (s.Png != null)
         {
@@ -38,7 +40,8 @@ public sealed class LedgerCommand : Command<LedgerCommand.Settings>
         }
         if (s.Markdown != null)
         {
-            string? chart = s.Png is null ? null : Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(s.Markdown))!, Path.GetFullPath(s.Png));
+            string? chart = s.Png is null ? null
+                : Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(s.Markdown))!, Path.GetFullPath(s.Png));
             Written.Text(s.Markdown, LineageReport.Markdown(state, settings, workspace.Path, chart), s.Json);
         }
         return 0;

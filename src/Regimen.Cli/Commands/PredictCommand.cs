@@ -31,7 +31,8 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         public bool Tta { get; init; }
 
         [CommandOption("--strict")]
-        [Description("Refuse images whose channels or size differ from the model's (default: convert them, with a note).")]
+        [Description("Refuse images whose channels or size differ from the model's (default: convert them, with a " +
+            "note).")]
         public bool Strict { get; init; }
 
         /// <summary>The images: every argument with --onnx, the ones after MODEL without.</summary>
@@ -63,9 +64,11 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         }
         foreach (var note in result.Notes) Console.WriteLine("note: " + note);   // unwrapped: paths in it
         AtomicFile.WriteAllText(s.Out, result.ToCsv());
-        AnsiConsole.MarkupLine($"{result.Images.Count} images, {result.Models} model(s) → [link]{Markup.Escape(Path.GetFullPath(s.Out))}[/]");
+        AnsiConsole.MarkupLine($"{result.Images.Count} images, {result.Models} model(s) → " +
+            $"[link]{Markup.Escape(Path.GetFullPath(s.Out))}[/]");
         if (result.Accuracy is { } acc)
-            AnsiConsole.MarkupLine($"labelled images: {result.Labels.Count(l => l is not null)}, accuracy [bold]{acc:P2}[/], log loss {result.LogLoss:0.####}");
+            AnsiConsole.MarkupLine($"labelled images: {result.Labels.Count(l => l is not null)}, accuracy " +
+                $"[bold]{acc:P2}[/], log loss {result.LogLoss:0.####}");
         return 0;
     }
 }

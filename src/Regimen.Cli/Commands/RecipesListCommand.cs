@@ -10,7 +10,8 @@ public sealed class RecipesListCommand : Command
     {
         var table = new Table().AddColumns("recipe", "description");
         foreach (var r in BuiltinRecipes.All)
-            table.AddRow(Markup.Escape(r.Name) + (r.Name == BuiltinRecipes.DefaultName ? " [grey](default)[/]" : ""), Markup.Escape(r.Description));
+            table.AddRow(Markup.Escape(r.Name) + (r.Name == BuiltinRecipes.DefaultName ? " [grey](default)[/]" : ""),
+                Markup.Escape(r.Description));
         AnsiConsole.Write(table);
         return 0;
     }

@@ -15,16 +15,20 @@ public sealed class RecipesPatchCommand : Command<RecipesPatchCommand.Settings>
         [CommandArgument(0, "<RECIPE>"), Description("A recipe file or built-in name.")]
         public string Recipe { get; init; } = "";
 
-        [CommandOption("--set <KEY=VALUE>"), Description("A change, list items by index: --set phases[2].augment=true (repeatable).")]
+        [CommandOption("--set <KEY=VALUE>"), Description("A change, list items by index: --set " +
+            "phases[2].augment=true (repeatable).")]
         public string[] Set { get; init; } = Array.Empty<string>();
 
-        [CommandOption("--analysis <JSON>"), Description("The output of 'regimen analyze --json': apply its recommendations' patches.")]
+        [CommandOption("--analysis <JSON>"), Description("The output of 'regimen analyze --json': apply its " +
+            "recommendations' patches.")]
         public string? Analysis { get; init; }
 
-        [CommandOption("--recommendation <ID>"), Description("With --analysis: only this recommendation (repeatable; default all).")]
+        [CommandOption("--recommendation <ID>"), Description("With --analysis: only this recommendation (repeatable; " +
+            "default all).")]
         public string[] Recommendation { get; init; } = Array.Empty<string>();
 
-        [CommandOption("--out <FILE>"), OutputPath, Description("Write the patched recipe here instead of printing it.")]
+        [CommandOption("--out <FILE>"), OutputPath,
+            Description("Write the patched recipe here instead of printing it.")]
         public string? Out { get; init; }
     }
 
@@ -35,11 +39,21 @@ public sealed class RecipesPatchCommand : Command<RecipesPatchCommand.Settings>
         if (s.Analysis != null)
         {
             RunAnalysis analysis;
-            try { analysis = JsonSerializer.Deserialize<RunAnalysis>(File.ReadAllText(s.Analysis)) ?? throw new JsonException("empty"); }
-            catch (Exception e) when (e is JsonException or IOException) { throw new RegimenException($"--analysis {s.Analysis}: not the JSON of 'regimen analyze --json' ({e.Message})"); }
-            var chosen = analysis.Recommendations.Where(r => s.Recommendation.Length == 0 || s.Recommendation.Contains(r.Id)).ToList();
+            try
+            {
+                analysis = JsonSerializer.Deserialize<RunAnalysis>(File.ReadAllText(s.Analysis)) ??
+                    throw new JsonException("empty");
+            }
+            catch (Exception e) when (e is JsonException or IOException)
+            {
+                throw new RegimenException(
+                    $"--analysis {s.Analysis}: not the JSON of 'regimen analyze --json' ({e.Message})");
+            }
+            var chosen = analysis.Recommendations.Where(r => s.Recommendation.Length == 0 ||
+                s.Recommendation.Contains(r.Id)).ToList();
             foreach (var id in s.Recommendation.Where(id => analysis.Recommendations.All(r => r.Id != id)))
-                throw new RegimenException($"--recommendation {id}: not in {s.Analysis} (it has: {string.Join(", ", analysis.Recommendations.Select(r => r.Id))})");
+                throw new RegimenException($"--recommendation {id}: not in {s.Analysis} (it has: " +
+                    $"{string.Join(", ", analysis.Recommendations.Select(r => r.Id))})");
             foreach (var r in chosen) foreach (var (k, v) in r.Patch) patch[k] = v;
         }
         foreach (var assignment in s.Set)

@@ -20,7 +20,8 @@ public sealed class RecipesShowCommand : Command<RecipesShowCommand.Settings>
     {
         var recipe = CheckedRecipes.Load(s.Recipe);
         var builtin = BuiltinRecipes.Find(s.Recipe);
-        Console.Write(!s.Resolved && builtin != null && !File.Exists(s.Recipe) ? builtin.Yaml : RecipeLoader.ToYaml(recipe));
+        Console.Write(!s.Resolved && builtin != null && !File.Exists(s.Recipe) ? builtin.Yaml
+            : RecipeLoader.ToYaml(recipe));
         return 0;
     }
 }

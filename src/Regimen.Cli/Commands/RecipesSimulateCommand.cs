@@ -14,10 +14,12 @@ public sealed class RecipesSimulateCommand : Command<RecipesSimulateCommand.Sett
         [CommandArgument(0, "<RECIPE>"), Description("A built-in recipe name or a recipe file.")]
         public string Recipe { get; init; } = "";
 
-        [CommandOption("--steps-per-epoch <N>"), Description("Batches per epoch, for per-step schedules (default 100).")]
+        [CommandOption("--steps-per-epoch <N>"),
+            Description("Batches per epoch, for per-step schedules (default 100).")]
         public int StepsPerEpoch { get; init; } = 100;
 
-        [CommandOption("--all"), Description("Show every epoch, not only the first, the last and those where something changes.")]
+        [CommandOption("--all"), Description("Show every epoch, not only the first, the last and those where " +
+            "something changes.")]
         public bool All { get; init; }
 
         [CommandOption("--set <KEY=VALUE>"), Description("Override a recipe key (repeatable).")]
@@ -26,19 +28,26 @@ public sealed class RecipesSimulateCommand : Command<RecipesSimulateCommand.Sett
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        if (s.StepsPerEpoch < 1) throw new RegimenException($"--steps-per-epoch: must be at least 1, got {s.StepsPerEpoch}");
+        if (s.StepsPerEpoch < 1)
+            throw new RegimenException($"--steps-per-epoch: must be at least 1, got {s.StepsPerEpoch}");
         var recipe = CheckedRecipes.Load(s.Recipe, s.Set);
         var epochs = ScheduleSimulation.Run(recipe, s.StepsPerEpoch, ScheduleSimulation.NativeResolution(recipe));
-        var table = new Table().Title($"{Markup.Escape(recipe.Name)}: {recipe.Epochs} epochs, simulated without training")
-            .AddColumns("epoch", "phase", "lr first→last", "res", "aug", "level", "mixup", "cutmix", "smooth", "wd", "dropout", "changes");
+        var table = new Table()
+            .Title($"{Markup.Escape(recipe.Name)}: {recipe.Epochs} epochs, simulated without training")
+            .AddColumns("epoch", "phase", "lr first→last", "res", "aug", "level", "mixup", "cutmix", "smooth", "wd",
+                "dropout", "changes");
         foreach (var e in epochs)
         {
-            if (!s.All && e.Settings.Epoch != 0 && e.Settings.Epoch != recipe.Epochs - 1 && e.Changes.Count == 0) continue;
+            if (!s.All && e.Settings.Epoch != 0 && e.Settings.Epoch != recipe.Epochs - 1 && e.Changes.Count == 0)
+                continue;
             var x = e.Settings;
-            table.AddRow(x.Epoch.ToString(), Markup.Escape(x.Phase), $"{Units.Significant(e.LrFirst)}→{Units.Significant(e.LrLast)}", x.Resolution.ToString(),
-                x.Augment ? "on" : "[red]off[/]", x.AugmentLevel, x.Augment ? Units.Significant(x.MixupAlpha) : "-", x.Augment ? Units.Significant(x.CutmixAlpha) : "-", Units.Significant(x.LabelSmoothing),
+            table.AddRow(x.Epoch.ToString(), Markup.Escape(x.Phase),
+                $"{Units.Significant(e.LrFirst)}→{Units.Significant(e.LrLast)}", x.Resolution.ToString(),
+                x.Augment ? "on" : "[red]off[/]", x.AugmentLevel, x.Augment ? Units.Significant(x.MixupAlpha) : "-",
+                x.Augment ? Units.Significant(x.CutmixAlpha) : "-", Units.Significant(x.LabelSmoothing),
                 Units.Significant(x.WeightDecay), Units.Significant(x.Dropout),
-                Markup.Escape(string.Join("; ", e.Changes.Where(c => c.Key != "phase").Select(c => $"{c.Key} {c.From}→{c.To}"))));
+                Markup.Escape(string.Join("; ", e.Changes.Where(c => c.Key != "phase")
+                    .Select(c => $"{c.Key} {c.From}→{c.To}"))));
         }
         AnsiConsole.Write(table);
         return 0;

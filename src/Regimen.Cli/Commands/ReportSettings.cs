@@ -12,12 +12,13 @@ public abstract class ReportSettings : OutputSettings
     [CommandOption("--markdown <FILE>"), OutputPath, Description("Also write a Markdown report.")]
     public string? Markdown { get; init; }
 
-    [CommandOption("--html <FILE>"), OutputPath, Description("Also write one self-contained HTML report (charts embedded).")]
+    [CommandOption("--html <FILE>"), OutputPath, Description("Also write one self-contained HTML report (charts " +
+        "embedded).")]
     public string? Html { get; init; }
 
     [CommandOption("--monitor|--metric <NAME>"),
-     Description("The metric judged: val_acc or val_loss (default: val_acc when every log has it); analyze takes any series " +
-                 "the log has. --metric: its old name.")]
+     Description("The metric judged: val_acc or val_loss (default: val_acc when every log has it); analyze takes any " +
+                 "series the log has. --metric: its old name.")]
     public string? Monitor { get; init; }
 
     public override Spectre.Console.ValidationResult Validate() =>

@@ -17,7 +17,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandArgument(0, "[RECIPE]"), Description("A recipe file or built-in recipe name (default: fashion-mnist).")]
         public string? Recipe { get; init; }
 
-        [CommandOption("--data <DIR>"), Description("Folder with the data set's files (default: where its package installs them).")]
+        [CommandOption("--data <DIR>"), Description("Folder with the data set's files (default: where its package " +
+            "installs them).")]
         public string? Data { get; init; }
 
         [CommandOption("--epochs <N>")]
@@ -32,32 +33,38 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [Description("With --extend: cosine (default) or linear down to the schedule's floor.")]
         public string? Tail { get; init; }
 
-        [CommandOption("--out <DIR>"), OutputPath(OutputKind.Folder), Description("Run folder (default: runs/<time>-<recipe>).")]
+        [CommandOption("--out <DIR>"), OutputPath(OutputKind.Folder),
+            Description("Run folder (default: runs/<time>-<recipe>).")]
         public string? Out { get; init; }
 
         [CommandOption("--seed <SEED>"), Description("Override the recipe's seed.")]
         public long? Seed { get; init; }
 
-        [CommandOption("--set <KEY=VALUE>"), Description("Override a recipe key, e.g. --set optimizer.lr=0.05 (repeatable).")]
+        [CommandOption("--set <KEY=VALUE>"), Description("Override a recipe key, e.g. --set optimizer.lr=0.05 " +
+            "(repeatable).")]
         public string[] Set { get; init; } = Array.Empty<string>();
 
         [CommandOption("--resume <RUN>"), Description("Continue a run from its last checkpoint.")]
         public string? Resume { get; init; }
 
-        [CommandOption("--folds <K>"), Description("Stratified K-fold cross-validation: one run per fold in an experiment folder.")]
+        [CommandOption("--folds <K>"), Description("Stratified K-fold cross-validation: one run per fold in an " +
+            "experiment folder.")]
         public int? Folds { get; init; }
 
         [CommandOption("--force"), Description("Overwrite an existing --out folder.")]
         public bool Force { get; init; }
 
         [CommandOption("--allow-changes")]
-        [Description("With --resume: continue although recipe.yaml was edited since the last checkpoint (the keys are recorded).")]
+        [Description("With --resume: continue although recipe.yaml was edited since the last checkpoint (the keys " +
+            "are recorded).")]
         public bool AllowChanges { get; init; }
 
-        [CommandOption("--plain"), Description("Plain log lines instead of the live display (automatic when output is not a terminal).")]
+        [CommandOption("--plain"), Description("Plain log lines instead of the live display (automatic when output " +
+            "is not a terminal).")]
         public bool Plain { get; init; }
 
-        [CommandOption("--stop-on <SEVERITY>"), Description("warning or critical: stop at the end of the epoch where a finding this severe is announced (last.ckpt kept, resumable); exit code 5.")]
+        [CommandOption("--stop-on <SEVERITY>"), Description("warning or critical: stop at the end of the epoch where " +
+            "a finding this severe is announced (last.ckpt kept, resumable); exit code 5.")]
         public string? StopOn { get; init; }
 
         public override ValidationResult Validate()
@@ -102,7 +109,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             if (s.Folds is { } folds) overrides.Add($"data.folds={folds}");
             var recipe = CheckedRecipes.Load(s.Recipe ?? BuiltinRecipes.DefaultName, overrides);
             if (recipe.Data.Folds > 0)
-                return CrossValidate(recipe, s.Out ?? ExperimentDirectory.DefaultPath(recipe.Name), s.Data, s.Force, live, s.StopOn);
+                return CrossValidate(recipe, s.Out ?? ExperimentDirectory.DefaultPath(recipe.Name), s.Data, s.Force,
+                    live, s.StopOn);
             outcome = WithDisplay(live, s.StopOn, display => TrainingRunner.Start(new TrainingRequest
             {
                 Recipe = recipe, OutputDirectory = s.Out, DataDirectory = s.Data, Force = s.Force, Callbacks = display,
@@ -111,8 +119,10 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         }
         if (outcome.Interruption is { } interruption) return Interrupted(outcome, interruption, s.Data);
         var summary = outcome.Summary;
-        AnsiConsole.MarkupLine($"[green]{Markup.Escape(summary.Status)}[/]: best {summary.Monitor} [bold]{summary.BestValue:0.####}[/] at epoch {summary.BestEpoch}, " +
-                               $"final {summary.FinalValue:0.####}" + (summary.FinalValAccuracyTta is { } tta ? $" (flip TTA {tta:0.####})" : "") +
+        AnsiConsole.MarkupLine($"[green]{Markup.Escape(summary.Status)}[/]: best {summary.Monitor} " +
+                               $"[bold]{summary.BestValue:0.####}[/] at epoch {summary.BestEpoch}, final " +
+                               $"{summary.FinalValue:0.####}" +
+                                   (summary.FinalValAccuracyTta is { } tta ? $" (flip TTA {tta:0.####})" : "") +
                                $", {summary.WallSeconds:F0} s");
         AnsiConsole.MarkupLine($"run: [link]{Markup.Escape(outcome.Run.Path)}[/]");
         return 0;
@@ -125,8 +135,10 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var where = interruption.Progress is { } p
             ? $"epoch {interruption.Epoch}, after batch {p.Batch}" : $"before epoch {interruption.Epoch}";
         bool onFinding = interruption.Reason.Contains("--stop-on", StringComparison.Ordinal);
-        AnsiConsole.MarkupLine((onFinding ? $"[yellow]stopped on a finding[/] ({Markup.Escape(interruption.Reason)})" : "[yellow]interrupted[/]") +
-                               $" at {where}; recovery checkpoint: [link]{Markup.Escape(outcome.Run.LastCheckpoint)}[/]");
+        AnsiConsole.MarkupLine((onFinding ? $"[yellow]stopped on a finding[/] ({Markup.Escape(interruption.Reason)})"
+            : "[yellow]interrupted[/]") +
+                               $" at {where}; recovery checkpoint: " +
+                                   $"[link]{Markup.Escape(outcome.Run.LastCheckpoint)}[/]");
         var command = Evolve.RegimenCommand.Current();
         var arguments = command.Prefix.Concat(["train", "--resume", outcome.Run.Path]);
         if (data is not null) arguments = arguments.Concat(["--data", Path.GetFullPath(data)]);
@@ -140,24 +152,31 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var result = CrossValidation.Run(recipe, path, data, force, fold =>
         {
             AnsiConsole.MarkupLine($"[bold]fold {fold + 1} of {recipe.Data.Folds}[/]");
-            return new TrainingCallback[] { new PlainProgress(Console.Out), new LiveAnalysisCallback(new WatchOptions { StopOn = stopOn }, new FindingLinesView(Console.Out)) };
+            return new TrainingCallback[] { new PlainProgress(Console.Out),
+                new LiveAnalysisCallback(new WatchOptions { StopOn = stopOn }, new FindingLinesView(Console.Out)) };
         });
         ExperimentView.Write(AnsiConsole.Console, result);
         AnsiConsole.MarkupLine($"experiment: [link]{Markup.Escape(Path.GetFullPath(path))}[/]");
         return 0;
     }
 
-    /// <summary>The progress display and the live analysis (findings as they become true, --stop-on), then the findings of the end.</summary>
-    static TrainingOutcome WithDisplay(bool live, string? stopOn, Func<IReadOnlyList<TrainingCallback>, TrainingOutcome> train)
+    /// <summary>
+    /// The progress display and the live analysis (findings as they become true, --stop-on), then the findings of the
+    /// end.
+    /// </summary>
+    static TrainingOutcome WithDisplay(bool live, string? stopOn,
+        Func<IReadOnlyList<TrainingCallback>, TrainingOutcome> train)
     {
         var options = new WatchOptions { StopOn = stopOn };
         LiveAnalysisCallback? analysis = null;
         var outcome = live
             ? LiveProgress.Run(AnsiConsole.Console, display => train(new TrainingCallback[]
                 { display, analysis = new LiveAnalysisCallback(options, new FindingLinesView(AnsiConsole.Console)) }))
-            : train(new TrainingCallback[] { new PlainProgress(Console.Out), analysis = new LiveAnalysisCallback(options, new FindingLinesView(Console.Out)) });
+            : train(new TrainingCallback[] { new PlainProgress(Console.Out),
+                analysis = new LiveAnalysisCallback(options, new FindingLinesView(Console.Out)) });
         if (analysis?.Summary is { } summary)
-            foreach (var line in WatchText.Summary(summary, outcome.Summary.Status).Skip(1)) AnsiConsole.WriteLine(line.TrimStart());
+            foreach (var line in WatchText.Summary(summary, outcome.Summary.Status).Skip(1))
+                AnsiConsole.WriteLine(line.TrimStart());
         return outcome;
     }
 }

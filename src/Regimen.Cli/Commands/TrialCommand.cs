@@ -8,7 +8,9 @@ using Spectre.Console.Cli;
 
 namespace Regimen.Cli.Commands;
 
-/// <summary>What a launcher runs: one replica of one trial of an evolve workspace, resumed if it was interrupted.</summary>
+/// <summary>
+/// What a launcher runs: one replica of one trial of an evolve workspace, resumed if it was interrupted.
+/// </summary>
 public sealed class TrialCommand : Command<TrialCommand.Settings>
 {
     public sealed class Settings : CommandSettings
@@ -24,7 +26,8 @@ public sealed class TrialCommand : Command<TrialCommand.Settings>
     {
         WatchParent();
         var workspace = Workspace.Open(s.Workspace);
-        TrialRunner.RunReplica(workspace, s.Trial, s.Replica, _ => new TrainingCallback[] { new PlainProgress(Console.Out) });
+        TrialRunner.RunReplica(workspace, s.Trial, s.Replica, _ =>
+            new TrainingCallback[] { new PlainProgress(Console.Out) });
         return 0;
     }
 
@@ -37,7 +40,8 @@ public sealed class TrialCommand : Command<TrialCommand.Settings>
     /// </summary>
     static void WatchParent()
     {
-        if (Environment.GetEnvironmentVariable(ProcessLauncher.ParentVariable) is not { } value || !int.TryParse(value, out var parent)) return;
+        if (Environment.GetEnvironmentVariable(ProcessLauncher.ParentVariable) is not { } value ||
+            !int.TryParse(value, out var parent)) return;
         if (!OperatingSystem.IsLinux()) return;
         new Thread(() =>
         {

@@ -15,22 +15,26 @@ public sealed class WatchCommand : Command<WatchCommand.Settings>
     public sealed class Settings : OutputSettings, IAcceptsTrailingArguments
     {
         [CommandArgument(0, "[PATH]"),
-            Description("A log file or run folder to follow as it grows (any format analyze reads). Or, after --, a command to run and watch.")]
+            Description("A log file or run folder to follow as it grows (any format analyze reads). Or, after --, a " +
+                "command to run and watch.")]
         public string? Path { get; init; }
 
         [CommandOption("--out <DIR>"), OutputPath(OutputKind.Folder),
-            Description("With -- COMMAND: record the run in this folder (metrics.csv, events.jsonl with the findings, summary.json).")]
+            Description("With -- COMMAND: record the run in this folder (metrics.csv, events.jsonl with the " +
+                "findings, summary.json).")]
         public string? Out { get; init; }
 
         [CommandOption("--force"), Description("Overwrite an existing --out folder.")]
         public bool Force { get; init; }
 
         [CommandOption("--stop-on <SEVERITY>"),
-            Description("warning or critical: stop the command at the first finding this severe (SIGINT, SIGTERM after --grace); watch then exits with 5.")]
+            Description("warning or critical: stop the command at the first finding this severe (SIGINT, SIGTERM " +
+                "after --grace); watch then exits with 5.")]
         public string? StopOn { get; init; }
 
         [CommandOption("--grace <SECONDS>"),
-            Description("How long a stopped command has after SIGINT before SIGTERM, and after SIGTERM before SIGKILL (default 30).")]
+            Description("How long a stopped command has after SIGINT before SIGTERM, and after SIGTERM before " +
+                "SIGKILL (default 30).")]
         public double Grace { get; init; } = 30;
 
         [CommandOption("--on-finding <CMD>"),
@@ -38,7 +42,8 @@ public sealed class WatchCommand : Command<WatchCommand.Settings>
         public string? OnFinding { get; init; }
 
         [CommandOption("--notify"),
-            Description("Ring the terminal bell (and show a desktop notification where the terminal can) at each warning or critical finding.")]
+            Description("Ring the terminal bell (and show a desktop notification where the terminal can) at each " +
+                "warning or critical finding.")]
         public bool Notify { get; init; }
 
         [CommandOption("--stall-factor <X>"),
@@ -46,7 +51,8 @@ public sealed class WatchCommand : Command<WatchCommand.Settings>
         public double StallFactor { get; init; } = 3;
 
         [CommandOption("--until-idle <SECONDS>"),
-            Description("Following a PATH: stop once the log has not changed for this long (default: until the run ends or Ctrl-C).")]
+            Description("Following a PATH: stop once the log has not changed for this long (default: until the run " +
+                "ends or Ctrl-C).")]
         public double? UntilIdle { get; init; }
 
         [CommandOption("--poll <SECONDS>"), Description("Following a PATH: how often to look at it (default 0.5).")]
@@ -70,11 +76,20 @@ public sealed class WatchCommand : Command<WatchCommand.Settings>
         public override ValidationResult Validate()
         {
             if (WatchOptions.CheckSeverity(StopOn) is { } stop) return ValidationResult.Error(stop);
-            if (Metric is not (null or "val_acc" or "val_loss")) return ValidationResult.Error($"--metric: must be val_acc or val_loss, got '{Metric}'");
-            if (Grace is <= 0 or > 3600) return ValidationResult.Error($"--grace: must be between 0 and 3600 seconds, got {Grace.ToString(CultureInfo.InvariantCulture)}");
-            if (StallFactor <= 1) return ValidationResult.Error($"--stall-factor: must be above 1, got {StallFactor.ToString(CultureInfo.InvariantCulture)}");
-            if (UntilIdle is <= 0) return ValidationResult.Error($"--until-idle: must be positive, got {UntilIdle.Value.ToString(CultureInfo.InvariantCulture)}");
-            if (Poll is < 0.01 or > 60) return ValidationResult.Error($"--poll: must be between 0.01 and 60 seconds, got {Poll.ToString(CultureInfo.InvariantCulture)}");
+            if (Metric is not (null or "val_acc" or "val_loss"))
+                return ValidationResult.Error($"--metric: must be val_acc or val_loss, got '{Metric}'");
+            if (Grace is <= 0 or > 3600)
+                return ValidationResult.Error($"--grace: must be between 0 and 3600 seconds, got " +
+                    $"{Grace.ToString(CultureInfo.InvariantCulture)}");
+            if (StallFactor <= 1)
+                return ValidationResult.Error($"--stall-factor: must be above 1, got " +
+                    $"{StallFactor.ToString(CultureInfo.InvariantCulture)}");
+            if (UntilIdle is <= 0)
+                return ValidationResult.Error($"--until-idle: must be positive, got " +
+                    $"{UntilIdle.Value.ToString(CultureInfo.InvariantCulture)}");
+            if (Poll is < 0.01 or > 60)
+                return ValidationResult.Error($"--poll: must be between 0.01 and 60 seconds, got " +
+                    $"{Poll.ToString(CultureInfo.InvariantCulture)}");
             return ValidationResult.Success();
         }
     }
@@ -96,10 +111,15 @@ public sealed class WatchCommand : Command<WatchCommand.Settings>
             UntilIdle = s.UntilIdle is { } idle ? TimeSpan.FromSeconds(idle) : null,
         };
         if (command.Count > 0) return Wrap(command, s, options);
-        if (s.Path is null) throw new RegimenException("watch: give a PATH to follow, or -- COMMAND [ARGS...] to run (e.g. regimen watch -- python train.py)");
-        if (s.Out is not null) throw new RegimenException("--out: records a command's run (regimen watch --out DIR -- COMMAND); a followed PATH is a record already");
+        if (s.Path is null)
+            throw new RegimenException("watch: give a PATH to follow, or -- COMMAND [ARGS...] to run (e.g. regimen " +
+                "watch -- python train.py)");
+        if (s.Out is not null)
+            throw new RegimenException("--out: records a command's run (regimen watch --out DIR -- COMMAND); a " +
+                "followed PATH is a record already");
         if (s.StopOn is not null)
-            throw new RegimenException("--stop-on: watch can stop only a command it runs (regimen watch --stop-on critical -- COMMAND), or use regimen train --stop-on");
+            throw new RegimenException("--stop-on: watch can stop only a command it runs (regimen watch --stop-on " +
+                "critical -- COMMAND), or use regimen train --stop-on");
         var full = System.IO.Path.GetFullPath(s.Path);
         if (!File.Exists(full) && !Directory.Exists(full)
             && !Directory.Exists(System.IO.Path.GetDirectoryName(full.TrimEnd('/'))))
@@ -147,7 +167,9 @@ public sealed class WatchCommand : Command<WatchCommand.Settings>
             foreach (var line in WatchText.Summary(result.Summary,
                 result.Status)) Console.Error.WriteLine($"watch: {line}");
             if (recorder is not null) Console.Error.WriteLine($"watch: run recorded in {recorder.Run.Path}");
-            if (result.Status == "stopped") Console.Error.WriteLine($"watch: exit code {ExitCodes.StoppedOnFinding}: watch stopped the command (its own exit code was {result.CommandExitCode})");
+            if (result.Status == "stopped")
+                Console.Error.WriteLine($"watch: exit code {ExitCodes.StoppedOnFinding}: watch stopped the command " +
+                    $"(its own exit code was {result.CommandExitCode})");
         }
         return result.ExitCode;
     }
