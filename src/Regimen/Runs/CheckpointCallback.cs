@@ -4,7 +4,9 @@ using Regimen.Training;
 
 namespace Regimen.Runs;
 
-/// <summary>Saves checkpoints/last.ckpt after every epoch and checkpoints/best.ckpt when the monitored metric improves.</summary>
+/// <summary>
+/// Saves checkpoints/last.ckpt after every epoch and checkpoints/best.ckpt when the monitored metric improves.
+/// </summary>
 public sealed class CheckpointCallback : TrainingCallback
 {
     readonly RunDirectory run;
@@ -28,19 +30,25 @@ public sealed class CheckpointCallback : TrainingCallback
         }
     }
 
-    /// <summary>checkpoint.every_steps: a recovery checkpoint within the epoch, at optimizer steps only (an accumulated gradient is not saved).</summary>
+    /// <summary>
+    /// checkpoint.every_steps: a recovery checkpoint within the epoch, at optimizer steps only (an accumulated gradient
+    /// is not saved).
+    /// </summary>
     public override void OnBatchEnd(TrainingContext context, BatchResult batch)
     {
         var recipe = context.Setup.Recipe;
         int every = recipe.Checkpoint.EverySteps;
-        if (every <= 0 || !recipe.Checkpoint.SaveLast || context.Progress is not { AtOptimizerStep: true } progress || progress.Batch >= batch.BatchCount) return;
+        if (every <= 0 || !recipe.Checkpoint.SaveLast || context.Progress is not { AtOptimizerStep: true } progress ||
+            progress.Batch >= batch.BatchCount) return;
         long step = (long)progress.Epoch * batch.BatchCount + progress.Batch;
         if (step % every != 0) return;
         Checkpoint.Save(run.LastCheckpoint, Header(context, progress.Epoch) with { Progress = progress },
             context.Setup.Model, context.Setup.Optimizer, context.Setup.Ema?.Model);
     }
 
-    /// <summary>A stop request within an epoch: a recovery checkpoint where it stopped, so that resume continues exactly.</summary>
+    /// <summary>
+    /// A stop request within an epoch: a recovery checkpoint where it stopped, so that resume continues exactly.
+    /// </summary>
     public override void OnInterrupted(TrainingContext context, Interruption interruption)
     {
         if (interruption.Progress is not { } progress || !context.Setup.Recipe.Checkpoint.SaveLast) return;
@@ -62,11 +70,16 @@ public sealed class CheckpointCallback : TrainingCallback
         }
         var header = Header(context, result.Epoch);
         if (recipe.Checkpoint.SaveLast)
-            Checkpoint.Save(run.LastCheckpoint, header, context.Setup.Model, context.Setup.Optimizer, context.Setup.Ema?.Model);
+            Checkpoint.Save(run.LastCheckpoint, header, context.Setup.Model, context.Setup.Optimizer,
+                context.Setup.Ema?.Model);
         if (improved && recipe.Checkpoint.SaveBest)
         {
             Checkpoint.Save(run.BestCheckpoint, header, context.Setup.Model, optimizer: null);
-            recorder.Record(new RunEvent { Epoch = result.Epoch, Kind = "checkpoint", Key = "best", To = RecipeLoader.Format(value!.Value), Message = $"best {monitor.Name} so far" });
+            recorder.Record(new RunEvent
+            {
+                Epoch = result.Epoch, Kind = "checkpoint", Key = "best",
+                To = RecipeLoader.Format(value!.Value), Message = $"best {monitor.Name} so far"
+            });
         }
     }
 

@@ -18,7 +18,8 @@ public sealed class ExperimentDirectory
     public string FoldPath(int fold) => System.IO.Path.Combine(Path, $"fold-{fold + 1}");
 
     public static bool IsExperiment(string path) => File.Exists(System.IO.Path.Combine(path, "experiment.json")) ||
-        (File.Exists(System.IO.Path.Combine(path, "recipe.yaml")) && Directory.Exists(System.IO.Path.Combine(path, "fold-1")));
+        (File.Exists(System.IO.Path.Combine(path, "recipe.yaml")) &&
+            Directory.Exists(System.IO.Path.Combine(path, "fold-1")));
 
     public static string DefaultPath(string recipeName) =>
         System.IO.Path.Combine("experiments", $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{recipeName}-{"kfold"}");
@@ -36,7 +37,8 @@ public sealed class ExperimentDirectory
             bool sameRecipe = File.Exists(experiment.RecipeFile) && File.ReadAllText(experiment.RecipeFile) == yaml;
             if (force) Directory.Delete(experiment.Path, recursive: true);
             else if (!sameRecipe)
-                throw new RegimenException($"--out {path}: the folder exists with other content or another recipe. Use another --out, or --force to replace it.");
+                throw new RegimenException($"--out {path}: the folder exists with other content or another recipe. " +
+                    $"Use another --out, or --force to replace it.");
         }
         Directory.CreateDirectory(experiment.Path);
         AtomicFile.WriteAllText(experiment.RecipeFile, yaml);

@@ -18,7 +18,9 @@ public sealed record FoldResult(
     [property: JsonPropertyName("oof_accuracy")] double OofAccuracy,
     [property: JsonPropertyName("oof_log_loss")] double OofLogLoss);
 
-/// <summary>experiment.json: per-fold results, their mean and spread, the out-of-fold and fold-ensemble scores.</summary>
+/// <summary>
+/// experiment.json: per-fold results, their mean and spread, the out-of-fold and fold-ensemble scores.
+/// </summary>
 public sealed record ExperimentSummary
 {
     [JsonPropertyName("recipe")] public string Recipe { get; init; } = "";

@@ -12,7 +12,8 @@ public static class MetricsCsv
 {
     public static readonly string[] Columns =
     {
-        "epoch", "phase", "lr", "resolution", "train_loss", "train_acc", "val_loss", "val_acc", "val_top5", "val_acc_tta",
+        "epoch", "phase", "lr", "resolution", "train_loss", "train_acc", "val_loss", "val_acc", "val_top5",
+        "val_acc_tta",
         "val_loss_ema", "val_acc_ema", "mixed_fraction", "epoch_seconds", "img_per_s", "loader_wait_fraction",
     };
 
@@ -28,9 +29,12 @@ public static class MetricsCsv
 
     public static string Header => string.Join(",", Columns);
 
-    /// <summary>One row, without its line end, for writers that append (regimen watch records a run as it grows).</summary>
+    /// <summary>
+    /// One row, without its line end, for writers that append (regimen watch records a run as it grows).
+    /// </summary>
     public static string Row(EpochResult r) => string.Join(",",
-        r.Epoch.ToString(CultureInfo.InvariantCulture), r.Phase, F(r.LearningRate), r.Resolution.ToString(CultureInfo.InvariantCulture),
+        r.Epoch.ToString(CultureInfo.InvariantCulture), r.Phase, F(r.LearningRate),
+        r.Resolution.ToString(CultureInfo.InvariantCulture),
         F(r.TrainLoss), F(r.TrainAccuracy), F(r.ValLoss), F(r.ValAccuracy), F(r.ValTop5), F(r.ValAccuracyTta),
         F(r.ValLossEma), F(r.ValAccuracyEma), F(r.MixedFraction, "F4"),
         F(r.EpochSeconds, "F3"), F(r.ImagesPerSecond, "F1"), F(r.LoaderWaitFraction, "F4"));
@@ -47,7 +51,8 @@ public static class MetricsCsv
         {
             if (lines[i].Length == 0) continue;
             var f = lines[i].Split(',');
-            if (f.Length != header.Length) throw new RegimenException($"{path}:{i + 1}: expected {header.Length} fields, found {f.Length}");
+            if (f.Length != header.Length)
+                throw new RegimenException($"{path}:{i + 1}: expected {header.Length} fields, found {f.Length}");
             double D(string name) => P(f, Col(name), path, i) ?? double.NaN;
             rows.Add(new EpochResult
             {
@@ -80,5 +85,6 @@ public static class MetricsCsv
     }
 
     static string F(double? value, string format = "R") =>
-        value is null || double.IsNaN(value.Value) ? "" : value.Value.ToString(format == "R" ? "G9" : format, CultureInfo.InvariantCulture);
+        value is null || double.IsNaN(value.Value) ? "" : value.Value.ToString(format == "R" ? "G9" : format,
+            CultureInfo.InvariantCulture);
 }

@@ -71,16 +71,21 @@ public sealed class RunDirectory
         throw new IOException($"mkdir {path}: errno {errno}");
     }
 
-    /// <summary>Refuses, before any work, an --out that <see cref="CreateNew"/> would refuse; creates nothing.</summary>
+    /// <summary>
+    /// Refuses, before any work, an --out that <see cref="CreateNew"/> would refuse; creates nothing.
+    /// </summary>
     public static void CheckNew(string path, bool force)
     {
         var full = System.IO.Path.GetFullPath(path);
         if (File.Exists(full)) throw new RegimenException($"--out {path}: a file of that name exists");
         if (!force && Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
-            throw new RegimenException($"--out {path}: the folder exists and is not empty. Use --resume {path} to continue it, or --force to overwrite it.");
+            throw new RegimenException($"--out {path}: the folder exists and is not empty. Use --resume {path} to " +
+                $"continue it, or --force to overwrite it.");
     }
 
-    /// <summary>Creates a fresh run folder; an existing non-empty one is refused unless <paramref name="force"/>.</summary>
+    /// <summary>
+    /// Creates a fresh run folder; an existing non-empty one is refused unless <paramref name="force"/>.
+    /// </summary>
     public static RunDirectory CreateNew(string path, bool force)
     {
         var full = System.IO.Path.GetFullPath(path);
@@ -90,7 +95,8 @@ public sealed class RunDirectory
             foreach (var entry in new[] { "recipe.yaml", "metrics.csv", "events.jsonl", "summary.json" })
                 File.Delete(System.IO.Path.Combine(full, entry));
             foreach (var dir in new[] { "tensorboard", "checkpoints" })
-                if (Directory.Exists(System.IO.Path.Combine(full, dir))) Directory.Delete(System.IO.Path.Combine(full, dir), recursive: true);
+                if (Directory.Exists(System.IO.Path.Combine(full, dir)))
+                    Directory.Delete(System.IO.Path.Combine(full, dir), recursive: true);
         }
         try
         {
@@ -114,7 +120,10 @@ public sealed class RunDirectory
         return run;
     }
 
-    /// <summary>Removes the temporary files of writes a crash interrupted (AtomicFile's .NAME.PID.tmp); the files they were replacing are intact.</summary>
+    /// <summary>
+    /// Removes the temporary files of writes a crash interrupted (AtomicFile's .NAME.PID.tmp); the files they were
+    /// replacing are intact.
+    /// </summary>
     public void RemoveTemporaryFiles()
     {
         foreach (var dir in new[] { Path, CheckpointDirectory }.Where(Directory.Exists))

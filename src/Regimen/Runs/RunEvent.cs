@@ -13,17 +13,23 @@ public sealed record RunEvent
 {
     [JsonPropertyName("epoch")] public int Epoch { get; init; }
     [JsonPropertyName("kind")] public string Kind { get; init; } = "";
-    [JsonPropertyName("key")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Key { get; init; }
-    [JsonPropertyName("from")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? From { get; init; }
-    [JsonPropertyName("to")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? To { get; init; }
-    [JsonPropertyName("message")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Message { get; init; }
-    [JsonPropertyName("evidence")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Dictionary<string, double>? Evidence { get; init; }
+    [JsonPropertyName("key"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Key { get; init; }
+    [JsonPropertyName("from"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? From { get; init; }
+    [JsonPropertyName("to"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? To { get; init; }
+    [JsonPropertyName("message"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Message { get; init; }
+    [JsonPropertyName("evidence"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, double>? Evidence { get; init; }
     [JsonPropertyName("time")] public DateTime Time { get; init; } = DateTime.UtcNow;
 
     public string ToJson() => JsonSerializer.Serialize(this, Options);
 
     // A diverged run's evidence may hold NaN.
-    static readonly JsonSerializerOptions Options = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    static readonly JsonSerializerOptions Options =
+        new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static List<RunEvent> ReadAll(string path)
     {

@@ -19,7 +19,10 @@ public sealed class RunRecorder : TrainingCallback
     readonly double previousSeconds;
     readonly bool resumed;
 
-    /// <summary>Keeps the records of the epochs before <paramref name="startEpoch"/>; <paramref name="midEpoch"/>: resumed from a recovery checkpoint within it.</summary>
+    /// <summary>
+    /// Keeps the records of the epochs before <paramref name="startEpoch"/>; <paramref name="midEpoch"/>: resumed from
+    /// a recovery checkpoint within it.
+    /// </summary>
     public RunRecorder(RunDirectory run, Recipe recipe, int startEpoch, bool midEpoch = false)
     {
         this.run = run;
@@ -52,26 +55,44 @@ public sealed class RunRecorder : TrainingCallback
         Record(resumed
             ? new RunEvent
             {
-                Epoch = context.StartEpoch, Kind = "resume", Message = context.ResumeProgress is { } progress
-                ? $"resumed at epoch {context.StartEpoch}, batch {progress.Batch} (a recovery checkpoint)" : $"resumed at epoch {context.StartEpoch}"
+                Epoch = context.StartEpoch, Kind = "resume",
+                Message = context.ResumeProgress is { } progress
+                    ? $"resumed at epoch {context.StartEpoch}, batch {progress.Batch} (a recovery checkpoint)"
+                    : $"resumed at epoch {context.StartEpoch}",
             }
-            : new RunEvent { Epoch = 0, Kind = "start", Message = $"recipe {context.Setup.Recipe.Name}, {context.Setup.Train.Count} training images, {context.Setup.Validation.Count} validation images" });
+            : new RunEvent
+            {
+                Epoch = 0, Kind = "start",
+                Message = $"recipe {context.Setup.Recipe.Name}, {context.Setup.Train.Count} training images, " +
+                          $"{context.Setup.Validation.Count} validation images",
+            });
         if (!resumed && context.Setup.Precision is not null)
             Record(new RunEvent
             {
                 Epoch = 0, Kind = "precision", To = "bf16", Message = Training.MixedPrecision.NativeSupport()
                 ? "bfloat16 forward and backward passes, fp32 master weights; this CPU computes bf16 natively"
-                : "bfloat16 forward and backward passes, fp32 master weights; this CPU has no native bf16 (avx512_bf16, amx_bf16), so libtorch emulates it: slower than fp32"
+                : "bfloat16 forward and backward passes, fp32 master weights; this CPU has no native bf16 " +
+                    "(avx512_bf16, amx_bf16), so libtorch emulates it: slower than fp32"
             });
         // Also on resume: the layout is chosen for the machine that runs, which may not be the one that started.
-        Record(new RunEvent { Epoch = context.StartEpoch, Kind = "layout", To = context.Setup.Layout.Name, Message = context.Setup.Layout.Reason });
+        Record(new RunEvent
+        {
+            Epoch = context.StartEpoch, Kind = "layout", To = context.Setup.Layout.Name,
+            Message = context.Setup.Layout.Reason
+        });
         if (!resumed && context.Setup.SkippedImages.Count > 0)
-            Record(new RunEvent { Epoch = 0, Kind = "warning", Message = $"skipped {context.Setup.SkippedImages.Count} undecodable image(s): {string.Join("; ", context.Setup.SkippedImages.Take(20))}" });
+            Record(new RunEvent
+            {
+                Epoch = 0, Kind = "warning",
+                Message = $"skipped {context.Setup.SkippedImages.Count} undecodable image(s): " +
+                          $"{string.Join("; ", context.Setup.SkippedImages.Take(20))}",
+            });
         if (!resumed && context.Setup.Pretrained is { } p)
             Record(new RunEvent { Epoch = 0, Kind = "pretrained", Message = p.Describe() });
     }
 
-    public override void OnEpochStart(TrainingContext context, EpochSettings settings, IReadOnlyList<ScheduleChange> changes)
+    public override void OnEpochStart(TrainingContext context, EpochSettings settings,
+        IReadOnlyList<ScheduleChange> changes)
     {
         foreach (var c in changes)
             Record(new RunEvent { Epoch = c.Epoch, Kind = "schedule", Key = c.Key, From = c.From, To = c.To });
@@ -96,7 +117,11 @@ public sealed class RunRecorder : TrainingCallback
         if (error is TrainingDivergedException d)
             Record(new RunEvent { Epoch = d.Epoch, Kind = "diverged", Message = d.Message });
         else if (error != null)
-            Record(new RunEvent { Epoch = context.Epoch, Kind = "warning", Message = $"training failed: {error.Message}" });
+            Record(new RunEvent
+            {
+                Epoch = context.Epoch, Kind = "warning",
+                Message = $"training failed: {error.Message}"
+            });
         if (context.StopReason != null)
             Record(new RunEvent { Epoch = context.Epoch, Kind = "early_stop", Message = context.StopReason });
         if (error is null && context.Interruption is { } stop)

@@ -20,7 +20,9 @@ public sealed record RunSummary
     [JsonPropertyName("final_val_acc")] public double? FinalValAccuracy { get; init; }
     [JsonPropertyName("final_val_acc_tta")] public double? FinalValAccuracyTta { get; init; }
     [JsonPropertyName("final_train_acc")] public double? FinalTrainAccuracy { get; init; }
-    /// <summary>Images in the validation split and in the training split, and classes: the analyst's noise model.</summary>
+    /// <summary>
+    /// Images in the validation split and in the training split, and classes: the analyst's noise model.
+    /// </summary>
     [JsonPropertyName("validation_size")] public int? ValidationSize { get; init; }
     [JsonPropertyName("train_size")] public int? TrainSize { get; init; }
     [JsonPropertyName("classes")] public int? Classes { get; init; }
@@ -31,11 +33,21 @@ public sealed record RunSummary
     public IReadOnlyList<Recipes.Extension>? Extensions { get; init; }
     /// <summary>A run regimen watch recorded from another tool's output: the command it ran, its exit code and the
     /// format its log was read as (absent for Regimen's own trainings).</summary>
-    [JsonPropertyName("command")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? Command { get; init; }
-    [JsonPropertyName("exit_code")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? ExitCode { get; init; }
-    [JsonPropertyName("source_format")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? SourceFormat { get; init; }
-    /// <summary>Where the run trained: this machine unless set (measured only when asked for, as it loads libtorch).</summary>
-    [JsonPropertyName("environment")] public RunEnvironment Environment { get => environment ??= RunEnvironment.Current(); init => environment = value; }
+    [JsonPropertyName("command"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Command { get; init; }
+    [JsonPropertyName("exit_code"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? ExitCode { get; init; }
+    [JsonPropertyName("source_format"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SourceFormat { get; init; }
+    /// <summary>
+    /// Where the run trained: this machine unless set (measured only when asked for, as it loads libtorch).
+    /// </summary>
+    [JsonPropertyName("environment")]
+    public RunEnvironment Environment
+    {
+        get => environment ??= RunEnvironment.Current();
+        init => environment = value;
+    }
     RunEnvironment? environment;
 
     static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
@@ -71,7 +83,8 @@ public sealed record RunEnvironment
         Cpu = global::Regimen.Cpu.Model,
         Cores = System.Environment.ProcessorCount,
         Threads = global::TorchSharp.torch.get_num_threads(),
-        NativeMemory = (TorchRuntime.NativeMemoryTuned ? "tuned" : "default") + (TorchRuntime.HugePages ? ", huge pages" : ""),
+        NativeMemory = (TorchRuntime.NativeMemoryTuned ? "tuned" : "default") +
+            (TorchRuntime.HugePages ? ", huge pages" : ""),
         OneDnnCaches = OneDnnCacheFix.Status,
     };
 }

@@ -58,18 +58,24 @@ public sealed record TrainingLog
     /// <summary>Every other numeric series, by its name in the log (eval_macro_f1, grad_norm): (epoch, value) where it
     /// has a value; usable as --metric.</summary>
     public Dictionary<string, List<(int Epoch, double Value)>> OtherSeries { get; init; } = new();
-    /// <summary>The number of classes, when the log or its hyperparameters say (num_classes, nb_classes, num_labels).</summary>
+    /// <summary>
+    /// The number of classes, when the log or its hyperparameters say (num_classes, nb_classes, num_labels).
+    /// </summary>
     public int? Classes { get; init; }
     public List<LogEpoch> Epochs { get; init; } = new();
     public Dictionary<string, string> Hyperparameters { get; init; } = new();
     public List<LogEvent> Events { get; init; } = new();
     /// <summary>Epochs the run was meant to train, when the log says (early stopping is judged against it).</summary>
     public int? PlannedEpochs { get; init; }
-    /// <summary>Notes on the format: what it lacks, what its columns mean (timm's eval columns are the EMA model's with EMA).</summary>
+    /// <summary>
+    /// Notes on the format: what it lacks, what its columns mean (timm's eval columns are the EMA model's with EMA).
+    /// </summary>
     public List<string> Notes { get; init; } = new();
     /// <summary>The fold this run is, in a cross-validation experiment.</summary>
     public int? Fold { get; init; }
-    /// <summary>Images each validation accuracy was measured on, when the log says (the analyst's binomial noise).</summary>
+    /// <summary>
+    /// Images each validation accuracy was measured on, when the log says (the analyst's binomial noise).
+    /// </summary>
     public int? ValidationSize { get; init; }
     /// <summary>Images each epoch trained on, when the log says.</summary>
     public int? TrainSize { get; init; }
@@ -77,7 +83,8 @@ public sealed record TrainingLog
     public bool Has(Func<LogEpoch, double?> series) => Epochs.Any(e => series(e) is not null);
 
     /// <summary>The series a metric name stands for: a role (val_acc, val_loss, train_loss, train_acc, val_top5, lr)
-    /// or one of <see cref="OtherSeries"/>, by its name as logged (case aside); null when the log has no such series.</summary>
+    /// or one of <see cref="OtherSeries"/>, by its name as logged (case aside); null when the log has no such
+    /// series.</summary>
     public List<(int Epoch, double Value)>? MetricSeries(string metric)
     {
         if (RoleSelector(metric) is { } select) return Series(select);

@@ -30,8 +30,8 @@ public sealed class WatchedRunRecorder : IDisposable
         (metrics, events) = Open();
         Event(new RunEvent
         {
-            Epoch = 0, Kind = "start", Message = command is null ? "recorded by regimen watch"
-            : $"regimen watch -- {string.Join(" ", command)}"
+            Epoch = 0, Kind = "start",
+            Message = command is null ? "recorded by regimen watch" : $"regimen watch -- {string.Join(" ", command)}",
         });
         WriteSummary("running", null);
     }

@@ -22,7 +22,8 @@ public sealed class LogFollower : IDisposable
     readonly string path;
     readonly string snapshotDir = Path.Combine(Path.GetTempPath(),
         $"regimen-watch-{Environment.ProcessId}-{Guid.NewGuid():N}");
-    string? file;                 // the log file followed (in a folder that is not a Regimen run, the one the reader chose)
+    // the log file followed (in a folder that is not a Regimen run, the one the reader chose)
+    string? file;
     long consumed;                // bytes read up to the last complete line
     byte[] tail = Array.Empty<byte>();
     (long Length, DateTime Written) seen = (-1, default);

@@ -1,6 +1,8 @@
 namespace Regimen.Runs.Readers;
 
-/// <summary>Which part of training a series was measured on, as far as its name (or its row, or its line) says.</summary>
+/// <summary>
+/// Which part of training a series was measured on, as far as its name (or its row, or its line) says.
+/// </summary>
 public enum Phase { None, Train, Val }
 
 /// <summary>What a column name says about its series: its phase and its quantity (loss, acc, top5, error, lr, time,
@@ -23,14 +25,17 @@ public sealed record RoleHints
 {
     /// <summary>The phase of names that carry none (a row's "mode": val in mmcv's validation rows).</summary>
     public Phase DefaultPhase { get; init; }
-    /// <summary>fastai's history: its metric columns (accuracy, error_rate) are measured on the validation set.</summary>
+    /// <summary>
+    /// fastai's history: its metric columns (accuracy, error_rate) are measured on the validation set.
+    /// </summary>
     public bool UnphasedMetricsAreValidation { get; init; }
     /// <summary>One row per epoch: a plain "time" column is the epoch's duration (not a per-step time).</summary>
     public bool RowsAreEpochs { get; init; } = true;
 }
 
 /// <summary>The columns a log's roles come from, and every other numeric column by its own name.</summary>
-public sealed record RoleMap(IReadOnlyDictionary<string, (int Column, ColumnMapping Mapping)> Roles, IReadOnlyList<int> Others)
+public sealed record RoleMap(IReadOnlyDictionary<string, (int Column, ColumnMapping Mapping)> Roles,
+    IReadOnlyList<int> Others)
 {
     public int Column(string role) => Roles.TryGetValue(role, out var c) ? c.Column : -1;
 }
@@ -48,24 +53,33 @@ public static class ColumnRoles
         { "epoch", "step", "train_loss", "val_loss", "train_acc", "val_acc", "val_top5", "lr", "epoch_time" };
 
     static readonly HashSet<string> TrainWords = new() { "train", "training", "trn" };
-    static readonly HashSet<string> ValWords = new() { "val", "valid", "validation", "eval", "evaluation", "test", "testing", "dev", "metrics" };
-    static readonly HashSet<string> Filler = new() { "avg", "average", "mean", "sparse", "categorical", "binary", "set", "epoch", "overall" };
-    static readonly HashSet<string> Loss = new() { "loss", "objective", "ce", "celoss", "nll", "nllloss", "crossentropy", "xent" };
+    static readonly HashSet<string> ValWords = new() { "val", "valid", "validation", "eval", "evaluation", "test",
+        "testing", "dev", "metrics" };
+    static readonly HashSet<string> Filler = new() { "avg", "average", "mean", "sparse", "categorical", "binary", "set",
+        "epoch", "overall" };
+    static readonly HashSet<string> Loss = new() { "loss", "objective", "ce", "celoss", "nll", "nllloss",
+        "crossentropy", "xent" };
     static readonly HashSet<string> Acc = new()
     {
         "acc", "accuracy", "top1", "acc1", "accuracytop1", "top1acc", "top1accuracy", "prec1", "accuracy1", "acctop1",
     };
     static readonly HashSet<string> Top5 = new()
     {
-        "top5", "acc5", "accuracytop5", "top5acc", "top5accuracy", "prec5", "accuracy5", "acctop5", "topkaccuracy", "topk",
+        "top5", "acc5", "accuracytop5", "top5acc", "top5accuracy", "prec5", "accuracy5", "acctop5",
+        "topkaccuracy", "topk",
     };
-    static readonly HashSet<string> Error = new() { "err", "error", "errorrate", "top1err", "top1error", "err1", "error1" };
-    static readonly HashSet<string> Time = new() { "time", "seconds", "duration", "elapsed", "walltime", "secs", "sec" };
+    static readonly HashSet<string> Error = new() { "err", "error", "errorrate", "top1err", "top1error",
+        "err1", "error1" };
+    static readonly HashSet<string> Time = new() { "time", "seconds", "duration", "elapsed", "walltime",
+        "secs", "sec" };
     static readonly HashSet<string> Epoch = new() { "epoch", "epochs", "ep" };
     static readonly string[] EpochTime = { "epoch", "time" };
-    static readonly HashSet<string> Step = new() { "step", "steps", "iter", "iters", "iteration", "iterations", "globalstep" };
+    static readonly HashSet<string> Step = new() { "step", "steps", "iter", "iters", "iteration", "iterations",
+        "globalstep" };
 
-    /// <summary>Lower-case alphanumeric words of a name: "metrics/accuracy_top-1" → metrics, accuracy, top, 1.</summary>
+    /// <summary>
+    /// Lower-case alphanumeric words of a name: "metrics/accuracy_top-1" → metrics, accuracy, top, 1.
+    /// </summary>
     public static List<string> Words(string name)
     {
         var words = new List<string>();
@@ -99,7 +113,8 @@ public static class ColumnRoles
         if (rest.Count > 1 && rest[^1] == "step") return new ColumnName(phase, "");
         var kept = rest.Where(w => !Filler.Contains(w)).ToList();
         string core = string.Concat(kept);
-        if (core.StartsWith("lr", StringComparison.Ordinal) && (core.Length == 2 || !char.IsAsciiLetter(core[2]) || kept[0] == "lr")
+        if (core.StartsWith("lr", StringComparison.Ordinal) && (core.Length == 2 || !char.IsAsciiLetter(core[2]) ||
+            kept[0] == "lr")
             || core.StartsWith("learningrate", StringComparison.Ordinal) || core is "currentlr" or "baselr")
             return new ColumnName(phase, "lr");
         if (Loss.Contains(core)) return new ColumnName(phase, "loss");
@@ -135,7 +150,8 @@ public static class ColumnRoles
 
         // Whether the log has a series of this phase and quantity, by its name or by --map.
         bool Has(Phase p, string q) => parsed.Any(x => x.Phase == p && x.Quantity == q) || p != Phase.None &&
-            roles.ContainsKey($"{(p == Phase.Val ? "val" : "train")}_{(q == "top5" ? "top5" : q is "error" ? "acc" : q)}");
+            roles.ContainsKey(
+                $"{(p == Phase.Val ? "val" : "train")}_{(q == "top5" ? "top5" : q is "error" ? "acc" : q)}");
         Phase Unphased(string quantity)
         {
             if (hints.DefaultPhase != Phase.None) return hints.DefaultPhase;
@@ -161,7 +177,8 @@ public static class ColumnRoles
             roles[role] = (column, new ColumnMapping(role, names[column], complement, note));
             used.Add(column);
         }
-        // Columns whose phase is written first, then unphased ones, so that "loss" beside "val_loss" is the training loss.
+        // Columns whose phase is written first, then unphased ones, so that "loss" beside "val_loss" is the training
+        // loss.
         for (int pass = 0; pass < 2; pass++)
             for (int i = 0; i < parsed.Count; i++)
             {
@@ -173,7 +190,8 @@ public static class ColumnRoles
                 {
                     phase = Unphased(quantity);
                     if (phase == Phase.None) continue;
-                    note = quantity is "acc" or "error" && names.Count > 1 ? $"no phase in the name: read as {(phase == Phase.Val ? "validation" : "training")}" : null;
+                    note = quantity is "acc" or "error" && names.Count > 1
+                        ? $"no phase in the name: read as {(phase == Phase.Val ? "validation" : "training")}" : null;
                 }
                 string p = phase == Phase.Val ? "val" : "train";
                 switch (quantity)
@@ -218,7 +236,8 @@ public static class ColumnRoles
         {
             int eq = value.IndexOf('=');
             if (eq <= 0 || eq == value.Length - 1)
-                throw new RegimenException($"--map {value}: expected ROLE=COLUMN, e.g. --map val_acc=metrics/accuracy_top1");
+                throw new RegimenException($"--map {value}: expected ROLE=COLUMN, e.g. --map " +
+                    $"val_acc=metrics/accuracy_top1");
             var role = value[..eq].Trim();
             if (!Roles.Contains(role))
             {
@@ -234,6 +253,8 @@ public static class ColumnRoles
     /// <summary>The known name closest to a misspelled one (for did-you-mean messages), or null.</summary>
     public static string? Closest(string name, IEnumerable<string> known) => DidYouMean.Closest(name, known);
 
-    /// <summary>Whether a smaller value of a series by this name is better (losses, errors, times, perplexities).</summary>
+    /// <summary>
+    /// Whether a smaller value of a series by this name is better (losses, errors, times, perplexities).
+    /// </summary>
     public static bool LowerIsBetter(string name) => !Training.Monitor.Named(name).HigherIsBetter;
 }

@@ -29,7 +29,8 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
             if (sample.Truncated && ReferenceEquals(line, sample.Lines[^1])) break;
             var fields = line.Split(separator);
             rows++;
-            if (fields.Length == header.Length && fields.Count(f => Numeric(f) || f.Trim().Length == 0) * 2 >= fields.Length) good++;
+            if (fields.Length == header.Length &&
+                fields.Count(f => Numeric(f) || f.Trim().Length == 0) * 2 >= fields.Length) good++;
         }
         if (rows == 0 || good * 2 < rows) return 0;
         int known = header.Count(h => !ColumnRoles.Classify(h).IsOther);
@@ -39,7 +40,8 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
     static bool Numeric(string field)
     {
         var f = field.Trim().Trim('"');
-        return double.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out _) || f is "nan" or "NaN" or "inf";
+        return double.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out _) || f is "nan"
+            or "NaN" or "inf";
     }
 
     public IReadOnlyList<TrainingLog> Read(string path, ReadOptions options)
@@ -53,8 +55,10 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
         if (Has("eval_top1") || (Has("eval_loss") && Has("train_loss") && Has("lr") && !Has("step")))
         {
             var args = Path.Combine(dir, "args.yaml");
-            var hyper = File.Exists(args) ? LogReader.FlattenYaml(File.ReadAllText(args), args) : new Dictionary<string, string>();
-            var notes = new List<string> { "timm writes no training accuracy: generalization-gap checks use losses only" };
+            var hyper = File.Exists(args) ? LogReader.FlattenYaml(File.ReadAllText(args), args)
+                : new Dictionary<string, string>();
+            var notes =
+                new List<string> { "timm writes no training accuracy: generalization-gap checks use losses only" };
             if (hyper.TryGetValue("model_ema", out var ema) && ema is "true" or "True")
                 notes.Add("model_ema is on: timm's eval columns are the EMA model's");
             return LogAssembly.Build(Table(t), new LogDescription
@@ -69,8 +73,12 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
             : HasPrefix("metrics/") || HasPrefix("train/") && HasPrefix("lr/pg") ? "yolo"
             : Has("train_loss") && Has("valid_loss") ? "fastai"
             : separator == '\t' && t.Header.Any(h => h.Trim() == "Valid Acc.") ? "bearpaw"
-            : t.Header.Length > 0 && (t.Header[0].Trim().Length == 0 || t.Header[0].StartsWith("Unnamed", StringComparison.Ordinal)) ? "pandas"
-            : Has("epoch") && (Has("val_loss") || t.Header.Any(h => h.Trim().StartsWith("val_", StringComparison.Ordinal))) && Has("loss") ? "keras"
+            : t.Header.Length > 0 &&
+                (t.Header[0].Trim().Length == 0 || t.Header[0].StartsWith("Unnamed", StringComparison.Ordinal))
+                ? "pandas"
+            : Has("epoch") &&
+                (Has("val_loss") || t.Header.Any(h => h.Trim().StartsWith("val_", StringComparison.Ordinal))) &&
+                Has("loss") ? "keras"
             : "csv";
         var description = new LogDescription
         {
@@ -78,8 +86,11 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
             Hints = new RoleHints { UnphasedMetricsAreValidation = format == "fastai" },
             Notes = format switch
             {
-                "fastai" => new[] { "fastai's metric columns (accuracy, error_rate) are measured on the validation set" },
-                "yolo" => new[] { "Ultralytics writes metrics/ columns on the validation set; lr/pg0 is the first parameter group's rate" },
+                "fastai" =>
+                    new[] { "fastai's metric columns (accuracy, error_rate) are measured on the validation set" },
+                "yolo" =>
+                    new[] { "Ultralytics writes metrics/ columns on the validation set; lr/pg0 is the first " +
+                    "parameter group's rate" },
                 _ => Array.Empty<string>(),
             },
         };
@@ -93,13 +104,17 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
         Values = (c, strict) => t.NumberColumn(c, strict), Text = t.TextColumn,
     };
 
-    /// <summary>Lightning's CSVLogger: sparse rows (step-level and epoch-level metrics on separate rows), hparams.yaml beside.</summary>
+    /// <summary>
+    /// Lightning's CSVLogger: sparse rows (step-level and epoch-level metrics on separate rows), hparams.yaml beside.
+    /// </summary>
     List<TrainingLog> Lightning(CsvTable t, string dir, ReadOptions options)
     {
         var hparams = Path.Combine(dir, "hparams.yaml");
         int epochCol = t.Column("epoch");
-        var byEpoch = new SortedDictionary<int, Dictionary<string, (double First, double Last, double Sum, int Count)>>();
-        var numeric = Enumerable.Range(0, t.Header.Length).Select(c => t.NumberColumn(c, strict: false) is not null).ToArray();
+        var byEpoch = new SortedDictionary<int,
+            Dictionary<string, (double First, double Last, double Sum, int Count)>>();
+        var numeric = Enumerable.Range(0, t.Header.Length).Select(c => t.NumberColumn(c, strict: false) is not null)
+            .ToArray();
         foreach (var (line, f) in t.Rows)
         {
             var epoch = t.Number(f, epochCol, line);
@@ -109,7 +124,8 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
             {
                 if (c == epochCol || !numeric[c] || t.Number(f, c, line) is not { } x) continue;
                 var name = t.Header[c].Trim();
-                values[name] = values.TryGetValue(name, out var a) ? (a.First, x, a.Sum + x, a.Count + 1) : (x, x, x, 1);
+                values[name] = values.TryGetValue(name, out var a) ? (a.First, x, a.Sum + x, a.Count + 1)
+                    : (x, x, x, 1);
             }
         }
         // A metric logged at several steps of an epoch (train_loss every 50 steps) stands for the epoch by its mean,
@@ -134,12 +150,16 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
     static double Aggregate(string name, (double First, double Last, double Sum, int Count) a)
     {
         var n = name.ToLowerInvariant();
-        if (n.StartsWith("lr", StringComparison.Ordinal) || n.Contains("learning_rate", StringComparison.Ordinal)) return a.First;
-        if (n.StartsWith("val", StringComparison.Ordinal) || n.StartsWith("test", StringComparison.Ordinal)) return a.Last;
+        if (n.StartsWith("lr", StringComparison.Ordinal) || n.Contains("learning_rate", StringComparison.Ordinal))
+            return a.First;
+        if (n.StartsWith("val", StringComparison.Ordinal) || n.StartsWith("test", StringComparison.Ordinal))
+            return a.Last;
         return a.Sum / a.Count;
     }
 
-    /// <summary>FFCV's aggregate CSV: several runs told apart by uid; each ends with a repeated final-evaluation row.</summary>
+    /// <summary>
+    /// FFCV's aggregate CSV: several runs told apart by uid; each ends with a repeated final-evaluation row.
+    /// </summary>
     List<TrainingLog> Ffcv(CsvTable t)
     {
         int uid = t.Column("uid"), epoch = t.Column("epoch"), top1 = t.Column("top_1"), top5 = t.Column("top_5"),
@@ -161,28 +181,35 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
             foreach (var (line, f) in group)
             {
                 var e = (int)(t.Number(f, epoch, line) ?? -1);
-                if (t.Number(f, loss, line) is null && epochs.Any(x => x.Epoch == e)) continue; // the final re-evaluation row
+                // the final re-evaluation row
+                if (t.Number(f, loss, line) is null && epochs.Any(x => x.Epoch == e)) continue;
                 double? resolution = hyper.ContainsKey("resolution.min_res")
-                    ? LogReader.FfcvResolution(e, H("resolution.start_ramp"), H("resolution.end_ramp"), H("resolution.min_res"), H("resolution.max_res"))
+                    ? LogReader.FfcvResolution(e, H("resolution.start_ramp"), H("resolution.end_ramp"),
+                        H("resolution.min_res"), H("resolution.max_res"))
                     : null;
                 epochs.Add(new LogEpoch
                 {
-                    Epoch = e, TrainLoss = t.Number(f, loss, line), ValAccuracy = t.Number(f, top1, line), ValTop5 = t.Number(f, top5, line),
+                    Epoch = e, TrainLoss = t.Number(f, loss, line), ValAccuracy = t.Number(f, top1, line),
+                    ValTop5 = t.Number(f, top5, line),
                     LearningRate = t.Number(f, lr, line), Resolution = resolution,
                 });
             }
             var log = new TrainingLog
             {
-                Name = $"ffcv-{(hyper.TryGetValue("training.epochs", out var n) ? n : "?")}ep-{group.Key[..Math.Min(8, group.Key.Length)]}",
-                Source = t.Path, Format = "ffcv", Reader = Name, Hyperparameters = hyper, Epochs = epochs, Columns = columns,
+                Name = $"ffcv-{(hyper.TryGetValue("training.epochs", out var n) ? n : "?")}ep-" +
+                       group.Key[..Math.Min(8, group.Key.Length)],
+                Source = t.Path, Format = "ffcv", Reader = Name, Hyperparameters = hyper, Epochs = epochs,
+                Columns = columns,
                 NotFound = new() { "train_acc", "val_loss", "epoch_time" },
-                PlannedEpochs = hyper.TryGetValue("training.epochs", out var planned) ? int.Parse(planned, CultureInfo.InvariantCulture) : null,
+                PlannedEpochs = hyper.TryGetValue("training.epochs", out var planned)
+                    ? int.Parse(planned, CultureInfo.InvariantCulture) : null,
             };
             log.Notes.Add("FFCV logs no training accuracy and no validation loss");
             for (int i = 1; i < epochs.Count; i++)
                 if (epochs[i].Resolution != epochs[i - 1].Resolution)
                     log.Events.Add(new LogEvent(epochs[i].Epoch, "schedule", "resolution",
-                        epochs[i - 1].Resolution?.ToString(CultureInfo.InvariantCulture), epochs[i].Resolution?.ToString(CultureInfo.InvariantCulture), "progressive resizing ramp"));
+                        epochs[i - 1].Resolution?.ToString(CultureInfo.InvariantCulture),
+                            epochs[i].Resolution?.ToString(CultureInfo.InvariantCulture), "progressive resizing ramp"));
             logs.Add(LogReader.Normalize(log));
         }
         return logs;

@@ -13,7 +13,8 @@ internal sealed class CsvTable
 
     /// <summary>The data rows as fields (materialized on first use: the numeric path below never needs them).</summary>
     public List<(int Line, string[] Fields)> Rows =>
-        rows ??= spans!.Select(r => (r.Line, Encoding.UTF8.GetString(bytes!, r.Start, r.Length).Split(Separator))).ToList();
+        rows ??= spans!.Select(r => (r.Line, Encoding.UTF8.GetString(bytes!, r.Start, r.Length).Split(Separator)))
+            .ToList();
 
     public int RowCount => rows?.Count ?? spans!.Count;
 
@@ -57,7 +58,8 @@ internal sealed class CsvTable
             {
                 var cell = Cell(source, rowSpans[i], column, separator);
                 if (cell.Length == 0) { result[i] = LogEpoch.Missing; continue; }
-                if (TryParseDecimal(cell, out var v) || double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out v)) result[i] = v;
+                if (TryParseDecimal(cell, out var v) || double.TryParse(cell, NumberStyles.Float,
+                    CultureInfo.InvariantCulture, out v)) result[i] = v;
                 else if (Special(Encoding.UTF8.GetString(cell)) is { } special) result[i] = special;
                 else { InterlockedMin(ref firstBad, i); break; }
             }
@@ -65,7 +67,8 @@ internal sealed class CsvTable
         if (firstBad != int.MaxValue)
         {
             if (!strict) return null;
-            NonNumeric(Encoding.UTF8.GetString(Cell(source, rowSpans[firstBad], column, separator)), column, rowSpans[firstBad].Line);
+            NonNumeric(Encoding.UTF8.GetString(Cell(source, rowSpans[firstBad], column, separator)), column,
+                rowSpans[firstBad].Line);
         }
         return result;
     }
@@ -158,7 +161,8 @@ internal sealed class CsvTable
     }
 
     double NonNumeric(string text, int column, int line) =>
-        Special(text) ?? throw new RegimenException($"{Path}:{line}: '{text}' in column '{Header[column]}' is not a number");
+        Special(text) ??
+            throw new RegimenException($"{Path}:{line}: '{text}' in column '{Header[column]}' is not a number");
 
     /// <summary>The spellings of NaN and infinity that Python's loggers write and double.Parse does not take.</summary>
     static double? Special(string text) =>
@@ -177,19 +181,25 @@ internal sealed class CsvTable
         var rows = records.Skip(1).Where(r => r.Fields.Length > 1 || r.Fields[0].Length > 0).ToList();
         foreach (var (line, fields) in rows)
             if (fields.Length != header.Length)
-                throw new RegimenException($"{path}:{line}: {fields.Length} fields, the header has {header.Length} (truncated or malformed row)");
+                throw new RegimenException($"{path}:{line}: {fields.Length} fields, the header has {header.Length} " +
+                    $"(truncated or malformed row)");
         return new CsvTable { Path = path, Header = header, rows = rows, Separator = separator };
     }
 
-    /// <summary>The file's bytes as UTF-8; a UTF-16 or UTF-32 file (its byte-order mark says so) is converted.</summary>
+    /// <summary>
+    /// The file's bytes as UTF-8; a UTF-16 or UTF-32 file (its byte-order mark says so) is converted.
+    /// </summary>
     static byte[] ReadUtf8(string path)
     {
         var bytes = File.ReadAllBytes(path);
-        bool wide = bytes.Length >= 2 && ((bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF));
+        bool wide = bytes.Length >= 2 && ((bytes[0] == 0xFF && bytes[1] == 0xFE) ||
+            (bytes[0] == 0xFE && bytes[1] == 0xFF));
         return wide ? Encoding.UTF8.GetBytes(File.ReadAllText(path)) : bytes;
     }
 
-    /// <summary>The common case, no quotes anywhere: rows are kept as places in the bytes, checked for their field count.</summary>
+    /// <summary>
+    /// The common case, no quotes anywhere: rows are kept as places in the bytes, checked for their field count.
+    /// </summary>
     static CsvTable ReadUnquoted(string path, byte[] bytes, int offset, char separator)
     {
         var text = bytes.AsSpan();
@@ -209,7 +219,8 @@ internal sealed class CsvTable
             {
                 int fields = text.Slice(at, length).Count((byte)separator) + 1;
                 if (fields != header.Length)
-                    throw new RegimenException($"{path}:{line}: {fields} fields, the header has {header.Length} (truncated or malformed row)");
+                    throw new RegimenException($"{path}:{line}: {fields} fields, the header has {header.Length} " +
+                        $"(truncated or malformed row)");
                 spans.Add((line, at, length));
             }
             at = end + 1;
@@ -247,8 +258,13 @@ internal sealed class CsvTable
                 default: field.Append(c); break;
             }
         }
-        if (quoted) throw new RegimenException($"{path}:{recordLine}: a quoted field is never closed (truncated file?)");
-        if (field.Length > 0 || fields.Count > 0) { fields.Add(field.ToString()); records.Add((recordLine, fields.ToArray())); }
+        if (quoted)
+            throw new RegimenException($"{path}:{recordLine}: a quoted field is never closed (truncated file?)");
+        if (field.Length > 0 || fields.Count > 0)
+        {
+            fields.Add(field.ToString());
+            records.Add((recordLine, fields.ToArray()));
+        }
         return records;
     }
 }

@@ -11,7 +11,9 @@ public interface ILogReader
 {
     /// <summary>The name --format takes and the report shows.</summary>
     string Name { get; }
-    /// <summary>What detection looks for, in words (listed by --formats and in the unrecognized-file message).</summary>
+    /// <summary>
+    /// What detection looks for, in words (listed by --formats and in the unrecognized-file message).
+    /// </summary>
     string LooksFor { get; }
     double Recognize(LogSample sample);
     IReadOnlyList<TrainingLog> Read(string path, ReadOptions options);
@@ -71,7 +73,8 @@ public sealed class LogSample
             }
         return new LogSample
         {
-            Path = path, Head = head, Binary = head.Length > 0 && (head.Contains((byte)0) || control > head.Length / 20),
+            Path = path, Head = head, Binary = head.Length > 0 &&
+                (head.Contains((byte)0) || control > head.Length / 20),
             Lines = lines, Truncated = truncated,
         };
     }
@@ -82,8 +85,10 @@ public sealed class LogSample
     static byte[] Utf16ToUtf8(byte[] head)
     {
         if (head.Length < 2) return head;
-        if (head[0] == 0xFF && head[1] == 0xFE) return Encoding.UTF8.GetBytes(Encoding.Unicode.GetString(head, 2, (head.Length - 2) & ~1));
-        if (head[0] == 0xFE && head[1] == 0xFF) return Encoding.UTF8.GetBytes(Encoding.BigEndianUnicode.GetString(head, 2, (head.Length - 2) & ~1));
+        if (head[0] == 0xFF && head[1] == 0xFE)
+            return Encoding.UTF8.GetBytes(Encoding.Unicode.GetString(head, 2, (head.Length - 2) & ~1));
+        if (head[0] == 0xFE && head[1] == 0xFF)
+            return Encoding.UTF8.GetBytes(Encoding.BigEndianUnicode.GetString(head, 2, (head.Length - 2) & ~1));
         return head;
     }
 }

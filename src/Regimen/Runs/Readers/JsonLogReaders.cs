@@ -17,13 +17,17 @@ internal sealed class HuggingFaceReader : ILogReader
     public string LooksFor => "a JSON object with a \"log_history\" list (trainer_state.json)";
 
     public double Recognize(LogSample sample) =>
-        !sample.Binary && sample.Text.TrimStart().StartsWith('{') && sample.Text.Contains("\"log_history\"", StringComparison.Ordinal) ? 0.95 : 0;
+        !sample.Binary && sample.Text.TrimStart().StartsWith('{') && sample.Text.Contains("\"log_history\"",
+            StringComparison.Ordinal) ? 0.95 : 0;
 
     /// <summary>The file as one JSON document; malformed JSON is an error naming the line.</summary>
     internal static JsonDocument Parse(string path, string what)
     {
         try { return JsonDocument.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new RegimenException($"{path}:{(e.LineNumber ?? 0) + 1}: not {what} (malformed JSON: {e.Message})"); }
+        catch (JsonException e)
+        {
+            throw new RegimenException($"{path}:{(e.LineNumber ?? 0) + 1}: not {what} (malformed JSON: {e.Message})");
+        }
     }
 
     static readonly HashSet<string> NotSeries = new() { "epoch", "step", "total_flos" };
@@ -31,22 +35,26 @@ internal sealed class HuggingFaceReader : ILogReader
     public IReadOnlyList<TrainingLog> Read(string path, ReadOptions options)
     {
         using var doc = Parse(path, "a Hugging Face trainer_state.json");
-        if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("log_history", out var history) ||
+        if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("log_history",
+            out var history) ||
             history.ValueKind != JsonValueKind.Array)
             throw new RegimenException($"{path}: not a Hugging Face trainer_state.json (no log_history list)");
-        var byEpoch = new SortedDictionary<int, Dictionary<string, (double Sum, int Count, double First, double Last)>>();
+        var byEpoch = new SortedDictionary<int,
+            Dictionary<string, (double Sum, int Count, double First, double Last)>>();
         foreach (var entry in history.EnumerateArray())
         {
             if (entry.ValueKind != JsonValueKind.Object) continue;
             if (!entry.TryGetProperty("epoch", out var ep) || ep.ValueKind != JsonValueKind.Number) continue;
-            if (entry.TryGetProperty("train_runtime", out _)) continue;   // the closing summary: train_loss over the whole run
+            // the closing summary: train_loss over the whole run
+            if (entry.TryGetProperty("train_runtime", out _)) continue;
             int epoch = Math.Max(1, (int)Math.Ceiling(ep.GetDouble() - 1e-9));
             var values = byEpoch.TryGetValue(epoch, out var v) ? v : byEpoch[epoch] = new();
             foreach (var p in entry.EnumerateObject())
                 if (p.Value.ValueKind == JsonValueKind.Number && !NotSeries.Contains(p.Name))
                 {
                     double x = p.Value.GetDouble();
-                    values[p.Name] = values.TryGetValue(p.Name, out var a) ? (a.Sum + x, a.Count + 1, a.First, x) : (x, 1, x, x);
+                    values[p.Name] = values.TryGetValue(p.Name, out var a) ? (a.Sum + x, a.Count + 1, a.First, x)
+                        : (x, 1, x, x);
                 }
         }
         // Training entries are averages over logging steps: their mean is the epoch's; the rate is the epoch's first.
@@ -54,13 +62,15 @@ internal sealed class HuggingFaceReader : ILogReader
         {
             var row = new Dictionary<string, double> { ["epoch"] = kv.Key };
             foreach (var (key, a) in kv.Value)
-                row[key] = key == "learning_rate" ? a.First : key.StartsWith("eval_", StringComparison.Ordinal) ? a.Last : a.Sum / a.Count;
+                row[key] = key == "learning_rate" ? a.First : key.StartsWith("eval_", StringComparison.Ordinal) ? a.Last
+                    : a.Sum / a.Count;
             return (IReadOnlyDictionary<string, double>)row;
         }).ToList();
         if (rows.Count == 0) throw new RegimenException($"{path}: log_history has no entry with an epoch");
         var hyper = new Dictionary<string, string>();
         foreach (var p in doc.RootElement.EnumerateObject())
-            if (p.Value.ValueKind is JsonValueKind.Number or JsonValueKind.String or JsonValueKind.True or JsonValueKind.False)
+            if (p.Value.ValueKind is JsonValueKind.Number or JsonValueKind.String or JsonValueKind.True
+                or JsonValueKind.False)
                 hyper[p.Name] = p.Value.ToString();
         var root = doc.RootElement;
         return LogAssembly.Build(SeriesTable.FromRows(path, rows), new LogDescription
@@ -68,7 +78,8 @@ internal sealed class HuggingFaceReader : ILogReader
             Name = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) ?? "huggingface",
             Source = path, Reader = Name, Format = "huggingface", Hyperparameters = hyper,
             Hints = new RoleHints { RowsAreEpochs = false },
-            PlannedEpochs = root.TryGetProperty("num_train_epochs", out var n) && n.ValueKind == JsonValueKind.Number ? (int)Math.Ceiling(n.GetDouble()) : null,
+            PlannedEpochs = root.TryGetProperty("num_train_epochs", out var n) && n.ValueKind == JsonValueKind.Number
+                ? (int)Math.Ceiling(n.GetDouble()) : null,
             Notes = TrainerNotes,
         }, options);
     }
@@ -84,13 +95,15 @@ internal sealed class JsonHistoryReader : ILogReader
     public double Recognize(LogSample sample)
     {
         if (sample.Binary) return 0;
-        var reader = new Utf8JsonReader(sample.Head.AsSpan(sample.Head.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0), isFinalBlock: false, default);
+        var reader = new Utf8JsonReader(sample.Head.AsSpan(sample.Head.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0),
+            isFinalBlock: false, default);
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return 0;
             if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName) return 0;
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) return 0;
-            if (!reader.Read() || reader.TokenType is not (JsonTokenType.Number or JsonTokenType.Null or JsonTokenType.EndArray)) return 0;
+            if (!reader.Read() || reader.TokenType is not (JsonTokenType.Number or JsonTokenType.Null
+                or JsonTokenType.EndArray)) return 0;
             return 0.9;
         }
         catch (JsonException) { return 0; }
@@ -99,7 +112,8 @@ internal sealed class JsonHistoryReader : ILogReader
     public IReadOnlyList<TrainingLog> Read(string path, ReadOptions options)
     {
         using var doc = HuggingFaceReader.Parse(path, "a JSON object of lists");
-        if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new RegimenException($"{path}: expected a JSON object of lists");
+        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            throw new RegimenException($"{path}: expected a JSON object of lists");
         var columns = new List<(string Name, double[] Values)>();
         foreach (var p in doc.RootElement.EnumerateObject())
         {
@@ -110,7 +124,8 @@ internal sealed class JsonHistoryReader : ILogReader
             {
                 if (item.ValueKind == JsonValueKind.Number) values.Add(item.GetDouble());
                 else if (item.ValueKind == JsonValueKind.Null) values.Add(LogEpoch.Missing);
-                else if (item.ValueKind == JsonValueKind.String && JsonLinesReader.Special(item.GetString()) is { } special) values.Add(special);
+                else if (item.ValueKind == JsonValueKind.String &&
+                    JsonLinesReader.Special(item.GetString()) is { } special) values.Add(special);
                 else { numeric = false; break; }
             }
             if (numeric) columns.Add((p.Name, values.ToArray()));
@@ -120,12 +135,14 @@ internal sealed class JsonHistoryReader : ILogReader
         var table = new SeriesTable
         {
             Source = path, Names = columns.Select(c => c.Name).ToList(), Rows = rows,
-            Values = (c, _) => Enumerable.Range(0, rows).Select(i => i < columns[c].Values.Length ? columns[c].Values[i] : LogEpoch.Missing).ToArray(),
+            Values = (c, _) => Enumerable.Range(0, rows).Select(i => i < columns[c].Values.Length ? columns[c].Values[i]
+                : LogEpoch.Missing).ToArray(),
         };
         return LogAssembly.Build(table, new LogDescription
         {
             Name = Path.GetFileNameWithoutExtension(path), Source = path, Reader = Name,
-            Format = columns.Any(c => c.Name.StartsWith("val_", StringComparison.Ordinal)) && columns.Any(c => c.Name == "loss") ? "keras" : "json",
+            Format = columns.Any(c => c.Name.StartsWith("val_", StringComparison.Ordinal)) &&
+                columns.Any(c => c.Name == "loss") ? "keras" : "json",
         }, options);
     }
 }
@@ -166,7 +183,8 @@ internal sealed class JsonLinesReader : ILogReader
     }
 
     internal static double? Special(string? text) =>
-        text is "nan" or "NaN" ? double.NaN : text is "inf" or "Infinity" ? double.PositiveInfinity : text is "-inf" or "-Infinity" ? double.NegativeInfinity : null;
+        text is "nan" or "NaN" ? double.NaN : text is "inf" or "Infinity" ? double.PositiveInfinity : text is "-inf"
+            or "-Infinity" ? double.NegativeInfinity : null;
 
     public IReadOnlyList<TrainingLog> Read(string path, ReadOptions options)
     {
@@ -182,17 +200,20 @@ internal sealed class JsonLinesReader : ILogReader
             using (doc)
             {
                 var r = doc.RootElement;
-                if (r.ValueKind != JsonValueKind.Object) throw new RegimenException($"{path}:{line}: expected a JSON object per line");
+                if (r.ValueKind != JsonValueKind.Object)
+                    throw new RegimenException($"{path}:{line}: expected a JSON object per line");
                 var values = new Dictionary<string, double>();
                 string? mode = null;
                 foreach (var p in r.EnumerateObject())
                 {
                     if (p.Value.ValueKind == JsonValueKind.Number) values[p.Name] = p.Value.GetDouble();
                     else if (p.Value.ValueKind == JsonValueKind.String && p.Name == "mode") mode = p.Value.GetString();
-                    else if (p.Value.ValueKind == JsonValueKind.String && Special(p.Value.GetString()) is { } special) values[p.Name] = special;
+                    else if (p.Value.ValueKind == JsonValueKind.String && Special(p.Value.GetString()) is { } special)
+                        values[p.Name] = special;
                 }
                 // mmcv's first line (env_info, config, seed) and other rows without a metric are not epochs.
-                if (values.Keys.All(k => k is "seed" or "epoch" or "iter" or "step" or "time" or "data_time" or "memory")) continue;
+                if (values.Keys.All(k => k is "seed" or "epoch" or "iter" or "step" or "time" or "data_time"
+                    or "memory")) continue;
                 raw.Add((line, values, mode));
             }
         }
@@ -202,18 +223,22 @@ internal sealed class JsonLinesReader : ILogReader
         string format = anyMode ? "mmcv"
             : raw.Any(r => r.Values.ContainsKey("iter")) && raw.Any(r => r.Values.ContainsKey("step")) ? "mmengine"
             : raw.Any(r => r.Values.Keys.Any(k => k.StartsWith("test_", StringComparison.Ordinal))) ? "deit" : "jsonl";
-        string? unit = anyEpoch ? "epoch" : raw.Any(r => r.Values.ContainsKey("step")) ? "step" : raw.Any(r => r.Values.ContainsKey("iter")) ? "iter" : null;
+        string? unit = anyEpoch ? "epoch" : raw.Any(r => r.Values.ContainsKey("step")) ? "step"
+            : raw.Any(r => r.Values.ContainsKey("iter")) ? "iter" : null;
 
         // Rows of one epoch and phase, in order of the epochs as they appear.
-        var epochs = new List<(double Epoch, Dictionary<string, (double Sum, int Count, double First, double Last)> Values)>();
+        var epochs =
+            new List<(double Epoch, Dictionary<string, (double Sum, int Count, double First, double Last)> Values)>();
         var at = new Dictionary<double, int>();
         foreach (var (_, values, mode) in raw)
         {
             double epoch;
-            var phase = mode is null ? Phase.None : ColumnRoles.Classify(mode).Phase is var p && p != Phase.None ? p : Phase.Train;
+            var phase = mode is null ? Phase.None : ColumnRoles.Classify(mode).Phase is var p && p != Phase.None ? p
+                : Phase.Train;
             if (unit is null) epoch = epochs.Count + 1;
             else if (values.TryGetValue(unit, out var e)) epoch = e;
-            else if (unit == "epoch" && values.TryGetValue("step", out var s)) { epoch = s; phase = Phase.Val; }   // mmengine's validation rows
+            // mmengine's validation rows
+            else if (unit == "epoch" && values.TryGetValue("step", out var s)) { epoch = s; phase = Phase.Val; }
             else continue;
             if (!at.TryGetValue(epoch, out int index))
             {
@@ -226,7 +251,8 @@ internal sealed class JsonLinesReader : ILogReader
             foreach (var (key, x) in values)
             {
                 if (key is "epoch" or "iter" or "step" or "seed") continue;
-                string name = phase != Phase.None && ColumnRoles.Classify(key).Phase == Phase.None ? $"{key} [{(phase == Phase.Val ? "val" : "train")}]" : key;
+                string name = phase != Phase.None && ColumnRoles.Classify(key).Phase == Phase.None
+                    ? $"{key} [{(phase == Phase.Val ? "val" : "train")}]" : key;
                 slot[name] = slot.TryGetValue(name, out var a) ? (a.Sum + x, a.Count + 1, a.First, x) : (x, 1, x, x);
             }
         }
@@ -243,10 +269,12 @@ internal sealed class JsonLinesReader : ILogReader
         var table = SeriesTable.FromRows(path, rows);
         var notes = new List<string>();
         if (unit is "step" or "iter") notes.Add($"no epoch numbers: each logged {unit} is treated as one epoch");
-        if (anyMode || format == "mmengine") notes.Add("training rows are averaged per epoch; validation rows give the epoch's result");
+        if (anyMode || format == "mmengine")
+            notes.Add("training rows are averaged per epoch; validation rows give the epoch's result");
         return LogAssembly.Build(table, new LogDescription
         {
-            Name = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) ?? "log", Source = path, Reader = Name, Format = format,
+            Name = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) ?? "log", Source = path,
+            Reader = Name, Format = format,
             Epochs = epochs.Select(e => Math.Floor(e.Epoch)).ToArray(), Hints = new RoleHints { RowsAreEpochs = false },
             PercentRoles = format is "mmcv" or "mmengine" or "deit" ? PercentRoles : Array.Empty<string>(),
             Notes = notes,

@@ -2,7 +2,9 @@ using System.Globalization;
 
 namespace Regimen.Runs.Readers;
 
-/// <summary>A log's series as columns of numbers, one row per epoch (or per logged row), before roles are known.</summary>
+/// <summary>
+/// A log's series as columns of numbers, one row per epoch (or per logged row), before roles are known.
+/// </summary>
 internal sealed class SeriesTable
 {
     public required string Source { get; init; }
@@ -14,7 +16,9 @@ internal sealed class SeriesTable
     /// <summary>A column's cells as text, where the table has text (fastai's "00:12" epoch times).</summary>
     public Func<int, string[]>? Text { get; init; }
 
-    /// <summary>A table from rows of name → value (JSON rows, aggregated epochs), columns in first-seen order.</summary>
+    /// <summary>
+    /// A table from rows of name → value (JSON rows, aggregated epochs), columns in first-seen order.
+    /// </summary>
     public static SeriesTable FromRows(string source, IReadOnlyList<IReadOnlyDictionary<string, double>> rows)
     {
         var names = new List<string>();
@@ -28,7 +32,8 @@ internal sealed class SeriesTable
             Values = (c, _) =>
             {
                 var values = new double[rows.Count];
-                for (int i = 0; i < rows.Count; i++) values[i] = rows[i].TryGetValue(names[c], out var v) ? v : LogEpoch.Missing;
+                for (int i = 0; i < rows.Count; i++) values[i] = rows[i].TryGetValue(names[c], out var v) ? v
+                    : LogEpoch.Missing;
                 return values;
             },
         };
@@ -43,14 +48,20 @@ internal sealed record LogDescription
     public required string Reader { get; init; }
     public required string Format { get; init; }
     public RoleHints Hints { get; init; } = new();
-    /// <summary>Roles the tool writes in percent whatever their values (timm's eval_top1 at 0.5 % is still percent).</summary>
+    /// <summary>
+    /// Roles the tool writes in percent whatever their values (timm's eval_top1 at 0.5 % is still percent).
+    /// </summary>
     public IReadOnlyCollection<string> PercentRoles { get; init; } = Array.Empty<string>();
     public Dictionary<string, string> Hyperparameters { get; init; } = new();
     public int? PlannedEpochs { get; init; }
     public IReadOnlyList<string> Notes { get; init; } = Array.Empty<string>();
-    /// <summary>Where the epoch numbers come from when the table has no epoch column (text logs: the printed numbers).</summary>
+    /// <summary>
+    /// Where the epoch numbers come from when the table has no epoch column (text logs: the printed numbers).
+    /// </summary>
     public double[]? Epochs { get; init; }
-    /// <summary>Segment of each row (text logs: a counter that started again), else found from the epoch numbers.</summary>
+    /// <summary>
+    /// Segment of each row (text logs: a counter that started again), else found from the epoch numbers.
+    /// </summary>
     public int[]? Segments { get; init; }
 }
 
@@ -87,19 +98,24 @@ internal static class LogAssembly
             {
                 bool percent = d.PercentRoles.Contains(role) || Max(values) > 1.0;
                 if (percent) { Scale(values, 0.01); mapping = mapping with { Note = Join(mapping.Note, "percent") }; }
-                if (r.Mapping.Complement) for (int i = 0; i < values.Length; i++) if (!LogEpoch.IsMissing(values[i])) values[i] = 1 - values[i];
+                if (r.Mapping.Complement)
+                    for (int i = 0; i < values.Length; i++)
+                        if (!LogEpoch.IsMissing(values[i])) values[i] = 1 - values[i];
             }
             mappings.Add(mapping);
             return values;
         }
         var (tl, ta, vl, va, t5, lr, time) =
-            (Role("train_loss"), Role("train_acc"), Role("val_loss"), Role("val_acc"), Role("val_top5"), Role("lr"), Role("epoch_time"));
+            (Role("train_loss"), Role("train_acc"), Role("val_loss"), Role("val_acc"), Role("val_top5"), Role("lr"),
+                Role("epoch_time"));
         if (map.Roles.TryGetValue("epoch", out var ep)) mappings.Insert(0, ep.Mapping);
-        else if (map.Roles.TryGetValue("step", out var st) && epochNote is not null && epochNote.Contains("step")) mappings.Insert(0, st.Mapping);
+        else if (map.Roles.TryGetValue("step", out var st) && epochNote is not null && epochNote.Contains("step"))
+            mappings.Insert(0, st.Mapping);
         var notFound = ColumnRoles.Roles.Where(r => r is not ("epoch" or "step") && !map.Roles.ContainsKey(r)).ToList();
         if (tl is null && ta is null && vl is null && va is null && t5 is null && options.Map.Count == 0)
             throw new RegimenException($"{table.Source}: no column is a loss or an accuracy (columns: " +
-                $"{string.Join(", ", table.Names.Take(20))}); --map ROLE=COLUMN names them (roles: {string.Join(", ", ColumnRoles.Roles)})");
+                $"{string.Join(", ", table.Names.Take(20))}); --map ROLE=COLUMN names them (roles: " +
+                    $"{string.Join(", ", ColumnRoles.Roles)})");
 
         var others = new List<(string Name, double[] Values)>();
         foreach (var c in map.Others)
@@ -108,7 +124,8 @@ internal static class LogAssembly
             var values = table.Values(c, false);
             if (values is null) continue;
             var name = table.Names[c].Trim();
-            if (ColumnRoles.Words(name).Any(w => w is "acc" or "accuracy" or "f1" or "precision" or "recall" or "auc" or "iou" or "map")
+            if (ColumnRoles.Words(name).Any(w => w is "acc" or "accuracy" or "f1" or "precision" or "recall" or "auc"
+                or "iou" or "map")
                 && Max(values) is > 1.0 and <= 100.0)
             {
                 Scale(values, 0.01);
@@ -136,17 +153,21 @@ internal static class LogAssembly
             {
                 var points = new List<(int, double)>();
                 foreach (int i in rows)
-                    if (!LogEpoch.IsMissing(values[i]) && double.IsFinite(values[i])) points.Add(((int)epochs[i], values[i]));
+                    if (!LogEpoch.IsMissing(values[i]) && double.IsFinite(values[i]))
+                        points.Add(((int)epochs[i], values[i]));
                 if (points.Count > 0) otherSeries[name] = points;
             }
             var log = new TrainingLog
             {
-                Name = segments.Count > 1 ? $"{d.Name}#{s + 1}" : d.Name, Source = d.Source, Format = d.Format, Reader = d.Reader,
+                Name = segments.Count > 1 ? $"{d.Name}#{s + 1}" : d.Name, Source = d.Source, Format = d.Format,
+                Reader = d.Reader,
                 Hyperparameters = d.Hyperparameters, PlannedEpochs = d.PlannedEpochs, Epochs = list,
-                Columns = mappings, NotFound = notFound, OtherSeries = otherSeries, Classes = ClassCount(d.Hyperparameters),
+                Columns = mappings, NotFound = notFound, OtherSeries = otherSeries,
+                Classes = ClassCount(d.Hyperparameters),
             };
             log.Notes.AddRange(notes);
-            if (segments.Count > 1) log.Notes.Add($"the epoch counter starts again: run {s + 1} of {segments.Count} in this file");
+            if (segments.Count > 1)
+                log.Notes.Add($"the epoch counter starts again: run {s + 1} of {segments.Count} in this file");
             logs.Add(log);
         }
         return logs;
@@ -157,7 +178,8 @@ internal static class LogAssembly
     {
         if (values.Length < 4) return false;
         for (int i = 1; i < values.Length; i++)
-            if (LogEpoch.IsMissing(values[i]) || LogEpoch.IsMissing(values[i - 1]) || !(values[i] > values[i - 1])) return false;
+            if (LogEpoch.IsMissing(values[i]) || LogEpoch.IsMissing(values[i - 1]) || !(values[i] > values[i - 1]))
+                return false;
         return values[^1] > 2.5 * (values[^1] - values[^2]);
     }
 
@@ -195,8 +217,10 @@ internal static class LogAssembly
         int index = Enumerable.Range(0, table.Names.Count).FirstOrDefault(c => table.Names[c].Trim().Length == 0 ||
             table.Names[c].Trim().StartsWith("Unnamed", StringComparison.Ordinal), -1);
         if (index >= 0 && table.Values(index, false) is { } idx && idx.Select((v, i) => v == i).All(x => x))
-            return (idx.Select(v => v + 1).ToArray(), "no epoch column: the unnamed index column counts the epochs (from 1)");
-        return (Enumerable.Range(1, table.Rows).Select(i => (double)i).ToArray(), "no epoch column: rows are epochs 1..N in order");
+            return (idx.Select(v => v + 1).ToArray(), "no epoch column: the unnamed index column counts the epochs " +
+                "(from 1)");
+        return (Enumerable.Range(1, table.Rows).Select(i => (double)i).ToArray(),
+            "no epoch column: rows are epochs 1..N in order");
     }
 
     /// <summary>Rows per run: a new run where the epoch counter goes back to (or below) where the run began; an
@@ -234,7 +258,8 @@ internal static class LogAssembly
     public static double? ParseDuration(string text)
     {
         var parts = text.Trim().Split(':');
-        if (parts.Length is < 2 or > 3) return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? s : null;
+        if (parts.Length is < 2 or > 3)
+            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? s : null;
         double total = 0;
         foreach (var p in parts)
         {

@@ -13,7 +13,8 @@ namespace Regimen.Runs.Readers;
 public static class LogReader
 {
     /// <summary>The metrics.csv columns a Regimen run's roles come from under their own names.</summary>
-    static readonly string[] RunColumns = { "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "val_top5", "lr" };
+    static readonly string[] RunColumns = { "epoch", "train_loss", "train_acc", "val_loss", "val_acc",
+        "val_top5", "lr" };
 
     public static IReadOnlyList<TrainingLog> Read(string path) => Read(path, new ReadOptions());
 
@@ -26,8 +27,10 @@ public static class LogReader
             return ReadFile(path, options);
         }
         catch (RegimenException) { throw; }
-        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or InvalidOperationException or IOException
-                                      or YamlDotNet.Core.YamlException or InvalidCastException or KeyNotFoundException or ArgumentException
+        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or InvalidOperationException
+            or IOException
+                                      or YamlDotNet.Core.YamlException or InvalidCastException or KeyNotFoundException
+                                          or ArgumentException
                                       or OverflowException or IndexOutOfRangeException or UnauthorizedAccessException)
         {
             throw new RegimenException($"{path}: cannot read this log ({e.GetType().Name}: {e.Message})");
@@ -45,16 +48,23 @@ public static class LogReader
     static IReadOnlyList<TrainingLog> ReadDirectory(string path, ReadOptions options)
     {
         if (ExperimentDirectory.IsExperiment(path))
-            return Directory.GetDirectories(path, "fold-*").OrderBy(d => int.Parse(Path.GetFileName(d)[5..], CultureInfo.InvariantCulture))
+            return Directory.GetDirectories(path, "fold-*")
+                .OrderBy(d => int.Parse(Path.GetFileName(d)[5..], CultureInfo.InvariantCulture))
                 .Where(d => File.Exists(Path.Combine(d, "metrics.csv")))
-                .Select(d => RegimenRun(d) with { Fold = int.Parse(Path.GetFileName(d)[5..], CultureInfo.InvariantCulture) }).ToList();
-        // A Regimen run, or another tool's run that regimen watch recorded in the same shape (no recipe; summary.json says the format).
-        if (File.Exists(Path.Combine(path, "metrics.csv")) && (File.Exists(Path.Combine(path, "recipe.yaml")) || RunSummary.Read(Path.Combine(path, "summary.json"))?.SourceFormat is not null))
+                .Select(d =>
+                    RegimenRun(d) with { Fold = int.Parse(Path.GetFileName(d)[5..], CultureInfo.InvariantCulture) })
+                    .ToList();
+        // A Regimen run, or another tool's run that regimen watch recorded in the same shape (no recipe; summary.json
+        // says the format).
+        if (File.Exists(Path.Combine(path, "metrics.csv")) && (File.Exists(Path.Combine(path, "recipe.yaml")) ||
+            RunSummary.Read(Path.Combine(path, "summary.json"))?.SourceFormat is not null))
             return new[] { RegimenRun(path) };
-        foreach (var candidate in new[] { "summary.csv", "metrics.csv", "results.csv", "trainer_state.json", "log.txt", "training.log", "history.csv" })
+        foreach (var candidate in new[] { "summary.csv", "metrics.csv", "results.csv", "trainer_state.json", "log.txt",
+            "training.log", "history.csv" })
             if (File.Exists(Path.Combine(path, candidate))) return ReadFile(Path.Combine(path, candidate), options);
         var events = Directory.GetFiles(path, "*tfevents*", SearchOption.AllDirectories);
-        if (events.Length > 0) return events.Order(StringComparer.Ordinal).Select(TensorBoardReader.Read).Select(l => l with { Reader = "tensorboard" }).ToList();
+        if (events.Length > 0) return events.Order(StringComparer.Ordinal).Select(TensorBoardReader.Read)
+            .Select(l => l with { Reader = "tensorboard" }).ToList();
         // Several runs in one folder: every file some reader recognizes, each read as its own run(s).
         var logs = new List<TrainingLog>();
         foreach (var file in Directory.GetFiles(path).Order(StringComparer.Ordinal))
@@ -64,11 +74,13 @@ public static class LogReader
             var (reader, score) = options.Format is { } f ? (LogReaders.Find(f), 1.0) : LogReaders.Rank(sample)[0];
             if (score < 0.3) continue;
             try { logs.AddRange(reader.Read(file, options)); }
-            catch (RegimenException) when (options.Format is null && score < 0.7) { }   // a text file that is not a log after all
+            // a text file that is not a log after all
+            catch (RegimenException) when (options.Format is null && score < 0.7) { }
         }
         if (logs.Count > 0) return logs;
-        throw new RegimenException($"{path}: no training log found (a Regimen run, metrics.csv, summary.csv, results.csv, " +
-            "trainer_state.json, log.txt, TensorBoard events, or any file a reader recognizes: regimen analyze --formats)");
+        throw new RegimenException($"{path}: no training log found (a Regimen run, metrics.csv, summary.csv, " +
+            "results.csv, trainer_state.json, log.txt, TensorBoard events, or any file a reader recognizes: regimen " +
+            "analyze --formats)");
     }
 
     static TrainingLog RegimenRun(string dir)
@@ -93,7 +105,8 @@ public static class LogReader
             Epochs = rows.Select(r => new LogEpoch
             {
                 Epoch = r.Epoch, TrainLoss = N(r.TrainLoss), TrainAccuracy = N(r.TrainAccuracy), ValLoss = N(r.ValLoss),
-                ValAccuracy = N(r.ValAccuracy), ValTop5 = r.ValTop5, LearningRate = N(r.LearningRate), Resolution = r.Resolution, Phase = r.Phase,
+                ValAccuracy = N(r.ValAccuracy), ValTop5 = r.ValTop5, LearningRate = N(r.LearningRate),
+                Resolution = r.Resolution, Phase = r.Phase,
                 EpochSeconds = N(r.EpochSeconds),
             }).ToList(),
             ValidationSize = summary?.ValidationSize ?? sizes.Validation,
@@ -102,7 +115,9 @@ public static class LogReader
             Events = events.Where(x => x.Kind is not ("start" or "end" or "checkpoint"))
                 .Select(x => new LogEvent(x.Epoch, x.Kind, x.Key, x.From, x.To, x.Message)).ToList(),
         };
-        if (summary?.SourceFormat is null) log.Notes.Add("train_acc is measured on augmented (and, with MixUp/CutMix, mixed) batches in training mode");
+        if (summary?.SourceFormat is null)
+            log.Notes.Add(
+                "train_acc is measured on augmented (and, with MixUp/CutMix, mixed) batches in training mode");
         return log;
     }
 
@@ -114,17 +129,22 @@ public static class LogReader
     {
         var start = events.FirstOrDefault(e => e.Kind == "start")?.Message ?? "";
         var m = System.Text.RegularExpressions.Regex.Match(start, @"(\d+) training images, (\d+) validation images");
-        return m.Success ? (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))
+        return m.Success ? (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture),
+            int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))
             : (null, null);
     }
 
     /// <summary>An empty metrics.csv cell reads as NaN: the series was not recorded.</summary>
     static double? N(double value) => double.IsNaN(value) ? null : value;
 
-    /// <summary>FFCV's get_resolution: linear from min_res to max_res between start_ramp and end_ramp, rounded to a multiple of 32.</summary>
+    /// <summary>
+    /// FFCV's get_resolution: linear from min_res to max_res between start_ramp and end_ramp, rounded to a multiple of
+    /// 32.
+    /// </summary>
     public static double FfcvResolution(int epoch, double startRamp, double endRamp, double minRes, double maxRes)
     {
-        double r = epoch <= startRamp ? minRes : epoch >= endRamp ? maxRes : minRes + (maxRes - minRes) * (epoch - startRamp) / (endRamp - startRamp);
+        double r = epoch <= startRamp ? minRes : epoch >= endRamp ? maxRes : minRes +
+            (maxRes - minRes) * (epoch - startRamp) / (endRamp - startRamp);
         return Math.Round(r / 32, MidpointRounding.ToEven) * 32;
     }
 
@@ -136,7 +156,12 @@ public static class LogReader
         for (int i = 0; i < log.Epochs.Count; i++)
         {
             var e = log.Epochs[i];
-            log.Epochs[i] = e with { TrainAccuracy = e.TrainAccuracy / 100, ValAccuracy = e.ValAccuracy / 100, ValTop5 = e.ValTop5 / 100 };
+            log.Epochs[i] = e with
+            {
+                TrainAccuracy = e.TrainAccuracy / 100,
+                ValAccuracy = e.ValAccuracy / 100,
+                ValTop5 = e.ValTop5 / 100
+            };
         }
         log.Notes.Add("accuracies were logged as percentages");
         return log;
@@ -149,14 +174,19 @@ public static class LogReader
         if (string.IsNullOrWhiteSpace(yaml)) return result;
         var stream = new YamlStream();
         try { stream.Load(new StringReader(yaml)); }
-        catch (YamlDotNet.Core.YamlException e) { throw new RegimenException($"{source}:{e.Start.Line}: malformed YAML ({e.Message})"); }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new RegimenException($"{source}:{e.Start.Line}: malformed YAML ({e.Message})");
+        }
         if (stream.Documents.Count == 0) return result;
         void Walk(YamlNode node, string prefix)
         {
             switch (node)
             {
                 case YamlMappingNode m:
-                    foreach (var (k, v) in m.Children) Walk(v, prefix.Length == 0 ? ((YamlScalarNode)k).Value ?? "" : $"{prefix}.{((YamlScalarNode)k).Value}");
+                    foreach (var (k, v) in m.Children)
+                        Walk(v, prefix.Length == 0 ? ((YamlScalarNode)k).Value ??
+                            "" : $"{prefix}.{((YamlScalarNode)k).Value}");
                     break;
                 case YamlSequenceNode s:
                     int i = 0;

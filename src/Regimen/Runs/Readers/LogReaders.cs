@@ -19,11 +19,14 @@ public static class LogReaders
         new TextLogReader(),
     };
 
-    /// <summary>Folders the readers know by their files, not by content (listed by --formats beside the readers).</summary>
+    /// <summary>
+    /// Folders the readers know by their files, not by content (listed by --formats beside the readers).
+    /// </summary>
     public static readonly IReadOnlyList<(string Name, string LooksFor)> Folders = new[]
     {
         ("regimen", "a folder with metrics.csv and recipe.yaml (a Regimen run); fold-N/ folders (an experiment)"),
-        ("folder", "any other folder: summary.csv, metrics.csv, trainer_state.json, log.txt, TensorBoard events, else every log file in it"),
+        ("folder", "any other folder: summary.csv, metrics.csv, trainer_state.json, log.txt, TensorBoard events, " +
+            "else every log file in it"),
     };
 
     /// <summary>The reader called <paramref name="name"/>; an unknown name is an error with the closest name.</summary>
@@ -34,10 +37,13 @@ public static class LogReaders
         var names = All.Select(r => r.Name).ToList();
         var squashed = name.ToLowerInvariant().Replace("-", "").Replace("_", "");
         var hint = DidYouMean.Closest(name.ToLowerInvariant(), names) ??
-                   names.FirstOrDefault(n => squashed.Length >= 3 && (n.Replace("-", "").StartsWith(squashed, StringComparison.Ordinal) ||
-                                                                      squashed.StartsWith(n.Replace("-", ""), StringComparison.Ordinal)));
+                   names.FirstOrDefault(n => squashed.Length >= 3 &&
+                       (n.Replace("-", "").StartsWith(squashed, StringComparison.Ordinal) ||
+                                                                      squashed.StartsWith(n.Replace("-", ""),
+                                                                          StringComparison.Ordinal)));
         throw new RegimenException($"--format {name}: unknown format" +
-            (hint is null ? "" : $" (did you mean '{hint}'?)") + $"; formats: {string.Join(", ", names)} (regimen analyze --formats)");
+            (hint is null ? "" : $" (did you mean '{hint}'?)") +
+                $"; formats: {string.Join(", ", names)} (regimen analyze --formats)");
     }
 
     /// <summary>Each reader's confidence that the sample is its format, best first.</summary>
@@ -45,19 +51,24 @@ public static class LogReaders
         All.Select((r, i) => (Reader: r, Score: r.Recognize(sample), Order: i))
             .OrderByDescending(x => x.Score).ThenBy(x => x.Order).Select(x => (x.Reader, x.Score)).ToList();
 
-    /// <summary>The reader for a file, or an error that says what was looked for and what the file begins with.</summary>
+    /// <summary>
+    /// The reader for a file, or an error that says what was looked for and what the file begins with.
+    /// </summary>
     public static ILogReader Detect(string path, LogSample sample)
     {
         var (best, score) = Rank(sample)[0];
         if (score > 0) return best;
-        var first = sample.Binary ? "(binary data)" : sample.FirstLine.Length > 120 ? sample.FirstLine[..120] + "..." : sample.FirstLine;
+        var first = sample.Binary ? "(binary data)" : sample.FirstLine.Length > 120 ? sample.FirstLine[..120] + "..."
+            : sample.FirstLine;
         throw new RegimenException($"{path}: not a training log any reader recognizes. Looked for: " +
             string.Join("; ", All.Select(r => $"{r.Name}: {r.LooksFor}")) +
             $". The first line is: '{first}'. --format NAME reads it as one of them");
     }
 }
 
-/// <summary>TensorBoard event files, by their first record (an Event with file_version "brain.Event:2") or name.</summary>
+/// <summary>
+/// TensorBoard event files, by their first record (an Event with file_version "brain.Event:2") or name.
+/// </summary>
 internal sealed class TensorBoardLogReader : ILogReader
 {
     public string Name => "tensorboard";

@@ -29,7 +29,8 @@ internal sealed class MarkdownTableReader : ILogReader
     }
 
     static bool IsRow(string line) => line.TrimStart().StartsWith('|') && line.Count(c => c == '|') >= 3;
-    static bool IsSeparator(string line) => IsRow(line) && line.Trim().Trim('|').Split('|').All(c => c.Trim().Trim(':').Length > 0 && c.Trim().Trim(':').All(x => x == '-'));
+    static bool IsSeparator(string line) => IsRow(line) && line.Trim().Trim('|').Split('|')
+        .All(c => c.Trim().Trim(':').Length > 0 && c.Trim().Trim(':').All(x => x == '-'));
 
     static List<string> Cells(string line)
     {
@@ -53,7 +54,8 @@ internal sealed class MarkdownTableReader : ILogReader
                 k += 2;
                 while (k < cell.Length && char.IsAsciiDigit(cell[k])) k++;
             }
-            return double.TryParse(cell[start..k], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
+            return double.TryParse(cell[start..k], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v
+                : null;
         }
         return null;
     }
@@ -78,7 +80,8 @@ internal sealed class MarkdownTableReader : ILogReader
             {
                 var cells = Cells(lines[r]);
                 if (cells.Count != header.Count)
-                    throw new RegimenException($"{path}:{r + 1}: {cells.Count} cells, the table's header has {header.Count}");
+                    throw new RegimenException($"{path}:{r + 1}: {cells.Count} cells, the table's header has " +
+                        $"{header.Count}");
                 var row = new Dictionary<string, double>();
                 for (int c = 0; c < cells.Count; c++)
                     if (FirstNumber(cells[c]) is { } v) row[header[c]] = v;
@@ -87,7 +90,8 @@ internal sealed class MarkdownTableReader : ILogReader
             i = r - 1;
         }
         if (header is null || rows.Count == 0)
-            throw new RegimenException($"{path}: no Markdown table with a loss or accuracy column (looked for '| Epoch | Train Loss | ... |' and a '|---|' row)");
+            throw new RegimenException($"{path}: no Markdown table with a loss or accuracy column (looked for '| " +
+                $"Epoch | Train Loss | ... |' and a '|---|' row)");
         return LogAssembly.Build(SeriesTable.FromRows(path, rows), new LogDescription
         {
             Name = Path.GetFileNameWithoutExtension(path), Source = path, Reader = Name, Format = "markdown",

@@ -19,14 +19,19 @@ public static class TensorBoardReader
         while (offset < bytes.Length)
         {
             record++;
-            if (bytes.Length - offset < 12) throw new RegimenException($"{path}: record {record} is truncated (at byte {offset})");
+            if (bytes.Length - offset < 12)
+                throw new RegimenException($"{path}: record {record} is truncated (at byte {offset})");
             ulong length = BitConverter.ToUInt64(bytes, offset);
             if (Masked(Crc32C(bytes, offset, 8)) != BitConverter.ToUInt32(bytes, offset + 8))
-                throw new RegimenException($"{path}: record {record} has a bad length checksum (at byte {offset}): corrupt file");
-            if (length > (ulong)(bytes.Length - offset - 16)) throw new RegimenException($"{path}: record {record} is truncated (needs {length} bytes at byte {offset + 12})");
+                throw new RegimenException($"{path}: record {record} has a bad length checksum (at byte {offset}): " +
+                    $"corrupt file");
+            if (length > (ulong)(bytes.Length - offset - 16))
+                throw new RegimenException($"{path}: record {record} is truncated (needs {length} bytes at byte " +
+                    $"{offset + 12})");
             int data = offset + 12, n = (int)length;
             if (Masked(Crc32C(bytes, data, n)) != BitConverter.ToUInt32(bytes, data + n))
-                throw new RegimenException($"{path}: record {record} has a bad data checksum (at byte {data}): corrupt file");
+                throw new RegimenException($"{path}: record {record} has a bad data checksum (at byte {data}): " +
+                    $"corrupt file");
             ParseEvent(bytes.AsSpan(data, n), dir, scalars, path, record);
             offset = data + n + 4;
         }
@@ -46,16 +51,20 @@ public static class TensorBoardReader
             Name = dir, Source = path, Format = "tensorboard",
             Epochs = steps.Select(s => new LogEpoch
             {
-                Epoch = index[s], TrainLoss = At(trainLoss, s), TrainAccuracy = At(trainAcc, s), ValLoss = At(valLoss, s),
+                Epoch = index[s], TrainLoss = At(trainLoss, s), TrainAccuracy = At(trainAcc, s),
+                ValLoss = At(valLoss, s),
                 ValAccuracy = At(valAcc, s), LearningRate = At(lr, s),
             }).ToList(),
         };
-        log.Notes.Add($"TensorBoard tags used: {string.Join(", ", new[] { trainLoss, trainAcc, valLoss, valAcc, lr }.Where(t => t is not null))}; steps taken as epochs in order");
+        log.Notes.Add($"TensorBoard tags used: " +
+            $"{string.Join(", ", new[] { trainLoss, trainAcc, valLoss, valAcc, lr }.Where(t => t is not null))}; " +
+            $"steps taken as epochs in order");
         if (steps.Count == 0) throw new RegimenException($"{path}: no scalar summaries in the event file");
         return log;
     }
 
-    static void ParseEvent(ReadOnlySpan<byte> e, string dir, Dictionary<string, SortedDictionary<long, double>> scalars, string path, int record)
+    static void ParseEvent(ReadOnlySpan<byte> e, string dir, Dictionary<string, SortedDictionary<long, double>> scalars,
+        string path, int record)
     {
         long step = 0;
         var summaries = new List<(int, int)>();
@@ -64,7 +73,13 @@ public static class TensorBoardReader
         {
             var (field, wire) = Key(e, ref at, path, record);
             if (field == 2 && wire == 0) step = (long)Varint(e, ref at, path, record);
-            else if (field == 5 && wire == 2) { int len = (int)Varint(e, ref at, path, record); Check(at + len <= e.Length, path, record); summaries.Add((at, len)); at += len; }
+            else if (field == 5 && wire == 2)
+            {
+                int len = (int)Varint(e, ref at, path, record);
+                Check(at + len <= e.Length, path, record);
+                summaries.Add((at, len));
+                at += len;
+            }
             else Skip(e, ref at, wire, path, record);
         }
         foreach (var (start, len) in summaries)
@@ -82,7 +97,8 @@ public static class TensorBoardReader
                     p += vlen;
                     if (tag is null || value is null) continue;
                     var name = (dir is "train" or "validation" or "val" ? dir + "/" : "") + tag.ToLowerInvariant();
-                    if (!scalars.TryGetValue(name, out var series)) scalars[name] = series = new SortedDictionary<long, double>();
+                    if (!scalars.TryGetValue(name, out var series))
+                        scalars[name] = series = new SortedDictionary<long, double>();
                     series[step] = value.Value;
                 }
                 else Skip(s, ref p, wire, path, record);
@@ -98,15 +114,35 @@ public static class TensorBoardReader
         while (p < v.Length)
         {
             var (field, wire) = Key(v, ref p, path, record);
-            if (field == 1 && wire == 2) { int len = (int)Varint(v, ref p, path, record); Check(p + len <= v.Length, path, record); tag = Encoding.UTF8.GetString(v.Slice(p, len)); p += len; }
-            else if (field == 2 && wire == 5) { Check(p + 4 <= v.Length, path, record); value = BitConverter.ToSingle(v.Slice(p, 4)); p += 4; }
-            else if (field == 8 && wire == 2) { int len = (int)Varint(v, ref p, path, record); Check(p + len <= v.Length, path, record); value ??= ParseTensor(v.Slice(p, len), path, record); p += len; }
+            if (field == 1 && wire == 2)
+            {
+                int len = (int)Varint(v, ref p, path, record);
+                Check(p + len <= v.Length, path, record);
+                tag = Encoding.UTF8.GetString(v.Slice(p, len));
+                p += len;
+            }
+            else if (field == 2 && wire == 5)
+            {
+                Check(p + 4 <= v.Length, path, record);
+                value = BitConverter.ToSingle(v.Slice(p, 4));
+                p += 4;
+            }
+            else if (field == 8 && wire == 2)
+            {
+                int len = (int)Varint(v, ref p, path, record);
+                Check(p + len <= v.Length, path, record);
+                value ??= ParseTensor(v.Slice(p, len), path, record);
+                p += len;
+            }
             else Skip(v, ref p, wire, path, record);
         }
         return (tag, value);
     }
 
-    /// <summary>A scalar TensorProto: float_val (5), double_val (6) or 4/8 bytes of tensor_content (4) by dtype (1: float, 2: double).</summary>
+    /// <summary>
+    /// A scalar TensorProto: float_val (5), double_val (6) or 4/8 bytes of tensor_content (4) by dtype (1: float, 2:
+    /// double).
+    /// </summary>
     static double? ParseTensor(ReadOnlySpan<byte> t, string path, int record)
     {
         int dtype = 0, p = 0;
@@ -116,11 +152,39 @@ public static class TensorBoardReader
         {
             var (field, wire) = Key(t, ref p, path, record);
             if (field == 1 && wire == 0) dtype = (int)Varint(t, ref p, path, record);
-            else if (field == 4 && wire == 2) { int len = (int)Varint(t, ref p, path, record); Check(p + len <= t.Length, path, record); content = t.Slice(p, len); p += len; }
-            else if (field == 5 && wire == 5) { Check(p + 4 <= t.Length, path, record); value = BitConverter.ToSingle(t.Slice(p, 4)); p += 4; }
-            else if (field == 5 && wire == 2) { int len = (int)Varint(t, ref p, path, record); Check(p + len <= t.Length && len >= 4, path, record); value = BitConverter.ToSingle(t.Slice(p, 4)); p += len; }
-            else if (field == 6 && wire == 1) { Check(p + 8 <= t.Length, path, record); value = BitConverter.ToDouble(t.Slice(p, 8)); p += 8; }
-            else if (field == 6 && wire == 2) { int len = (int)Varint(t, ref p, path, record); Check(p + len <= t.Length && len >= 8, path, record); value = BitConverter.ToDouble(t.Slice(p, 8)); p += len; }
+            else if (field == 4 && wire == 2)
+            {
+                int len = (int)Varint(t, ref p, path, record);
+                Check(p + len <= t.Length, path, record);
+                content = t.Slice(p, len);
+                p += len;
+            }
+            else if (field == 5 && wire == 5)
+            {
+                Check(p + 4 <= t.Length, path, record);
+                value = BitConverter.ToSingle(t.Slice(p, 4));
+                p += 4;
+            }
+            else if (field == 5 && wire == 2)
+            {
+                int len = (int)Varint(t, ref p, path, record);
+                Check(p + len <= t.Length && len >= 4, path, record);
+                value = BitConverter.ToSingle(t.Slice(p, 4));
+                p += len;
+            }
+            else if (field == 6 && wire == 1)
+            {
+                Check(p + 8 <= t.Length, path, record);
+                value = BitConverter.ToDouble(t.Slice(p, 8));
+                p += 8;
+            }
+            else if (field == 6 && wire == 2)
+            {
+                int len = (int)Varint(t, ref p, path, record);
+                Check(p + len <= t.Length && len >= 8, path, record);
+                value = BitConverter.ToDouble(t.Slice(p, 8));
+                p += len;
+            }
             else Skip(t, ref p, wire, path, record);
         }
         if (value is null && content.Length == 4 && dtype == 1) value = BitConverter.ToSingle(content);

@@ -6,7 +6,8 @@ namespace Regimen.Runs.Readers;
 /// <summary>One epoch of a console log: its number as printed, the segment it belongs to (a counter that starts
 /// again opens a new segment), and its values by name (train_loss, val_acc, val_top5, lr, or the key as logged,
 /// prefixed by its phase: val_macro_f1). Values printed with % are fractions already.</summary>
-public sealed record TextEpoch(int Segment, int Epoch, IReadOnlyDictionary<string, double> Values, int FirstLine, int LastLine)
+public sealed record TextEpoch(int Segment, int Epoch, IReadOnlyDictionary<string, double> Values,
+    int FirstLine, int LastLine)
 {
     /// <summary>The epoch count the log announced ("Epoch 3/50": 50), if it did.</summary>
     public int? Total { get; init; }
@@ -20,7 +21,8 @@ public sealed record TextEpoch(int Segment, int Epoch, IReadOnlyDictionary<strin
 /// ANSI colours are removed; with <see cref="FencedOnly"/>, only lines inside Markdown code fences count.
 /// Per-step lines are averaged into their epoch (a running average, "Loss: 0.41 (0.45)", or a progress bar counts
 /// by its last value); an epoch line without a step counter gives the epoch's value directly.
-/// Incremental: <see cref="Feed(ReadOnlySpan{char}, List{TextEpoch})"/> one line at a time, costing the same whatever came before; an epoch comes out
+/// Incremental: <see cref="Feed(ReadOnlySpan{char}, List{TextEpoch})"/> one line at a time, costing the same whatever
+/// came before; an epoch comes out
 /// when the next one starts (or at <see cref="Complete"/>), so a watcher can follow a growing file or a process.
 /// </summary>
 public sealed class TextLogParser
@@ -59,7 +61,9 @@ public sealed class TextLogParser
     readonly Dictionary<string, string?>[] names = { new(), new(), new() };
     readonly List<(Phase Phase, int At)> phaseWords = new();
 
-    /// <summary>Reads one line (without its newline); epochs it completes are added to <paramref name="completed"/>.</summary>
+    /// <summary>
+    /// Reads one line (without its newline); epochs it completes are added to <paramref name="completed"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Feed(ReadOnlySpan<char> raw, List<TextEpoch> completed)
     {
@@ -87,7 +91,9 @@ public sealed class TextLogParser
         if (phaseWords.Count > 0 && phaseWords[0].At <= firstKey) blockPhase = phaseWords[0].Phase;
     }
 
-    /// <summary>Feeds a line and returns the epochs it completed (a convenience for callers that hold strings).</summary>
+    /// <summary>
+    /// Feeds a line and returns the epochs it completed (a convenience for callers that hold strings).
+    /// </summary>
     public IReadOnlyList<TextEpoch> Feed(string line)
     {
         var completed = new List<TextEpoch>();
@@ -110,14 +116,20 @@ public sealed class TextLogParser
             completed.Add(current.Snapshot(segment, Line - 1));
             lastEpoch = current.Epoch;
         }
-        if (lastEpoch != int.MinValue && epoch < lastEpoch && epoch <= segmentFirst) { segment++; segmentFirst = epoch; }
+        if (lastEpoch != int.MinValue && epoch < lastEpoch && epoch <= segmentFirst)
+        {
+            segment++;
+            segmentFirst = epoch;
+        }
         if (segmentFirst == int.MinValue) segmentFirst = epoch;
         current = new EpochAccumulator(epoch, Line);
     }
 
     char[] scratch = new char[256];
 
-    /// <summary>The line's last carriage-return state with ANSI escapes removed, in a buffer this parser reuses.</summary>
+    /// <summary>
+    /// The line's last carriage-return state with ANSI escapes removed, in a buffer this parser reuses.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     Span<char> Clean(ReadOnlySpan<char> raw)
     {
@@ -155,7 +167,8 @@ public sealed class TextLogParser
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static bool IsKeyChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '@' or '/' or '-' || c > 127 && char.IsLetter(c);
+    static bool IsKeyChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '@' or '/' or '-' || c > 127 &&
+        char.IsLetter(c);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void FindClasses(ReadOnlySpan<char> s)
@@ -173,10 +186,13 @@ public sealed class TextLogParser
         while (k < s.Length && s[k] is ' ' or ':' or '=') k++;
         int d = k;
         while (k < s.Length && char.IsAsciiDigit(s[k])) k++;
-        if (k > d && k > at + 7 && (k == s.Length || !char.IsAsciiLetter(s[k])) && Parse(s[d..k]) is > 1 and var m) Classes = m;
+        if (k > d && k > at + 7 && (k == s.Length || !char.IsAsciiLetter(s[k])) && Parse(s[d..k]) is > 1 and var m)
+            Classes = m;
     }
 
-    /// <summary>Standalone phase words ("train Loss", "Test set:", "Eval begin") with their places; whether "best" is one.</summary>
+    /// <summary>
+    /// Standalone phase words ("train Loss", "Test set:", "Eval begin") with their places; whether "best" is one.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void FindPhaseWords(Span<char> s, out bool best)
     {
@@ -218,7 +234,8 @@ public sealed class TextLogParser
     }
 
     static readonly string[] TrainWords = { "train", "training" };
-    static readonly string[] ValWords = { "val", "valid", "validation", "validating", "eval", "evaluation", "evaluating", "test", "testing" };
+    static readonly string[] ValWords = { "val", "valid", "validation", "validating", "eval", "evaluation",
+        "evaluating", "test", "testing" };
 
     /// <summary>The epoch number on the line, blanked out so that it is not read as a value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -327,12 +344,19 @@ public sealed class TextLogParser
     {
         // Progress bars: Keras' "[====>...]" and "ETA", tqdm's "█" and "it/s", PaddlePaddle's "ms/step".
         progressBar = s.Contains('█') || s.Contains("ETA", StringComparison.Ordinal);
-        for (int b = s.IndexOf('['); !progressBar && b >= 0 && b + 1 < s.Length; b = s[(b + 1)..].IndexOf('[') is var n and >= 0 ? b + 1 + n : -1)
+        for (int b = s.IndexOf('['); !progressBar && b >= 0 && b + 1 < s.Length; b = s[(b + 1)..].IndexOf('[') is var n
+            and >= 0 ? b + 1 + n : -1)
             progressBar = s[b + 1] is '=' or '.';
         bool counter = false;
-        for (int i = s.IndexOf('/'); !progressBar && i > 0 && i < s.Length - 1; i = s[(i + 1)..].IndexOf('/') is var n and >= 0 ? i + 1 + n : -1)
+        for (int i = s.IndexOf('/'); !progressBar && i > 0 && i < s.Length - 1; i = s[(i + 1)..].IndexOf('/') is var n
+            and >= 0 ? i + 1 + n : -1)
         {
-            if (s[(i - 1)..].StartsWith("t/s") || s[(i - 1)..].StartsWith("s/it") || (i >= 2 && s[(i - 2)..].StartsWith("ms/step"))) { progressBar = true; break; }
+            if (s[(i - 1)..].StartsWith("t/s") || s[(i - 1)..].StartsWith("s/it") ||
+                (i >= 2 && s[(i - 2)..].StartsWith("ms/step")))
+            {
+                progressBar = true;
+                break;
+            }
             if (counter || !char.IsAsciiDigit(s[i - 1]) || !char.IsAsciiDigit(s[i + 1])) continue;
             int k = i - 1;
             while (k > 0 && char.IsAsciiDigit(s[k - 1])) k--;
@@ -361,7 +385,9 @@ public sealed class TextLogParser
         "batch_id:", "batch_id ", "iteration ",
     };
 
-    /// <summary>Reads the line's pairs into the current epoch; returns where the first key starts (the line's length if none).</summary>
+    /// <summary>
+    /// Reads the line's pairs into the current epoch; returns where the first key starts (the line's length if none).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     int ReadPairs(Span<char> s, bool stepLine, bool progressBar, Phase markerPhase, List<TextEpoch> completed)
     {
@@ -403,7 +429,8 @@ public sealed class TextLogParser
     }
 
     static readonly string[] Quantities =
-        { "loss", "acc", "accuracy", "lr", "top1", "top5", "acc1", "acc5", "err", "error", "f1", "auc", "ppl", "perplexity" };
+        { "loss", "acc", "accuracy", "lr", "top1", "top5", "acc1", "acc5", "err", "error", "f1", "auc", "ppl",
+            "perplexity" };
 
     static bool KnownQuantity(ReadOnlySpan<char> key)
     {
@@ -418,7 +445,8 @@ public sealed class TextLogParser
     /// <summary>The number after a separator: "0.41", "1.0e-03", "75.2%", "9892/10000", "nan"; a running average in
     /// parentheses after it ("6.944 (6.94)") is taken instead.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static bool TryValue(ReadOnlySpan<char> s, int start, out double value, out int end, out bool runningAverage, out bool percent)
+    static bool TryValue(ReadOnlySpan<char> s, int start, out double value, out int end, out bool runningAverage,
+        out bool percent)
     {
         value = 0; end = start; runningAverage = false; percent = false;
         int i = start;
@@ -432,13 +460,20 @@ public sealed class TextLogParser
             after++;
         }
         bool fraction = false;
-        if (after + 1 < s.Length && s[after] == '/' && char.IsAsciiDigit(s[after + 1]) && Number(s, after + 1, out var whole, out int a2) && whole > 0)
+        if (after + 1 < s.Length && s[after] == '/' && char.IsAsciiDigit(s[after + 1]) &&
+            Number(s, after + 1, out var whole, out int a2) && whole > 0)
         {
             value /= whole; after = a2; fraction = true;
         }
         if (after < s.Length && s[after] == '%') { value /= 100; percent = true; after++; }
-        else if (after + 1 < s.Length && s[after] == 'm' && s[after + 1] == 's' && (after + 2 == s.Length || !char.IsAsciiLetter(s[after + 2]))) { value /= 1000; after += 2; }
-        else if (after < s.Length && s[after] == 's' && (after + 1 == s.Length || !char.IsAsciiLetter(s[after + 1]))) after++;
+        else if (after + 1 < s.Length && s[after] == 'm' && s[after + 1] == 's' &&
+            (after + 2 == s.Length || !char.IsAsciiLetter(s[after + 2])))
+        {
+            value /= 1000;
+            after += 2;
+        }
+        else if (after < s.Length && s[after] == 's' && (after + 1 == s.Length || !char.IsAsciiLetter(s[after + 1])))
+            after++;
         if (after < s.Length && (char.IsAsciiLetterOrDigit(s[after]) || s[after] == '_')) return false;
         end = after;
         if (!fraction)
@@ -449,7 +484,12 @@ public sealed class TextLogParser
             {
                 bool pct = s[a3] == '%';
                 if (pct) a3++;
-                if (a3 < s.Length && s[a3] == ')') { value = pct || percent ? average / 100 : average; runningAverage = true; end = a3 + 1; }
+                if (a3 < s.Length && s[a3] == ')')
+                {
+                    value = pct || percent ? average / 100 : average;
+                    runningAverage = true;
+                    end = a3 + 1;
+                }
             }
         }
         return true;
@@ -470,19 +510,23 @@ public sealed class TextLogParser
                 if (s.Length - digits >= 3 && s.Slice(digits, 3).Equals(word, StringComparison.OrdinalIgnoreCase) &&
                     (digits + 3 == s.Length || !char.IsAsciiLetter(s[digits + 3])))
                 {
-                    value = word == "nan" ? double.NaN : s[i] == '-' ? double.NegativeInfinity : double.PositiveInfinity;
+                    value = word == "nan" ? double.NaN : s[i] == '-' ? double.NegativeInfinity
+                        : double.PositiveInfinity;
                     end = digits + 3;
                     return true;
                 }
             return false;
         }
-        if (k + 1 < s.Length && s[k] is 'e' or 'E' && (char.IsAsciiDigit(s[k + 1]) || (s[k + 1] is '-' or '+' && k + 2 < s.Length && char.IsAsciiDigit(s[k + 2]))))
+        if (k + 1 < s.Length && s[k] is 'e' or 'E' &&
+            (char.IsAsciiDigit(s[k + 1]) || (s[k + 1] is '-' or '+' && k + 2 < s.Length &&
+            char.IsAsciiDigit(s[k + 2]))))
         {
             k += 2;
             while (k < s.Length && char.IsAsciiDigit(s[k])) k++;
         }
         end = k;
-        return FastDecimal(s[i..k], out value) || double.TryParse(s[i..k], NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+        return FastDecimal(s[i..k], out value) || double.TryParse(s[i..k], NumberStyles.Float,
+            CultureInfo.InvariantCulture, out value);
     }
 
     static readonly double[] PowersOfTen = Enumerable.Range(0, 16).Select(k => Math.Pow(10, k)).ToArray();
@@ -526,7 +570,8 @@ public sealed class TextLogParser
             while (w > 0 && IsKeyChar(s[w - 1])) w--;
             if (w == start) break;
             var word = s[w..start];
-            if (!char.IsAsciiLetter(word[0]) || word.IndexOfAnyInRange('a', 'z') < 0 && word.IndexOfAnyInRange('A', 'Z') < 0) break;
+            if (!char.IsAsciiLetter(word[0]) || word.IndexOfAnyInRange('a', 'z') < 0 &&
+                word.IndexOfAnyInRange('A', 'Z') < 0) break;
             start = w;
             words++;
             if (start >= 2 && s[start - 1] == ' ' && IsKeyChar(s[start - 2])) start--;
@@ -561,16 +606,20 @@ public sealed class TextLogParser
         var text = key.ToString();
         var name = Resolve(text, phase) is { } resolved ? string.Intern(resolved) : null;   // one instance per name
         if (name is not null && keys.Count < 4096) keys.TryAdd(name, text);
-        if (name is not null && phase == Phase.None && ColumnRoles.Classify(text).Phase == Phase.None) unphased.Add(name);
+        if (name is not null && phase == Phase.None && ColumnRoles.Classify(text).Phase == Phase.None)
+            unphased.Add(name);
         if (names[(int)phase].Count < 4096) names[(int)phase][text] = name;   // keys are few; don't grow on noise
         return name;
     }
 
     static readonly HashSet<string> Ignored = new()
     {
-        "eta", "time", "data", "memory", "mem", "samples", "imgs", "img", "it", "speed", "batch", "remaining", "elapsed",
-        "v", "num", "dataloader", "iter", "iteration", "step", "epoch", "total", "gpu", "cpu", "max", "tokens", "throughput",
-        "rate", "wall", "seed", "size", "workers", "secs", "sec", "seconds", "ms", "min", "ram", "mb", "gb", "lrs", "set", "images",
+        "eta", "time", "data", "memory", "mem", "samples", "imgs", "img", "it", "speed", "batch",
+        "remaining", "elapsed",
+        "v", "num", "dataloader", "iter", "iteration", "step", "epoch", "total", "gpu", "cpu", "max",
+        "tokens", "throughput",
+        "rate", "wall", "seed", "size", "workers", "secs", "sec", "seconds", "ms", "min", "ram", "mb", "gb", "lrs",
+        "set", "images",
         "id", "lines", "version",
     };
 
@@ -609,7 +658,8 @@ public sealed class TextLogParser
         public bool HasValues => values.Count > 0;
         public bool HasValidation { get; private set; }
         // Names come from the parser's own cache, one string object each: compared by reference, not hashed.
-        readonly Dictionary<string, Value> values = new(ReferenceEqualityComparer.Instance as IEqualityComparer<string>);
+        readonly Dictionary<string, Value> values =
+            new(ReferenceEqualityComparer.Instance as IEqualityComparer<string>);
 
         struct Value
         {
@@ -623,7 +673,8 @@ public sealed class TextLogParser
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Add(string name, double v, bool stepLine, bool runningAverage)
         {
-            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(values, name, out bool exists);
+            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(values, name,
+                out bool exists);
             if (!exists) slot.First = v;
             if (!stepLine) { slot.Summary = v; slot.HasSummary = true; }
             else if (runningAverage) { slot.Last = v; slot.HasLast = true; }
@@ -632,6 +683,10 @@ public sealed class TextLogParser
         }
 
         public TextEpoch Snapshot(int segment, int lastLine) =>
-            new(segment, Epoch, values.ToDictionary(kv => kv.Key, kv => kv.Value.Result(kv.Key == "lr")), firstLine, lastLine) { Total = Total };
+            new(segment, Epoch, values.ToDictionary(kv => kv.Key, kv => kv.Value.Result(kv.Key == "lr")), firstLine,
+                lastLine)
+            {
+                Total = Total,
+            };
     }
 }

@@ -26,11 +26,13 @@ internal sealed class TextLogReader : ILogReader
         return epochs.Count >= 2 ? 0.5 : 0.35;
     }
 
-    static bool HasMetric(TextEpoch e) => e.Values.Keys.Any(k => ColumnRoles.Classify(k).Quantity is "loss" or "acc" or "top5" or "error");
+    static bool HasMetric(TextEpoch e) => e.Values.Keys.Any(k => ColumnRoles.Classify(k).Quantity is "loss" or "acc"
+        or "top5" or "error");
 
     /// <summary>A Markdown code fence: where a file has them, only the fenced lines are the log.</summary>
     static bool IsFence(ReadOnlySpan<char> line) =>
-        line.TrimStart().StartsWith("```", StringComparison.Ordinal) || line.TrimStart().StartsWith("~~~", StringComparison.Ordinal);
+        line.TrimStart().StartsWith("```", StringComparison.Ordinal) || line.TrimStart()
+            .StartsWith("~~~", StringComparison.Ordinal);
 
     public IReadOnlyList<TrainingLog> Read(string path, ReadOptions options)
     {
@@ -39,19 +41,27 @@ internal sealed class TextLogReader : ILogReader
         ForEachLine(path, line => parser.Feed(line, epochs));
         parser.Complete(epochs);
         if (options.Map.Count == 0 && !epochs.Any(HasMetric))
-            throw new RegimenException($"{path}: no epoch with a loss or an accuracy found in this text log (looked for lines with an epoch number " +
-                "such as 'Epoch 3/50' or 'epoch: 3' and 'key: value' pairs such as 'loss: 0.41'); --format names another reader");
+            throw new RegimenException($"{path}: no epoch with a loss or an accuracy found in this text log (looked " +
+                "for lines with an epoch number such as 'Epoch 3/50' or 'epoch: 3' and 'key: value' pairs such as " +
+                "'loss: 0.41'); --format names another reader");
         var rows = epochs.Select(e => e.Values).ToList();
-        var notes = new List<string> { $"read from console output: {epochs.Count} epochs on lines {epochs[0].FirstLine}-{epochs[^1].LastLine}" };
+        var notes =
+            new List<string> { $"read from console output: {epochs.Count} epochs on lines " +
+            $"{epochs[0].FirstLine}-{epochs[^1].LastLine}" };
         // An accuracy with no phase, printed every few epochs only, in a log with no validation series: it is the
         // evaluation's ("Epoch 10 loss 12.4 | Acc 9.32% | infer 4.4s"), not the training accuracy.
-        int losses = rows.Count(r => r.ContainsKey("train_loss")), accuracies = rows.Count(r => r.ContainsKey("train_acc"));
-        if (parser.Unphased.Contains("train_acc") && !rows.Any(r => r.Keys.Any(k => k.StartsWith("val_", StringComparison.Ordinal) || k.StartsWith("test_", StringComparison.Ordinal))) &&
+        int losses = rows.Count(r => r.ContainsKey("train_loss")),
+            accuracies = rows.Count(r => r.ContainsKey("train_acc"));
+        if (parser.Unphased.Contains("train_acc") &&
+            !rows.Any(r => r.Keys.Any(k => k.StartsWith("val_", StringComparison.Ordinal) ||
+            k.StartsWith("test_", StringComparison.Ordinal))) &&
             accuracies > 0 && accuracies < 0.6 * losses && options.Map.Count == 0)
         {
-            rows = rows.Select(r => (IReadOnlyDictionary<string, double>)r.ToDictionary(kv => kv.Key == "train_acc" ? "val_acc" : kv.Key, kv => kv.Value)).ToList();
+            rows = rows.Select(r => (IReadOnlyDictionary<string, double>)r.ToDictionary(kv => kv.Key == "train_acc"
+                ? "val_acc" : kv.Key, kv => kv.Value)).ToList();
             parser.RenameKey("train_acc", "val_acc");
-            notes.Add($"an accuracy with no phase, logged on {accuracies} of {losses} epochs: read as the validation accuracy");
+            notes.Add($"an accuracy with no phase, logged on {accuracies} of {losses} epochs: read as the validation " +
+                $"accuracy");
         }
         var table = SeriesTable.FromRows(path, rows);
         var total = epochs.LastOrDefault(e => e.Total is not null)?.Total;
@@ -62,7 +72,9 @@ internal sealed class TextLogReader : ILogReader
             Name = Path.GetFileNameWithoutExtension(path), Source = path, Reader = Name, Format = "text",
             Epochs = epochs.Select(e => (double)e.Epoch).ToArray(), Segments = epochs.Select(e => e.Segment).ToArray(),
             Hints = new RoleHints { RowsAreEpochs = false },
-            Hyperparameters = parser.Classes is { } classes ? new() { ["num_classes"] = classes.ToString(System.Globalization.CultureInfo.InvariantCulture) } : new(),
+            Hyperparameters = parser.Classes is { } classes
+                ? new() { ["num_classes"] = classes.ToString(System.Globalization.CultureInfo.InvariantCulture) }
+                : new(),
             PlannedEpochs = total is { } t ? (firstEpoch == 0 ? t + 1 : t) : null,
             Notes = notes,
         }, options);
@@ -91,7 +103,8 @@ internal sealed class TextLogReader : ILogReader
                 int length = kept + read;
                 var span = buffer.AsSpan(0, length);
                 foreach (var fence in Fences)
-                    for (int at = span.IndexOf(fence); at >= 0; at = span[(at + 1)..].IndexOf(fence) is var n and >= 0 ? at + 1 + n : -1)
+                    for (int at = span.IndexOf(fence); at >= 0; at = span[(at + 1)..].IndexOf(fence) is var n
+                        and >= 0 ? at + 1 + n : -1)
                     {
                         int start = at;
                         while (start > 0 && span[start - 1] is (byte)' ' or (byte)'\t') start--;
@@ -116,7 +129,8 @@ internal sealed class TextLogReader : ILogReader
     /// reading costs no time (measured: a quarter of the single-threaded time was reading and decoding).</summary>
     // Fully optimized from the first call: a log read once runs for only a few seconds, about the time tiered
     // compilation would spend in unoptimized and instrumented code (a third of the time, measured with perf).
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [System.Runtime.CompilerServices.MethodImpl(
+        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     static void ForEachLine(string path, LineAction action)
     {
         using var full = new System.Collections.Concurrent.BlockingCollection<(char[] Chars, int Length)>(4);
@@ -150,7 +164,9 @@ internal sealed class TextLogReader : ILogReader
         }
     }
 
-    /// <summary>Reads the file in chunks that end at a newline (a longer line grows the chunk), decoded to chars.</summary>
+    /// <summary>
+    /// Reads the file in chunks that end at a newline (a longer line grows the chunk), decoded to chars.
+    /// </summary>
     static void Produce(string path, System.Collections.Concurrent.BlockingCollection<(char[] Chars, int Length)> full,
         System.Collections.Concurrent.ConcurrentQueue<char[]> free, CancellationToken stop)
     {
@@ -167,15 +183,18 @@ internal sealed class TextLogReader : ILogReader
                 filled += read;
                 int start = first && filled >= 3 && bytes.AsSpan(0, 3).SequenceEqual("\uFEFF"u8) ? 3 : 0;
                 first = false;
-                int end = eof ? filled : bytes.AsSpan(start, filled - start).LastIndexOf((byte)'\n') is var nl and >= 0 ? start + nl + 1 : -1;
+                int end = eof ? filled : bytes.AsSpan(start, filled - start).LastIndexOf((byte)'\n') is var nl and >= 0
+                    ? start + nl + 1 : -1;
                 if (end < 0)
                 {
-                    if (filled == bytes.Length) Array.Resize(ref bytes, bytes.Length * 2);   // a line longer than the chunk
+                    // a line longer than the chunk
+                    if (filled == bytes.Length) Array.Resize(ref bytes, bytes.Length * 2);
                     continue;
                 }
                 var chunk = bytes.AsSpan(start, end - start);
                 int need = Encoding.UTF8.GetMaxCharCount(chunk.Length);
-                if (!free.TryDequeue(out var chars) || chars.Length < need) chars = new char[Math.Max(need, 2 * ChunkBytes + 2)];
+                if (!free.TryDequeue(out var chars) || chars.Length < need)
+                    chars = new char[Math.Max(need, 2 * ChunkBytes + 2)];
                 int length = Encoding.UTF8.GetChars(chunk, chars);
                 if (length > 0) full.Add((chars, length), stop);
                 bytes.AsSpan(end, filled - end).CopyTo(bytes);
