@@ -12,7 +12,9 @@ public static class Analyst
 {
     public static RunAnalysis Analyze(TrainingLog log, AnalysisOptions? options = null) => Analyze(log, options, null);
 
-    /// <summary>One run; <paramref name="noisePool"/>: the runs whose spreads are measured together with its (folds).</summary>
+    /// <summary>
+    /// One run; <paramref name="noisePool"/>: the runs whose spreads are measured together with its (folds).
+    /// </summary>
     static RunAnalysis Analyze(TrainingLog log, AnalysisOptions? options, IReadOnlyList<TrainingLog>? noisePool)
     {
         var o = options ?? new AnalysisOptions();
@@ -54,7 +56,8 @@ public static class Analyst
         int shortest = folds.Min(f => f.Epochs.Count);
         foreach (var kind in FindingRegistry.All.Where(k => k.AcrossFolds))
         {
-            if (shortest < kind.MinimumEpochs(o)) notChecked.Add(kind.TooEarly(shortest, o, "epochs in the shortest fold"));
+            if (shortest < kind.MinimumEpochs(o))
+                notChecked.Add(kind.TooEarly(shortest, o, "epochs in the shortest fold"));
             else findings.AddRange(kind.DetectAcrossFolds(check));
         }
         var recommendations = Advisor.Advise(folds[0], findings);
@@ -66,18 +69,22 @@ public static class Analyst
         {
             Run = $"{folds.Count} folds", Source = Path.GetDirectoryName(folds[0].Source) ?? folds[0].Source,
             Format = folds[0].Format, Epochs = folds.Max(f => f.Epochs.Count), Metric = metric,
-            Reader = folds[0].Reader, Columns = folds[0].Columns.Select(c => c.ToString()).ToList(), NotFound = folds[0].NotFound,
+            Reader = folds[0].Reader, Columns = folds[0].Columns.Select(c => c.ToString()).ToList(),
+            NotFound = folds[0].NotFound,
             Findings = findings.Concat(foldFindings).OrderBy(f => Severity.Rank(f.Severity)).ToList(),
             Recommendations = recommendations,
             // A kind too early across folds is too early in each fold: said once.
             Unchecked = notChecked.Concat(perFold.SelectMany(a => a.Unchecked)
-                    .Where(u => !notChecked.Any(n => u.StartsWith(n[..(n.IndexOf(':') + 1)], StringComparison.Ordinal))))
+                    .Where(u =>
+                        !notChecked.Any(n => u.StartsWith(n[..(n.IndexOf(':') + 1)], StringComparison.Ordinal))))
                 .Distinct().ToList(),
             Notes = folds[0].Notes,
         };
     }
 
-    /// <summary>The log with the schedule events its series show and it does not record (lr steps, unlogged jumps).</summary>
+    /// <summary>
+    /// The log with the schedule events its series show and it does not record (lr steps, unlogged jumps).
+    /// </summary>
     static TrainingLog Derived(TrainingLog log) => UnloggedChanges.WithJumps(LearningRateSteps.WithSteps(log));
 
     static string MetricFor(TrainingLog log, AnalysisOptions o) =>

@@ -10,7 +10,9 @@ public sealed record ClassScore(
     [property: JsonPropertyName("correct")] int Correct,
     [property: JsonPropertyName("accuracy")] double Accuracy);
 
-/// <summary>A pair of classes the model mixes up: how many images of <c>Actual</c> it called <c>Predicted</c>.</summary>
+/// <summary>
+/// A pair of classes the model mixes up: how many images of <c>Actual</c> it called <c>Predicted</c>.
+/// </summary>
 public sealed record ConfusedPair(
     [property: JsonPropertyName("actual")] string Actual,
     [property: JsonPropertyName("predicted")] string Predicted,
@@ -48,7 +50,8 @@ public sealed record ClassificationReport
         var confused = new List<ConfusedPair>();
         for (int a = 0; a < k; a++)
             for (int p = 0; p < k; p++)
-                if (a != p && matrix[a][p] >= minConfused) confused.Add(new ConfusedPair(classes[a], classes[p], matrix[a][p]));
+                if (a != p && matrix[a][p] >= minConfused)
+                    confused.Add(new ConfusedPair(classes[a], classes[p], matrix[a][p]));
         return new ClassificationReport
         {
             Source = source,
@@ -60,7 +63,8 @@ public sealed record ClassificationReport
             Classes = classes.ToArray(),
             PerClass = perClass,
             ConfusionMatrix = matrix,
-            MostConfused = confused.OrderByDescending(c => c.Count).ThenBy(c => c.Actual, StringComparer.Ordinal).ToList(),
+            MostConfused = confused.OrderByDescending(c => c.Count).ThenBy(c => c.Actual, StringComparer.Ordinal)
+                .ToList(),
         };
     }
 }

@@ -22,7 +22,9 @@ public sealed record Finding
     /// 2.7 points (binomial on 500 validation images)"; null for findings that are not a measured effect.
     /// </summary>
     [JsonPropertyName("noise")] public string? Noise { get; init; }
-    /// <summary>0-1: how sure the analyst is (longer and larger effects, and more series available, raise it).</summary>
+    /// <summary>
+    /// 0-1: how sure the analyst is (longer and larger effects, and more series available, raise it).
+    /// </summary>
     [JsonPropertyName("confidence")] public double Confidence { get; init; }
     /// <summary>The ids of the recommendations that answer it.</summary>
     [JsonPropertyName("recommendations")] public List<string> Recommendations { get; init; } = new();

@@ -12,17 +12,23 @@ internal static class LearningRateSteps
 {
     /// <summary>A step: the rate changes by at least this factor from one epoch to the next...</summary>
     const double StepFactor = 2;
-    /// <summary>...while the epochs around it change by less than this factor (warmup and cosine change every epoch).</summary>
+    /// <summary>
+    /// ...while the epochs around it change by less than this factor (warmup and cosine change every epoch).
+    /// </summary>
     const double SmoothFactor = 1.1;
 
-    /// <summary>The log with an lr schedule event at each step change of its lr series that no event records yet.</summary>
+    /// <summary>
+    /// The log with an lr schedule event at each step change of its lr series that no event records yet.
+    /// </summary>
     public static TrainingLog WithSteps(TrainingLog log)
     {
         var steps = Steps(log.Series(e => e.LearningRate));
-        var recorded = log.Events.Where(e => e.Kind == "schedule" && (e.Key ?? "").Contains("lr", StringComparison.Ordinal))
+        var recorded = log.Events.Where(e => e.Kind == "schedule" &&
+            (e.Key ?? "").Contains("lr", StringComparison.Ordinal))
             .Select(e => e.Epoch).ToHashSet();
         var added = steps.Where(s => !recorded.Contains(s.Epoch))
-            .Select(s => new LogEvent(s.Epoch, "schedule", "lr", F(s.From), F(s.To), "a step of the logged learning rate"))
+            .Select(s => new LogEvent(s.Epoch, "schedule", "lr", F(s.From), F(s.To),
+                "a step of the logged learning rate"))
             .ToList();
         return added.Count == 0 ? log : log with { Events = log.Events.Concat(added).OrderBy(e => e.Epoch).ToList() };
     }
@@ -31,7 +37,8 @@ internal static class LearningRateSteps
     {
         var steps = new List<(int, double, double)>();
         double Ratio(int i) => lr[i - 1].Value > 0 && lr[i].Value > 0 ? lr[i].Value / lr[i - 1].Value : double.NaN;
-        bool Smooth(int i) => i < 1 || i >= lr.Count || Ratio(i) is var r && double.IsFinite(r) && r < SmoothFactor && r > 1 / SmoothFactor;
+        bool Smooth(int i) => i < 1 || i >= lr.Count || Ratio(i) is var r && double.IsFinite(r) && r < SmoothFactor &&
+            r > 1 / SmoothFactor;
         for (int i = 1; i < lr.Count; i++)
         {
             double r = Ratio(i);

@@ -4,10 +4,13 @@ using Monitor = Regimen.Training.Monitor;   // not System.Threading.Monitor
 
 namespace Regimen.Analysis;
 
-/// <summary>A log seen through the metric being judged: its series, direction, best and final values, and the gap.</summary>
+/// <summary>
+/// A log seen through the metric being judged: its series, direction, best and final values, and the gap.
+/// </summary>
 internal sealed class LogView
 {
-    public LogView(TrainingLog log, string metric, AnalysisOptions? options = null, IReadOnlyList<TrainingLog>? noisePool = null)
+    public LogView(TrainingLog log, string metric, AnalysisOptions? options = null,
+        IReadOnlyList<TrainingLog>? noisePool = null)
     {
         Log = log;
         Noise = new NoiseModel(log, options?.ValidationSize, noisePool);
@@ -36,17 +39,23 @@ internal sealed class LogView
     public List<(int Epoch, double Gap)> Gap { get; }
 
     public double? Select(LogEpoch e) =>
-        TrainingLog.RoleSelector(Metric) is { } role ? role(e) : (byEpoch ??= Values.ToDictionary(p => p.Epoch, p => p.Value)).TryGetValue(e.Epoch, out var v) ? v : null;
+        TrainingLog.RoleSelector(Metric) is { } role ? role(e)
+            : (byEpoch ??= Values.ToDictionary(p => p.Epoch, p => p.Value)).TryGetValue(e.Epoch, out var v) ? v : null;
 
     Dictionary<int, double>? byEpoch;
 
     public bool Better(double a, double b) => HigherIsBetter ? a > b : a < b;
 
-    public (int Epoch, double Value)? Best => Values.Count == 0 ? null : Values.Aggregate((a, b) => Better(b.Value, a.Value) ? b : a);
+    public (int Epoch, double Value)? Best => Values.Count == 0 ? null
+        : Values.Aggregate((a, b) => Better(b.Value, a.Value) ? b : a);
     public (int Epoch, double Value)? Final => Values.Count == 0 ? null : Values[^1];
 
-    /// <summary>How much worse <paramref name="value"/> is than <paramref name="best"/>: absolute for accuracies, relative for losses.</summary>
-    public double Worse(double value, double best) => HigherIsBetter ? best - value : (value - best) / Math.Max(Math.Abs(best), 1e-12);
+    /// <summary>
+    /// How much worse <paramref name="value"/> is than <paramref name="best"/>: absolute for accuracies, relative for
+    /// losses.
+    /// </summary>
+    public double Worse(double value, double best) => HigherIsBetter ? best - value
+        : (value - best) / Math.Max(Math.Abs(best), 1e-12);
 
     /// <summary>The learning rate ended below 5 % of its peak: the schedule has annealed.</summary>
     public bool Annealed
@@ -64,7 +73,9 @@ internal sealed class LogView
     /// <summary>The noise of one value of the metric near <paramref name="at"/>.</summary>
     public Noise MetricNoise(double at) => Noise.Metric(Metric, at);
 
-    /// <summary>The noise of a difference between two values of the metric, in the units of <see cref="Worse"/>.</summary>
+    /// <summary>
+    /// The noise of a difference between two values of the metric, in the units of <see cref="Worse"/>.
+    /// </summary>
     public Noise DifferenceNoise(double a, double b)
     {
         var n = Noise.MetricDifference(Metric, a, b);
@@ -80,7 +91,8 @@ internal sealed class LogView
     {
         if (points.Count < 2) return 0;
         double mx = points.Average(p => p.Epoch), my = points.Average(p => p.Value);
-        double num = points.Sum(p => (p.Epoch - mx) * (p.Value - my)), den = points.Sum(p => (p.Epoch - mx) * (p.Epoch - mx));
+        double num = points.Sum(p => (p.Epoch - mx) * (p.Value - my)),
+            den = points.Sum(p => (p.Epoch - mx) * (p.Epoch - mx));
         return den == 0 ? 0 : num / den;
     }
 }

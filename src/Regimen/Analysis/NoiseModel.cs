@@ -10,7 +10,9 @@ public readonly record struct Noise(double Se, string Basis)
 {
     public bool Known => double.IsFinite(Se) && Se > 0;
 
-    /// <summary>How many standard errors <paramref name="effect"/> is (infinite where the noise is unknown or zero).</summary>
+    /// <summary>
+    /// How many standard errors <paramref name="effect"/> is (infinite where the noise is unknown or zero).
+    /// </summary>
     public double Sigmas(double effect) => Known ? effect / Se : double.PositiveInfinity;
 
     public static Noise Unknown(string why) => new(double.NaN, why);
@@ -30,7 +32,9 @@ public readonly record struct Noise(double Se, string Basis)
 /// </summary>
 public sealed class NoiseModel
 {
-    /// <summary>The least standard error of an accuracy (a tenth of a point at most 250 000 images): logs round.</summary>
+    /// <summary>
+    /// The least standard error of an accuracy (a tenth of a point at most 250 000 images): logs round.
+    /// </summary>
     public const double AccuracyFloor = 0.0005;
     /// <summary>The least standard error of a loss, relative to its level (logs round to 4 digits).</summary>
     public const double LossFloor = 0.001;
@@ -60,7 +64,8 @@ public sealed class NoiseModel
     /// (<see cref="InferValidationSize(IEnumerable{double})"/>).</summary>
     public bool Inferred { get; }
 
-    string Images => Inferred ? $"~{ValidationSize} validation images, inferred from the accuracies' steps of 1/{ValidationSize}"
+    string Images => Inferred
+        ? $"~{ValidationSize} validation images, inferred from the accuracies' steps of 1/{ValidationSize}"
         : $"{ValidationSize} validation images";
 
     /// <summary>
@@ -138,7 +143,9 @@ public sealed class NoiseModel
         ? new(Math.Max(Binomial(p, n), AccuracyFloor), $"binomial on {Images}")
         : Spread("val_acc", e => e.ValAccuracy, AccuracyFloor);
 
-    /// <summary>The standard error of the difference of two validation accuracies (two epochs, or a value and a target).</summary>
+    /// <summary>
+    /// The standard error of the difference of two validation accuracies (two epochs, or a value and a target).
+    /// </summary>
     public Noise ValAccuracyDifference(double p1, double p2) => Noise.Difference(ValAccuracy(p1), ValAccuracy(p2));
 
     /// <summary>The standard error of one training accuracy near <paramref name="p"/>.</summary>
@@ -154,7 +161,9 @@ public sealed class NoiseModel
         return new(Math.Sqrt(v.Se * v.Se + (t.Known ? t.Se * t.Se : 0)), v.Basis);
     }
 
-    /// <summary>The standard error of one value of the metric <paramref name="metric"/> near <paramref name="at"/>.</summary>
+    /// <summary>
+    /// The standard error of one value of the metric <paramref name="metric"/> near <paramref name="at"/>.
+    /// </summary>
     public Noise Metric(string metric, double at) => metric switch
     {
         // The validation accuracies (plain, TTA, EMA, top-5) are counts of images out of the validation size.
@@ -167,7 +176,8 @@ public sealed class NoiseModel
     };
 
     /// <summary>The standard error of the difference of two values of the metric.</summary>
-    public Noise MetricDifference(string metric, double a, double b) => Noise.Difference(Metric(metric, a), Metric(metric, b));
+    public Noise MetricDifference(string metric, double a, double b) =>
+        Noise.Difference(Metric(metric, a), Metric(metric, b));
 
     /// <summary>sqrt(p(1-p)/n), p kept half an image away from 0 and 1.</summary>
     public static double Binomial(double p, int n)
@@ -193,11 +203,13 @@ public sealed class NoiseModel
     /// same stretch (no schedule change between), r = x - (prev + next) / 2, whose variance is 1.5 sigma^2 for white
     /// noise; sigma = 1.4826 median|r| / sqrt(1.5). NaN with fewer than 3 such epochs.
     /// </summary>
-    public static double EpochSpread(IReadOnlyList<(int Epoch, double Value)> series, IReadOnlySet<int>? breaks = null) =>
+    public static double EpochSpread(IReadOnlyList<(int Epoch, double Value)> series,
+        IReadOnlySet<int>? breaks = null) =>
         EpochSpread(new[] { (series, breaks ?? new HashSet<int>()) });
 
     /// <summary>The spread of several series measured together: their residuals pooled before the median.</summary>
-    public static double EpochSpread(IEnumerable<(IReadOnlyList<(int Epoch, double Value)> Series, IReadOnlySet<int> Breaks)> runs)
+    public static double EpochSpread(IEnumerable<(IReadOnlyList<(int Epoch, double Value)> Series,
+        IReadOnlySet<int> Breaks)> runs)
     {
         var residuals = new List<double>();
         foreach (var (series, breaks) in runs)
@@ -215,7 +227,8 @@ public sealed class NoiseModel
     }
 
     /// <summary>The epochs where a schedule change starts a new stretch (the curve may jump there).</summary>
-    static HashSet<int> Breaks(TrainingLog log) => log.Events.Where(e => e.Kind == "schedule").Select(e => e.Epoch).ToHashSet();
+    static HashSet<int> Breaks(TrainingLog log) => log.Events.Where(e => e.Kind == "schedule")
+        .Select(e => e.Epoch).ToHashSet();
 
     /// <summary>The noise of several runs' spreads pooled (the folds of one recipe): the root mean square.</summary>
     public static double Pool(IEnumerable<double> sigmas)

@@ -13,7 +13,9 @@ public sealed record ComparedRun
     [JsonPropertyName("final_train_acc")] public double? FinalTrainAccuracy { get; init; }
     /// <summary>Final train accuracy minus final validation accuracy.</summary>
     [JsonPropertyName("final_gap")] public double? FinalGap { get; init; }
-    /// <summary>The standard deviation of epoch-to-epoch changes of the metric over the last third: lower is steadier.</summary>
+    /// <summary>
+    /// The standard deviation of epoch-to-epoch changes of the metric over the last third: lower is steadier.
+    /// </summary>
     [JsonPropertyName("volatility")] public double? Volatility { get; init; }
     [JsonPropertyName("schedule_changes")] public int ScheduleChanges { get; init; }
     /// <summary>How much the final value is worse than the best.</summary>
@@ -26,13 +28,18 @@ public sealed record Criterion(
     [property: JsonPropertyName("winner")] string Winner,
     [property: JsonPropertyName("margin")] string Margin);
 
-/// <summary>A row of the epoch-by-epoch table: the metric of each run at a milestone epoch, and what happened there.</summary>
+/// <summary>
+/// A row of the epoch-by-epoch table: the metric of each run at a milestone epoch, and what happened there.
+/// </summary>
 public sealed record MilestoneRow(
     [property: JsonPropertyName("epoch")] int Epoch,
     [property: JsonPropertyName("values")] List<double?> Values,
     [property: JsonPropertyName("events")] List<string> Events);
 
-/// <summary>Runs compared as seed 002 compares its sessions: configuration diff, milestones, final/best/gap/stability, a verdict.</summary>
+/// <summary>
+/// Runs compared as seed 002 compares its sessions: configuration diff, milestones, final/best/gap/stability, a
+/// verdict.
+/// </summary>
 public sealed record Comparison
 {
     [JsonPropertyName("monitor")] public required string Metric { get; init; }
@@ -51,7 +58,8 @@ public static class RunComparison
 {
     static readonly string[] BestMark = { "BEST" };
 
-    public static Comparison Compare(IReadOnlyList<TrainingLog> logs, string? metric = null, IReadOnlyList<int>? milestones = null)
+    public static Comparison Compare(IReadOnlyList<TrainingLog> logs, string? metric = null,
+        IReadOnlyList<int>? milestones = null)
     {
         if (logs.Count < 2) throw new RegimenException("compare needs at least two runs");
         metric ??= logs.All(l => l.Has(e => e.ValAccuracy)) ? "val_acc" : "val_loss";
@@ -68,12 +76,15 @@ public static class RunComparison
 
         int last = views.Max(v => v.LastEpoch);
         var epochs = milestones?.ToList() ?? DefaultMilestones(last);
-        epochs.AddRange(logs.SelectMany(l => l.Events.Where(e => e.Kind == "schedule" && e.Key != "phase").Select(e => e.Epoch)));
+        epochs.AddRange(logs.SelectMany(l => l.Events.Where(e => e.Kind == "schedule" && e.Key != "phase")
+            .Select(e => e.Epoch)));
         epochs.AddRange(runs.Where(r => r.BestEpoch is not null).Select(r => r.BestEpoch!.Value));
         var rows = epochs.Where(e => e >= 0 && e <= last).Distinct().Order().Select(e => new MilestoneRow(e,
-                views.Select(v => v.Values.Where(p => p.Epoch == e).Select(p => (double?)p.Value).FirstOrDefault()).ToList(),
+                views.Select(v => v.Values.Where(p => p.Epoch == e).Select(p => (double?)p.Value).FirstOrDefault())
+                    .ToList(),
                 logs.Select((l, i) => string.Join("; ",
-                    l.Events.Where(x => x.Epoch == e && x.Kind == "schedule" && x.Key != "phase").Select(x => $"{x.Key} {x.From}→{x.To}")
+                    l.Events.Where(x => x.Epoch == e && x.Kind == "schedule" && x.Key != "phase")
+                        .Select(x => $"{x.Key} {x.From}→{x.To}")
                         .Concat(runs[i].BestEpoch == e ? BestMark : Array.Empty<string>()))).ToList()))
             .ToList();
 
@@ -96,26 +107,33 @@ public static class RunComparison
         var withGap = runs.Where(r => r.FinalGap is not null).ToList();
         if (withGap.Count >= 2)
         {
-            var ordered = withGap.OrderBy(r => Math.Max(0, r.FinalGap!.Value)).ThenBy(r => Math.Abs(r.FinalGap!.Value)).ToList();
+            var ordered = withGap.OrderBy(r => Math.Max(0, r.FinalGap!.Value)).ThenBy(r => Math.Abs(r.FinalGap!.Value))
+                .ToList();
             double first = ordered[0].FinalGap!.Value, second = ordered[1].FinalGap!.Value;
             if (Units.Points(first) != Units.Points(second))
                 criteria.Add(new Criterion("generalization (smallest train-validation gap)", ordered[0].Run,
-                    $"{Units.PointsMagnitude(second - first)} smaller gap ({Units.Points(first)} vs {Units.Points(second)})"));
-            else notCounted.Add($"generalization: {ordered[0].Run} and {ordered[1].Run} end with the same gap ({Units.Points(first)})");
+                    $"{Units.PointsMagnitude(second - first)} smaller gap ({Units.Points(first)} vs " +
+                        $"{Units.Points(second)})"));
+            else notCounted.Add($"generalization: {ordered[0].Run} and {ordered[1].Run} end with the same gap " +
+                $"({Units.Points(first)})");
         }
         if (Stability(views, runs, Drop) is { } stability) criteria.Add(stability);
         else notCounted.Add(StabilityNotCounted(views, runs));
 
         return new Comparison
         {
-            Metric = metric, Runs = runs, ConfigDiff = diff, Milestones = rows, Criteria = criteria, NotCounted = notCounted,
+            Metric = metric, Runs = runs, ConfigDiff = diff, Milestones = rows, Criteria = criteria,
+            NotCounted = notCounted,
             Verdict = Verdict(runs, criteria, higher, Fmt),
         };
 
-        string Drop(ComparedRun r) => r.DropFromBest is { } d ? (higher ? LogView.Points(d).TrimStart('+') : $"{d * 100:0.#} %") : "n/a";
+        string Drop(ComparedRun r) => r.DropFromBest is { } d
+            ? (higher ? LogView.Points(d).TrimStart('+') : $"{d * 100:0.#} %") : "n/a";
     }
 
-    /// <summary>The shorter run must last at least this share of the longer one for stability to compare them.</summary>
+    /// <summary>
+    /// The shorter run must last at least this share of the longer one for stability to compare them.
+    /// </summary>
     public const double ComparableLength = 0.75;
 
     static int Length(LogView v) => v.Values.Count;
@@ -127,7 +145,8 @@ public static class RunComparison
     static Criterion? Stability(List<LogView> views, List<ComparedRun> runs, Func<ComparedRun, string> drop)
     {
         if (StabilityNotCounted(views, runs).Length > 0) return null;
-        var steady = runs.OrderBy(r => r.ScheduleChanges).ThenBy(r => r.DropFromBest ?? 0).ThenBy(r => r.Volatility ?? 0).ToList();
+        var steady = runs.OrderBy(r => r.ScheduleChanges).ThenBy(r => r.DropFromBest ?? 0)
+            .ThenBy(r => r.Volatility ?? 0).ToList();
         return new Criterion("stability (fewer schedule changes, ends at its best)", steady[0].Run,
             $"{steady[0].ScheduleChanges} vs {steady[1].ScheduleChanges} schedule changes; " +
             $"drop from best {drop(steady[0])} vs {drop(steady[1])}");
@@ -142,7 +161,8 @@ public static class RunComparison
         var steady = runs.OrderBy(r => r.ScheduleChanges).ThenBy(r => r.DropFromBest ?? 0).ToList();
         if (steady[0].ScheduleChanges == steady[1].ScheduleChanges &&
             Units.Points(steady[0].DropFromBest ?? 0) == Units.Points(steady[1].DropFromBest ?? 0))
-            return $"stability: {steady[0].Run} and {steady[1].Run} have as many schedule changes and drops from their best";
+            return $"stability: {steady[0].Run} and {steady[1].Run} have as many schedule changes and drops from " +
+                $"their best";
         return "";
     }
 
@@ -160,7 +180,8 @@ public static class RunComparison
             FinalTrainAccuracy = final?.TrainAccuracy,
             FinalGap = v.Gap.Count > 0 ? v.Gap[^1].Gap : null,
             Volatility = changes.Length >= 2 ? ExperimentSummary.Std(changes) : null,
-            ScheduleChanges = v.Log.Events.Where(e => e.Kind == "schedule" && e.Key != "phase").Select(e => e.Epoch).Distinct().Count(),
+            ScheduleChanges = v.Log.Events.Where(e => e.Kind == "schedule" && e.Key != "phase").Select(e => e.Epoch)
+                .Distinct().Count(),
             DropFromBest = v.Best is { } b && v.Final is { } f ? v.Worse(f.Value, b.Value) : null,
         };
     }
@@ -180,17 +201,25 @@ public static class RunComparison
     static string Verdict(List<ComparedRun> runs, List<Criterion> criteria, bool higher, Func<double, string> fmt)
     {
         var bestRun = criteria.FirstOrDefault(c => c.Name.StartsWith("best", StringComparison.Ordinal))?.Winner;
-        var general = criteria.FirstOrDefault(c => c.Name.StartsWith("generalization", StringComparison.Ordinal))?.Winner;
+        var general = criteria.FirstOrDefault(c =>
+            c.Name.StartsWith("generalization", StringComparison.Ordinal))?.Winner;
         if (bestRun is null)
             return runs.Count(r => r.Best is not null) < 2 ? "no two runs have the metric"
                 : "No run scores better at its best" + (general is null ? "." : $"; {general} generalizes best.");
-        if (general is null || general == bestRun) return $"{bestRun}: it scores best" + (general is null ? " (generalization could not be compared: no training accuracy)." : " and generalizes best.");
+        if (general is null || general == bestRun)
+            return $"{bestRun}: it scores best" +
+                (general is null ? " (generalization could not be compared: no training accuracy)."
+                : " and generalizes best.");
         var b = runs.First(r => r.Run == bestRun);
         var g = runs.First(r => r.Run == general);
         double gapCost = (b.FinalGap ?? 0) - (g.FinalGap ?? 0);
+        double lead = b.Best!.Value - g.Best!.Value;
         return gapCost > 0.10
-            ? $"For deployment: {general} ({LogView.Points(g.FinalGap ?? 0)} gap), although {bestRun} scores {(higher ? LogView.Points(b.Best!.Value - g.Best!.Value).TrimStart('+') : fmt(Math.Abs(b.Best!.Value - g.Best!.Value)))} better at its best: " +
-              $"{bestRun} buys it with a {LogView.Points(gapCost).TrimStart('+')} larger train-validation gap (overfitting risk). For peak accuracy, research and benchmarks: {bestRun}."
-            : $"{bestRun}: it scores best; {general} has a slightly smaller gap ({LogView.Points(gapCost).TrimStart('+')}), within what the best score is worth.";
+            ? $"For deployment: {general} ({LogView.Points(g.FinalGap ?? 0)} gap), although {bestRun} scores " +
+              $"{(higher ? LogView.Points(lead).TrimStart('+') : fmt(Math.Abs(lead)))} better at its best: " +
+              $"{bestRun} buys it with a {LogView.Points(gapCost).TrimStart('+')} larger train-validation gap " +
+              $"(overfitting risk). For peak accuracy, research and benchmarks: {bestRun}."
+            : $"{bestRun}: it scores best; {general} has a slightly smaller gap " +
+                $"({LogView.Points(gapCost).TrimStart('+')}), within what the best score is worth.";
     }
 }

@@ -36,7 +36,8 @@ internal static class UnloggedChanges
                 .Select(k => Math.Abs(train[k].Value - train[k - 1].Value)).DefaultIfEmpty(0).Max();
             if (Math.Abs(jump) < IsolationMultiple * around) continue;
             added.Add(new LogEvent(train[i].Epoch, "schedule", "unlogged change", Units.Percent(train[i - 1].Value),
-                Units.Percent(train[i].Value), "training accuracy jumped in one epoch and the log records no schedule change"));
+                Units.Percent(train[i].Value),
+                    "training accuracy jumped in one epoch and the log records no schedule change"));
         }
         return added.Count == 0 ? log : log with { Events = log.Events.Concat(added).OrderBy(e => e.Epoch).ToList() };
     }

@@ -8,17 +8,21 @@ internal sealed class Degradation : FindingKind
     public const string Id = "degradation";
     public override string Name => Id;
     public override string Documentation =>
-        "the final value is worse than the best by over 0.01 (absolute for accuracy, relative for loss; critical over " +
-        "0.03) and by the warning (critical) number of standard errors of the difference, the end being the mean of " +
-        "the last (up to 3) epochs after the best, whose noise averaging shrinks; across folds: how many " +
+        "the final value is worse than the best by over 0.01 (absolute for accuracy, relative for loss; critical " +
+        "over 0.03) and by the warning (critical) number of standard errors of the difference, the end being the " +
+        "mean of the last (up to 3) epochs after the best, whose noise averaging shrinks; across folds: how many " +
         "folds ended worse than their best, judged by the mean degradation against the pooled noise";
     public override int MinimumEpochs(AnalysisOptions o) => 4;
     public override bool AcrossFolds => true;
     public override IReadOnlyList<RecommendationKind> Answers { get; } =
-        new RecommendationKind[] { RecommendationRegistry.LowerLearningRate, RecommendationRegistry.KeepBestCheckpoint };
+        new RecommendationKind[] { RecommendationRegistry.LowerLearningRate,
+            RecommendationRegistry.KeepBestCheckpoint };
 
-    /// <summary>A run's best and final values, how much worse the final is, judged against the noise of the difference.</summary>
-    public sealed record Measured(int BestEpoch, double Best, int FinalEpoch, double Final, Judgement Judgement, string? Severity)
+    /// <summary>
+    /// A run's best and final values, how much worse the final is, judged against the noise of the difference.
+    /// </summary>
+    public sealed record Measured(int BestEpoch, double Best, int FinalEpoch, double Final, Judgement Judgement,
+        string? Severity)
     {
         public double Worse => Judgement.Effect;
     }
@@ -60,7 +64,8 @@ internal sealed class Degradation : FindingKind
             Severity = severity,
             FirstEpoch = d.BestEpoch,
             LastEpoch = d.FinalEpoch,
-            Summary = $"{v.Metric} was best at epoch {d.BestEpoch} ({v.Format(d.Best)}) and ended at {v.Format(d.Final)}: " +
+            Summary =
+                $"{v.Metric} was best at epoch {d.BestEpoch} ({v.Format(d.Best)}) and ended at {v.Format(d.Final)}: " +
                       (v.HigherIsBetter ? $"{LogView.Points(d.Worse)} lower" : $"{d.Worse * 100:0.#} % higher") +
                       $" than its best ({d.Judgement.Text}).",
             Evidence = evidence,
@@ -73,14 +78,16 @@ internal sealed class Degradation : FindingKind
     /// Across folds: the folds that ended worse than their best by the threshold (as seed 004 counts them), and the
     /// mean degradation over all folds judged against the folds' pooled noise divided by sqrt(folds).
     /// </summary>
-    public static (List<LogView> Degraded, int Beyond, Judgement Mean, string? Severity)? AcrossFoldsMeasure(FoldsCheck c)
+    public static (List<LogView> Degraded, int Beyond, Judgement Mean,
+        string? Severity)? AcrossFoldsMeasure(FoldsCheck c)
     {
         var o = c.Options;
         var measured = c.Folds.Where(f => f.Best is not null && f.Final is not null)
             .Select(f => (View: f, Measure: Measure(f, o))).ToList();
         if (measured.Count < 2) return null;
         var v0 = measured[0].View;
-        var degraded = measured.Where(m => m.Measure is { } d && d.Worse > o.DegradationDelta).Select(m => m.View).ToList();
+        var degraded = measured.Where(m => m.Measure is { } d && d.Worse > o.DegradationDelta)
+            .Select(m => m.View).ToList();
         int beyond = measured.Count(m => m.Measure is { Severity: not null });
         double mean = measured.Average(m => m.Measure?.Worse ?? 0);
         var sigmas = measured.Select(m => m.View.DifferenceNoise(m.View.Final!.Value.Value, m.View.Best!.Value.Value))
@@ -90,7 +97,8 @@ internal sealed class Degradation : FindingKind
             ? Noise.Unknown("too few epochs per fold to measure the noise")
             : new Noise(pooled, $"the folds' pooled noise / sqrt({measured.Count})");
         var judgement = Judgement.Of(v0, mean, noise);
-        return (degraded, beyond, judgement, degraded.Count == 0 ? null : judgement.Grade(o, o.DegradationDelta, 3 * o.DegradationDelta));
+        return (degraded, beyond, judgement, degraded.Count == 0 ? null : judgement.Grade(o, o.DegradationDelta,
+            3 * o.DegradationDelta));
     }
 
     public override IEnumerable<Finding> DetectAcrossFolds(FoldsCheck c)
@@ -109,10 +117,11 @@ internal sealed class Degradation : FindingKind
         yield return new Finding
         {
             Kind = Id, Severity = severity, Run = "all folds",
-            Summary = $"{m.Degraded.Count} of {folds.Count} folds ended worse than their best epoch ({m.Beyond} of them " +
-                      $"beyond their own noise); mean change from best to final {meanChange:+0.####;-0.####}, mean " +
-                      $"degradation {m.Mean.Text}; worst {worst.Log.Name} ({worst.Format(worst.Best!.Value.Value)} at epoch " +
-                      $"{worst.Best!.Value.Epoch} → {worst.Format(worst.Final!.Value.Value)}).",
+            Summary = $"{m.Degraded.Count} of {folds.Count} folds ended worse than their best epoch ({m.Beyond} of " +
+                      $"them beyond their own noise); mean change from best to final {meanChange:+0.####;-0.####}, " +
+                      $"mean degradation {m.Mean.Text}; worst {worst.Log.Name} " +
+                      $"({worst.Format(worst.Best!.Value.Value)} at epoch {worst.Best!.Value.Epoch} → " +
+                      $"{worst.Format(worst.Final!.Value.Value)}).",
             Evidence = evidence,
             Noise = m.Mean.Text,
             Confidence = 0.8,

@@ -2,7 +2,9 @@ using Regimen.Analysis.Recommendations;
 
 namespace Regimen.Analysis.Findings;
 
-/// <summary>The optimization blew up: a NaN or infinite loss, or a training loss far above its running minimum.</summary>
+/// <summary>
+/// The optimization blew up: a NaN or infinite loss, or a training loss far above its running minimum.
+/// </summary>
 internal sealed class Divergence : FindingKind
 {
     public const string Id = "divergence";
@@ -10,7 +12,8 @@ internal sealed class Divergence : FindingKind
     public override string Documentation =>
         "a NaN or infinite loss, or a training loss above 3 times its running minimum, or a validation loss above 3 " +
         "times its running minimum while the training loss is above 1.5 times its own (both losses blew up)";
-    public override IReadOnlyList<RecommendationKind> Answers { get; } = new[] { RecommendationRegistry.StabilizeOptimization };
+    public override IReadOnlyList<RecommendationKind> Answers { get; } =
+        new[] { RecommendationRegistry.StabilizeOptimization };
 
     public override IEnumerable<Finding> Detect(RunCheck c)
     {
@@ -35,9 +38,10 @@ internal sealed class Divergence : FindingKind
                 yield return new Finding
                 {
                     Kind = Id, Severity = Severity.Critical, FirstEpoch = epoch, LastEpoch = v.LastEpoch,
-                    Summary = $"Training loss jumped to {value:0.####} at epoch {epoch}, {value / min:0.#} times its minimum " +
-                              $"so far ({min:0.####}): the optimization blew up.",
-                    Evidence = new() { ["loss"] = value, ["running_min"] = min, ["factor"] = value / min }, Confidence = 0.85,
+                    Summary = $"Training loss jumped to {value:0.####} at epoch {epoch}, {value / min:0.#} times its " +
+                              $"minimum so far ({min:0.####}): the optimization blew up.",
+                    Evidence = new() { ["loss"] = value, ["running_min"] = min, ["factor"] = value / min },
+                    Confidence = 0.85,
                 };
                 yield break;
             }
@@ -46,22 +50,29 @@ internal sealed class Divergence : FindingKind
         if (BothLosses(c) is { } both) yield return both;
     }
 
-    /// <summary>Validation loss far above its running minimum while training loss rose too: not evaluation noise.</summary>
+    /// <summary>
+    /// Validation loss far above its running minimum while training loss rose too: not evaluation noise.
+    /// </summary>
     static Finding? BothLosses(RunCheck c)
     {
         var f = c.Options.DivergenceFactor;
         double minTrain = double.MaxValue, minVal = double.MaxValue;
         foreach (var e in c.Log.Epochs)
         {
-            if (e.TrainLoss is not { } t || e.ValLoss is not { } vl || !double.IsFinite(t) || !double.IsFinite(vl)) continue;
+            if (e.TrainLoss is not { } t || e.ValLoss is not { } vl || !double.IsFinite(t) || !double.IsFinite(vl))
+                continue;
             if (minVal < double.MaxValue && vl > f * minVal && t > 1.5 * minTrain)
                 return new Finding
                 {
                     Kind = Id, Severity = Severity.Critical, FirstEpoch = e.Epoch, LastEpoch = c.View.LastEpoch,
-                    Summary = $"At epoch {e.Epoch} validation loss jumped to {vl:0.####}, {vl / minVal:0.#} times its " +
-                              $"minimum so far ({minVal:0.####}), and training loss to {t:0.####}, {t / minTrain:0.#} times " +
-                              "its own: the optimization blew up.",
-                    Evidence = new() { ["val_loss"] = vl, ["val_running_min"] = minVal, ["loss"] = t, ["running_min"] = minTrain },
+                    Summary = $"At epoch {e.Epoch} validation loss jumped to {vl:0.####}, {vl / minVal:0.#} times " +
+                              $"its minimum so far ({minVal:0.####}), and training loss to {t:0.####}, " +
+                              $"{t / minTrain:0.#} times its own: the optimization blew up.",
+                    Evidence = new()
+                    {
+                        ["val_loss"] = vl, ["val_running_min"] = minVal, ["loss"] = t,
+                        ["running_min"] = minTrain
+                    },
                     Confidence = 0.8,
                 };
             minTrain = Math.Min(minTrain, t);

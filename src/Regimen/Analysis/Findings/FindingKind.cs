@@ -15,9 +15,13 @@ internal abstract class FindingKind
     public abstract string Documentation { get; }
     /// <summary>Epochs a run needs before this kind is judged; below it the report says "too early to judge".</summary>
     public virtual int MinimumEpochs(AnalysisOptions o) => 1;
-    /// <summary>Whether the kind is judged in single runs (<see cref="Detect"/>); false for experiment-only kinds.</summary>
+    /// <summary>
+    /// Whether the kind is judged in single runs (<see cref="Detect"/>); false for experiment-only kinds.
+    /// </summary>
     public virtual bool InRuns => true;
-    /// <summary>Whether the kind is also judged across an experiment's folds (<see cref="DetectAcrossFolds"/>).</summary>
+    /// <summary>
+    /// Whether the kind is also judged across an experiment's folds (<see cref="DetectAcrossFolds"/>).
+    /// </summary>
     public virtual bool AcrossFolds => false;
     /// <summary>The recommendations that may answer a finding of this kind, in order.</summary>
     public virtual IReadOnlyList<RecommendationKind> Answers => Array.Empty<RecommendationKind>();
@@ -34,7 +38,9 @@ internal abstract class FindingKind
     /// target): true of almost any run still going, so live analysis (regimen watch, train) judges it at the end only.
     /// </summary>
     public virtual bool JudgedAtEnd => false;
-    /// <summary>What the report says instead of a finding when a run is shorter than <see cref="MinimumEpochs"/>.</summary>
+    /// <summary>
+    /// What the report says instead of a finding when a run is shorter than <see cref="MinimumEpochs"/>.
+    /// </summary>
     public string TooEarly(int epochs, AnalysisOptions o, string what = "epochs") =>
         $"too early to judge {Name}: {epochs} {what}, it needs at least {MinimumEpochs(o)}";
 
@@ -51,7 +57,8 @@ internal abstract class FindingKind
 }
 
 /// <summary>What a kind's detection sees of one run: the log through its metric, the options, what was found.</summary>
-internal sealed class RunCheck(LogView view, AnalysisOptions options, IReadOnlyList<Finding> found, List<string> notChecked)
+internal sealed class RunCheck(LogView view, AnalysisOptions options, IReadOnlyList<Finding> found,
+    List<string> notChecked)
 {
     public LogView View { get; } = view;
     public Runs.TrainingLog Log => View.Log;
@@ -59,7 +66,9 @@ internal sealed class RunCheck(LogView view, AnalysisOptions options, IReadOnlyL
     /// <summary>The findings of the kinds registered before this one.</summary>
     public IReadOnlyList<Finding> Found { get; } = found;
 
-    /// <summary>Says that a check could not run (a series the format lacks, too few epochs) instead of guessing.</summary>
+    /// <summary>
+    /// Says that a check could not run (a series the format lacks, too few epochs) instead of guessing.
+    /// </summary>
     public void NotChecked(string what)
     {
         if (!notChecked.Contains(what)) notChecked.Add(what);

@@ -35,11 +35,14 @@ internal static class FindingRegistry
 
     /// <summary>The kind of a finding; every finding the analyst makes has a registered kind.</summary>
     public static FindingKind Get(string name) =>
-        ByName.TryGetValue(name, out var kind) ? kind : throw new KeyNotFoundException($"no finding kind '{name}' is registered");
+        ByName.TryGetValue(name, out var kind) ? kind
+            : throw new KeyNotFoundException($"no finding kind '{name}' is registered");
 
     public static bool IsRegistered(string name) => ByName.ContainsKey(name);
 
-    /// <summary>docs/analysis.md's tables of finding kinds and recommendations, as generated from the registries.</summary>
+    /// <summary>
+    /// docs/analysis.md's tables of finding kinds and recommendations, as generated from the registries.
+    /// </summary>
     public static string Documentation()
     {
         var sb = new StringBuilder();
@@ -49,7 +52,8 @@ internal static class FindingRegistry
         foreach (var kind in All)
         {
             var answers = kind.Answers.Select(r => $"`{r.Id}`").ToList();
-            string by = answers.Count == 0 ? "" : (kind.AnsweredSeverity is { } s ? $"({s} only) " : "") + string.Join(", ", answers);
+            string by = answers.Count == 0 ? "" : (kind.AnsweredSeverity is { } s ? $"({s} only) " : "") +
+                string.Join(", ", answers);
             string scope = kind.InRuns ? kind.AcrossFolds ? " (runs and folds)" : "" : " (folds)";
             sb.AppendLine($"| `{kind.Name}` | {kind.Documentation} | {kind.MinimumEpochs(defaults)}{scope} | {by} |");
         }

@@ -34,7 +34,8 @@ internal sealed class FoldSpread : FindingKind
         var noise = v0.HigherIsBetter && binomial.Count == final.Length
             ? new Noise(NoiseModel.Pool(binomial.Select(n => n.Se)), binomial[0].Basis)
             : Noise.Unknown("validation size unknown (--val-size N): judged by the 0.01 threshold alone");
-        var judgement = v0.HigherIsBetter ? Judgement.Points(spread, noise) : Judgement.Of(v0, spread / scale, noise.Times(1 / scale));
+        var judgement = v0.HigherIsBetter ? Judgement.Points(spread, noise)
+            : Judgement.Of(v0, spread / scale, noise.Times(1 / scale));
         if (judgement.Grade(c.Options, c.Options.FoldSpread) is null) yield break;
         var evidence = new Dictionary<string, double>
         {
@@ -47,7 +48,8 @@ internal sealed class FoldSpread : FindingKind
             Kind = Id, Severity = Severity.Warning, Run = "all folds",
             Summary = $"Final {v0.Metric} varies across the {folds.Count} folds: {v0.Format(final.Average())} ± " +
                       $"{v0.Format(spread)} (std), from {v0.Format(final.Min())} to {v0.Format(final.Max())}; best " +
-                      $"{v0.Format(best.Average())} ± {v0.Format(ExperimentSummary.Std(best))} (spread {judgement.Text}).",
+                      $"{v0.Format(best.Average())} ± {v0.Format(ExperimentSummary.Std(best))} (spread " +
+                      $"{judgement.Text}).",
             Evidence = evidence,
             Noise = judgement.Text,
             Confidence = 0.7,

@@ -18,7 +18,8 @@ internal sealed class HighLearningRate : FindingKind
         "the learning rate is over 10 times the linear-scaling reference for the batch (SGD 0.1 per 256 images, " +
         "Adam 1e-3 per 512); critical at twice that or with the curves' symptoms (oscillation, early peak, " +
         "divergence, degradation)";
-    public override IReadOnlyList<RecommendationKind> Answers { get; } = new[] { RecommendationRegistry.ScaleLearningRate };
+    public override IReadOnlyList<RecommendationKind> Answers { get; } =
+        new[] { RecommendationRegistry.ScaleLearningRate };
 
     /// <summary>The kinds that show a rate too high in the curves; registered before this one.</summary>
     static readonly string[] Symptoms = { Oscillation.Id, EarlyPeak.Id, Divergence.Id, Degradation.Id };
@@ -30,15 +31,18 @@ internal sealed class HighLearningRate : FindingKind
         double? Num(params string[] keys)
         {
             foreach (var k in keys)
-                if (h.TryGetValue(k, out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var x))
+                if (h.TryGetValue(k, out var s) &&
+                    double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var x))
                     return x;
             return null;
         }
         var optimizer = (OptimizerKeys.Select(k => h.GetValueOrDefault(k))
             .FirstOrDefault(s => s is not null) ?? "").ToLowerInvariant();
-        if (Num("optimizer.lr", "lr", "learning_rate") is not { } lr || Num("batch_size") is not { } batch || batch <= 0)
+        if (Num("optimizer.lr", "lr", "learning_rate") is not { } lr ||
+            Num("batch_size") is not { } batch || batch <= 0)
             yield break;
-        double accumulation = Num("optimizer.accumulation_steps", "grad_accum_steps", "gradient_accumulation_steps") ?? 1;
+        double accumulation = Num("optimizer.accumulation_steps", "grad_accum_steps", "gradient_accumulation_steps") ??
+            1;
         double effective = batch * Math.Max(1, accumulation);
         double reference = optimizer switch
         {
@@ -55,11 +59,15 @@ internal sealed class HighLearningRate : FindingKind
             // Twice the threshold is far outside any published recipe: critical even before the curves show it.
             Severity = symptoms.Count > 0 || lr > 2 * factor * reference ? Severity.Critical : Severity.Warning,
             FirstEpoch = v.FirstEpoch, LastEpoch = v.LastEpoch,
-            Summary = $"The learning rate {F(lr)} is {lr / reference:0.#}x the linear-scaling reference {F(reference)} for " +
-                      $"{optimizer.ToUpperInvariant()} at {effective:0} images a step" +
+            Summary = $"The learning rate {F(lr)} is {lr / reference:0.#}x the linear-scaling reference " +
+                      $"{F(reference)} for {optimizer.ToUpperInvariant()} at {effective:0} images a step" +
                       (symptoms.Count > 0 ? $", and the curves show it ({string.Join(", ", symptoms)})."
                           : "; the curves show no symptom yet."),
-            Evidence = new() { ["lr"] = lr, ["reference_lr"] = reference, ["ratio"] = lr / reference, ["effective_batch"] = effective },
+            Evidence = new()
+            {
+                ["lr"] = lr, ["reference_lr"] = reference, ["ratio"] = lr / reference,
+                ["effective_batch"] = effective
+            },
             Confidence = symptoms.Count > 0 ? 0.85 : 0.5,
         };
     }

@@ -6,8 +6,8 @@ internal sealed class MilestoneMissed : FindingKind
     public const string Id = "milestone-missed";
     public override string Name => Id;
     public override string Documentation =>
-        "the metric had not reached a `--milestone EPOCH=VALUE` by that epoch, short by the warning number of standard " +
-        "errors (seed 000's checkpoints to hit)";
+        "the metric had not reached a `--milestone EPOCH=VALUE` by that epoch, short by the warning number of " +
+        "standard errors (seed 000's checkpoints to hit)";
 
     public override IEnumerable<Finding> Detect(RunCheck c)
     {
@@ -21,13 +21,17 @@ internal sealed class MilestoneMissed : FindingKind
             double scale = v.HigherIsBetter ? 1 : Math.Max(Math.Abs(best), 1e-12);
             var judgement = Judgement.Of(v, Math.Abs(minimum - best) / scale, v.MetricNoise(best).Times(1 / scale));
             if (!judgement.Beyond(c.Options.WarningSe)) continue;
-            var evidence = new Dictionary<string, double> { ["epoch"] = epoch, ["milestone"] = minimum, ["reached"] = best };
+            var evidence = new Dictionary<string, double>
+            {
+                ["epoch"] = epoch, ["milestone"] = minimum,
+                ["reached"] = best
+            };
             judgement.AddTo(evidence);
             yield return new Finding
             {
                 Kind = Id, Severity = Severity.Warning, FirstEpoch = epoch, LastEpoch = epoch,
-                Summary = $"By epoch {epoch} {v.Metric} reached {v.Format(best)}, short of the milestone {v.Format(minimum)} " +
-                          $"({judgement.Text}).",
+                Summary = $"By epoch {epoch} {v.Metric} reached {v.Format(best)}, short of the milestone " +
+                          $"{v.Format(minimum)} ({judgement.Text}).",
                 Evidence = evidence,
                 Noise = judgement.Text,
                 Confidence = 0.9,

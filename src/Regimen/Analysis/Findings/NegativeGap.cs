@@ -30,10 +30,11 @@ internal sealed class NegativeGap : FindingKind
             Severity = Severity.Info,
             FirstEpoch = tail[0].Epoch,
             LastEpoch = tail[^1].Epoch,
-            Summary = $"Validation accuracy is above training accuracy by {Units.PointsMagnitude(mean)} on average over the " +
-                      $"last third (final {LogView.Points(v.Gap[^1].Gap)}). " +
+            Summary = $"Validation accuracy is above training accuracy by {Units.PointsMagnitude(mean)} on average " +
+                      $"over the last third (final {LogView.Points(v.Gap[^1].Gap)}). " +
                       (regularizers.Count > 0
-                          ? $"Training accuracy is measured under {string.Join(", ", regularizers)}, which validation " +
+                          ? $"Training accuracy is measured under {string.Join(", ", regularizers)}, which " +
+                              $"validation " +
                             "does not see: this is expected and no sign of a problem."
                           : "Training accuracy is measured on augmented batches in training mode, validation is not: " +
                             "the gap is no sign of a problem by itself."),
@@ -57,7 +58,8 @@ internal sealed class NegativeGap : FindingKind
         void Check(string label, params string[] keys)
         {
             foreach (var k in keys)
-                if (h.TryGetValue(k, out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var x)
+                if (h.TryGetValue(k, out var s) &&
+                    double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var x)
                     && x > 0)
                 {
                     found.Add($"{label} {s}");

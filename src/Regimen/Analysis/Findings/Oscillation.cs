@@ -19,7 +19,9 @@ internal sealed class Oscillation : FindingKind
     public override int MinimumEpochs(AnalysisOptions o) => 6;
     public override IReadOnlyList<RecommendationKind> Answers { get; } = new[] { RecommendationRegistry.SmoothUpdates };
 
-    /// <summary>The mean absolute value of a standard normal, sqrt(2/pi): the mean |change| pure noise makes, in SE.</summary>
+    /// <summary>
+    /// The mean absolute value of a standard normal, sqrt(2/pi): the mean |change| pure noise makes, in SE.
+    /// </summary>
     const double MeanAbsoluteNormal = 0.7979;
 
     public override IEnumerable<Finding> Detect(RunCheck c)
@@ -49,8 +51,8 @@ internal sealed class Oscillation : FindingKind
         {
             Kind = Id, Severity = Severity.Warning, FirstEpoch = tail[0].Epoch, LastEpoch = tail[^1].Epoch,
             Summary = $"{v.Metric} changed direction {flips} times in the last {diffs.Count} epoch steps, by " +
-                      $"{v.Format(amplitude)} on average, without a trend ({judgement.Text} for the swings): the updates " +
-                      "are too noisy (learning rate or batch size) to settle.",
+                      $"{v.Format(amplitude)} on average, without a trend ({judgement.Text} for the swings): the " +
+                      "updates are too noisy (learning rate or batch size) to settle.",
             Evidence = evidence,
             Noise = judgement.Text,
             Confidence = 0.6,

@@ -16,19 +16,25 @@ internal sealed class Overfitting : FindingKind
         "while training accuracy rose beyond its noise, and the model fits its training data (training accuracy at " +
         "least halfway from chance to 100 %); or validation loss rose over 5 % (critical 20 %) and beyond its noise " +
         "from its minimum, at least 3 epochs before the end, while training loss fell beyond its noise; or, without " +
-        "training accuracy, training loss halved and fell beyond its noise over at least 5 epochs after the validation " +
-        "loss's minimum while validation did not improve beyond its noise, ending under half the validation loss";
+        "training accuracy, training loss halved and fell beyond its noise over at least 5 epochs after the " +
+        "validation loss's minimum while validation did not improve beyond its noise, ending under half the " +
+        "validation loss";
     public override int MinimumEpochs(AnalysisOptions o) => 4;
-    public override IReadOnlyList<RecommendationKind> Answers { get; } = new[] { RecommendationRegistry.StrongerRegularization };
+    public override IReadOnlyList<RecommendationKind> Answers { get; } =
+        new[] { RecommendationRegistry.StrongerRegularization };
 
-    /// <summary>What the gap says: its size, since when it stays open, whether it grew, and whether it is memorization.</summary>
+    /// <summary>
+    /// What the gap says: its size, since when it stays open, whether it grew, and whether it is memorization.
+    /// </summary>
     public sealed record GapMeasure(
         Judgement Size, string? Severity, int OnsetEpoch, double Before, Judgement Growth, Judgement TrainRise,
         double FinalTrain, double FinalVal, double Fit, bool FromStart)
     {
         public bool Grew(AnalysisOptions o) => Growth.Beyond(o.WarningSe);
         public bool TrainImproved(AnalysisOptions o) => TrainRise.Effect > 0 && TrainRise.Beyond(o.WarningSe);
-        /// <summary>Training accuracy at least halfway from chance to 100 %: the model fits its training data.</summary>
+        /// <summary>
+        /// Training accuracy at least halfway from chance to 100 %: the model fits its training data.
+        /// </summary>
         public bool Fits => FinalTrain >= Fit;
         public bool Memorization(AnalysisOptions o) => Grew(o) && TrainImproved(o) && Fits;
     }
@@ -52,7 +58,8 @@ internal sealed class Overfitting : FindingKind
         var trainAt = v.Log.Epochs.First(e => e.Epoch == reference.Epoch).TrainAccuracy!.Value;
         var trainRise = Judgement.Points(train - trainAt, v.Noise.TrainAccuracy(train).Times(Math.Sqrt(2)));
         double chance = v.Classes is > 1 ? 1.0 / v.Classes.Value : 0;
-        return new(size, size.Grade(o, o.GapWarning, o.GapCritical), v.Gap[onset].Epoch, reference.Gap, growth, trainRise,
+        return new(size, size.Grade(o, o.GapWarning, o.GapCritical), v.Gap[onset].Epoch, reference.Gap,
+            growth, trainRise,
             train, val, (1 + chance) / 2, FromStart: onset == 0 && !growth.Beyond(o.WarningSe));
     }
 
@@ -67,7 +74,8 @@ internal sealed class Overfitting : FindingKind
                 var evidence = new Dictionary<string, double>
                 {
                     ["final_gap"] = v.Gap[^1].Gap, ["gap_before_onset"] = g.Before, ["onset_epoch"] = g.OnsetEpoch,
-                    ["final_train_acc"] = g.FinalTrain, ["final_val_acc"] = g.FinalVal, ["gap_growth"] = g.Growth.Effect,
+                    ["final_train_acc"] = g.FinalTrain, ["final_val_acc"] = g.FinalVal,
+                    ["gap_growth"] = g.Growth.Effect,
                     ["train_acc_rise"] = g.TrainRise.Effect, ["fit_threshold"] = g.Fit,
                 };
                 g.Size.AddTo(evidence);
@@ -79,13 +87,15 @@ internal sealed class Overfitting : FindingKind
                     FirstEpoch = g.OnsetEpoch,
                     LastEpoch = v.Gap[^1].Epoch,
                     Summary = $"Training accuracy is {LogView.Points(v.Gap[^1].Gap)} above validation at epoch " +
-                              $"{v.Gap[^1].Epoch} ({Units.Percent(g.FinalTrain)} vs {Units.Percent(g.FinalVal)}; gap {g.Size.Text}); " +
-                              $"the gap has stayed above {o.GapWarning * 100:0.#} points since epoch {g.OnsetEpoch} and grew " +
-                              $"from {LogView.Points(g.Before)} while training accuracy rose {g.TrainRise.EffectText} to " +
-                              $"{Units.Percent(g.FinalTrain)}: the model memorizes its training images.",
+                              $"{v.Gap[^1].Epoch} ({Units.Percent(g.FinalTrain)} vs {Units.Percent(g.FinalVal)}; gap " +
+                              $"{g.Size.Text}); the gap has stayed above {o.GapWarning * 100:0.#} points since epoch " +
+                              $"{g.OnsetEpoch} and grew from {LogView.Points(g.Before)} while training accuracy rose " +
+                              $"{g.TrainRise.EffectText} to {Units.Percent(g.FinalTrain)}: the model memorizes its " +
+                              $"training images.",
                     Evidence = evidence,
                     Noise = g.Size.Text,
-                    Confidence = Math.Min(0.95, 0.5 + (g.Size.Effect - o.GapWarning) * 4 + (v.Gap.Count - onsetIndex) * 0.03),
+                    Confidence = Math.Min(0.95, 0.5 + (g.Size.Effect - o.GapWarning) * 4 +
+                        (v.Gap.Count - onsetIndex) * 0.03),
                 };
             }
         }
@@ -127,10 +137,10 @@ internal sealed class Overfitting : FindingKind
             Severity = Severity.Warning,
             FirstEpoch = minVal.Epoch,
             LastEpoch = valLoss[^1].Epoch,
-            Summary = $"Since epoch {minVal.Epoch}, where validation loss was lowest ({minVal.Value:0.####}; it ended at " +
-                      $"{valEnd:0.####}), training loss fell from {trainStart:0.####} to {trainEnd:0.####} (the fall " +
-                      $"{fall.Text}) and is under half the validation loss: the model fits its training images ever " +
-                      "better and the validation images no better, it memorizes.",
+            Summary = $"Since epoch {minVal.Epoch}, where validation loss was lowest ({minVal.Value:0.####}; it " +
+                      $"ended at {valEnd:0.####}), training loss fell from {trainStart:0.####} to {trainEnd:0.####} " +
+                      $"(the fall {fall.Text}) and is under half the validation loss: the model fits its training " +
+                      "images ever better and the validation images no better, it memorizes.",
             Evidence = evidence,
             Noise = fall.Text,
             Confidence = 0.7,
@@ -167,7 +177,8 @@ internal sealed class Overfitting : FindingKind
         if (!trainFalls || LogView.Slope(after) <= 0 || judgement.Grade(o, 0.05, 0.2) is not { } severity) return null;
         var evidence = new Dictionary<string, double>
         {
-            ["val_loss_min"] = minVal.Value, ["val_loss_min_epoch"] = minVal.Epoch, ["val_loss_final"] = valLoss[^1].Value,
+            ["val_loss_min"] = minVal.Value, ["val_loss_min_epoch"] = minVal.Epoch,
+            ["val_loss_final"] = valLoss[^1].Value,
             ["relative_rise"] = rise,
         };
         judgement.AddTo(evidence);
@@ -177,9 +188,9 @@ internal sealed class Overfitting : FindingKind
             Severity = severity,
             FirstEpoch = minVal.Epoch,
             LastEpoch = valLoss[^1].Epoch,
-            Summary = $"Validation loss rose {rise * 100:0.#} % from its minimum {minVal.Value:0.####} at epoch {minVal.Epoch} " +
-                      $"to {valLoss[^1].Value:0.####} ({judgement.Text}), while training loss kept falling " +
-                      $"({trainAfter[0].Value:0.####} → {trainAfter[^1].Value:0.####}).",
+            Summary = $"Validation loss rose {rise * 100:0.#} % from its minimum {minVal.Value:0.####} at epoch " +
+                      $"{minVal.Epoch} to {valLoss[^1].Value:0.####} ({judgement.Text}), while training loss kept " +
+                      $"falling ({trainAfter[0].Value:0.####} → {trainAfter[^1].Value:0.####}).",
             Evidence = evidence,
             Noise = judgement.Text,
             Confidence = Math.Min(0.9, 0.5 + rise + after.Count * 0.03),

@@ -2,7 +2,9 @@ using Regimen.Analysis.Recommendations;
 
 namespace Regimen.Analysis.Findings;
 
-/// <summary>The metric stopped improving beyond its noise: converged (info) when the rate has annealed, else a warning.</summary>
+/// <summary>
+/// The metric stopped improving beyond its noise: converged (info) when the rate has annealed, else a warning.
+/// </summary>
 internal sealed class Plateau : FindingKind
 {
     public const string Id = "plateau";
@@ -24,7 +26,8 @@ internal sealed class Plateau : FindingKind
         var tail = v.Values.Skip(v.Values.Count - o.PlateauEpochs).ToList();
         double bestBefore = v.HigherIsBetter ? head.Max(p => p.Value) : head.Min(p => p.Value);
         double bestTail = v.HigherIsBetter ? tail.Max(p => p.Value) : tail.Min(p => p.Value);
-        double gain = v.HigherIsBetter ? bestTail - bestBefore : (bestBefore - bestTail) / Math.Max(Math.Abs(bestBefore), 1e-12);
+        double gain = v.HigherIsBetter ? bestTail - bestBefore
+            : (bestBefore - bestTail) / Math.Max(Math.Abs(bestBefore), 1e-12);
         var judgement = Judgement.Of(v, gain, v.DifferenceNoise(bestTail, bestBefore));
         if (gain >= o.PlateauDelta && judgement.Beyond(1)) yield break;
         bool annealed = v.Annealed;
@@ -43,8 +46,8 @@ internal sealed class Plateau : FindingKind
             Severity = belowTarget ? Severity.Warning : annealed ? Severity.Info : Severity.Warning,
             FirstEpoch = tail[0].Epoch,
             LastEpoch = tail[^1].Epoch,
-            Summary = $"{v.Metric} gained {gained} over the last {o.PlateauEpochs} epochs (best {v.Format(best)}; gain " +
-                      $"{judgement.Text})" +
+            Summary = $"{v.Metric} gained {gained} over the last {o.PlateauEpochs} epochs (best {v.Format(best)}; " +
+                      $"gain {judgement.Text})" +
                       (belowTarget ? $", below the target {v.Format(o.Target!.Value)}."
                           : annealed ? ", with the learning rate already annealed: the run has converged." : "."),
             Evidence = evidence,

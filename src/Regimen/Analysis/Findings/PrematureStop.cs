@@ -9,8 +9,10 @@ internal sealed class PrematureStop : FindingKind
     public override string Name => Id;
     public override bool JudgedAtEnd => true;
     public override string Documentation =>
-        "training stopped with over 10 % of its epoch budget left (early stopping); across folds: how many stopped early";
-    public override IReadOnlyList<RecommendationKind> Answers { get; } = new[] { RecommendationRegistry.PatientEarlyStopping };
+        "training stopped with over 10 % of its epoch budget left (early stopping); across folds: how many " +
+            "stopped early";
+    public override IReadOnlyList<RecommendationKind> Answers { get; } =
+        new[] { RecommendationRegistry.PatientEarlyStopping };
     public override bool ListedPerFold => false;
     public override bool AcrossFolds => true;
 
@@ -31,9 +33,13 @@ internal sealed class PrematureStop : FindingKind
             LastEpoch = v.LastEpoch,
             Summary = $"Training stopped after {trained} of {planned} epochs ({usedFraction * 100:0} % of the budget)" +
                       (stop?.Message is { } m ? $" ({m})" : "") +
-                      $"; the best epoch was {best.Epoch}. Noisy validation can trip a short patience before the schedule " +
-                      "has done its work.",
-            Evidence = new() { ["epochs_trained"] = trained, ["epochs_planned"] = planned, ["best_epoch"] = best.Epoch },
+                      $"; the best epoch was {best.Epoch}. Noisy validation can trip a short patience before the " +
+                      "schedule has done its work.",
+            Evidence = new()
+            {
+                ["epochs_trained"] = trained, ["epochs_planned"] = planned,
+                ["best_epoch"] = best.Epoch
+            },
             Confidence = 0.6,
         };
     }
@@ -48,8 +54,9 @@ internal sealed class PrematureStop : FindingKind
         yield return new Finding
         {
             Kind = Id, Severity = stopped.Count * 2 > folds.Count ? Severity.Warning : Severity.Info, Run = "all folds",
-            Summary = $"{stopped.Count} of {folds.Count} folds stopped before their {folds[0].Log.PlannedEpochs}-epoch budget " +
-                      $"(mean {meanEpochs:0.#} epochs trained): early stopping cut them short.",
+            Summary = $"{stopped.Count} of {folds.Count} folds stopped before their " +
+                      $"{folds[0].Log.PlannedEpochs}-epoch budget (mean {meanEpochs:0.#} epochs trained): early " +
+                      $"stopping cut them short.",
             Evidence = new()
             {
                 ["stopped_folds"] = stopped.Count, ["folds"] = folds.Count, ["mean_epochs"] = meanEpochs,

@@ -25,7 +25,8 @@ internal sealed class ScheduleShift : FindingKind
     public const int EpochsAfterChange = 2;
 
     /// <summary>The schedule changes that can move the curves ("phase" only names them).</summary>
-    static IEnumerable<LogEvent> Changes(TrainingLog log) => log.Events.Where(e => e.Kind == "schedule" && e.Key != "phase");
+    static IEnumerable<LogEvent> Changes(TrainingLog log) => log.Events.Where(e => e.Kind == "schedule" &&
+        e.Key != "phase");
 
     public override IEnumerable<Finding> Detect(RunCheck c)
     {
@@ -39,8 +40,8 @@ internal sealed class ScheduleShift : FindingKind
             if (epochsAfter < EpochsAfterChange)
             {
                 if (c.Log.Epochs.Any(e => e.Epoch < at))
-                    c.NotChecked($"too early to judge {Id} at epoch {at} ({changes}): {epochsAfter} epoch(s) from the " +
-                                 $"change, it needs at least {EpochsAfterChange}");
+                    c.NotChecked($"too early to judge {Id} at epoch {at} ({changes}): {epochsAfter} epoch(s) from " +
+                                 $"the change, it needs at least {EpochsAfterChange}");
                 continue;
             }
             if (GapJump(c, group.ToList(), changes) is { } jump) yield return jump;
@@ -64,7 +65,8 @@ internal sealed class ScheduleShift : FindingKind
         if (jump.Effect <= o.ShiftGap || !jump.Beyond(o.WarningSe)) return null;
         // The gap from the change to the next one (or the end): a jump only matters if it then exceeds the threshold.
         int next = Changes(c.Log).Where(x => x.Epoch > at).Select(x => x.Epoch).DefaultIfEmpty(int.MaxValue).Min();
-        double gapLater = v.Gap.Where(g => g.Epoch >= at && g.Epoch < next).Select(g => g.Gap).DefaultIfEmpty(peak.Gap).Max();
+        double gapLater = v.Gap.Where(g => g.Epoch >= at && g.Epoch < next).Select(g => g.Gap)
+            .DefaultIfEmpty(peak.Gap).Max();
         int opens = after.FirstOrDefault(g => g.Gap - gapBefore > o.ShiftGap).Epoch;
         bool augmentsOff = group.Any(x => x.Key == "augment" && x.To == "off")
                            || group.Any(x => x.Key == "augment_level" && x.To == "minimal")
@@ -84,15 +86,15 @@ internal sealed class ScheduleShift : FindingKind
             FirstEpoch = at,
             LastEpoch = after[^1].Epoch,
             Summary = $"At epoch {at} ({changes}) the train-validation gap jumped from {LogView.Points(gapBefore)} " +
-                      $"(mean of the {before.Count} epochs before) to {LogView.Points(peak.Gap)} ({jump.Text}), opening " +
-                      $"from epoch {opens}" +
+                      $"(mean of the {before.Count} epochs before) to {LogView.Points(peak.Gap)} ({jump.Text}), " +
+                      $"opening from epoch {opens}" +
                       (!problem
                           ? $"; it stays below the {o.GapWarning * 100:0.#}-point threshold (at most " +
-                            $"{LogView.Points(gapLater)} until the next change): training accuracy rose to meet validation " +
-                            "once the training-time regularization eased, which is no overfitting."
+                            $"{LogView.Points(gapLater)} until the next change): training accuracy rose to meet " +
+                            "validation once the training-time regularization eased, which is no overfitting."
                           : augmentsOff
-                              ? $" and reached {LogView.Points(gapLater)}: training regularization was switched off, so the " +
-                                "model fits the training images instead of generalizing."
+                              ? $" and reached {LogView.Points(gapLater)}: training regularization was switched off, " +
+                                "so the model fits the training images instead of generalizing."
                               : $" and reached {LogView.Points(gapLater)}."),
             Evidence = evidence,
             Noise = jump.Text,
@@ -100,7 +102,9 @@ internal sealed class ScheduleShift : FindingKind
         };
     }
 
-    /// <summary>Without a gap jump, a break in the metric at the change (a drop, or the jump of a step decay) is a note.</summary>
+    /// <summary>
+    /// Without a gap jump, a break in the metric at the change (a drop, or the jump of a step decay) is a note.
+    /// </summary>
     static Finding? MetricJump(RunCheck c, int at, string changes)
     {
         var v = c.View;
@@ -123,7 +127,9 @@ internal sealed class ScheduleShift : FindingKind
             Severity = Severity.Info,
             FirstEpoch = at,
             LastEpoch = va[^1].Epoch,
-            Summary = $"At epoch {at} ({changes}) {v.Metric} {(rose ? "jumped" : "dropped")} from {v.Format(vb[^1].Value)} to " +
+            Summary =
+                $"At epoch {at} ({changes}) {v.Metric} {(rose ? "jumped" : "dropped")} from " +
+                $"{v.Format(vb[^1].Value)} to " +
                       $"{v.Format(va[0].Value)} ({judgement.Text})" +
                       (rose ? "; the change, not further training, made that step."
                           : $"; it was {v.Format(va[^1].Value)} by epoch {va[^1].Epoch}."),

@@ -7,8 +7,8 @@ internal sealed class TargetGap : FindingKind
     public override string Name => Id;
     public override bool JudgedAtEnd => true;
     public override string Documentation =>
-        "the best value (across folds: the mean final value) is short of `--target` by the warning number of standard " +
-        "errors of the value (seed 004's gap to gold); within them the target counts as reached";
+        "the best value (across folds: the mean final value) is short of `--target` by the warning number of " +
+        "standard errors of the value (seed 004's gap to gold); within them the target counts as reached";
     public override bool ListedPerFold => false;
     public override bool AcrossFolds => true;
 
@@ -25,8 +25,10 @@ internal sealed class TargetGap : FindingKind
         {
             Kind = Id, Severity = Severity.Warning, FirstEpoch = best.Epoch, LastEpoch = v.LastEpoch,
             Summary = $"The best {v.Metric} ({v.Format(best.Value)} at epoch {best.Epoch}) is " +
-                      $"{(v.HigherIsBetter ? LogView.Points(gap).TrimStart('+') : v.Format(gap))} from the target {v.Format(target)}" +
-                      (v.HigherIsBetter ? "" : $": {gap / best.Value * 100:0.#} % lower is needed") + $" ({judgement.Text}).",
+                      $"{(v.HigherIsBetter ? LogView.Points(gap).TrimStart('+') : v.Format(gap))} from the target " +
+                      $"{v.Format(target)}" +
+                      (v.HigherIsBetter ? "" : $": {gap / best.Value * 100:0.#} % lower is needed") +
+                          $" ({judgement.Text}).",
             Evidence = evidence,
             Noise = judgement.Text,
             Confidence = 0.95,
@@ -48,16 +50,21 @@ internal sealed class TargetGap : FindingKind
         // The mean over folds: the folds' noise pooled, over sqrt(folds).
         var sigmas = views.Select(x => x.MetricNoise(x.Final!.Value.Value)).Select(n => n.Known ? n.Se : double.NaN);
         double pooled = NoiseModel.Pool(sigmas) / Math.Sqrt(views.Count);
-        var noise = double.IsNaN(pooled) ? Noise.Unknown("too few epochs per fold") : new Noise(pooled, $"the folds' noise / sqrt({views.Count})");
+        var noise = double.IsNaN(pooled) ? Noise.Unknown("too few epochs per fold")
+            : new Noise(pooled, $"the folds' noise / sqrt({views.Count})");
         var judgement = Judge(v, Math.Abs(target - mean), noise, mean);
         if (!judgement.Beyond(c.Options.WarningSe)) yield break;
-        var evidence = new Dictionary<string, double> { ["target"] = target, ["mean_final"] = mean, ["gap"] = Math.Abs(target - mean) };
+        var evidence = new Dictionary<string, double>
+        {
+            ["target"] = target, ["mean_final"] = mean,
+            ["gap"] = Math.Abs(target - mean)
+        };
         judgement.AddTo(evidence);
         yield return new Finding
         {
             Kind = Id, Severity = Severity.Warning, Run = "all folds",
-            Summary = $"The mean final {v.Metric} over folds ({v.Format(mean)}) is {v.Format(Math.Abs(target - mean))} from " +
-                      $"the target {v.Format(target)}" +
+            Summary = $"The mean final {v.Metric} over folds ({v.Format(mean)}) is " +
+                      $"{v.Format(Math.Abs(target - mean))} from the target {v.Format(target)}" +
                       (v.HigherIsBetter ? "" : $": {Math.Abs(mean - target) / mean * 100:0.#} % lower is needed") +
                       $" ({judgement.Text}).",
             Evidence = evidence,

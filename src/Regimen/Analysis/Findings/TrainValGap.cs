@@ -9,11 +9,11 @@ internal sealed class TrainValGap : FindingKind
     public const string Id = "train-val-gap";
     public override string Name => Id;
     public override string Documentation =>
-        "(warning at most) a train-validation accuracy gap above the gap threshold and the warning number of standard " +
-        "errors that is not memorization: open from the first epoch without growing, or with training accuracy short " +
-        "of halfway from chance to 100 %, or before `overfitting` can be judged; its likely causes are named (BatchNorm " +
-        "statistics, training accuracy measured on augmented batches in training mode, a learning rate too high, a " +
-        "validation split unlike the training one)";
+        "(warning at most) a train-validation accuracy gap above the gap threshold and the warning number of " +
+        "standard errors that is not memorization: open from the first epoch without growing, or with training " +
+        "accuracy short of halfway from chance to 100 %, or before `overfitting` can be judged; its likely causes " +
+        "are named (BatchNorm statistics, training accuracy measured on augmented batches in training mode, a " +
+        "learning rate too high, a validation split unlike the training one)";
 
     public override IEnumerable<Finding> Detect(RunCheck c)
     {
@@ -23,10 +23,11 @@ internal sealed class TrainValGap : FindingKind
         bool early = c.Log.Epochs.Count < new Overfitting().MinimumEpochs(o);
         if (!early && g.Memorization(o)) yield break;
         string what = g.FromStart
-            ? $"it is there from epoch {v.Gap[0].Epoch} ({LogView.Points(v.Gap[0].Gap)}) and did not grow beyond the noise"
+            ? $"it is there from epoch {v.Gap[0].Epoch} ({LogView.Points(v.Gap[0].Gap)}) and did not grow beyond " +
+                $"the noise"
             : !g.Fits
-                ? $"training accuracy is {Units.Percent(g.FinalTrain)}, short of the {g.Fit * 100:0.#} % at which a model fits " +
-                  "its training data"
+                ? $"training accuracy is {Units.Percent(g.FinalTrain)}, short of the {g.Fit * 100:0.#} % at which a " +
+                  "model fits its training data"
                 : early
                     ? $"after {c.Log.Epochs.Count} epochs it is too early to call it memorization"
                     : !g.Grew(o) ? "it did not grow beyond the noise"
@@ -43,11 +44,12 @@ internal sealed class TrainValGap : FindingKind
             Severity = Severity.Warning,
             FirstEpoch = v.Gap[0].Epoch,
             LastEpoch = v.Gap[^1].Epoch,
-            Summary = $"Training accuracy is {LogView.Points(v.Gap[^1].Gap)} above validation at epoch {v.Gap[^1].Epoch} " +
-                      $"({Units.Percent(g.FinalTrain)} vs {Units.Percent(g.FinalVal)}; gap {g.Size.Text}), but this is no " +
-                      $"memorization: {what}. Likely causes: BatchNorm statistics that do not match in evaluation mode " +
-                      "(small or unshuffled batches, a learning rate too high), training accuracy measured on augmented " +
-                      "batches in training mode, or a validation split unlike the training one.",
+            Summary = $"Training accuracy is {LogView.Points(v.Gap[^1].Gap)} above validation at epoch " +
+                      $"{v.Gap[^1].Epoch} ({Units.Percent(g.FinalTrain)} vs {Units.Percent(g.FinalVal)}; gap " +
+                      $"{g.Size.Text}), but this is no memorization: {what}. Likely causes: BatchNorm statistics " +
+                      "that do not match in evaluation mode (small or unshuffled batches, a learning rate too high), " +
+                      "training accuracy measured on augmented batches in training mode, or a validation split " +
+                      "unlike the training one.",
             Evidence = evidence,
             Noise = g.Size.Text,
             Confidence = 0.6,

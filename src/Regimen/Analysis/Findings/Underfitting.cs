@@ -2,7 +2,9 @@ using Regimen.Analysis.Recommendations;
 
 namespace Regimen.Analysis.Findings;
 
-/// <summary>The run ended still improving beyond the noise (stopped before it converged), or never left chance.</summary>
+/// <summary>
+/// The run ended still improving beyond the noise (stopped before it converged), or never left chance.
+/// </summary>
 internal sealed class Underfitting : FindingKind
 {
     public const string Id = "underfitting";
@@ -38,13 +40,15 @@ internal sealed class Underfitting : FindingKind
         double metricGain = (lastValues[^1].Value - lastValues[0].Value) * (v.HigherIsBetter ? 1 : -1) / scale / 2;
         // The gain over the last two epoch steps, against the noise of that difference.
         var judgement = Judgement.Of(v, 2 * metricGain, v.DifferenceNoise(lastValues[^1].Value, lastValues[0].Value));
-        // Still learning: the best epoch is (nearly) the last, and both series moved the right way over the last epochs.
+        // Still learning: the best epoch is (nearly) the last, and both series moved the right way over the last
+        // epochs.
         bool stillLearning = lossDrop > 0.01 && metricGain > o.PlateauDelta / 2 && judgement.Beyond(o.WarningSe)
                              && v.Best is { } b && b.Epoch >= v.LastEpoch - 1
                              && v.Better(lastValues[^1].Value, lastValues[^2].Value);
         bool smallGap = v.Gap.Count == 0 || v.Gap[^1].Gap < o.GapWarning / 2;
         bool annealed = v.Annealed;
-        if (!stillLearning || !smallGap || (annealed && c.Log.PlannedEpochs is { } planned && v.LastEpoch + 1 < planned))
+        if (!stillLearning || !smallGap || (annealed && c.Log.PlannedEpochs is { } planned &&
+            v.LastEpoch + 1 < planned))
             yield break;
         var evidence = new Dictionary<string, double>
         {
@@ -56,13 +60,16 @@ internal sealed class Underfitting : FindingKind
         {
             Kind = Id, Severity = annealed ? Severity.Info : Severity.Warning,
             FirstEpoch = lastValues[0].Epoch, LastEpoch = lastValues[^1].Epoch,
-            Summary = $"The run ended still improving: training loss fell {lossDrop * 100:0.#} % per epoch and {v.Metric} " +
-                      $"gained {(v.HigherIsBetter ? LogView.Points(metricGain) : $"{Units.Percent(metricGain)}")} per epoch " +
+            Summary =
+                $"The run ended still improving: training loss fell {lossDrop * 100:0.#} % per epoch and {v.Metric} " +
+                      $"gained {(v.HigherIsBetter ? LogView.Points(metricGain) : $"{Units.Percent(metricGain)}")} " +
+                          $"per epoch " +
                       $"over the last epochs ({judgement.Text} over two epochs), " +
                       (annealed
-                          ? "with no sign of overfitting, as the learning rate annealed to its end: the schedule, not the " +
-                            "model, set the limit, and a longer schedule would likely score higher."
-                          : "with no sign of overfitting, and the learning rate still high: it stopped before it converged."),
+                          ? "with no sign of overfitting, as the learning rate annealed to its end: the schedule, " +
+                            "not the model, set the limit, and a longer schedule would likely score higher."
+                          : "with no sign of overfitting, and the learning rate still high: it stopped before it " +
+                              "converged."),
             Evidence = evidence,
             Noise = judgement.Text,
             Confidence = 0.6,
@@ -89,14 +96,16 @@ internal sealed class Underfitting : FindingKind
         // either way, and training accuracy (where logged) no higher (a pretrained model fine-tuned on a plateau
         // starts high and learns on the training side).
         var train = c.Log.Series(e => e.TrainAccuracy);
-        if (!fromClasses && (acc.Any(p => Judgement.Points(Math.Abs(p.Value - chance), v.Noise.ValAccuracyDifference(p.Value, chance))
+        if (!fromClasses &&
+            (acc.Any(p => Judgement.Points(Math.Abs(p.Value - chance), v.Noise.ValAccuracyDifference(p.Value, chance))
                                           .Beyond(c.Options.WarningSe))
                              || train.Count > 0 && train.Max(p => p.Value) - chance > c.Options.GapWarning))
             return null;
         // The validation loss says whether the model learned anything that carries over; the training loss where
         // there is none.
         var loss = c.Log.Series(e => e.ValLoss) is { Count: >= 2 } valLoss ? valLoss : c.Log.Series(e => e.TrainLoss);
-        double lossChange = loss.Count >= 2 ? (loss[0].Value - loss.Min(p => p.Value)) / Math.Max(Math.Abs(loss[0].Value), 1e-12) : 0;
+        double lossChange = loss.Count >= 2
+            ? (loss[0].Value - loss.Min(p => p.Value)) / Math.Max(Math.Abs(loss[0].Value), 1e-12) : 0;
         if (lossChange > 0.1) return null;
         var evidence = new Dictionary<string, double>
         {
@@ -108,9 +117,11 @@ internal sealed class Underfitting : FindingKind
         {
             Kind = Id, Severity = Severity.Critical, FirstEpoch = acc[0].Epoch, LastEpoch = acc[^1].Epoch,
             Summary = $"Validation accuracy never left chance: at best {Units.Percent(best)} against " +
-                      (fromClasses ? $"1/{v.Classes} = {Units.Percent(chance)}" : $"the {Units.Percent(chance)} it started at") +
-                      $" ({judgement.Text}), and the loss fell only {lossChange * 100:0.#} %: the model is not learning " +
-                      "(steps too large or too small, a frozen network, or labels that do not match the images).",
+                      (fromClasses ? $"1/{v.Classes} = {Units.Percent(chance)}"
+                          : $"the {Units.Percent(chance)} it started at") +
+                      $" ({judgement.Text}), and the loss fell only {lossChange * 100:0.#} %: the model is not " +
+                      "learning (steps too large or too small, a frozen network, or labels that do not match the " +
+                      "images).",
             Evidence = evidence,
             Noise = judgement.Text,
             Confidence = fromClasses ? 0.85 : 0.6,

@@ -15,5 +15,6 @@ internal sealed class Crashed : FindingKind
     public const string Id = "crashed";
     public override string Name => Id;
     public override string Documentation =>
-        "(regimen watch -- COMMAND) the command exited with a non-zero code it was not stopped with; the summary has its last lines of output";
+        "(regimen watch -- COMMAND) the command exited with a non-zero code it was not stopped with; the summary has " +
+            "its last lines of output";
 }

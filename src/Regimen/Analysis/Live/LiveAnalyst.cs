@@ -13,7 +13,8 @@ public sealed class LiveAnalyst
     /// <summary>Kinds that speak of a run's end (the registry's JudgedAtEnd: it stopped early, it ended still
     /// improving, its best fell short of a target): true of almost every run still going, so judged by <see
     /// cref="Finish"/> only.</summary>
-    public static readonly IReadOnlySet<string> EndOfRunKinds = Findings.FindingRegistry.All.Where(k => k.JudgedAtEnd).Select(k => k.Name).ToHashSet();
+    public static readonly IReadOnlySet<string> EndOfRunKinds = Findings.FindingRegistry.All.Where(k => k.JudgedAtEnd)
+        .Select(k => k.Name).ToHashSet();
 
     readonly AnalysisOptions options;
     readonly BoundedLogView view;

@@ -11,7 +11,9 @@ internal sealed class BreakPlateau : RecommendationKind
         Id = Id,
         Title = "Break the plateau: a decaying schedule (cosine) if the rate is constant, else more capacity or less " +
                 "regularization",
-        Why = "The metric stopped improving well before the end while the learning rate stayed high, or below the target.",
+        Why =
+            "The metric stopped improving well before the end while the learning rate stayed high, or below the " +
+            "target.",
         Patch = new() { ["lr_schedule.name"] = "cosine" },
         Foreign = new() { ["timm"] = "--sched cosine", ["keras"] = "ReduceLROnPlateau or CosineDecay" },
         Source = "Loshchilov and Hutter 2017 (SGDR)",

@@ -12,16 +12,21 @@ internal sealed class EscapeChance : RecommendationKind
     {
         if (!finding.Evidence.ContainsKey("chance")) return null;
         double lr = advice.LearningRate;
-        var patch = new Dictionary<string, string> { ["lr_schedule.warmup_epochs"] = "2", ["optimizer.clip_grad_norm"] = "1.0" };
+        var patch = new Dictionary<string, string>
+        {
+            ["lr_schedule.warmup_epochs"] = "2",
+            ["optimizer.clip_grad_norm"] = "1.0"
+        };
         if (!double.IsNaN(lr)) patch["optimizer.lr"] = Advice.F(lr / 10);
         return new Recommendation
         {
             Id = Id,
             Title = double.IsNaN(lr)
                 ? "Get the model off chance: a 10x smaller, warmed-up learning rate; then check the labels"
-                : $"Get the model off chance: learning rate {Advice.F(lr)} → {Advice.F(lr / 10)} with a warmup; then check the labels",
-            Why = "Accuracy at chance with a flat loss is most often steps so large that the units died, or labels that do " +
-                  "not belong to their images; a smaller warmed-up step tells the two apart in a few epochs.",
+                : $"Get the model off chance: learning rate {Advice.F(lr)} → {Advice.F(lr / 10)} with a warmup; then " +
+                    $"check the labels",
+            Why = "Accuracy at chance with a flat loss is most often steps so large that the units died, or labels " +
+                  "that do not belong to their images; a smaller warmed-up step tells the two apart in a few epochs.",
             Patch = patch,
             Foreign = new()
             {

@@ -15,7 +15,8 @@ internal sealed class KeepTrainingAugmentations : RecommendationKind
         string mixup = h.TryGetValue("mixup.mixup_alpha", out var baseMix) ? baseMix : "0";
         for (int i = 0; h.ContainsKey($"phases[{i}].from_epoch"); i++)
         {
-            if (h.TryGetValue($"phases[{i}].augment", out var a) && a is "false") patch[$"phases[{i}].augment"] = "true";
+            if (h.TryGetValue($"phases[{i}].augment", out var a) && a is "false")
+                patch[$"phases[{i}].augment"] = "true";
             if (h.TryGetValue($"phases[{i}].augment_level", out var l) && l is "minimal")
                 patch[$"phases[{i}].augment_level"] = "reduced";
             // MixUp switched off late: keep the strength the phase before had.

@@ -6,7 +6,8 @@ namespace Regimen.Analysis.Recommendations;
 internal sealed class LowerLearningRate : RecommendationKind
 {
     public override string Id => "lower-learning-rate";
-    public override string PatchDocumentation => "`optimizer.lr` and `finetune.backbone_lr` ÷5, cosine with a 2-epoch warmup";
+    public override string PatchDocumentation =>
+        "`optimizer.lr` and `finetune.backbone_lr` ÷5, cosine with a 2-epoch warmup";
     public override bool OptimizationFirst => true;
 
     public override Recommendation? For(Finding finding, Advice advice)
@@ -26,7 +27,8 @@ internal sealed class LowerLearningRate : RecommendationKind
             Id = Id,
             Title = double.IsNaN(lr)
                 ? "Lower the learning rate 5x, with warmup and cosine decay"
-                : $"Lower the learning rate 5x ({Advice.F(lr)} → {Advice.F(lr / 5)}), with a 2-epoch warmup and cosine decay",
+                : $"Lower the learning rate 5x ({Advice.F(lr)} → {Advice.F(lr / 5)}), with a 2-epoch warmup and " +
+                    $"cosine decay",
             Why = "The best score came early and later epochs lost it: updates that are too large keep moving the " +
                   "weights away from the good solution.",
             Patch = patch,

@@ -17,8 +17,8 @@ internal sealed class PatientEarlyStopping : RecommendationKind
             Title = double.IsNaN(patience)
                 ? "Let the schedule run: more patience, or no early stopping"
                 : $"Raise early-stopping patience {patience} → {raised}, and never stop in the first half",
-            Why = "Runs stopped far before their epoch budget; with a decaying learning rate the later epochs are where " +
-                  "the model settles.",
+            Why = "Runs stopped far before their epoch budget; with a decaying learning rate the later epochs are " +
+                  "where the model settles.",
             Patch = double.IsNaN(patience)
                 ? new() { ["early_stopping.enabled"] = "false" }
                 : new()
@@ -33,7 +33,8 @@ internal sealed class PatientEarlyStopping : RecommendationKind
                 ["huggingface"] = "EarlyStoppingCallback(early_stopping_patience=2x)",
             },
             Source = "seed 004's fix 2",
-            Confirm = "runs train (nearly) their full budget and their final scores match or beat the early-stopped ones",
+            Confirm =
+                "runs train (nearly) their full budget and their final scores match or beat the early-stopped ones",
         };
     }
 }

@@ -15,8 +15,8 @@ internal sealed class SmoothUpdates : RecommendationKind
         {
             Id = Id,
             Title = "Smooth the updates: a lower learning rate late in training and an EMA of the weights",
-            Why = "Validation swings from epoch to epoch: each epoch's weights are a noisy sample; averaging them (EMA) " +
-                  "and smaller late steps settle it.",
+            Why = "Validation swings from epoch to epoch: each epoch's weights are a noisy sample; averaging them " +
+                  "(EMA) and smaller late steps settle it.",
             Patch = patch,
             Foreign = new()
             {

@@ -10,14 +10,19 @@ internal sealed class StabilizeOptimization : RecommendationKind
     public override Recommendation For(Finding finding, Advice advice)
     {
         double lr = advice.LearningRate;
-        var patch = new Dictionary<string, string> { ["optimizer.clip_grad_norm"] = "1.0", ["lr_schedule.warmup_epochs"] = "2" };
+        var patch = new Dictionary<string, string>
+        {
+            ["optimizer.clip_grad_norm"] = "1.0",
+            ["lr_schedule.warmup_epochs"] = "2"
+        };
         if (!double.IsNaN(lr)) patch["optimizer.lr"] = Advice.F(lr / 10);
         return new Recommendation
         {
             Id = Id,
             Title = double.IsNaN(lr)
                 ? "Lower the learning rate 10x and clip gradients"
-                : $"Lower the learning rate 10x ({Advice.F(lr)} → {Advice.F(lr / 10)}), clip the gradient norm at 1, warm up",
+                : $"Lower the learning rate 10x ({Advice.F(lr)} → {Advice.F(lr / 10)}), clip the gradient norm at 1, " +
+                    $"warm up",
             Why = "The loss blew up: steps far too large for the loss surface.",
             Patch = patch,
             Foreign = new()

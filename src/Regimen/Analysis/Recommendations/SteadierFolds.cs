@@ -13,7 +13,9 @@ internal sealed class SteadierFolds : RecommendationKind
         {
             Id = Id,
             Title = "Steadier folds: larger batches (64-128) and a fixed epoch budget without early stopping",
-            Why = "Folds of the same recipe end far apart: small batches and early stopping at noisy points add variance.",
+            Why =
+                "Folds of the same recipe end far apart: small batches and early stopping at noisy points add " +
+                "variance.",
             Patch = new()
             {
                 ["batch_size"] = Advice.F(Math.Max(64, (double.IsNaN(batch) ? 32 : batch) * 2)),

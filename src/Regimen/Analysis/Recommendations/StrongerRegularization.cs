@@ -26,7 +26,8 @@ internal sealed class StrongerRegularization : RecommendationKind
             Foreign = new()
             {
                 ["timm"] = $"--weight-decay {decay} --mixup 0.4 --cutmix 1.0 --mixup-switch-prob 0.5",
-                ["keras"] = "kernel_regularizer=l2(...) on the layers, or AdamW(weight_decay=...); add MixUp/CutMix layers",
+                ["keras"] =
+                    "kernel_regularizer=l2(...) on the layers, or AdamW(weight_decay=...); add MixUp/CutMix layers",
                 ["huggingface"] = $"weight_decay={decay}",
             },
             Source = "Zhang et al. 2018 (mixup), Yun et al. 2019 (CutMix); seed 001's fix 2 and 3",

@@ -16,10 +16,15 @@ internal sealed class TrainLonger : RecommendationKind
         return new Recommendation
         {
             Id = Id,
-            Title = double.IsNaN(epochs) ? "Train longer (1.5x the epochs)" : $"Train longer: {epochs} → {longer} epochs",
+            Title = double.IsNaN(epochs) ? "Train longer (1.5x the epochs)"
+                : $"Train longer: {epochs} → {longer} epochs",
             Why = "Both training loss and the validation metric were still improving when the run ended.",
             Patch = double.IsNaN(epochs) ? new() : new() { ["epochs"] = Advice.F(longer) },
-            Foreign = new() { ["timm"] = "--epochs 1.5x", ["keras"] = "fit(epochs=1.5x)", ["huggingface"] = "num_train_epochs=1.5x" },
+            Foreign = new()
+            {
+                ["timm"] = "--epochs 1.5x", ["keras"] = "fit(epochs=1.5x)",
+                ["huggingface"] = "num_train_epochs=1.5x"
+            },
             Source = "seed 001's 'if still not reaching 75 %' options",
             Confirm = "the validation metric keeps rising in the added epochs",
         };
