@@ -37,6 +37,7 @@ public static class AnalysisReport
         console.Write(new Rule($"[bold]{Markup.Escape(a.Run)}[/] ({Markup.Escape(a.Format)}, {a.Epochs} epochs)")
             .LeftJustified());
         console.MarkupLine(Markup.Escape(Headline(a)));
+        if (a.Test is { } test) console.MarkupLine($"[bold]{Markup.Escape(test.Describe())}[/]");
         if (ReadBy(a) is { } readBy) console.MarkupLine($"[grey]{Markup.Escape(readBy)}[/]");
         foreach (var log in logs.Take(logs.Count > 1 ? 0 : 1)) console.WriteLine(Chart(log));
         if (a.Findings.Count == 0) console.MarkupLine("[green]No problem found[/]: none of the checks fired.");
@@ -95,6 +96,7 @@ public static class AnalysisReport
         var sb = new StringBuilder();
         sb.AppendLine($"# Analysis: {a.Run}").AppendLine();
         sb.AppendLine($"Source `{a.Source}` ({a.Format}, {a.Epochs} epochs). {Headline(a)}.").AppendLine();
+        if (a.Test is { } test) sb.AppendLine($"**{test.Describe()}**").AppendLine();
         if (ReadBy(a) is { } readBy) sb.AppendLine(readBy.Replace("|", "\\|")).AppendLine();
         if (logs.Count == 1) sb.AppendLine("```").Append(Chart(logs[0])).AppendLine("```").AppendLine();
         sb.AppendLine("## Findings").AppendLine();

@@ -53,6 +53,15 @@ public static class ComparisonReport
                 r.FinalTrainAccuracy is { } t ? Units.Percent(t) : "-", P(r.FinalGap),
                 r.Volatility is { } v ? $"{v:0.0000}" : "-", r.ScheduleChanges.ToString()]).ToList()));
 
+        if (c.Runs.Any(r => r.Test is not null))
+            tables.Add(new ReportTable("Test split (scored once at the end; not part of the verdict)",
+                ["run", "images", "final (epoch)", "best on validation (epoch)", "selected on"],
+                c.Runs.Select(r => (IReadOnlyList<string>)(r.Test is not { } t ? [r.Run, "-", "-", "-", "-"]
+                    : [r.Run, t.Images.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        t.Final is { } f ? $"{f.Describe()} ({f.Epoch})" : "-",
+                        t.Best is { } b ? $"{b.Describe()} ({b.Epoch})" : "-",
+                        t.Optimistic ? "test (optimistic)" : t.SelectedOn])).ToList(), Id: "test"));
+
         var verdict = c.Criteria.Select(k => (IReadOnlyList<string>)[k.Name, k.Winner, k.Margin]).ToList();
         verdict.AddRange(c.NotCounted.Select(n => (IReadOnlyList<string>)[n, "not counted", "-"]));
         tables.Add(new ReportTable("Verdict", ["criterion", "winner", "margin"], verdict, Id: "verdict"));

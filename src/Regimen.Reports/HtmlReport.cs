@@ -53,6 +53,7 @@ public static class HtmlReport
                 $"{Fmt(a.Metric, a.FinalValue ?? double.NaN)}" +
                         (a.FinalGap is { } g ? $", final train-validation gap {Units.Points(g)}" : "")));
         sb.Append("</p>");
+        if (a.Test is { } test) sb.Append($"<p id=\"test\"><b>{E(test.Describe())}</b></p>");
         sb.Append(Image(p => PngCharts.Curves(logs, p), "accuracy and loss curves"));
         if (logs.Any(l => l.Has(e => e.TrainAccuracy) && l.Has(e => e.ValAccuracy)))
             sb.Append(Image(p => PngCharts.Gap(logs, p), "train-validation gap"));

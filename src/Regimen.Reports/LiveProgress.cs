@@ -28,6 +28,12 @@ public sealed class LiveProgress : TrainingCallback
         return result;
     }
 
+    public override void OnTrainStart(TrainingContext context)
+    {
+        var s = context.Setup;
+        AnsiConsole.MarkupLine(Markup.Escape($"training {s.Recipe.Name}: model {s.Recipe.Model.Name}, {s.SplitSizes}"));
+    }
+
     public override void OnEpochStart(TrainingContext context, EpochSettings settings,
         IReadOnlyList<ScheduleChange> changes)
     {

@@ -19,9 +19,8 @@ public sealed class PlainProgress : TrainingCallback
     {
         started = DateTime.UtcNow;
         var s = context.Setup;
-        output.WriteLine($"training {s.Recipe.Name}: model {s.Recipe.Model.Name}, {s.Train.Count} train / " +
-                         $"{s.Validation.Count} validation images, {s.Recipe.Epochs} epochs of {s.BatchesPerEpoch} " +
-                         $"batches, from epoch {context.StartEpoch}");
+        output.WriteLine($"training {s.Recipe.Name}: model {s.Recipe.Model.Name}, {s.SplitSizes}, " +
+                         $"{s.Recipe.Epochs} epochs of {s.BatchesPerEpoch} batches, from epoch {context.StartEpoch}");
     }
 
     public override void OnEpochStart(TrainingContext context, EpochSettings settings,

@@ -37,6 +37,10 @@ public class CliTests
         Assert.True(code == 0, output);
         Assert.Contains("epoch 0", output);          // plain progress lines: the output is not a terminal
         Assert.Contains("completed", output);
+        // The tiny recipe validates on the test split: said before and after, and the test score labelled.
+        Assert.Contains("128 train / 50 validation (the test split) images", output);
+        Assert.Equal(2, output.Split("warning: data.validation: test").Length - 1);
+        Assert.Contains("test (50 images, scored once at the end): final (epoch 0)", output);
 
         (code, output) = Run("train", "--resume", outDir, "--data", data.Value, "--epochs", "2");
         Assert.True(code == 2, output);   // the length is an --extend's, not a silently new schedule

@@ -108,6 +108,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             if (s.Seed is { } seed) overrides.Add($"seed={seed}");
             if (s.Folds is { } folds) overrides.Add($"data.folds={folds}");
             var recipe = CheckedRecipes.Load(s.Recipe ?? BuiltinRecipes.DefaultName, overrides);
+            if (recipe.Data.Validation == "test" && recipe.Data.Folds <= 0)
+                AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(TrainingSetup.TestSelectionWarning)}");
             if (recipe.Data.Folds > 0)
                 return CrossValidate(recipe, s.Out ?? ExperimentDirectory.DefaultPath(recipe.Name), s.Data, s.Force,
                     live, s.StopOn);
@@ -119,11 +121,13 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         }
         if (outcome.Interruption is { } interruption) return Interrupted(outcome, interruption, s.Data);
         var summary = outcome.Summary;
-        AnsiConsole.MarkupLine($"[green]{Markup.Escape(summary.Status)}[/]: best {summary.Monitor} " +
-                               $"[bold]{summary.BestValue:0.####}[/] at epoch {summary.BestEpoch}, final " +
-                               $"{summary.FinalValue:0.####}" +
-                                   (summary.FinalValAccuracyTta is { } tta ? $" (flip TTA {tta:0.####})" : "") +
-                               $", {summary.WallSeconds:F0} s");
+        AnsiConsole.MarkupLine($"[green]{Markup.Escape(summary.Status)}[/]: validation ({summary.Validation}): " +
+            $"best {summary.Monitor} [bold]{summary.BestValue:0.####}[/] at epoch {summary.BestEpoch}, " +
+            $"final {summary.FinalValue:0.####}" +
+            (summary.FinalValAccuracyTta is { } tta ? $" (TTA {tta:0.####})" : "") + $", {summary.WallSeconds:F0} s");
+        if (summary.Test is { } test) AnsiConsole.MarkupLine($"[bold]{Markup.Escape(test.Describe())}[/]");
+        foreach (var warning in summary.Warnings ?? [])
+            AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
         AnsiConsole.MarkupLine($"run: [link]{Markup.Escape(outcome.Run.Path)}[/]");
         return 0;
     }

@@ -36,7 +36,7 @@ public static class Analyst
             Run = log.Name, Source = log.Source, Format = log.Format, Epochs = log.Epochs.Count, Metric = v.Metric,
             Reader = log.Reader, Columns = log.Columns.Select(c => c.ToString()).ToList(), NotFound = log.NotFound,
             BestEpoch = v.Best?.Epoch, BestValue = v.Best?.Value, FinalValue = v.Final?.Value,
-            FinalGap = v.Gap.Count > 0 ? v.Gap[^1].Gap : null,
+            FinalGap = v.Gap.Count > 0 ? v.Gap[^1].Gap : null, Test = log.Test,
             Findings = findings.OrderBy(f => Severity.Rank(f.Severity)).ThenBy(f => f.FirstEpoch ?? 0).ToList(),
             Recommendations = recommendations, Unchecked = notChecked, Notes = log.Notes,
         };

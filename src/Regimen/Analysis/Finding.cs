@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Regimen.Runs;
 
 namespace Regimen.Analysis;
 
@@ -66,6 +67,10 @@ public sealed record RunAnalysis
     [JsonPropertyName("best_value")] public double? BestValue { get; init; }
     [JsonPropertyName("final_value")] public double? FinalValue { get; init; }
     [JsonPropertyName("final_gap")] public double? FinalGap { get; init; }
+    /// <summary>A Regimen run's test split, scored once at the end: final and best-on-validation weights.</summary>
+    [JsonPropertyName("test")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TestScores? Test { get; init; }
     [JsonPropertyName("findings")] public List<Finding> Findings { get; init; } = new();
     [JsonPropertyName("recommendations")] public List<Recommendation> Recommendations { get; init; } = new();
     /// <summary>Checks that could not run because the format lacks a series; said instead of guessed.</summary>

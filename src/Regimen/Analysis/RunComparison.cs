@@ -20,6 +20,10 @@ public sealed record ComparedRun
     [JsonPropertyName("schedule_changes")] public int ScheduleChanges { get; init; }
     /// <summary>How much the final value is worse than the best.</summary>
     [JsonPropertyName("drop_from_best")] public double? DropFromBest { get; init; }
+    /// <summary>A Regimen run's test split, scored once at the end; shown, never a criterion of the verdict.</summary>
+    [JsonPropertyName("test")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TestScores? Test { get; init; }
 }
 
 /// <summary>A criterion of the verdict, its winner and the margin.</summary>
@@ -183,6 +187,7 @@ public static class RunComparison
             ScheduleChanges = v.Log.Events.Where(e => e.Kind == "schedule" && e.Key != "phase").Select(e => e.Epoch)
                 .Distinct().Count(),
             DropFromBest = v.Best is { } b && v.Final is { } f ? v.Worse(f.Value, b.Value) : null,
+            Test = v.Log.Test,
         };
     }
 

@@ -90,9 +90,11 @@ public sealed class DataSection
     /// <summary>Folder with the data set's files; default: the data set's usual install place.</summary>
     public string? Path { get; set; }
     /// <summary>
-    /// Where validation comes from: "test" (the data set's test split) or "holdout" (val_fraction of train).
+    /// What picks the checkpoint and the early stop: "holdout" (val_fraction of each class of the training images,
+    /// seeded; the test split is scored once, at the end) or "test" (the test split itself: its score is then
+    /// optimistic, and the run says so).
     /// </summary>
-    public string Validation { get; set; } = "test";
+    public string Validation { get; set; } = "holdout";
     public double ValFraction { get; set; } = 0.1;
     /// <summary>
     /// Threads that prepare batches ahead of the training loop: 0 = in the loop, 1 = one worker with bounded prefetch.

@@ -18,6 +18,7 @@ public sealed class RunRecorder : TrainingCallback
     readonly Stopwatch clock = Stopwatch.StartNew();
     readonly double previousSeconds;
     readonly bool resumed;
+    TestScores? test;
 
     /// <summary>
     /// Keeps the records of the epochs before <paramref name="startEpoch"/>; <paramref name="midEpoch"/>: resumed from
@@ -60,12 +61,9 @@ public sealed class RunRecorder : TrainingCallback
                     ? $"resumed at epoch {context.StartEpoch}, batch {progress.Batch} (a recovery checkpoint)"
                     : $"resumed at epoch {context.StartEpoch}",
             }
-            : new RunEvent
-            {
-                Epoch = 0, Kind = "start",
-                Message = $"recipe {context.Setup.Recipe.Name}, {context.Setup.Train.Count} training images, " +
-                          $"{context.Setup.Validation.Count} validation images",
-            });
+            : new RunEvent { Epoch = 0, Kind = "start", Message = StartMessage(context.Setup) });
+        if (!resumed && context.Setup.SelectsOnTest)
+            Record(new RunEvent { Epoch = 0, Kind = "warning", Message = TrainingSetup.TestSelectionWarning });
         if (!resumed && context.Setup.Precision is not null)
             Record(new RunEvent
             {
@@ -90,6 +88,27 @@ public sealed class RunRecorder : TrainingCallback
         if (!resumed && context.Setup.Pretrained is { } p)
             Record(new RunEvent { Epoch = 0, Kind = "pretrained", Message = p.Describe() });
     }
+
+    /// <summary>"recipe R, 54000 training images, 6000 validation images (held out of the training images), 10000
+    /// test images (scored once, at the end)": the sizes the analyst's noise model reads back.</summary>
+    static string StartMessage(TrainingSetup s)
+    {
+        var source = s.ValidationSource switch
+        {
+            "holdout" => " (held out of the training images)",
+            "test" => " (the test split)",
+            _ => " (the fold)",
+        };
+        var test = s.Test is null || s.SelectsOnTest ? "" : $", {s.Test.Count} test images (scored once, at the end)";
+        return $"recipe {s.Recipe.Name}, {s.Train.Count} training images, {s.Validation.Count} validation images" +
+               source + test;
+    }
+
+    /// <summary>
+    /// Scores the test split once the training has ended (not when it was interrupted or failed), given the epochs
+    /// it recorded: an event and summary.json's "test".
+    /// </summary>
+    public Func<IReadOnlyList<EpochResult>, TestScores?>? ScoreTest { get; init; }
 
     public override void OnEpochStart(TrainingContext context, EpochSettings settings,
         IReadOnlyList<ScheduleChange> changes)
@@ -124,6 +143,11 @@ public sealed class RunRecorder : TrainingCallback
             });
         if (context.StopReason != null)
             Record(new RunEvent { Epoch = context.Epoch, Kind = "early_stop", Message = context.StopReason });
+        if (error is null && context.Interruption is null && ScoreTest?.Invoke(rows) is { } scores)
+        {
+            test = scores;
+            Record(new RunEvent { Epoch = context.Epoch, Kind = "test", Message = scores.Describe() });
+        }
         if (error is null && context.Interruption is { } stop)
             Record(new RunEvent
             {
@@ -151,6 +175,9 @@ public sealed class RunRecorder : TrainingCallback
             ValidationSize = context.Setup.Validation.Count,
             TrainSize = context.Setup.Train.Count,
             Classes = context.Setup.Train.ClassCount,
+            Validation = context.Setup.ValidationSource,
+            Warnings = context.Setup.SelectsOnTest ? [TrainingSetup.TestSelectionWarning] : null,
+            Test = test,
             BestEpoch = best?.Epoch,
             BestValue = best is null ? null : monitor.Read(best),
             FinalValue = last is null ? null : monitor.Read(last),

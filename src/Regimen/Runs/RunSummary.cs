@@ -26,6 +26,20 @@ public sealed record RunSummary
     [JsonPropertyName("validation_size")] public int? ValidationSize { get; init; }
     [JsonPropertyName("train_size")] public int? TrainSize { get; init; }
     [JsonPropertyName("classes")] public int? Classes { get; init; }
+    /// <summary>Where the validation split came from: holdout (held out of the training images), test, fold.</summary>
+    [JsonPropertyName("validation")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Validation { get; init; }
+    /// <summary>What the user must know to read the numbers (validation: test makes the test score
+    /// optimistic).</summary>
+    [JsonPropertyName("warnings")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Warnings { get; init; }
+    /// <summary>The test split scored once at the end, for the final and the best checkpoints (until then
+    /// absent).</summary>
+    [JsonPropertyName("test")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TestScores? Test { get; init; }
     [JsonPropertyName("wall_seconds")] public double WallSeconds { get; init; }
     /// <summary>The epochs train --resume --extend added, with their rate tails (recipe.yaml's extensions).</summary>
     [JsonPropertyName("extensions")]

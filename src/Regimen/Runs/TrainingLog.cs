@@ -79,6 +79,9 @@ public sealed record TrainingLog
     public int? ValidationSize { get; init; }
     /// <summary>Images each epoch trained on, when the log says.</summary>
     public int? TrainSize { get; init; }
+    /// <summary>A Regimen run's test split, scored once at the end (summary.json "test"); not a series, never
+    /// judged.</summary>
+    public TestScores? Test { get; init; }
 
     public bool Has(Func<LogEpoch, double?> series) => Epochs.Any(e => series(e) is not null);
 

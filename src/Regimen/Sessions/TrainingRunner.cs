@@ -193,7 +193,11 @@ public static class TrainingRunner
         IReadOnlyList<TrainingCallback> extra, StopRequest? stop,
         EpochProgress? progress = null, IReadOnlyList<RunEvent>? notes = null)
     {
-        var recorder = new RunRecorder(run, setup.Recipe, startEpoch, midEpoch: progress is not null);
+        // The test split is looked at only when the run's choices are made: once, for the final and best weights.
+        var recorder = new RunRecorder(run, setup.Recipe, startEpoch, midEpoch: progress is not null)
+        {
+            ScoreTest = rows => TestScoring.Score(setup, run, rows),
+        };
         var callbacks = new List<TrainingCallback> { recorder, new CheckpointCallback(run, recorder),
             new TensorBoardCallback(run) };
         if (setup.Recipe.EarlyStopping.Enabled) callbacks.Add(new EarlyStopping(setup.Recipe.EarlyStopping));

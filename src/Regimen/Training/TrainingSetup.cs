@@ -36,7 +36,33 @@ public sealed class TrainingSetup : IDisposable
 
     public Recipe Recipe { get; }
     public ImageDataset Train { get; }
+    /// <summary>What each epoch is scored on: what picks the best checkpoint and what early stopping watches.</summary>
     public ImageDataset Validation { get; }
+    /// <summary>
+    /// The test split, scored once when the training ends (TestScoring); with validation: test it is the
+    /// validation split itself, and null when the data set has none or a fold's validation stands in for it.
+    /// </summary>
+    public ImageDataset? Test { get; private init; }
+    /// <summary>Where <see cref="Validation"/> comes from: holdout (held out of the training images), test, or
+    /// fold.</summary>
+    public string ValidationSource { get; private init; } = "fold";
+    /// <summary>Whether the checkpoint and the early stop are chosen on the test split (its score is then
+    /// optimistic).</summary>
+    public bool SelectsOnTest => ValidationSource == "test";
+
+    /// <summary>What a recipe with validation: test is told, on the terminal and in summary.json.</summary>
+    public const string TestSelectionWarning =
+        "data.validation: test picks the best checkpoint and the early stop on the test split, so its test score is " +
+        "optimistic (model selection on the test set); data.validation: holdout keeps the test split out of it";
+
+    /// <summary>"54000 train / 6000 validation (held out) / 10000 test images": the sizes, named truthfully.</summary>
+    public string SplitSizes => ValidationSource switch
+    {
+        "holdout" => $"{Train.Count} train / {Validation.Count} validation (held out) / " +
+                     (Test is null ? "no test images" : $"{Test.Count} test images"),
+        "test" => $"{Train.Count} train / {Validation.Count} validation (the test split) images",
+        _ => $"{Train.Count} train / {Validation.Count} validation (the fold) images",
+    };
     public nn.Module<Tensor, Tensor> Model { get; }
     public OptimizerHelper Optimizer { get; }
     /// <summary>The optimizer's parameter groups: head or backbone, with or without weight decay.</summary>
@@ -99,14 +125,26 @@ public sealed class TrainingSetup : IDisposable
     /// <summary>Builds a setup over data already in memory; takes ownership of both data sets.</summary>
     public static TrainingSetup Create(Recipe recipe, ImageDataset train, ImageDataset? test)
     {
-        var (trainSplit, validation) = Split(recipe, train, test);
-        return CreateForSplit(recipe, trainSplit, validation);
+        var (trainSplit, validation, kept) = Split(recipe, train, test);
+        try
+        {
+            return Build(recipe, trainSplit, validation, kept, recipe.Data.Validation);
+        }
+        catch
+        {
+            if (!ReferenceEquals(kept, validation)) kept?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
     /// Builds a setup over an explicit train/validation split (a cross-validation fold); takes ownership of both.
     /// </summary>
-    public static TrainingSetup CreateForSplit(Recipe recipe, ImageDataset train, ImageDataset validation)
+    public static TrainingSetup CreateForSplit(Recipe recipe, ImageDataset train, ImageDataset validation) =>
+        Build(recipe, train, validation, test: null, validationSource: "fold");
+
+    static TrainingSetup Build(Recipe recipe, ImageDataset train, ImageDataset validation, ImageDataset? test,
+        string validationSource)
     {
         TorchRuntime.Configure(recipe.Threads);
         var (mean, std) = train.ChannelStatistics();
@@ -126,7 +164,7 @@ public sealed class TrainingSetup : IDisposable
         return new TrainingSetup(recipe, train, validation, model, optimizer, groups, mean, std, ema,
             pretrained, precision)
         {
-            Layout = layout,
+            Layout = layout, Test = test, ValidationSource = validationSource,
         };
     }
 
@@ -136,7 +174,13 @@ public sealed class TrainingSetup : IDisposable
         return model;
     }
 
-    static (ImageDataset Train, ImageDataset Validation) Split(Recipe recipe, ImageDataset train, ImageDataset? test)
+    /// <summary>
+    /// The training, validation and test splits. holdout: data.val_fraction of each class of the training images,
+    /// seeded with the recipe's seed (the same split for every run with that seed), the test split kept apart for
+    /// the end; test: the test split validates (and is the test).
+    /// </summary>
+    static (ImageDataset Train, ImageDataset Validation, ImageDataset? Test) Split(Recipe recipe, ImageDataset train,
+        ImageDataset? test)
     {
         if (test is null && recipe.Data.Validation == "test")
         {
@@ -147,18 +191,24 @@ public sealed class TrainingSetup : IDisposable
         ImageDataset trainSplit = train, validation = test!;
         if (recipe.Data.Validation == "holdout")
         {
-            var order = BatchLoader.Order(train.Count, recipe.Seed, -1);
-            int valCount = Math.Max(1, (int)Math.Round(train.Count * recipe.Data.ValFraction));
-            validation = train.Select(order[..valCount], train.Name + "/holdout");
-            trainSplit = train.Select(order[valCount..].Order().ToArray(), train.Name + "/train");
+            var (kept, heldOut) = Splits.StratifiedHoldout(train.LabelArray(), recipe.Data.ValFraction, recipe.Seed);
+            if (kept.Length == 0 || heldOut.Length == 0)
+            {
+                int count = train.Count;
+                train.Dispose();
+                test?.Dispose();
+                throw new RegimenException($"data.validation: holdout: {count} training image(s) cannot be split " +
+                                           "into a training and a validation part");
+            }
+            validation = train.Select(heldOut, train.Name + "/holdout");
+            trainSplit = train.Select(kept, train.Name + "/train");
             train.Dispose();
-            test?.Dispose();
         }
         if (recipe.Data.TrainLimit > 0 && recipe.Data.TrainLimit < trainSplit.Count)
             trainSplit = trainSplit.TakeFirst(recipe.Data.TrainLimit);
         if (recipe.Data.ValLimit > 0 && recipe.Data.ValLimit < validation.Count)
             validation = validation.TakeFirst(recipe.Data.ValLimit);
-        return (trainSplit, validation);
+        return (trainSplit, validation, recipe.Data.Validation == "holdout" ? test : validation);
     }
 
     public void Dispose()
@@ -169,5 +219,6 @@ public sealed class TrainingSetup : IDisposable
         Model.Dispose();
         Train.Dispose();
         Validation.Dispose();
+        if (!ReferenceEquals(Test, Validation)) Test?.Dispose();
     }
 }

@@ -112,12 +112,14 @@ public static class LogReader
             ValidationSize = summary?.ValidationSize ?? sizes.Validation,
             TrainSize = summary?.TrainSize ?? sizes.Train,
             Classes = summary?.Classes,
+            Test = summary?.Test,
             Events = events.Where(x => x.Kind is not ("start" or "end" or "checkpoint"))
                 .Select(x => new LogEvent(x.Epoch, x.Kind, x.Key, x.From, x.To, x.Message)).ToList(),
         };
         if (summary?.SourceFormat is null)
             log.Notes.Add(
                 "train_acc is measured on augmented (and, with MixUp/CutMix, mixed) batches in training mode");
+        log.Notes.AddRange(summary?.Warnings ?? []);
         return log;
     }
 
