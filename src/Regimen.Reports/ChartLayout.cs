@@ -25,6 +25,12 @@ internal static class ChartLayout
                 case Scatter s when s.LegendText.Length > max: s.LegendText = Shorten(s.LegendText, max); break;
                 case AxisLine l when l.LegendText.Length > max: l.LegendText = Shorten(l.LegendText, max); break;
             }
+        // A legend panel without items leaves the whole figure blank.
+        if (!plot.GetPlottables().SelectMany(p => p.LegendItems).Any(i => !string.IsNullOrEmpty(i.LabelText)))
+        {
+            plot.HideLegend();
+            return;
+        }
         plot.ShowLegend(Edge.Bottom);
         plot.Legend.Orientation = Orientation.Horizontal;
     }

@@ -23,13 +23,16 @@ public static class PngCharts
         bool hasAccuracy = logs.Any(l => l.Has(e => e.TrainAccuracy) || l.Has(e => e.ValAccuracy));
         var accuracy = new Plot();
         var loss = new Plot();
-        foreach (var log in logs)
+        for (int i = 0; i < logs.Count; i++)
         {
+            var log = logs[i];
             string prefix = logs.Count > 1 ? RunName(log, width / 2) + " " : "";
-            Line(accuracy, log.Series(e => e.TrainAccuracy), prefix + "train acc", LinePattern.Dashed);
-            Line(accuracy, log.Series(e => e.ValAccuracy), prefix + "val acc", LinePattern.Solid);
-            Line(loss, log.Series(e => e.TrainLoss), prefix + "train loss", LinePattern.Dashed);
-            Line(loss, log.Series(e => e.ValLoss), prefix + "val loss", LinePattern.Solid);
+            // Several runs: a colour per run, train dashed and validation solid; one run: a colour per series.
+            Color? color = logs.Count > 1 ? accuracy.Add.Palette.GetColor(i) : null;
+            Line(accuracy, log.Series(e => e.TrainAccuracy), prefix + "train acc", LinePattern.Dashed, color);
+            Line(accuracy, log.Series(e => e.ValAccuracy), prefix + "val acc", LinePattern.Solid, color);
+            Line(loss, log.Series(e => e.TrainLoss), prefix + "train loss", LinePattern.Dashed, color);
+            Line(loss, log.Series(e => e.ValLoss), prefix + "val loss", LinePattern.Solid, color);
         }
         if (logs.Count == 1)
             foreach (var plot in new[] { accuracy, loss })
@@ -37,13 +40,9 @@ public static class PngCharts
                 Phases(plot, logs[0]);
                 Events(plot, logs[0]);
             }
-        accuracy.Title("Accuracy");
-        loss.Title("Loss");
-        foreach (var plot in new[] { accuracy, loss })
-        {
-            Finish(plot, width / 2);
-            ChartLayout.ConstantAxis(plot, plot.Axes.Left);
-        }
+        Finish(accuracy, "Accuracy", width / 2, "no accuracy");
+        Finish(loss, "Loss", width / 2, "no loss");
+        foreach (var plot in new[] { accuracy, loss }) ChartLayout.ConstantAxis(plot, plot.Axes.Left);
         return hasAccuracy ? new ChartFigure(width, height, accuracy, loss) : new ChartFigure(width / 2, height, loss);
     }
 
@@ -69,8 +68,7 @@ public static class PngCharts
         line.LinePattern = LinePattern.Dotted;
         line.LegendText = $"overfitting threshold ({Units.PointsMagnitude(threshold)})";
         plot.Add.HorizontalLine(0).Color = Colors.Gray;
-        plot.Title("Train - validation accuracy gap (points)");
-        Finish(plot, width);
+        Finish(plot, "Train - validation accuracy gap (points)", width, "no train and validation accuracy");
         // The range holds zero and the threshold, whatever the runs did.
         double low = all.Min(), high = all.Max(), pad = (high - low) * 0.08;
         plot.Axes.SetLimitsY(low - pad, high + pad);
@@ -99,8 +97,7 @@ public static class PngCharts
             plot.Axes.Right.Label.Text = "resolution (px)";
         }
         if (logs.Count == 1) Events(plot, logs[0]);
-        plot.Title("Learning rate and resolution");
-        Finish(plot, width);
+        Finish(plot, "Learning rate and resolution", width, "neither");
         ChartLayout.ConstantAxis(plot, plot.Axes.Left);
         // The resolutions a run trained at, and only those: a constant one is one labelled tick.
         if (resolution.Count > 0) ChartLayout.TicksAt(plot, plot.Axes.Right, resolution.Select(p => p.Value));
@@ -125,27 +122,32 @@ public static class PngCharts
             marker.Size = 10;
             marker.Shape = MarkerShape.OpenCircle;
         }
-        plot.Title($"{metric} per fold (circles: each fold's best)");
-        Finish(plot, width);
+        Finish(plot, $"{metric} per fold (circles: each fold's best)", width, $"no {metric}");
         ChartLayout.ConstantAxis(plot, plot.Axes.Left);
         return new ChartFigure(width, height, plot);
     }
 
     /// <summary>The epoch axis, the legend below, the axes fitted to the data (before any axis is set by
     /// hand).</summary>
-    static void Finish(Plot plot, int width)
+    static void Finish(Plot plot, string title, int width, string missing)
     {
         plot.XLabel("epoch");
         ChartLayout.LegendBelow(plot, width);
         plot.Axes.AutoScale();
         ChartLayout.WholeEpochs(plot);
+        // A log without the series still gets its chart (analyze --png writes all three), saying so in its title,
+        // with axes that have a range.
+        bool empty = !plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().Any();
+        plot.Title(empty ? $"{title}: {missing} in this log" : title);
+        if (empty) plot.Axes.SetLimits(0, 1, 0, 1);
     }
 
     /// <summary>The run's name, shortened to leave room for what follows it in a legend label ("val loss").</summary>
     static string RunName(TrainingLog log, int width) =>
         ChartLayout.Shorten(log.Name, ChartLayout.LegendChars(width) - 14);
 
-    static void Line(Plot plot, IEnumerable<(int Epoch, double Value)> series, string label, LinePattern pattern)
+    static void Line(Plot plot, IEnumerable<(int Epoch, double Value)> series, string label, LinePattern pattern,
+        Color? color = null)
     {
         var points = series.ToList();
         if (points.Count == 0) return;
@@ -154,6 +156,7 @@ public static class PngCharts
         scatter.LegendText = label;
         scatter.LinePattern = pattern;
         scatter.MarkerSize = points.Count > 60 ? 0 : 4;
+        if (color is { } c) scatter.Color = c;
     }
 
     static void Phases(Plot plot, TrainingLog log)
