@@ -14,7 +14,8 @@ public static class HtmlReport
 {
     const string Style = """
         body { font-family: sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
-        table { border-collapse: collapse; margin: 1em 0; }
+        table { border-collapse: collapse; margin: 1em 0; display: block; max-width: 100%; overflow-x: auto; }
+        pre { overflow-x: auto; }
         td, th { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }
         th { background: #f0f0f0; } .critical { color: #b00; font-weight: bold; } .warning { color: #a60; }
         .info { color: #666; }

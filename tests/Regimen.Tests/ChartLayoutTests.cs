@@ -236,4 +236,37 @@ public class ChartLayoutTests
         var single = AsciiChart.Render([new("val acc", 'V', [(0, 0.5)])], [], format: "0.0%");
         Assert.Contains("epoch 0\n", single.Replace("\r", ""));
     }
+
+    /// <summary>The analysis and comparison pages in a 1,024-pixel window: nothing runs off the page's side (a wide
+    /// table scrolls in its own box).</summary>
+    [Fact]
+    public void TheReportPagesFitTheWindow()
+    {
+        var dir = TestData.TempDir("report-width");
+        string analysis = Path.Combine(dir, "analysis.html"), comparison = Path.Combine(dir, "comparison.html");
+        var (code, output) = CliTests.Run("analyze", AnalystTests.Fixture("seed001-fixres-v1"), "--html", analysis);
+        Assert.True(code == 0, output);
+        string[] runs = ["lightning-mnist", "logging-vgg-resume", "keras-car", "keras-trafficsign", "yolo-fruits",
+            "yolo-weather", "fastai-sportsball", "lightning-eurosat"];
+        var paths = runs.Select(r => Path.Combine(AppContext.BaseDirectory, "Corpus", r));
+        (code, output) = CliTests.Run(["compare", .. paths, "--html", comparison]);
+        Assert.True(code == 0, output);
+        foreach (var page in new[] { analysis, comparison })
+        {
+            var probe = page.Replace(".html", "-probe.html");
+            File.WriteAllText(probe, File.ReadAllText(page).Replace("</body>", """
+                <pre id="probe"></pre><script>
+                const width = document.documentElement.clientWidth, wide = [];
+                for (const e of document.querySelectorAll('body > *, section > *')) {
+                  const r = e.getBoundingClientRect();
+                  if (r.left < -1 || r.right > width + 1) wide.push(`${e.tagName} ${Math.round(r.right)} px`);
+                }
+                document.getElementById('probe').textContent = `${width}: ${wide.join(', ')}`;
+                </script></body>
+                """));
+            var found = Regex.Match(HtmlReportTests.DumpDom(probe, 1024), "<pre id=\"probe\">(.*?)</pre>");
+            Assert.True(found.Success, $"{probe} did not measure");
+            Assert.Matches(@"^\d+: $", found.Groups[1].Value);
+        }
+    }
 }

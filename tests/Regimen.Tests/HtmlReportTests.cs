@@ -12,12 +12,15 @@ public class HtmlReportTests
         throw new InvalidOperationException("Chromium is not installed: run scripts/setup (apt-get install chromium)");
     }
 
-    internal static string DumpDom(string html)
+    /// <summary>The page's DOM after its scripts ran, in a window <paramref name="width"/> pixels wide (0: the
+    /// default).</summary>
+    internal static string DumpDom(string html, int width = 0)
     {
         var start = new ProcessStartInfo(Chromium()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                      "--disable-component-update", "--disable-sync", $"--user-data-dir={TestData.TempDir("chromium")}", "--dump-dom", new Uri(html).AbsoluteUri })
             start.ArgumentList.Add(a);
+        if (width > 0) start.ArgumentList.Insert(0, $"--window-size={width},900");
         using var p = Process.Start(start)!;
         var dom = p.StandardOutput.ReadToEndAsync();
         _ = p.StandardError.ReadToEndAsync();
