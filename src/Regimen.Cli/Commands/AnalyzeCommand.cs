@@ -134,7 +134,11 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
                 $"critical ({options.CriticalSe})");
         if (options.PlateauEpochs < 1)
             throw new RegimenException($"--plateau-epochs: must be at least 1, got {options.PlateauEpochs}");
-        var logs = LogReader.Read(s.Path!, read);
+        // A folder of runs: each run found once, its section named by its path below the folder (RunFolders).
+        var folder = Directory.Exists(s.Path) && !RunFolders.IsOneRun(s.Path) ? RunFolders.Scan(s.Path, read) : null;
+        if (folder is { Runs.Count: 0 }) folder = null;   // LogReader says what it looked for and what it skipped
+        var runs = folder?.Runs.Select(r => r.Logs).ToList() ?? new() { LogReader.Read(s.Path!, read) };
+        var logs = runs.SelectMany(r => r).ToList();
         if (s.Monitor is { } metric && !logs.Any(l => l.MetricSeries(metric) is not null))
         {
             var known = ColumnRoles.Roles.Skip(2).Concat(logs.SelectMany(l => l.OtherSeries.Keys)).Distinct().ToList();
@@ -143,11 +147,16 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
             throw new RegimenException($"--monitor {metric}: {s.Path} has no such series" +
                 (hint is null ? $" (it has: {string.Join(", ", present)})" : $" (did you mean '{hint}'?)"));
         }
-        var analyses = logs.Any(l => l.Fold is not null)
-            ? new List<RunAnalysis> { Analyst.AnalyzeFolds(logs, options) }
-            : logs.Select(l => Analyst.Analyze(l, options)).ToList();
-        // The logs behind analysis i: its own run, or all folds for the one analysis of an experiment.
-        IReadOnlyList<Runs.TrainingLog> LogsOf(int i) => analyses.Count == logs.Count ? new[] { logs[i] } : logs;
+        // One section per run: an experiment's folds together, else each log (a file may hold several runs).
+        var sections = runs.SelectMany(run => run.Any(l => l.Fold is not null)
+            ? new[] { (Analysis: Analyst.AnalyzeFolds(run, options), Logs: run) }
+            : run.Select(l =>
+                (Analysis: Analyst.Analyze(l, options), Logs: (IReadOnlyList<Runs.TrainingLog>)new[] { l })))
+            .ToList();
+        var analyses = sections.Select(x => x.Analysis).ToList();
+        if (folder is not null && s.Json)
+            foreach (var line in RunFolderReport.Lines(folder)) Console.Error.WriteLine(line);
+        else if (folder is not null) RunFolderReport.Write(AnsiConsole.Console, folder);
         if (s.Json)
         {
             var json = analyses.Count == 1 ? JsonSerializer.Serialize(analyses[0], JsonOptions)
@@ -155,7 +164,7 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
             Console.WriteLine(json);
         }
         else
-            for (int i = 0; i < analyses.Count; i++) AnalysisReport.Write(AnsiConsole.Console, analyses[i], LogsOf(i));
+            foreach (var (analysis, runLogs) in sections) AnalysisReport.Write(AnsiConsole.Console, analysis, runLogs);
         if (s.Png != null)
         {
             PngCharts.Curves(logs, s.Png + "-curves.png");
@@ -171,10 +180,10 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
             }
         }
         if (s.Html != null)
-            Written.Text(s.Html, HtmlReport.Analyses(analyses.Select((a, i) => (a, LogsOf(i))).ToList()), s.Json);
+            Written.Text(s.Html, HtmlReport.Analyses(sections), s.Json);
         if (s.Markdown != null)
-            Written.Text(s.Markdown,
-                string.Join("\n", analyses.Select((a, i) => AnalysisReport.Markdown(a, LogsOf(i)))), s.Json);
+            Written.Text(s.Markdown, (folder is null ? "" : RunFolderReport.Markdown(folder))
+                + string.Join("\n", sections.Select(x => AnalysisReport.Markdown(x.Analysis, x.Logs))), s.Json);
         return 0;
     }
 

@@ -37,7 +37,7 @@ public static class LogReader
         }
     }
 
-    static IReadOnlyList<TrainingLog> ReadFile(string path, ReadOptions options)
+    internal static IReadOnlyList<TrainingLog> ReadFile(string path, ReadOptions options)
     {
         var sample = LogSample.Of(path);
         if (sample.Head.Length == 0) throw new RegimenException($"{path}: empty file");
@@ -45,45 +45,55 @@ public static class LogReader
         return reader.Read(path, options);
     }
 
+    /// <summary>The files that make a folder another tool's run (the first found is read).</summary>
+    internal static readonly string[] RunFiles =
+        { "summary.csv", "metrics.csv", "results.csv", "trainer_state.json", "log.txt", "training.log", "history.csv" };
+
     static IReadOnlyList<TrainingLog> ReadDirectory(string path, ReadOptions options)
     {
-        if (ExperimentDirectory.IsExperiment(path))
-            return Directory.GetDirectories(path, "fold-*")
-                .OrderBy(d => int.Parse(Path.GetFileName(d)[5..], CultureInfo.InvariantCulture))
-                .Where(d => File.Exists(Path.Combine(d, "metrics.csv")))
-                .Select(d =>
-                    RegimenRun(d) with { Fold = int.Parse(Path.GetFileName(d)[5..], CultureInfo.InvariantCulture) })
-                    .ToList();
-        // A Regimen run, or another tool's run that regimen watch recorded in the same shape (no recipe; summary.json
-        // says the format).
-        if (File.Exists(Path.Combine(path, "metrics.csv")) && (File.Exists(Path.Combine(path, "recipe.yaml")) ||
-            RunSummary.Read(Path.Combine(path, "summary.json"))?.SourceFormat is not null))
-            return new[] { RegimenRun(path) };
-        foreach (var candidate in new[] { "summary.csv", "metrics.csv", "results.csv", "trainer_state.json", "log.txt",
-            "training.log", "history.csv" })
-            if (File.Exists(Path.Combine(path, candidate))) return ReadFile(Path.Combine(path, candidate), options);
-        var events = Directory.GetFiles(path, "*tfevents*", SearchOption.AllDirectories);
-        if (events.Length > 0) return events.Order(StringComparer.Ordinal).Select(TensorBoardReader.Read)
-            .Select(l => l with { Reader = "tensorboard" }).ToList();
-        // Several runs in one folder: every file some reader recognizes, each read as its own run(s).
-        var logs = new List<TrainingLog>();
-        foreach (var file in Directory.GetFiles(path).Order(StringComparer.Ordinal))
-        {
-            if (new FileInfo(file).Length == 0) continue;
-            var sample = LogSample.Of(file);
-            var (reader, score) = options.Format is { } f ? (LogReaders.Find(f), 1.0) : LogReaders.Rank(sample)[0];
-            if (score < 0.3) continue;
-            try { logs.AddRange(reader.Read(file, options)); }
-            // a text file that is not a log after all
-            catch (RegimenException) when (options.Format is null && score < 0.7) { }
-        }
-        if (logs.Count > 0) return logs;
+        if (ExperimentDirectory.IsExperiment(path)) return ReadExperiment(path);
+        if (IsRegimenRun(path)) return new[] { RegimenRun(path) };
+        if (RunFile(path) is { } file) return ReadFile(file, options);
+        // A folder of runs (or of logs): each run found in it once (RunFolders).
+        var folder = RunFolders.Scan(path, options);
+        if (folder.Runs.Count > 0) return folder.Runs.SelectMany(r => r.Logs).ToList();
         throw new RegimenException($"{path}: no training log found (a Regimen run, metrics.csv, summary.csv, " +
-            "results.csv, trainer_state.json, log.txt, TensorBoard events, or any file a reader recognizes: regimen " +
-            "analyze --formats)");
+            "results.csv, trainer_state.json, log.txt, TensorBoard events, or any file a reader recognizes: " +
+            "regimen analyze --formats)" + RunFolders.SkippedText(folder));
     }
 
-    static TrainingLog RegimenRun(string dir)
+    /// <summary>A Regimen run, or another tool's run that regimen watch recorded in the same shape (no recipe;
+    /// summary.json says the format).</summary>
+    internal static bool IsRegimenRun(string path) => File.Exists(Path.Combine(path, "metrics.csv"))
+        && (File.Exists(Path.Combine(path, "recipe.yaml"))
+            || RunSummary.Read(Path.Combine(path, "summary.json"))?.SourceFormat is not null);
+
+    /// <summary>The file that makes <paramref name="path"/> another tool's run folder, if any.</summary>
+    internal static string? RunFile(string path) =>
+        RunFiles.Select(f => Path.Combine(path, f)).FirstOrDefault(File.Exists);
+
+    internal static IReadOnlyList<TrainingLog> ReadExperiment(string path) =>
+        Directory.GetDirectories(path, "fold-*")
+            .OrderBy(d => int.Parse(Path.GetFileName(d)[5..], CultureInfo.InvariantCulture))
+            .Where(d => File.Exists(Path.Combine(d, "metrics.csv")))
+            .Select(d => RegimenRun(d) with
+            {
+                Fold = int.Parse(Path.GetFileName(d)[5..], CultureInfo.InvariantCulture),
+            }).ToList();
+
+    /// <summary>A file read by the reader that recognizes it best, or null when none does well enough (at least
+    /// 0.3) or a weak guess (under 0.7) fails to read it: a text file that is not a log after all.</summary>
+    internal static IReadOnlyList<TrainingLog>? TryReadFile(string file, ReadOptions options)
+    {
+        if (new FileInfo(file).Length == 0) return null;
+        var sample = LogSample.Of(file);
+        var (reader, score) = options.Format is { } f ? (LogReaders.Find(f), 1.0) : LogReaders.Rank(sample)[0];
+        if (score < 0.3) return null;
+        try { return reader.Read(file, options); }
+        catch (RegimenException) when (options.Format is null && score < 0.7) { return null; }
+    }
+
+    internal static TrainingLog RegimenRun(string dir)
     {
         var run = new RunDirectory(dir);
         var rows = MetricsCsv.Read(run.MetricsFile);

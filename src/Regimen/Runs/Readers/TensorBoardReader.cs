@@ -10,11 +10,24 @@ namespace Regimen.Runs.Readers;
 /// </summary>
 public static class TensorBoardReader
 {
-    public static TrainingLog Read(string path)
+    public static TrainingLog Read(string path) => Read(new[] { path });
+
+    /// <summary>
+    /// The event files of one run as one log: a run that was resumed, or restarted, writes a new file beside the
+    /// first, and Keras writes train/ and validation/ files. Files are read in name order (the names begin with the
+    /// time they were opened), and a step logged in two files keeps the later file's value.
+    /// </summary>
+    public static TrainingLog Read(IReadOnlyList<string> paths)
+    {
+        var scalars = new Dictionary<string, SortedDictionary<long, double>>();
+        foreach (var path in paths.Order(StringComparer.Ordinal)) ReadFile(path, scalars);
+        return Assemble(paths, scalars);
+    }
+
+    static void ReadFile(string path, Dictionary<string, SortedDictionary<long, double>> scalars)
     {
         var bytes = File.ReadAllBytes(path);
         var dir = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) ?? "";
-        var scalars = new Dictionary<string, SortedDictionary<long, double>>();
         int offset = 0, record = 0;
         while (offset < bytes.Length)
         {
@@ -35,6 +48,16 @@ public static class TensorBoardReader
             ParseEvent(bytes.AsSpan(data, n), dir, scalars, path, record);
             offset = data + n + 4;
         }
+    }
+
+    static TrainingLog Assemble(IReadOnlyList<string> paths, Dictionary<string, SortedDictionary<long, double>> scalars)
+    {
+        var path = paths[0];
+        // The run's folder: Keras keeps its files in train/ and validation/ below it.
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "";
+        if (Path.GetFileName(folder) is "train" or "validation" or "val")
+            folder = Path.GetDirectoryName(folder) ?? folder;
+        var dir = Path.GetFileName(folder);
         var steps = scalars.Values.SelectMany(s => s.Keys).Distinct().Order().ToList();
         var index = steps.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i);
         string? Find(Func<string, bool> predicate) => scalars.Keys.FirstOrDefault(predicate);
@@ -48,7 +71,7 @@ public static class TensorBoardReader
         double? At(string? tag, long step) => tag is not null && scalars[tag].TryGetValue(step, out var v) ? v : null;
         var log = new TrainingLog
         {
-            Name = dir, Source = path, Format = "tensorboard",
+            Name = dir, Source = paths.Count == 1 ? path : folder, Format = "tensorboard",
             Epochs = steps.Select(s => new LogEpoch
             {
                 Epoch = index[s], TrainLoss = At(trainLoss, s), TrainAccuracy = At(trainAcc, s),
@@ -59,7 +82,11 @@ public static class TensorBoardReader
         log.Notes.Add($"TensorBoard tags used: " +
             $"{string.Join(", ", new[] { trainLoss, trainAcc, valLoss, valAcc, lr }.Where(t => t is not null))}; " +
             $"steps taken as epochs in order");
-        if (steps.Count == 0) throw new RegimenException($"{path}: no scalar summaries in the event file");
+        if (paths.Count > 1)
+            log.Notes.Add($"{paths.Count} event files read as one run (a step in two of them: the later file's value)");
+        if (steps.Count == 0)
+            throw new RegimenException(paths.Count == 1 ? $"{path}: no scalar summaries in the event file"
+                : $"{folder}: no scalar summaries in its {paths.Count} event files");
         return log;
     }
 
