@@ -13,19 +13,23 @@ public class AnalysisWorkTests
     /// <summary>The definition, term by term (NoiseModel.InferValidationSize's documentation): the reference.</summary>
     static int? ByDefinition(IEnumerable<double> accuracies)
     {
-        var values = accuracies.Where(v => v > 0 && v < 1).Distinct().Take(200)
-            .Select(v => (Value: v, Decimals: Enumerable.Range(1, 8)
-                .FirstOrDefault(d => Math.Abs(v - Math.Round(v, d)) < 1e-9)))
-            .Where(v => v.Decimals > 0).ToList();
+        // Half a unit of the last decimal printed plus one float32 rounding; a float32 in full: that rounding alone.
+        var values = new List<(double Value, int Decimals, double Tolerance)>();
+        foreach (var v in accuracies.Where(v => v > 0 && v < 1).Distinct().Take(200))
+        {
+            int d = Enumerable.Range(1, 8).FirstOrDefault(d => Math.Abs(v - Math.Round(v, d)) < 1e-9);
+            if (d > 0) values.Add((v, d, 0.5 * Math.Pow(10, -d) + v / (1 << 23)));
+            else if ((double)(float)v == v) values.Add((v, 8, v / (1 << 23)));
+        }
         if (values.Count < 2) return null;
         int limit = (int)Math.Min(1_000_000, Math.Pow(10, values.Max(v => v.Decimals)));
         for (int n = 10; n <= limit; n++)
         {
             double chance = 1;
-            foreach (var v in values) chance *= Math.Min(1, n * Math.Pow(10, -v.Decimals));
+            foreach (var v in values) chance *= Math.Min(1, 2 * n * v.Tolerance);
             if (chance > 1e-4) return null;
-            bool Fits((double Value, int Decimals) v) =>
-                Math.Abs(v.Value * n - Math.Round(v.Value * n)) <= 0.5 * Math.Pow(10, -v.Decimals) * n + 1e-9;
+            bool Fits((double Value, int Decimals, double Tolerance) v) =>
+                Math.Abs(v.Value * n - Math.Round(v.Value * n)) <= v.Tolerance * n + 1e-9;
             if (values.All(Fits)) return n;
         }
         return null;
@@ -50,6 +54,9 @@ public class AnalysisWorkTests
         yield return new object[] { "8 decimals", Enumerable.Range(0, 4).Select(_ => Math.Round(random.NextDouble(), 8))
             .ToArray() };
         yield return new object[] { "edges", new[] { 0.0, 1.0, 0.25, 1.5 } };
+        // Keras' float32 accuracies printed in full.
+        yield return new object[] { "float32", Enumerable.Range(0, 12)
+            .Select(_ => (double)(float)(random.Next(1, 7178) / 7178.0)).ToArray() };
     }
 
     [Theory]

@@ -122,6 +122,23 @@ public class NoiseEdgeTests
     }
 
     [Fact]
+    public void AStepDecaysGainIsJudgedByTheLevelsAroundItNotByATrendThroughIt()
+    {
+        // One epoch's step of 1.8 SE is inside the noise; the level over 4 epochs after against 3 before is not.
+        const int n = 1000;
+        double jump = 1.8 * SeDiff(0.6, 0.6, n);
+        var val = Enumerable.Range(0, 12)
+            .Select(e => (e < 8 ? 0.6 : 0.6 + jump) + (e % 2 == 0 ? 0.001 : -0.001)).ToArray();
+        var lr = Enumerable.Range(0, 12).Select(e => e < 8 ? 0.1 : 0.01).ToArray();
+        var shift = Assert.Single(Findings(Log(n, val, lr: lr), "schedule-shift"));
+        Assert.Equal(8, shift.FirstEpoch);
+        Assert.Contains("mean of the 3 epochs before", shift.Summary);
+        // The same rise as a steady climb through the step: the means differ, the climb explains it.
+        var climb = Enumerable.Range(0, 12).Select(e => 0.5 + 0.012 * e).ToArray();
+        Assert.Empty(Findings(Log(n, climb, lr: lr), "schedule-shift"));
+    }
+
+    [Fact]
     public void WarmupAndCosineAreNoLearningRateSteps()
     {
         var lr = Enumerable.Range(0, 30).Select(e => e < 5 ? 0.1 * (e + 1) / 5 : 0.05 * (1 + Math.Cos(Math.PI * (e - 5) / 25)))
@@ -151,6 +168,67 @@ public class NoiseEdgeTests
         double half = sigmas * SeDiff(0.6, 0.6, n) / 2;
         var val = Enumerable.Range(0, 12).Select(e => 0.6 + (e % 2 == 0 ? half : -half)).ToArray();
         Assert.Equal(found, Findings(Log(n, val), "oscillation").Count == 1);
+    }
+
+    [Fact]
+    public void OscillationThatSettlesBeforeTheEndIsANoteWithItsEpochs()
+    {
+        const int n = 400;
+        double half = 4 * SeDiff(0.6, 0.6, n) / 2;
+        var val = Enumerable.Range(0, 24).Select(e => e < 12 ? 0.6 + (e % 2 == 0 ? half : -half) : 0.6).ToArray();
+        var f = Assert.Single(Findings(Log(n, val), "oscillation"));
+        Assert.Equal("info", f.Severity);
+        Assert.True(f.LastEpoch < 16, $"{f.FirstEpoch}-{f.LastEpoch}");
+        Assert.Contains("then it settled", f.Summary);
+    }
+
+    [Fact]
+    public void UnderfittingFromTheValidationLossWhereTheLogHasNoTrainingLoss()
+    {
+        // Lightning's val_loss alone (lightning-eurosat in the corpus): still falling 2 % an epoch at the end.
+        var falling = new[] { 2.274, 2.235, 2.179, 2.127, 2.080, 2.035, 1.988, 1.950, 1.902, 1.860 };
+        TrainingLog Only(double[] loss) => new()
+        {
+            Name = "val-loss-only", Source = "synthetic", Format = "csv",
+            Epochs = loss.Select((l, e) => new LogEpoch { Epoch = e, ValLoss = l }).ToList(),
+        };
+        var f = Assert.Single(Analyst.Analyze(Only(falling)).Findings, x => x.Kind == "underfitting");
+        Assert.Contains("validation loss fell", f.Summary);
+        var flat = falling.Select((l, e) => e < 6 ? l : 2.035 + (e % 2 == 0 ? 0.002 : -0.002)).ToArray();
+        Assert.DoesNotContain(Analyst.Analyze(Only(flat)).Findings, x => x.Kind == "underfitting");
+    }
+
+    [Fact]
+    public void ATrainingErrorUnderAFifthOfTheValidationErrorIsMemorizationEvenWhenTheGapWasOpenFromTheStart()
+    {
+        // A second stage of a training (keras-cat-twostage in the corpus): 99.5 % training accuracy from its first
+        // epoch against 85 % on validation; the gap does not grow in this log, the model has memorized already.
+        const int n = 190;
+        var val = Enumerable.Range(0, 10).Select(e => 0.85 + (e % 2 == 0 ? 0.005 : -0.005)).ToArray();
+        var f = Analyst.Analyze(Log(n, val, val.Select(_ => 0.995).ToArray())).Findings;
+        var over = Assert.Single(f, x => x.Kind == "overfitting");
+        Assert.Contains("under a fifth of the validation error", over.Summary);
+        Assert.DoesNotContain(f, x => x.Kind == "train-val-gap");
+        // At 95 % training accuracy (an error of a third of validation's) it is the gap it was from the start.
+        f = Analyst.Analyze(Log(n, val, val.Select(_ => 0.95).ToArray())).Findings;
+        Assert.DoesNotContain(f, x => x.Kind == "overfitting");
+        Assert.Contains(f, x => x.Kind == "train-val-gap");
+    }
+
+    [Fact]
+    public void TheValidationSizeIsInferredFromSinglePrecisionAccuracies()
+    {
+        // Keras writes float32 accuracies in full (0.469490110874176 = 3370/7178), most of them with no 8-decimal
+        // rounding that fits.
+        var keras = new[] { 3370, 2575, 3805, 2852, 3434, 4003, 4066, 4297 }.Select(k => (double)(float)(k / 7178.0));
+        Assert.Equal(7178, NoiseModel.InferValidationSize(keras));
+        // A torchvision-tutorial loop printing float32 percentages with 4 decimals (torchvision-squeezenet-md in the
+        // corpus, 12,032 test images): 58.8181 is 7077/12032 = 58.818151... rounded after a float32 step.
+        var percent = new[]
+        {
+            24.8504, 50.0083, 41.8384, 52.3770, 56.0339, 58.8846, 54.0392, 56.2001, 58.8181, 59.9318,
+        };
+        Assert.Equal(12032, NoiseModel.InferValidationSize(percent.Select(p => p / 100)));
     }
 
     [Theory]

@@ -195,6 +195,24 @@ public class TextLogTests
     }
 
     [Fact]
+    public void CamelCaseKeysAreReadAndCheckpointMessagesAndSplitSizesAreNotValues()
+    {
+        // A hand-written loop's logging (logging-vgg-resume in the corpus): camelCase keys, a checkpoint message that
+        // repeats the accuracy unrounded and without '%', and a resumed session's header counting images and batches.
+        var log = ReadOne("vgg.log",
+            "Epoch [001/30] TrainLoss=1.8695 TrainAcc=48.54% | ValLoss=1.3028 ValAcc=60.94% | LR=1.00e-04\n" +
+            "[Checkpoint] Saved → best.pth  (epoch=1, val_acc=60.9415)\n" +
+            "[Split] Train=3667 | Val=786 | Test=787\n" +
+            "[DataLoaders] Train=115 batches | Val=25 batches | Test=25 batches\n" +
+            "Epoch [002/30] TrainLoss=1.5289 TrainAcc=54.79% | ValLoss=1.1843 ValAcc=63.10% | LR=1.00e-04\n");
+        var read = log.Epochs.Select(e => new[] { e.TrainLoss, e.TrainAccuracy, e.ValLoss, e.ValAccuracy }
+            .Select(x => Math.Round(x!.Value, 6)));
+        Assert.Equal(new[] { new[] { 1.8695, 0.4854, 1.3028, 0.6094 }, new[] { 1.5289, 0.5479, 1.1843, 0.631 } }, read);
+        Assert.Contains(log.Columns, m => m.ToString() == "val_acc ← ValAcc");
+        Assert.DoesNotContain("test_acc", log.OtherSeries.Keys);
+    }
+
+    [Fact]
     public void AnUnphasedAccuracyEveryFewEpochsIsTheEvaluationAndTheClassCountIsKept()
     {
         var log = ReadOne("noprop.md", "--- resnet18 on CIFAR100 (100 classes) using cuda ---\n" + string.Concat(Enumerable.Range(1, 20).Select(e =>

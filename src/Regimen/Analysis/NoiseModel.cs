@@ -71,9 +71,12 @@ public sealed class NoiseModel
     /// <summary>
     /// The smallest n for which every logged accuracy is a whole number of images out of n, within the precision it
     /// was printed with, when the fit is unlikely to be a coincidence: a value printed with d decimals lands within
-    /// its rounding of a multiple of 1/n by chance with probability min(1, n·10^-d), and the product over the values
+    /// its rounding of a multiple of 1/n by chance with probability min(1, n·10^-d) (widened by the float32 rounding
+    /// below), and the product over the values
     /// must be under 10^-4 (round values such as 0.64 prove nothing). A true size is a multiple of one that fits,
-    /// so the inferred n is at most the true one: the noise it gives errs large.
+    /// so the inferred n is at most the true one: the noise it gives errs large. Trainers compute in single
+    /// precision: a value is allowed one float32 rounding besides its printing, and a float32 printed in full
+    /// (Keras' 0.469490110874176) is precise to that rounding alone.
     /// </summary>
     public static int? InferValidationSize(IEnumerable<double> accuracies) => InferValidationSize(accuracies, out _);
 
@@ -88,20 +91,26 @@ public sealed class NoiseModel
     internal static int? InferValidationSize(IEnumerable<double> accuracies, out long work)
     {
         long terms = 0;
-        var values = accuracies.Where(v => v > 0 && v < 1).Distinct().Take(200)
-            .Select(v => (Value: v, Decimals: Enumerable.Range(1, 8)
-                .FirstOrDefault(d => Math.Abs(v - Math.Round(v, d)) < 1e-9)))
-            .Where(v => v.Decimals > 0).ToList();
+        // Each value with the precision it was printed with (d decimals: half a unit of the last one), plus one
+        // float32 rounding; a float32 printed in full is precise to that rounding alone (counted as 8 decimals).
+        var values = new List<(double Value, int Decimals, double Tolerance)>();
+        foreach (var v in accuracies.Where(v => v > 0 && v < 1).Distinct().Take(200))
+        {
+            int decimals = Enumerable.Range(1, 8).FirstOrDefault(d => Math.Abs(v - Math.Round(v, d)) < 1e-9);
+            double single = v * SingleRounding;
+            if (decimals > 0) values.Add((v, decimals, 0.5 * Math.Pow(10, -decimals) + single));
+            else if ((double)(float)v == v) values.Add((v, 8, single));
+        }
         work = 0;
         if (values.Count < 2) return null;
         int limit = (int)Math.Min(1_000_000, Math.Pow(10, values.Max(v => v.Decimals)));
         // The chance of a coincidental fit, in the values' own order (the same product whatever the search).
-        var steps = values.Select(v => Math.Pow(10, -v.Decimals)).ToArray();
+        var widths = values.Select(v => 2 * v.Tolerance).ToArray();
         double Chance(int n)
         {
             double chance = 1;
-            foreach (var step in steps) chance *= Math.Min(1, n * step);
-            terms += steps.Length;
+            foreach (var width in widths) chance *= Math.Min(1, n * width);
+            terms += widths.Length;
             return chance;
         }
         // The chance never falls as n grows: the first size past 10^-4 ends the search.
@@ -117,21 +126,23 @@ public sealed class NoiseModel
             }
             end = lo;
         }
-        var tests = values.OrderByDescending(v => v.Decimals)
-            .Select(v => (v.Value, Half: 0.5 * Math.Pow(10, -v.Decimals))).ToArray();
+        var tests = values.OrderBy(v => v.Tolerance).Select(v => (v.Value, v.Tolerance)).ToArray();
         for (int n = 10; n < end; n++)
         {
             bool fits = true;
-            foreach (var (v, half) in tests)
+            foreach (var (v, tolerance) in tests)
             {
                 terms++;
-                if (Math.Abs(v * n - Math.Round(v * n)) > half * n + 1e-9) { fits = false; break; }
+                if (Math.Abs(v * n - Math.Round(v * n)) > tolerance * n + 1e-9) { fits = false; break; }
             }
             if (fits) { work = terms; return n; }
         }
         work = terms;
         return null;
     }
+
+    /// <summary>One float32 rounding, relative: 2^-23 (a unit in the last place, generously).</summary>
+    const double SingleRounding = 1.0 / (1 << 23);
 
     /// <summary>Validation images behind each validation accuracy, when known.</summary>
     public int? ValidationSize { get; }

@@ -14,8 +14,10 @@ internal sealed class Overfitting : FindingKind
         "memorization: the train-validation accuracy gap ends above the gap threshold (0.05, `--gap`; critical above " +
         "0.10) and the warning (critical) number of standard errors, it grew by that many since before it opened " +
         "while training accuracy rose beyond its noise, and the model fits its training data (training accuracy at " +
-        "least halfway from chance to 100 %); or validation loss rose over 5 % (critical 20 %) and beyond its noise " +
-        "from its minimum, at least 3 epochs before the end, while training loss fell beyond its noise; or, without " +
+        "least halfway from chance to 100 %), or its training error is under a fifth of the validation error " +
+        "(it fits almost every training image, whether or not the gap grew in the log); or validation loss rose " +
+        "over 5 % (critical 20 %) and beyond its noise from its minimum, at least 3 epochs before the end, while " +
+        "training loss fell beyond its noise; or, without " +
         "training accuracy, training loss halved and fell beyond its noise over at least 5 epochs after the " +
         "validation loss's minimum while validation did not improve beyond its noise, ending under half the " +
         "validation loss";
@@ -36,7 +38,13 @@ internal sealed class Overfitting : FindingKind
         /// Training accuracy at least halfway from chance to 100 %: the model fits its training data.
         /// </summary>
         public bool Fits => FinalTrain >= Fit;
-        public bool Memorization(AnalysisOptions o) => Grew(o) && TrainImproved(o) && Fits;
+        /// <summary>
+        /// Training error under a fifth of the validation error: the model fits (almost) every training image and not
+        /// the validation ones, memorization whether or not the gap grew in this log (a second stage of a training,
+        /// or a log that starts late, opens with the gap already there).
+        /// </summary>
+        public bool Saturated => 1 - FinalTrain <= (1 - FinalVal) / 5;
+        public bool Memorization(AnalysisOptions o) => Grew(o) && TrainImproved(o) && Fits || Saturated;
     }
 
     /// <summary>The gap at the end judged against its noise, or null without training accuracy.</summary>
@@ -89,9 +97,12 @@ internal sealed class Overfitting : FindingKind
                     Summary = $"Training accuracy is {LogView.Points(v.Gap[^1].Gap)} above validation at epoch " +
                               $"{v.Gap[^1].Epoch} ({Units.Percent(g.FinalTrain)} vs {Units.Percent(g.FinalVal)}; gap " +
                               $"{g.Size.Text}); the gap has stayed above {o.GapWarning * 100:0.#} points since epoch " +
-                              $"{g.OnsetEpoch} and grew from {LogView.Points(g.Before)} while training accuracy rose " +
-                              $"{g.TrainRise.EffectText} to {Units.Percent(g.FinalTrain)}: the model memorizes its " +
-                              $"training images.",
+                              $"{g.OnsetEpoch} " +
+                              (g.Grew(o) && g.TrainImproved(o) && g.Fits
+                                  ? $"and grew from {LogView.Points(g.Before)} while training accuracy rose " +
+                                    $"{g.TrainRise.EffectText} to {Units.Percent(g.FinalTrain)}"
+                                  : "and the training error is under a fifth of the validation error") +
+                              ": the model memorizes its training images.",
                     Evidence = evidence,
                     Noise = g.Size.Text,
                     Confidence = Math.Min(0.95, 0.5 + (g.Size.Effect - o.GapWarning) * 4 +

@@ -15,8 +15,11 @@ internal sealed class ScheduleShift : FindingKind
         "a schedule change (resolution, augmentations, MixUp, dropout, scheduler, or a step of the logged learning " +
         "rate) after which the gap jumps by over 3 points within 3 epochs and by the warning number of standard " +
         "errors (a problem when the gap then exceeds the gap threshold; critical when regularization was switched " +
-        "off, seed 001's FixRes phase, or beyond 10 points); or (info) the metric drops or jumps at the change by " +
-        "the warning number of standard errors of the difference; needs 2 epochs after the change";
+        "off, seed 001's FixRes phase, or beyond 10 points); or (info) the metric's level drops or jumps at the " +
+        "change by the warning number of standard errors of the difference (the mean of up to 3 epochs before, " +
+        "carried forward by the trend of the 6 before where that explains part of the change, against the mean of " +
+        "up to 4 from the change), the step at the change going the same way by at least one of its standard " +
+        "errors; needs 2 epochs after the change";
     public override IReadOnlyList<RecommendationKind> Answers { get; } =
         new[] { RecommendationRegistry.KeepTrainingAugmentations };
     public override string? AnsweredSeverity => Severity.Critical;
@@ -112,13 +115,29 @@ internal sealed class ScheduleShift : FindingKind
         var vb = v.Values.Where(p => p.Epoch >= at - o.ShiftWindow && p.Epoch < at).ToList();
         var va = v.Values.Where(p => p.Epoch >= at && p.Epoch <= at + o.ShiftWindow).ToList();
         if (vb.Count < 1 || va.Count < 2) return null;
-        double signed = v.Worse(vb[^1].Value, va[0].Value);   // > 0: better after the change
-        var judgement = Judgement.Of(v, Math.Abs(signed), v.DifferenceNoise(va[0].Value, vb[^1].Value));
+        // The level before against the level after (the means of the windows, whose noise averaging shrinks: a step
+        // decay's gain shows over several epochs, each inside the noise of one epoch's difference), the level before
+        // carried forward by the trend of up to 6 epochs before the change where that trend explains part of it
+        // (the means of a climbing curve differ without any jump).
+        double before = vb.Average(p => p.Value), after = va.Average(p => p.Value);
+        var trendWindow = v.Values.Where(p => p.Epoch >= at - 2 * o.ShiftWindow && p.Epoch < at).ToList();
+        double slope = trendWindow.Count >= 3 ? LogView.Slope(trendWindow) : 0;
+        double carried = before + slope * (va.Average(p => p.Epoch) - vb.Average(p => p.Epoch));
+        double raw = v.Worse(before, after), detrended = v.Worse(carried, after);
+        double signed = Math.Abs(detrended) < Math.Abs(raw) ? detrended : raw;   // > 0: better after the change
+        var noise = v.DifferenceNoise(after, before).Times(Math.Sqrt((1.0 / vb.Count + 1.0 / va.Count) / 2));
+        var judgement = Judgement.Of(v, Math.Abs(signed), noise);
         if (Math.Abs(signed) <= o.PlateauDelta || !judgement.Beyond(o.WarningSe)) return null;
+        // A jump starts at the change: the step from the last epoch before to the first after goes the same way,
+        // by at least one standard error of that difference.
+        double step = v.Worse(vb[^1].Value, va[0].Value);
+        var stepNoise = v.DifferenceNoise(va[0].Value, vb[^1].Value);
+        if (Math.Sign(step) != Math.Sign(signed) || stepNoise.Known && Math.Abs(step) < stepNoise.Se) return null;
         bool rose = signed > 0;
         var evidence = new Dictionary<string, double>
         {
-            ["event_epoch"] = at, ["before"] = vb[^1].Value, ["after"] = va[0].Value, ["change"] = signed,
+            ["event_epoch"] = at, ["before"] = before, ["after"] = after, ["change"] = signed,
+            ["last_before"] = vb[^1].Value, ["first_after"] = va[0].Value,
         };
         judgement.AddTo(evidence);
         return new Finding
@@ -128,9 +147,11 @@ internal sealed class ScheduleShift : FindingKind
             FirstEpoch = at,
             LastEpoch = va[^1].Epoch,
             Summary =
-                $"At epoch {at} ({changes}) {v.Metric} {(rose ? "jumped" : "dropped")} from " +
-                $"{v.Format(vb[^1].Value)} to " +
-                      $"{v.Format(va[0].Value)} ({judgement.Text})" +
+                $"At epoch {at} ({changes}) {v.Metric} {(rose ? "jumped" : "dropped")} from {v.Format(before)} " +
+                      $"(mean of the {vb.Count} epochs before) to {v.Format(after)} (mean of the {va.Count} from the " +
+                      $"change; {v.Format(vb[^1].Value)} → {v.Format(va[0].Value)} at the change" +
+                      (signed != raw ? $"; {v.Format(carried)} expected from the trend before" : "") +
+                      $"; {judgement.Text})" +
                       (rose ? "; the change, not further training, made that step."
                           : $"; it was {v.Format(va[^1].Value)} by epoch {va[^1].Epoch}."),
             Evidence = evidence,

@@ -11,7 +11,8 @@ internal sealed class Underfitting : FindingKind
     public override string Name => Id;
     public override bool JudgedAtEnd => true;
     public override string Documentation =>
-        "the run ends at its best with training loss and the metric still improving (over the last 3 epochs by the " +
+        "the run ends at its best with training loss (validation loss where the log has none) and the metric still " +
+        "improving (over the last 3 epochs by the " +
         "warning number of standard errors) and no gap: stopped before converging (info when the schedule had " +
         "annealed); or (critical) validation accuracy never left chance (1/classes when the log or `--classes` " +
         "gives it, else the accuracy the run started at) while the loss barely moved";
@@ -31,7 +32,9 @@ internal sealed class Underfitting : FindingKind
         // Only epochs since the last schedule change: a change (MixUp off, a new resolution) moves the loss by itself.
         int since = c.Log.Events.Where(e => e.Kind == "schedule" && e.Key != "phase").Select(e => e.Epoch)
             .DefaultIfEmpty(int.MinValue).Max();
-        var loss = c.Log.Series(e => e.TrainLoss).Where(p => p.Epoch >= since).ToList();
+        // A log without training loss (Lightning's val_loss alone): the validation loss has to be still falling.
+        var loss = c.Log.Series(c.Log.Has(e => e.TrainLoss) ? e => e.TrainLoss : e => e.ValLoss)
+            .Where(p => p.Epoch >= since).ToList();
         if (loss.Count < 3 || v.Values.Count < 4) yield break;
         var lastLoss = loss.Skip(loss.Count - 3).ToList();
         double lossDrop = (lastLoss[0].Value - lastLoss[^1].Value) / Math.Max(Math.Abs(lastLoss[0].Value), 1e-12) / 2;
@@ -61,7 +64,8 @@ internal sealed class Underfitting : FindingKind
             Kind = Id, Severity = annealed ? Severity.Info : Severity.Warning,
             FirstEpoch = lastValues[0].Epoch, LastEpoch = lastValues[^1].Epoch,
             Summary =
-                $"The run ended still improving: training loss fell {lossDrop * 100:0.#} % per epoch and {v.Metric} " +
+                $"The run ended still improving: {(c.Log.Has(e => e.TrainLoss) ? "training" : "validation")} " +
+                      $"loss fell {lossDrop * 100:0.#} % per epoch and {v.Metric} " +
                       $"gained {(v.HigherIsBetter ? LogView.Points(metricGain) : $"{Units.Percent(metricGain)}")} " +
                           $"per epoch " +
                       $"over the last epochs ({judgement.Text} over two epochs), " +

@@ -78,7 +78,8 @@ public static class ColumnRoles
         "globalstep" };
 
     /// <summary>
-    /// Lower-case alphanumeric words of a name: "metrics/accuracy_top-1" → metrics, accuracy, top, 1.
+    /// Lower-case alphanumeric words of a name: "metrics/accuracy_top-1" → metrics, accuracy, top, 1; a capital
+    /// after a lower-case letter starts a word too (camelCase keys of hand-written loops: "TrainLoss", "ValAcc").
     /// </summary>
     public static List<string> Words(string name)
     {
@@ -87,8 +88,9 @@ public static class ColumnRoles
         for (int i = 0; i <= name.Length; i++)
         {
             bool alnum = i < name.Length && char.IsAsciiLetterOrDigit(name[i]);
+            bool hump = alnum && start >= 0 && char.IsAsciiLetterUpper(name[i]) && char.IsAsciiLetterLower(name[i - 1]);
+            if ((!alnum || hump) && start >= 0) { words.Add(name[start..i].ToLowerInvariant()); start = -1; }
             if (alnum && start < 0) start = i;
-            else if (!alnum && start >= 0) { words.Add(name[start..i].ToLowerInvariant()); start = -1; }
         }
         return words;
     }

@@ -75,7 +75,9 @@ public sealed class TextLogParser
         if (trimmed.Length == 0) return;
         if (Classes is null) FindClasses(work);
         FindPhaseWords(work, out bool best);
-        if (best) return;   // "Best val Acc: 0.94", "*** Best metric: 75.2 (epoch 3)": not an epoch's values
+        // "Best val Acc: 0.94", "*** Best metric: 75.2 (epoch 3)", "[Checkpoint] Saved → best.pth (epoch=1,
+        // val_acc=60.9415)": a message that repeats a value, in its own format, not an epoch's values.
+        if (best) return;
         var marker = FindEpoch(work, out var markerPhase, out var total);
         if (marker is { } epoch)
         {
@@ -191,7 +193,8 @@ public sealed class TextLogParser
     }
 
     /// <summary>
-    /// Standalone phase words ("train Loss", "Test set:", "Eval begin") with their places; whether "best" is one.
+    /// Standalone phase words ("train Loss", "Test set:", "Eval begin") with their places; whether "best" (or a
+    /// checkpoint's "saved", "saving", "checkpoint") is one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void FindPhaseWords(Span<char> s, out bool best)
@@ -204,7 +207,8 @@ public sealed class TextLogParser
             int j = i;
             while (j < s.Length && IsKeyChar(s[j])) j++;
             var word = s[i..j];
-            if (word.Length is >= 3 and <= 10 && (word[0] | 0x20) is 't' or 'v' or 'e' or 'b' && AllLetters(word))
+            if (word.Length is >= 3 and <= 10 && (word[0] | 0x20) is 't' or 'v' or 'e' or 'b' or 's' or 'c'
+                && AllLetters(word))
             {
                 var phase = PhaseWord(word);
                 int next = j;
@@ -212,11 +216,15 @@ public sealed class TextLogParser
                 // "train 2.6s | infer 4.4s": a phase's duration, not the phase of the values after it.
                 bool timing = next > j && next < s.Length && char.IsAsciiDigit(s[next]);
                 if (phase != Phase.None && !timing) phaseWords.Add((phase, i));
-                else if (word.Equals("best", StringComparison.OrdinalIgnoreCase)) best = true;
+                else if (word.Equals("best", StringComparison.OrdinalIgnoreCase) || IsCheckpointWord(word)) best = true;
             }
             i = j;
         }
     }
+
+    static bool IsCheckpointWord(ReadOnlySpan<char> w) => w.Equals("checkpoint", StringComparison.OrdinalIgnoreCase)
+        || w.Equals("saved", StringComparison.OrdinalIgnoreCase)
+        || w.Equals("saving", StringComparison.OrdinalIgnoreCase);
 
     static bool AllLetters(ReadOnlySpan<char> w)
     {
@@ -410,6 +418,14 @@ public sealed class TextLogParser
             if (phase == Phase.None) phase = blockPhase;
             var name = Name(key, phase);
             if (name is null) { i = end - 1; continue; }
+            // An accuracy is a fraction or a percentage; a bare split name with a whole number ("[Split] Train=3667 |
+            // Val=786", "Val=25 batches") counts images or batches.
+            if (name.EndsWith("_acc", StringComparison.Ordinal) && (value is < 0 or > 100
+                || !percent && value > 1 && value == Math.Floor(value) && PhaseWord(key) != Phase.None))
+            {
+                i = end - 1;
+                continue;
+            }
             if (current is null)
             {
                 if (sawMarker) { i = end - 1; continue; }
