@@ -74,7 +74,9 @@ public class AnalysisWorkTests
         var random = new Random(3);
         var accuracies = Enumerable.Range(0, 200).Select(_ => Math.Round(0.5 + 0.4 * random.NextDouble(), 8)).ToList();
         Assert.Null(NoiseModel.InferValidationSize(accuracies, out long work));
-        Assert.InRange(work, 999_990, 1_050_000);  // was 201 per size: 2 * 10^8
+        // was 201 per size: 2 * 10^8 (with the float32 rounding allowed, a large size passes the first value's test
+        // more often: a few percent more)
+        Assert.InRange(work, 999_990, 1_200_000);
         // A true size is found after as many candidates as it is large, whatever the number of values.
         var counts = Enumerable.Range(0, 200).Select(_ => Math.Round(random.Next(1, 7919) / 7919.0, 6)).ToList();
         Assert.Equal(7919, NoiseModel.InferValidationSize(counts, out long found));
