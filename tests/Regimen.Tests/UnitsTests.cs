@@ -23,6 +23,65 @@ public class UnitsTests
         Assert.Equal("0.0005", Units.Significant(0.0005));
         Assert.Equal(0.0085044870, Units.Measured(0.00850448700000006));
         Assert.Equal(-0.0194, Units.Measured(-0.019399999999999973));
+        Assert.Equal(0.9321667, Units.Measured(55930.0 / 60000));   // 7 digits: the count survives
+        Assert.Equal(55930, Math.Round(Units.Measured(55930.0 / 60000) * 60000));
+        Assert.Equal(0.0001234568, Units.Measured(0.000123456789));
+        Assert.Equal(123456789012, Units.Measured(123456789012));    // whole numbers stay exact
+    }
+
+    const int MeasuredDigits = 7;
+
+    static void AssertMeasured(string json, string what)
+    {
+        using var document = JsonDocument.Parse(json);
+        var noisy = Numbers(document.RootElement).Where(n => SignificantDigits(n) > MeasuredDigits && !IsWhole(n))
+            .ToList();
+        Assert.True(noisy.Count == 0, $"{what}: {string.Join(", ", noisy.Take(5))}");
+    }
+
+    static bool IsWhole(string number) => !number.Contains('.') && !number.Contains('e') && !number.Contains('E');
+
+    [Fact]
+    public void RunRecordsCarryMeasuredNumbersAndMetricsCsvEveryDigit()
+    {
+        var data = TestData.WriteIdxDataset(TestData.TempDir("units-data"), trainCount: 128, testCount: 50);
+        var outcome = Sessions.TrainingRunner.Start(new Sessions.TrainingRequest
+        {
+            Recipe = Recipes.RecipeLoader.Parse(TestData.TinyRecipe(1), "tiny.yaml"),
+            OutputDirectory = TestData.TempDir("units-run"), DataDirectory = data,
+        });
+        AssertMeasured(File.ReadAllText(outcome.Run.SummaryFile), "summary.json");
+        foreach (var line in File.ReadAllLines(outcome.Run.EventsFile)) AssertMeasured(line, "events.jsonl");
+        // The records are rounded, the values a computation reads back are not: metrics.csv keeps a float32's 9.
+        var loss = outcome.Metrics[0].TrainLoss.ToString("G9", CultureInfo.InvariantCulture);
+        Assert.Contains($",{loss},", File.ReadAllText(outcome.Run.MetricsFile));
+        Assert.Equal(Units.Measured(outcome.Summary.WallSeconds), outcome.Summary.WallSeconds);
+    }
+
+    [Fact]
+    public void TheLedgerAndTheExperimentSummaryCarryMeasuredNumbers()
+    {
+        var path = Path.Combine(TestData.TempDir("units-ledger"), "ledger.jsonl");
+        var ledger = new Evolve.Ledger(path);
+        ledger.Append(new Evolve.LedgerEntry
+        {
+            Event = "finished", Trial = "t1", Score = 0.00850448700000006, Scores = [0.1 + 0.2, 0.9321666666666667],
+            WallSeconds = 12.3456789012, Gain = double.NaN,
+        });
+        var line = File.ReadAllLines(path).Single();
+        AssertMeasured(line, "ledger.jsonl");
+        Assert.Contains("\"score\":0.008504487,", line);
+        Assert.Contains("\"scores\":[0.3,0.9321667]", line);
+        Assert.Contains("\"gain\":\"NaN\"", line);
+        var entry = ledger.Read().Single();
+        Assert.Equal((0.008504487, 12.34568), (entry.Score, entry.WallSeconds));
+        Assert.True(double.IsNaN(entry.Gain!.Value));
+
+        var experiment = new Runs.ExperimentSummary
+        {
+            BestMean = 0.1 + 0.2, BestStd = 0.00850448700000006, OofAccuracy = 2.0 / 3, WallSeconds = 1234.56789,
+        };
+        AssertMeasured(experiment.ToJson(), "experiment summary.json");
     }
 
     static int SignificantDigits(string number)
@@ -47,9 +106,7 @@ public class UnitsTests
         {
             var (code, output) = CliTests.Run(args);
             Assert.True(code == 0, output);
-            using var json = JsonDocument.Parse(output);
-            var noisy = Numbers(json.RootElement).Where(n => SignificantDigits(n) > 10).ToList();
-            Assert.True(noisy.Count == 0, $"{args[0]}: {string.Join(", ", noisy.Take(5))}");
+            AssertMeasured(output, args[0]);
         }
     }
 
@@ -62,6 +119,28 @@ public class UnitsTests
             Assert.True(code == 0, output);
             Assert.DoesNotMatch(@"\d[eE][-+]?\d", output);
         }
+    }
+
+    [Fact]
+    public void RecipesSimulatePrintsValuesThatPasteBackIntoARecipe()
+    {
+        var path = Path.Combine(TestData.TempDir("units-simulate"), "small.yaml");
+        var recipe = TestData.TinyRecipe(4).Replace("weight_decay: 0.0005", "weight_decay: 0.000123456");
+        File.WriteAllText(path, recipe + """
+
+            phases:
+              - name: late
+                from_epoch: 2
+                weight_decay: 0.00000114
+                label_smoothing: 0.3
+                ramp_epochs: 2
+            """);
+        var (code, output) = CliTests.Run("recipes", "simulate", path, "--all");
+        Assert.True(code == 0, output);
+        Assert.DoesNotMatch(@"\d[eE][-+]?\d", output);
+        Assert.Contains("│ 0.000123456 │", output);   // a recipe's value, every digit
+        Assert.Contains("weight_decay 0.000123456→0.000062298", output);   // half-way through the ramp
+        Assert.DoesNotContain("resolution", output);   // a ramp without a resolution keeps the native one
     }
 
     [Fact]

@@ -41,15 +41,18 @@ public sealed class RecipesSimulateCommand : Command<RecipesSimulateCommand.Sett
             if (!s.All && e.Settings.Epoch != 0 && e.Settings.Epoch != recipe.Epochs - 1 && e.Changes.Count == 0)
                 continue;
             var x = e.Settings;
-            table.AddRow(x.Epoch.ToString(), Markup.Escape(x.Phase),
-                $"{Units.Significant(e.LrFirst)}→{Units.Significant(e.LrLast)}", x.Resolution.ToString(),
-                x.Augment ? "on" : "[red]off[/]", x.AugmentLevel, x.Augment ? Units.Significant(x.MixupAlpha) : "-",
-                x.Augment ? Units.Significant(x.CutmixAlpha) : "-", Units.Significant(x.LabelSmoothing),
-                Units.Significant(x.WeightDecay), Units.Significant(x.Dropout),
+            table.AddRow(x.Epoch.ToString(), Markup.Escape(x.Phase), $"{V(e.LrFirst)}→{V(e.LrLast)}",
+                x.Resolution.ToString(), x.Augment ? "on" : "[red]off[/]", x.AugmentLevel,
+                x.Augment ? V(x.MixupAlpha) : "-", x.Augment ? V(x.CutmixAlpha) : "-", V(x.LabelSmoothing),
+                V(x.WeightDecay), V(x.Dropout),
                 Markup.Escape(string.Join("; ", e.Changes.Where(c => c.Key != "phase")
                     .Select(c => $"{c.Key} {c.From}→{c.To}"))));
         }
         AnsiConsole.Write(table);
         return 0;
     }
+
+    /// <summary>Plain decimals, 6 significant digits: readable, and pasted into a recipe they give the value back.
+    /// </summary>
+    static string V(double value) => Units.Significant(value, 6);
 }

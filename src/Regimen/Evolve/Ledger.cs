@@ -10,8 +10,7 @@ namespace Regimen.Evolve;
 /// </summary>
 public sealed class Ledger
 {
-    static readonly JsonSerializerOptions Json =
-        new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+    static readonly JsonSerializerOptions Json = MeasuredDoubleConverter.Record(omitNulls: true);
     readonly TimeSpan lockTimeout;
 
     public Ledger(string path, TimeSpan? lockTimeout = null)

@@ -27,4 +27,12 @@ public sealed class MeasuredDoubleConverter : JsonConverter<double>
         WriteIndented = true,
         Converters = { new MeasuredDoubleConverter() },
     };
+
+    /// <summary>JSON options for a record file (one line, or indented), its doubles measured.</summary>
+    public static JsonSerializerOptions Record(bool indented = false, bool omitNulls = false) => new()
+    {
+        WriteIndented = indented,
+        DefaultIgnoreCondition = omitNulls ? JsonIgnoreCondition.WhenWritingNull : JsonIgnoreCondition.Never,
+        Converters = { new MeasuredDoubleConverter() },
+    };
 }

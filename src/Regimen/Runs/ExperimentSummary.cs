@@ -68,7 +68,7 @@ public sealed record ExperimentSummary
         return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));
     }
 
-    static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+    static readonly JsonSerializerOptions Options = MeasuredDoubleConverter.Record(indented: true);
     public string ToJson() => JsonSerializer.Serialize(this, Options);
 
     public static ExperimentSummary? Read(string path) =>

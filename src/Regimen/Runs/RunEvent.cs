@@ -27,9 +27,8 @@ public sealed record RunEvent
 
     public string ToJson() => JsonSerializer.Serialize(this, Options);
 
-    // A diverged run's evidence may hold NaN.
-    static readonly JsonSerializerOptions Options =
-        new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    // Evidence rounded as measured; a diverged run's may hold NaN (written as "NaN").
+    static readonly JsonSerializerOptions Options = MeasuredDoubleConverter.Record();
 
     public static List<RunEvent> ReadAll(string path)
     {

@@ -64,7 +64,7 @@ public sealed record RunSummary
     }
     RunEnvironment? environment;
 
-    static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+    static readonly JsonSerializerOptions Options = MeasuredDoubleConverter.Record(indented: true);
     public string ToJson() => JsonSerializer.Serialize(this, Options);
 
     public static RunSummary? Read(string path) =>

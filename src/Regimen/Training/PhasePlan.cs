@@ -96,8 +96,10 @@ public sealed class PhasePlan
                 double L(double a, double b) => a + (b - a) * t;
                 s = s with
                 {
-                    Resolution = (int)(Math.Round(L(before.Resolution, s.Resolution) / p.ResolutionStep,
-                        MidpointRounding.ToEven) * p.ResolutionStep),
+                    // Only a resolution that changes is ramped (and rounded): a native 28 px stays 28, not 32.
+                    Resolution = before.Resolution == s.Resolution ? s.Resolution
+                        : (int)(Math.Round(L(before.Resolution, s.Resolution) / p.ResolutionStep,
+                            MidpointRounding.ToEven) * p.ResolutionStep),
                     MixupAlpha = L(before.MixupAlpha, s.MixupAlpha),
                     CutmixAlpha = L(before.CutmixAlpha, s.CutmixAlpha),
                     MixupProb = L(before.MixupProb, s.MixupProb),
@@ -149,7 +151,7 @@ public sealed class PhasePlan
     static string Text<T>(T value) => value switch
     {
         bool b => b ? "on" : "off",
-        double d => Units.Exact(d),
+        double d => Units.Significant(d, 9),   // a ramp's arithmetic noise gone, any value a recipe gives kept
         _ => value?.ToString() ?? "",
     };
 }

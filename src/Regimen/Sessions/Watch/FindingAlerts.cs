@@ -52,8 +52,7 @@ public sealed class FindingAlerts
         Confidence = a.Finding.Confidence, Recommendations = a.Finding.Recommendations,
     }, Options);
 
-    static readonly JsonSerializerOptions Options =
-        new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    static readonly JsonSerializerOptions Options = MeasuredDoubleConverter.Record();
 
     sealed record Payload
     {
