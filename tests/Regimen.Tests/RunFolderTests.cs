@@ -49,13 +49,13 @@ public class ResumeChangesTests
         Assert.Contains("seed: 7", text);
         File.WriteAllText(saved, text.Replace("seed: 7", "seed: 8"));
 
-        (code, output) = CliTests.Run("train", "--resume", run, "--data", data, "--epochs", "2");
+        (code, output) = CliTests.Run("train", "--resume", run, "--data", data, "--extend", "1");
         Assert.Equal(2, code);
         Assert.Contains("differs from the recipe the run's checkpoint was trained with: seed: 7 → 8", output);
         Assert.Contains("--allow-changes", output);
         Assert.Equal(2, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);   // nothing trained
 
-        (code, output) = CliTests.Run("train", "--resume", run, "--data", data, "--epochs", "2", "--allow-changes");
+        (code, output) = CliTests.Run("train", "--resume", run, "--data", data, "--extend", "1", "--allow-changes");
         Assert.True(code == 0, output);
         Assert.Contains(RunEvent.ReadAll(Path.Combine(run, "events.jsonl")),
             e => e.Kind == "recipe_change" && e.Message!.Contains("seed: 7 → 8"));
