@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Regimen.Tests;
 
 /// <summary>
-/// The analyst on 40 real public training logs (Corpus/README.md) against the verdicts written down from their numbers
+/// The analyst on 41 real public training logs (Corpus/README.md) against the verdicts written down from their numbers
 /// before Regimen ever read them. Prints the agreement per split; a ratchet keeps what once agreed agreeing.
 /// </summary>
 public class CorpusTests(ITestOutputHelper output)
