@@ -8,10 +8,12 @@ namespace Regimen.Tests;
 public class AnalyzeReadersCliTests
 {
     const string Yolo =
-        "                  epoch,             train/loss,  metrics/accuracy_top1,  metrics/accuracy_top5,               val/loss,                 lr/pg0\n" +
-        "                      1,                 1.2047,                  0.768,                      1,                0.74305,              0.0001972\n" +
-        "                      2,                 0.6325,                  0.903,                      1,                0.35113,             0.00035163\n" +
-        "                      3,                 0.4227,                  0.932,                      1,                0.23401,             0.00045066\n";
+        "                  epoch,             train/loss,  metrics/accuracy_top1,  metrics/accuracy_top5,            " +
+        "   val/loss,                 lr/pg0\n                      1,                 1.2047,                  " +
+        "0.768,                      1,                0.74305,              0.0001972\n                      2,     " +
+        "            0.6325,                  0.903,                      1,                0.35113,             " +
+        "0.00035163\n                      3,                 0.4227,                  0.932,                      " +
+        "1,                0.23401,             0.00045066\n";
 
     static string Write(string name, string text)
     {

@@ -87,7 +87,8 @@ public class AugmentTests
         Assert.Equal(1.0, m.sum().item<float>(), 4);
         var sharp = zeros(1, 1, 21, 21);
         sharp[0, 0, 10, 10] = tensor(1f);
-        // sigma is drawn in [0.1, max_sigma]: at 0.1 the kernel is (numerically) the identity, so only mass is checked here...
+        // sigma is drawn in [0.1, max_sigma]: at 0.1 the kernel is (numerically) the identity, so only mass is checked
+        // here...
         using var g = new TorchSharp.torch.Generator(42);
         var spread = AugmentOps.Blur(sharp, 1.0, "gaussian", 1.5, 5, g);
         Assert.True(spread[0, 0, 10, 10].item<float>() <= 1f);
@@ -103,7 +104,8 @@ public class AugmentTests
     {
         var x = stack(new[] { zeros(1, 4, 4), ones(1, 4, 4) });
         var labels = tensor(new long[] { 0, 1 });
-        var mix = Mixup.Apply(x, labels, 2, mixupAlpha: 0.4, cutmixAlpha: 0, prob: 1, switchProb: 0.5, smoothing: 0, new Random(3));
+        var mix = Mixup.Apply(x, labels, 2, mixupAlpha: 0.4, cutmixAlpha: 0, prob: 1, switchProb: 0.5, smoothing: 0,
+            new Random(3));
         Assert.Equal("mixup", mix.Kind);
         double lambda = mix.Lambda;
         Assert.Equal(1 - lambda, mix.Input[0].mean().item<float>(), 4);   // 0·λ + 1·(1-λ)

@@ -6,18 +6,22 @@ using Regimen.Training;
 
 namespace Regimen.Tests;
 
-/// <summary>The seeds' recipes, built in: they load, their schedules fire at the seeds' epochs, and each trains at a tiny size.</summary>
+/// <summary>
+/// The seeds' recipes, built in: they load, their schedules fire at the seeds' epochs, and each trains at a tiny size.
+/// </summary>
 public class BuiltinRecipeTests
 {
     static List<ScheduleChange> Changes(string name) =>
-        ScheduleSimulation.Run(RecipeLoader.Load(name), 10, ScheduleSimulation.NativeResolution(RecipeLoader.Load(name)))
+        ScheduleSimulation.Run(RecipeLoader.Load(name), 10,
+            ScheduleSimulation.NativeResolution(RecipeLoader.Load(name)))
             .SelectMany(e => e.Changes).Where(c => c.Key != "phase").ToList();
 
     [Fact]
     public void FixResV1TurnsAugmentationsOffAt256PixelsFromEpoch50()
     {
         var changes = Changes("imagenet-resnet50-fixres-v1");
-        Assert.Equal(new[] { (10, "resolution", "128", "224"), (50, "resolution", "224", "256"), (50, "augment", "on", "off") },
+        Assert.Equal(new[] { (10, "resolution", "128", "224"), (50, "resolution", "224", "256"),
+            (50, "augment", "on", "off") },
             changes.Select(c => (c.Epoch, c.Key, c.From, c.To)));
         var r = RecipeLoader.Load("imagenet-resnet50-fixres-v1");
         Assert.Equal(1e-4, r.Optimizer.WeightDecay);
@@ -37,7 +41,8 @@ public class BuiltinRecipeTests
         Assert.Equal(5e-4, r.Optimizer.WeightDecay);
         Assert.Equal((0.4, 1.0, 0.5), (r.Mixup.MixupAlpha, r.Mixup.CutmixAlpha, r.Mixup.SwitchProb));
         Assert.Equal(0.7, r.Augment.ColorJitter.P);
-        Assert.Equal((1, 3, 0.3, 0.7), (r.Augment.CoarseDropout.MinHoles, r.Augment.CoarseDropout.MaxHoles, r.Augment.CoarseDropout.MaxSize, r.Augment.CoarseDropout.P));
+        Assert.Equal((1, 3, 0.3, 0.7), (r.Augment.CoarseDropout.MinHoles, r.Augment.CoarseDropout.MaxHoles,
+            r.Augment.CoarseDropout.MaxSize, r.Augment.CoarseDropout.P));
         Assert.Equal(0.2, r.Augment.Blur.P);
     }
 
@@ -71,9 +76,14 @@ public class BuiltinRecipeTests
     public void TheSeed004RecipeFineTunesFiveFoldsAndRunsTwoStepsPerPhase()
     {
         var r = RecipeLoader.Load("finetune-resnet50-kfold");
-        Assert.Equal((5, 3, 1e-3, 1e-4, 32, 0.1), (r.Data.Folds, r.Finetune.HeadEpochs, r.Optimizer.Lr, r.Finetune.BackboneLr!.Value, r.BatchSize, r.Regularization.LabelSmoothing));
+        Assert.Equal((5, 3, 1e-3, 1e-4, 32, 0.1), (r.Data.Folds, r.Finetune.HeadEpochs, r.Optimizer.Lr,
+            r.Finetune.BackboneLr!.Value, r.BatchSize, r.Regularization.LabelSmoothing));
         Assert.Equal(("plateau", 3), (r.LrSchedule.Name, r.EarlyStopping.Patience));
-        Assert.Contains(Changes("finetune-resnet50-kfold"), c => c is { Epoch: 3, Key: "backbone", From: "frozen", To: "trainable" });
+        Assert.Contains(Changes("finetune-resnet50-kfold"), c => c is
+        {
+            Epoch: 3, Key: "backbone", From: "frozen",
+            To: "trainable"
+        });
 
         var root = TestData.TempDir("seed004");
         ColourTestData.WriteImageFolder(root, classes: 3, perClass: 2, size: 30, format: "jpg");
@@ -100,10 +110,13 @@ public class BuiltinRecipeTests
         Assert.InRange(ModelRegistry.ParameterCount(resnet18) / 1e6, 11.6, 11.8);
     }
 
-    /// <summary>Shrinks a recipe to run in seconds: tiny batches and resolutions, the same phases and mechanisms.</summary>
+    /// <summary>
+    /// Shrinks a recipe to run in seconds: tiny batches and resolutions, the same phases and mechanisms.
+    /// </summary>
     static Recipe Tiny(string name, string dataPath)
     {
-        var r = RecipeLoader.Load(name, new[] { $"data.path={dataPath}", "batch_size=2", "data.train_limit=4", "data.val_limit=4", "threads=2", "evaluation.batch_size=4" });
+        var r = RecipeLoader.Load(name, new[] { $"data.path={dataPath}", "batch_size=2", "data.train_limit=4",
+            "data.val_limit=4", "threads=2", "evaluation.batch_size=4" });
         if (r.Data.Dataset == "imagefolder") r.Data.ImageSize = 24;
         if (r.Evaluation.Resolution > 0) r.Evaluation.Resolution = 24;
         foreach (var p in r.Phases.Where(p => p.Resolution != null)) p.Resolution = p.Resolution / 8;
@@ -118,7 +131,8 @@ public class BuiltinRecipeTests
     public void SeedRecipesRunTwoStepsAtATinySize(string name)
     {
         var root = TestData.TempDir(name);
-        if (name.StartsWith("imagenet")) ColourTestData.WriteImageFolder(root, classes: 3, perClass: 2, size: 30, format: "jpg");
+        if (name.StartsWith("imagenet"))
+            ColourTestData.WriteImageFolder(root, classes: 3, perClass: 2, size: 30, format: "jpg");
         else ColourTestData.WriteCifar100(root, trainCount: 8, testCount: 4);
         var recipe = Tiny(name, root);
         using var setup = TrainingSetup.Create(recipe);
@@ -136,8 +150,13 @@ public class BuiltinRecipeTests
     public void APhasedRecipeTrainsForRealAndRecordsItsChanges()
     {
         var data = TestData.WriteIdxDataset(TestData.TempDir("progressive-data"), trainCount: 128, testCount: 64);
-        var recipe = RecipeLoader.Load("fashion-mnist-progressive", new[] { "model.width=4", "batch_size=32", "threads=2", "seed=3" });
-        var outcome = TrainingRunner.Start(new TrainingRequest { Recipe = recipe, OutputDirectory = TestData.TempDir("progressive-run"), DataDirectory = data });
+        var recipe = RecipeLoader.Load("fashion-mnist-progressive", new[] { "model.width=4", "batch_size=32",
+            "threads=2", "seed=3" });
+        var outcome = TrainingRunner.Start(new TrainingRequest
+        {
+            Recipe = recipe,
+            OutputDirectory = TestData.TempDir("progressive-run"), DataDirectory = data
+        });
         var rows = outcome.Metrics;
         Assert.Equal(new[] { 20, 20, 20, 28, 28, 28, 28, 28 }, rows.Select(r => r.Resolution));
         Assert.All(rows.Take(6), r => Assert.True(r.MixedFraction > 0.5, $"epoch {r.Epoch} mixed {r.MixedFraction}"));

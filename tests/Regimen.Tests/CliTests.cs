@@ -6,9 +6,11 @@ namespace Regimen.Tests;
 /// <summary>The command line as a user runs it: a separate process, its output and its exit code.</summary>
 public class CliTests
 {
-    static readonly Lazy<string> data = new(() => TestData.WriteIdxDataset(TestData.TempDir("cli-data"), trainCount: 128, testCount: 50));
+    static readonly Lazy<string> data = new(() => TestData.WriteIdxDataset(TestData.TempDir("cli-data"),
+        trainCount: 128, testCount: 50));
 
-    internal static (int Code, string Output) Run(params string[] args) => RunWith(new Dictionary<string, string>(), args);
+    internal static (int Code, string Output) Run(params string[] args) =>
+        RunWith(new Dictionary<string, string>(), args);
 
     internal static (int Code, string Output) RunWith(IDictionary<string, string> environment, params string[] args)
     {
@@ -33,7 +35,8 @@ public class CliTests
     public void TrainResumeAndEvaluateFromTheCommandLine()
     {
         var outDir = Path.Combine(TestData.TempDir("cli-run"), "run");
-        var (code, output) = Run("train", RecipeFile(epochs: 2), "--data", data.Value, "--out", outDir, "--epochs", "1");
+        var (code, output) = Run("train", RecipeFile(epochs: 2), "--data", data.Value, "--out", outDir,
+            "--epochs", "1");
         Assert.True(code == 0, output);
         Assert.Contains("epoch 0", output);          // plain progress lines: the output is not a terminal
         Assert.Contains("completed", output);
@@ -77,7 +80,8 @@ public class CliTests
     [Fact]
     public void MissingDataExitsWithCode3AndTheInstallCommand()
     {
-        var (code, output) = Run("train", RecipeFile(), "--data", Path.Combine(TestData.TempDir("cli-nodata"), "absent"), "--out", TestData.TempDir("cli-out"), "--force");
+        var (code, output) = Run("train", RecipeFile(), "--data", Path.Combine(TestData.TempDir("cli-nodata"),
+            "absent"), "--out", TestData.TempDir("cli-out"), "--force");
         Assert.Equal(3, code);
         Assert.Contains("apt-get install dataset-fashion-mnist", output);
     }
@@ -119,19 +123,22 @@ public class CliTests
         var tuned = Path.Combine(TestData.TempDir("cli-memory"), "tuned");
         var (code, output) = Run("train", RecipeFile(), "--data", data.Value, "--out", tuned);
         Assert.True(code == 0, output);
-        Assert.Equal("tuned", Regimen.Runs.RunSummary.Read(Path.Combine(tuned, "summary.json"))!.Environment.NativeMemory);
+        Assert.Equal("tuned",
+            Regimen.Runs.RunSummary.Read(Path.Combine(tuned, "summary.json"))!.Environment.NativeMemory);
         var plain = Path.Combine(TestData.TempDir("cli-memory"), "default");
         (code, output) = RunWith(new Dictionary<string, string> { ["REGIMEN_NATIVE_MEMORY"] = "default" },
             "train", RecipeFile(), "--data", data.Value, "--out", plain);
         Assert.True(code == 0, output);
-        Assert.Equal("default", Regimen.Runs.RunSummary.Read(Path.Combine(plain, "summary.json"))!.Environment.NativeMemory);
+        Assert.Equal("default",
+            Regimen.Runs.RunSummary.Read(Path.Combine(plain, "summary.json"))!.Environment.NativeMemory);
     }
 
     [Fact]
     public void ADivergingRunStopsWithCode4AndSaysWhy()
     {
         var outDir = Path.Combine(TestData.TempDir("cli-nan"), "run");
-        var (code, output) = Run("train", RecipeFile(), "--data", data.Value, "--out", outDir, "--set", "optimizer.lr=1e30", "--set", "lr_schedule.warmup_epochs=0");
+        var (code, output) = Run("train", RecipeFile(), "--data", data.Value, "--out", outDir, "--set",
+            "optimizer.lr=1e30", "--set", "lr_schedule.warmup_epochs=0");
         Assert.True(code == 4, output);
         Assert.Contains("Training diverged", output);
         Assert.Contains("\"status\": \"diverged\"", File.ReadAllText(Path.Combine(outDir, "summary.json")));

@@ -28,7 +28,8 @@ public class CrossValidationTests
     {
         var data = TestData.WriteIdxDataset(TestData.TempDir("cv-data"), trainCount: 150, testCount: 40);
         // Without TTA, so that the out-of-fold scores are those the runs recorded.
-        var recipe = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 2), "tiny.yaml", new[] { "data.folds=3", "evaluation.tta_flip=false" });
+        var recipe = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 2), "tiny.yaml",
+            new[] { "data.folds=3", "evaluation.tta_flip=false" });
         var path = Path.Combine(TestData.TempDir("cv"), "experiment");
         var summary = CrossValidation.Run(recipe, path, data, force: false, _ => Array.Empty<TrainingCallback>());
 
@@ -47,7 +48,8 @@ public class CrossValidationTests
             Assert.Equal(runSummary.BestValue!.Value, fold.OofAccuracy, 9);
         }
         Assert.Equal(summary.FoldResults.Average(f => f.BestValue!.Value), summary.BestMean, 9);
-        Assert.Equal(ExperimentSummary.Std(summary.FoldResults.Select(f => f.BestValue!.Value).ToArray()), summary.BestStd, 9);
+        Assert.Equal(ExperimentSummary.Std(summary.FoldResults.Select(f => f.BestValue!.Value).ToArray()),
+            summary.BestStd, 9);
         var oof = File.ReadAllLines(Path.Combine(path, "oof_predictions.csv"));
         Assert.Equal(151, oof.Length);
         Assert.StartsWith("index,label,fold,predicted,T-shirt/top,", oof[0]);
@@ -63,8 +65,10 @@ public class CrossValidationTests
         {
             var findings = json.RootElement.GetProperty("findings").EnumerateArray().ToList();
             Assert.DoesNotContain(findings, f => f.GetProperty("severity").GetString() == "critical");
-            Assert.DoesNotContain(findings, f => f.GetProperty("kind").GetString() is "overfitting" or "degradation" or "fold-spread");
-            var notChecked = json.RootElement.GetProperty("unchecked").EnumerateArray().Select(u => u.GetString()!).ToList();
+            Assert.DoesNotContain(findings, f => f.GetProperty("kind").GetString() is "overfitting" or "degradation"
+                or "fold-spread");
+            var notChecked = json.RootElement.GetProperty("unchecked").EnumerateArray()
+                .Select(u => u.GetString()!).ToList();
             foreach (var kind in new[] { "overfitting", "degradation", "fold-spread", "plateau" })
                 Assert.Contains(notChecked, u => u.StartsWith($"too early to judge {kind}: 2 epochs"));
         }

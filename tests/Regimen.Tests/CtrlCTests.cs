@@ -76,14 +76,16 @@ public class CtrlCTests
 
         // The exact command printed continues the run.
         var lines = child.Output.Split('\n');
-        var command = lines[Array.FindIndex(lines, l => l.StartsWith("continue with:", StringComparison.Ordinal)) + 1].Trim();
+        var command = lines[Array.FindIndex(lines, l => l.StartsWith("continue with:", StringComparison.Ordinal)) +
+            1].Trim();
         var words = command.Split(' ');
         Assert.EndsWith("Regimen.Cli.dll", words[1]);
         Assert.Equal(["train", "--resume", run, "--data", data], words[2..]);
         (code, output) = CliTests.Run(words[2..]);
         Assert.True(code == 0, output);
         Assert.Equal("completed", RunSummary.Read(Path.Combine(run, "summary.json"))!.Status);
-        Assert.Equal(TestData.MetricsWithoutTiming(new RunDirectory(whole)), TestData.MetricsWithoutTiming(new RunDirectory(run)));
+        Assert.Equal(TestData.MetricsWithoutTiming(new RunDirectory(whole)),
+            TestData.MetricsWithoutTiming(new RunDirectory(run)));
     }
 
     [Fact]

@@ -13,7 +13,8 @@ public class DataReaderTests
         for (int y = 0; y < size; y++)
             for (int x = 0; x < size; x++) bitmap.SetPixel(x, y, pixel(x, y));
         using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(path.EndsWith(".png") ? SKEncodedImageFormat.Png : SKEncodedImageFormat.Jpeg, 100);
+        using var data = image.Encode(path.EndsWith(".png") ? SKEncodedImageFormat.Png : SKEncodedImageFormat.Jpeg,
+            100);
         File.WriteAllBytes(path, data.ToArray());
     }
 
@@ -38,7 +39,8 @@ public class DataReaderTests
                 {
                     var expected = Pixel(x, y, c);
                     int at = c * 3 * 64 + y * 8 + x;
-                    Assert.Equal((expected.Red, expected.Green, expected.Blue), (pixels[at], pixels[at + 64], pixels[at + 128]));
+                    Assert.Equal((expected.Red, expected.Green, expected.Blue),
+                        (pixels[at], pixels[at + 64], pixels[at + 128]));
                 }
         var jpg = ImageFolderReader.Read(Path.Combine(root, "jpg"), 8, skipBad: false).Data;
         var jpgPixels = jpg.Images.data<byte>().ToArray();
@@ -49,10 +51,12 @@ public class DataReaderTests
     [Fact]
     public void UndecodableImagesFailByNameOrAreSkippedWhenAsked()
     {
-        var root = ColourTestData.WriteImageFolder(TestData.TempDir("bad"), classes: 2, perClass: 3, size: 12, splits: "train");
+        var root = ColourTestData.WriteImageFolder(TestData.TempDir("bad"), classes: 2, perClass: 3, size: 12,
+            splits: "train");
         var broken = Path.Combine(root, "train", "class_1", "broken.jpg");
         File.WriteAllText(broken, "not a jpeg");
-        var e = Assert.Throws<RegimenException>(() => ImageFolderReader.Read(Path.Combine(root, "train"), 12, skipBad: false));
+        var e = Assert.Throws<RegimenException>(() => ImageFolderReader.Read(Path.Combine(root, "train"), 12,
+            skipBad: false));
         Assert.Contains("1 image(s) could not be read or decoded", e.Message);
         Assert.Contains(broken, e.Message);
         var skipped = ImageFolderReader.Read(Path.Combine(root, "train"), 12, skipBad: true);
@@ -86,7 +90,8 @@ public class DataReaderTests
             var pixels = new byte[2 * 3072];
             random.NextBytes(pixels);
             all.AddRange(pixels);
-            CifarReader.Write(Path.Combine(root, $"data_batch_{b}.bin"), pixels, new[] { new[] { (byte)b }, new[] { (byte)(b + 1) } });
+            CifarReader.Write(Path.Combine(root, $"data_batch_{b}.bin"), pixels,
+                new[] { new[] { (byte)b }, new[] { (byte)(b + 1) } });
         }
         CifarReader.Write(Path.Combine(root, "test_batch.bin"), new byte[3072], new[] { new byte[] { 9 } });
         var data = DatasetLoader.Load(new DataSection { Dataset = "cifar10", Path = root }, null);
@@ -96,7 +101,8 @@ public class DataReaderTests
         Assert.Equal("truck", data.Train.ClassNames[9]);
         var test = Path.Combine(root, "test_batch.bin");
         File.WriteAllBytes(test, File.ReadAllBytes(test)[..1000]);
-        var e = Assert.Throws<RegimenException>(() => DatasetLoader.Load(new DataSection { Dataset = "cifar10", Path = root }, null));
+        var e = Assert.Throws<RegimenException>(() =>
+            DatasetLoader.Load(new DataSection { Dataset = "cifar10", Path = root }, null));
         Assert.Contains(test, e.Message);
         Assert.Contains("truncated", e.Message);
     }
@@ -104,15 +110,19 @@ public class DataReaderTests
     [Fact]
     public void LabelCsvReadsImagesAndReportsBadLinesByNumber()
     {
-        var root = ColourTestData.WriteImageFolder(TestData.TempDir("csv"), classes: 2, perClass: 2, size: 10, splits: "train");
-        File.WriteAllText(Path.Combine(root, "train.csv"), "image,label\ntrain/class_0/img_0.png,cat\ntrain/class_1/img_0.png,dog\ntrain/class_1/img_1.png,dog\n");
+        var root = ColourTestData.WriteImageFolder(TestData.TempDir("csv"), classes: 2, perClass: 2, size: 10,
+            splits: "train");
+        File.WriteAllText(Path.Combine(root, "train.csv"), "image,label\ntrain/class_0/img_0.png,cat\n" +
+            "train/class_1/img_0.png,dog\ntrain/class_1/img_1.png,dog\n");
         var data = DatasetLoader.Load(new DataSection { Dataset = "csv", Path = root, ImageSize = 10 }, null);
         Assert.Equal(new[] { "cat", "dog" }, data.Train.ClassNames);
         Assert.Equal(new long[] { 0, 1, 1 }, data.Train.LabelArray());
 
-        File.WriteAllText(Path.Combine(root, "bad.csv"), "image,label\ntrain/class_0/img_0.png,cat\ntrain/missing.png,cat\ntrain/class_1/img_0.png,bird\n");
+        File.WriteAllText(Path.Combine(root, "bad.csv"), "image,label\ntrain/class_0/img_0.png,cat\n" +
+            "train/missing.png,cat\ntrain/class_1/img_0.png,bird\n");
         var e = Assert.Throws<RegimenException>(() => DatasetLoader.Load(
-            new DataSection { Dataset = "csv", Path = root, LabelsCsv = "bad.csv", Classes = new() { "cat", "dog" } }, null));
+            new DataSection { Dataset = "csv", Path = root, LabelsCsv = "bad.csv", Classes = new() { "cat", "dog" } },
+                null));
         Assert.Contains("bad.csv:3: image 'train/missing.png' not found", e.Message);
         Assert.Contains("bad.csv:4: unknown class 'bird'", e.Message);
     }
@@ -120,7 +130,8 @@ public class DataReaderTests
     [Fact]
     public void ImagesDecodedOnDemandTrainExactlyAsCachedOnes()
     {
-        var root = ColourTestData.WriteImageFolder(TestData.TempDir("stream"), classes: 3, perClass: 6, size: 20, format: "jpg");
+        var root = ColourTestData.WriteImageFolder(TestData.TempDir("stream"), classes: 3, perClass: 6, size: 20,
+            format: "jpg");
         string Recipe(string cache) => $"""
             name: stream
             epochs: 2
@@ -140,7 +151,8 @@ public class DataReaderTests
         {
             var outcome = Regimen.Sessions.TrainingRunner.Start(new Regimen.Sessions.TrainingRequest
             {
-                Recipe = RecipeLoader.Parse(Recipe(cache), "stream.yaml"), OutputDirectory = TestData.TempDir("stream-run"),
+                Recipe = RecipeLoader.Parse(Recipe(cache), "stream.yaml"),
+                OutputDirectory = TestData.TempDir("stream-run"),
             });
             results.Add(string.Join(";", outcome.Metrics.Select(m => $"{m.TrainLoss:R},{m.ValAccuracy:R}")));
         }
@@ -149,10 +161,13 @@ public class DataReaderTests
         var onDemand = ImageFolderReader.Read(Path.Combine(root, "train"), 16, skipBad: false, cache: false).Data;
         var cached = ImageFolderReader.Read(Path.Combine(root, "train"), 16, skipBad: false, cache: true).Data;
         Assert.False(onDemand.InMemory);
-        Assert.Equal(cached.Images.data<byte>().ToArray(), onDemand.Gather(Enumerable.Range(0, 18).Select(i => (long)i).ToArray()).data<byte>().ToArray());
+        Assert.Equal(cached.Images.data<byte>().ToArray(), onDemand.Gather(Enumerable.Range(0, 18).Select(i => (long)i)
+            .ToArray()).data<byte>().ToArray());
         File.WriteAllText(Path.Combine(root, "train", "class_0", "zz-broken.jpg"), "nope");
-        var e = Assert.Throws<RegimenException>(() => ImageFolderReader.Read(Path.Combine(root, "train"), 16, skipBad: false, cache: false));
+        var e = Assert.Throws<RegimenException>(() => ImageFolderReader.Read(Path.Combine(root, "train"), 16,
+            skipBad: false, cache: false));
         Assert.Contains("zz-broken.jpg", e.Message);
-        Assert.Equal(18, ImageFolderReader.Read(Path.Combine(root, "train"), 16, skipBad: true, cache: false).Data.Count);
+        Assert.Equal(18, ImageFolderReader.Read(Path.Combine(root, "train"), 16, skipBad: true,
+            cache: false).Data.Count);
     }
 }

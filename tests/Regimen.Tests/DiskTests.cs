@@ -3,12 +3,18 @@ using Regimen.Runs;
 
 namespace Regimen.Tests;
 
-/// <summary>A full disk and an unwritable output, for real: a small tmpfs filled up, and a folder under /proc.</summary>
+/// <summary>
+/// A full disk and an unwritable output, for real: a small tmpfs filled up, and a folder under /proc.
+/// </summary>
 public class DiskTests
 {
     static bool Sh(string command)
     {
-        using var p = Process.Start(new ProcessStartInfo("sh", new[] { "-c", command }) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        using var p = Process.Start(new ProcessStartInfo("sh", new[] { "-c", command })
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true
+        })!;
         p.WaitForExit();
         return p.ExitCode == 0;
     }
@@ -35,7 +41,8 @@ public class DiskTests
             Assert.Empty(Directory.GetFiles(run, "*.tmp", SearchOption.AllDirectories));
             if (File.Exists(Path.Combine(run, "metrics.csv"))) MetricsCsv.Read(Path.Combine(run, "metrics.csv"));
             RunEvent.ReadAll(Path.Combine(run, "events.jsonl"));
-            if (File.Exists(Path.Combine(run, "checkpoints", "last.ckpt"))) Models.Checkpoint.ReadHeader(Path.Combine(run, "checkpoints", "last.ckpt"));
+            if (File.Exists(Path.Combine(run, "checkpoints", "last.ckpt")))
+                Models.Checkpoint.ReadHeader(Path.Combine(run, "checkpoints", "last.ckpt"));
         }
         finally
         {

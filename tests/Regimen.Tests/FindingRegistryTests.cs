@@ -4,13 +4,17 @@ using Regimen.Analysis.Recommendations;
 
 namespace Regimen.Tests;
 
-/// <summary>The registry of finding kinds is the one place kinds are spelled: docs, advice and detection follow it.</summary>
+/// <summary>
+/// The registry of finding kinds is the one place kinds are spelled: docs, advice and detection follow it.
+/// </summary>
 public class FindingRegistryTests
 {
-    const string Begin = "<!-- generated from FindingRegistry.Documentation(): edit the kinds' classes, not this table -->";
+    const string Begin =
+        "<!-- generated from FindingRegistry.Documentation(): edit the kinds' classes, not this table -->";
     const string End = "<!-- end of generated tables -->";
 
-    static string DocsFile => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "..", "docs", "analysis.md"));
+    static string DocsFile => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..",
+        "..", "docs", "analysis.md"));
 
     /// <summary>
     /// docs/analysis.md's tables of kinds and recommendations are the registry's own documentation lines. When a kind
@@ -30,7 +34,8 @@ public class FindingRegistryTests
             current = generated;
         }
         Assert.True(current == generated,
-            $"{DocsFile} differs from the registry; rerun with REGIMEN_WRITE_DOCS=1 to regenerate. Expected:\n{generated}");
+            $"{DocsFile} differs from the registry; rerun with REGIMEN_WRITE_DOCS=1 to regenerate. Expected:\n" +
+                $"{generated}");
     }
 
     [Fact]
@@ -47,12 +52,15 @@ public class FindingRegistryTests
         }
     }
 
-    /// <summary>A kind registered for the test only: detection, severity, evidence and its answer in one class.</summary>
+    /// <summary>
+    /// A kind registered for the test only: detection, severity, evidence and its answer in one class.
+    /// </summary>
     sealed class AlwaysLate : FindingKind
     {
         public override string Name => "always-late";
         public override string Documentation => "every run (test only)";
-        public override IReadOnlyList<RecommendationKind> Answers { get; } = new[] { RecommendationRegistry.TrainLonger };
+        public override IReadOnlyList<RecommendationKind> Answers { get; } =
+            new[] { RecommendationRegistry.TrainLonger };
     }
 
     [Fact]
@@ -64,7 +72,8 @@ public class FindingRegistryTests
         };
         var plateau = new Finding { Kind = Plateau.Id, Severity = Severity.Info, Summary = "converged" };
         var warning = new Finding { Kind = Plateau.Id, Severity = Severity.Warning, Summary = "stuck" };
-        Assert.Empty(Advisor.Advise(log, new() { plateau }));                       // only a warning plateau is answered
+        // only a warning plateau is answered
+        Assert.Empty(Advisor.Advise(log, new() { plateau }));
         var advice = Assert.Single(Advisor.Advise(log, new() { warning }));
         Assert.Equal("break-plateau", advice.Id);
         Assert.Equal(new[] { "break-plateau" }, warning.Recommendations);

@@ -14,7 +14,8 @@ public class FinetuneTests
     {
         using var model = ModelRegistry.Create("resnet18", new ModelOptions(3, 1000));
         var keys = model.state_dict().Keys.ToHashSet();
-        foreach (var k in new[] { "conv1.weight", "bn1.running_mean", "layer1.0.conv1.weight", "layer2.0.downsample.0.weight", "layer4.1.bn2.bias", "fc.weight", "fc.bias" })
+        foreach (var k in new[] { "conv1.weight", "bn1.running_mean", "layer1.0.conv1.weight",
+            "layer2.0.downsample.0.weight", "layer4.1.bn2.bias", "fc.weight", "fc.bias" })
             Assert.Contains(k, keys);
         Assert.DoesNotContain(keys, k => k.StartsWith("stages", StringComparison.Ordinal));
     }
@@ -46,7 +47,8 @@ public class FinetuneTests
         Assert.Equal(model.state_dict().Count - 2, report.Loaded);
         Assert.Contains("new classifier head", report.Describe());
         var reference = ReadBack(pth);
-        Assert.True(model.state_dict()["layer1.0.conv1.weight"].equal(reference["layer1.0.conv1.weight"]).all().item<bool>());
+        Assert.True(model.state_dict()["layer1.0.conv1.weight"].equal(reference["layer1.0.conv1.weight"]).all()
+            .item<bool>());
     }
 
     static Dictionary<string, Tensor> ReadBack(string pth)
@@ -69,7 +71,8 @@ public class FinetuneTests
     public void TheHeadOnlyPhaseLeavesTheBackboneBitIdenticalAndUnfreezingChangesIt()
     {
         var (_, pth, _) = Pretrained();
-        var data = ColourTestData.WriteImageFolder(TestData.TempDir("finetune-data"), classes: 3, perClass: 4, size: 20, format: "png");
+        var data = ColourTestData.WriteImageFolder(TestData.TempDir("finetune-data"), classes: 3, perClass: 4, size: 20,
+            format: "png");
         var recipe = RecipeLoader.Parse($"""
             name: finetune-tiny
             epochs: 2
@@ -94,15 +97,18 @@ public class FinetuneTests
             """, "finetune.yaml");
         using var setup = TrainingSetup.Create(recipe);
         Assert.Equal(3, setup.Train.ClassCount);
-        var backbone = setup.Model.state_dict().Where(kv => !kv.Key.StartsWith("fc.")).ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        var backbone = setup.Model.state_dict().Where(kv => !kv.Key.StartsWith("fc.")).ToDictionary(kv => kv.Key, kv =>
+            kv.Value.clone());
         var head = setup.Model.state_dict()["fc.weight"].clone();
         var trainer = new Trainer(setup, Array.Empty<TrainingCallback>());
         trainer.Fit(0, 1);
         foreach (var (name, before) in backbone)
-            Assert.True(setup.Model.state_dict()[name].equal(before).all().item<bool>(), $"{name} changed during the head-only phase");
+            Assert.True(setup.Model.state_dict()[name].equal(before).all().item<bool>(),
+                $"{name} changed during the head-only phase");
         Assert.False(setup.Model.state_dict()["fc.weight"].equal(head).all().item<bool>());
         trainer.Fit(1, 2);
-        Assert.False(setup.Model.state_dict()["layer1.0.conv1.weight"].equal(backbone["layer1.0.conv1.weight"]).all().item<bool>());
+        Assert.False(setup.Model.state_dict()["layer1.0.conv1.weight"].equal(backbone["layer1.0.conv1.weight"]).all()
+            .item<bool>());
         // The backbone's rate is backbone_lr, the head's optimizer.lr.
         Assert.All(setup.Groups, g => Assert.Equal(g.IsHead ? 0.05 : 0.01, g.Group.LearningRate, 9));
         var changes = new PhasePlan(recipe, 16).ChangesAt(1);

@@ -38,7 +38,8 @@ public class GradientCheckTests
     static void Check(string name, int channels, int size, int width, bool trainingMode)
     {
         bool wide = name == "wide_resnet";
-        var options = new ModelOptions(channels, 10, wide || width == 0 ? null : width, wide ? 10 : null, wide ? width : null, 0, 0);
+        var options = new ModelOptions(channels, 10, wide || width == 0 ? null : width, wide ? 10 : null,
+            wide ? width : null, 0, 0);
         manual_seed(3);
         var x = randn(8, channels, size, size);
         var y = randint(0, 10, new long[] { 8 }, dtype: ScalarType.Int64);
@@ -52,9 +53,11 @@ public class GradientCheckTests
             using var model = ModelRegistry.Create(name, options);
             model.load_state_dict(initial);
             if (channelsLast) MemoryLayout.ToChannelsLast(model);
-            string where = $"{name} width {width}, {(channelsLast ? "NHWC" : "NCHW")}, oneDNN caches: {OneDnnCacheFix.Status}";
+            string where =
+                $"{name} width {width}, {(channelsLast ? "NHWC" : "NCHW")}, oneDNN caches: {OneDnnCacheFix.Status}";
             var actual = Run(model, x, y, trainingMode);
-            Assert.True(Math.Abs(actual.Loss - expected.Loss) < 1e-4 * Math.Max(1, expected.Loss), $"{where}: loss {actual.Loss} against {expected.Loss}");
+            Assert.True(Math.Abs(actual.Loss - expected.Loss) < 1e-4 * Math.Max(1, expected.Loss), $"{where}: loss " +
+                $"{actual.Loss} against {expected.Loss}");
             foreach (var (parameter, gradient) in expected.Gradients)
                 AssertClose(actual.Gradients[parameter], gradient, $"{where}: gradient of {parameter}");
             AssertClose(actual.Eval, expected.Eval, $"{where}: evaluation output");
@@ -63,16 +66,20 @@ public class GradientCheckTests
 
     sealed record Result(double Loss, Dictionary<string, Tensor> Gradients, Tensor Eval);
 
-    /// <summary>One forward and backward (loss and every parameter's gradient) and one no-grad evaluation forward.</summary>
+    /// <summary>
+    /// One forward and backward (loss and every parameter's gradient) and one no-grad evaluation forward.
+    /// </summary>
     static Result Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, bool trainingMode)
     {
         model.train(trainingMode);
         var loss = nn.functional.cross_entropy(model.forward(x), y);
         loss.backward();
-        var gradients = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.to_type(ScalarType.Float64));
+        var gradients = model.named_parameters().ToDictionary(p => p.name, p =>
+            p.parameter.grad!.to_type(ScalarType.Float64));
         model.eval();
         using var noGrad = no_grad();
-        return new Result(loss.to_type(ScalarType.Float64).item<double>(), gradients, model.forward(x).to_type(ScalarType.Float64));
+        return new Result(loss.to_type(ScalarType.Float64).item<double>(), gradients, model.forward(x)
+            .to_type(ScalarType.Float64));
     }
 
     /// <summary>
@@ -86,6 +93,7 @@ public class GradientCheckTests
         double scale = expected.norm().item<double>();
         double error = (actual - expected).norm().item<double>();
         Assert.True(error <= 1e-2 * Math.Max(scale, 1e-8) && double.IsFinite(error),
-            $"{what}: relative error {error / scale:G3} (largest element difference {(actual - expected).abs().max().item<double>():G3})");
+            $"{what}: relative error {error / scale:G3} (largest element difference " +
+                $"{(actual - expected).abs().max().item<double>():G3})");
     }
 }

@@ -11,10 +11,12 @@ namespace Regimen.Tests;
 /// </summary>
 public class HookTests
 {
-    static readonly Lazy<string> data = new(() => TestData.WriteIdxDataset(TestData.TempDir("hook-data"), trainCount: 128, testCount: 64));
+    static readonly Lazy<string> data = new(() => TestData.WriteIdxDataset(TestData.TempDir("hook-data"),
+        trainCount: 128, testCount: 64));
 
     static TrainingSetup Setup(params string[] overrides) =>
-        TrainingSetup.Create(RecipeLoader.Parse(TestData.TinyRecipe(1), "tiny.yaml", ["data.workers=0", .. overrides]), data.Value);
+        TrainingSetup.Create(RecipeLoader.Parse(TestData.TinyRecipe(1), "tiny.yaml", ["data.workers=0", .. overrides]),
+            data.Value);
 
     /// <summary>The first training batch of epoch 0 as the loop hands it to the hooks.</summary>
     static TrainingStep FirstStep(TrainingSetup setup, EpochSettings? settings = null)
@@ -52,7 +54,8 @@ public class HookTests
         Assert.True(step.Input.allclose(x * lambda + x.flip(0) * (1 - lambda), rtol: 1e-4, atol: 1e-4));
         var t = Mixup.SmoothOneHot(step.Labels, 10, 0.1);
         Assert.True(step.SoftTarget!.allclose(t * lambda + t.flip(0) * (1 - lambda), rtol: 1e-4, atol: 1e-4));
-        Assert.True(step.Labels.equal(FirstStep(setup).Labels).all().item<bool>());   // accuracy still counts the real labels
+        // accuracy still counts the real labels
+        Assert.True(step.Labels.equal(FirstStep(setup).Labels).all().item<bool>());
 
         // With the epoch's augmentation off (a phase), nothing is mixed.
         var plain = FirstStep(setup, setup.Plan.At(0) with { Augment = false });
@@ -73,7 +76,8 @@ public class HookTests
         var rows = changed.any(1).nonzero().flatten();
         var cols = changed.any(0).nonzero().flatten();
         Assert.True(rows.numel() > 0, "nothing pasted");
-        long y0 = rows.min().item<long>(), y1 = rows.max().item<long>() + 1, x0 = cols.min().item<long>(), x1 = cols.max().item<long>() + 1;
+        long y0 = rows.min().item<long>(), y1 = rows.max().item<long>() + 1, x0 = cols.min().item<long>(),
+            x1 = cols.max().item<long>() + 1;
         var expected = x.clone();
         expected[.., .., (int)y0..(int)y1, (int)x0..(int)x1] = x.flip(0)[.., .., (int)y0..(int)y1, (int)x0..(int)x1];
         Assert.True(step.Input.equal(expected).all().item<bool>(), "the change is one box of the reversed batch");
@@ -91,7 +95,8 @@ public class HookTests
         bf16.BeforeBatch(new TrainingContext(setup, 0), step);
         var master = setup.Model.parameters().First();
         var compute = bf16.Compute.parameters().First();
-        Assert.True(compute.to_type(ScalarType.Float32).equal(master.to_type(ScalarType.BFloat16).to_type(ScalarType.Float32)).all().item<bool>());
+        Assert.True(compute.to_type(ScalarType.Float32).equal(master.to_type(ScalarType.BFloat16)
+            .to_type(ScalarType.Float32)).all().item<bool>());
         bf16.Compute.train();
         step.Logits = step.Forward(step.Input);
         Assert.Equal(ScalarType.Float32, step.Logits.dtype);
@@ -140,7 +145,9 @@ public class HookTests
         using var setup = Setup();
         var step = FirstStep(setup);
         var context = new TrainingContext(setup, 0);
-        var nan = new TrainingStep(0, 3, 8, step.Settings, step.Input, step.Labels, step.Forward) { LossValue = double.NaN };
+        var nan = new TrainingStep(0, 3, 8, step.Settings, step.Input, step.Labels,
+            step.Forward)
+        { LossValue = double.NaN };
         var e = Assert.Throws<TrainingDivergedException>(() => new DivergenceCheck(0).BeforeBackward(context, nan));
         Assert.Equal(("loss NaN", 3), (e.What, e.Batch));
         Backward(setup, step);
@@ -163,8 +170,10 @@ public class HookTests
         ema.AfterStep(context, new TrainingStep(0, 0, 4, setup.Plan.At(0), zeros(1), zeros(1), x => x));
         Assert.True(ema.Model.parameters().First().allclose(start + 0.1, atol: 1e-6));   // 0.9 start + 0.1 (start + 1)
         var result = ema.AfterEvaluate(context, new EpochResult { Epoch = 0, ValAccuracy = 0.5 });
-        var expected = Evaluator.Evaluate(ema.Model, setup.Validation, setup.Augment, setup.EvalResolution, 256, flipTta: false);
-        Assert.Equal((expected.Loss, expected.Accuracy, 0.5), (result.ValLossEma!.Value, result.ValAccuracyEma!.Value, result.ValAccuracy));
+        var expected = Evaluator.Evaluate(ema.Model, setup.Validation, setup.Augment, setup.EvalResolution, 256,
+            flipTta: false);
+        Assert.Equal((expected.Loss, expected.Accuracy, 0.5), (result.ValLossEma!.Value, result.ValAccuracyEma!.Value,
+            result.ValAccuracy));
     }
 
     [Fact]
@@ -181,7 +190,8 @@ public class HookTests
         Assert.NotEmpty(norms);
         Assert.All(norms, m => Assert.False(m.module.training, m.name));
         setup.Model.train();
-        new BackboneFreezing(freezeBatchNorm: true).OnEpochStart(context, frozen with { BackboneFrozen = false }, Array.Empty<ScheduleChange>());
+        new BackboneFreezing(freezeBatchNorm: true).OnEpochStart(context, frozen with { BackboneFrozen = false },
+            Array.Empty<ScheduleChange>());
         Assert.All(setup.Model.parameters(), p => Assert.True(p.requires_grad));
         Assert.All(norms, m => Assert.True(m.module.training, m.name));
     }
@@ -191,18 +201,23 @@ public class HookTests
     {
         using var setup = Setup();
         var views = new Tta(Flip: true, Crops: 5, Resolution: 0);
-        var result = new TtaEvaluation(views).AfterEvaluate(new TrainingContext(setup, 0), new EpochResult { Epoch = 0, ValAccuracy = 0.25 });
-        var expected = Evaluator.Evaluate(setup.Model, setup.Validation, setup.Augment, setup.EvalResolution, 256, views);
+        var result = new TtaEvaluation(views).AfterEvaluate(new TrainingContext(setup, 0),
+            new EpochResult { Epoch = 0, ValAccuracy = 0.25 });
+        var expected = Evaluator.Evaluate(setup.Model, setup.Validation, setup.Augment,
+            setup.EvalResolution, 256, views);
         Assert.Equal((expected.Accuracy, 0.25), (result.ValAccuracyTta!.Value, result.ValAccuracy));
     }
 
     [Fact]
     public void TheRecipesTechniquesBecomeHooksInTheOrderTheyMustAct()
     {
-        using var setup = Setup("mixup.mixup_alpha=0.2", "precision=bf16", "optimizer.accumulation_steps=2", "optimizer.clip_grad_norm=1",
+        using var setup = Setup("mixup.mixup_alpha=0.2", "precision=bf16", "optimizer.accumulation_steps=2",
+            "optimizer.clip_grad_norm=1",
             "ema.enabled=true", "evaluation.tta_flip=true");
-        Assert.Equal(new[] { typeof(MixupCutmix), typeof(MixedPrecision), typeof(GradientAccumulation), typeof(GradientClipping),
-            typeof(DivergenceCheck), typeof(ModelEma), typeof(TtaEvaluation) }, Techniques.For(setup).Select(h => h.GetType()));
+        Assert.Equal(new[] { typeof(MixupCutmix), typeof(MixedPrecision), typeof(GradientAccumulation),
+            typeof(GradientClipping),
+            typeof(DivergenceCheck), typeof(ModelEma), typeof(TtaEvaluation) }, Techniques.For(setup)
+                .Select(h => h.GetType()));
         using var plain = Setup("evaluation.tta_flip=false");
         Assert.Equal(new[] { typeof(DivergenceCheck) }, Techniques.For(plain).Select(h => h.GetType()));
     }
@@ -220,7 +235,8 @@ public class HookTests
 
     sealed class NanLoss : TrainingCallback
     {
-        public override void AfterLoss(TrainingContext context, TrainingStep step) => step.Loss = step.Loss * double.NaN;
+        public override void AfterLoss(TrainingContext context, TrainingStep step) =>
+            step.Loss = step.Loss * double.NaN;
     }
 
     [Fact]
@@ -230,7 +246,8 @@ public class HookTests
         {
             var before = setup.Model.parameters().Select(p => p.detach().clone()).ToList();
             var context = Trainer.WithHooks(setup, new TrainingCallback[] { new SkipEveryStep() }).Fit();
-            Assert.All(setup.Model.parameters().Zip(before), pair => Assert.True(pair.First.equal(pair.Second).all().item<bool>()));
+            Assert.All(setup.Model.parameters().Zip(before), pair =>
+                Assert.True(pair.First.equal(pair.Second).all().item<bool>()));
             Assert.True(context.History[0].TrainLoss > 1);
         }
         using (var setup = Setup())
@@ -240,8 +257,10 @@ public class HookTests
         }
         using (var setup = Setup())
         {
-            var e = Assert.Throws<TrainingDivergedException>(() => new Trainer(setup, new TrainingCallback[] { new NanLoss() }).Fit());
-            Assert.Equal(("loss NaN", 0, 0), (e.What, e.Epoch, e.Batch));   // the recipe's divergence check sees the replaced loss
+            var e = Assert.Throws<TrainingDivergedException>(() =>
+                new Trainer(setup, new TrainingCallback[] { new NanLoss() }).Fit());
+            // the recipe's divergence check sees the replaced loss
+            Assert.Equal(("loss NaN", 0, 0), (e.What, e.Epoch, e.Batch));
         }
     }
 
@@ -284,7 +303,8 @@ public class HookTests
         new Trainer(setup, new TrainingCallback[] { new OutlierAt(batch: 2), new SkipOutlierBatches(), weights }).Fit();
         Assert.Equal(4, weights.Weights.Count);
         Assert.False(weights.Weights[1].equal(weights.Weights[0]).all().item<bool>(), "batch 1 stepped");
-        Assert.True(weights.Weights[2].equal(weights.Weights[1]).all().item<bool>(), "batch 2 (loss x100) did not step");
+        Assert.True(weights.Weights[2].equal(weights.Weights[1]).all().item<bool>(),
+            "batch 2 (loss x100) did not step");
         Assert.False(weights.Weights[3].equal(weights.Weights[2]).all().item<bool>(), "batch 3 stepped");
     }
 }

@@ -16,9 +16,15 @@ public class HtmlReportTests
     /// default).</summary>
     internal static string DumpDom(string html, int width = 0)
     {
-        var start = new ProcessStartInfo(Chromium()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", $"--user-data-dir={TestData.TempDir("chromium")}", "--dump-dom", new Uri(html).AbsoluteUri })
+        var start = new ProcessStartInfo(Chromium())
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false
+        };
+        foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", $"--user-data-dir={TestData.TempDir("chromium")}",
+                         "--dump-dom", new Uri(html).AbsoluteUri })
             start.ArgumentList.Add(a);
         if (width > 0) start.ArgumentList.Insert(0, $"--window-size={width},900");
         using var p = Process.Start(start)!;
@@ -43,14 +49,16 @@ public class HtmlReportTests
         Assert.Contains("augment on → off", dom);
         Assert.Contains("id=\"keep-training-augmentations\"", dom);
         Assert.Contains("phases[2].augment: true", dom);
-        Assert.True(System.Text.RegularExpressions.Regex.Count(dom, "src=\"data:image/png;base64,") >= 3, "three embedded charts");
+        Assert.True(System.Text.RegularExpressions.Regex.Count(dom, "src=\"data:image/png;base64,") >= 3,
+            "three embedded charts");
     }
 
     [Fact]
     public void TheComparisonPageShowsTheVerdict()
     {
         var html = Path.Combine(TestData.TempDir("html"), "compare.html");
-        var (code, output) = CliTests.Run("compare", AnalystTests.Fixture("seed002-session02"), AnalystTests.Fixture("seed002-session04"), "--html", html);
+        var (code, output) = CliTests.Run("compare", AnalystTests.Fixture("seed002-session02"),
+            AnalystTests.Fixture("seed002-session04"), "--html", html);
         Assert.True(code == 0, output);
         var dom = DumpDom(html);
         Assert.Contains("For deployment: seed002-session02", dom);

@@ -76,7 +76,8 @@ public class IdxReaderTests
     [Fact]
     public void MissingDataSetNamesTheInstallCommand()
     {
-        var e = Assert.Throws<RegimenException>(() => BuiltinDatasets.Load(BuiltinDatasets.FashionMnist, Path.Combine(TestData.TempDir("idx"), "nothing-here")));
+        var e = Assert.Throws<RegimenException>(() => BuiltinDatasets.Load(BuiltinDatasets.FashionMnist,
+            Path.Combine(TestData.TempDir("idx"), "nothing-here")));
         Assert.Contains("apt-get install dataset-fashion-mnist", e.Message);
         Assert.Equal(ExitCodes.DataMissing, e.ExitCode);
     }
@@ -84,7 +85,8 @@ public class IdxReaderTests
     [Fact]
     public void FolderWithoutTheFilesNamesTheMissingFile()
     {
-        var e = Assert.Throws<RegimenException>(() => BuiltinDatasets.Load(BuiltinDatasets.Mnist, TestData.TempDir("idx")));
+        var e = Assert.Throws<RegimenException>(() => BuiltinDatasets.Load(BuiltinDatasets.Mnist,
+            TestData.TempDir("idx")));
         Assert.Contains("train-images-idx3-ubyte", e.Message);
     }
 }

@@ -4,14 +4,21 @@ using Regimen.Runs;
 
 namespace Regimen.Tests;
 
-/// <summary>kill -9 at random points of a training, then --resume: the final metrics equal an uninterrupted run's and every file stays readable.</summary>
+/// <summary>
+/// kill -9 at random points of a training, then --resume: the final metrics equal an uninterrupted run's and every file
+/// stays readable.
+/// </summary>
 public class KillTests
 {
     static readonly System.Text.StringBuilder log = new();
 
     static Process Start(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false
+        };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Regimen.Cli.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         var p = Process.Start(start)!;
@@ -26,7 +33,8 @@ public class KillTests
     {
         var lines = File.ReadAllLines(metricsFile);
         var header = lines[0].Split(',');
-        var keep = Enumerable.Range(0, header.Length).Where(i => !MetricsCsv.TimingColumns.Contains(header[i])).ToArray();
+        var keep = Enumerable.Range(0, header.Length).Where(i => !MetricsCsv.TimingColumns.Contains(header[i]))
+            .ToArray();
         return lines.Select(l => string.Join(",", keep.Select(i => l.Split(',')[i]))).ToArray();
     }
 
@@ -47,8 +55,10 @@ public class KillTests
         bool started = false;
         while (attempts++ < 12)
         {
-            // A run killed before it wrote its recipe cannot be resumed: it is started again (--force), as a user would.
-            var p = started ? Start("train", "--resume", run, "--data", data) : Start("train", recipe, "--data", data, "--out", run, "--force");
+            // A run killed before it wrote its recipe cannot be resumed: it is started again (--force), as a user
+            // would.
+            var p = started ? Start("train", "--resume", run, "--data", data) : Start("train", recipe, "--data", data,
+                "--out", run, "--force");
             started = true;
             // Kill somewhere in the run: early (loading), mid-epoch, or just as a checkpoint is written.
             var checkpoint = Path.Combine(run, "checkpoints", "last.ckpt");
@@ -73,11 +83,14 @@ public class KillTests
             // Every file of the run is readable after the kill.
             if (File.Exists(Path.Combine(run, "metrics.csv"))) MetricsCsv.Read(Path.Combine(run, "metrics.csv"));
             RunEvent.ReadAll(Path.Combine(run, "events.jsonl"));
-            if (File.Exists(Path.Combine(run, "summary.json"))) Assert.NotNull(RunSummary.Read(Path.Combine(run, "summary.json")));
+            if (File.Exists(Path.Combine(run, "summary.json")))
+                Assert.NotNull(RunSummary.Read(Path.Combine(run, "summary.json")));
             if (File.Exists(checkpoint)) Models.Checkpoint.ReadHeader(checkpoint);
             if (File.Exists(Path.Combine(run, "recipe.yaml"))) RecipeLoader.Load(Path.Combine(run, "recipe.yaml"));
-            if (!File.Exists(Path.Combine(run, "recipe.yaml"))) started = false;   // killed before the run folder existed
-            if (RunSummary.Read(Path.Combine(run, "summary.json")) is { Status: "completed" }) break;   // killed while exiting
+            // killed before the run folder existed
+            if (!File.Exists(Path.Combine(run, "recipe.yaml"))) started = false;
+            // killed while exiting
+            if (RunSummary.Read(Path.Combine(run, "summary.json")) is { Status: "completed" }) break;
         }
         Assert.True(kills >= 2, $"only {kills} kills landed");
         if (RunSummary.Read(Path.Combine(run, "summary.json")) is not { Status: "completed" })
@@ -87,9 +100,11 @@ public class KillTests
                 : CliTests.Run("train", recipe, "--data", data, "--out", run, "--force");
             Assert.True(code == 0, output);
         }
-        Assert.Equal(WithoutTiming(Path.Combine(whole, "metrics.csv")), WithoutTiming(Path.Combine(run, "metrics.csv")));
+        Assert.Equal(WithoutTiming(Path.Combine(whole, "metrics.csv")),
+            WithoutTiming(Path.Combine(run, "metrics.csv")));
         Assert.Equal("completed", RunSummary.Read(Path.Combine(run, "summary.json"))!.Status);
-        Assert.Empty(Directory.GetFiles(run, "*.tmp", SearchOption.AllDirectories));   // resume removes what a kill left half-written
+        // resume removes what a kill left half-written
+        Assert.Empty(Directory.GetFiles(run, "*.tmp", SearchOption.AllDirectories));
     }
 }
 
@@ -104,10 +119,15 @@ public class EvolveKillTests
         File.WriteAllText(recipe, TestData.TinyRecipe(epochs: 3));
         var workspace = Path.Combine(TestData.TempDir("evolve-kill"), "ws");
         string[] args = { "evolve", recipe, "--workspace", workspace, "--budget", "1", "--seeds", "1", "--data", data,
-                          "--set", "optimizer.lr=2.0", "--set", "data.validation=holdout", "--set", "data.val_fraction=0.25" };
+                          "--set", "optimizer.lr=2.0", "--set", "data.validation=holdout", "--set",
+                              "data.val_fraction=0.25" };
         var ledger = new Regimen.Evolve.Ledger(Path.Combine(workspace, "ledger.jsonl"));
         var output = new System.Text.StringBuilder();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false
+        };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Regimen.Cli.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         using var loop = Process.Start(start)!;
@@ -118,7 +138,8 @@ public class EvolveKillTests
         // Kill the loop once the baseline is finished and the child's training has begun.
         var childLog = Path.Combine(workspace, "trials", "t001", "train-1.log");
         var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (!(File.Exists(childLog) && File.ReadAllText(childLog).Contains("epoch 0")) && DateTime.UtcNow < deadline && !loop.HasExited) Thread.Sleep(50);
+        while (!(File.Exists(childLog) && File.ReadAllText(childLog).Contains("epoch 0")) &&
+            DateTime.UtcNow < deadline && !loop.HasExited) Thread.Sleep(50);
         Assert.False(loop.HasExited, $"evolve ended before it could be killed: {output}");
         loop.Kill(entireProcessTree: false);   // the loop alone, as kill -9 of its pid would
         loop.WaitForExit();
@@ -139,7 +160,8 @@ public class EvolveKillTests
         Assert.Contains(entries, e => e.Event == "stopped");
         Assert.Contains("★", again);
 
-        var (ledgerCode, table) = CliTests.Run("ledger", workspace, "--markdown", Path.Combine(workspace, "lineage.md"), "--png", Path.Combine(workspace, "lineage.png"));
+        var (ledgerCode, table) = CliTests.Run("ledger", workspace, "--markdown", Path.Combine(workspace, "lineage.md"),
+            "--png", Path.Combine(workspace, "lineage.png"));
         Assert.True(ledgerCode == 0, table);
         Assert.Contains("t001", table);
         var markdown = File.ReadAllText(Path.Combine(workspace, "lineage.md"));
@@ -153,7 +175,11 @@ public class EvolveKillTests
         Directory.GetDirectories("/proc").Select(d => Path.GetFileName(d)).Where(n => n.All(char.IsDigit))
             .Where(pid =>
             {
-                try { return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Contains($"trial {Path.GetFullPath(workspace)}"); }
+                try
+                {
+                    return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ')
+                        .Contains($"trial {Path.GetFullPath(workspace)}");
+                }
                 catch (IOException) { return false; }
                 catch (UnauthorizedAccessException) { return false; }
             }).Select(int.Parse).ToList();

@@ -17,14 +17,19 @@ public class LedgerTests
         {
             var mine = new Ledger(ledger.Path);
             for (int i = 0; i < each; i++)
-                mine.Append(new LedgerEntry { Event = "finished", Trial = $"w{w}-{i}", Score = w + i / 100.0, Reason = new string('x', 500) });
+                mine.Append(new LedgerEntry
+                {
+                    Event = "finished", Trial = $"w{w}-{i}", Score = w + i / 100.0,
+                    Reason = new string('x', 500)
+                });
         });
         var entries = ledger.Read();
         Assert.Equal(writers * each, entries.Count);
         Assert.Equal(writers * each, entries.Select(e => e.Trial).Distinct().Count());
         // Each writer's entries keep their order.
         for (int w = 0; w < writers; w++)
-            Assert.Equal(Enumerable.Range(0, each).Select(i => $"w{w}-{i}"), entries.Where(e => e.Trial!.StartsWith($"w{w}-")).Select(e => e.Trial));
+            Assert.Equal(Enumerable.Range(0, each).Select(i => $"w{w}-{i}"),
+                entries.Where(e => e.Trial!.StartsWith($"w{w}-")).Select(e => e.Trial));
     }
 
     [Fact]
@@ -61,12 +66,14 @@ public class LedgerTests
             new() { Event = "created", Trial = "t000", Recipe = "trials/t000/recipe.yaml" },
             new() { Event = "finished", Trial = "t000", Score = 0.80, Spread = 0.01, Scores = new() { 0.79, 0.81 } },
             new() { Event = "decided", Trial = "t000", Promoted = true },
-            new() { Event = "created", Trial = "t001", Parent = "t000", Changes = new() { new RecipeChange("optimizer.lr", "1.5", "0.3") } },
+            new() { Event = "created", Trial = "t001", Parent = "t000",
+                Changes = new() { new RecipeChange("optimizer.lr", "1.5", "0.3") } },
             new() { Event = "created", Trial = "t002", Parent = "t000" },
             new() { Event = "finished", Trial = "t001", Score = 0.85, Spread = 0.01 },
             new() { Event = "failed", Trial = "t002", Reason = "exit code 4" },
             new() { Event = "decided", Trial = "t001", Promoted = true, Against = "t000" },
-            new() { Event = "decided", Trial = "t001", Promoted = false },   // a duplicate after a crash: the first stands
+            // a duplicate after a crash: the first stands
+            new() { Event = "decided", Trial = "t001", Promoted = false },
             new() { Event = "decided", Trial = "t002", Promoted = false },
             new() { Event = "stopped", Reason = "budget" },
         };
@@ -85,7 +92,8 @@ public class LedgerTests
     {
         var dir = TestData.TempDir("ledger-ro");
         var ledger = new Ledger(Path.Combine(dir, "missing-folder", "ledger.jsonl"), TimeSpan.FromSeconds(1));
-        var e = Assert.Throws<RegimenException>(() => ledger.Append(new LedgerEntry { Event = "created", Trial = "t000" }));
+        var e = Assert.Throws<RegimenException>(() =>
+            ledger.Append(new LedgerEntry { Event = "created", Trial = "t000" }));
         Assert.Contains("ledger.jsonl", e.Message);
     }
 }

@@ -5,7 +5,10 @@ using TorchSharp;
 
 namespace Regimen.Tests;
 
-/// <summary>Each reader on a file shaped like the real thing; malformed, truncated and fuzzed input gives a clear error, never a crash.</summary>
+/// <summary>
+/// Each reader on a file shaped like the real thing; malformed, truncated and fuzzed input gives a clear error, never a
+/// crash.
+/// </summary>
 public class LogReaderTests
 {
     static string Write(string name, string text)
@@ -19,8 +22,11 @@ public class LogReaderTests
     [Fact]
     public void TimmSummaryWithArgs()
     {
-        var path = Write("summary.csv", "epoch,train_loss,eval_loss,eval_top1,eval_top5,lr\n0,6.8,6.5,1.2,4.9,0.1\n1,6.0,5.5,8.4,20.1,0.2\n2,5.2,4.8,15.0,35.2,0.19\n");
-        File.WriteAllText(Path.Combine(Path.GetDirectoryName(path)!, "args.yaml"), "model: resnet50\nepochs: 3\nlr: 0.2\nweight_decay: 0.0001\nmodel_ema: true\n");
+        var path = Write("summary.csv",
+            "epoch,train_loss,eval_loss,eval_top1,eval_top5,lr\n0,6.8,6.5,1.2,4.9,0.1\n1,6.0,5.5,8.4,20.1,0.2\n" +
+            "2,5.2,4.8,15.0,35.2,0.19\n");
+        File.WriteAllText(Path.Combine(Path.GetDirectoryName(path)!, "args.yaml"), "model: resnet50\nepochs: 3\nlr: " +
+            "0.2\nweight_decay: 0.0001\nmodel_ema: true\n");
         var log = Assert.Single(LogReader.Read(path));
         Assert.Equal("timm", log.Format);
         Assert.Equal(0.15, log.Epochs[2].ValAccuracy!.Value, 6);      // percent → fraction
@@ -41,14 +47,17 @@ public class LogReaderTests
         var log = Assert.Single(LogReader.Read(path));
         Assert.Equal("lightning", log.Format);
         Assert.Equal(2, log.Epochs.Count);
-        Assert.Equal((2.0, 0.35, 1.8, 0.40), (log.Epochs[0].TrainLoss!.Value, log.Epochs[0].TrainAccuracy!.Value, log.Epochs[0].ValLoss!.Value, log.Epochs[0].ValAccuracy!.Value));
+        Assert.Equal((2.0, 0.35, 1.8, 0.40), (log.Epochs[0].TrainLoss!.Value, log.Epochs[0].TrainAccuracy!.Value,
+            log.Epochs[0].ValLoss!.Value, log.Epochs[0].ValAccuracy!.Value));
         Assert.Equal(0.05, log.Epochs[1].LearningRate);
     }
 
     [Fact]
     public void KerasCsvLogger()
     {
-        var log = Assert.Single(LogReader.Read(Write("training.log.csv", "epoch,accuracy,loss,lr,val_accuracy,val_loss\n0,0.5,1.2,0.001,0.55,1.1\n1,0.7,0.8,0.001,0.62,0.95\n")));
+        var log =
+            Assert.Single(LogReader.Read(Write("training.log.csv", "epoch,accuracy,loss,lr,val_accuracy,val_loss\n" +
+            "0,0.5,1.2,0.001,0.55,1.1\n1,0.7,0.8,0.001,0.62,0.95\n")));
         Assert.Equal("keras", log.Format);
         Assert.Equal(0.7, log.Epochs[1].TrainAccuracy);
         Assert.Equal(0.62, log.Epochs[1].ValAccuracy);
@@ -71,7 +80,8 @@ public class LogReaderTests
         Assert.Equal(2, log.Epochs.Count);
         Assert.Equal(new[] { 1, 2 }, log.Epochs.Select(e => e.Epoch));   // the entries up to epoch 1.0 are epoch 1
         // Training entries are averages over logging steps: the epoch's loss is their mean.
-        Assert.Equal((1.05, 0.85, 0.71), (log.Epochs[0].TrainLoss!.Value, log.Epochs[0].ValLoss!.Value, log.Epochs[0].ValAccuracy!.Value));
+        Assert.Equal((1.05, 0.85, 0.71), (log.Epochs[0].TrainLoss!.Value, log.Epochs[0].ValLoss!.Value,
+            log.Epochs[0].ValAccuracy!.Value));
         Assert.Equal(5e-05, log.Epochs[0].LearningRate);
         Assert.Equal(3, log.PlannedEpochs);
     }
@@ -80,8 +90,9 @@ public class LogReaderTests
     public void DeitStyleJsonLines()
     {
         var log = Assert.Single(LogReader.Read(Write("log.txt",
-            "{\"train_lr\": 0.001, \"train_loss\": 6.9, \"test_loss\": 6.5, \"test_acc1\": 1.5, \"test_acc5\": 5.0, \"epoch\": 0}\n" +
-            "{\"train_lr\": 0.002, \"train_loss\": 6.1, \"test_loss\": 5.6, \"test_acc1\": 9.5, \"test_acc5\": 22.0, \"epoch\": 1}\n")));
+            "{\"train_lr\": 0.001, \"train_loss\": 6.9, \"test_loss\": 6.5, \"test_acc1\": 1.5, \"test_acc5\": 5.0, " +
+            "\"epoch\": 0}\n{\"train_lr\": 0.002, \"train_loss\": 6.1, \"test_loss\": 5.6, \"test_acc1\": 9.5, " +
+            "\"test_acc5\": 22.0, \"epoch\": 1}\n")));
         Assert.Equal(0.095, log.Epochs[1].ValAccuracy!.Value, 6);
         Assert.Equal(0.22, log.Epochs[1].ValTop5!.Value, 6);
     }
@@ -120,7 +131,8 @@ public class LogReaderTests
     [Fact]
     public void MalformedFilesGiveAMessageWithTheLine()
     {
-        var e = Assert.Throws<RegimenException>(() => LogReader.Read(Write("m.csv", "epoch,val_acc,train_acc\n0,0.5,0.4\n1,0.6\n")));
+        var e = Assert.Throws<RegimenException>(() =>
+            LogReader.Read(Write("m.csv", "epoch,val_acc,train_acc\n0,0.5,0.4\n1,0.6\n")));
         Assert.Contains("m.csv:3", e.Message);
         e = Assert.Throws<RegimenException>(() => LogReader.Read(Write("n.csv", "epoch,val_acc\n0,abc\n")));
         Assert.Contains("n.csv:2: 'abc'", e.Message);
@@ -131,21 +143,35 @@ public class LogReaderTests
         Assert.Throws<RegimenException>(() => LogReader.Read(Path.Combine(TestData.TempDir("none"), "absent.csv")));
     }
 
-    /// <summary>Random bytes, truncations and byte mutations of valid logs, for a bounded time: only RegimenException may come out.</summary>
+    /// <summary>
+    /// Random bytes, truncations and byte mutations of valid logs, for a bounded time: only RegimenException may come
+    /// out.
+    /// </summary>
     [Fact]
     public void FuzzedLogsNeverCrashTheReadersOrTheAnalyst()
     {
         var seeds = new List<(string Name, byte[] Bytes)>
         {
-            ("summary.csv", "epoch,train_loss,eval_loss,eval_top1,eval_top5,lr\n0,6.8,6.5,1.2,4.9,0.1\n1,6.0,5.5,8.4,20.1,0.2\n"u8.ToArray()),
-            ("metrics.csv", "epoch,step,train_loss,val_loss,val_acc\n0,9,1.0,,\n0,9,,0.9,0.5\n1,19,0.8,,\n1,19,,0.85,0.6\n"u8.ToArray()),
-            ("trainer_state.json", "{\"log_history\": [{\"epoch\": 1.0, \"loss\": 0.9}, {\"epoch\": 1.0, \"eval_accuracy\": 0.7, \"eval_loss\": 0.8}]}"u8.ToArray()),
-            ("log.txt", "{\"epoch\": 0, \"train_loss\": 1.0, \"test_acc1\": 50.0}\n{\"epoch\": 1, \"train_loss\": 0.8, \"test_acc1\": 60.0}\n"u8.ToArray()),
+            ("summary.csv", ("epoch,train_loss,eval_loss,eval_top1,eval_top5,lr\n0,6.8,6.5,1.2,4.9,0.1\n"u8 +
+                "1,6.0,5.5,8.4,20.1,0.2\n"u8).ToArray()),
+            ("metrics.csv", ("epoch,step,train_loss,val_loss,val_acc\n0,9,1.0,,\n0,9,,0.9,0.5\n1,19,0.8,,\n"u8 +
+                "1,19,,0.85,0.6\n"u8).ToArray()),
+            ("trainer_state.json", ("{\"log_history\": [{\"epoch\": 1.0, \"loss\": 0.9}, {\"epoch\": 1.0, "u8 +
+                "\"eval_accuracy\": 0.7, \"eval_loss\": 0.8}]}"u8).ToArray()),
+            ("log.txt", ("{\"epoch\": 0, \"train_loss\": 1.0, \"test_acc1\": 50.0}\n{\"epoch\": 1, \"train_loss\": "u8 +
+                "0.8, \"test_acc1\": 60.0}\n"u8).ToArray()),
             ("agg.csv", File.ReadAllBytes(AnalystTests.Fixture("ffcv-imagenet-rn50-agg.csv"))[..6000]),
-            ("console.txt", "Epoch 1/2\r1/9 [..] - loss: 2.0\r9/9 [==] - loss: 1.0 - accuracy: 0.5 - val_loss: 1.1 - val_accuracy: 0.4\nEpoch 2/2\n9/9 [==] - loss: 0.8 - accuracy: 0.6 - val_loss: 1.0 - val_accuracy: 0.5\n"u8.ToArray()),
-            ("history.json", "{\"loss\": [1.0, 0.8, 0.7], \"accuracy\": [0.5, 0.6, 0.65], \"val_loss\": [1.1, 0.9, 0.85], \"val_accuracy\": [0.45, 0.55, 0.6]}"u8.ToArray()),
-            ("scalars.json", "{\"lr\": 0.1, \"loss\": 2.0, \"epoch\": 1, \"iter\": 10, \"step\": 10}\n{\"accuracy/top1\": 30.5, \"step\": 1}\n{\"lr\": 0.1, \"loss\": 1.5, \"epoch\": 2, \"iter\": 20, \"step\": 20}\n{\"accuracy/top1\": 40.5, \"step\": 2}\n"u8.ToArray()),
-            ("results.tsv", "Learning Rate\tTrain Loss\tValid Loss\tTrain Acc.\tValid Acc.\t\n0.100000\t2.000000\t1.900000\t30.000000\t32.000000\t\n0.100000\t1.500000\t1.600000\t45.000000\t42.000000\t\n"u8.ToArray()),
+            ("console.txt", ("Epoch 1/2\r1/9 [..] - loss: 2.0\r9/9 [==] - loss: 1.0 - accuracy: 0.5 - "u8 +
+                "val_loss: 1.1 - val_accuracy: 0.4\nEpoch 2/2\n9/9 [==] - loss: 0.8 - accuracy: 0.6 - "u8 +
+                "val_loss: 1.0 - val_accuracy: 0.5\n"u8).ToArray()),
+            ("history.json", ("{\"loss\": [1.0, 0.8, 0.7], \"accuracy\": [0.5, 0.6, 0.65], "u8 +
+                "\"val_loss\": [1.1, 0.9, 0.85], \"val_accuracy\": [0.45, 0.55, 0.6]}"u8).ToArray()),
+            ("scalars.json", ("{\"lr\": 0.1, \"loss\": 2.0, \"epoch\": 1, \"iter\": 10, \"step\": 10}\n"u8 +
+                "{\"accuracy/top1\": 30.5, \"step\": 1}\n{\"lr\": 0.1, \"loss\": 1.5, \"epoch\": 2, \"iter\": 20, "u8 +
+                "\"step\": 20}\n{\"accuracy/top1\": 40.5, \"step\": 2}\n"u8).ToArray()),
+            ("results.tsv", ("Learning Rate\tTrain Loss\tValid Loss\tTrain Acc.\tValid Acc.\t\n"u8 +
+                "0.100000\t2.000000\t1.900000\t30.000000\t32.000000\t\n"u8 +
+                "0.100000\t1.500000\t1.600000\t45.000000\t42.000000\t\n"u8).ToArray()),
             ("notes.md", "# run\n```\nepoch 1 loss=1.0 val_acc=0.5\nepoch 2 loss=0.9 val_acc=0.6\n```\n"u8.ToArray()),
         };
         var tbDir = TestData.TempDir("fuzz-tb");
@@ -164,10 +190,17 @@ public class LogReaderTests
             switch (random.Next(4))
             {
                 case 0: bytes = bytes[..random.Next(bytes.Length + 1)]; break;
-                case 1: for (int k = 0; k < 1 + random.Next(5); k++) if (bytes.Length > 0) bytes[random.Next(bytes.Length)] = (byte)random.Next(256); break;
+                case 1:
+                    for (int k = 0; k < 1 + random.Next(5); k++)
+                        if (bytes.Length > 0) bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+                    break;
                 case 2: bytes = new byte[random.Next(200)]; random.NextBytes(bytes); break;
                 default:
-                    if (bytes.Length > 2) { int at = random.Next(bytes.Length); bytes = bytes[..at].Concat(bytes[(at + 1)..]).ToArray(); }
+                    if (bytes.Length > 2)
+                    {
+                        int at = random.Next(bytes.Length);
+                        bytes = bytes[..at].Concat(bytes[(at + 1)..]).ToArray();
+                    }
                     break;
             }
             var path = Path.Combine(dir, name);
@@ -190,18 +223,22 @@ public class CsvNumberTests
     public void PlainDecimalsParseToTheSameDoubleAsDoubleParse()
     {
         var random = new Random(17);
-        var cases = new List<string> { "0", "-0", "0.0", "-0.0", "1", "10", "100", ".5", "-.25", "+3.75", "0.1", "0.30000000000000004",
-            "123456789012345", "1234567890123456", "0.000001", "2.302585", "99.999", "6.02e23", "1e-5", "1.", ".", "-", "+", "1.2.3", "nan", "" };
+        var cases = new List<string> { "0", "-0", "0.0", "-0.0", "1", "10", "100", ".5", "-.25", "+3.75", "0.1",
+            "0.30000000000000004",
+            "123456789012345", "1234567890123456", "0.000001", "2.302585", "99.999", "6.02e23", "1e-5", "1.", ".", "-",
+                "+", "1.2.3", "nan", "" };
         for (int i = 0; i < 20000; i++)
         {
             int whole = random.Next(0, 1000), places = random.Next(0, 12);
             long fraction = (long)(random.NextDouble() * Math.Pow(10, places));
-            cases.Add((random.Next(2) == 0 ? "-" : "") + whole + (places > 0 ? "." + fraction.ToString().PadLeft(places, '0') : ""));
+            cases.Add((random.Next(2) == 0 ? "-" : "") + whole +
+                (places > 0 ? "." + fraction.ToString().PadLeft(places, '0') : ""));
         }
         foreach (var text in cases)
         {
             bool fast = CsvTable.TryParseDecimal(System.Text.Encoding.ASCII.GetBytes(text), out var value);
-            bool general = double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var expected);
+            bool general = double.TryParse(text, System.Globalization.NumberStyles.Float,
+                System.Globalization.CultureInfo.InvariantCulture, out var expected);
             if (!fast) continue;   // the reader falls back to double.TryParse
             Assert.True(general, $"'{text}' parsed by the fast path only");
             Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(value));
@@ -241,12 +278,18 @@ public class LogDetectionTests
     }
 
     [Theory]
-    [InlineData("state.txt", "{\"log_history\": [{\"epoch\": 1.0, \"loss\": 0.9}, {\"epoch\": 1.0, \"eval_accuracy\": 0.7, \"eval_loss\": 0.8}]}", "huggingface")]
-    [InlineData("log.json", "{\"epoch\": 0, \"train_loss\": 1.0, \"test_acc1\": 50.0}\n{\"epoch\": 1, \"train_loss\": 0.8, \"test_acc1\": 60.0}\n", "json-lines")]
-    [InlineData("history.log", "epoch,loss,accuracy,val_loss,val_accuracy\n0,1.0,0.5,1.1,0.45\n1,0.8,0.6,0.9,0.55\n", "csv")]
-    [InlineData("history.txt", "{\"loss\": [1.0, 0.8], \"val_loss\": [1.1, 0.9], \"val_accuracy\": [0.45, 0.55]}", "json-history")]
-    [InlineData("results.csv", "Learning Rate\tTrain Loss\tValid Loss\tTrain Acc.\tValid Acc.\t\n0.1\t2.0\t1.9\t30.0\t32.0\t\n0.1\t1.5\t1.6\t45.0\t42.0\t\n", "tsv")]
-    [InlineData("metrics.json", "Epoch 1/2\nloss: 1.0 - accuracy: 0.5 - val_loss: 1.1 - val_accuracy: 0.45\nEpoch 2/2\nloss: 0.8 - accuracy: 0.6 - val_loss: 0.9 - val_accuracy: 0.55\n", "text")]
+    [InlineData("state.txt", "{\"log_history\": [{\"epoch\": 1.0, \"loss\": 0.9}, {\"epoch\": 1.0, " +
+        "\"eval_accuracy\": 0.7, \"eval_loss\": 0.8}]}", "huggingface")]
+    [InlineData("log.json", "{\"epoch\": 0, \"train_loss\": 1.0, \"test_acc1\": 50.0}\n{\"epoch\": 1, " +
+        "\"train_loss\": 0.8, \"test_acc1\": 60.0}\n", "json-lines")]
+    [InlineData("history.log", "epoch,loss,accuracy,val_loss,val_accuracy\n0,1.0,0.5,1.1,0.45\n1,0.8,0.6,0.9,0.55\n",
+        "csv")]
+    [InlineData("history.txt", "{\"loss\": [1.0, 0.8], \"val_loss\": [1.1, 0.9], \"val_accuracy\": [0.45, 0.55]}",
+        "json-history")]
+    [InlineData("results.csv", "Learning Rate\tTrain Loss\tValid Loss\tTrain Acc.\tValid Acc.\t\n" +
+        "0.1\t2.0\t1.9\t30.0\t32.0\t\n0.1\t1.5\t1.6\t45.0\t42.0\t\n", "tsv")]
+    [InlineData("metrics.json", "Epoch 1/2\nloss: 1.0 - accuracy: 0.5 - val_loss: 1.1 - val_accuracy: 0.45\nEpoch " +
+        "2/2\nloss: 0.8 - accuracy: 0.6 - val_loss: 0.9 - val_accuracy: 0.55\n", "text")]
     public void MisnamedFilesAreReadByTheirContent(string name, string text, string reader)
     {
         var log = Assert.Single(LogReader.Read(Write(name, text)));
@@ -272,7 +315,8 @@ public class LogDetectionTests
         var e = Assert.Throws<RegimenException>(() => LogReader.Read(Write("x.bin", "\u0001\u0002garbage\n")));
         Assert.Contains("x.bin: not a training log any reader recognizes", e.Message);
         foreach (var reader in LogReaders.All) Assert.Contains(reader.Name + ": ", e.Message);
-        e = Assert.Throws<RegimenException>(() => LogReader.Read(Write("readme.txt", "This folder holds my runs.\nSee below.\n")));
+        e = Assert.Throws<RegimenException>(() =>
+            LogReader.Read(Write("readme.txt", "This folder holds my runs.\nSee below.\n")));
         Assert.Contains("The first line is: 'This folder holds my runs.'", e.Message);
     }
 }
@@ -283,9 +327,10 @@ public class MarkdownTableTests
     public void AMarkdownTableWithEmphasisAndPercentCells()
     {
         var path = Path.Combine(TestData.TempDir("md-table"), "README-logs.md");
-        File.WriteAllText(path, "# Logs\n\n**Final:** 77.45% ✅\n\n| Epoch | Train Loss | Train Acc | Val Loss | Val Acc |\n|-------|-----------|-----------|----------|---------|\n" +
-            "| 1 | 6.4731 | 1.74% | 5.9321 | 4.10% |\n| 2 | 6.0129 | 4.36% | 5.5839 | 6.11% |\n\nLater:\n\n" +
-            "| Epoch | Train Loss | Train Acc | Val Loss | Val Acc |\n|---|---|---|---|---|\n| 3 | 5.7562 | 6.57% | 5.2395 | **8.47%** 🎯 |\n");
+        File.WriteAllText(path, "# Logs\n\n**Final:** 77.45% ✅\n\n| Epoch | Train Loss | Train Acc | Val Loss | Val " +
+            "Acc |\n|-------|-----------|-----------|----------|---------|\n| 1 | 6.4731 | 1.74% | 5.9321 | 4.10% " +
+            "|\n| 2 | 6.0129 | 4.36% | 5.5839 | 6.11% |\n\nLater:\n\n| Epoch | Train Loss | Train Acc | Val Loss | " +
+            "Val Acc |\n|---|---|---|---|---|\n| 3 | 5.7562 | 6.57% | 5.2395 | **8.47%** 🎯 |\n");
         var log = Assert.Single(LogReader.Read(path));
         Assert.Equal("markdown-table", log.Reader);
         Assert.Equal(new[] { 1, 2, 3 }, log.Epochs.Select(e => e.Epoch));
@@ -294,7 +339,9 @@ public class MarkdownTableTests
     }
 }
 
-/// <summary>The column-role resolver on the names tools write, and the table and JSON-lines readers built on it.</summary>
+/// <summary>
+/// The column-role resolver on the names tools write, and the table and JSON-lines readers built on it.
+/// </summary>
 public class ColumnRoleTests
 {
     static Dictionary<string, string> Roles(params string[] columns) =>
@@ -307,21 +354,26 @@ public class ColumnRoleTests
         {
             ["epoch"] = "epoch", ["train_loss"] = "train/loss", ["val_acc"] = "metrics/accuracy_top1",
             ["val_top5"] = "metrics/accuracy_top5", ["val_loss"] = "val/loss", ["lr"] = "lr/pg0",
-        }, Roles("epoch", "train/loss", "metrics/accuracy_top1", "metrics/accuracy_top5", "val/loss", "lr/pg0", "lr/pg1", "lr/pg2"));
+        }, Roles("epoch", "train/loss", "metrics/accuracy_top1", "metrics/accuracy_top5", "val/loss", "lr/pg0",
+            "lr/pg1", "lr/pg2"));
         // Keras: the unphased names are training's.
-        var keras = Roles("epoch", "loss", "sparse_categorical_accuracy", "val_loss", "val_sparse_categorical_accuracy", "lr");
-        Assert.Equal(("sparse_categorical_accuracy", "val_sparse_categorical_accuracy", "loss"), (keras["train_acc"], keras["val_acc"], keras["train_loss"]));
+        var keras = Roles("epoch", "loss", "sparse_categorical_accuracy", "val_loss",
+            "val_sparse_categorical_accuracy", "lr");
+        Assert.Equal(("sparse_categorical_accuracy", "val_sparse_categorical_accuracy", "loss"),
+            (keras["train_acc"], keras["val_acc"], keras["train_loss"]));
         // fastai: phased losses, an unphased metric: validation.
         Assert.Equal("accuracy", Roles("epoch", "train_loss", "valid_loss", "accuracy", "time")["val_acc"]);
         var error = ColumnRoles.Resolve(new[] { "epoch", "train_loss", "valid_loss", "error_rate", "time" });
         Assert.True(error.Roles["val_acc"].Mapping.Complement);
         // bearpaw, Lightning, mmcv, hand-written.
         var bearpaw = Roles("Learning Rate", "Train Loss", "Valid Loss", "Train Acc.", "Valid Acc.");
-        Assert.Equal(("Learning Rate", "Valid Acc.", "Train Acc."), (bearpaw["lr"], bearpaw["val_acc"], bearpaw["train_acc"]));
+        Assert.Equal(("Learning Rate", "Valid Acc.", "Train Acc."),
+            (bearpaw["lr"], bearpaw["val_acc"], bearpaw["train_acc"]));
         var lightning = Roles("epoch", "step", "train_loss_step", "train_loss_epoch", "val_acc", "lr-SGD");
         Assert.Equal(("train_loss_epoch", "lr-SGD"), (lightning["train_loss"], lightning["lr"]));
         Assert.Equal("accuracy_top-1 [val]", Roles("loss [train]", "accuracy_top-1 [val]")["val_acc"]);
-        Assert.Equal(("Acc@1 [val]", "top_5"), (Roles("Acc@1 [val]")["val_acc"], Roles("epoch", "train_loss", "top_1", "top_5")["val_top5"]));
+        Assert.Equal(("Acc@1 [val]", "top_5"),
+            (Roles("Acc@1 [val]")["val_acc"], Roles("epoch", "train_loss", "top_1", "top_5")["val_top5"]));
         Assert.Equal("test_acc", Roles("train_acc", "test_acc")["val_acc"]);
         Assert.True(ColumnRoles.LowerIsBetter("eval_loss") && !ColumnRoles.LowerIsBetter("eval_macro_f1"));
     }
@@ -341,11 +393,15 @@ public class ColumnRoleTests
         Assert.Equal("fastai", fastai.Format);
         Assert.Equal((0.91, 62.0), (fastai.Epochs[1].ValAccuracy!.Value, fastai.Epochs[1].EpochSeconds!.Value));
         Assert.Null(fastai.Epochs[1].TrainAccuracy);
-        var pandas = Assert.Single(LogReader.Read(Write("h.csv", ",loss,accuracy,val_loss,val_accuracy\n0,2.1,0.40,2.9,0.20\n1,1.9,0.45,2.8,0.24\n")));
+        var pandas =
+            Assert.Single(LogReader.Read(Write("h.csv", ",loss,accuracy,val_loss,val_accuracy\n0,2.1,0.40,2.9,0.20\n" +
+            "1,1.9,0.45,2.8,0.24\n")));
         Assert.Equal(new[] { 1, 2 }, pandas.Epochs.Select(e => e.Epoch));
         Assert.Equal(0.45, pandas.Epochs[1].TrainAccuracy);
         var bearpaw = Assert.Single(LogReader.Read(Write("log.txt",
-            "Learning Rate\tTrain Loss\tValid Loss\tTrain Acc.\tValid Acc.\t\n0.100000\t2.000000\t1.900000\t30.000000\t32.000000\t\n0.010000\t1.500000\t1.600000\t45.000000\t42.000000\t\n")));
+            "Learning Rate\tTrain Loss\tValid Loss\tTrain Acc.\tValid Acc.\t\n" +
+                "0.100000\t2.000000\t1.900000\t30.000000\t32.000000\t\n" +
+                "0.010000\t1.500000\t1.600000\t45.000000\t42.000000\t\n")));
         Assert.Equal(("tsv", "bearpaw"), (bearpaw.Reader, bearpaw.Format));
         Assert.Equal((0.42, 0.01), (bearpaw.Epochs[1].ValAccuracy!.Value, bearpaw.Epochs[1].LearningRate!.Value));
         Assert.Contains(bearpaw.Notes, n => n.Contains("rows are epochs 1..N"));
@@ -355,22 +411,25 @@ public class ColumnRoleTests
     public void MmcvAndMmengineJsonLines()
     {
         var mmcv = Assert.Single(LogReader.Read(Write("20220101_120000.log.json",
-            "{\"env_info\": \"sys.platform: linux\", \"config\": \"model = dict()\", \"seed\": 0}\n" +
-            "{\"mode\": \"train\", \"epoch\": 1, \"iter\": 100, \"lr\": 0.1, \"memory\": 2034, \"data_time\": 0.01, \"loss\": 2.2, \"time\": 0.05}\n" +
-            "{\"mode\": \"train\", \"epoch\": 1, \"iter\": 200, \"lr\": 0.1, \"memory\": 2034, \"data_time\": 0.01, \"loss\": 1.8, \"time\": 0.05}\n" +
-            "{\"mode\": \"val\", \"epoch\": 1, \"iter\": 391, \"lr\": 0.1, \"accuracy_top-1\": 40.2, \"accuracy_top-5\": 70.1}\n" +
-            "{\"mode\": \"train\", \"epoch\": 2, \"iter\": 100, \"lr\": 0.05, \"memory\": 2034, \"data_time\": 0.01, \"loss\": 1.5, \"time\": 0.05}\n" +
-            "{\"mode\": \"val\", \"epoch\": 2, \"iter\": 391, \"lr\": 0.05, \"accuracy_top-1\": 52.4, \"accuracy_top-5\": 80.3}\n")));
+            "{\"env_info\": \"sys.platform: linux\", \"config\": \"model = dict()\", \"seed\": 0}\n{\"mode\": " +
+            "\"train\", \"epoch\": 1, \"iter\": 100, \"lr\": 0.1, \"memory\": 2034, \"data_time\": 0.01, \"loss\": " +
+            "2.2, \"time\": 0.05}\n{\"mode\": \"train\", \"epoch\": 1, \"iter\": 200, \"lr\": 0.1, \"memory\": 2034, " +
+            "\"data_time\": 0.01, \"loss\": 1.8, \"time\": 0.05}\n{\"mode\": \"val\", \"epoch\": 1, \"iter\": 391, " +
+            "\"lr\": 0.1, \"accuracy_top-1\": 40.2, \"accuracy_top-5\": 70.1}\n{\"mode\": \"train\", \"epoch\": 2, " +
+            "\"iter\": 100, \"lr\": 0.05, \"memory\": 2034, \"data_time\": 0.01, \"loss\": 1.5, \"time\": " +
+            "0.05}\n{\"mode\": \"val\", \"epoch\": 2, \"iter\": 391, \"lr\": 0.05, \"accuracy_top-1\": 52.4, " +
+            "\"accuracy_top-5\": 80.3}\n")));
         Assert.Equal(("json-lines", "mmcv"), (mmcv.Reader, mmcv.Format));
         Assert.Equal(2, mmcv.Epochs.Count);
         Assert.Equal(2.0, mmcv.Epochs[0].TrainLoss!.Value, 9);
         Assert.Equal(0.402, mmcv.Epochs[0].ValAccuracy!.Value, 9);
         Assert.Equal(0.05, mmcv.Epochs[1].LearningRate);
         var mmengine = Assert.Single(LogReader.Read(Write("scalars.json",
-            "{\"lr\": 0.02, \"data_time\": 0.001, \"loss\": 2.2, \"time\": 0.05, \"epoch\": 1, \"iter\": 10, \"memory\": 2034, \"step\": 10}\n" +
-            "{\"accuracy/top1\": 35.5, \"accuracy/top5\": 64.1, \"data_time\": 0.004, \"time\": 0.02, \"step\": 1}\n" +
-            "{\"lr\": 0.002, \"data_time\": 0.001, \"loss\": 1.2, \"time\": 0.05, \"epoch\": 2, \"iter\": 20, \"memory\": 2034, \"step\": 20}\n" +
-            "{\"accuracy/top1\": 60.2, \"accuracy/top5\": 85.1, \"data_time\": 0.004, \"time\": 0.02, \"step\": 2}\n")));
+            "{\"lr\": 0.02, \"data_time\": 0.001, \"loss\": 2.2, \"time\": 0.05, \"epoch\": 1, \"iter\": 10, " +
+            "\"memory\": 2034, \"step\": 10}\n{\"accuracy/top1\": 35.5, \"accuracy/top5\": 64.1, \"data_time\": " +
+            "0.004, \"time\": 0.02, \"step\": 1}\n{\"lr\": 0.002, \"data_time\": 0.001, \"loss\": 1.2, \"time\": " +
+            "0.05, \"epoch\": 2, \"iter\": 20, \"memory\": 2034, \"step\": 20}\n{\"accuracy/top1\": 60.2, " +
+            "\"accuracy/top5\": 85.1, \"data_time\": 0.004, \"time\": 0.02, \"step\": 2}\n")));
         Assert.Equal("mmengine", mmengine.Format);
         Assert.Equal(new[] { 1, 2 }, mmengine.Epochs.Select(e => e.Epoch));
         Assert.Equal(0.602, mmengine.Epochs[1].ValAccuracy!.Value, 9);
@@ -382,7 +441,8 @@ public class ColumnRoleTests
     public void SeveralRunsInAFileOrAFolder()
     {
         var twoStages = LogReader.Read(Write("training.log",
-            "epoch,accuracy,loss,val_accuracy,val_loss\n0,0.5,1.2,0.45,1.3\n1,0.6,1.0,0.5,1.1\n0,0.7,0.9,0.6,1.0\n1,0.8,0.7,0.65,0.9\n2,0.85,0.6,0.66,0.9\n"));
+            "epoch,accuracy,loss,val_accuracy,val_loss\n0,0.5,1.2,0.45,1.3\n1,0.6,1.0,0.5,1.1\n0,0.7,0.9,0.6,1.0\n" +
+                "1,0.8,0.7,0.65,0.9\n2,0.85,0.6,0.66,0.9\n"));
         Assert.Equal(new[] { 2, 3 }, twoStages.Select(l => l.Epochs.Count));
         Assert.Equal("training#2", twoStages[1].Name);
         // A resumed run logs epochs again from its checkpoint: they replace what followed.
@@ -391,7 +451,8 @@ public class ColumnRoleTests
         Assert.Equal(new[] { (0, 0.5), (1, 0.6), (2, 0.62) }, resumed.Series(e => e.ValAccuracy));
         var folder = TestData.TempDir("runs-folder");
         File.WriteAllText(Path.Combine(folder, "a.log"), "epoch,loss,val_accuracy\n0,1.0,0.5\n1,0.9,0.55\n");
-        File.WriteAllText(Path.Combine(folder, "b.txt"), "Epoch 1/2\nloss: 1.0 - val_accuracy: 0.5\nEpoch 2/2\nloss: 0.8 - val_accuracy: 0.6\n");
+        File.WriteAllText(Path.Combine(folder, "b.txt"), "Epoch 1/2\nloss: 1.0 - val_accuracy: 0.5\nEpoch 2/2\nloss: " +
+            "0.8 - val_accuracy: 0.6\n");
         File.WriteAllText(Path.Combine(folder, "notes.md"), "# What I tried\nA smaller learning rate.\n");
         var logs = LogReader.Read(folder);
         Assert.Equal(new[] { "csv", "text" }, logs.Select(l => l.Reader));

@@ -17,7 +17,8 @@ namespace Regimen.Tests;
 /// </summary>
 public class LoopReferenceTests
 {
-    static readonly Lazy<string> data = new(() => TestData.WriteIdxDataset(TestData.TempDir("loop-ref-data"), trainCount: 256, testCount: 100));
+    static readonly Lazy<string> data = new(() => TestData.WriteIdxDataset(TestData.TempDir("loop-ref-data"),
+        trainCount: 256, testCount: 100));
     static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Fixtures", "loop-reference");
 
     public static IEnumerable<object[]> Scenarios() => new[]
@@ -80,7 +81,8 @@ public class LoopReferenceTests
             outcome = TrainingRunner.Resume(dir, data.Value, Array.Empty<TrainingCallback>());
         }
         else outcome = Start();
-        if (scenario == "rollback") Assert.Contains(RunEvent.ReadAll(outcome.Run.EventsFile), e => e.Kind == "rollback");
+        if (scenario == "rollback")
+            Assert.Contains(RunEvent.ReadAll(outcome.Run.EventsFile), e => e.Kind == "rollback");
         return TestData.MetricsWithoutTiming(outcome.Run);
     }
 
@@ -96,12 +98,15 @@ public class LoopReferenceTests
         "clipping" => ["optimizer.clip_grad_norm=0.5"],
         "grad_limit" => ["divergence.max_grad_norm=1000"],
         "bf16" => ["precision=bf16"],
-        "freeze" => [$"model.pretrained={PretrainedWeights()}", "finetune.head_epochs=1", "finetune.backbone_lr=0.05", "finetune.freeze_bn=true"],
+        "freeze" => [$"model.pretrained={PretrainedWeights()}", "finetune.head_epochs=1", "finetune.backbone_lr=0.05",
+            "finetune.freeze_bn=true"],
         "rollback" => ["divergence.action=rollback", "divergence.lr_factor=0.5"],
         "tta" => ["evaluation.tta_flip=true", "evaluation.tta_crops=5", "evaluation.tta_resolution=32"],
         "recovery" => ["checkpoint.every_steps=3", "ema.enabled=true", "mixup.mixup_alpha=0.2"],
-        "plateau_val_loss" => ["lr_schedule.name=plateau", "lr_schedule.patience=0", "lr_schedule.gamma=0.5", "evaluation.monitor=val_loss",
-            "early_stopping.enabled=true", "early_stopping.monitor=val_loss", "early_stopping.mode=min", "early_stopping.patience=5"],
+        "plateau_val_loss" => ["lr_schedule.name=plateau", "lr_schedule.patience=0", "lr_schedule.gamma=0.5",
+            "evaluation.monitor=val_loss",
+            "early_stopping.enabled=true", "early_stopping.monitor=val_loss", "early_stopping.mode=min",
+            "early_stopping.patience=5"],
         _ => throw new ArgumentException(scenario),
     };
 
@@ -118,7 +123,8 @@ public class LoopReferenceTests
     sealed class BlowUpOnce(int epoch) : TrainingCallback
     {
         bool done;
-        public override void OnEpochStart(TrainingContext context, EpochSettings settings, IReadOnlyList<ScheduleChange> changes)
+        public override void OnEpochStart(TrainingContext context, EpochSettings settings,
+            IReadOnlyList<ScheduleChange> changes)
         {
             if (context.Epoch != epoch || done) return;
             done = true;

@@ -34,7 +34,9 @@ public class MemoryLayoutTests
         using var plain = SmallNet(3);
         using var nhwc = SmallNet(3);
         MemoryLayout.ToChannelsLast(nhwc);
-        Assert.All(nhwc.named_parameters().Where(p => p.parameter.dim() == 4), p => Assert.True(MemoryLayout.IsChannelsLast(p.parameter), $"{p.name} {string.Join(",", p.parameter.shape)} {string.Join(",", p.parameter.stride())}"));
+        Assert.All(nhwc.named_parameters().Where(p => p.parameter.dim() == 4), p =>
+            Assert.True(MemoryLayout.IsChannelsLast(p.parameter), $"{p.name} {string.Join(",", p.parameter.shape)} " +
+            $"{string.Join(",", p.parameter.stride())}"));
         plain.eval(); nhwc.eval();
         using var _ = no_grad();
         var x = randn(4, 1, 12, 12);
@@ -71,7 +73,8 @@ public class MemoryLayoutTests
     [InlineData(8, true, "NHWC weights and activations, as model.channels_last asks")]
     [InlineData(16, true, "NHWC weights and activations, as model.channels_last asks")]
     [InlineData(16, false, "NCHW, as model.channels_last: false asks")]
-    public void ChannelsLastWhereAskedAndEveryConvolutionHasEightChannels(int width, bool preferChannelsLast, string reason)
+    public void ChannelsLastWhereAskedAndEveryConvolutionHasEightChannels(int width, bool preferChannelsLast,
+        string reason)
     {
         using var model = ModelRegistry.Create("small_resnet", new ModelOptions(1, 10, width, null, null, 0, 0));
         var choice = MemoryLayout.Choose(model, imageChannels: 1, preferChannelsLast);
@@ -87,12 +90,19 @@ public class MemoryLayoutTests
         using (var setup = TrainingSetup.Create(recipe, data))
         {
             Assert.True(setup.ChannelsLast);
-            Assert.Contains(setup.Model.parameters(), p => p.dim() == 4 && !p.is_contiguous() && MemoryLayout.IsChannelsLast(p));
+            Assert.Contains(setup.Model.parameters(), p => p.dim() == 4 && !p.is_contiguous() &&
+                MemoryLayout.IsChannelsLast(p));
         }
         var narrow = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 1), "tiny", new[] { "model.width=4" });
-        var outcome = TrainingRunner.Start(new TrainingRequest { Recipe = narrow, OutputDirectory = TestData.TempDir("layout-run"), DataDirectory = data });
-        Assert.Contains(RunEvent.ReadAll(outcome.Run.EventsFile), e => e is { Kind: "layout", To: "contiguous" } && (e.Message ?? "").Contains("below 8 NHWC is slower"));
-        var plain = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 1), "tiny", new[] { "model.width=16", "model.channels_last=false" });
+        var outcome = TrainingRunner.Start(new TrainingRequest
+        {
+            Recipe = narrow,
+            OutputDirectory = TestData.TempDir("layout-run"), DataDirectory = data
+        });
+        Assert.Contains(RunEvent.ReadAll(outcome.Run.EventsFile), e => e is { Kind: "layout", To: "contiguous" } &&
+            (e.Message ?? "").Contains("below 8 NHWC is slower"));
+        var plain = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 1), "tiny",
+            new[] { "model.width=16", "model.channels_last=false" });
         using (var setup = TrainingSetup.Create(plain, data))
             Assert.All(setup.Model.parameters(), p => Assert.True(p.is_contiguous()));
     }

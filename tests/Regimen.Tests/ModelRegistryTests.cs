@@ -27,7 +27,8 @@ public class ModelRegistryTests
             Assert.Equal(8 * 8 * 3 + 3, ModelRegistry.ParameterCount(model));
         Assert.Equal("outside_probe", CheckedRecipes.Parse("model:\n  name: outside_probe\n", "r.yaml").Model.Name);
         var e = Assert.Throws<RegimenException>(() => CheckedRecipes.Parse("model:\n  name: outside_prob\n", "r.yaml"));
-        Assert.Contains("r.yaml:2:3: model.name: unknown model 'outside_prob' (did you mean 'outside_probe'?)", e.Message);
+        Assert.Contains("r.yaml:2:3: model.name: unknown model 'outside_prob' (did you mean 'outside_probe'?)",
+            e.Message);
 
         Assert.Contains("already registered", Assert.Throws<RegimenException>(() =>
             ModelRegistry.Register("Outside_Probe", "again", "none", o => new Probe(o))).Message);

@@ -23,7 +23,8 @@ public class NativeLoadTests
         var output = Path.Combine(AppContext.BaseDirectory, "libLibTorchSharp.so");
         Assert.True(File.Exists(output));
         var cache = Path.Combine(Environment.GetEnvironmentVariable("NUGET_PACKAGES") ??
-                                 Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
+                                 Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+                                     ".nuget", "packages"),
             "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
         if (!File.Exists(cache)) return; // another package layout: nothing to compare with
         // The NuGet cache keeps the original: its GLIBCXX_3.4.32 requirement is not weak (flag bit 0x2 clear).
@@ -44,7 +45,8 @@ public class NativeLoadTests
             int sh = (int)(shoff + s * shentsize);
             if (BitConverter.ToUInt32(bytes, sh + 4) != 0x6ffffffe) continue;
             long offset = BitConverter.ToInt64(bytes, sh + 0x18);
-            int link = (int)BitConverter.ToUInt32(bytes, sh + 0x28), count = (int)BitConverter.ToUInt32(bytes, sh + 0x2C);
+            int link = (int)BitConverter.ToUInt32(bytes, sh + 0x28),
+                count = (int)BitConverter.ToUInt32(bytes, sh + 0x2C);
             long strings = BitConverter.ToInt64(bytes, (int)(shoff + link * shentsize) + 0x18);
             long vn = offset;
             for (int n = 0; n < count; n++)

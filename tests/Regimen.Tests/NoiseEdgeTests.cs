@@ -10,7 +10,8 @@ namespace Regimen.Tests;
 public class NoiseEdgeTests
 {
     static TrainingLog Log(int? valSize, double[] val, double[]? train = null, double[]? trainLoss = null,
-        double[]? valLoss = null, double[]? lr = null, int? classes = 10, List<LogEvent>? events = null, string name = "edge") => new()
+        double[]? valLoss = null, double[]? lr = null, int? classes = 10, List<LogEvent>? events = null,
+        string name = "edge") => new()
         {
             Name = name, Source = "synthetic", Format = "csv", ValidationSize = valSize, Classes = classes,
             Epochs = val.Select((v, e) => new LogEpoch
@@ -141,7 +142,8 @@ public class NoiseEdgeTests
     [Fact]
     public void WarmupAndCosineAreNoLearningRateSteps()
     {
-        var lr = Enumerable.Range(0, 30).Select(e => e < 5 ? 0.1 * (e + 1) / 5 : 0.05 * (1 + Math.Cos(Math.PI * (e - 5) / 25)))
+        var lr = Enumerable.Range(0, 30)
+            .Select(e => e < 5 ? 0.1 * (e + 1) / 5 : 0.05 * (1 + Math.Cos(Math.PI * (e - 5) / 25)))
             .Select((x, e) => (e, x)).ToList();
         Assert.Empty(LearningRateSteps.Steps(lr));
         var step = Enumerable.Range(0, 30).Select(e => (e, e < 10 ? 0.1 : e < 20 ? 0.01 : 0.001)).ToList();
@@ -282,7 +284,8 @@ public class NoiseEdgeTests
         const int n = 400;
         double std = sigmas * Se(0.5, n);
         // Three finals m - a, m, m + a have a sample std of a.
-        var folds = new[] { -std, 0, std }.Select((d, i) => Log(n, new[] { 0.3, 0.4, 0.45, 0.5 + d, 0.5 + d }, name: $"fold-{i + 1}")
+        var folds = new[] { -std, 0, std }.Select((d, i) => Log(n, new[] { 0.3, 0.4, 0.45, 0.5 + d, 0.5 + d },
+            name: $"fold-{i + 1}")
             with
         { Fold = i + 1 }).ToList();
         var a = Analyst.AnalyzeFolds(folds);
@@ -330,7 +333,8 @@ public class NoiseEdgeTests
         var trainLoss = Enumerable.Range(0, 12).Select(e => 2.0 - 0.05 * e).ToArray();
         var log = Log(null, Enumerable.Repeat(double.NaN, 12).ToArray(), trainLoss: trainLoss, valLoss: valLoss) with
         {
-            Epochs = Enumerable.Range(0, 12).Select(e => new LogEpoch { Epoch = e, TrainLoss = trainLoss[e], ValLoss = valLoss[e] }).ToList(),
+            Epochs = Enumerable.Range(0, 12)
+                .Select(e => new LogEpoch { Epoch = e, TrainLoss = trainLoss[e], ValLoss = valLoss[e] }).ToList(),
         };
         var f = Findings(log, "overfitting");
         Assert.Equal(found, f.Count == 1);

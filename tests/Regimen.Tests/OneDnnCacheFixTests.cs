@@ -28,9 +28,11 @@ public class OneDnnCacheFixTests
     [Fact]
     public void IsAppliedExactlyWhereTheCpuReportsNoCaches()
     {
-        using var model = Models.ModelRegistry.Create("small_resnet", new Models.ModelOptions(1, 10, 4, null, null, 0, 0));
+        using var model = Models.ModelRegistry.Create("small_resnet",
+            new Models.ModelOptions(1, 10, 4, null, null, 0, 0));
         var status = OneDnnCacheFix.Status;
-        if (OneDnnCacheFix.CacheLeafIsEmpty() && Environment.GetEnvironmentVariable(OneDnnCacheFix.Variable) != "default")
+        if (OneDnnCacheFix.CacheLeafIsEmpty() &&
+            Environment.GetEnvironmentVariable(OneDnnCacheFix.Variable) != "default")
             Assert.StartsWith("applied", status);
         else
             Assert.StartsWith("not needed", status);

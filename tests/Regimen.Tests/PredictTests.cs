@@ -29,8 +29,13 @@ public class PredictTests
     [Fact]
     public void PredictWritesACsvAndScoresLabelledFoldersLikeEvaluate()
     {
-        var data = ColourTestData.WriteImageFolder(TestData.TempDir("predict-data"), classes: 3, perClass: 6, size: 20, format: "jpg");
-        var outcome = TrainingRunner.Start(new TrainingRequest { Recipe = RecipeLoader.Parse(Recipe(data), "p.yaml"), OutputDirectory = TestData.TempDir("predict-run") });
+        var data = ColourTestData.WriteImageFolder(TestData.TempDir("predict-data"), classes: 3, perClass: 6, size: 20,
+            format: "jpg");
+        var outcome = TrainingRunner.Start(new TrainingRequest
+        {
+            Recipe = RecipeLoader.Parse(Recipe(data), "p.yaml"),
+            OutputDirectory = TestData.TempDir("predict-run")
+        });
         var result = Prediction.Predict(outcome.Run.Path, new[] { Path.Combine(data, "val") }, tta: false);
         Assert.Equal(18, result.Images.Count);
         Assert.All(result.Labels, l => Assert.NotNull(l));
@@ -40,15 +45,18 @@ public class PredictTests
         var csv = result.ToCsv().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("image,predicted,class_0,class_1,class_2", csv[0]);
         Assert.Equal(19, csv.Length);
-        var withTta = Prediction.Predict(outcome.Run.Path, new[] { Path.Combine(data, "val", "class_1", "img_0.jpg") }, tta: true);
+        var withTta = Prediction.Predict(outcome.Run.Path, new[] { Path.Combine(data, "val", "class_1", "img_0.jpg") },
+            tta: true);
         Assert.Single(withTta.Images);
-        Assert.Throws<RegimenException>(() => Prediction.Predict(outcome.Run.Path, new[] { Path.Combine(data, "nothing") }, tta: false));
+        Assert.Throws<RegimenException>(() =>
+            Prediction.Predict(outcome.Run.Path, new[] { Path.Combine(data, "nothing") }, tta: false));
     }
 
     [Fact]
     public void AnExperimentAveragesItsFolds()
     {
-        var data = ColourTestData.WriteImageFolder(TestData.TempDir("predict-cv"), classes: 3, perClass: 6, size: 20, format: "png");
+        var data = ColourTestData.WriteImageFolder(TestData.TempDir("predict-cv"), classes: 3, perClass: 6, size: 20,
+            format: "png");
         var recipe = RecipeLoader.Parse(Recipe(data, folds: 3), "p.yaml");
         var path = Path.Combine(TestData.TempDir("predict-exp"), "exp");
         CrossValidation.Run(recipe, path, null, false, _ => Array.Empty<TrainingCallback>());
@@ -79,16 +87,20 @@ public class PredictTests
     }
 }
 
-/// <summary>predict as a user runs it on their own images: shapes the model did not train on, class folder names.</summary>
+/// <summary>
+/// predict as a user runs it on their own images: shapes the model did not train on, class folder names.
+/// </summary>
 public class PredictInputTests
 {
     static void WritePng(string path, int width, int height, bool grayscale)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var bitmap = new SkiaSharp.SKBitmap(width, height, grayscale ? SkiaSharp.SKColorType.Gray8 : SkiaSharp.SKColorType.Rgba8888,
+        using var bitmap = new SkiaSharp.SKBitmap(width, height, grayscale ? SkiaSharp.SKColorType.Gray8
+            : SkiaSharp.SKColorType.Rgba8888,
             SkiaSharp.SKAlphaType.Opaque);
         for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++) bitmap.SetPixel(x, y, new SkiaSharp.SKColor((byte)(x * 9), (byte)(y * 5), 90));
+            for (int x = 0; x < width; x++)
+                bitmap.SetPixel(x, y, new SkiaSharp.SKColor((byte)(x * 9), (byte)(y * 5), 90));
         using var image = SkiaSharp.SKImage.FromBitmap(bitmap);
         using var encoded = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
         File.WriteAllBytes(path, encoded.ToArray());
@@ -113,9 +125,10 @@ public class PredictInputTests
         var csv = Path.Combine(images, "preds.csv");
         (code, output) = CliTests.Run("predict", run, images, "--out", csv);
         Assert.True(code == 0, output);
-        Assert.Contains("note: 1 image(s) are 64x48 RGB, converted to grayscale, resized to 28x28 (shorter side, centre crop): " +
-                        "the model takes 28x28 grayscale images", output);
-        Assert.Contains("note: 1 folder(s) match no class, their images are not scored: " + Path.Combine(images, "trousers") + " (1)", output);
+        Assert.Contains("note: 1 image(s) are 64x48 RGB, converted to grayscale, resized to 28x28 (shorter side, " +
+                        "centre crop): the model takes 28x28 grayscale images", output);
+        Assert.Contains("note: 1 folder(s) match no class, their images are not scored: " +
+            Path.Combine(images, "trousers") + " (1)", output);
         Assert.Contains("T-shirt_top, Trouser, Pullover", output);
         Assert.Contains("labelled images: 2", output);
 

@@ -23,11 +23,13 @@ public class ReadmeExampleTests
     static List<string> Examples()
     {
         var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
-        return Regex.Matches(readme, @"^<!-- example[^\n]*-->\n```bash\n(.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)
+        return Regex.Matches(readme, @"^<!-- example[^\n]*-->\n```bash\n(.*?)^```",
+            RegexOptions.Multiline | RegexOptions.Singleline)
             .Select(m => m.Groups[1].Value).ToList();
     }
 
-    static (int Code, string Output) Bash(string script, string directory, IDictionary<string, string>? environment = null)
+    static (int Code, string Output) Bash(string script, string directory,
+        IDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("bash")
         {
@@ -83,7 +85,8 @@ public class ReadmeExampleTests
         foreach (var tool in new[] { "apt-get", "dotnet" })
         {
             var path = Path.Combine(bin, tool);
-            File.WriteAllText(path, $"#!/bin/sh\necho \"{tool} $*\" >> {calls}\nfor i in $(seq 1 200); do echo \"{tool} output line $i\"; done\n");
+            File.WriteAllText(path, $"#!/bin/sh\necho \"{tool} $*\" >> {calls}\nfor i in $(seq 1 200); do echo " +
+                $"\"{tool} output line $i\"; done\n");
         }
         Assert.Equal(0, Bash($"chmod +x {bin}/apt-get {bin}/dotnet", bin).Code);
         var log = Path.Combine(TestData.TempDir("setup-log"), "setup.log");

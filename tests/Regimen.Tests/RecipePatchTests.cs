@@ -24,10 +24,14 @@ public class RecipePatchTests
     public void BadPatchesAreExplained()
     {
         var r = RecipeLoader.Load("fashion-mnist");
-        Assert.Contains("'phases' has 0 items, no item 0", Assert.Throws<RegimenException>(() => RecipePatch.Apply(r, new Dictionary<string, string> { ["phases[0].augment"] = "true" })).Message);
-        var e = Assert.Throws<RegimenException>(() => RecipePatch.Apply(r, new Dictionary<string, string> { ["optimizer.lr"] = "-1" }));
+        Assert.Contains("'phases' has 0 items, no item 0",
+            Assert.Throws<RegimenException>(() =>
+            RecipePatch.Apply(r, new Dictionary<string, string> { ["phases[0].augment"] = "true" })).Message);
+        var e = Assert.Throws<RegimenException>(() =>
+            RecipePatch.Apply(r, new Dictionary<string, string> { ["optimizer.lr"] = "-1" }));
         Assert.Contains("optimizer.lr: must be positive", e.Message);
-        e = Assert.Throws<RegimenException>(() => RecipePatch.Apply(r, new Dictionary<string, string> { ["optimiser.lr"] = "0.1" }));
+        e = Assert.Throws<RegimenException>(() =>
+            RecipePatch.Apply(r, new Dictionary<string, string> { ["optimiser.lr"] = "0.1" }));
         Assert.Contains("did you mean 'optimizer'", e.Message);
     }
 }

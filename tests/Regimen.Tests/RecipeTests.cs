@@ -33,7 +33,8 @@ public class RecipeTests
     [Fact]
     public void UnknownKeyNamesFileLineAndSuggestsTheRightKey()
     {
-        var e = Assert.Throws<RegimenException>(() => RecipeLoader.Parse("epochs: 3\noptimizer:\n  lr: 0.1\n  weight_decy: 0.01\n", "r.yaml"));
+        var e = Assert.Throws<RegimenException>(() =>
+            RecipeLoader.Parse("epochs: 3\noptimizer:\n  lr: 0.1\n  weight_decy: 0.01\n", "r.yaml"));
         Assert.Contains("r.yaml:4:3", e.Message);
         Assert.Contains("unknown key 'optimizer.weight_decy'", e.Message);
         Assert.Contains("did you mean 'weight_decay'", e.Message);
@@ -60,7 +61,8 @@ public class RecipeTests
     public void PhasesMustLieInsideTheTrainingAndNotOverlap()
     {
         var e = Assert.Throws<RegimenException>(() => RecipeLoader.Parse(
-            "epochs: 10\nphases:\n  - from_epoch: 5\n    resolution: 32\n  - from_epoch: 5\n  - from_epoch: 12\n", "r.yaml"));
+            "epochs: 10\nphases:\n  - from_epoch: 5\n    resolution: 32\n  - from_epoch: 5\n  - from_epoch: 12\n",
+                "r.yaml"));
         Assert.Contains("phases[1].from_epoch: phases overlap", e.Message);
         Assert.Contains("phases[2].from_epoch: must lie inside the training's epochs 0..9, got 12", e.Message);
     }
@@ -83,14 +85,16 @@ public class RecipeTests
     [Fact]
     public void EachRegistryChecksItsOwnNamesAtTheirLines()
     {
-        const string yaml = "model:\n  name: wrn16_5\ndata:\n  dataset: fashion_mnist\nlr_schedule:\n  name: cosin\n" +
-                            "early_stopping:\n  monitor: val_los\nphases:\n  - from_epoch: 0\n    lr_schedule:\n      name: zzz\n";
+        const string yaml = "model:\n  name: wrn16_5\ndata:\n  dataset: fashion_mnist\nlr_schedule:\n  name: " +
+                            "cosin\nearly_stopping:\n  monitor: val_los\nphases:\n  - from_epoch: 0\n    " +
+                            "lr_schedule:\n      name: zzz\n";
         // The recipe stage checks schema and ranges only; names belong to the registries after it.
         Assert.Equal("wrn16_5", RecipeLoader.Parse(yaml, "r.yaml").Model.Name);
         var e = Assert.Throws<RegimenException>(() => CheckedRecipes.Parse(yaml, "r.yaml"));
         Assert.Contains("5 problems", e.Message);
         Assert.Contains("r.yaml:2:3: model.name: unknown model 'wrn16_5' (did you mean 'wrn16_4'?)", e.Message);
-        Assert.Contains("r.yaml:4:3: data.dataset: unknown data set 'fashion_mnist' (did you mean 'fashion-mnist'?)", e.Message);
+        Assert.Contains("r.yaml:4:3: data.dataset: unknown data set 'fashion_mnist' (did you mean 'fashion-mnist'?)",
+            e.Message);
         Assert.Contains("lr_schedule.name: unknown schedule 'cosin' (did you mean 'cosine'?)", e.Message);
         Assert.Contains("early_stopping.monitor: unknown metric 'val_los' (did you mean 'val_loss'?)", e.Message);
         Assert.Contains("phases[0].lr_schedule.name: unknown schedule 'zzz' (known: constant, cosine,", e.Message);
@@ -103,8 +107,10 @@ public class RecipeTests
         Assert.Equal(0.05, r.Optimizer.Lr);
         Assert.Equal(3, r.Epochs);
         Assert.Equal(8, r.Model.Width);
-        var e = Assert.Throws<RegimenException>(() => RecipeLoader.Load("fashion-mnist", new[] { "optimizer.momentun=0.5" }));
-        Assert.Contains("--set optimizer.momentun=0.5: unknown key 'optimizer.momentun' (did you mean 'momentum'?)", e.Message);
+        var e = Assert.Throws<RegimenException>(() =>
+            RecipeLoader.Load("fashion-mnist", new[] { "optimizer.momentun=0.5" }));
+        Assert.Contains("--set optimizer.momentun=0.5: unknown key 'optimizer.momentun' (did you mean 'momentum'?)",
+            e.Message);
         Assert.Throws<RegimenException>(() => RecipeLoader.Load("fashion-mnist", new[] { "epochs" }));
     }
 
@@ -114,7 +120,8 @@ public class RecipeTests
         var r = RecipeLoader.Load("fashion-mnist-flawed", new[] { "phases[1].augment=true", "optimizer.lr=0.1" });
         Assert.True(r.Phases[1].Augment);
         Assert.Equal(0.1, r.Optimizer.Lr);
-        var e = Assert.Throws<RegimenException>(() => RecipeLoader.Load("fashion-mnist-flawed", new[] { "phases[5].augment=true" }));
+        var e = Assert.Throws<RegimenException>(() => RecipeLoader.Load("fashion-mnist-flawed",
+            new[] { "phases[5].augment=true" }));
         Assert.Contains("--set phases[5].augment=true", e.Message);
         Assert.Contains("has 2 items", e.Message);
     }

@@ -14,7 +14,8 @@ public class RunFolderTests
         var recipe = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 1), "tiny.yaml");
         var e = Assert.Throws<RegimenException>(() => TrainingRunner.Start(new TrainingRequest
         {
-            Recipe = recipe, OutputDirectory = path, DataDirectory = Path.Combine(TestData.TempDir("runfolder-nodata"), "absent"),
+            Recipe = recipe, OutputDirectory = path,
+            DataDirectory = Path.Combine(TestData.TempDir("runfolder-nodata"), "absent"),
         }));
         Assert.Equal(ExitCodes.DataMissing, e.ExitCode);
         Assert.False(Directory.Exists(path));

@@ -6,7 +6,8 @@ namespace Regimen.Tests;
 public class ScheduleTests
 {
     static LrSchedule Make(string yaml, double lr = 0.1, int epochs = 10) =>
-        new(RecipeLoader.Parse($"epochs: {epochs}\noptimizer:\n  lr: {lr}\nlr_schedule:\n{yaml}", "s.yaml").LrSchedule, lr, epochs);
+        new(RecipeLoader.Parse($"epochs: {epochs}\noptimizer:\n  lr: {lr}\nlr_schedule:\n{yaml}", "s.yaml")
+            .LrSchedule, lr, epochs);
 
     [Fact]
     public void LinearWarmupThenCosineToTheFloor()
@@ -99,7 +100,9 @@ public class ScheduleTests
         Assert.Equal(0.05, plan.At(12).LabelSmoothing, 9);
         Assert.Equal(0.0, plan.At(13).LabelSmoothing, 9);
         Assert.Contains(plan.ChangesAt(12), c => c is { Key: "resolution", From: "160", To: "192" });
-        var e1 = Assert.Throws<RegimenException>(() => RecipeLoader.Parse("epochs: 10\nphases:\n  - from_epoch: 2\n    ramp_epochs: 5\n  - from_epoch: 4\n", "r.yaml"));
+        var e1 = Assert.Throws<RegimenException>(() =>
+            RecipeLoader.Parse("epochs: 10\nphases:\n  - from_epoch: 2\n    ramp_epochs: 5\n  - from_epoch: 4\n",
+            "r.yaml"));
         Assert.Contains("runs into the next phase", e1.Message);
     }
 }

@@ -10,7 +10,11 @@ public class SlurmTests
     {
         try
         {
-            var start = new System.Diagnostics.ProcessStartInfo("sinfo", "-h -o %T") { RedirectStandardOutput = true, RedirectStandardError = true };
+            var start = new System.Diagnostics.ProcessStartInfo("sinfo", "-h -o %T")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true
+            };
             using var p = System.Diagnostics.Process.Start(start)!;
             var states = p.StandardOutput.ReadToEnd();
             p.WaitForExit();
@@ -24,24 +28,29 @@ public class SlurmTests
     {
         if (!ClusterUp())
         {
-            Assert.True(Environment.GetEnvironmentVariable("REGIMEN_REQUIRE_SLURM") != "1", "no Slurm cluster answers sinfo: run scripts/slurm-local");
+            Assert.True(Environment.GetEnvironmentVariable("REGIMEN_REQUIRE_SLURM") != "1", "no Slurm cluster " +
+                "answers sinfo: run scripts/slurm-local");
             return;   // a developer machine without Slurm: CI runs this test for real
         }
         var data = TestData.WriteIdxDataset(TestData.TempDir("slurm-data"), trainCount: 256, testCount: 64);
         var recipe = Path.Combine(TestData.TempDir("slurm-recipe"), "flawed.yaml");
         File.WriteAllText(recipe, TestData.TinyRecipe(epochs: 2));
         var workspace = Path.Combine(TestData.TempDir("slurm"), "ws");
-        var (code, output) = CliTests.Run("evolve", recipe, "--workspace", workspace, "--budget", "1", "--seeds", "2", "--parallel", "2",
-            "--data", data, "--launcher", "slurm", "--slurm-poll", "0.5", "--set", "optimizer.lr=2.0", "--set", "data.validation=holdout");
+        var (code, output) = CliTests.Run("evolve", recipe, "--workspace", workspace, "--budget", "1", "--seeds", "2",
+            "--parallel", "2",
+            "--data", data, "--launcher", "slurm", "--slurm-poll", "0.5", "--set", "optimizer.lr=2.0", "--set",
+                "data.validation=holdout");
         Assert.True(code == 0, output);
         var ledger = new Regimen.Evolve.Ledger(Path.Combine(workspace, "ledger.jsonl")).Read();
         Assert.Equal(2, ledger.Count(e => e.Event == "finished"));
-        Assert.Equal(2, Directory.GetFiles(Path.Combine(workspace, "slurm"), "batch-*.sh").Length);   // one array per batch of trials
+        // one array per batch of trials
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(workspace, "slurm"), "batch-*.sh").Length);
         // Each array task wrote its exit code and its replica's run.
         foreach (var trial in new[] { "t000", "t001" })
             for (int replica = 1; replica <= 2; replica++)
             {
-                Assert.Equal("0", File.ReadAllText(Path.Combine(workspace, "trials", trial, $"train-{replica}.exit")).Trim());
+                Assert.Equal("0", File.ReadAllText(Path.Combine(workspace, "trials", trial, $"train-{replica}.exit"))
+                    .Trim());
                 Assert.True(File.Exists(Path.Combine(workspace, "trials", trial, $"seed-{replica}", "summary.json")));
             }
     }

@@ -8,9 +8,11 @@ namespace Regimen.Tests;
 
 public class StopRequestTests
 {
-    static readonly Lazy<string> data = new(() => TestData.WriteIdxDataset(TestData.TempDir("stop-data"), trainCount: 256, testCount: 100));
+    static readonly Lazy<string> data = new(() => TestData.WriteIdxDataset(TestData.TempDir("stop-data"),
+        trainCount: 256, testCount: 100));
 
-    static TrainingOutcome Train(string dir, string[] overrides, IReadOnlyList<TrainingCallback>? callbacks = null, StopRequest? stop = null) =>
+    static TrainingOutcome Train(string dir, string[] overrides, IReadOnlyList<TrainingCallback>? callbacks = null,
+        StopRequest? stop = null) =>
         TrainingRunner.Start(new TrainingRequest
         {
             Recipe = RecipeLoader.Parse(TestData.TinyRecipe(3), "tiny.yaml", overrides),
@@ -33,7 +35,8 @@ public class StopRequestTests
     public void AStopWithinAnEpochLeavesARecoveryCheckpointAndResumesExactly(int accumulation, int expectedBatch)
     {
         // EMA and MixUp: their state and randomness must continue exactly too; no every_steps checkpoints.
-        string[] overrides = ["ema.enabled=true", "mixup.mixup_alpha=0.2", $"optimizer.accumulation_steps={accumulation}"];
+        string[] overrides = ["ema.enabled=true", "mixup.mixup_alpha=0.2",
+            $"optimizer.accumulation_steps={accumulation}"];
         var whole = Train(TestData.TempDir("stop-whole"), overrides);
         Assert.False(whole.Interrupted);
         var dir = TestData.TempDir("stop-mid");
@@ -51,7 +54,8 @@ public class StopRequestTests
         var events = RunEvent.ReadAll(Path.Combine(dir, "events.jsonl"));
         var stopEvent = Assert.Single(events, e => e.Kind == "stopped");
         Assert.Equal((1, "batch", $"{expectedBatch}"), (stopEvent.Epoch, stopEvent.Key, stopEvent.To));
-        Assert.Contains($"interrupted by the user (Ctrl-C); stopped at epoch 1, batch {expectedBatch} of 8", stopEvent.Message);
+        Assert.Contains($"interrupted by the user (Ctrl-C); stopped at epoch 1, batch {expectedBatch} of 8",
+            stopEvent.Message);
         Assert.Equal(("end", "interrupted"), (events[^1].Kind, events[^1].Message));
 
         var resumed = TrainingRunner.Resume(dir, data.Value, Array.Empty<TrainingCallback>());
@@ -86,7 +90,8 @@ public class StopRequestTests
         Assert.Null(stopped.Interruption.Progress);
         Assert.Equal("interrupted", stopped.Summary.Status);
         Assert.Single(stopped.Metrics);
-        Assert.Null(Checkpoint.ReadHeader(Path.Combine(dir, "checkpoints", "last.ckpt")).Progress);   // epoch 0's own checkpoint
+        // epoch 0's own checkpoint
+        Assert.Null(Checkpoint.ReadHeader(Path.Combine(dir, "checkpoints", "last.ckpt")).Progress);
         var events = RunEvent.ReadAll(Path.Combine(dir, "events.jsonl"));
         var finding = Assert.Single(events, e => e.Kind == "finding");
         Assert.Equal((0, "overfitting", "val_loss rose for 1 epoch"), (finding.Epoch, finding.Key, finding.Message));

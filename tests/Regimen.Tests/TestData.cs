@@ -9,7 +9,8 @@ internal static class TestData
     /// A Fashion-MNIST-shaped folder (4 IDX files) of 28x28 images: class c is a stripe pattern whose frequency
     /// and orientation depend on the class, at a random phase plus noise, which a tiny CNN learns in a few steps.
     /// </summary>
-    public static string WriteIdxDataset(string dir, int trainCount = 256, int testCount = 100, int classes = 10, bool gzip = false, int seed = 1)
+    public static string WriteIdxDataset(string dir, int trainCount = 256, int testCount = 100, int classes = 10,
+        bool gzip = false, int seed = 1)
     {
         Directory.CreateDirectory(dir);
         var random = new Random(seed);
@@ -40,19 +41,23 @@ internal static class TestData
             for (int y = 0; y < 28; y++)
                 for (int x = 0; x < 28; x++)
                 {
-                    double v = 128 + 90 * Math.Sin(2 * Math.PI * frequency * (vertical ? y : x) / 28.0 + phase) + random.Next(-25, 26);
+                    double v = 128 + 90 * Math.Sin(2 * Math.PI * frequency * (vertical ? y : x) / 28.0 + phase) +
+                        random.Next(-25, 26);
                     images[i * 784 + y * 28 + x] = (byte)Math.Clamp(v, 0, 255);
                 }
         }
         return (images, labels);
     }
 
-    /// <summary>metrics.csv without the timing columns, which are the only ones allowed to differ between equal runs.</summary>
+    /// <summary>
+    /// metrics.csv without the timing columns, which are the only ones allowed to differ between equal runs.
+    /// </summary>
     public static string[] MetricsWithoutTiming(Regimen.Runs.RunDirectory run)
     {
         var lines = File.ReadAllLines(run.MetricsFile);
         var header = lines[0].Split(',');
-        var keep = Enumerable.Range(0, header.Length).Where(i => !Regimen.Runs.MetricsCsv.TimingColumns.Contains(header[i])).ToArray();
+        var keep = Enumerable.Range(0, header.Length)
+            .Where(i => !Regimen.Runs.MetricsCsv.TimingColumns.Contains(header[i])).ToArray();
         return lines.Select(l => string.Join(",", keep.Select(i => l.Split(',')[i]))).ToArray();
     }
 
@@ -101,7 +106,8 @@ internal static class TestData
 internal static class ColourTestData
 {
     /// <summary>Writes root/split/class_k/img_i.(jpg|png) images of size x size with a class-specific colour.</summary>
-    public static string WriteImageFolder(string root, int classes, int perClass, int size, string format = "png", params string[] splits)
+    public static string WriteImageFolder(string root, int classes, int perClass, int size, string format = "png",
+        params string[] splits)
     {
         if (splits.Length == 0) splits = new[] { "train", "val" };
         var random = new Random(5);
@@ -112,12 +118,15 @@ internal static class ColourTestData
                 Directory.CreateDirectory(dir);
                 for (int i = 0; i < perClass; i++)
                 {
-                    using var bitmap = new SkiaSharp.SKBitmap(size, size, SkiaSharp.SKColorType.Rgba8888, SkiaSharp.SKAlphaType.Unpremul);
+                    using var bitmap = new SkiaSharp.SKBitmap(size, size, SkiaSharp.SKColorType.Rgba8888,
+                        SkiaSharp.SKAlphaType.Unpremul);
                     for (int y = 0; y < size; y++)
                         for (int x = 0; x < size; x++)
-                            bitmap.SetPixel(x, y, new SkiaSharp.SKColor((byte)(c * 80 % 256), (byte)((x * 7 + random.Next(20)) % 256), (byte)((y * 5 + c * 40) % 256)));
+                            bitmap.SetPixel(x, y, new SkiaSharp.SKColor((byte)(c * 80 % 256),
+                                (byte)((x * 7 + random.Next(20)) % 256), (byte)((y * 5 + c * 40) % 256)));
                     using var image = SkiaSharp.SKImage.FromBitmap(bitmap);
-                    using var encoded = image.Encode(format == "png" ? SkiaSharp.SKEncodedImageFormat.Png : SkiaSharp.SKEncodedImageFormat.Jpeg, 95);
+                    using var encoded = image.Encode(format == "png" ? SkiaSharp.SKEncodedImageFormat.Png
+                        : SkiaSharp.SKEncodedImageFormat.Jpeg, 95);
                     File.WriteAllBytes(Path.Combine(dir, $"img_{i}.{format}"), encoded.ToArray());
                 }
             }

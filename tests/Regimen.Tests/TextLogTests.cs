@@ -23,14 +23,13 @@ public class TextLogTests
     public void KerasFitVerboseWithProgressBarUpdates()
     {
         var log = ReadOne("keras.out",
-            "Epoch 1/3\n" +
-            "   1/1875 [..............................] - ETA: 10:43 - loss: 2.4053 - accuracy: 0.0625\r" +
-            " 900/1875 [=============>................] - ETA: 2s - loss: 0.6112 - accuracy: 0.7801\r" +
-            "1875/1875 [==============================] - 5s 2ms/step - loss: 0.4987 - accuracy: 0.8245 - val_loss: 0.4237 - val_accuracy: 0.8490\n" +
-            "Epoch 2/3\n" +
-            "1875/1875 [==============================] - 4s 2ms/step - loss: 0.3741 - accuracy: 0.8650 - val_loss: 0.3953 - val_accuracy: 0.8581\n" +
-            "Epoch 3/3\n" +
-            "1875/1875 [==============================] - 4s 2ms/step - loss: 0.3358 - accuracy: 0.8771 - val_loss: 0.3664 - val_accuracy: 0.8676\n");
+            "Epoch 1/3\n   1/1875 [..............................] - ETA: 10:43 - loss: 2.4053 - accuracy: 0.0625\r " +
+            "900/1875 [=============>................] - ETA: 2s - loss: 0.6112 - accuracy: 0.7801\r1875/1875 " +
+            "[==============================] - 5s 2ms/step - loss: 0.4987 - accuracy: 0.8245 - val_loss: 0.4237 - " +
+            "val_accuracy: 0.8490\nEpoch 2/3\n1875/1875 [==============================] - 4s 2ms/step - loss: " +
+            "0.3741 - accuracy: 0.8650 - val_loss: 0.3953 - val_accuracy: 0.8581\nEpoch 3/3\n1875/1875 " +
+            "[==============================] - 4s 2ms/step - loss: 0.3358 - accuracy: 0.8771 - val_loss: 0.3664 - " +
+            "val_accuracy: 0.8676\n");
         Assert.Equal(new[] { 1, 2, 3 }, log.Epochs.Select(e => e.Epoch));
         Near(0.4987, log.Epochs[0].TrainLoss);
         Near(0.8245, log.Epochs[0].TrainAccuracy);
@@ -79,7 +78,8 @@ public class TextLogTests
     public void AccAtOnePercentOnATestLine()
     {
         var log = ReadOne("eval.txt",
-            "Epoch 1\nTest set: Average loss: 1.2100, Acc@1: 60.5%\nEpoch 2\nTest set: Average loss: 0.9700, Acc@1: 75.2%\n");
+            "Epoch 1\nTest set: Average loss: 1.2100, Acc@1: 60.5%\nEpoch 2\nTest set: Average loss: 0.9700, Acc@1: " +
+                "75.2%\n");
         Near(0.752, log.Epochs[1].ValAccuracy);
         Near(0.97, log.Epochs[1].ValLoss);
     }
@@ -88,15 +88,17 @@ public class TextLogTests
     public void PaddlePaddlePrintsBothStyles()
     {
         var old = ReadOne("paddle.txt",
-            "epoch: 0, batch_id: 0, loss is: [2.3026], acc is: [0.0938]\nepoch: 0, batch_id: 100, loss is: [0.5210], acc is: [0.8438]\n" +
-            "epoch: 1, batch_id: 0, loss is: [0.3101], acc is: [0.9062]\nepoch: 1, batch_id: 100, loss is: [0.2900], acc is: [0.9100]\n");
+            "epoch: 0, batch_id: 0, loss is: [2.3026], acc is: [0.0938]\nepoch: 0, batch_id: 100, loss is: [0.5210], " +
+            "acc is: [0.8438]\nepoch: 1, batch_id: 0, loss is: [0.3101], acc is: [0.9062]\nepoch: 1, batch_id: 100, " +
+            "loss is: [0.2900], acc is: [0.9100]\n");
         Assert.Equal(2, old.Epochs.Count);
         Near((2.3026 + 0.5210) / 2, old.Epochs[0].TrainLoss);
         Assert.Empty(old.OtherSeries);   // batch_id is a counter, not a series
         var hapi = ReadOne("hapi.txt",
-            "Epoch 1/2\nstep  10/938 - loss: 0.9120 - acc: 0.7000 - 12ms/step\nstep 938/938 - loss: 0.3120 - acc: 0.8900 - 11ms/step\n" +
-            "Eval begin...\nstep 157/157 - loss: 0.1500 - acc: 0.9300 - 10ms/step\nEval samples: 10000\n" +
-            "Epoch 2/2\nstep 938/938 - loss: 0.2100 - acc: 0.9300 - 11ms/step\nEval begin...\nstep 157/157 - loss: 0.1200 - acc: 0.9500 - 10ms/step\n");
+            "Epoch 1/2\nstep  10/938 - loss: 0.9120 - acc: 0.7000 - 12ms/step\nstep 938/938 - loss: 0.3120 - acc: " +
+            "0.8900 - 11ms/step\nEval begin...\nstep 157/157 - loss: 0.1500 - acc: 0.9300 - 10ms/step\nEval samples: " +
+            "10000\nEpoch 2/2\nstep 938/938 - loss: 0.2100 - acc: 0.9300 - 11ms/step\nEval begin...\nstep 157/157 - " +
+            "loss: 0.1200 - acc: 0.9500 - 10ms/step\n");
         Near(0.3120, hapi.Epochs[0].TrainLoss);   // a progress line's running average: the last one
         Near(0.93, hapi.Epochs[0].ValAccuracy);
         Near(0.95, hapi.Epochs[1].ValAccuracy);
@@ -107,12 +109,15 @@ public class TextLogTests
     public void TimmTrainPyConsole()
     {
         string Epoch(int e, double loss, double top1) =>
-            $"Train: {e} [   0/1251 (  0%)]  Loss: {loss + 0.3:0.000} ({loss + 0.3:0.00})  Time: 3.161s,   81.00/s  (3.161s,   81.00/s)  LR: 1.000e-03  Data: 2.165 (2.165)\n" +
-            $"Train: {e} [1250/1251 (100%)]  Loss: {loss - 0.1:0.000} ({loss:0.00})  Time: 0.207s, 1234.63/s  (0.215s, 1190.70/s)  LR: 1.000e-03  Data: 0.000 (0.002)\n" +
-            $"Test: [   0/48]  Time: 1.231 (1.231)  Loss:  1.6914 (1.6914)  Acc@1: 61.1719 (61.1719)  Acc@5: 84.6875 (84.6875)\n" +
-            $"Test: [  48/48]  Time: 0.104 (0.207)  Loss:  1.6484 ({loss + 0.2:0.0000})  Acc@1: 60.9434 ({top1:0.0000})  Acc@5: 84.9528 (85.0600)\n" +
-            "Current checkpoints:\n ('./output/train/20240101-000000-resnet50-224/checkpoint-0.pth.tar', 1.212)\n\n";
-        var log = ReadOne("timm-console.log", Epoch(0, 4.5, 20.0) + Epoch(1, 3.5, 35.5) + Epoch(2, 3.0, 44.0) + "*** Best metric: 44.0 (epoch 2)\n");
+            $"Train: {e} [   0/1251 (  0%)]  Loss: {loss + 0.3:0.000} ({loss + 0.3:0.00})  Time: 3.161s,   81.00/s  " +
+            $"(3.161s,   81.00/s)  LR: 1.000e-03  Data: 2.165 (2.165)\nTrain: {e} [1250/1251 (100%)]  Loss: " +
+            $"{loss - 0.1:0.000} ({loss:0.00})  Time: 0.207s, 1234.63/s  (0.215s, 1190.70/s)  LR: 1.000e-03  Data: " +
+            "0.000 (0.002)\nTest: [   0/48]  Time: 1.231 (1.231)  Loss:  1.6914 (1.6914)  Acc@1: 61.1719 (61.1719)  " +
+            $"Acc@5: 84.6875 (84.6875)\nTest: [  48/48]  Time: 0.104 (0.207)  Loss:  1.6484 ({loss + 0.2:0.0000})  " +
+            $"Acc@1: 60.9434 ({top1:0.0000})  Acc@5: 84.9528 (85.0600)\nCurrent checkpoints:\n " +
+            "('./output/train/20240101-000000-resnet50-224/checkpoint-0.pth.tar', 1.212)\n\n";
+        var log = ReadOne("timm-console.log", Epoch(0, 4.5, 20.0) + Epoch(1, 3.5, 35.5) + Epoch(2, 3.0, 44.0) +
+            "*** Best metric: 44.0 (epoch 2)\n");
         Assert.Equal(new[] { 0, 1, 2 }, log.Epochs.Select(e => e.Epoch));
         Near(3.5, log.Epochs[1].TrainLoss);
         Near(0.355, log.Epochs[1].ValAccuracy);
@@ -125,27 +130,34 @@ public class TextLogTests
     public void LightningProgressBarsWithAnsiColours()
     {
         string Bar(int e, double loss, double acc) =>
-            $"\x1b[32mEpoch {e}:  50%|█████     | 469/938 [00:06<00:06, 75.12it/s, v_num=0, train_loss_step=0.900]\x1b[0m\r" +
-            $"\x1b[32mEpoch {e}: 100%|██████████| 938/938 [00:12<00:00, 75.12it/s, v_num=0, train_loss_step=0.350, val_loss={loss:0.000}, val_acc={acc:0.000}, train_loss_epoch={loss + 0.05:0.000}]\x1b[0m\n";
+            $"\x1b[32mEpoch {e}:  50%|█████     | 469/938 [00:06<00:06, 75.12it/s, v_num=0, " +
+            $"train_loss_step=0.900]\x1b[0m\r\x1b[32mEpoch {e}: 100%|██████████| 938/938 [00:12<00:00, 75.12it/s, " +
+            $"v_num=0, train_loss_step=0.350, val_loss={loss:0.000}, val_acc={acc:0.000}, " +
+            $"train_loss_epoch={loss + 0.05:0.000}]\x1b[0m\n";
         var log = ReadOne("lightning.txt",
-            "GPU available: False, used: False\nSanity Checking DataLoader 0: 100%|██████████| 2/2 [00:00<00:00, 20.0it/s]\n" +
-            Bar(0, 0.5, 0.8) + "Validation DataLoader 0: 100%|██████████| 157/157 [00:01<00:00, 120.0it/s]\n" + Bar(1, 0.4, 0.85) + Bar(2, 0.35, 0.88));
+            "GPU available: False, used: False\nSanity Checking DataLoader 0: 100%|██████████| 2/2 [00:00<00:00, " +
+                "20.0it/s]\n" +
+            Bar(0, 0.5, 0.8) + "Validation DataLoader 0: 100%|██████████| 157/157 [00:01<00:00, 120.0it/s]\n" +
+                Bar(1, 0.4, 0.85) + Bar(2, 0.35, 0.88));
         Assert.Equal(3, log.Epochs.Count);
         Near(0.85, log.Epochs[1].ValAccuracy);
         Near(0.45, log.Epochs[1].TrainLoss);
         Assert.True(log.OtherSeries.ContainsKey("train_loss_step"));
-        Assert.DoesNotContain(log.OtherSeries.Keys, k => k.Contains("dataloader") || k.Contains("v_num") || k.Contains("gpu"));
+        Assert.DoesNotContain(log.OtherSeries.Keys, k => k.Contains("dataloader") || k.Contains("v_num") ||
+            k.Contains("gpu"));
     }
 
     [Fact]
     public void MmcvTextLog()
     {
         var log = ReadOne("20220101_120000.log",
-            "2022-01-01 12:00:00,000 - mmcls - INFO - Epoch [1][100/391]\tlr: 1.000e-01, eta: 0:10:00, time: 0.050, data_time: 0.001, memory: 2034, loss: 2.2000\n" +
-            "2022-01-01 12:00:05,000 - mmcls - INFO - Epoch [1][200/391]\tlr: 1.000e-01, eta: 0:09:00, time: 0.050, data_time: 0.001, memory: 2034, loss: 1.8000\n" +
-            "2022-01-01 12:00:10,000 - mmcls - INFO - Epoch(val) [1][79]\taccuracy_top-1: 40.2000, accuracy_top-5: 70.1000\n" +
-            "2022-01-01 12:01:00,000 - mmcls - INFO - Epoch [2][100/391]\tlr: 1.000e-01, eta: 0:08:00, time: 0.050, data_time: 0.001, memory: 2034, loss: 1.5000\n" +
-            "2022-01-01 12:01:10,000 - mmcls - INFO - Epoch(val) [2][79]\taccuracy_top-1: 52.4000, accuracy_top-5: 80.3000\n");
+            "2022-01-01 12:00:00,000 - mmcls - INFO - Epoch [1][100/391]\tlr: 1.000e-01, eta: 0:10:00, time: 0.050, " +
+            "data_time: 0.001, memory: 2034, loss: 2.2000\n2022-01-01 12:00:05,000 - mmcls - INFO - Epoch " +
+            "[1][200/391]\tlr: 1.000e-01, eta: 0:09:00, time: 0.050, data_time: 0.001, memory: 2034, loss: " +
+            "1.8000\n2022-01-01 12:00:10,000 - mmcls - INFO - Epoch(val) [1][79]\taccuracy_top-1: 40.2000, " +
+            "accuracy_top-5: 70.1000\n2022-01-01 12:01:00,000 - mmcls - INFO - Epoch [2][100/391]\tlr: 1.000e-01, " +
+            "eta: 0:08:00, time: 0.050, data_time: 0.001, memory: 2034, loss: 1.5000\n2022-01-01 12:01:10,000 - " +
+            "mmcls - INFO - Epoch(val) [2][79]\taccuracy_top-1: 52.4000, accuracy_top-5: 80.3000\n");
         Assert.Equal(2, log.Epochs.Count);
         Near(2.0, log.Epochs[0].TrainLoss);
         Near(0.402, log.Epochs[0].ValAccuracy);
@@ -156,10 +168,10 @@ public class TextLogTests
     [Fact]
     public void MarkdownFencesAndARestartedCounter()
     {
-        var md = "# My training\n\nAt epoch 10 the loss was 0.5: see below.\n\n```\n" +
-                 "epoch 1 train_loss=1.0 val_loss=1.1 val_acc=0.50\nepoch 2 train_loss=0.8 val_loss=0.9 val_acc=0.60\n```\n\n" +
-                 "Second try with a lower learning rate:\n\n```text\n" +
-                 "epoch 1 train_loss=0.9 val_loss=1.0 val_acc=0.55\nepoch 2 train_loss=0.7 val_loss=0.8 val_acc=0.66\nepoch 3 train_loss=0.6 val_loss=0.7 val_acc=0.70\n```\n";
+        var md = "# My training\n\nAt epoch 10 the loss was 0.5: see below.\n\n```\nepoch 1 train_loss=1.0 " +
+                 "val_loss=1.1 val_acc=0.50\nepoch 2 train_loss=0.8 val_loss=0.9 val_acc=0.60\n```\n\nSecond try " +
+                 "with a lower learning rate:\n\n```text\nepoch 1 train_loss=0.9 val_loss=1.0 val_acc=0.55\nepoch 2 " +
+                 "train_loss=0.7 val_loss=0.8 val_acc=0.66\nepoch 3 train_loss=0.6 val_loss=0.7 val_acc=0.70\n```\n";
         var path = Path.Combine(TestData.TempDir("text-md"), "NOTES.md");
         File.WriteAllText(path, md);
         var logs = LogReader.Read(path);
@@ -186,11 +198,14 @@ public class TextLogTests
     public void BareSplitNamesAreAccuraciesAndTestStandsInForValidationOnlyWhenAlone()
     {
         var log = ReadOne("gcn.txt",
-            "Epoch: 001, Loss: 1.9490, Train: 0.1786, Val: 0.1140, Test: 0.1120\nEpoch: 002, Loss: 1.9324, Train: 0.2857, Val: 0.1360, Test: 0.1350\n");
+            "Epoch: 001, Loss: 1.9490, Train: 0.1786, Val: 0.1140, Test: 0.1120\nEpoch: 002, Loss: 1.9324, Train: " +
+                "0.2857, Val: 0.1360, Test: 0.1350\n");
         Near(0.2857, log.Epochs[1].TrainAccuracy);
         Near(0.1360, log.Epochs[1].ValAccuracy);
         Assert.Equal(new[] { (1, 0.1120), (2, 0.1350) }, log.OtherSeries["test_acc"]);
-        var testOnly = ReadOne("gcn2.txt", "Epoch: 001, Loss: 1.9490, Train: 0.1786, Test: 0.1120\nEpoch: 002, Loss: 1.9324, Train: 0.2857, Test: 0.1350\n");
+        var testOnly = ReadOne("gcn2.txt",
+            "Epoch: 001, Loss: 1.9490, Train: 0.1786, Test: 0.1120\nEpoch: 002, Loss: 1.9324, Train: 0.2857, Test: " +
+            "0.1350\n");
         Near(0.1350, testOnly.Epochs[1].ValAccuracy);
     }
 
@@ -215,8 +230,10 @@ public class TextLogTests
     [Fact]
     public void AnUnphasedAccuracyEveryFewEpochsIsTheEvaluationAndTheClassCountIsKept()
     {
-        var log = ReadOne("noprop.md", "--- resnet18 on CIFAR100 (100 classes) using cuda ---\n" + string.Concat(Enumerable.Range(1, 20).Select(e =>
-            $"Epoch {e:00} loss {10.0 / e:0.0000} | train 2.1s" + (e % 5 == 0 ? $" | Acc {e * 1.5:0.00}% | infer 4.4s" : "") + "\n")));
+        var log = ReadOne("noprop.md", "--- resnet18 on CIFAR100 (100 classes) using cuda ---\n" +
+            string.Concat(Enumerable.Range(1, 20).Select(e =>
+            $"Epoch {e:00} loss {10.0 / e:0.0000} | train 2.1s" +
+                (e % 5 == 0 ? $" | Acc {e * 1.5:0.00}% | infer 4.4s" : "") + "\n")));
         Assert.Equal(100, log.Classes);
         Assert.Null(log.Epochs[4].TrainAccuracy);
         Near(0.075, log.Epochs[4].ValAccuracy);
@@ -261,8 +278,9 @@ public class TextLogTests
     public void AnalystJudgesAConsoleLog()
     {
         var lines = Enumerable.Range(1, 30).Select(e =>
-            $"Epoch {e}/30 - loss: {1.5 * Math.Exp(-e / 6.0):0.0000} - accuracy: {Math.Min(0.999, 0.5 + e * 0.02):0.0000} - " +
-            $"val_loss: {0.9 + 0.002 * (e - 15) * (e - 15):0.0000} - val_accuracy: {0.6 + 0.1 * Math.Min(e, 10) / 10.0:0.0000}");
+            $"Epoch {e}/30 - loss: {1.5 * Math.Exp(-e / 6.0):0.0000} - accuracy: " +
+            $"{Math.Min(0.999, 0.5 + e * 0.02):0.0000} - val_loss: {0.9 + 0.002 * (e - 15) * (e - 15):0.0000} - " +
+            $"val_accuracy: {0.6 + 0.1 * Math.Min(e, 10) / 10.0:0.0000}");
         var log = ReadOne("overfit.txt", string.Join("\n", lines) + "\n");
         var a = Analyst.Analyze(log);
         Assert.Contains(a.Findings, f => f.Kind == "overfitting");

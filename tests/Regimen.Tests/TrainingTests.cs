@@ -9,9 +9,11 @@ namespace Regimen.Tests;
 
 public class TrainingTests
 {
-    static readonly Lazy<string> data = new(() => TestData.WriteIdxDataset(TestData.TempDir("train-data"), trainCount: 256, testCount: 100));
+    static readonly Lazy<string> data = new(() => TestData.WriteIdxDataset(TestData.TempDir("train-data"),
+        trainCount: 256, testCount: 100));
 
-    static TrainingOutcome Train(string outDir, int epochs = 2, IReadOnlyList<TrainingCallback>? callbacks = null, string? recipeYaml = null) =>
+    static TrainingOutcome Train(string outDir, int epochs = 2, IReadOnlyList<TrainingCallback>? callbacks = null,
+        string? recipeYaml = null) =>
         TrainingRunner.Start(new TrainingRequest
         {
             Recipe = RecipeLoader.Parse(recipeYaml ?? TestData.TinyRecipe(epochs), "tiny.yaml"),
@@ -25,7 +27,8 @@ public class TrainingTests
     {
         var lines = File.ReadAllLines(run.MetricsFile);
         var header = lines[0].Split(',');
-        var keep = Enumerable.Range(0, header.Length).Where(i => !MetricsCsv.TimingColumns.Contains(header[i])).ToArray();
+        var keep = Enumerable.Range(0, header.Length).Where(i => !MetricsCsv.TimingColumns.Contains(header[i]))
+            .ToArray();
         return lines.Select(l => string.Join(",", keep.Select(i => l.Split(',')[i]))).ToArray();
     }
 
@@ -46,7 +49,8 @@ public class TrainingTests
     {
         var outcome = Train(TestData.TempDir("run"));
         var run = outcome.Run;
-        foreach (var f in new[] { run.RecipeFile, run.MetricsFile, run.EventsFile, run.SummaryFile, run.LastCheckpoint, run.BestCheckpoint })
+        foreach (var f in new[] { run.RecipeFile, run.MetricsFile, run.EventsFile, run.SummaryFile, run.LastCheckpoint,
+            run.BestCheckpoint })
             Assert.True(File.Exists(f), f);
         Assert.NotEmpty(Directory.GetFiles(run.TensorBoardDirectory, "events.out.tfevents*"));
         var header = File.ReadLines(run.MetricsFile).First();
@@ -64,7 +68,8 @@ public class TrainingTests
         Assert.Equal("end", events.Last().Kind);
         // The split sizes and the class count: the analyst's binomial noise and chance level.
         Assert.Equal(10, outcome.Summary.Classes);
-        Assert.Contains($"{outcome.Summary.TrainSize} training images, {outcome.Summary.ValidationSize} validation images", events[0].Message);
+        Assert.Contains($"{outcome.Summary.TrainSize} training images, {outcome.Summary.ValidationSize} validation " +
+            $"images", events[0].Message);
         var log = Assert.Single(Runs.Readers.LogReader.Read(run.Path));
         Assert.Equal((outcome.Summary.ValidationSize, 10), (log.ValidationSize, log.Classes));
         // The recorded recipe loads back to the same recipe.
@@ -96,7 +101,8 @@ public class TrainingTests
     {
         public List<TorchSharp.torch.Tensor> AfterBatch { get; } = new();
         public override void OnBatchEnd(TrainingContext context, BatchResult batch) =>
-            AfterBatch.Add(setup.Model.parameters().First().detach().clone().DetachFromDisposeScope());   // callbacks run inside the step's scope
+            // callbacks run inside the step's scope
+            AfterBatch.Add(setup.Model.parameters().First().detach().clone().DetachFromDisposeScope());
     }
 
     [Fact]
@@ -120,8 +126,10 @@ public class TrainingTests
     {
         // Plain SGD (no momentum, no decay) at lr 1: every update is the clipped gradient itself.
         var recipe = RecipeLoader.Parse(TestData.TinyRecipe(1), "tiny.yaml", new[] {
-            "optimizer.clip_grad_norm=0.001", "optimizer.momentum=0", "optimizer.nesterov=false", "optimizer.weight_decay=0",
-            "optimizer.lr=1", "lr_schedule.name=constant", "lr_schedule.warmup_epochs=0", "batch_size=32", "data.train_limit=64" });
+            "optimizer.clip_grad_norm=0.001", "optimizer.momentum=0", "optimizer.nesterov=false",
+            "optimizer.weight_decay=0",
+            "optimizer.lr=1", "lr_schedule.name=constant", "lr_schedule.warmup_epochs=0", "batch_size=32",
+                "data.train_limit=64" });
         using var setup = TrainingSetup.Create(recipe, data.Value);
         var before = setup.Model.parameters().Select(p => p.detach().clone()).ToList();
         var snapshots = new Snapshots(setup);
@@ -141,7 +149,8 @@ public class TrainingTests
     [Fact]
     public void NativeMemoryStaysFlatAcrossEpochs()
     {
-        var recipe = RecipeLoader.Parse(TestData.TinyRecipe(20), "tiny.yaml", new[] { "evaluation.tta_flip=false" });   // with the loader worker
+        // with the loader worker
+        var recipe = RecipeLoader.Parse(TestData.TinyRecipe(20), "tiny.yaml", new[] { "evaluation.tta_flip=false" });
         using var setup = TrainingSetup.Create(recipe, data.Value);
         var rss = new Rss();
         new Trainer(setup, new[] { rss }).Fit();
@@ -150,7 +159,8 @@ public class TrainingTests
         static long Median(IEnumerable<long> x) => x.Order().ElementAt(2);
         long early = Median(rss.ByEpoch.Skip(1).Take(5)), late = Median(rss.ByEpoch.Skip(15).Take(5));
         double growth = (double)(late - early) / early;
-        Assert.True(growth < 0.05, $"RSS grew {growth:P1} from epochs 2-6 to 16-20: {string.Join(", ", rss.ByEpoch.Select(b => b / 1_000_000))} MB");
+        Assert.True(growth < 0.05, $"RSS grew {growth:P1} from epochs 2-6 to 16-20: " +
+            $"{string.Join(", ", rss.ByEpoch.Select(b => b / 1_000_000))} MB");
     }
 
     sealed class Interrupt(int afterEpoch) : TrainingCallback
@@ -166,7 +176,8 @@ public class TrainingTests
     {
         var whole = Train(TestData.TempDir("whole"), epochs: 3);
         var dir = TestData.TempDir("interrupted");
-        Assert.Throws<OperationCanceledException>(() => Train(dir, epochs: 3, callbacks: new[] { new Interrupt(afterEpoch: 0) }));
+        Assert.Throws<OperationCanceledException>(() =>
+            Train(dir, epochs: 3, callbacks: new[] { new Interrupt(afterEpoch: 0) }));
         Assert.Single(MetricsCsv.Read(Path.Combine(dir, "metrics.csv")));
         var resumed = TrainingRunner.Resume(dir, data.Value, Array.Empty<TrainingCallback>());
         Assert.Equal(MetricsWithoutTiming(whole.Run), MetricsWithoutTiming(resumed.Run));
@@ -179,7 +190,8 @@ public class TrainingTests
     {
         public override void OnBatchEnd(TrainingContext context, BatchResult result)
         {
-            if (result.Epoch == epoch && result.Batch == batch) throw new OperationCanceledException("simulated kill mid-epoch");
+            if (result.Epoch == epoch && result.Batch == batch)
+                throw new OperationCanceledException("simulated kill mid-epoch");
         }
     }
 
@@ -189,19 +201,23 @@ public class TrainingTests
     public void ARecoveryCheckpointResumesMidEpochWithTheSameMetrics(int width, string layout)
     {
         // EMA and MixUp included: their state and randomness must continue exactly too.
-        var yaml = TestData.TinyRecipe(3).Replace("width: 8", $"width: {width}") + "\ncheckpoint:\n  every_steps: 3\nema:\n  enabled: true\nmixup:\n  mixup_alpha: 0.2\n";
+        var yaml = TestData.TinyRecipe(3).Replace("width: 8", $"width: {width}") +
+            "\ncheckpoint:\n  every_steps: 3\nema:\n  enabled: true\nmixup:\n  mixup_alpha: 0.2\n";
         var whole = Train(TestData.TempDir("whole-steps"), recipeYaml: yaml);
         Assert.Contains(RunEvent.ReadAll(whole.Run.EventsFile), e => e.Kind == "layout" && e.To == layout);
         var dir = TestData.TempDir("interrupted-steps");
         // 8 batches an epoch: global step 15 is epoch 1, batch 7, a recovery checkpoint; the kill comes right after it.
-        Assert.Throws<OperationCanceledException>(() => Train(dir, recipeYaml: yaml, callbacks: new[] { new InterruptAtBatch(1, 7) }));
+        Assert.Throws<OperationCanceledException>(() =>
+            Train(dir, recipeYaml: yaml, callbacks: new[] { new InterruptAtBatch(1, 7) }));
         var header = Checkpoint.ReadHeader(Path.Combine(dir, "checkpoints", "last.ckpt"));
         Assert.Equal(1, header.Epoch);
         Assert.Equal(7, header.Progress!.Batch);
         var resumed = TrainingRunner.Resume(dir, data.Value, Array.Empty<TrainingCallback>());
         Assert.Equal(MetricsWithoutTiming(whole.Run), MetricsWithoutTiming(resumed.Run));
-        Assert.Contains(RunEvent.ReadAll(resumed.Run.EventsFile), e => e.Kind == "resume" && e.Message!.Contains("batch 7"));
-        Assert.Null(Checkpoint.ReadHeader(Path.Combine(dir, "checkpoints", "last.ckpt")).Progress);   // the end of training saved a whole epoch
+        Assert.Contains(RunEvent.ReadAll(resumed.Run.EventsFile), e => e.Kind == "resume" &&
+            e.Message!.Contains("batch 7"));
+        // the end of training saved a whole epoch
+        Assert.Null(Checkpoint.ReadHeader(Path.Combine(dir, "checkpoints", "last.ckpt")).Progress);
     }
 
     [Fact]
@@ -237,7 +253,8 @@ public class TrainingTests
     sealed class BlowUpOnce(int epoch) : TrainingCallback
     {
         bool done;
-        public override void OnEpochStart(TrainingContext context, EpochSettings settings, IReadOnlyList<ScheduleChange> changes)
+        public override void OnEpochStart(TrainingContext context, EpochSettings settings,
+            IReadOnlyList<ScheduleChange> changes)
         {
             if (context.Epoch != epoch || done) return;
             done = true;
@@ -250,11 +267,17 @@ public class TrainingTests
     {
         var recipe = RecipeLoader.Parse(TestData.TinyRecipe(2), "tiny.yaml", new[] { "divergence.max_grad_norm=1e-9" });
         var dir = TestData.TempDir("explode");
-        var e = Assert.Throws<TrainingDivergedException>(() => TrainingRunner.Start(new TrainingRequest { Recipe = recipe, OutputDirectory = dir, DataDirectory = data.Value }));
+        var e = Assert.Throws<TrainingDivergedException>(() =>
+            TrainingRunner.Start(new TrainingRequest
+            {
+                Recipe = recipe, OutputDirectory = dir,
+                DataDirectory = data.Value
+            }));
         Assert.Contains("gradient norm", e.Message);
         Assert.Equal(ExitCodes.Diverged, e.ExitCode);
         Assert.Equal("diverged", RunSummary.Read(Path.Combine(dir, "summary.json"))!.Status);
-        Assert.False(File.Exists(Path.Combine(dir, "checkpoints", "last.ckpt")));   // no step was taken, nothing bad was saved
+        // no step was taken, nothing bad was saved
+        Assert.False(File.Exists(Path.Combine(dir, "checkpoints", "last.ckpt")));
     }
 
     [Fact]
@@ -277,10 +300,12 @@ public class TrainingTests
         Assert.Equal(100, report.ConfusionMatrix.Sum(row => row.Sum()));
         int correct = Enumerable.Range(0, 10).Sum(i => report.ConfusionMatrix[i][i]);
         Assert.Equal(correct / 100.0, report.Accuracy, 9);
-        Assert.Equal(outcome.Summary.BestValue!.Value, report.Accuracy, 9); // the best checkpoint scores what the run recorded
+        // the best checkpoint scores what the run recorded
+        Assert.Equal(outcome.Summary.BestValue!.Value, report.Accuracy, 9);
         Assert.NotNull(report.AccuracyTta);
         Assert.All(report.MostConfused, p => Assert.NotEqual(p.Actual, p.Predicted));
-        Assert.Equal(report.MostConfused.OrderByDescending(p => p.Count).Select(p => p.Count), report.MostConfused.Select(p => p.Count));
+        Assert.Equal(report.MostConfused.OrderByDescending(p => p.Count).Select(p => p.Count),
+            report.MostConfused.Select(p => p.Count));
     }
 
     [Fact]
@@ -289,7 +314,8 @@ public class TrainingTests
         var outcome = Train(TestData.TempDir("other"), epochs: 1);
         var recipe = RecipeLoader.Parse(TestData.TinyRecipe(1).Replace("width: 8", "width: 6"), "wider.yaml");
         using var setup = TrainingSetup.Create(recipe, data.Value);
-        var e = Assert.Throws<RegimenException>(() => Checkpoint.LoadInto(outcome.Run.LastCheckpoint, setup.Model, setup.Optimizer));
+        var e = Assert.Throws<RegimenException>(() => Checkpoint.LoadInto(outcome.Run.LastCheckpoint, setup.Model,
+            setup.Optimizer));
         Assert.Contains("do not fit model", e.Message);
     }
 }
@@ -312,7 +338,8 @@ public class EarlyStoppingTests
             """;
         var outcome = TrainingRunner.Start(new TrainingRequest
         {
-            Recipe = RecipeLoader.Parse(yaml, "es.yaml"), OutputDirectory = TestData.TempDir("es-run"), DataDirectory = data,
+            Recipe = RecipeLoader.Parse(yaml, "es.yaml"), OutputDirectory = TestData.TempDir("es-run"),
+            DataDirectory = data,
         });
         Assert.Equal(2, outcome.Metrics.Count);
         Assert.Equal("stopped", outcome.Summary.Status);
@@ -325,8 +352,10 @@ public class EarlyStoppingTests
     [Fact]
     public void UnknownMonitorIsARecipeError()
     {
-        var e = Assert.Throws<RegimenException>(() => CheckedRecipes.Parse("early_stopping:\n  monitor: val_accuracy\n", "r.yaml"));
-        Assert.Contains("r.yaml:2:3: early_stopping.monitor: unknown metric 'val_accuracy' (did you mean 'val_acc'?)", e.Message);
+        var e = Assert.Throws<RegimenException>(() =>
+            CheckedRecipes.Parse("early_stopping:\n  monitor: val_accuracy\n", "r.yaml"));
+        Assert.Contains("r.yaml:2:3: early_stopping.monitor: unknown metric 'val_accuracy' (did you mean 'val_acc'?)",
+            e.Message);
     }
 }
 
@@ -338,7 +367,11 @@ public class MixedPrecisionTests
         var data = TestData.WriteIdxDataset(TestData.TempDir("bf16-data"), trainCount: 256, testCount: 100);
         var recipe = RecipeLoader.Parse(TestData.TinyRecipe(epochs: 3) + "\nprecision: bf16\n", "bf16.yaml");
         var outDir = TestData.TempDir("bf16-run");
-        var outcome = TrainingRunner.Start(new TrainingRequest { Recipe = recipe, OutputDirectory = outDir, DataDirectory = data });
+        var outcome = TrainingRunner.Start(new TrainingRequest
+        {
+            Recipe = recipe, OutputDirectory = outDir,
+            DataDirectory = data
+        });
         var rows = outcome.Metrics;
         Assert.All(rows, r => Assert.True(double.IsFinite(r.TrainLoss)));
         Assert.True(rows[^1].ValLoss < rows[0].ValLoss, $"val loss {rows[0].ValLoss} -> {rows[^1].ValLoss}");
@@ -348,7 +381,8 @@ public class MixedPrecisionTests
 
         using var setup = TrainingSetup.Create(recipe, data);
         Assert.All(setup.Model.parameters(), p => Assert.Equal(TorchSharp.torch.ScalarType.Float32, p.dtype));
-        Assert.All(setup.Precision!.Compute.parameters(), p => Assert.Equal(TorchSharp.torch.ScalarType.BFloat16, p.dtype));
+        Assert.All(setup.Precision!.Compute.parameters(), p =>
+            Assert.Equal(TorchSharp.torch.ScalarType.BFloat16, p.dtype));
         Assert.Throws<RegimenException>(() => RecipeLoader.Parse("precision: fp16\n", "p.yaml"));
     }
 }

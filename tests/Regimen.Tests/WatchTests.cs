@@ -11,19 +11,25 @@ using Regimen.Training;
 
 namespace Regimen.Tests;
 
-/// <summary>regimen watch's parts: the live analyst against the final analysis, announcements, following a growing log.</summary>
+/// <summary>
+/// regimen watch's parts: the live analyst against the final analysis, announcements, following a growing log.
+/// </summary>
 public class WatchTests
 {
     static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 
-    /// <summary>Feeds a log epoch by epoch, each epoch's schedule changes before it, as a running training would.</summary>
-    static LiveAnalyst Replay(TrainingLog log, int window = BoundedLogView.DefaultWindow, AnalysisOptions? options = null)
+    /// <summary>
+    /// Feeds a log epoch by epoch, each epoch's schedule changes before it, as a running training would.
+    /// </summary>
+    static LiveAnalyst Replay(TrainingLog log, int window = BoundedLogView.DefaultWindow,
+        AnalysisOptions? options = null)
     {
         var live = new LiveAnalyst(log with { Epochs = new(), Events = new() }, options, window);
         int next = 0;
         foreach (var e in log.Epochs)
         {
-            for (; next < log.Events.Count && log.Events[next].Epoch <= e.Epoch; next++) live.AddEvent(log.Events[next]);
+            for (; next < log.Events.Count && log.Events[next].Epoch <= e.Epoch; next++)
+                live.AddEvent(log.Events[next]);
             live.AddEpoch(e);
         }
         for (; next < log.Events.Count; next++) live.AddEvent(log.Events[next]);
@@ -31,7 +37,8 @@ public class WatchTests
     }
 
     static string Describe(IEnumerable<Finding> findings) =>
-        string.Join("; ", findings.Select(f => $"{f.Kind}/{f.Severity}/{f.FirstEpoch}-{f.LastEpoch}").OrderBy(x => x, StringComparer.Ordinal));
+        string.Join("; ", findings.Select(f => $"{f.Kind}/{f.Severity}/{f.FirstEpoch}-{f.LastEpoch}")
+            .OrderBy(x => x, StringComparer.Ordinal));
 
     [Theory]
     [InlineData("seed001-fixres-v1")]
@@ -44,7 +51,8 @@ public class WatchTests
         Assert.Equal(Describe(Analyst.Analyze(log).Findings), Describe(summary.Analysis.Findings));
         // Every finding the run ends with was announced live, except those only the end can judge.
         foreach (var line in summary.Findings)
-            Assert.True(line.AtEnd == LiveAnalyst.EndOfRunKinds.Contains(line.Finding.Kind), $"{line.Finding.Kind} at end: {line.AtEnd}");
+            Assert.True(line.AtEnd == LiveAnalyst.EndOfRunKinds.Contains(line.Finding.Kind),
+                $"{line.Finding.Kind} at end: {line.AtEnd}");
     }
 
     [Fact]
@@ -59,7 +67,9 @@ public class WatchTests
         Assert.Equal("critical", live.Announced.Where(a => a.Finding.Kind == "schedule-shift").Last().Finding.Severity);
     }
 
-    /// <summary>A run of a given length: healthy until <paramref name="gapFrom"/>, then training accuracy climbs away.</summary>
+    /// <summary>
+    /// A run of a given length: healthy until <paramref name="gapFrom"/>, then training accuracy climbs away.
+    /// </summary>
     static TrainingLog Synthetic(int epochs, int gapFrom, double noise = 0.002)
     {
         var random = new Random(7);
@@ -71,7 +81,8 @@ public class WatchTests
             double train = val + 0.005 + (e >= gapFrom ? 0.02 + 0.01 * (e - gapFrom) : 0);
             log.Epochs.Add(new LogEpoch
             {
-                Epoch = e, TrainAccuracy = Math.Min(1, train), ValAccuracy = val, TrainLoss = 1.5 - p - (e >= gapFrom ? 0.02 * (e - gapFrom) : 0),
+                Epoch = e, TrainAccuracy = Math.Min(1, train), ValAccuracy = val,
+                TrainLoss = 1.5 - p - (e >= gapFrom ? 0.02 * (e - gapFrom) : 0),
                 ValLoss = 1.5 - p + noise * random.NextDouble(), LearningRate = 0.1,
             });
         }
@@ -86,7 +97,8 @@ public class WatchTests
         foreach (var e in log.Epochs) view.AddEpoch(e);
         var current = view.Current();
         Assert.InRange(current.Epochs.Count, 64, 64 + 6);
-        Assert.Equal(0, current.Epochs[0].Epoch);                                  // the first epoch, for the run's span
+        // the first epoch, for the run's span
+        Assert.Equal(0, current.Epochs[0].Epoch);
         var bestVal = log.Epochs.MaxBy(e => e.ValAccuracy)!;
         Assert.Contains(current.Epochs, e => e.Epoch == bestVal.Epoch);            // the best epoch, for degradation
         Assert.Equal(log.Epochs[^1], current.Epochs[^1]);
@@ -102,15 +114,24 @@ public class WatchTests
     public void AFindingIsAnnouncedOnceAndAgainOnlyWhenItsSeverityRises()
     {
         var tracker = new FindingTracker();
-        Finding F(string severity, double gap) => new() { Kind = "overfitting", Severity = severity, Summary = $"gap {gap}", Evidence = new() { ["final_gap"] = gap } };
+        Finding F(string severity, double gap) => new()
+        {
+            Kind = "overfitting", Severity = severity,
+            Summary = $"gap {gap}", Evidence = new() { ["final_gap"] = gap }
+        };
         Assert.Single(tracker.Update(3, new[] { F("warning", 0.06) }));
-        Assert.Empty(tracker.Update(4, new[] { F("warning", 0.08) }));           // numbers moved, same severity: no news
+        // numbers moved, same severity: no news
+        Assert.Empty(tracker.Update(4, new[] { F("warning", 0.08) }));
         var rise = Assert.Single(tracker.Update(5, new[] { F("critical", 0.12) }));
         Assert.Equal("warning", rise.PreviousSeverity);
         Assert.Empty(tracker.Update(6, new[] { F("warning", 0.09) }));           // falling back is not news either
         Assert.Equal(3, tracker.FirstAnnounced(F("info", 0)));
         // Two schedule shifts at different changes are two findings.
-        Finding S(int at) => new() { Kind = "schedule-shift", Severity = "warning", Summary = "", Evidence = new() { ["event_epoch"] = at } };
+        Finding S(int at) => new()
+        {
+            Kind = "schedule-shift", Severity = "warning", Summary = "",
+            Evidence = new() { ["event_epoch"] = at }
+        };
         Assert.Single(tracker.Update(7, new[] { S(2) }));
         Assert.Single(tracker.Update(9, new[] { S(6), S(2) }));
     }
@@ -143,10 +164,15 @@ public class WatchTests
     public async Task FollowsAGrowingCsvThroughPartialLinesAndATruncation()
     {
         var dir = TestData.TempDir("watch-follow");
-        var path = Path.Combine(dir, "metrics.csv");   // a Keras CSVLogger file under the name the folder is searched for
+        // a Keras CSVLogger file under the name the folder is searched for
+        var path = Path.Combine(dir, "metrics.csv");
         const string header = "epoch,accuracy,loss,val_accuracy,val_loss\n";
         var view = new RecordingView();
-        var options = new WatchOptions { PollInterval = TimeSpan.FromMilliseconds(20), UntilIdle = TimeSpan.FromSeconds(2) };
+        var options = new WatchOptions
+        {
+            PollInterval = TimeSpan.FromMilliseconds(20),
+            UntilIdle = TimeSpan.FromSeconds(2)
+        };
         var watching = Task.Run(() => FollowWatch.Run(dir, options, view, alerts: null, CancellationToken.None));
         void Append(string text) { using var w = new StreamWriter(path, append: true); w.Write(text); }
         void Pause() => Thread.Sleep(120);
@@ -155,7 +181,8 @@ public class WatchTests
         for (int e = 0; e < 5; e++)
         {
             var row = KerasRow(e, 0.60 + 0.05 * e, 0.59 + 0.05 * e);
-            Append(row[..(row.Length / 2)]);                               // half a line: must not be read as a short number
+            // half a line: must not be read as a short number
+            Append(row[..(row.Length / 2)]);
             Pause();
             Append(row[(row.Length / 2)..]);
             Pause();
@@ -173,13 +200,16 @@ public class WatchTests
         var result = await watching;
         Assert.Equal("idle", result.Status);
         Assert.Contains(view.Notes, n => n.Contains("waiting for a training log", StringComparison.Ordinal));
-        Assert.Contains(view.Notes, n => n.Contains("started over", StringComparison.Ordinal) || n.Contains("truncated", StringComparison.Ordinal));
+        Assert.Contains(view.Notes, n => n.Contains("started over", StringComparison.Ordinal) ||
+            n.Contains("truncated", StringComparison.Ordinal));
         // Every epoch of both runs, each once, with the values as written (never half a number).
-        Assert.True(new[] { 0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 5 }.SequenceEqual(view.Epochs.Select(e => e.Epoch)), string.Join(",", view.Epochs.Select(e => e.Epoch)) + " / " + string.Join(" / ", view.Notes));
+        Assert.True(new[] { 0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 5 }.SequenceEqual(view.Epochs.Select(e => e.Epoch)),
+            string.Join(",", view.Epochs.Select(e => e.Epoch)) + " / " + string.Join(" / ", view.Notes));
         for (int e = 0; e < 5; e++) Assert.Equal(0.59 + 0.05 * e, view.Epochs[e].ValAccuracy!.Value, 6);
         var overfitting = view.Announcements.First(a => a.Finding.Kind == "overfitting");
         Assert.Equal(3, overfitting.Epoch);
-        Assert.Equal(Describe(Analyst.Analyze(LogReader.Read(path)[0]).Findings), Describe(result.Summary!.Analysis.Findings));
+        Assert.Equal(Describe(Analyst.Analyze(LogReader.Read(path)[0]).Findings),
+            Describe(result.Summary!.Analysis.Findings));
     }
 }
 
@@ -234,7 +264,8 @@ public class TrainLiveAnalysisTests
         var analysis = new LiveAnalysisCallback(new WatchOptions(), new FindingLinesView(view));
         var outcome = TrainingRunner.Start(new TrainingRequest
         {
-            Recipe = RecipeLoader.Load(recipePath), OutputDirectory = TestData.TempDir("live-fixres-run"), DataDirectory = data,
+            Recipe = RecipeLoader.Load(recipePath), OutputDirectory = TestData.TempDir("live-fixres-run"),
+            DataDirectory = data,
             Callbacks = new TrainingCallback[] { analysis },
         });
         var metrics = string.Join("\n", File.ReadAllLines(outcome.Run.MetricsFile));
@@ -264,7 +295,8 @@ public class TrainStopOnTests
         var recipePath = Path.Combine(TestData.TempDir("stop-on-recipe"), "r.yaml");
         File.WriteAllText(recipePath, TrainLiveAnalysisTests.FixresMistakeRecipe());
         var runPath = TestData.TempDir("stop-on-run");
-        var (code, output) = CliTests.Run("train", recipePath, "--data", data, "--out", runPath, "--force", "--stop-on", "critical");
+        var (code, output) = CliTests.Run("train", recipePath, "--data", data, "--out", runPath, "--force",
+            "--stop-on", "critical");
         Assert.True(code == ExitCodes.StoppedOnFinding, output);
         Assert.Contains("finding: epoch", output);
         Assert.Contains("stopped on a finding", output);
@@ -283,7 +315,8 @@ public class TrainStopOnTests
         Assert.True(code == 0, output);
         Assert.Equal(8, MetricsCsv.Read(Path.Combine(runPath, "metrics.csv")).Count);
         // The resumed run does not announce again what it announced before the stop.
-        Assert.Single(RunEvent.ReadAll(Path.Combine(runPath, "events.jsonl")), e => e is { Kind: "finding", To: "critical", Key: "schedule-shift" });
+        Assert.Single(RunEvent.ReadAll(Path.Combine(runPath, "events.jsonl")), e =>
+            e is { Kind: "finding", To: "critical", Key: "schedule-shift" });
     }
 }
 
@@ -304,7 +337,8 @@ public class WatchCliTests
         // One JSON object per announcement on the command's standard input.
         var lines = File.ReadAllLines(alerts).Where(l => l.Length > 0).ToList();
         Assert.NotEmpty(lines);
-        var kinds = lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("kind").GetString()).ToList();
+        var kinds = lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("kind")
+            .GetString()).ToList();
         Assert.Contains("schedule-shift", kinds);
         Assert.Contains("overfitting", kinds);
     }
@@ -344,7 +378,8 @@ public class WatchCliTests
 public class WatchCommandTests
 {
     /// <summary>Keras' fit output (verbose=1, not a terminal); from <paramref name="gapFrom"/> (as printed, from 1)
-    /// training accuracy climbs away from validation. SIGINT is noted in a file, as a training script's handler would.</summary>
+    /// training accuracy climbs away from validation. SIGINT is noted in a file, as a training script's handler
+    /// would.</summary>
     static string Script(string dir, int epochs, int gapFrom, double pause = 0.15, int exitCode = 0, int stallAt = -1)
     {
         var path = Path.Combine(dir, "train.py");
@@ -363,8 +398,10 @@ public class WatchCommandTests
                 time.sleep({{pause.ToString(CultureInfo.InvariantCulture)}})
                 val = 0.55 + 0.02 * epoch
                 train = val + 0.01 + (0.12 + 0.03 * (epoch - {{gapFrom}}) if epoch >= {{gapFrom}} else 0)
-                loss, val_loss = 1.2 - 0.04 * epoch, 1.25 - 0.03 * epoch + (0.05 * (epoch - {{gapFrom}} + 1) if epoch >= {{gapFrom}} else 0)
-                print(f"\x1b[1m50/50\x1b[0m [==============================] - 1s 12ms/step - loss: {loss:.4f} - accuracy: {min(train, 0.99):.4f} - val_loss: {val_loss:.4f} - val_accuracy: {val:.4f}")
+                loss = 1.2 - 0.04 * epoch
+                val_loss = 1.25 - 0.03 * epoch + (0.05 * (epoch - {{gapFrom}} + 1) if epoch >= {{gapFrom}} else 0)
+                print(f"\x1b[1m50/50\x1b[0m [==============================] - 1s 12ms/step - loss: {loss:.4f}"
+                      f" - accuracy: {min(train, 0.99):.4f} - val_loss: {val_loss:.4f} - val_accuracy: {val:.4f}")
             print("training finished", file=sys.stderr)
             sys.exit({{exitCode}})
             """);
@@ -380,15 +417,18 @@ public class WatchCommandTests
         var dir = TestData.TempDir("watch-wrap");
         var script = Script(dir, epochs: 14, gapFrom: 8);
         var run = Path.Combine(dir, "run");
-        var (code, output) = CliTests.Run("watch", "--out", run, "--", "python3", script, Path.Combine(dir, "sigint.txt"));
+        var (code, output) = CliTests.Run("watch", "--out", run, "--", "python3", script,
+            Path.Combine(dir, "sigint.txt"));
         Assert.True(code == 0, output);
         // The output passes through unchanged, colours included.
         Assert.Contains("\x1b[1m50/50\x1b[0m [==============================] - 1s 12ms/step - loss: 1.1600", output);
         Assert.Contains("Epoch 14/14", output);
         Assert.Contains("training finished", output);
         // The gap opens at epoch 8: announced there (or at 9), not later.
-        var line = output.Split('\n').First(l => l.Contains("overfitting", StringComparison.Ordinal) && l.StartsWith("watch: !! epoch", StringComparison.Ordinal));
-        Assert.True(line.StartsWith("watch: !! epoch 8:", StringComparison.Ordinal) || line.StartsWith("watch: !! epoch 9:", StringComparison.Ordinal), line);
+        var line = output.Split('\n').First(l => l.Contains("overfitting", StringComparison.Ordinal) &&
+            l.StartsWith("watch: !! epoch", StringComparison.Ordinal));
+        Assert.True(line.StartsWith("watch: !! epoch 8:", StringComparison.Ordinal) ||
+            line.StartsWith("watch: !! epoch 9:", StringComparison.Ordinal), line);
         // The run folder: metrics, the findings as events, the command with its exit code and wall time.
         var summary = RunSummary.Read(Path.Combine(run, "summary.json"))!;
         Assert.Equal(new[] { "python3", script, Path.Combine(dir, "sigint.txt") }, summary.Command);
@@ -406,8 +446,11 @@ public class WatchCommandTests
         Assert.True(analyzeCode == 0, json);
         var analyzed = System.Text.Json.JsonSerializer.Deserialize<RunAnalysis>(json)!;
         // (A stall is watch's own finding, from the clock: not in the log; this machine may pause the script.)
-        var live = events.Where(e => e.Kind == "finding" && e.Key is not ("stalled" or "crashed")).GroupBy(e => e.Key).Select(g => g.Last()).ToList();
-        Assert.Equal(string.Join("; ", live.Select(e => $"{e.Key}/{e.To}").Order(StringComparer.Ordinal)), Kinds(analyzed.Findings.GroupBy(f => f.Kind).Select(g => g.OrderBy(f => Severity.Rank(f.Severity)).First())));
+        var live = events.Where(e => e.Kind == "finding" && e.Key is not ("stalled" or "crashed")).GroupBy(e => e.Key)
+            .Select(g => g.Last()).ToList();
+        Assert.Equal(string.Join("; ", live.Select(e => $"{e.Key}/{e.To}").Order(StringComparer.Ordinal)),
+            Kinds(analyzed.Findings.GroupBy(f => f.Kind)
+            .Select(g => g.OrderBy(f => Severity.Rank(f.Severity)).First())));
         Assert.Equal("text", analyzed.Format);
     }
 
@@ -418,7 +461,8 @@ public class WatchCommandTests
         var script = Script(dir, epochs: 30, gapFrom: 8, pause: 0.3);
         var marker = Path.Combine(dir, "sigint.txt");
         var run = Path.Combine(dir, "run");
-        var (code, output) = CliTests.Run("watch", "--stop-on", "critical", "--out", run, "--", "python3", script, marker);
+        var (code, output) = CliTests.Run("watch", "--stop-on", "critical", "--out", run, "--", "python3",
+            script, marker);
         Assert.True(code == ExitCodes.StoppedOnFinding, output);
         Assert.Contains("SIGINT sent", output);
         Assert.Contains("exit code 5", output);
@@ -429,7 +473,8 @@ public class WatchCommandTests
         var summary = RunSummary.Read(Path.Combine(run, "summary.json"))!;
         Assert.Equal("stopped", summary.Status);
         Assert.Equal(130, summary.ExitCode);
-        Assert.Contains(RunEvent.ReadAll(Path.Combine(run, "events.jsonl")), e => e.Kind == "stopped" && e.Message!.Contains("--stop-on critical", StringComparison.Ordinal));
+        Assert.Contains(RunEvent.ReadAll(Path.Combine(run, "events.jsonl")), e => e.Kind == "stopped" &&
+            e.Message!.Contains("--stop-on critical", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -463,7 +508,8 @@ public class WatchCommandTests
         var (code, output) = CliTests.Run("watch", "--", "python3", script, Path.Combine(dir, "sigint.txt"));
         Assert.Equal(3, code);
         Assert.Contains("critical crashed", output);
-        Assert.Contains("training finished", output.Split('\n').First(l => l.Contains("crashed", StringComparison.Ordinal)));
+        Assert.Contains("training finished", output.Split('\n')
+            .First(l => l.Contains("crashed", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -471,16 +517,20 @@ public class WatchCommandTests
     {
         var dir = TestData.TempDir("watch-stall");
         var script = Script(dir, epochs: 10, gapFrom: 99, pause: 0.1, stallAt: 8);
-        var (code, output) = CliTests.Run("watch", "--stall-factor", "5", "--", "python3", script, Path.Combine(dir, "sigint.txt"));
+        var (code, output) = CliTests.Run("watch", "--stall-factor", "5", "--", "python3", script,
+            Path.Combine(dir, "sigint.txt"));
         Assert.True(code == 0, output);
         var stall = output.Split('\n').First(l => l.Contains("warning stalled", StringComparison.Ordinal));
-        // Epoch 6 is complete once "Epoch 7/10" is printed; after epoch 7's line the script sleeps 3 s, 30 times an epoch.
+        // Epoch 6 is complete once "Epoch 7/10" is printed; after epoch 7's line the script sleeps 3 s, 30 times an
+        // epoch.
         Assert.StartsWith("watch: !! epoch 6:", stall);
         Assert.Contains("median epoch time", stall);
     }
 }
 
-/// <summary>What watch shows: the live display in a terminal, the terminal's notification sequences, a run folder that grows.</summary>
+/// <summary>
+/// What watch shows: the live display in a terminal, the terminal's notification sequences, a run folder that grows.
+/// </summary>
 public class WatchDisplayTests
 {
     [Fact]
@@ -496,11 +546,13 @@ public class WatchDisplayTests
         var log = LogReader.Read(Path.Combine(AppContext.BaseDirectory, "Fixtures", "seed001-fixres-v1"))[0];
         var summary = LiveWatchView.Run(console, view =>
         {
-            var session = new WatchSession(log with { Epochs = new(), Events = new() }, new WatchOptions(), view, record: null, alerts: null);
+            var session = new WatchSession(log with { Epochs = new(), Events = new() }, new WatchOptions(), view,
+                record: null, alerts: null);
             int next = 0;
             foreach (var e in log.Epochs)
             {
-                for (; next < log.Events.Count && log.Events[next].Epoch <= e.Epoch; next++) session.AddEvent(log.Events[next]);
+                for (; next < log.Events.Count && log.Events[next].Epoch <= e.Epoch; next++)
+                    session.AddEvent(log.Events[next]);
                 session.AddEpoch(e);
             }
             return session.Finish();
@@ -517,12 +569,14 @@ public class WatchDisplayTests
     public void NotificationsAreTheBellAndTheSequenceTheTerminalShows()
     {
         string For(params (string Key, string Value)[] env) =>
-            TerminalNotification.Sequence(env.ToDictionary(e => e.Key, e => (string?)e.Value), "critical overfitting; at epoch 8\n");
+            TerminalNotification.Sequence(env.ToDictionary(e => e.Key, e => (string?)e.Value),
+                "critical overfitting; at epoch 8\n");
         Assert.Equal("\a", For(("TERM", "xterm-256color")));
         Assert.Equal("\u001b]9;critical overfitting at epoch 8\a\a", For(("TERM_PROGRAM", "iTerm.app")));
         Assert.Equal("\u001b]9;critical overfitting at epoch 8\a\a", For(("WT_SESSION", "1")));
         Assert.Equal("\u001b]777;notify;regimen;critical overfitting at epoch 8\a\a", For(("VTE_VERSION", "7200")));
-        Assert.Equal("\a", For(("TERM_PROGRAM", "iTerm.app"), ("TMUX", "/tmp/tmux-0/default,1,0")));   // tmux passes the bell only
+        // tmux passes the bell only
+        Assert.Equal("\a", For(("TERM_PROGRAM", "iTerm.app"), ("TMUX", "/tmp/tmux-0/default,1,0")));
     }
 
     [Fact]
@@ -533,15 +587,18 @@ public class WatchDisplayTests
         var lines = File.ReadAllLines(Path.Combine(fixture, "metrics.csv"));
         File.Copy(Path.Combine(fixture, "recipe.yaml"), Path.Combine(run, "recipe.yaml"));
         var summary = File.ReadAllText(Path.Combine(fixture, "summary.json"));
-        File.WriteAllText(Path.Combine(run, "summary.json"), summary.Replace("\"completed\"", "\"running\"", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(run, "summary.json"), summary.Replace("\"completed\"", "\"running\"",
+            StringComparison.Ordinal));
         File.Copy(Path.Combine(fixture, "events.jsonl"), Path.Combine(run, "events.jsonl"));
         var view = new StringWriter();
-        var watching = Task.Run(() => FollowWatch.Run(run, new WatchOptions { PollInterval = TimeSpan.FromMilliseconds(20) },
+        var watching = Task.Run(() =>
+            FollowWatch.Run(run, new WatchOptions { PollInterval = TimeSpan.FromMilliseconds(20) },
             new PlainWatchView(view), alerts: null, CancellationToken.None));
         // The recorder's way: metrics.csv replaced whole (atomically) after each epoch.
         for (int n = 1; n < lines.Length; n += 10)
         {
-            AtomicFile.WriteAllText(Path.Combine(run, "metrics.csv"), string.Join("\n", lines.Take(Math.Min(lines.Length, n + 10))) + "\n");
+            AtomicFile.WriteAllText(Path.Combine(run, "metrics.csv"),
+                string.Join("\n", lines.Take(Math.Min(lines.Length, n + 10))) + "\n");
             await Task.Delay(150);
         }
         AtomicFile.WriteAllText(Path.Combine(run, "summary.json"), summary);
@@ -549,9 +606,11 @@ public class WatchDisplayTests
         Assert.Equal("completed", result.Status);
         Assert.Equal(60, result.Summary!.Analysis.Epochs);
         Assert.Contains("critical schedule-shift", view.ToString());
-        Assert.Equal(Describe(Analyst.Analyze(LogReader.Read(fixture)[0]).Findings), Describe(result.Summary.Analysis.Findings));
+        Assert.Equal(Describe(Analyst.Analyze(LogReader.Read(fixture)[0]).Findings),
+            Describe(result.Summary.Analysis.Findings));
     }
 
     static string Describe(IEnumerable<Finding> findings) =>
-        string.Join("; ", findings.Select(f => $"{f.Kind}/{f.Severity}/{f.FirstEpoch}-{f.LastEpoch}").OrderBy(x => x, StringComparer.Ordinal));
+        string.Join("; ", findings.Select(f => $"{f.Kind}/{f.Severity}/{f.FirstEpoch}-{f.LastEpoch}")
+            .OrderBy(x => x, StringComparer.Ordinal));
 }

@@ -15,14 +15,17 @@ internal sealed record BackwardImport(string File, int Line, string Stage, strin
 /// </summary>
 internal static partial class ImportOrder
 {
-    /// <summary>Earliest first; a namespace <c>Regimen</c> alone is Infrastructure, <c>Regimen.Cli.*</c> is Cli.</summary>
+    /// <summary>
+    /// Earliest first; a namespace <c>Regimen</c> alone is Infrastructure, <c>Regimen.Cli.*</c> is Cli.
+    /// </summary>
     public static readonly string[] Stages =
     {
         "Infrastructure", "Recipes", "Data", "Augment", "Models", "Export", "Onnx", "Training", "Runs", "Analysis",
         "Evolve", "Reports", "Sessions", "Cli",
     };
 
-    [GeneratedRegex(@"^\s*(?:global\s+)?using\s+(?:static\s+)?(?:\w+\s*=\s*)?(Regimen(?:\.\w+)*)\s*;", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\s*(?:global\s+)?using\s+(?:static\s+)?(?:\w+\s*=\s*)?(Regimen(?:\.\w+)*)\s*;",
+        RegexOptions.Multiline)]
     private static partial Regex UsingLine();
 
     [GeneratedRegex(@"^\s*namespace\s+(Regimen(?:\.\w+)*)", RegexOptions.Multiline)]
@@ -34,11 +37,14 @@ internal static partial class ImportOrder
     [GeneratedRegex(@"(?<![\w.])(\w+)\s*\.\s*(\w+)")]
     private static partial Regex RelativeName();
 
-    [GeneratedRegex(@"^\s*(?:(?:public|internal|private|protected|file|static|sealed|abstract|partial|readonly|ref|record)\s+)*" +
-                    @"(?:class|record|struct|interface|enum|delegate\s+[\w<>\[\],?\s]+?)\s+(\w+)", RegexOptions.Multiline)]
+    [GeneratedRegex(
+        @"^\s*(?:(?:public|internal|private|protected|file|static|sealed|abstract|partial|readonly|ref|record)\s+)*" +
+        @"(?:class|record|struct|interface|enum|delegate\s+[\w<>\[\],?\s]+?)\s+(\w+)", RegexOptions.Multiline)]
     private static partial Regex TypeDeclaration();
 
-    [GeneratedRegex("\"\"\"[\\s\\S]*?\"\"\"|@\"(?:\"\"|[^\"])*\"|\"(?:\\\\.|[^\"\\\\\\n])*\"|'(?:\\\\.|[^'\\\\\\n])+'|//[^\\n]*|/\\*[\\s\\S]*?\\*/")]
+    [GeneratedRegex(
+        "\"\"\"[\\s\\S]*?\"\"\"|@\"(?:\"\"|[^\"])*\"|\"(?:\\\\.|[^\"\\\\\\n])*\"|" +
+        "'(?:\\\\.|[^'\\\\\\n])+'|//[^\\n]*|/\\*[\\s\\S]*?\\*/")]
     private static partial Regex CommentOrString();
 
     /// <summary>The stage of a namespace, or null for one outside Regimen.</summary>
@@ -76,7 +82,8 @@ internal static partial class ImportOrder
             if (rank < 0)
             {
                 found.Add(new(path, LineOf(text, nsMatch.Index), stage, "?",
-                    $"namespace {nsMatch.Groups[1].Value} is in no stage: add it to ImportOrder.Stages and docs/architecture.md"));
+                    $"namespace {nsMatch.Groups[1].Value} is in no stage: add it to ImportOrder.Stages and " +
+                        $"docs/architecture.md"));
                 continue;
             }
             void Against(string imported, int index, string what)
@@ -90,7 +97,8 @@ internal static partial class ImportOrder
             foreach (Match u in UsingLine().Matches(text))
                 Against(StageOf(u.Groups[1].Value)!, u.Index, $"using {u.Groups[1].Value}");
             // Names in code; the using lines were read above.
-            var body = UsingLine().Replace(text, u => new string(u.Value.Select(c => c == '\n' ? '\n' : ' ').ToArray()));
+            var body = UsingLine()
+                .Replace(text, u => new string(u.Value.Select(c => c == '\n' ? '\n' : ' ').ToArray()));
             foreach (Match q in QualifiedName().Matches(body))
             {
                 var name = q.Groups[1].Value;
@@ -109,7 +117,9 @@ internal static partial class ImportOrder
         return found;
     }
 
-    /// <summary>Every .cs file under a folder (build outputs left out), with paths relative to <paramref name="root"/>.</summary>
+    /// <summary>
+    /// Every .cs file under a folder (build outputs left out), with paths relative to <paramref name="root"/>.
+    /// </summary>
     public static List<(string Path, string Text)> Read(string root, string folder)
     {
         var skip = new[] { "/bin/", "/obj/" };

@@ -10,13 +10,15 @@ public class ImportOrderTests
         var sources = ImportOrder.Read(Root, "src");
         Assert.True(sources.Count > 100, $"only {sources.Count} source files found under {Root}/src");
         var backward = ImportOrder.Check(sources);
-        Assert.True(backward.Count == 0, "imports against the stage order (docs/architecture.md):\n" + string.Join("\n", backward));
+        Assert.True(backward.Count == 0, "imports against the stage order (docs/architecture.md):\n" +
+            string.Join("\n", backward));
     }
 
     [Fact]
     public void ABackwardImportFailsTheCheck()
     {
-        const string runs = "namespace Regimen.Runs;\npublic static class RunRecorder { public static double Value() => 1; }\n";
+        const string runs =
+            "namespace Regimen.Runs;\npublic static class RunRecorder { public static double Value() => 1; }\n";
         const string readers = "namespace Regimen.Runs.Readers;\npublic static class LogReader { }\n";
         const string trainer = """
             using Regimen.Models;

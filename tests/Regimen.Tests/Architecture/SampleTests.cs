@@ -18,7 +18,8 @@ public class SampleTests
         var root = Repository.Root;
         // Built apart from the repository's own outputs, which the test binaries come from.
         Dotnet(root, "pack", Path.Combine(root, "src", "Regimen"), "-c", "Release", "-o", feed, $"-p:Version={version}",
-            $"-p:OutputPath={Path.Combine(work, "lib-bin")}/", $"-p:IntermediateOutputPath={Path.Combine(work, "lib-obj")}/");
+            $"-p:OutputPath={Path.Combine(work, "lib-bin")}/",
+                $"-p:IntermediateOutputPath={Path.Combine(work, "lib-obj")}/");
         Assert.Single(Directory.GetFiles(feed, $"Regimen.{version}.nupkg"));
 
         // The sample folder copied out, so that nothing from the checkout's build settings reaches it.
@@ -28,7 +29,8 @@ public class SampleTests
             File.Copy(Path.Combine(root, "samples", file), Path.Combine(work, "samples", file));
         foreach (var file in Directory.GetFiles(Path.Combine(root, "samples", "CustomModel"), "*.cs*"))
             File.Copy(file, Path.Combine(sample, Path.GetFileName(file)));
-        var build = Dotnet(sample, "build", "-c", "Release", $"-p:RegimenPackages={feed}", $"-p:RegimenVersion={version}",
+        var build = Dotnet(sample, "build", "-c", "Release", $"-p:RegimenPackages={feed}",
+            $"-p:RegimenVersion={version}",
             "-p:CreateHardLinksForCopyLocalIfPossible=true", "-v:n");
         Assert.Contains("RegimenPatchTorchSharpNative", build);   // the package's buildTransitive targets ran
 
@@ -43,11 +45,13 @@ public class SampleTests
     {
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false,
         };
         foreach (var a in args) start.ArgumentList.Add(a);
         // The test host's MSBuild settings would point the child build at the wrong SDK pieces.
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
+        foreach (var key in start.Environment.Keys.Where(k =>
+            k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
             start.Environment.Remove(key);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -55,7 +59,8 @@ public class SampleTests
         if (!process.WaitForExit(TimeSpan.FromMinutes(5))) process.Kill(entireProcessTree: true);
         process.WaitForExit();
         var output = stdout.Result + stderr.Result;
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', args)} exited with {process.ExitCode}:\n{output}");
+        Assert.True(process.ExitCode == 0,
+            $"dotnet {string.Join(' ', args)} exited with {process.ExitCode}:\n{output}");
         return output;
     }
 }
