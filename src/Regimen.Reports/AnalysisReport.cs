@@ -76,9 +76,9 @@ public static class AnalysisReport
           (a.NotFound.Count > 0 ? $"; not in the log: {string.Join(", ", a.NotFound)}" : "");
 
     static string Headline(RunAnalysis a) =>
-        a.BestValue is null ? $"metric {a.Metric}" :
-        $"{a.Metric}: best {Fmt(a.Metric, a.BestValue.Value)} at epoch {a.BestEpoch}, final " +
-            $"{Fmt(a.Metric, a.FinalValue!.Value)}" +
+        a.BestValue is null ? $"metric {a.Monitor}" :
+        $"{a.Monitor}: best {Fmt(a.Monitor, a.BestValue.Value)} at epoch {a.BestEpoch}, final " +
+            $"{Fmt(a.Monitor, a.FinalValue!.Value)}" +
         (a.FinalGap is { } g ? $", final train-validation gap {Units.Points(g)}" : "");
 
     static string Fmt(string metric, double v) =>

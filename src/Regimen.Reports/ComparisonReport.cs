@@ -17,7 +17,7 @@ public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IR
 public static class ComparisonReport
 {
     static string F(Comparison c, double? v) =>
-        v is null ? "-" : !Monitor.Named(c.Metric).IsFraction ? $"{v:0.####}" : Units.Percent(v.Value);
+        v is null ? "-" : !Monitor.Named(c.Monitor).IsFraction ? $"{v:0.####}" : Units.Percent(v.Value);
     static string P(double? v) => v is null ? "-" : Units.Points(v.Value);
 
     public static IReadOnlyList<ReportTable> Tables(Comparison c)
@@ -32,7 +32,7 @@ public static class ComparisonReport
         bool two = c.Runs.Count == 2;
         var columns = new List<string> { "epoch" };
         columns.AddRange(names);
-        if (two) columns.Add(!Monitor.Named(c.Metric).IsFraction ? "difference" : "difference (pt)");
+        if (two) columns.Add(!Monitor.Named(c.Monitor).IsFraction ? "difference" : "difference (pt)");
         columns.AddRange(names.Select(n => $"{n} events"));
         var rows = new List<IReadOnlyList<string>>();
         foreach (var row in c.Milestones)
@@ -41,11 +41,12 @@ public static class ComparisonReport
             cells.AddRange(row.Values.Select(v => F(c, v)));
             if (two)
                 cells.Add(row.Values[0] is { } a && row.Values[1] is { } b
-                    ? (!Monitor.Named(c.Metric).IsFraction ? $"{a - b:+0.####;-0.####;0}" : Units.Points(a - b)) : "-");
+                    ? (!Monitor.Named(c.Monitor).IsFraction ? $"{a - b:+0.####;-0.####;0}" : Units.Points(a - b))
+                    : "-");
             cells.AddRange(row.Events);
             rows.Add(cells);
         }
-        tables.Add(new ReportTable($"{c.Metric} at milestones", columns, rows));
+        tables.Add(new ReportTable($"{c.Monitor} at milestones", columns, rows));
 
         tables.Add(new ReportTable("Final performance",
             ["run", "final", "best (epoch)", "final train acc", "train-val gap", "volatility", "schedule changes"],

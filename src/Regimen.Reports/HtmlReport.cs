@@ -50,8 +50,8 @@ public static class HtmlReport
         sb.Append($"<h1>Analysis: {E(a.Run)}</h1><p>Source <code>{E(a.Source)}</code> ({E(a.Format)}, {a.Epochs} " +
             $"epochs). ");
         if (a.BestValue is { } best)
-            sb.Append(E($"{a.Metric}: best {Fmt(a.Metric, best)} at epoch {a.BestEpoch}, final " +
-                $"{Fmt(a.Metric, a.FinalValue ?? double.NaN)}" +
+            sb.Append(E($"{a.Monitor}: best {Fmt(a.Monitor, best)} at epoch {a.BestEpoch}, final " +
+                $"{Fmt(a.Monitor, a.FinalValue ?? double.NaN)}" +
                         (a.FinalGap is { } g ? $", final train-validation gap {Units.Points(g)}" : "")));
         sb.Append("</p>");
         if (a.Test is { } test) sb.Append($"<p id=\"test\"><b>{E(test.Describe())}</b></p>");
@@ -60,7 +60,7 @@ public static class HtmlReport
             sb.Append(Image(p => PngCharts.Gap(logs, p), "train-validation gap"));
         if (logs.Any(l => l.Has(e => e.LearningRate)))
             sb.Append(Image(p => PngCharts.Schedule(logs, p), "learning rate and resolution"));
-        if (logs.Any(l => l.Fold is not null)) sb.Append(Image(p => PngCharts.Folds(logs, p, a.Metric), "folds"));
+        if (logs.Any(l => l.Fold is not null)) sb.Append(Image(p => PngCharts.Folds(logs, p, a.Monitor), "folds"));
         sb.Append("<h2>Findings</h2>");
         if (a.Findings.Count == 0) sb.Append("<p id=\"healthy\">No problem found: none of the checks fired.</p>");
         else

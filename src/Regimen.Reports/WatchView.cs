@@ -41,8 +41,8 @@ public static class WatchText
         var a = s.Analysis;
         yield return $"watch ended ({status}) after {a.Epochs} epochs of {a.Run} ({a.Format})" +
                      (a.BestValue is { } best
-                         ? $": best {a.Metric} {Value(a.Metric, best)} at epoch {a.BestEpoch}, final " +
-                             $"{Value(a.Metric, a.FinalValue ?? double.NaN)}" : "");
+                         ? $": best {a.Monitor} {Value(a.Monitor, best)} at epoch {a.BestEpoch}, final " +
+                             $"{Value(a.Monitor, a.FinalValue ?? double.NaN)}" : "");
         if (s.Findings.Count == 0 && s.Watch.Count == 0) yield return "  no finding: none of the checks fired";
         foreach (var line in s.Findings)
             yield return $"  {line.Finding.Severity} {line.Finding.Kind} " + (line.AtEnd ? "(judged at the end)"

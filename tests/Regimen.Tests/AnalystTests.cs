@@ -9,7 +9,8 @@ public class AnalystTests
 {
     internal static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
     internal static string SharedFixture(string name) =>
-        Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "..", "..", "shared", "fixtures", name));
+        Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "..", "..", "shared",
+            "fixtures", name));
 
     static RunAnalysis Analyze(string fixture, AnalysisOptions? options = null) =>
         Analyst.Analyze(Assert.Single(LogReader.Read(Fixture(fixture))), options);
@@ -20,7 +21,8 @@ public class AnalystTests
         var a = Analyze("seed001-fixres-v1", new AnalysisOptions
         {
             Target = 0.75,
-            Milestones = new() { [14] = 0.38, [29] = 0.62, [44] = 0.72, [59] = 0.75 },   // seed 000's checkpoints, 0-based
+            // seed 000's checkpoints, 0-based
+            Milestones = new() { [14] = 0.38, [29] = 0.62, [44] = 0.72, [59] = 0.75 },
         });
         var shift = Assert.Single(a.Findings, f => f.Kind == "schedule-shift");
         Assert.Equal("critical", shift.Severity);
@@ -49,8 +51,10 @@ public class AnalystTests
         var overfitting = progressive.Findings.First(f => f.Kind == "overfitting");
         Assert.Equal("critical", overfitting.Severity);
         Assert.True(progressive.FinalGap > 0.24, $"gap {progressive.FinalGap}");
-        Assert.Contains(progressive.Findings, f => f.Kind == "schedule-shift" && f.FirstEpoch == 70);   // minimal augmentation, MixUp off
-        Assert.Contains(progressive.Findings, f => f.Kind == "degradation" && f.FirstEpoch == 98);       // best at the seed's epoch 99, dropped at 100
+        // minimal augmentation, MixUp off
+        Assert.Contains(progressive.Findings, f => f.Kind == "schedule-shift" && f.FirstEpoch == 70);
+        // best at the seed's epoch 99, dropped at 100
+        Assert.Contains(progressive.Findings, f => f.Kind == "degradation" && f.FirstEpoch == 98);
         var keep = Assert.Single(progressive.Recommendations, r => r.Id == "keep-training-augmentations");
         Assert.Equal("reduced", keep.Patch["phases[3].augment_level"]);
         Assert.Equal("0.15", keep.Patch["phases[3].mixup_alpha"]);
@@ -69,7 +73,7 @@ public class AnalystTests
         var folds = LogReader.Read(Fixture("seed004-evolver-loop2"));
         Assert.Equal(5, folds.Count);
         var a = Analyst.AnalyzeFolds(folds, new AnalysisOptions { Target = 0.038820 });
-        Assert.Equal("val_loss", a.Metric);
+        Assert.Equal("val_loss", a.Monitor);
         var acrossFolds = a.Findings.Where(f => f.Run == "all folds").ToList();
         Assert.Contains(acrossFolds, f => f.Kind == "degradation" && f.Evidence["degraded_folds"] >= 3);
         var stopped = Assert.Single(acrossFolds, f => f.Kind == "premature-stop");
@@ -119,7 +123,8 @@ public class AnalystTests
             Name = "mixup-ends", Source = "synthetic", Format = "regimen", PlannedEpochs = 8,
             Epochs = Enumerable.Range(0, 8).Select(e => new LogEpoch
             {
-                Epoch = e, TrainLoss = 1.5 - 0.05 * e - (e >= 6 ? 0.5 : 0), TrainAccuracy = e < 6 ? 0.55 + 0.01 * e : 0.91 + 0.01 * (e - 6),
+                Epoch = e, TrainLoss = 1.5 - 0.05 * e - (e >= 6 ? 0.5 : 0), TrainAccuracy = e < 6 ? 0.55 + 0.01 * e
+                    : 0.91 + 0.01 * (e - 6),
                 ValLoss = 0.9 - 0.07 * e, ValAccuracy = 0.80 + 0.015 * e,
             }).ToList(),
             Events = new() { new LogEvent(6, "schedule", "mixup_alpha", "0.2", "0", null) },

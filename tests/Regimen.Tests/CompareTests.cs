@@ -9,9 +9,10 @@ public class CompareTests
     [Fact]
     public void Seed002VerdictRecommendsTheStableSessionForDeployment()
     {
-        var logs = LogReader.Read(AnalystTests.Fixture("seed002-session02")).Concat(LogReader.Read(AnalystTests.Fixture("seed002-session04"))).ToList();
+        var logs = LogReader.Read(AnalystTests.Fixture("seed002-session02"))
+            .Concat(LogReader.Read(AnalystTests.Fixture("seed002-session04"))).ToList();
         var c = RunComparison.Compare(logs);
-        Assert.Equal("val_acc", c.Metric);
+        Assert.Equal("val_acc", c.Monitor);
         Assert.Equal(new[] { "0.1", "0.15" }, c.ConfigDiff["optimizer.lr"]);
         Assert.DoesNotContain("epochs", c.ConfigDiff.Keys);                          // only what differs
         Assert.Equal("seed002-session04", c.Criteria.Single(k => k.Name.StartsWith("best")).Winner);
@@ -27,12 +28,15 @@ public class CompareTests
     [Fact]
     public void AnalyzeAndCompareFromTheCommandLineWithStableJson()
     {
-        var (code, output) = CliTests.Run("analyze", AnalystTests.Fixture("seed001-fixres-v1"), "--json", "--target", "0.75");
+        var (code, output) = CliTests.Run("analyze", AnalystTests.Fixture("seed001-fixres-v1"), "--json",
+            "--target", "0.75");
         Assert.True(code == 0, output);
         using (var json = JsonDocument.Parse(output))
         {
-            var finding = json.RootElement.GetProperty("findings").EnumerateArray().First(f => f.GetProperty("kind").GetString() == "schedule-shift");
-            foreach (var field in new[] { "kind", "severity", "first_epoch", "last_epoch", "summary", "evidence", "confidence", "recommendations" })
+            var finding = json.RootElement.GetProperty("findings").EnumerateArray()
+                .First(f => f.GetProperty("kind").GetString() == "schedule-shift");
+            foreach (var field in new[] { "kind", "severity", "first_epoch", "last_epoch", "summary", "evidence",
+                "confidence", "recommendations" })
                 Assert.True(finding.TryGetProperty(field, out _), field);
             var patch = json.RootElement.GetProperty("recommendations").EnumerateArray().First().GetProperty("patch");
             Assert.Equal(JsonValueKind.Object, patch.ValueKind);
@@ -45,7 +49,8 @@ public class CompareTests
         Assert.Contains("# Analysis: seed001-fixres-v1", markdown);
         Assert.Contains("phases[2].augment: true", markdown);
 
-        (code, output) = CliTests.Run("compare", AnalystTests.Fixture("seed002-session02"), AnalystTests.Fixture("seed002-session04"), "--json");
+        (code, output) = CliTests.Run("compare", AnalystTests.Fixture("seed002-session02"),
+            AnalystTests.Fixture("seed002-session04"), "--json");
         Assert.True(code == 0, output);
         using (var json = JsonDocument.Parse(output))
             Assert.StartsWith("For deployment: seed002-session02", json.RootElement.GetProperty("verdict").GetString());
@@ -61,11 +66,13 @@ public class CompareTests
         }
 
         // Thresholds are options: a 10-point gap threshold leaves seed 001's 6.7-point gap unreported as overfitting.
-        (code, output) = CliTests.Run("analyze", AnalystTests.Fixture("seed001-fixres-v1"), "--json", "--gap", "0.10", "--degradation", "0.5");
+        (code, output) = CliTests.Run("analyze", AnalystTests.Fixture("seed001-fixres-v1"), "--json", "--gap", "0.10",
+            "--degradation", "0.5");
         Assert.True(code == 0, output);
         using (var json = JsonDocument.Parse(output))
             Assert.DoesNotContain(json.RootElement.GetProperty("findings").EnumerateArray(),
-                f => f.GetProperty("kind").GetString() == "overfitting" && f.GetProperty("summary").GetString()!.StartsWith("Training accuracy"));
+                f => f.GetProperty("kind").GetString() == "overfitting" && f.GetProperty("summary")
+                    .GetString()!.StartsWith("Training accuracy"));
 
         (code, output) = CliTests.Run("analyze", Path.Combine(TestData.TempDir("none"), "missing.csv"));
         Assert.Equal(2, code);

@@ -114,7 +114,8 @@ sealed record CorpusCase(string Id, string File, string Split, List<string> Verd
 }
 
 /// <summary>What `regimen analyze FILE` makes of a corpus file, compared with its expected verdicts.</summary>
-sealed record CorpusOutcome(CorpusCase Case, bool Read, string ReadError, List<RunAnalysis> Analyses, HashSet<string> Found)
+sealed record CorpusOutcome(CorpusCase Case, bool Read, string ReadError, List<RunAnalysis> Analyses,
+    HashSet<string> Found)
 {
     /// <summary>Problem kinds whose warning or critical finding means the run is not healthy.</summary>
     static readonly string[] Problems = { "overfitting", "degradation", "divergence", "oscillation", "underfitting" };
@@ -142,7 +143,7 @@ sealed record CorpusOutcome(CorpusCase Case, bool Read, string ReadError, List<R
         // not read, and not judged healthy for being silent.
         if (!analyses.Any(a => a.BestValue is not null))
             return new CorpusOutcome(c, false, "read as " + string.Join(", ", analyses.Select(a =>
-                $"{a.Format} ({a.Epochs} epochs) but no value of {a.Metric}")), analyses, new());
+                $"{a.Format} ({a.Epochs} epochs) but no value of {a.Monitor}")), analyses, new());
         var kinds = analyses.SelectMany(a => a.Findings).Select(f => f.Kind).ToHashSet();
         bool healthy = !analyses.SelectMany(a => a.Findings)
             .Any(f => Problems.Contains(f.Kind) && f.Severity is "warning" or "critical");
@@ -155,7 +156,7 @@ sealed record CorpusOutcome(CorpusCase Case, bool Read, string ReadError, List<R
         if (!Read) return $"NOT READ ({ReadError.Split('\n')[0]})";
         var missed = Case.Verdicts.Where(v => !Found.Contains(v)).ToList();
         var kinds = Analyses.SelectMany(a => a.Findings).Select(f => $"{f.Kind}/{f.Severity}").Distinct();
-        var runs = string.Join(" ", Analyses.Select(a => $"[{a.Format} {a.Metric} {a.Epochs} ep]"));
+        var runs = string.Join(" ", Analyses.Select(a => $"[{a.Format} {a.Monitor} {a.Epochs} ep]"));
         return $"{runs} expected {string.Join(",", Case.Verdicts)}; " +
                (missed.Count == 0 ? "all found" : $"missed {string.Join(",", missed)}") +
                $"; findings {string.Join(",", kinds)}" +

@@ -113,7 +113,7 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
         var defaults = new AnalysisOptions();
         var options = defaults with
         {
-            Metric = s.Monitor,
+            Monitor = s.Monitor,
             Target = s.Target,
             Milestones = milestones,
             GapWarning = s.Gap ?? defaults.GapWarning,
@@ -139,14 +139,9 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
         if (folder is { Runs.Count: 0 }) folder = null;   // LogReader says what it looked for and what it skipped
         var runs = folder?.Runs.Select(r => r.Logs).ToList() ?? new() { LogReader.Read(s.Path!, read) };
         var logs = runs.SelectMany(r => r).ToList();
-        if (s.Monitor is { } metric && !logs.Any(l => l.MetricSeries(metric) is not null))
-        {
-            var known = ColumnRoles.Roles.Skip(2).Concat(logs.SelectMany(l => l.OtherSeries.Keys)).Distinct().ToList();
-            var hint = ColumnRoles.Closest(metric, known);
-            var present = known.Where(k => logs.Any(l => l.MetricSeries(k) is { Count: > 0 }));
-            throw new RegimenException($"--monitor {metric}: {s.Path} has no such series" +
-                (hint is null ? $" (it has: {string.Join(", ", present)})" : $" (did you mean '{hint}'?)"));
-        }
+        if (s.Monitor is { } monitor && !logs.Any(l => MonitoredSeries.Has(l, monitor)))
+            throw new RegimenException($"--monitor {monitor}: {s.Path} has no such series" +
+                MonitoredSeries.Hint(monitor, logs));
         // One section per run: an experiment's folds together, else each log (a file may hold several runs).
         var sections = runs.SelectMany(run => run.Any(l => l.Fold is not null)
             ? new[] { (Analysis: Analyst.AnalyzeFolds(run, options), Logs: run) }
@@ -175,7 +170,7 @@ public sealed class AnalyzeCommand : Command<AnalyzeCommand.Settings>
             Written.Report(s.Png + "-schedule.png", s.Json);
             if (logs.Any(l => l.Fold is not null))
             {
-                PngCharts.Folds(logs, s.Png + "-folds.png", analyses[0].Metric);
+                PngCharts.Folds(logs, s.Png + "-folds.png", analyses[0].Monitor);
                 Written.Report(s.Png + "-folds.png", s.Json);
             }
         }

@@ -33,6 +33,8 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
                     ? e : throw new RegimenException($"--milestones: '{part}' is not an epoch number"));
         }
         var logs = s.Runs.SelectMany(LogReader.Read).ToList();
+        if (s.Monitor is { } monitor && MonitoredSeries.MissingFromSome(monitor, logs) is { } missing)
+            throw new RegimenException(missing);
         var comparison = RunComparison.Compare(logs, s.Monitor, milestones);
         if (s.Json) Console.WriteLine(JsonSerializer.Serialize(comparison, MeasuredDoubleConverter.Indented()));
         else ComparisonReport.Write(AnsiConsole.Console, comparison);

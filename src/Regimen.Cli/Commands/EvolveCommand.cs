@@ -28,8 +28,9 @@ public sealed class EvolveCommand : Command<EvolveCommand.Settings>
         public double? Target { get; init; }
 
         [CommandOption("--monitor|--metric <NAME>"),
-         Description("The metric trials are scored on, as the recipe's evaluation.monitor: val_acc (default) or " +
-                     "val_loss (--metric: its old name).")]
+         Description("The metric trials are scored on, any a run records, as the recipe's evaluation.monitor: " +
+                     "val_acc (default), val_loss, val_top5, train_loss, val_acc_ema, val_acc_tta... (--metric: its " +
+                     "old name).")]
         public string? Monitor { get; init; }
 
         [CommandOption("--score <WHICH>"), Description("final (default: the last epoch, what the run delivers) or " +
@@ -105,7 +106,7 @@ public sealed class EvolveCommand : Command<EvolveCommand.Settings>
             Budget = s.Budget ?? d.Budget, Target = s.Target ?? d.Target, Parallel = s.Parallel ?? d.Parallel,
             MinGain = s.MinGain ?? d.MinGain,
         };
-        settings.Validate();
+        settings.Validate(baseline);
         // Everything is checked before the workspace is created or its settings rewritten.
         ITrialLauncher launcher = s.Launcher switch
         {

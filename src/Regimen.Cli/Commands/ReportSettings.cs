@@ -16,13 +16,10 @@ public abstract class ReportSettings : OutputSettings
         "embedded).")]
     public string? Html { get; init; }
 
+    // Any series the logs have; the name is checked against them once they are read (MonitoredSeries).
     [CommandOption("--monitor|--metric <NAME>"),
-     Description("The metric judged: val_acc or val_loss (default: val_acc when every log has it); analyze takes any " +
-                 "series the log has. --metric: its old name.")]
+     Description("The metric judged: any series the logs have, val_acc, val_loss, val_top5, train_loss or a column " +
+                 "kept by name such as eval_macro_f1 (default: val_acc when every log has it; lower is better for " +
+                 "losses, errors and times, higher for the rest). --metric: its old name.")]
     public string? Monitor { get; init; }
-
-    public override Spectre.Console.ValidationResult Validate() =>
-        Monitor is null or "val_acc" or "val_loss"
-            ? Spectre.Console.ValidationResult.Success()
-            : Spectre.Console.ValidationResult.Error($"--monitor: must be val_acc or val_loss, got '{Monitor}'");
 }

@@ -58,8 +58,9 @@ public sealed class WatchCommand : Command<WatchCommand.Settings>
         [CommandOption("--poll <SECONDS>"), Description("Following a PATH: how often to look at it (default 0.5).")]
         public double Poll { get; init; } = 0.5;
 
-        [CommandOption("--metric <NAME>"), Description("val_acc or val_loss (default: val_acc when the log has it).")]
-        public string? Metric { get; init; }
+        [CommandOption("--monitor|--metric <NAME>"),
+            Description("val_acc or val_loss (default: val_acc when the log has it). --metric: its old name.")]
+        public string? Monitor { get; init; }
 
         [CommandOption("--gap <POINTS>"),
             Description("Overfitting threshold: train-validation accuracy gap as a fraction (default 0.05).")]
@@ -76,8 +77,8 @@ public sealed class WatchCommand : Command<WatchCommand.Settings>
         public override ValidationResult Validate()
         {
             if (WatchOptions.CheckSeverity(StopOn) is { } stop) return ValidationResult.Error(stop);
-            if (Metric is not (null or "val_acc" or "val_loss"))
-                return ValidationResult.Error($"--metric: must be val_acc or val_loss, got '{Metric}'");
+            if (Monitor is not (null or "val_acc" or "val_loss"))
+                return ValidationResult.Error($"--monitor: must be val_acc or val_loss, got '{Monitor}'");
             if (Grace is <= 0 or > 3600)
                 return ValidationResult.Error($"--grace: must be between 0 and 3600 seconds, got " +
                     $"{Grace.ToString(CultureInfo.InvariantCulture)}");
@@ -102,7 +103,7 @@ public sealed class WatchCommand : Command<WatchCommand.Settings>
         {
             Analysis = defaults with
             {
-                Metric = s.Metric,
+                Monitor = s.Monitor,
                 GapWarning = s.Gap ?? defaults.GapWarning,
                 Target = s.Target
             },

@@ -6,7 +6,7 @@ namespace Regimen.Analysis;
 public sealed record AnalysisOptions
 {
     /// <summary>val_acc or val_loss; default: val_acc when the log has it, else val_loss.</summary>
-    public string? Metric { get; init; }
+    public string? Monitor { get; init; }
     /// <summary>
     /// A train-validation accuracy gap above this is overfitting (warning); above GapCritical, critical.
     /// </summary>

@@ -33,7 +33,7 @@ public static class Analyst
         var recommendations = Advisor.Advise(log, findings);
         return new RunAnalysis
         {
-            Run = log.Name, Source = log.Source, Format = log.Format, Epochs = log.Epochs.Count, Metric = v.Metric,
+            Run = log.Name, Source = log.Source, Format = log.Format, Epochs = log.Epochs.Count, Monitor = v.Metric,
             Reader = log.Reader, Columns = log.Columns.Select(c => c.ToString()).ToList(), NotFound = log.NotFound,
             BestEpoch = v.Best?.Epoch, BestValue = v.Best?.Value, FinalValue = v.Final?.Value,
             FinalGap = v.Gap.Count > 0 ? v.Gap[^1].Gap : null, Test = log.Test,
@@ -49,7 +49,7 @@ public static class Analyst
         var metric = MetricFor(folds[0], o);
         var stepped = folds.Select(Derived).ToList();
         var views = stepped.Select(f => new LogView(f, metric, o, stepped)).ToList();
-        var perFold = folds.Select(f => Analyze(f, o with { Metric = metric }, stepped)).ToList();
+        var perFold = folds.Select(f => Analyze(f, o with { Monitor = metric }, stepped)).ToList();
         var check = new FoldsCheck(views, o);
         var findings = new List<Finding>();
         var notChecked = new List<string>();
@@ -68,7 +68,7 @@ public static class Analyst
         return new RunAnalysis
         {
             Run = $"{folds.Count} folds", Source = Path.GetDirectoryName(folds[0].Source) ?? folds[0].Source,
-            Format = folds[0].Format, Epochs = folds.Max(f => f.Epochs.Count), Metric = metric,
+            Format = folds[0].Format, Epochs = folds.Max(f => f.Epochs.Count), Monitor = metric,
             Reader = folds[0].Reader, Columns = folds[0].Columns.Select(c => c.ToString()).ToList(),
             NotFound = folds[0].NotFound,
             Findings = findings.Concat(foldFindings).OrderBy(f => Severity.Rank(f.Severity)).ToList(),
@@ -88,5 +88,5 @@ public static class Analyst
     static TrainingLog Derived(TrainingLog log) => UnloggedChanges.WithJumps(LearningRateSteps.WithSteps(log));
 
     static string MetricFor(TrainingLog log, AnalysisOptions o) =>
-        o.Metric ?? (log.Has(e => e.ValAccuracy) ? "val_acc" : "val_loss");
+        o.Monitor ?? (log.Has(e => e.ValAccuracy) ? "val_acc" : "val_loss");
 }

@@ -62,7 +62,7 @@ public sealed record RunAnalysis
     [JsonPropertyName("columns")] public List<string> Columns { get; init; } = new();
     [JsonPropertyName("not_found")] public List<string> NotFound { get; init; } = new();
     [JsonPropertyName("epochs")] public int Epochs { get; init; }
-    [JsonPropertyName("monitor")] public string Metric { get; init; } = "val_acc";
+    [JsonPropertyName("monitor")] public string Monitor { get; init; } = "val_acc";
     [JsonPropertyName("best_epoch")] public int? BestEpoch { get; init; }
     [JsonPropertyName("best_value")] public double? BestValue { get; init; }
     [JsonPropertyName("final_value")] public double? FinalValue { get; init; }

@@ -46,7 +46,7 @@ public sealed record MilestoneRow(
 /// </summary>
 public sealed record Comparison
 {
-    [JsonPropertyName("monitor")] public required string Metric { get; init; }
+    [JsonPropertyName("monitor")] public required string Monitor { get; init; }
     [JsonPropertyName("runs")] public List<ComparedRun> Runs { get; init; } = new();
     /// <summary>Key → value per run, only for keys whose values differ.</summary>
     [JsonPropertyName("config_diff")] public Dictionary<string, List<string?>> ConfigDiff { get; init; } = new();
@@ -126,7 +126,7 @@ public static class RunComparison
 
         return new Comparison
         {
-            Metric = metric, Runs = runs, ConfigDiff = diff, Milestones = rows, Criteria = criteria,
+            Monitor = metric, Runs = runs, ConfigDiff = diff, Milestones = rows, Criteria = criteria,
             NotCounted = notCounted,
             Verdict = Verdict(runs, criteria, higher, Fmt),
         };

@@ -259,7 +259,7 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
     RunAnalysis Analyze(Trial trial)
     {
         var logs = workspace.ReplicaLogs(trial.Id, settings);
-        var options = new AnalysisOptions { Metric = settings.Monitor, Target = settings.Target };
+        var options = new AnalysisOptions { Monitor = settings.Monitor, Target = settings.Target };
         var analyses = settings.Folds > 1 ? new List<RunAnalysis> { Analyst.AnalyzeFolds(logs, options) }
             : logs.Select(l => Analyst.Analyze(l, options)).ToList();
         var findings = analyses.SelectMany(a => a.Findings).Select(f => f with { Run = $"{trial.Id}/{f.Run}" })

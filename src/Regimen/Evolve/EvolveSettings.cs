@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Regimen.Recipes;
 
 namespace Regimen.Evolve;
 
@@ -40,10 +41,16 @@ public sealed record EvolveSettings
     /// <summary>Launcher jobs a trial takes: one cross-validation, or one run per seed.</summary>
     [JsonIgnore] public int JobsPerTrial => Folds > 1 ? 1 : Seeds;
 
-    public void Validate()
+    /// <summary>
+    /// Checks the settings, and that runs of the baseline record the monitored metric (trials are Regimen runs:
+    /// any metric metrics.csv records, val_acc, val_loss, val_top5, train_loss... val_acc_ema with EMA on).
+    /// </summary>
+    public void Validate(Recipe baseline)
     {
-        if (Monitor is not ("val_acc" or "val_loss"))
-            throw new RegimenException($"--monitor {Monitor}: expected val_acc or val_loss");
+        if (Training.Monitor.Check(Monitor) is { } unknown)
+            throw new RegimenException($"--monitor {Monitor}: {unknown}");
+        if (RecipeValidator.Unrecorded(baseline, Monitor) is { } why)
+            throw new RegimenException($"--monitor {Monitor}: {why} in the baseline recipe");
         if (Score is not ("final" or "best")) throw new RegimenException($"--score {Score}: expected final or best");
         if (Folds is 1 or < 0) throw new RegimenException($"--folds {Folds}: expected 2 or more (or none)");
         if (Seeds < 1) throw new RegimenException($"--seeds {Seeds}: expected 1 or more");

@@ -144,8 +144,8 @@ internal static class RecipeValidator
             $"must be 0 or at least 8 pixels, got {r.Evaluation.TtaResolution}");
         Check(r.Evaluation.BatchSize >= 1, "evaluation.batch_size",
             $"must be at least 1, got {r.Evaluation.BatchSize}");
-        // The names themselves are the monitor registry's to check (Training.Monitor); here: is the metric recorded at
-        // all?
+        // The names themselves are the monitor registry's to check (Training.Monitor); here: is the metric recorded
+        // at all?
         Recorded(r.Evaluation.Monitor, "evaluation.monitor");
 
         Check(r.Finetune.HeadEpochs >= 0 && r.Finetune.HeadEpochs < planned, "finetune.head_epochs",
@@ -202,14 +202,23 @@ internal static class RecipeValidator
 
         void Recorded(string metric, string key)
         {
-            Check(!metric.EndsWith("_ema", StringComparison.Ordinal) || r.Ema.Enabled, key,
-                $"'{metric}' is only recorded with ema.enabled: true");
-            Check(metric != "val_acc_tta" || r.Evaluation.TtaFlip || r.Evaluation.TtaCrops > 0 ||
-                r.Evaluation.TtaResolution > 0, key,
-                "'val_acc_tta' is only recorded with test-time augmentation (evaluation.tta_flip, tta_crops or " +
-                    "tta_resolution)");
+            var why = Unrecorded(r, metric);
+            Check(why is null, key, why ?? "");
         }
     }
+
+    /// <summary>
+    /// Null when a run of the recipe records the metric, else why not: the EMA and test-time-augmentation metrics
+    /// need their technique on (evaluation.monitor, early_stopping.monitor, evolve --monitor).
+    /// </summary>
+    public static string? Unrecorded(Recipe r, string metric) =>
+        metric.EndsWith("_ema", StringComparison.Ordinal) && !r.Ema.Enabled
+            ? $"'{metric}' is only recorded with ema.enabled: true"
+            : metric == "val_acc_tta" && !r.Evaluation.TtaFlip && r.Evaluation.TtaCrops == 0 &&
+              r.Evaluation.TtaResolution == 0
+                ? "'val_acc_tta' is only recorded with test-time augmentation (evaluation.tta_flip, tta_crops or " +
+                  "tta_resolution)"
+                : null;
 
     /// <summary>Extensions follow one another from a seam inside the planned epochs to the recipe's end.</summary>
     static void ValidateExtensions(Recipe r, Action<bool, string, string> check)

@@ -126,6 +126,13 @@ public static class LogReader
             Events = events.Where(x => x.Kind is not ("start" or "end" or "checkpoint"))
                 .Select(x => new LogEvent(x.Epoch, x.Kind, x.Key, x.From, x.To, x.Message)).ToList(),
         };
+        // The metrics a run records beyond the log's roles (EMA, TTA), kept by name so that --monitor can judge them.
+        foreach (var monitor in Training.Monitor.Known.Where(m => TrainingLog.RoleSelector(m.Name) is null))
+        {
+            var points = rows.Select(r => (r.Epoch, Value: monitor.Read(r)))
+                .Where(p => p.Value is { } v && !double.IsNaN(v)).Select(p => (p.Epoch, p.Value!.Value)).ToList();
+            if (points.Count > 0) log.OtherSeries[monitor.Name] = points;
+        }
         if (summary?.SourceFormat is null)
             log.Notes.Add(
                 "train_acc is measured on augmented (and, with MixUp/CutMix, mixed) batches in training mode");

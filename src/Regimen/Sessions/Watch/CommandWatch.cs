@@ -109,7 +109,7 @@ public sealed partial class CommandWatch
             ? session.Log.Epochs[^1].Epoch : 0, Kind = "stopped", Message = session.StopReason
         });
         var summary = session.Finish();
-        recorder?.Describe(reader.Format, reader.PlannedEpochs, summary.Analysis.Metric);
+        recorder?.Describe(reader.Format, reader.PlannedEpochs, summary.Analysis.Monitor);
         recorder?.Finish(status, code, session.StopReason);
         return new Result(summary, status, stopped ? ExitCodes.StoppedOnFinding : code, code);
 
@@ -127,7 +127,7 @@ public sealed partial class CommandWatch
                         $"same output, judged anew");
                 recorder?.Restart($"the epoch counter restarted at {epoch.Epoch}");
             }
-            recorder?.Describe(reader.Format, reader.PlannedEpochs, options.Analysis.Metric
+            recorder?.Describe(reader.Format, reader.PlannedEpochs, options.Analysis.Monitor
                 ?? (epoch.ValAccuracy is null && session.Log.Epochs.All(e => e.ValAccuracy is null) ? "val_loss"
                 : "val_acc"));
             session.AddEpoch(epoch, at);
