@@ -79,8 +79,8 @@ public class MonitorTests
         var old = JsonSerializer.Deserialize<EvolveSettings>("{\"metric\": \"val_loss\", \"budget\": 3}")!;
         Assert.Equal(("val_loss", 3, false), (old.Monitor, old.Budget, old.HigherIsBetter));
         var e = Assert.Throws<RegimenException>(() =>
-            new EvolveSettings { Monitor = "val_acc_tta" }.Validate(RecipeLoader.Load("fashion-mnist")));
-        Assert.Contains("--monitor val_acc_tta: 'val_acc_tta' is only recorded with test-time augmentation", e.Message);
+            new EvolveSettings { Monitor = "val_loss_ema" }.Validate(RecipeLoader.Load("fashion-mnist")));
+        Assert.Contains("--monitor val_loss_ema: 'val_loss_ema' is only recorded with ema.enabled: true", e.Message);
     }
 
     [Fact]
@@ -126,12 +126,12 @@ public class MonitorTests
             .GetProperty("winner").GetString()!;
         var (code, json) = CliTests.Run("compare", a, b, "--json");
         Assert.True(code == 0, json);
-        Assert.Equal("monitor-a", Winner(JsonDocument.Parse(json).RootElement));
+        Assert.Equal(Path.GetFileName(a), Winner(JsonDocument.Parse(json).RootElement));
         (code, json) = CliTests.Run("compare", a, b, "--monitor", "val_loss_ema", "--json");
         Assert.True(code == 0, json);
         var loss = JsonDocument.Parse(json).RootElement;
         Assert.Equal("val_loss_ema", loss.GetProperty("monitor").GetString());
-        Assert.Equal("monitor-b", Winner(loss));                                        // lower is better for a loss
+        Assert.Equal(Path.GetFileName(b), Winner(loss));                              // lower is better for a loss
         (code, json) = CliTests.Run("analyze", a, "--monitor", "val_acc_ema", "--json");
         Assert.True(code == 0, json);
         var analysis = JsonDocument.Parse(json).RootElement;
@@ -139,12 +139,13 @@ public class MonitorTests
             analysis.GetProperty("best_epoch").GetInt32(),
             Math.Round(analysis.GetProperty("best_value").GetDouble(), 6)));
 
-        var (typo, typoMessage) = CliTests.Run("compare", a, b, "--monitor", "val_loss_emma");
+        var (typo, typoMessage) = CliTests.Run("compare", a, b, "--monitor", "val_lss_ema");
         Assert.NotEqual(0, typo);
         Assert.Contains("did you mean 'val_loss_ema'?", typoMessage);
         var (none, noneMessage) = CliTests.Run("compare", a, b, "--monitor", "val_top5");
         Assert.NotEqual(0, none);
-        Assert.Contains($"--monitor val_top5: monitor-a ({a}), monitor-b ({b}) have no such series", noneMessage);
+        Assert.Contains($"--monitor val_top5: {Path.GetFileName(a)} ({a}), {Path.GetFileName(b)} ({b}) have no such " +
+            "series", noneMessage);
         Assert.DoesNotContain("   at ", noneMessage);                                      // no stack trace
     }
 
