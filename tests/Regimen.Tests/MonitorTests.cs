@@ -220,9 +220,10 @@ public class MonitorTests
             OutputDirectory = TestData.TempDir("monitor-run"), DataDirectory = data.Value
         });
         var best = outcome.Metrics.MinBy(r => r.ValLossEma)!;
-        Assert.Equal(("val_loss_ema", best.Epoch, best.ValLossEma), (outcome.Summary.Monitor, outcome.Summary.BestEpoch,
-            outcome.Summary.BestValue));
-        Assert.Equal(outcome.Metrics[^1].ValLossEma, outcome.Summary.FinalValue);
+        // summary.json records 7 significant digits (Units.Measured); metrics.csv keeps every digit.
+        Assert.Equal(("val_loss_ema", best.Epoch, Units.Measured(best.ValLossEma!.Value)),
+            (outcome.Summary.Monitor, outcome.Summary.BestEpoch, outcome.Summary.BestValue));
+        Assert.Equal(Units.Measured(outcome.Metrics[^1].ValLossEma!.Value), outcome.Summary.FinalValue);
         var header = Checkpoint.ReadHeader(outcome.Run.BestCheckpoint);
         Assert.Equal((best.Epoch, "val_loss_ema"), (header.BestEpoch, header.Monitor));
     }
