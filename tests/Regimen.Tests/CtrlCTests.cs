@@ -50,6 +50,19 @@ public class CtrlCTests
         return (data, recipe);
     }
 
+    /// <summary>Starts the command, presses Ctrl-C once in (the first) epoch 1, and checks the graceful stop.</summary>
+    static Child InterruptedInEpoch1(params string[] args)
+    {
+        var child = Start(args);
+        WaitFor(() => child.Output.Contains("epoch 1 step"), child, "epoch 1");
+        Interrupt(child.Process);
+        Assert.True(child.Process.WaitForExit(120_000), child.Output);
+        child.Process.WaitForExit();
+        Assert.True(child.Process.ExitCode == 130, $"exit code {child.Process.ExitCode}: {child.Output}");
+        Assert.Contains("Ctrl-C: stopping after the current batch", child.Output);
+        return child;
+    }
+
     [Fact]
     public void TheFirstCtrlCStopsAfterTheBatchAndTheResumeCommandItPrintsEndsAsAnUninterruptedRun()
     {
@@ -59,14 +72,8 @@ public class CtrlCTests
         Assert.True(code == 0, output);
 
         var run = Path.Combine(TestData.TempDir("ctrlc-run"), "run");
-        var child = Start("train", recipe, "--data", data, "--out", run);
         // In epoch 1: the epoch in progress must survive the stop.
-        WaitFor(() => child.Output.Contains("epoch 1 step"), child, "epoch 1");
-        Interrupt(child.Process);
-        Assert.True(child.Process.WaitForExit(120_000), child.Output);
-        child.Process.WaitForExit();
-        Assert.True(child.Process.ExitCode == 130, $"exit code {child.Process.ExitCode}: {child.Output}");
-        Assert.Contains("Ctrl-C: stopping after the current batch", child.Output);
+        var child = InterruptedInEpoch1("train", recipe, "--data", data, "--out", run);
         Assert.Matches(@"interrupted at (epoch 1, after batch \d+|before epoch 2)", child.Output);
 
         var summary = RunSummary.Read(Path.Combine(run, "summary.json"))!;
@@ -86,6 +93,37 @@ public class CtrlCTests
         Assert.Equal("completed", RunSummary.Read(Path.Combine(run, "summary.json"))!.Status);
         Assert.Equal(TestData.MetricsWithoutTiming(new RunDirectory(whole)),
             TestData.MetricsWithoutTiming(new RunDirectory(run)));
+    }
+
+    [Fact]
+    public void CtrlCDuringCrossValidationStopsTheFoldAndThePrintedCommandFinishesTheExperiment()
+    {
+        var (data, recipe) = Setup();
+        var whole = Path.Combine(TestData.TempDir("ctrlc-folds-whole"), "exp");
+        var (code, output) = CliTests.Run("train", recipe, "--folds", "2", "--epochs", "2", "--data", data,
+            "--out", whole);
+        Assert.True(code == 0, output);
+
+        var experiment = Path.Combine(TestData.TempDir("ctrlc-folds"), "exp");
+        var child = InterruptedInEpoch1("train", recipe, "--folds", "2", "--epochs", "2", "--data", data,
+            "--out", experiment);
+        Assert.Contains("interrupted: fold 1 of 2", child.Output);
+        Assert.DoesNotContain("fold 2 of 2", child.Output);
+        var fold = Path.Combine(experiment, "fold-1");
+        Assert.Equal("interrupted", RunSummary.Read(Path.Combine(fold, "summary.json"))!.Status);
+        Assert.Contains(RunEvent.ReadAll(Path.Combine(fold, "events.jsonl")), e => e.Kind == "stopped");
+        Assert.False(File.Exists(Path.Combine(experiment, "experiment.json")));
+
+        var lines = child.Output.Split('\n');
+        var command = lines[Array.FindIndex(lines, l => l.StartsWith("continue with:", StringComparison.Ordinal)) + 1]
+            .Trim().Split(' ');
+        Assert.Equal(["train", "--resume", experiment, "--data", data], command[2..]);
+        (code, output) = CliTests.Run(command[2..]);
+        Assert.True(code == 0, output);
+        Assert.True(File.Exists(Path.Combine(experiment, "experiment.json")), output);
+        foreach (var f in new[] { "fold-1", "fold-2" })
+            Assert.Equal(TestData.MetricsWithoutTiming(new RunDirectory(Path.Combine(whole, f))),
+                TestData.MetricsWithoutTiming(new RunDirectory(Path.Combine(experiment, f))));
     }
 
     [Fact]

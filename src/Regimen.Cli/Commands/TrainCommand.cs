@@ -143,22 +143,44 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             : "[yellow]interrupted[/]") +
                                $" at {where}; recovery checkpoint: " +
                                    $"[link]{Markup.Escape(outcome.Run.LastCheckpoint)}[/]");
-        var command = Evolve.RegimenCommand.Current();
-        var arguments = command.Prefix.Concat(["train", "--resume", outcome.Run.Path]);
-        if (data is not null) arguments = arguments.Concat(["--data", Path.GetFullPath(data)]);
-        AnsiConsole.MarkupLine("continue with:");
-        Console.Out.WriteLine("  " + command.ShellLine(arguments));   // one line, never wrapped: it is to be copied
+        ContinueWith(outcome.Run.Path, data);
         return onFinding ? ExitCodes.StoppedOnFinding : ExitCodes.Interrupted;
     }
 
+    /// <summary>The exact command that continues a run or an experiment.</summary>
+    static void ContinueWith(string path, string? data)
+    {
+        var command = Evolve.RegimenCommand.Current();
+        var arguments = command.Prefix.Concat(["train", "--resume", path]);
+        if (data is not null) arguments = arguments.Concat(["--data", Path.GetFullPath(data)]);
+        AnsiConsole.MarkupLine("continue with:");
+        Console.Out.WriteLine("  " + command.ShellLine(arguments));   // one line, never wrapped: it is to be copied
+    }
+
+    /// <summary>
+    /// K-fold cross-validation. Ctrl-C stops the running fold after its current batch (a recovery checkpoint, status
+    /// interrupted); finished folds are kept, and the printed command continues with that fold. Exit 130.
+    /// </summary>
     static int CrossValidate(Recipe recipe, string path, string? data, bool force, bool live, string? stopOn)
     {
-        var result = CrossValidation.Run(recipe, path, data, force, fold =>
+        var stop = new StopRequest();
+        using var ctrlC = new CtrlC(stop, Console.Error);
+        ExperimentSummary result;
+        try
         {
-            AnsiConsole.MarkupLine($"[bold]fold {fold + 1} of {recipe.Data.Folds}[/]");
-            return new TrainingCallback[] { new PlainProgress(Console.Out),
-                new LiveAnalysisCallback(new WatchOptions { StopOn = stopOn }, new FindingLinesView(Console.Out)) };
-        });
+            result = CrossValidation.Run(recipe, path, data, force, fold =>
+            {
+                AnsiConsole.MarkupLine($"[bold]fold {fold + 1} of {recipe.Data.Folds}[/]");
+                return new TrainingCallback[] { new PlainProgress(Console.Out),
+                    new LiveAnalysisCallback(new WatchOptions { StopOn = stopOn }, new FindingLinesView(Console.Out)) };
+            }, stop);
+        }
+        catch (RegimenException e) when (e.ExitCode == ExitCodes.Interrupted)
+        {
+            AnsiConsole.MarkupLine($"[yellow]interrupted[/]: {Markup.Escape(e.Message)}");
+            ContinueWith(Path.GetFullPath(path), data);
+            return ExitCodes.Interrupted;
+        }
         ExperimentView.Write(AnsiConsole.Console, result);
         AnsiConsole.MarkupLine($"experiment: [link]{Markup.Escape(Path.GetFullPath(path))}[/]");
         return 0;
