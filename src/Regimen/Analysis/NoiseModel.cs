@@ -195,6 +195,15 @@ public sealed class NoiseModel
         return new(Math.Sqrt(v.Se * v.Se + (t.Known ? t.Se * t.Se : 0)), v.Basis);
     }
 
+    /// <summary>The noise of the training in a train-validation gap: <see cref="Gap"/> with the validation
+    /// accuracy's epoch-to-epoch spread where it is larger (<see cref="Process"/>).</summary>
+    public Noise ProcessGap(double train, double val)
+    {
+        var v = Process("val_acc", val);
+        var t = TrainAccuracy(train);
+        return new(Math.Sqrt(v.Se * v.Se + (t.Known ? t.Se * t.Se : 0)), v.Basis);
+    }
+
     /// <summary>
     /// The standard error of one value of the metric <paramref name="metric"/> near <paramref name="at"/>.
     /// </summary>
@@ -208,6 +217,19 @@ public sealed class NoiseModel
         // Any other series the log kept (eval_macro_f1...): its own spread, floored like a loss.
         _ => Spread(metric, null, LossFloor * Math.Abs(at)),
     };
+
+    /// <summary>
+    /// The noise of the training, not only of the measurement: the larger of <see cref="Metric"/> and the series' own
+    /// epoch-to-epoch spread. At a high learning rate the weights, not only the images, differ from epoch to epoch:
+    /// validation accuracy can swing by far more than its binomial error, and a fall that such swings explain is no
+    /// trend. The overfitting gap is judged against it; oscillation, which is that swing, is not.
+    /// </summary>
+    public Noise Process(string metric, double at)
+    {
+        var measured = Metric(metric, at);
+        var spread = Spread(metric, metric == "val_acc" ? e => e.ValAccuracy : null, 0);
+        return spread.Known && (!measured.Known || spread.Se > measured.Se) ? spread : measured;
+    }
 
     /// <summary>The standard error of the difference of two values of the metric.</summary>
     public Noise MetricDifference(string metric, double a, double b) =>

@@ -12,7 +12,8 @@ internal sealed class Overfitting : FindingKind
     public override string Name => Id;
     public override string Documentation =>
         "memorization: the train-validation accuracy gap ends above the gap threshold (0.05, `--gap`; critical above " +
-        "0.10) and the warning (critical) number of standard errors, it grew by that many since before it opened " +
+        "0.10) and the warning (critical) number of standard errors (the validation part the larger of its binomial " +
+        "error and its epoch-to-epoch spread), it grew by that many since before it opened " +
         "while training accuracy rose beyond its noise, and the model fits its training data (training accuracy at " +
         "least halfway from chance to 100 %), or its training error is under a fifth of the validation error " +
         "(it fits almost every training image, whether or not the gap grew in the log); or validation loss rose " +
@@ -54,7 +55,8 @@ internal sealed class Overfitting : FindingKind
         var last = v.Gap[^1];
         var final = v.Log.Epochs.Last(e => e.Epoch == last.Epoch);
         double train = final.TrainAccuracy!.Value, val = final.ValAccuracy!.Value;
-        var noise = v.Noise.Gap(train, val);
+        // Against the training's own swings: a gap that one unlucky validation epoch opens is no memorization.
+        var noise = v.Noise.ProcessGap(train, val);
         var size = Judgement.Points(last.Gap, noise);
         // The onset: the first epoch from which the gap stays above the threshold to the end.
         int onset = v.Gap.Count - 1;
