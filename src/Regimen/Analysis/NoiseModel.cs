@@ -188,21 +188,18 @@ public sealed class NoiseModel
         : Spread("train_acc", e => e.TrainAccuracy, AccuracyFloor);
 
     /// <summary>The standard error of a train-validation accuracy gap.</summary>
-    public Noise Gap(double train, double val)
+    public Noise Gap(double train, double val) => WithTrainAccuracy(ValAccuracy(val), train);
+
+    /// <summary>A validation accuracy's noise with the training accuracy's added in quadrature: a gap's.</summary>
+    Noise WithTrainAccuracy(Noise val, double train)
     {
-        var v = ValAccuracy(val);
         var t = TrainAccuracy(train);
-        return new(Math.Sqrt(v.Se * v.Se + (t.Known ? t.Se * t.Se : 0)), v.Basis);
+        return new(Math.Sqrt(val.Se * val.Se + (t.Known ? t.Se * t.Se : 0)), val.Basis);
     }
 
     /// <summary>The noise of the training in a train-validation gap: <see cref="Gap"/> with the validation
     /// accuracy's epoch-to-epoch spread where it is larger (<see cref="Process"/>).</summary>
-    public Noise ProcessGap(double train, double val)
-    {
-        var v = Process("val_acc", val);
-        var t = TrainAccuracy(train);
-        return new(Math.Sqrt(v.Se * v.Se + (t.Known ? t.Se * t.Se : 0)), v.Basis);
-    }
+    public Noise ProcessGap(double train, double val) => WithTrainAccuracy(Process("val_acc", val), train);
 
     /// <summary>
     /// The standard error of one value of the metric <paramref name="metric"/> near <paramref name="at"/>.
