@@ -13,13 +13,21 @@ public static class Analyst
     public static RunAnalysis Analyze(TrainingLog log, AnalysisOptions? options = null) => Analyze(log, options, null);
 
     /// <summary>
+    /// A run still going, as the live analyst judges it after each epoch: what its epochs so far show, knowing
+    /// that the epochs it plans are still ahead (<see cref="LogView.BeforeDecay"/>).
+    /// </summary>
+    internal static RunAnalysis AnalyzeRunning(TrainingLog log, AnalysisOptions? options) =>
+        Analyze(log, options, null, running: true);
+
+    /// <summary>
     /// One run; <paramref name="noisePool"/>: the runs whose spreads are measured together with its (folds).
     /// </summary>
-    static RunAnalysis Analyze(TrainingLog log, AnalysisOptions? options, IReadOnlyList<TrainingLog>? noisePool)
+    static RunAnalysis Analyze(TrainingLog log, AnalysisOptions? options, IReadOnlyList<TrainingLog>? noisePool,
+        bool running = false)
     {
         var o = options ?? new AnalysisOptions();
         log = Derived(log);
-        var v = new LogView(log, MetricFor(log, o), o, noisePool);
+        var v = new LogView(log, MetricFor(log, o), o, noisePool, running);
         var notChecked = new List<string>();
         var findings = new List<Finding>();
         foreach (var kind in FindingRegistry.All.Where(k => k.InRuns))

@@ -10,7 +10,7 @@ namespace Regimen.Analysis;
 internal sealed class LogView
 {
     public LogView(TrainingLog log, string metric, AnalysisOptions? options = null,
-        IReadOnlyList<TrainingLog>? noisePool = null)
+        IReadOnlyList<TrainingLog>? noisePool = null, bool running = false)
     {
         Log = log;
         Noise = new NoiseModel(log, options?.ValidationSize, noisePool);
@@ -22,6 +22,31 @@ internal sealed class LogView
         Gap = new List<(int Epoch, double Gap)>(log.Epochs.Count);
         foreach (var e in log.Epochs)
             if (e.TrainAccuracy is { } train && e.ValAccuracy is { } val) Gap.Add((e.Epoch, train - val));
+        BeforeDecay = running && IsBeforeDecay(log);
+    }
+
+    /// <summary>
+    /// The run is still going (the live analyst's view), its learning rate still near its peak and much of its
+    /// planned budget ahead: at such a learning rate the weights themselves swing from epoch to epoch (validation
+    /// accuracy by many times its binomial error at the peak of a one-cycle schedule), and a fall from the best is
+    /// a swing the decay still to come may undo as often as a degradation. Falls and gaps are then judged against
+    /// the training's own epoch-to-epoch swings, and not before enough epochs show them. A finished run (what
+    /// <c>regimen analyze</c> reads) never is; nor a running one whose planned epochs are unknown.
+    /// </summary>
+    public bool BeforeDecay { get; }
+
+    /// <summary>The learning rate the run is before its decay at: at least this fraction of its peak so far.</summary>
+    public const double PeakFraction = 0.5;
+    /// <summary>The share of the planned epochs after which a run is ending, whatever its learning rate.</summary>
+    public const double EndingFraction = 0.75;
+
+    static bool IsBeforeDecay(TrainingLog log)
+    {
+        if (log.PlannedEpochs is not { } planned || log.Epochs.Count == 0) return false;
+        int done = log.Epochs[^1].Epoch - log.Epochs[0].Epoch + 1;
+        if (done >= EndingFraction * planned) return false;
+        var lrs = log.Series(e => e.LearningRate);
+        return lrs.Count == 0 || lrs[^1].Value >= PeakFraction * lrs.Max(p => p.Value);
     }
 
     public TrainingLog Log { get; }

@@ -228,6 +228,12 @@ public sealed class NoiseModel
         return spread.Known && (!measured.Known || spread.Se > measured.Se) ? spread : measured;
     }
 
+    /// <summary>Whether the series' epoch-to-epoch spread can be measured yet (at least 3 epochs between two
+    /// others in one stretch), the part of <see cref="Process"/> that the training's swings add; a smooth series'
+    /// spread of 0 is measured too.</summary>
+    public bool SpreadKnown(string metric) =>
+        !double.IsNaN(Spread(metric, metric == "val_acc" ? e => e.ValAccuracy : null, 0).Se);
+
     /// <summary>The standard error of the difference of two values of the metric.</summary>
     public Noise MetricDifference(string metric, double a, double b) =>
         Noise.Difference(Metric(metric, a), Metric(metric, b));

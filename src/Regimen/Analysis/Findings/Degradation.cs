@@ -10,7 +10,11 @@ internal sealed class Degradation : FindingKind
     public override string Documentation =>
         "the final value is worse than the best by over 0.01 (absolute for accuracy, relative for loss; critical " +
         "over 0.03) and by the warning (critical) number of standard errors of the difference, the end being the " +
-        "mean of the last (up to 3) epochs after the best, whose noise averaging shrinks; across folds: how many " +
+        "mean of the last (up to 3) epochs after the best, whose noise averaging shrinks; live, while the learning " +
+        "rate is still at least half its peak and under 3/4 of the planned epochs are done, the noise is the larger " +
+        "of that and the metric's epoch-to-epoch spread, and the fall must have lasted 2 epochs (not judged before " +
+        "the spread can be measured): a fall at the peak learning rate is a swing until it outlasts the swings; " +
+        "across folds: how many " +
         "folds ended worse than their best, judged by the mean degradation against the pooled noise";
     public override int MinimumEpochs(AnalysisOptions o) => 4;
     public override bool AcrossFolds => true;
@@ -37,10 +41,14 @@ internal sealed class Degradation : FindingKind
     public static Measured? Measure(LogView v, AnalysisOptions o)
     {
         if (v.Best is not { } best || v.Final is not { } final || best.Epoch == final.Epoch) return null;
+        // Before the decay, against the training's own swings: not yet judged while too few epochs show them.
+        if (v.BeforeDecay && !v.Noise.SpreadKnown(v.Metric)) return null;
+        Noise Of(double at) => v.BeforeDecay ? v.Noise.Process(v.Metric, at) : v.MetricNoise(at);
         var end = v.Values.Where(p => p.Epoch > best.Epoch).TakeLast(EndEpochs).ToList();
+        // ... and a fall of one epoch is a swing until the next epoch says otherwise.
+        if (v.BeforeDecay && end.Count < 2) return null;
         double level = end.Average(p => p.Value);
-        var endNoise = v.MetricNoise(level);
-        var noise = Noise.Difference(v.MetricNoise(best.Value), endNoise.Times(1 / Math.Sqrt(end.Count)));
+        var noise = Noise.Difference(Of(best.Value), Of(level).Times(1 / Math.Sqrt(end.Count)));
         if (!v.HigherIsBetter) noise = noise.Times(1 / Math.Max(Math.Abs(best.Value), 1e-12));
         // The size threshold applies to the final value itself, what the run delivers.
         double worse = Math.Min(v.Worse(final.Value, best.Value), v.Worse(level, best.Value));
@@ -52,6 +60,9 @@ internal sealed class Degradation : FindingKind
     public override IEnumerable<Finding> Detect(RunCheck c)
     {
         var v = c.View;
+        if (v.BeforeDecay && !v.Noise.SpreadKnown(v.Metric))
+            c.NotChecked($"{Id} for now: the learning rate is near its peak with most of the planned epochs ahead, " +
+                         "and too few epochs show how far the training swings at it");
         if (Measure(v, c.Options) is not { Severity: { } severity } d) yield break;
         var evidence = new Dictionary<string, double>
         {

@@ -16,7 +16,9 @@ internal sealed class Overfitting : FindingKind
         "error and its epoch-to-epoch spread), it grew by that many since before it opened " +
         "while training accuracy rose beyond its noise, and the model fits its training data (training accuracy at " +
         "least halfway from chance to 100 %), or its training error is under a fifth of the validation error " +
-        "(it fits almost every training image, whether or not the gap grew in the log); or validation loss rose " +
+        "(it fits almost every training image, whether or not the gap grew in the log); live, while the learning " +
+        "rate is still near its peak with most of the planned epochs ahead (as for `degradation`), the gap must " +
+        "have been open 2 epochs and its spread be measurable; or validation loss rose " +
         "over 5 % (critical 20 %) and beyond its noise from its minimum, at least 3 epochs before the end, while " +
         "training loss fell beyond its noise; or, without " +
         "training accuracy, training loss halved and fell beyond its noise over at least 5 epochs after the " +
@@ -52,6 +54,8 @@ internal sealed class Overfitting : FindingKind
     public static GapMeasure? MeasureGap(LogView v, AnalysisOptions o)
     {
         if (v.Gap.Count < 1) return null;
+        // Before the decay, a gap one validation epoch opens is a swing until the swings can be measured.
+        if (v.BeforeDecay && !v.Noise.SpreadKnown("val_acc")) return null;
         var last = v.Gap[^1];
         var final = v.Log.Epochs.Last(e => e.Epoch == last.Epoch);
         double train = final.TrainAccuracy!.Value, val = final.ValAccuracy!.Value;
@@ -68,7 +72,9 @@ internal sealed class Overfitting : FindingKind
         var trainAt = v.Log.Epochs.First(e => e.Epoch == reference.Epoch).TrainAccuracy!.Value;
         var trainRise = Judgement.Points(train - trainAt, v.Noise.TrainAccuracy(train).Times(Math.Sqrt(2)));
         double chance = v.Classes is > 1 ? 1.0 / v.Classes.Value : 0;
-        return new(size, size.Grade(o, o.GapWarning, o.GapCritical), v.Gap[onset].Epoch, reference.Gap,
+        // Before the decay, a gap that only the last epoch shows is a swing until the next epoch says otherwise.
+        bool swing = v.BeforeDecay && onset == v.Gap.Count - 1;
+        return new(size, swing ? null : size.Grade(o, o.GapWarning, o.GapCritical), v.Gap[onset].Epoch, reference.Gap,
             growth, trainRise,
             train, val, (1 + chance) / 2, FromStart: onset == 0 && !growth.Beyond(o.WarningSe));
     }

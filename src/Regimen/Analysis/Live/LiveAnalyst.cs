@@ -41,7 +41,7 @@ public sealed class LiveAnalyst
     public IReadOnlyList<Announcement> AddEpoch(LogEpoch epoch)
     {
         view.AddEpoch(epoch);
-        var analysis = Analyst.Analyze(view.Current(), options);
+        var analysis = Analyst.AnalyzeRunning(view.Current(), options);
         return tracker.Update(epoch.Epoch, analysis.Findings.Where(f => !EndOfRunKinds.Contains(f.Kind)));
     }
 
@@ -51,7 +51,7 @@ public sealed class LiveAnalyst
     {
         foreach (var e in epochs) view.AddEpoch(e);
         if (view.Log.Epochs.Count == 0) return;
-        var analysis = Analyst.Analyze(view.Current(), options);
+        var analysis = Analyst.AnalyzeRunning(view.Current(), options);
         tracker.Update(view.Log.Epochs[^1].Epoch, analysis.Findings.Where(f => !EndOfRunKinds.Contains(f.Kind)));
     }
 
