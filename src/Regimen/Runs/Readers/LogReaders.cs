@@ -16,6 +16,7 @@ public static class LogReaders
         new CsvLogReader("csv", ','),
         new CsvLogReader("tsv", '\t'),
         new MarkdownTableReader(),
+        new ConsoleTableReader(),
         new TextLogReader(),
     };
 
