@@ -84,6 +84,10 @@ public static class AnalysisReport
     static string Fmt(string metric, double v) =>
         Monitor.Named(metric).Format(v);
 
+    /// <summary>A finding's evidence as "key value, ...": 4 significant digits, plain decimals.</summary>
+    public static string EvidenceText(Finding f) =>
+        string.Join(", ", f.Evidence.Select(e => $"{e.Key} {Units.Significant(e.Value, 4)}"));
+
     static string Color(string severity) => severity switch
     {
         "critical" => "[red]critical[/]",
@@ -109,7 +113,7 @@ public static class AnalysisReport
                 sb.AppendLine($"| {f.Severity} | `{f.Kind}` | " +
                     $"{(f.FirstEpoch is null ? "" : $"{f.FirstEpoch}-{f.LastEpoch}")} | " +
                     $"{(f.Run != a.Run && f.Run.Length > 0 ? $"[{f.Run}] " : "")}{f.Summary.Replace("|", "\\|")} | " +
-                              $"{string.Join(", ", f.Evidence.Select(e => $"{e.Key} {e.Value:G4}"))} | " +
+                              $"{EvidenceText(f)} | " +
                                   $"{f.Confidence:0.00} |");
             sb.AppendLine();
         }

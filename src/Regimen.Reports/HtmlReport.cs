@@ -71,7 +71,7 @@ public static class HtmlReport
                 sb.Append($"<tr><td class=\"{E(f.Severity)}\">{E(f.Severity)}</td><td><code>{E(f.Kind)}</code></td>" +
                     $"<td>{(f.FirstEpoch is null ? "" : $"{f.FirstEpoch}-{f.LastEpoch}")}</td>" +
                           $"<td>{E((f.Run != a.Run && f.Run.Length > 0 ? $"[{f.Run}] " : "") + f.Summary)}</td><td>" +
-                              $"{E(string.Join(", ", f.Evidence.Select(x => $"{x.Key} {x.Value:G4}")))}</td><td>" +
+                              $"{E(AnalysisReport.EvidenceText(f))}</td><td>" +
                               $"{f.Confidence:0.00}</td></tr>");
             sb.Append("</table>");
         }

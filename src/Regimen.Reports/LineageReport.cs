@@ -88,6 +88,7 @@ public static class LineageReport
                     $"Result: {Value(t.Score!.Value, settings)} ± {Value(t.Spread ?? 0, settings)} " +
                     $"({string.Join(", ", t.Scores.Select(x => Value(x, settings)))}), {t.WallSeconds:0} s.",
                 "failed" => $"Failed: {t.FailReason}",
+                "interrupted" => $"Interrupted: {t.InterruptReason}; started again, the loop continues it.",
                 _ => "Not finished yet.",
             }).AppendLine();
             if (t.Decision is { } d)

@@ -49,8 +49,8 @@ public sealed class LiveProgress : TrainingCallback
         task.Value = batch.Batch;
         task.Description =
             string.Create(CultureInfo.InvariantCulture, $"epoch {batch.Epoch} step {batch.Batch}/{batch.BatchCount} " +
-            $"loss {batch.Loss:F3} acc {batch.Accuracy:P0} lr {batch.LearningRate:G3} {batch.ImagesPerSecond:F0} " +
-            $"img/s ETA {PlainProgress.Eta(context, batch)}");
+            $"loss {batch.Loss:F3} acc {batch.Accuracy:P0} lr {Units.Significant(batch.LearningRate, 3)} " +
+            $"{batch.ImagesPerSecond:F0} img/s ETA {PlainProgress.Eta(context, batch)}");
     }
 
     public override void OnEpochEnd(TrainingContext context, EpochResult result)

@@ -37,7 +37,7 @@ public sealed class PlainProgress : TrainingCallback
         lastTenth = tenth;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {batch.Epoch} step " +
             $"{batch.Batch}/{batch.BatchCount} loss {batch.Loss:F4} acc {batch.Accuracy:P1} lr " +
-            $"{batch.LearningRate:G4} {batch.ImagesPerSecond:F0} img/s eta {Eta(context, batch)}"));
+            $"{Units.Significant(batch.LearningRate, 4)} {batch.ImagesPerSecond:F0} img/s eta {Eta(context, batch)}"));
     }
 
     public override void OnEpochEnd(TrainingContext context, EpochResult result)

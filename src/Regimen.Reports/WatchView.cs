@@ -21,7 +21,7 @@ public static class WatchText
         if (e.ValLoss is not null || e.ValAccuracy is not null)
             parts.Add("val" + (e.ValLoss is { } vl ? $" loss {Loss(vl)}" : "") + (e.ValAccuracy is { } va
                 ? $" acc {Acc(va)}" : ""));
-        if (e.LearningRate is { } lr) parts.Add("lr " + lr.ToString("G3", CultureInfo.InvariantCulture));
+        if (e.LearningRate is { } lr) parts.Add("lr " + Units.Significant(lr, 3));
         return $"epoch {e.Epoch}: " + (parts.Count == 0 ? "(no metrics)" : string.Join(" | ", parts));
     }
 
@@ -31,8 +31,7 @@ public static class WatchText
             + $": {a.Finding.Summary}" + Evidence(a.Finding);
 
     public static string Evidence(Finding f) =>
-        f.Evidence.Count == 0 ? "" : " [" + string.Join(", ",
-            f.Evidence.Select(kv => $"{kv.Key} {kv.Value.ToString("G4", CultureInfo.InvariantCulture)}")) + "]";
+        f.Evidence.Count == 0 ? "" : " [" + AnalysisReport.EvidenceText(f) + "]";
 
     /// <summary>The end: every finding with the epoch it was announced, the watcher's own, and what no longer
     /// holds.</summary>

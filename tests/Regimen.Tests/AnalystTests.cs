@@ -85,7 +85,7 @@ public class AnalystTests
         // The seed's fixes: learning rates 5x lower (backbone 1e-4 → 2e-5, head 1e-3 → 2e-4), patience, batch size.
         var lr = Assert.Single(a.Recommendations, r => r.Id == "lower-learning-rate");
         Assert.Equal("0.0002", lr.Patch["optimizer.lr"]);
-        Assert.Equal("2E-05", lr.Patch["finetune.backbone_lr"]);
+        Assert.Equal("0.00002", lr.Patch["finetune.backbone_lr"]);   // plain, as a person writes it
         Assert.Equal("2", lr.Patch["lr_schedule.warmup_epochs"]);
         Assert.Contains(a.Recommendations, r => r.Id == "patient-early-stopping");
         Assert.Equal("64", a.Recommendations.Single(r => r.Id == "steadier-folds").Patch["batch_size"]);

@@ -167,6 +167,25 @@ public class CliTests
     }
 
     [Fact]
+    public void RecommendationPatchesAndPrintedRecipesCarryPlainDecimals()
+    {
+        // Seed 004's fix lowers the backbone's learning rate 5x, 1e-4 → 2e-5.
+        var (code, output) = Run("analyze", AnalystTests.Fixture("seed004-evolver-loop2"));
+        Assert.True(code == 0, output);
+        Assert.Contains("finetune.backbone_lr=0.00002", output);
+        Assert.DoesNotMatch(@"\dE[-+]?\d", output);
+        (code, output) = Run("recipes", "patch", "fashion-mnist", "--set", "optimizer.lr=0.00002",
+            "--set", "optimizer.eps=1e-8");
+        Assert.True(code == 0, output);
+        Assert.Contains("  lr: 0.00002\n", output);
+        Assert.Contains("  eps: 0.00000001\n", output);
+        Assert.DoesNotMatch(@"\dE[-+]?\d", output);
+        // ...and reads back to the same numbers.
+        var recipe = Regimen.Recipes.RecipeLoader.Parse(output, "printed");
+        Assert.Equal((2e-5, 1e-8), (recipe.Optimizer.Lr, recipe.Optimizer.Eps));
+    }
+
+    [Fact]
     public void ModelsListsTheRegistry()
     {
         var (code, output) = Run("models");

@@ -127,6 +127,65 @@ public class CtrlCTests
     }
 
     [Fact]
+    public void CtrlCDuringEvolveStopsTheTrialAfterItsBatchAndThePrintedCommandContinuesWithoutRetrainingAny()
+    {
+        var data = TestData.WriteIdxDataset(TestData.TempDir("ctrlc-evolve-data"), trainCount: 1024, testCount: 100);
+        var recipe = Path.Combine(TestData.TempDir("ctrlc-evolve-recipe"), "flawed.yaml");
+        File.WriteAllText(recipe, TestData.TinyRecipe(epochs: 3));
+        var workspace = Path.Combine(TestData.TempDir("ctrlc-evolve"), "ws");
+        var child = Start("evolve", recipe, "--workspace", workspace, "--budget", "1", "--seeds", "1", "--data", data,
+            "--set", "optimizer.lr=2.0", "--set", "data.validation=holdout", "--set", "data.val_fraction=0.25");
+        // Ctrl-C once the baseline is finished and the child trial is training.
+        var childLog = Path.Combine(workspace, "trials", "t001", "train-1.log");
+        WaitFor(() => File.Exists(childLog) && File.ReadAllText(childLog).Contains("epoch 0 step"), child,
+            "the child trial's training");
+        Interrupt(child.Process);
+        Assert.True(child.Process.WaitForExit(120_000), child.Output);
+        child.Process.WaitForExit();
+        Assert.True(child.Process.ExitCode == 130, $"exit code {child.Process.ExitCode}: {child.Output}");
+        Assert.Contains("Ctrl-C: stopping the running trials after their current batch", child.Output);
+        Assert.Contains("interrupted: t001 stopped after the current batch", child.Output);
+        Assert.Empty(EvolveKillTests.TrialProcesses(workspace));
+
+        // The trial is interrupted, not failed, and its run holds a recovery checkpoint.
+        var ledger = new Regimen.Evolve.Ledger(Path.Combine(workspace, "ledger.jsonl"));
+        var entries = ledger.Read();
+        Assert.DoesNotContain(entries, e => e.Event == "failed");
+        Assert.Single(entries, e => e.Event == "interrupted" && e.Trial == "t001");
+        Assert.DoesNotContain(entries, e => e.Event == "decided" && e.Trial == "t001");
+        Assert.Contains(entries, e => e.Event == "stopped" && e.Reason!.StartsWith("interrupted (Ctrl-C)",
+            StringComparison.Ordinal));
+        var state = Regimen.Evolve.LedgerState.Replay(entries);
+        Assert.Equal(["finished", "interrupted"], state.Trials.Select(t => t.Status));
+        var childRun = Path.Combine(workspace, "trials", "t001", "seed-1");
+        Assert.Equal("interrupted", RunSummary.Read(Path.Combine(childRun, "summary.json"))!.Status);
+        Assert.Contains(RunEvent.ReadAll(Path.Combine(childRun, "events.jsonl")),
+            e => e.Kind == "stopped" && e.Message!.Contains("SIGTERM"));
+
+        // The printed command continues the workspace: the baseline is not trained again, the child is resumed and
+        // ends as an uninterrupted training of its recipe.
+        var lines = child.Output.Split('\n');
+        var command = lines[Array.FindIndex(lines, l => l.StartsWith("continue with:", StringComparison.Ordinal)) + 1]
+            .Trim().Split(' ');
+        Assert.Equal(["evolve", "--workspace", workspace], command[2..]);
+        var baselineSummary = Path.Combine(workspace, "trials", "t000", "seed-1", "summary.json");
+        var stamp = File.GetLastWriteTimeUtc(baselineSummary);
+        var (code, output) = CliTests.Run(command[2..]);
+        Assert.True(code == 0, output);
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(baselineSummary));
+        entries = ledger.Read();
+        Assert.Single(entries, e => e.Event == "finished" && e.Trial == "t000");
+        Assert.Single(entries, e => e.Event == "finished" && e.Trial == "t001");
+        Assert.Single(entries, e => e.Event == "decided" && e.Trial == "t001");
+        var whole = Path.Combine(TestData.TempDir("ctrlc-evolve-whole"), "run");
+        (code, output) = CliTests.Run("train", Path.Combine(workspace, "trials", "t001", "recipe.yaml"), "--data", data,
+            "--out", whole);
+        Assert.True(code == 0, output);
+        Assert.Equal(TestData.MetricsWithoutTiming(new RunDirectory(whole)),
+            TestData.MetricsWithoutTiming(new RunDirectory(childRun)));
+    }
+
+    [Fact]
     public void ASecondCtrlCStopsAtOnce()
     {
         var (data, recipe) = Setup();

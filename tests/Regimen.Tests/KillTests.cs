@@ -171,7 +171,7 @@ public class EvolveKillTests
         Assert.True(new FileInfo(Path.Combine(workspace, "lineage.png")).Length > 5000);
     }
 
-    static List<int> TrialProcesses(string workspace) =>
+    internal static List<int> TrialProcesses(string workspace) =>
         Directory.GetDirectories("/proc").Select(d => Path.GetFileName(d)).Where(n => n.All(char.IsDigit))
             .Where(pid =>
             {

@@ -320,6 +320,30 @@ public class TrainStopOnTests
     }
 }
 
+/// <summary>train --folds K --stop-on: a finding inside a fold stops the experiment as it stops a plain run.</summary>
+public class FoldStopOnTests
+{
+    [Fact]
+    public void AFindingInsideAFoldExitsWithFiveAndNamesTheFoldAndTheFinding()
+    {
+        var data = TestData.WriteIdxDataset(TestData.TempDir("fold-stop-on-data"), trainCount: 192, testCount: 64);
+        var recipePath = Path.Combine(TestData.TempDir("fold-stop-on-recipe"), "r.yaml");
+        File.WriteAllText(recipePath, TrainLiveAnalysisTests.FixresMistakeRecipe());
+        var experiment = Path.Combine(TestData.TempDir("fold-stop-on"), "exp");
+        var (code, output) = CliTests.Run("train", recipePath, "--folds", "2", "--data", data, "--out", experiment,
+            "--stop-on", "critical");
+        Assert.True(code == ExitCodes.StoppedOnFinding, $"exit code {code}: {output}");
+        Assert.Matches(@"stopped on a finding in fold 1 of 2: critical [a-z-]+ at epoch \d+ \(--stop-on critical\)",
+            output);
+        Assert.Contains($"train --resume {experiment}", output);
+        var fold = Path.Combine(experiment, "fold-1");
+        Assert.Equal("interrupted", RunSummary.Read(Path.Combine(fold, "summary.json"))!.Status);
+        Assert.Contains(RunEvent.ReadAll(Path.Combine(fold, "events.jsonl")),
+            e => e.Kind == "stopped" && e.Message!.Contains("--stop-on critical"));
+        Assert.False(Directory.Exists(Path.Combine(experiment, "fold-2")));
+    }
+}
+
 /// <summary>regimen watch as a user runs it.</summary>
 public class WatchCliTests
 {

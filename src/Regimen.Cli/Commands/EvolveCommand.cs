@@ -122,9 +122,40 @@ public sealed class EvolveCommand : Command<EvolveCommand.Settings>
                                    "recipes on it and the test score is no longer an unbiased estimate; --set " +
                                    "data.validation=holdout (or --folds K) keeps the test split out of the selection.");
         AnsiConsole.MarkupLine($"evolve workspace: [link]{Markup.Escape(workspace.Path)}[/]");
-        var state = new EvolveLoop(workspace, settings, launcher, line => AnsiConsole.WriteLine(line))
-            .Run(baseline, cancellationToken);
+        // The first Ctrl-C stops the running trials after their current batch (SIGTERM to each), records them as
+        // interrupted and ends the loop; the second ends it at once, and the trials with it.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var ctrlC = new CtrlC(stop.Cancel, "stopping the running trials after their current batch with " +
+            "recovery checkpoints (press Ctrl-C again to stop at once, losing their epochs in progress)",
+            Console.Error);
+        LedgerState state;
+        try
+        {
+            state = new EvolveLoop(workspace, settings, launcher, line => AnsiConsole.WriteLine(line))
+                .Run(baseline, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return Interrupted(workspace, s, LedgerState.Replay(workspace.Ledger.Read()));
+        }
         LineageReport.WriteTable(AnsiConsole.Console, state, settings, workspace.Path);
+        if (stop.IsCancellationRequested || state.Trials.Any(t => t.Status == "interrupted"))
+            return Interrupted(workspace, s, state);
         return 0;
+    }
+
+    /// <summary>Names the interrupted trials and the command that continues the workspace; exit 130.</summary>
+    static int Interrupted(Workspace workspace, Settings s, LedgerState state)
+    {
+        var trials = state.Trials.Where(t => t.Status == "interrupted").Select(t => t.Id).ToList();
+        AnsiConsole.MarkupLine("[yellow]interrupted[/]: " + (trials.Count == 0 ? "no trial was training" :
+            $"{string.Join(", ", trials)} stopped after the current batch (recovery checkpoints kept)") +
+            $"; finished trials are kept in the ledger [link]{Markup.Escape(workspace.Ledger.Path)}[/]");
+        var arguments = new List<string> { "evolve", "--workspace", workspace.Path };
+        // The launcher is not part of the workspace's settings: give it again.
+        if (s.Launcher != "process") arguments.AddRange(["--launcher", s.Launcher]);
+        foreach (var option in s.Sbatch) arguments.Add($"--sbatch={option}");
+        Continuation.Print(arguments);
+        return ExitCodes.Interrupted;
     }
 }

@@ -138,24 +138,18 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     {
         var where = interruption.Progress is { } p
             ? $"epoch {interruption.Epoch}, after batch {p.Batch}" : $"before epoch {interruption.Epoch}";
-        bool onFinding = interruption.Reason.Contains("--stop-on", StringComparison.Ordinal);
+        bool onFinding = interruption.OnFinding;
         AnsiConsole.MarkupLine((onFinding ? $"[yellow]stopped on a finding[/] ({Markup.Escape(interruption.Reason)})"
             : "[yellow]interrupted[/]") +
                                $" at {where}; recovery checkpoint: " +
                                    $"[link]{Markup.Escape(outcome.Run.LastCheckpoint)}[/]");
         ContinueWith(outcome.Run.Path, data);
-        return onFinding ? ExitCodes.StoppedOnFinding : ExitCodes.Interrupted;
+        return interruption.ExitCode;
     }
 
     /// <summary>The exact command that continues a run or an experiment.</summary>
-    static void ContinueWith(string path, string? data)
-    {
-        var command = Evolve.RegimenCommand.Current();
-        var arguments = command.Prefix.Concat(["train", "--resume", path]);
-        if (data is not null) arguments = arguments.Concat(["--data", Path.GetFullPath(data)]);
-        AnsiConsole.MarkupLine("continue with:");
-        Console.Out.WriteLine("  " + command.ShellLine(arguments));   // one line, never wrapped: it is to be copied
-    }
+    static void ContinueWith(string path, string? data) => Continuation.Print(
+        data is null ? ["train", "--resume", path] : ["train", "--resume", path, "--data", Path.GetFullPath(data)]);
 
     /// <summary>
     /// K-fold cross-validation. Ctrl-C stops the running fold after its current batch (a recovery checkpoint, status
@@ -175,11 +169,12 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                     new LiveAnalysisCallback(new WatchOptions { StopOn = stopOn }, new FindingLinesView(Console.Out)) };
             }, stop);
         }
-        catch (RegimenException e) when (e.ExitCode == ExitCodes.Interrupted)
+        catch (RegimenException e) when (e.ExitCode is ExitCodes.Interrupted or ExitCodes.StoppedOnFinding)
         {
-            AnsiConsole.MarkupLine($"[yellow]interrupted[/]: {Markup.Escape(e.Message)}");
+            AnsiConsole.MarkupLine((e.ExitCode == ExitCodes.Interrupted ? "[yellow]interrupted[/]: "
+                : "[yellow]stopped on a finding[/] in ") + Markup.Escape(e.Message));
             ContinueWith(Path.GetFullPath(path), data);
-            return ExitCodes.Interrupted;
+            return e.ExitCode;
         }
         ExperimentView.Write(AnsiConsole.Console, result);
         AnsiConsole.MarkupLine($"experiment: [link]{Markup.Escape(Path.GetFullPath(path))}[/]");

@@ -9,7 +9,9 @@ using Spectre.Console.Cli;
 namespace Regimen.Cli.Commands;
 
 /// <summary>
-/// What a launcher runs: one replica of one trial of an evolve workspace, resumed if it was interrupted.
+/// What a launcher runs: one replica of one trial of an evolve workspace, resumed if it was interrupted. SIGTERM (the
+/// evolve loop's Ctrl-C, Slurm's scancel) stops it after the current batch with a recovery checkpoint: exit 130, which
+/// the loop records as interrupted, not failed.
 /// </summary>
 public sealed class TrialCommand : Command<TrialCommand.Settings>
 {
@@ -26,9 +28,15 @@ public sealed class TrialCommand : Command<TrialCommand.Settings>
     {
         WatchParent();
         var workspace = Workspace.Open(s.Workspace);
-        TrialRunner.RunReplica(workspace, s.Trial, s.Replica, _ =>
-            new TrainingCallback[] { new PlainProgress(Console.Out) });
-        return 0;
+        var stop = new StopRequest();
+        using var ctrlC = CtrlC.ForTrial(stop, Console.Error);
+        var interruption = TrialRunner.RunReplica(workspace, s.Trial, s.Replica, _ =>
+            new TrainingCallback[] { new PlainProgress(Console.Out) }, stop);
+        if (interruption is null) return 0;
+        Console.Out.WriteLine($"interrupted: {s.Trial} replica {s.Replica + 1}: {interruption.Reason} " +
+            $"(epoch {interruption.Epoch}{(interruption.Progress is { } p ? $", after batch {p.Batch}" : "")}); " +
+            "its recovery checkpoint continues it");
+        return ExitCodes.Interrupted;
     }
 
     [DllImport("libc")]

@@ -49,5 +49,5 @@ internal static class LearningRateSteps
         return steps;
     }
 
-    static string F(double x) => x.ToString("G4", CultureInfo.InvariantCulture);
+    static string F(double x) => Units.Significant(x, 4);
 }

@@ -37,6 +37,9 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
             {
                 Train(pending, cancellation);
                 state = Replay();
+                var interrupted = pending.Select(t => state.Find(t.Id)!).Where(t => t.Status == "interrupted").ToList();
+                if (interrupted.Count > 0 || cancellation.IsCancellationRequested)
+                    return Interrupted(interrupted, cancellation.IsCancellationRequested);
                 continue;
             }
             if (Decide(state)) { state = Replay(); continue; }
@@ -54,6 +57,21 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
     }
 
     LedgerState Replay() => LedgerState.Replay(workspace.Ledger.Read());
+
+    /// <summary>
+    /// The loop stops when a trial was interrupted (its own Ctrl-C, or a job stopped from outside): the interrupted
+    /// trials stay to be trained, from their recovery checkpoints, when the loop is started again.
+    /// </summary>
+    LedgerState Interrupted(List<Trial> trials, bool cancelled)
+    {
+        var which = trials.Count == 0 ? "before its next step"
+            : $"{string.Join(", ", trials.Select(t => t.Id))} stopped after the current batch";
+        var reason = $"interrupted{(cancelled ? " (Ctrl-C)" : "")}: {which}; started again, the loop continues " +
+                     "the interrupted trials from their recovery checkpoints";
+        Append(new LedgerEntry { Event = "stopped", Reason = reason });
+        say($"stopped: {reason}");
+        return Replay();
+    }
 
     void Append(LedgerEntry entry) => workspace.Ledger.Append(entry);
 
@@ -82,7 +100,20 @@ public sealed class EvolveLoop(Workspace workspace, EvolveSettings settings, ITr
         {
             var mine = results.Where(r => r.Job.Trial == trial.Id).ToList();
             double wall = mine.Sum(r => r.WallSeconds);
-            var failure = mine.FirstOrDefault(r => r.ExitCode != 0);
+            var failure = mine.FirstOrDefault(r => r.ExitCode != 0 && !r.Interrupted);
+            if (failure is null && mine.FirstOrDefault(r => r.Interrupted && r.Started) is { } stopped)
+            {
+                // Not a failure and not a result: the trial stays to be trained, resumed from its checkpoints.
+                Append(new LedgerEntry
+                {
+                    Event = "interrupted", Trial = trial.Id, Reason = $"replica {stopped.Job.Replica + 1}: " +
+                        "stopped after its current batch with a recovery checkpoint", WallSeconds = wall,
+                });
+                say($"{trial.Id}: interrupted (replica {stopped.Job.Replica + 1}); it continues from its recovery " +
+                    "checkpoint when the loop is started again");
+                continue;
+            }
+            if (mine.Any(r => r.Interrupted)) continue;   // not started: still "created"
             if (failure is not null)
             {
                 Append(new LedgerEntry

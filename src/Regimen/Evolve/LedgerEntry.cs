@@ -3,13 +3,13 @@ using System.Text.Json.Serialization;
 namespace Regimen.Evolve;
 
 /// <summary>
-/// One line of ledger.jsonl: something that happened to a trial (created, finished, failed, decided) or to the
-/// loop (stopped). The ledger is append-only; a trial's state is the replay of its entries.
+/// One line of ledger.jsonl: something that happened to a trial (created, interrupted, finished, failed, decided) or
+/// to the loop (stopped). The ledger is append-only; a trial's state is the replay of its entries.
 /// </summary>
 public sealed record LedgerEntry
 {
     [JsonPropertyName("time")] public DateTime Time { get; init; } = DateTime.UtcNow;
-    /// <summary>created | finished | failed | decided | stopped</summary>
+    /// <summary>created | interrupted | finished | failed | decided | stopped</summary>
     [JsonPropertyName("event")] public string Event { get; init; } = "";
     [JsonPropertyName("trial")] public string? Trial { get; init; }
 
@@ -37,7 +37,7 @@ public sealed record LedgerEntry
     [JsonPropertyName("gain")] public double? Gain { get; init; }
     [JsonPropertyName("noise")] public double? Noise { get; init; }
 
-    // failed, decided, stopped
+    // interrupted, failed, decided, stopped
     [JsonPropertyName("reason")] public string? Reason { get; init; }
 }
 

@@ -4,6 +4,8 @@ namespace Regimen.Evolve;
 
 /// <summary>
 /// Runs each job as a separate <c>regimen trial</c> process on this machine, its output in the job's log file.
+/// Cancelled (the loop's first Ctrl-C), it sends each running job SIGTERM, which stops its training after the current
+/// batch with a recovery checkpoint, waits for it, and starts no other job.
 /// </summary>
 public sealed class ProcessLauncher(RegimenCommand command) : ITrialLauncher
 {
@@ -16,13 +18,15 @@ public sealed class ProcessLauncher(RegimenCommand command) : ITrialLauncher
         CancellationToken cancellation)
     {
         var results = new JobResult[jobs.Count];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellation };
+        // No CancellationToken here: a cancelled loop still waits for its running jobs to stop and returns them.
+        var options = new ParallelOptions { MaxDegreeOfParallelism = parallel };
         Parallel.For(0, jobs.Count, options, i => results[i] = RunOne(workspace, jobs[i], cancellation));
         return results;
     }
 
     JobResult RunOne(Workspace workspace, TrialJob job, CancellationToken cancellation)
     {
+        if (cancellation.IsCancellationRequested) return JobResult.NotStarted(job);
         var clock = Stopwatch.StartNew();
         var start = new ProcessStartInfo(command.Executable)
         {
@@ -47,11 +51,13 @@ public sealed class ProcessLauncher(RegimenCommand command) : ITrialLauncher
         }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        using (cancellation.Register(() =>
-            { try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }))
+        using (cancellation.Register(() => Signals.Send(process, Signals.Terminate)))
             process.WaitForExit();
-        cancellation.ThrowIfCancellationRequested();
-        return new JobResult(job, process.ExitCode, process.ExitCode == 0 ? null : $"exit code {process.ExitCode}: " +
+        int code = process.ExitCode;
+        // Asked to stop, a job that had not yet set up its SIGTERM handler ends by the signal's default action (143):
+        // interrupted too.
+        if (code != 0 && cancellation.IsCancellationRequested) code = ExitCodes.Interrupted;
+        return new JobResult(job, code, code == 0 ? null : $"exit code {process.ExitCode}: " +
             $"{LogTail.Read(job.LogFile)}", clock.Elapsed.TotalSeconds);
     }
 }

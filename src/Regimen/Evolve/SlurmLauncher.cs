@@ -57,36 +57,47 @@ public sealed class SlurmLauncher(RegimenCommand command, IReadOnlyList<string> 
         // training, and a second task on the same replica would race them. Finished replicas are then skipped.
         var current = Path.Combine(directory, "current-job");
         if (File.Exists(current) && File.ReadAllText(current).Trim() is { Length: > 0 } previous)
-            Wait(previous, cancellation);
+            if (Wait(previous, cancellation)) return jobs.Select(JobResult.NotStarted).ToList();
         var scriptFile = Path.Combine(directory, $"batch-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}.sh");
         AtomicFile.WriteAllText(scriptFile, Script(workspace, jobs, parallel));
         var jobId = Slurm("sbatch", "--parsable", scriptFile).Split(';')[0].Trim();
         if (jobId.Length == 0) throw new RegimenException($"sbatch {scriptFile}: printed no job id", ExitCodes.Failure);
         AtomicFile.WriteAllText(current, jobId);
-        Wait(jobId, cancellation);
+        bool cancelled = Wait(jobId, cancellation);
         double wall = clock.Elapsed.TotalSeconds;
         return jobs.Select(job =>
         {
             var exit = ExitFile(job);
             if (!File.Exists(exit))
-                return new JobResult(job, -1, $"Slurm task ended without an exit code (cancelled, timed out or node " +
-                    $"lost): {LogTail.Read(job.LogFile)}", wall);
+                return cancelled
+                    ? new JobResult(job, ExitCodes.Interrupted, $"cancelled by the loop: {LogTail.Read(job.LogFile)}",
+                        wall)
+                    : new JobResult(job, -1, $"Slurm task ended without an exit code (cancelled, timed out or node " +
+                        $"lost): {LogTail.Read(job.LogFile)}", wall);
             int code = int.TryParse(File.ReadAllText(exit).Trim(), out var c) ? c : -1;
+            if (code != 0 && cancelled) code = ExitCodes.Interrupted;
             return new JobResult(job, code, code == 0 ? null : $"exit code {code}: {LogTail.Read(job.LogFile)}", wall);
         }).ToList();
     }
 
-    void Wait(string jobId, CancellationToken cancellation)
+    /// <summary>
+    /// Waits until squeue no longer lists the job. Cancelled, it scancels the job (SIGTERM to its tasks: each stops
+    /// after its current batch with a recovery checkpoint) and waits for it to leave the queue; true then.
+    /// </summary>
+    bool Wait(string jobId, CancellationToken cancellation)
     {
+        bool cancelled = false;
         // squeue fails for a job id the controller has forgotten: that job has long ended.
         while (TrySlurm("squeue", "--noheader", "--jobs", jobId) is { } listed && listed.Trim().Length > 0)
         {
-            if (cancellation.WaitHandle.WaitOne(poll))
+            if (cancelled) Thread.Sleep(poll);
+            else if (cancellation.WaitHandle.WaitOne(poll))
             {
                 TrySlurm("scancel", jobId);
-                cancellation.ThrowIfCancellationRequested();
+                cancelled = true;
             }
         }
+        return cancelled;
     }
 
     static string? TrySlurm(string tool, params string[] arguments)

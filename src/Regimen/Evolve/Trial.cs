@@ -16,7 +16,7 @@ public sealed class Trial
     public List<string> Findings { get; init; } = new();
     public DateTime Created { get; init; }
 
-    /// <summary>created | finished | failed</summary>
+    /// <summary>created | interrupted (to be continued from its checkpoints) | finished | failed</summary>
     public string Status { get; set; } = "created";
     public double? Score { get; set; }
     public double? Spread { get; set; }
@@ -25,6 +25,8 @@ public sealed class Trial
     public int? ValidationImages { get; set; }
     public double? WallSeconds { get; set; }
     public string? FailReason { get; set; }
+    /// <summary>Why the trial's training stopped before its end, while it is interrupted.</summary>
+    public string? InterruptReason { get; set; }
 
     public LedgerEntry? Decision { get; set; }
     public bool Promoted => Decision?.Promoted == true;
@@ -67,6 +69,10 @@ public sealed class LedgerState
                     trial.Score = e.Score; trial.Spread = e.Spread; trial.Scores = e.Scores ??
                         new(); trial.WallSeconds = e.WallSeconds;
                     trial.ValidationImages = e.ValidationImages;
+                    break;
+                case "interrupted" when trial is not null && !trial.Done:
+                    trial.Status = "interrupted";
+                    trial.InterruptReason = e.Reason;
                     break;
                 case "failed" when trial is not null:
                     trial.Status = "failed";

@@ -4,9 +4,18 @@ namespace Regimen.Evolve;
 public sealed record TrialJob(string Trial, int Replica, string LogFile);
 
 /// <summary>
-/// How a job ended: exit code 0 is success; otherwise the error says why (the last lines of its log).
+/// How a job ended: exit code 0 is success; 130 is interrupted (stopped after a batch with a recovery checkpoint, or
+/// never started: <see cref="Started"/> false), to be continued, not a failure; otherwise the error says why (the last
+/// lines of its log).
 /// </summary>
-public sealed record JobResult(TrialJob Job, int ExitCode, string? Error, double WallSeconds);
+public sealed record JobResult(TrialJob Job, int ExitCode, string? Error, double WallSeconds, bool Started = true)
+{
+    public bool Interrupted => ExitCode == ExitCodes.Interrupted;
+
+    /// <summary>A job the launcher did not start because the loop was interrupted first.</summary>
+    public static JobResult NotStarted(TrialJob job) =>
+        new(job, ExitCodes.Interrupted, "not started (the loop was interrupted)", 0, Started: false);
+}
 
 /// <summary>
 /// Runs trial jobs somewhere: separate processes on this machine (<see cref="ProcessLauncher"/>), a Slurm job
@@ -16,7 +25,11 @@ public sealed record JobResult(TrialJob Job, int ExitCode, string? Error, double
 public interface ITrialLauncher
 {
     string Name { get; }
-    /// <summary>Runs the jobs, at most <paramref name="parallel"/> at once, and returns when all have ended.</summary>
+    /// <summary>
+    /// Runs the jobs, at most <paramref name="parallel"/> at once, and returns when all have ended.
+    /// <paramref name="cancellation"/> asks for a graceful stop: the running jobs stop after their current batch
+    /// (exit 130), no job starts after it.
+    /// </summary>
     IReadOnlyList<JobResult> Run(Workspace workspace, IReadOnlyList<TrialJob> jobs, int parallel,
         CancellationToken cancellation);
 }

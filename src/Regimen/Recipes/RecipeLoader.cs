@@ -113,6 +113,7 @@ public static class RecipeLoader
             .WithNamingConvention(UnderscoredNamingConvention.Instance)
             .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
             .WithIndentedSequences()
+            .WithTypeConverter(new PlainDecimalConverter())
             .Build();
         return serializer.Serialize(recipe);
     }

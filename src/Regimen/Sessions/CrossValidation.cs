@@ -48,7 +48,7 @@ public static class CrossValidation
                 if (outcome.Interruption is { } interruption)
                     throw new RegimenException($"fold {f + 1} of {folds.Length}: " +
                         $"{interruption.Describe(setup.BatchesPerEpoch)}; 'regimen train --resume {experimentPath}' " +
-                        $"continues the experiment", ExitCodes.Interrupted);
+                        $"continues the experiment", interruption.ExitCode);
                 summary = outcome.Summary;
             }
             // Score the fold's best weights on its held-out images and on the test split.

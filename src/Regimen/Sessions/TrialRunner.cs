@@ -10,8 +10,13 @@ namespace Regimen.Sessions;
 /// </summary>
 public static class TrialRunner
 {
-    public static void RunReplica(Workspace workspace, string trial, int replica,
-        Func<int, IReadOnlyList<TrainingCallback>> callbacks)
+    /// <summary>
+    /// Trains the replica; a <paramref name="stop"/> request ends it after the current batch with a recovery
+    /// checkpoint, and the interruption is returned (a trial with folds throws, as cross-validation does, with exit
+    /// code 130). Null when the replica is done.
+    /// </summary>
+    public static Interruption? RunReplica(Workspace workspace, string trial, int replica,
+        Func<int, IReadOnlyList<TrainingCallback>> callbacks, StopRequest? stop = null)
     {
         var settings = workspace.Settings;
         if (!File.Exists(workspace.RecipeFile(trial)))
@@ -22,8 +27,8 @@ public static class TrialRunner
             if (replica != 0)
                 throw new RegimenException($"--replica {replica}: a trial with folds is one job (replica 0)");
             recipe.Data.Folds = settings.Folds;
-            CrossValidation.Run(recipe, workspace.ExperimentPath(trial), settings.Data, force: false, callbacks);
-            return;
+            CrossValidation.Run(recipe, workspace.ExperimentPath(trial), settings.Data, force: false, callbacks, stop);
+            return null;
         }
         if (replica < 0 || replica >= settings.Seeds)
             throw new RegimenException($"--replica {replica}: the workspace trains {settings.Seeds} seeds " +
@@ -31,16 +36,13 @@ public static class TrialRunner
         recipe.Seed += replica;
         var path = workspace.SeedRunPath(trial, replica);
         var run = new RunDirectory(path);
-        if (RunSummary.Read(run.SummaryFile) is { Status: "completed" or "stopped" }) return;
+        if (RunSummary.Read(run.SummaryFile) is { Status: "completed" or "stopped" }) return null;
         if (File.Exists(run.RecipeFile))
-        {
-            TrainingRunner.Resume(path, settings.Data, callbacks(replica));
-            return;
-        }
-        TrainingRunner.Start(new TrainingRequest
+            return TrainingRunner.Resume(path, settings.Data, callbacks(replica), stop: stop).Interruption;
+        return TrainingRunner.Start(new TrainingRequest
         {
             Recipe = recipe, OutputDirectory = path, DataDirectory = settings.Data, Force = true,
-            Callbacks = callbacks(replica),
-        });
+            Callbacks = callbacks(replica), Stop = stop,
+        }).Interruption;
     }
 }

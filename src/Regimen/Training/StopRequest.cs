@@ -27,6 +27,15 @@ public sealed class StopRequest
 /// </summary>
 public sealed record Interruption(string Reason, int Epoch, EpochProgress? Progress)
 {
+    /// <summary>How the reason of a stop on a finding at --stop-on's severity ends: "(--stop-on critical)".</summary>
+    public static string StopOnReason(string severity) => $"{StopOnMarker}{severity})";
+    const string StopOnMarker = "(--stop-on ";
+
+    /// <summary>Stopped on a finding at --stop-on's severity (exit code 5), not by Ctrl-C or SIGTERM (130).</summary>
+    public bool OnFinding => Reason.Contains(StopOnMarker, StringComparison.Ordinal);
+
+    public int ExitCode => OnFinding ? ExitCodes.StoppedOnFinding : ExitCodes.Interrupted;
+
     public string Describe(int batchesPerEpoch) => Progress is { } p
         ? $"{Reason}; stopped at epoch {Epoch}, batch {p.Batch} of {batchesPerEpoch}"
         : $"{Reason}; stopped before epoch {Epoch}";

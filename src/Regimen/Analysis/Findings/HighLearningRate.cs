@@ -72,5 +72,5 @@ internal sealed class HighLearningRate : FindingKind
         };
     }
 
-    static string F(double x) => x.ToString("G4", CultureInfo.InvariantCulture);
+    static string F(double x) => Units.Significant(x, 4);
 }

@@ -44,5 +44,5 @@ internal sealed class Advice(TrainingLog log)
     public double WeightDecay => Num("optimizer.weight_decay", "weight_decay");
 
     /// <summary>A number as a recipe patch writes it.</summary>
-    public static string F(double x) => x.ToString("G4", CultureInfo.InvariantCulture);
+    public static string F(double x) => Units.Significant(x, 4);
 }

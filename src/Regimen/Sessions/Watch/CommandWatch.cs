@@ -60,7 +60,7 @@ public sealed partial class CommandWatch
         // watch only waits for it to end.
         bool interrupted = false;
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM,
-            c => { c.Cancel = true; interrupted = true; Signal(process, Sigterm); });
+            c => { c.Cancel = true; interrupted = true; Signals.Send(process, Signals.Terminate); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT,
             c => { c.Cancel = true; interrupted = true; });
         DateTime? stopAt = null;
@@ -78,14 +78,14 @@ public sealed partial class CommandWatch
                 if (stage == 0)
                 {
                     view.Note($"stopping the command: {reason}; SIGINT sent");
-                    Signal(process, Sigint);
+                    Signals.Send(process, Signals.Interrupt);
                     (stopAt, stage) = (now, 1);
                 }
                 else if (stage == 1 && now - stopAt > options.Grace)
                 {
                     view.Note($"the command is still running {options.Grace.TotalSeconds:0} s after SIGINT: " +
                         $"SIGTERM sent");
-                    Signal(process, Sigterm);
+                    Signals.Send(process, Signals.Terminate);
                     (stopAt, stage) = (now, 2);
                 }
                 else if (stage == 2 && now - stopAt > options.Grace)
@@ -209,15 +209,4 @@ public sealed partial class CommandWatch
 
     [GeneratedRegex(@"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")]
     private static partial Regex Ansi();
-
-    const int Sigint = 2, Sigterm = 15;
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
-
-    static void Signal(Process p, int signal)
-    {
-        try { if (!p.HasExited) Kill(p.Id, signal); }
-        catch (InvalidOperationException) { }
-    }
 }

@@ -163,7 +163,8 @@ public sealed class WatchSession
         alerts?.Raise(a, analyst.Log.Name);
         if (stop && StopReason is null && options.StopOn is { } level && FindingTracker.AtLeast(a.Finding.Severity,
             level))
-            StopReason = $"{a.Finding.Severity} {a.Finding.Kind} at epoch {a.Epoch} (--stop-on {level})";
+            StopReason = $"{a.Finding.Severity} {a.Finding.Kind} at epoch {a.Epoch} " +
+                Training.Interruption.StopOnReason(level);
     }
 
     /// <summary>The end: the whole log judged once; the findings of the run's end recorded as events too.</summary>
