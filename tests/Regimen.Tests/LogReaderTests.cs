@@ -98,6 +98,27 @@ public class LogReaderTests
     }
 
     [Fact]
+    public void BareNanAndInfinityOfPythonsJsonDumpsAreRead()
+    {
+        // BEiT/ConvNeXt-style log.txt: train_grad_norm is Infinity when AMP overflows; a string keeps its text.
+        var log = Assert.Single(LogReader.Read(Write("log.txt",
+            "{\"train_loss\": 4.6, \"train_grad_norm\": 1.2, \"test_acc1\": 16.25, \"epoch\": 0}\n" +
+            "{\"train_loss\": 4.5, \"train_grad_norm\": Infinity, \"note\": \"NaN, Infinity\", \"test_acc1\": " +
+            "16.38, \"epoch\": 1}\n{\"train_loss\": NaN, \"train_grad_norm\": -Infinity, \"test_acc1\": 24.16, " +
+            "\"epoch\": 2}\n")));
+        Assert.Equal(3, log.Epochs.Count);
+        Assert.Equal(0.1638, log.Epochs[1].ValAccuracy!.Value, 6);
+        Assert.True(double.IsNaN(log.Epochs[2].TrainLoss!.Value));
+        Assert.Null(JsonLinesReader.QuoteBareSpecials("{\"a\": \"NaN\", \"b\": 1.0}"));
+        Assert.Equal("{\"a\": \"-Infinity\", \"b\": \"x Infinity\"}",
+            JsonLinesReader.QuoteBareSpecials("{\"a\": -Infinity, \"b\": \"x Infinity\"}"));
+        // A misspelt token is still an error that names the line (past the five lines detection looks at).
+        var broken = Write("bad.txt", string.Concat(Enumerable.Range(0, 5).Select(e =>
+            $"{{\"train_loss\": 4.6, \"epoch\": {e}}}\n")) + "{\"train_loss\": Infinityy, \"epoch\": 5}\n");
+        Assert.Contains(":6: not a JSON object", Assert.Throws<RegimenException>(() => LogReader.Read(broken)).Message);
+    }
+
+    [Fact]
     public void TensorBoardEventsWrittenByTorchSharp()
     {
         var dir = TestData.TempDir("tb");
@@ -375,6 +396,9 @@ public class ColumnRoleTests
         Assert.Equal(("Acc@1 [val]", "top_5"),
             (Roles("Acc@1 [val]")["val_acc"], Roles("epoch", "train_loss", "top_1", "top_5")["val_top5"]));
         Assert.Equal("test_acc", Roles("train_acc", "test_acc")["val_acc"]);
+        // A resolution in the name (CF-ViT's test at three input sizes): the first takes the role.
+        var sizes = Roles("train_loss", "test_96_acc1", "test_96_acc5", "test_384_acc1", "test_384_acc5", "epoch");
+        Assert.Equal(("test_96_acc1", "test_96_acc5"), (sizes["val_acc"], sizes["val_top5"]));
         Assert.True(ColumnRoles.LowerIsBetter("eval_loss") && !ColumnRoles.LowerIsBetter("eval_macro_f1"));
     }
 

@@ -113,7 +113,9 @@ public static class ColumnRoles
         if (phase == Phase.None && Step.Contains(whole)) return new ColumnName(Phase.None, "step");
         // Lightning's train_loss_step is the per-step series beside train_loss_epoch: not the epoch's value.
         if (rest.Count > 1 && rest[^1] == "step") return new ColumnName(phase, "");
-        var kept = rest.Where(w => !Filler.Contains(w)).ToList();
+        // A number of two or more digits is a qualifier (a resolution or crop size: CF-ViT's test_384_acc1), not part
+        // of the quantity; one digit is (top_1, acc@5).
+        var kept = rest.Where(w => !Filler.Contains(w) && !(w.Length > 1 && w.All(char.IsAsciiDigit))).ToList();
         string core = string.Concat(kept);
         if (core.StartsWith("lr", StringComparison.Ordinal) && (core.Length == 2 || !char.IsAsciiLetter(core[2]) ||
             kept[0] == "lr")

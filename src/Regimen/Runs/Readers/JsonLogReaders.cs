@@ -173,13 +173,54 @@ internal sealed class JsonLinesReader : ILogReader
             if (!t.StartsWith('{') || !t.EndsWith('}')) return 0;
             try
             {
-                using var doc = JsonDocument.Parse(t);
+                using var doc = ParseLine(t);
                 if (doc.RootElement.EnumerateObject().All(p => p.Value.ValueKind == JsonValueKind.Array)) return 0.3;
                 objects++;
             }
             catch (JsonException) { return 0; }
         }
         return objects == 0 ? 0 : objects == 1 ? 0.8 : 0.9;
+    }
+
+    /// <summary>
+    /// One line as JSON; Python's json.dumps writes NaN, Infinity and -Infinity as bare tokens (DeiT's train_grad_norm
+    /// under an AMP overflow), which JSON does not allow: a line that fails is read again with them quoted.
+    /// </summary>
+    static JsonDocument ParseLine(string line)
+    {
+        try { return JsonDocument.Parse(line); }
+        catch (JsonException) when (QuoteBareSpecials(line) is { } quoted) { return JsonDocument.Parse(quoted); }
+    }
+
+    static readonly string[] BareSpecials = { "-Infinity", "Infinity", "NaN" };
+
+    /// <summary>The line with bare NaN/Infinity/-Infinity outside strings quoted, or null when it has none.</summary>
+    internal static string? QuoteBareSpecials(string line)
+    {
+        var sb = new StringBuilder(line.Length + 16);
+        bool inString = false, changed = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (inString)
+            {
+                sb.Append(c);
+                if (c == '\\' && i + 1 < line.Length) sb.Append(line[++i]);
+                else if (c == '"') inString = false;
+                continue;
+            }
+            if (c == '"') inString = true;
+            var token = BareSpecials.FirstOrDefault(t => string.CompareOrdinal(line, i, t, 0, t.Length) == 0);
+            if (token is not null)
+            {
+                sb.Append('"').Append(token).Append('"');
+                i += token.Length - 1;
+                changed = true;
+                continue;
+            }
+            sb.Append(c);
+        }
+        return changed ? sb.ToString() : null;
     }
 
     internal static double? Special(string? text) =>
@@ -195,7 +236,7 @@ internal sealed class JsonLinesReader : ILogReader
             line++;
             if (string.IsNullOrWhiteSpace(text)) continue;
             JsonDocument doc;
-            try { doc = JsonDocument.Parse(text); }
+            try { doc = ParseLine(text); }
             catch (JsonException e) { throw new RegimenException($"{path}:{line}: not a JSON object ({e.Message})"); }
             using (doc)
             {
