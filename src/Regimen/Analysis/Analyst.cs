@@ -26,8 +26,9 @@ public static class Analyst
         bool running = false)
     {
         var o = options ?? new AnalysisOptions();
-        log = Derived(log);
-        var v = new LogView(log, MetricFor(log, o), o, noisePool, running);
+        var series = new LogSeries(log);
+        log = Derived(log, series);
+        var v = new LogView(log, MetricFor(log, o), o, noisePool, running, series);
         var notChecked = new List<string>();
         var findings = new List<Finding>();
         foreach (var kind in FindingRegistry.All.Where(k => k.InRuns))
@@ -55,7 +56,7 @@ public static class Analyst
     {
         var o = options ?? new AnalysisOptions();
         var metric = MetricFor(folds[0], o);
-        var stepped = folds.Select(Derived).ToList();
+        var stepped = folds.Select(f => Derived(f, new LogSeries(f))).ToList();
         var views = stepped.Select(f => new LogView(f, metric, o, stepped)).ToList();
         var perFold = folds.Select(f => Analyze(f, o with { Monitor = metric }, stepped)).ToList();
         var check = new FoldsCheck(views, o);
@@ -93,7 +94,8 @@ public static class Analyst
     /// <summary>
     /// The log with the schedule events its series show and it does not record (lr steps, unlogged jumps).
     /// </summary>
-    static TrainingLog Derived(TrainingLog log) => UnloggedChanges.WithJumps(LearningRateSteps.WithSteps(log));
+    static TrainingLog Derived(TrainingLog log, LogSeries series) =>
+        UnloggedChanges.WithJumps(LearningRateSteps.WithSteps(log, series), series);
 
     static string MetricFor(TrainingLog log, AnalysisOptions o) =>
         o.Monitor ?? (log.Has(e => e.ValAccuracy) ? "val_acc" : "val_loss");

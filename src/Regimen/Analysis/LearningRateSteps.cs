@@ -20,9 +20,12 @@ internal static class LearningRateSteps
     /// <summary>
     /// The log with an lr schedule event at each step change of its lr series that no event records yet.
     /// </summary>
-    public static TrainingLog WithSteps(TrainingLog log)
+    public static TrainingLog WithSteps(TrainingLog log) => WithSteps(log, new LogSeries(log));
+
+    /// <summary><see cref="WithSteps(TrainingLog)"/> with the series an analysis has built.</summary>
+    internal static TrainingLog WithSteps(TrainingLog log, LogSeries series)
     {
-        var steps = Steps(log.Series(e => e.LearningRate));
+        var steps = Steps(series["lr"]);
         var recorded = log.Events.Where(e => e.Kind == "schedule" &&
             (e.Key ?? "").Contains("lr", StringComparison.Ordinal))
             .Select(e => e.Epoch).ToHashSet();

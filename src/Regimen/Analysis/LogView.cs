@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Regimen.Runs;
 using Regimen.Training;
 using Monitor = Regimen.Training.Monitor;   // not System.Threading.Monitor
@@ -9,16 +10,21 @@ namespace Regimen.Analysis;
 /// </summary>
 internal sealed class LogView
 {
+    /// <summary>
+    /// The log through <paramref name="metric"/>; <paramref name="series"/>: its role series an analysis has built
+    /// already (of a log with the same epochs), else built here as they are needed.
+    /// </summary>
     public LogView(TrainingLog log, string metric, AnalysisOptions? options = null,
-        IReadOnlyList<TrainingLog>? noisePool = null, bool running = false)
+        IReadOnlyList<TrainingLog>? noisePool = null, bool running = false, LogSeries? series = null)
     {
         Log = log;
-        Noise = new NoiseModel(log, options?.ValidationSize, noisePool);
+        this.series = series is not null && series.Covers(log) ? series : new LogSeries(log);
+        Noise = new NoiseModel(log, options?.ValidationSize, noisePool, this.series);
         Classes = options?.Classes ?? log.Classes;
         Metric = metric;
         Monitor = Monitor.Named(metric);
         // A role (val_acc, val_loss...) or any other series the log kept by name (--metric eval_macro_f1).
-        Values = log.MetricSeries(metric) ?? new List<(int Epoch, double Value)>();
+        Values = this.series.Metric(metric) ?? new List<(int Epoch, double Value)>();
         Gap = new List<(int Epoch, double Gap)>(log.Epochs.Count);
         foreach (var e in log.Epochs)
             if (e.TrainAccuracy is { } train && e.ValAccuracy is { } val) Gap.Add((e.Epoch, train - val));
@@ -49,7 +55,12 @@ internal sealed class LogView
         return lrs.Count == 0 || lrs[^1].Value >= PeakFraction * lrs.Max(p => p.Value);
     }
 
+    readonly LogSeries series;
+
     public TrainingLog Log { get; }
+
+    /// <summary>A role's series (train_loss, val_loss, lr...), built once per view: read it, never change it.</summary>
+    public List<(int Epoch, double Value)> Series(string role) => series[role];
     /// <summary>The noise every effect in this run is judged against.</summary>
     public NoiseModel Noise { get; }
     /// <summary>The number of classes, when the log or the user says.</summary>
@@ -87,7 +98,7 @@ internal sealed class LogView
     {
         get
         {
-            var lrs = Log.Series(e => e.LearningRate);
+            var lrs = series["lr"];
             return lrs.Count > 2 && lrs[^1].Value < 0.05 * lrs.Max(p => p.Value);
         }
     }
@@ -112,12 +123,30 @@ internal sealed class LogView
     public static string Points(double gap) => Units.Points(gap);
 
     /// <summary>The least-squares slope of a series per epoch.</summary>
-    public static double Slope(IReadOnlyList<(int Epoch, double Value)> points)
+    public static double Slope(IReadOnlyList<(int Epoch, double Value)> points) =>
+        Slope(points is List<(int Epoch, double Value)> list ? CollectionsMarshal.AsSpan(list) : points.ToArray());
+
+    /// <summary>The least-squares slope per epoch, summed in order as Enumerable.Average and Sum add.</summary>
+    public static double Slope(ReadOnlySpan<(int Epoch, double Value)> points)
     {
-        if (points.Count < 2) return 0;
-        double mx = points.Average(p => p.Epoch), my = points.Average(p => p.Value);
-        double num = points.Sum(p => (p.Epoch - mx) * (p.Value - my)),
-            den = points.Sum(p => (p.Epoch - mx) * (p.Epoch - mx));
+        if (points.Length < 2) return 0;
+        var (mx, my) = Means(points);
+        double num = 0, den = 0;
+        foreach (var p in points) num += (p.Epoch - mx) * (p.Value - my);
+        foreach (var p in points) den += (p.Epoch - mx) * (p.Epoch - mx);
         return den == 0 ? 0 : num / den;
+    }
+
+    /// <summary>
+    /// The mean epoch and value of a non-empty series, as Enumerable.Average computes them (epochs summed as longs,
+    /// values in order from the first).
+    /// </summary>
+    public static (double Epoch, double Value) Means(ReadOnlySpan<(int Epoch, double Value)> points)
+    {
+        long epochs = 0;
+        double values = points[0].Value;
+        foreach (var p in points) epochs += p.Epoch;
+        for (int i = 1; i < points.Length; i++) values += points[i].Value;
+        return ((double)epochs / points.Length, values / points.Length);
     }
 }

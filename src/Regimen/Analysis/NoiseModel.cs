@@ -42,6 +42,7 @@ public sealed class NoiseModel
 
     readonly IReadOnlyList<TrainingLog> pool;
     readonly Dictionary<string, double> spreads = new();
+    readonly LogSeries series;
 
     /// <param name="log">The run.</param>
     /// <param name="validationSize">Validation images per accuracy where the log does not say.</param>
@@ -50,10 +51,17 @@ public sealed class NoiseModel
     /// few epochs each give few residuals, and the folds share their noise.
     /// </param>
     public NoiseModel(TrainingLog log, int? validationSize = null, IReadOnlyList<TrainingLog>? pool = null)
+        : this(log, validationSize, pool, new LogSeries(log))
+    {
+    }
+
+    /// <summary>The noise model of a log whose role series an analysis has built (<paramref name="series"/>).</summary>
+    internal NoiseModel(TrainingLog log, int? validationSize, IReadOnlyList<TrainingLog>? pool, LogSeries series)
     {
         this.pool = pool is { Count: > 0 } ? pool : new[] { log };
+        this.series = series;
         ValidationSize = validationSize ?? log.ValidationSize;
-        if (ValidationSize is null && InferValidationSize(log.Series(e => e.ValAccuracy).Select(p => p.Value)) is { } n)
+        if (ValidationSize is null && InferValidationSize(series["val_acc"].Select(p => p.Value)) is { } n)
         {
             ValidationSize = n;
             Inferred = true;
@@ -175,7 +183,7 @@ public sealed class NoiseModel
     /// <summary>The standard error of one validation accuracy near <paramref name="p"/>.</summary>
     public Noise ValAccuracy(double p) => ValidationSize is { } n && n > 0
         ? new(Math.Max(Binomial(p, n), AccuracyFloor), $"binomial on {Images}")
-        : Spread("val_acc", e => e.ValAccuracy, AccuracyFloor);
+        : Spread("val_acc", AccuracyFloor);
 
     /// <summary>
     /// The standard error of the difference of two validation accuracies (two epochs, or a value and a target).
@@ -185,7 +193,7 @@ public sealed class NoiseModel
     /// <summary>The standard error of one training accuracy near <paramref name="p"/>.</summary>
     public Noise TrainAccuracy(double p) => TrainSize is { } n && n > 0
         ? new(Math.Max(Binomial(p, n), AccuracyFloor), $"binomial on {n} training images")
-        : Spread("train_acc", e => e.TrainAccuracy, AccuracyFloor);
+        : Spread("train_acc", AccuracyFloor);
 
     /// <summary>The standard error of a train-validation accuracy gap.</summary>
     public Noise Gap(double train, double val) => WithTrainAccuracy(ValAccuracy(val), train);
@@ -209,10 +217,10 @@ public sealed class NoiseModel
         // The validation accuracies (plain, TTA, EMA, top-5) are counts of images out of the validation size.
         "val_acc" or "val_acc_tta" or "val_acc_ema" or "val_top5" when ValidationSize is not null => ValAccuracy(at),
         "val_acc" => ValAccuracy(at),
-        "val_loss" => Spread("val_loss", e => e.ValLoss, LossFloor * Math.Abs(at)),
-        "train_loss" => Spread("train_loss", e => e.TrainLoss, LossFloor * Math.Abs(at)),
+        "val_loss" => Spread("val_loss", LossFloor * Math.Abs(at)),
+        "train_loss" => Spread("train_loss", LossFloor * Math.Abs(at)),
         // Any other series the log kept (eval_macro_f1...): its own spread, floored like a loss.
-        _ => Spread(metric, null, LossFloor * Math.Abs(at)),
+        _ => Spread(metric, LossFloor * Math.Abs(at)),
     };
 
     /// <summary>
@@ -224,7 +232,7 @@ public sealed class NoiseModel
     public Noise Process(string metric, double at)
     {
         var measured = Metric(metric, at);
-        var spread = Spread(metric, metric == "val_acc" ? e => e.ValAccuracy : null, 0);
+        var spread = Spread(metric, 0);
         return spread.Known && (!measured.Known || spread.Se > measured.Se) ? spread : measured;
     }
 
@@ -232,7 +240,7 @@ public sealed class NoiseModel
     /// others in one stretch), the part of <see cref="Process"/> that the training's swings add; a smooth series'
     /// spread of 0 is measured too.</summary>
     public bool SpreadKnown(string metric) =>
-        !double.IsNaN(Spread(metric, metric == "val_acc" ? e => e.ValAccuracy : null, 0).Se);
+        !double.IsNaN(Spread(metric, 0).Se);
 
     /// <summary>The standard error of the difference of two values of the metric.</summary>
     public Noise MetricDifference(string metric, double a, double b) =>
@@ -245,11 +253,11 @@ public sealed class NoiseModel
         return Math.Sqrt(q * (1 - q) / n);
     }
 
-    /// <summary>A series' spread; <paramref name="select"/> null: the series the log keeps under that name.</summary>
-    Noise Spread(string name, Func<LogEpoch, double?>? select, double floor)
+    /// <summary>A series' spread: a role's, or one the log keeps under that name, in each run of the pool.</summary>
+    Noise Spread(string name, double floor)
     {
         IReadOnlyList<(int Epoch, double Value)> Of(TrainingLog l) =>
-            select is null ? l.MetricSeries(name) ?? new List<(int Epoch, double Value)>() : l.Series(select);
+            (series.Covers(l) ? series.Metric(name) : l.MetricSeries(name)) ?? new List<(int Epoch, double Value)>();
         if (!spreads.TryGetValue(name, out var s))
             spreads[name] = s = EpochSpread(pool.Select(l => (Of(l), (IReadOnlySet<int>)Breaks(l))));
         return double.IsNaN(s)
@@ -270,15 +278,19 @@ public sealed class NoiseModel
     public static double EpochSpread(IEnumerable<(IReadOnlyList<(int Epoch, double Value)> Series,
         IReadOnlySet<int> Breaks)> runs)
     {
-        var residuals = new List<double>();
-        foreach (var (series, breaks) in runs)
+        var all = runs.ToList();
+        // Sized once and no set looked up where there are no breaks: a log of 10^6 epochs has 10^6 residuals.
+        var residuals = new double[all.Sum(r => Math.Max(0, r.Series.Count - 2))];
+        int count = 0;
+        foreach (var (series, breaks) in all)
             for (int i = 1; i + 1 < series.Count; i++)
             {
-                if (breaks.Contains(series[i].Epoch) || breaks.Contains(series[i + 1].Epoch)) continue;
-                residuals.Add(Math.Abs(series[i].Value - (series[i - 1].Value + series[i + 1].Value) / 2));
+                if (breaks.Count > 0 && (breaks.Contains(series[i].Epoch) || breaks.Contains(series[i + 1].Epoch)))
+                    continue;
+                residuals[count++] = Math.Abs(series[i].Value - (series[i - 1].Value + series[i + 1].Value) / 2);
             }
-        if (residuals.Count < 3) return double.NaN;
-        return 1.4826 * Median(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(residuals)) / Math.Sqrt(1.5);
+        if (count < 3) return double.NaN;
+        return 1.4826 * Median(residuals.AsSpan(0, count)) / Math.Sqrt(1.5);
     }
 
     /// <summary>

@@ -16,9 +16,12 @@ internal static class UnloggedChanges
     const double IsolationMultiple = 3;
     const int Around = 3;
 
-    public static TrainingLog WithJumps(TrainingLog log)
+    public static TrainingLog WithJumps(TrainingLog log) => WithJumps(log, new LogSeries(log));
+
+    /// <summary><see cref="WithJumps(TrainingLog)"/> with the series an analysis has built.</summary>
+    internal static TrainingLog WithJumps(TrainingLog log, LogSeries series)
     {
-        var train = log.Series(e => e.TrainAccuracy);
+        var train = series["train_acc"];
         if (train.Count < 2 * Around + 2) return log;
         var logged = log.Events.Where(e => e.Kind == "schedule").Select(e => e.Epoch).ToHashSet();
         double spread = NoiseModel.EpochSpread(train, logged);

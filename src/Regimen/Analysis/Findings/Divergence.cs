@@ -31,7 +31,7 @@ internal sealed class Divergence : FindingKind
             yield break;
         }
         double min = double.MaxValue;
-        foreach (var (epoch, value) in c.Log.Series(e => e.TrainLoss))
+        foreach (var (epoch, value) in c.Series("train_loss"))
         {
             if (min < double.MaxValue && value > c.Options.DivergenceFactor * min && epoch > v.FirstEpoch + 1)
             {

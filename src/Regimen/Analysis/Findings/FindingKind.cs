@@ -62,6 +62,9 @@ internal sealed class RunCheck(LogView view, AnalysisOptions options, IReadOnlyL
 {
     public LogView View { get; } = view;
     public Runs.TrainingLog Log => View.Log;
+    /// <summary>A role's series of the log (train_loss, val_loss...), built once per analysis: read it, never change
+    /// it.</summary>
+    public List<(int Epoch, double Value)> Series(string role) => View.Series(role);
     public AnalysisOptions Options { get; } = options;
     /// <summary>The findings of the kinds registered before this one.</summary>
     public IReadOnlyList<Finding> Found { get; } = found;

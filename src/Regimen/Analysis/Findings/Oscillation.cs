@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Regimen.Analysis.Recommendations;
 
 namespace Regimen.Analysis.Findings;
@@ -33,47 +34,70 @@ internal sealed class Oscillation : FindingKind
     {
         var v = c.View;
         int count = v.Values.Count;
-        if (Swings(c, v.Values.Skip(Math.Max(0, count - Window)).ToList()) is { } last)
+        if (Swings(c, CollectionsMarshal.AsSpan(v.Values)[Math.Max(0, count - Window)..]) is { } last)
         {
             yield return last.Finding(v, Severity.Warning, "");
             yield break;
         }
         // An earlier stretch, judged only against the binomial noise (a known validation size): the strongest one.
         if (v.Noise.ValidationSize is null || !v.HigherIsBetter) yield break;
-        var earlier = Enumerable.Range(0, Math.Max(0, count - Window))
-            .Select(i => Swings(c, v.Values.Skip(i).Take(Window).ToList())).OfType<Swing>()
-            .OrderByDescending(w => w.Judgement.Sigmas).FirstOrDefault();
-        if (earlier is not null)
+        if (Strongest(c, count - Window) is { } earlier)
             yield return earlier.Finding(v, Severity.Info, $" (then it settled: not in the last {Window} epochs)");
     }
 
+    /// <summary>
+    /// The swinging stretch of <see cref="Window"/> epochs starting before <paramref name="starts"/> with the most
+    /// standard errors (the first of equals), or null. A log of 10^6 epochs has 10^6 stretches: none is copied.
+    /// </summary>
+    static Swing? Strongest(RunCheck c, int starts)
+    {
+        var values = CollectionsMarshal.AsSpan(c.View.Values);
+        Swing? best = null;
+        for (int i = 0; i < starts; i++)
+            if (Swings(c, values.Slice(i, Window)) is { } swing
+                && (best is null || swing.Judgement.Sigmas.CompareTo(best.Judgement.Sigmas) > 0))
+                best = swing;
+        return best;
+    }
+
     /// <summary>A stretch of epochs that swings beyond the noise without a trend, or null.</summary>
-    static Swing? Swings(RunCheck c, List<(int Epoch, double Value)> tail)
+    static Swing? Swings(RunCheck c, ReadOnlySpan<(int Epoch, double Value)> tail)
     {
         var v = c.View;
-        if (tail.Count < 6) return null;
-        var diffs = tail.Zip(tail.Skip(1), (a, b) => b.Value - a.Value).ToList();
-        int flips = diffs.Zip(diffs.Skip(1), (a, b) => Math.Sign(a) * Math.Sign(b) < 0 ? 1 : 0).Sum();
-        double amplitude = diffs.Average(Math.Abs);
-        double level = tail.Average(p => p.Value);
+        if (tail.Length < 6) return null;
+        Span<double> diffs = stackalloc double[tail.Length - 1];
+        for (int i = 0; i < diffs.Length; i++) diffs[i] = tail[i + 1].Value - tail[i].Value;
+        int flips = 0;
+        for (int i = 0; i + 1 < diffs.Length; i++) flips += Math.Sign(diffs[i]) * Math.Sign(diffs[i + 1]) < 0 ? 1 : 0;
+        // Sums in order, from the first value, as Enumerable.Average adds: the same numbers as the definition.
+        double amplitude = Math.Abs(diffs[0]), level = tail[0].Value;
+        for (int i = 1; i < diffs.Length; i++) amplitude += Math.Abs(diffs[i]);
+        for (int i = 1; i < tail.Length; i++) level += tail[i].Value;
+        amplitude /= diffs.Length;
+        level /= tail.Length;
         double scale = v.HigherIsBetter ? 1 : Math.Max(Math.Abs(level), 1e-12);
         // White noise changes direction in 2 of 3 steps on average; a steady climb or a single step far less often.
-        if (flips < 0.5 * (diffs.Count - 1) || amplitude / scale < 2 * c.Options.PlateauDelta) return null;
+        if (flips < 0.5 * (diffs.Length - 1) || amplitude / scale < 2 * c.Options.PlateauDelta) return null;
         // A run that climbs (or falls) through its swings is making progress, noisy as it is.
         if (TrendSigmas(tail) >= 2) return null;
-        Judgement judgement;
+        double effect;
+        Noise noise;
         if (v.Noise.ValidationSize is not null && v.HigherIsBetter)
         {
             // Evaluation noise alone gives a mean |change| of sqrt(2/pi) SE of a difference, known to within
             // sqrt(1 - 2/pi) SE over the square root of the number of changes: the excess over it, in those units.
             var difference = v.DifferenceNoise(level, level);
-            var mean = difference.Times(AbsoluteNormalSpread / Math.Sqrt(diffs.Count));
-            judgement = Judgement.Of(v, amplitude - MeanAbsoluteNormal * difference.Se, mean);
+            noise = difference.Times(AbsoluteNormalSpread / Math.Sqrt(diffs.Length));
+            effect = amplitude - MeanAbsoluteNormal * difference.Se;
         }
         else
-            judgement = Judgement.Of(v, amplitude / MeanAbsoluteNormal / scale,
-                Noise.Unknown("validation size unknown (--val-size N): judged by the size threshold alone"));
-        return judgement.Beyond(c.Options.WarningSe) ? new Swing(tail, flips, diffs.Count, amplitude, judgement) : null;
+        {
+            effect = amplitude / MeanAbsoluteNormal / scale;
+            noise = Noise.Unknown("validation size unknown (--val-size N): judged by the size threshold alone");
+        }
+        // The judgement's words are written only for a stretch that is beyond the noise.
+        if (!(noise.Sigmas(effect) >= c.Options.WarningSe)) return null;
+        return new Swing(tail.ToArray().ToList(), flips, diffs.Length, amplitude, Judgement.Of(v, effect, noise));
     }
 
     sealed record Swing(
@@ -102,13 +126,14 @@ internal sealed class Oscillation : FindingKind
     }
 
     /// <summary>|slope| over its standard error, for a least-squares line through the points.</summary>
-    static double TrendSigmas(List<(int Epoch, double Value)> points)
+    static double TrendSigmas(ReadOnlySpan<(int Epoch, double Value)> points)
     {
         double slope = LogView.Slope(points);
-        double mx = points.Average(p => p.Epoch), my = points.Average(p => p.Value);
-        double sxx = points.Sum(p => (p.Epoch - mx) * (p.Epoch - mx));
-        double residual = points.Sum(p => Math.Pow(p.Value - (my + slope * (p.Epoch - mx)), 2));
-        double se = Math.Sqrt(residual / Math.Max(1, points.Count - 2) / sxx);
+        var (mx, my) = LogView.Means(points);
+        double sxx = 0, residual = 0;
+        foreach (var p in points) sxx += (p.Epoch - mx) * (p.Epoch - mx);
+        foreach (var p in points) residual += Math.Pow(p.Value - (my + slope * (p.Epoch - mx)), 2);
+        double se = Math.Sqrt(residual / Math.Max(1, points.Length - 2) / sxx);
         return se > 0 ? Math.Abs(slope) / se : double.PositiveInfinity;
     }
 }

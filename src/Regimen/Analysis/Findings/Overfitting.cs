@@ -134,8 +134,8 @@ internal sealed class Overfitting : FindingKind
     {
         var v = c.View;
         var o = c.Options;
-        var trainLoss = c.Log.Series(e => e.TrainLoss);
-        var valLoss = c.Log.Series(e => e.ValLoss);
+        var trainLoss = c.Series("train_loss");
+        var valLoss = c.Series("val_loss");
         if (trainLoss.Count < DivergenceEpochs + 1 || valLoss.Count < DivergenceEpochs + 1) return null;
         var minVal = valLoss.Aggregate((a, b) => b.Value < a.Value ? b : a);
         var after = trainLoss.Where(p => p.Epoch >= minVal.Epoch).ToList();
@@ -179,8 +179,8 @@ internal sealed class Overfitting : FindingKind
     {
         var v = c.View;
         var o = c.Options;
-        var trainLoss = c.Log.Series(e => e.TrainLoss);
-        var valLoss = c.Log.Series(e => e.ValLoss);
+        var trainLoss = c.Series("train_loss");
+        var valLoss = c.Series("val_loss");
         if (trainLoss.Count < 4 || valLoss.Count < 4) return null;
         var minVal = valLoss.Aggregate((a, b) => b.Value < a.Value ? b : a);
         var after = valLoss.Where(p => p.Epoch >= minVal.Epoch).ToList();

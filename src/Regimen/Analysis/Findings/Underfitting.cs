@@ -33,7 +33,7 @@ internal sealed class Underfitting : FindingKind
         int since = c.Log.Events.Where(e => e.Kind == "schedule" && e.Key != "phase").Select(e => e.Epoch)
             .DefaultIfEmpty(int.MinValue).Max();
         // A log without training loss (Lightning's val_loss alone): the validation loss has to be still falling.
-        var loss = c.Log.Series(c.Log.Has(e => e.TrainLoss) ? e => e.TrainLoss : e => e.ValLoss)
+        var loss = c.Series(c.Log.Has(e => e.TrainLoss) ? "train_loss" : "val_loss")
             .Where(p => p.Epoch >= since).ToList();
         if (loss.Count < 3 || v.Values.Count < 4) yield break;
         var lastLoss = loss.Skip(loss.Count - 3).ToList();
@@ -88,7 +88,7 @@ internal sealed class Underfitting : FindingKind
     static Finding? NearChance(RunCheck c)
     {
         var v = c.View;
-        var acc = c.Log.Series(e => e.ValAccuracy);
+        var acc = c.Series("val_acc");
         if (acc.Count < 4) return null;
         bool fromClasses = v.Classes is > 1;
         double chance = fromClasses ? 1.0 / v.Classes!.Value : acc[0].Value;
@@ -99,7 +99,7 @@ internal sealed class Underfitting : FindingKind
         // Without a class count, chance is where the run started and never left: no epoch beyond the noise of it
         // either way, and training accuracy (where logged) no higher (a pretrained model fine-tuned on a plateau
         // starts high and learns on the training side).
-        var train = c.Log.Series(e => e.TrainAccuracy);
+        var train = c.Series("train_acc");
         if (!fromClasses &&
             (acc.Any(p => Judgement.Points(Math.Abs(p.Value - chance), v.Noise.ValAccuracyDifference(p.Value, chance))
                                           .Beyond(c.Options.WarningSe))
@@ -107,7 +107,7 @@ internal sealed class Underfitting : FindingKind
             return null;
         // The validation loss says whether the model learned anything that carries over; the training loss where
         // there is none.
-        var loss = c.Log.Series(e => e.ValLoss) is { Count: >= 2 } valLoss ? valLoss : c.Log.Series(e => e.TrainLoss);
+        var loss = c.Series("val_loss") is { Count: >= 2 } valLoss ? valLoss : c.Series("train_loss");
         double lossChange = loss.Count >= 2
             ? (loss[0].Value - loss.Min(p => p.Value)) / Math.Max(Math.Abs(loss[0].Value), 1e-12) : 0;
         if (lossChange > 0.1) return null;

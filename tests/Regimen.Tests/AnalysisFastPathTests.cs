@@ -1,0 +1,132 @@
+using Regimen.Analysis;
+using Regimen.Analysis.Findings;
+using Regimen.Runs;
+
+namespace Regimen.Tests;
+
+/// <summary>
+/// The analyst's fast paths give what their definitions give (bench/RESULTS.md says why each exists): oscillation's
+/// scan over every 10-epoch stretch without copying one, and the role series built once per analysis.
+/// </summary>
+public class AnalysisFastPathTests
+{
+    const int Window = 10;
+
+    /// <summary>The oscillation check as first written (LINQ over a copy of each stretch): the reference.</summary>
+    static (int First, int Last, int Flips, double Amplitude, double Sigmas)? ByDefinition(LogView v, AnalysisOptions o)
+    {
+        int count = v.Values.Count;
+        if (Swings(v, o, v.Values.Skip(Math.Max(0, count - Window)).ToList()) is { } last) return last;
+        if (v.Noise.ValidationSize is null || !v.HigherIsBetter) return null;
+        return Enumerable.Range(0, Math.Max(0, count - Window))
+            .Select(i => Swings(v, o, v.Values.Skip(i).Take(Window).ToList())).Where(s => s is not null)
+            .OrderByDescending(s => s!.Value.Sigmas).FirstOrDefault();
+    }
+
+    static (int First, int Last, int Flips, double Amplitude, double Sigmas)? Swings(LogView v, AnalysisOptions o,
+        List<(int Epoch, double Value)> tail)
+    {
+        if (tail.Count < 6) return null;
+        var diffs = tail.Zip(tail.Skip(1), (a, b) => b.Value - a.Value).ToList();
+        int flips = diffs.Zip(diffs.Skip(1), (a, b) => Math.Sign(a) * Math.Sign(b) < 0 ? 1 : 0).Sum();
+        double amplitude = diffs.Average(Math.Abs);
+        double level = tail.Average(p => p.Value);
+        double scale = v.HigherIsBetter ? 1 : Math.Max(Math.Abs(level), 1e-12);
+        if (flips < 0.5 * (diffs.Count - 1) || amplitude / scale < 2 * o.PlateauDelta) return null;
+        if (TrendSigmas(tail) >= 2) return null;
+        Judgement judgement;
+        if (v.Noise.ValidationSize is not null && v.HigherIsBetter)
+        {
+            var difference = v.DifferenceNoise(level, level);
+            judgement = Judgement.Of(v, amplitude - 0.7979 * difference.Se,
+                difference.Times(0.6028 / Math.Sqrt(diffs.Count)));
+        }
+        else judgement = Judgement.Of(v, amplitude / 0.7979 / scale, Noise.Unknown("unknown"));
+        return judgement.Beyond(o.WarningSe)
+            ? (tail[0].Epoch, tail[^1].Epoch, flips, amplitude, judgement.Sigmas) : null;
+    }
+
+    static double TrendSigmas(List<(int Epoch, double Value)> points)
+    {
+        double mx = points.Average(p => p.Epoch), my = points.Average(p => p.Value);
+        double num = points.Sum(p => (p.Epoch - mx) * (p.Value - my));
+        double sxx = points.Sum(p => (p.Epoch - mx) * (p.Epoch - mx));
+        double slope = sxx == 0 ? 0 : num / sxx;
+        double residual = points.Sum(p => Math.Pow(p.Value - (my + slope * (p.Epoch - mx)), 2));
+        double se = Math.Sqrt(residual / Math.Max(1, points.Count - 2) / sxx);
+        return se > 0 ? Math.Abs(slope) / se : double.PositiveInfinity;
+    }
+
+    /// <summary>Runs that swing, climb, settle and repeat values (equal stretches: the first must win).</summary>
+    public static IEnumerable<object?[]> Runs()
+    {
+        foreach (int epochs in new[] { 6, 9, 10, 11, 17, 40, 300 })
+            foreach (string shape in new[] { "noisy", "settling", "quantized", "climbing" })
+                foreach (int? size in new int?[] { 500, null })
+                    yield return new object?[] { shape, epochs, size };
+    }
+
+    static TrainingLog Run(string shape, int epochs, int? size)
+    {
+        var random = new Random(epochs);
+        var log = new TrainingLog { Name = "r", Source = "r", Format = "csv", ValidationSize = size };
+        for (int e = 0; e < epochs; e++)
+        {
+            double swing = shape switch
+            {
+                "noisy" => 0.04 * (random.NextDouble() - 0.5),
+                "settling" => e < epochs / 2 ? (e % 2 == 0 ? 0.03 : -0.03) : 0.0005 * e,
+                "quantized" => e % 2 == 0 ? 0.02 : -0.02,
+                _ => 0.01 * e + 0.01 * (random.NextDouble() - 0.5),
+            };
+            log.Epochs.Add(new LogEpoch
+            {
+                Epoch = e + 1, ValAccuracy = 0.6 + swing, ValLoss = 1 - swing * (1 + random.NextDouble()),
+                TrainLoss = 1.2 - 0.001 * e,
+            });
+        }
+        return log;
+    }
+
+    [Theory]
+    [MemberData(nameof(Runs))]
+    public void OscillationsScanFindsTheStretchItsDefinitionFinds(string shape, int epochs, int? size)
+    {
+        var log = Run(shape, epochs, size);
+        var o = new AnalysisOptions();
+        foreach (var metric in new[] { "val_acc", "val_loss" })
+        {
+            var v = new LogView(log, metric, o);
+            var found = FindingRegistry.Get("oscillation").Detect(new RunCheck(v, o, new List<Finding>(),
+                new List<string>())).ToList();
+            var expected = ByDefinition(v, o);
+            Assert.True(found.Count == (expected is null ? 0 : 1), $"{metric}: {found.Count} findings");
+            if (expected is not { } x) continue;
+            var f = found[0];
+            Assert.Equal((x.First, x.Last), (f.FirstEpoch, f.LastEpoch));
+            Assert.Equal(x.Flips, f.Evidence["direction_changes"]);
+            Assert.Equal(x.Amplitude, f.Evidence["mean_abs_change"]);
+            Assert.Equal(double.IsInfinity(x.Sigmas) ? double.NaN : x.Sigmas, f.Evidence["effect_se"]);
+        }
+    }
+
+    [Fact]
+    public void TheRoleSeriesOfAnAnalysisAreTheLogsSeriesBuiltOnce()
+    {
+        var log = Run("noisy", 40, 500);
+        log.OtherSeries["eval_f1"] = new List<(int Epoch, double Value)> { (1, 0.5), (2, 0.6) };
+        var series = new LogSeries(log);
+        foreach (var role in new[] { "val_acc", "val_loss", "train_acc", "train_loss", "val_top5", "lr", "epoch_time" })
+        {
+            Assert.Equal(log.Series(TrainingLog.RoleSelector(role)!), series[role]);
+            Assert.Same(series[role], series[role]);
+            Assert.Same(series[role], series.Metric(role));
+        }
+        Assert.Same(log.OtherSeries["eval_f1"], series.Metric("EVAL_F1"));
+        Assert.Null(series.Metric("no_such_series"));
+        Assert.Throws<ArgumentException>(() => series["eval_f1"]);
+        // A log derived for the analysis (schedule events added) has the same epochs; a copy of them does not.
+        Assert.True(series.Covers(log with { Events = new List<LogEvent>() }));
+        Assert.False(series.Covers(log with { Epochs = new List<LogEpoch>(log.Epochs) }));
+    }
+}
