@@ -56,9 +56,8 @@ public static class WatchText
                 $"{g.Epoch})";
     }
 
-    static string Value(string metric, double v) =>
-        metric == "val_loss" ? v.ToString("0.####", CultureInfo.InvariantCulture) : (v * 100).ToString("0.##",
-            CultureInfo.InvariantCulture) + " %";
+    /// <summary>An accuracy in %, a loss (or any falling series) as a plain number: the monitor's direction.</summary>
+    static string Value(string metric, double v) => Training.Monitor.Named(metric).Format(v);
 }
 
 /// <summary>Plain lines, for output that is not a terminal (CI, pipes, files), or under --plain.</summary>

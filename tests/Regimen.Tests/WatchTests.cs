@@ -379,6 +379,47 @@ public class WatchCliTests
         Assert.DoesNotContain("   at ", output);
     }
 
+    /// <summary>A log with an F1 column, best at epoch 5 and falling after it.</summary>
+    static string F1Log()
+    {
+        var path = Path.Combine(TestData.TempDir("watch-monitor"), "log.csv");
+        double[] f1 = [0.50, 0.62, 0.70, 0.75, 0.78, 0.80, 0.74, 0.68, 0.62, 0.55];
+        File.WriteAllLines(path, new[] { "epoch,train_loss,val_loss,val_f1" }.Concat(f1.Select((v, i) =>
+            FormattableString.Invariant($"{i},{1.0 - 0.08 * i:0.000},{0.9 - 0.03 * i:0.000},{v}"))));
+        return path;
+    }
+
+    [Fact]
+    public void MonitorTakesAnySeriesTheWatchedLogHasAndNamesWhatItHasWhenOneIsMissing()
+    {
+        var log = F1Log();
+        var (code, output) = CliTests.Run("watch", log, "--monitor", "val_f1", "--until-idle", "1", "--plain");
+        Assert.True(code == 0, output);
+        // Judged on val_f1, which only its own column holds: the fall from its best is announced as it happens.
+        Assert.Contains("best val_f1 80.00 % at epoch 5, final 55.00 %", output);
+        Assert.Matches(@"epoch [6-9]: (warning|critical) degradation since epoch 5: val_f1 was best at epoch 5",
+            output);
+
+        (code, output) = CliTests.Run("watch", log, "--monitor", "val_f2", "--until-idle", "1");
+        Assert.Equal(2, code);
+        Assert.Contains($"--monitor val_f2: {log} has no such series in its 10 epoch(s) (did you mean 'val_f1'?)",
+            output);
+        (code, output) = CliTests.Run("watch", log, "--monitor", "bleu", "--until-idle", "1");
+        Assert.Equal(2, code);
+        Assert.Contains("--monitor bleu: ", output);
+        Assert.Contains("(it has: train_loss, val_loss, val_f1)", output);
+        Assert.DoesNotContain("   at ", output);
+
+        // A command's output: said once, and the command runs to its end.
+        (code, output) = CliTests.Run("watch", "--monitor", "val_f1", "--", "sh", "-c", "for i in 1 2 3 4; do " +
+            "echo \"Epoch $i/4\"; echo \"10/10 - 1s - loss: 0.5 - accuracy: 0.8 - val_loss: 0.6 - val_accuracy: " +
+            "0.7\"; done");
+        Assert.True(code == 0, output);
+        Assert.Contains("--monitor val_f1: the command's output has no such series in its 3 epoch(s) (it has: " +
+            "train_loss, val_loss, train_acc, val_acc); nothing is judged on it", output);
+        Assert.Contains("watch ended (completed) after 4 epochs", output);
+    }
+
     [Fact]
     public void WatchNeedsAPathOrACommandAndStopsOnlyWhatItRuns()
     {

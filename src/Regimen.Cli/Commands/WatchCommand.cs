@@ -59,7 +59,8 @@ public sealed class WatchCommand : Command<WatchCommand.Settings>
         public double Poll { get; init; } = 0.5;
 
         [CommandOption("--monitor|--metric <NAME>"),
-            Description("val_acc or val_loss (default: val_acc when the log has it). --metric: its old name.")]
+            Description("The series to judge, any the watched log has, as in analyze: val_acc (default when the log " +
+                "has it), val_loss, val_top5, eval_macro_f1... --metric: its old name.")]
         public string? Monitor { get; init; }
 
         [CommandOption("--gap <POINTS>"),
@@ -77,8 +78,8 @@ public sealed class WatchCommand : Command<WatchCommand.Settings>
         public override ValidationResult Validate()
         {
             if (WatchOptions.CheckSeverity(StopOn) is { } stop) return ValidationResult.Error(stop);
-            if (Monitor is not (null or "val_acc" or "val_loss"))
-                return ValidationResult.Error($"--monitor: must be val_acc or val_loss, got '{Monitor}'");
+            if (Monitor is { } monitor && monitor.Trim().Length == 0)
+                return ValidationResult.Error("--monitor: give a series name, e.g. val_acc or val_loss");
             if (Grace is <= 0 or > 3600)
                 return ValidationResult.Error($"--grace: must be between 0 and 3600 seconds, got " +
                     $"{Grace.ToString(CultureInfo.InvariantCulture)}");

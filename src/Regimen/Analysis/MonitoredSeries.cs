@@ -17,7 +17,8 @@ public static class MonitoredSeries
     {
         var known = ColumnRoles.Roles.Skip(2).Concat(logs.SelectMany(l => l.OtherSeries.Keys)).Distinct().ToList();
         var present = known.Where(k => logs.Any(l => Has(l, k))).ToList();
-        return ColumnRoles.Closest(name, known) is { } hint ? $" (did you mean '{hint}'?)"
+        // Only a series they have is a suggestion: a role they lack (val_top5) is not "meant".
+        return ColumnRoles.Closest(name, present.Where(p => p != name)) is { } hint ? $" (did you mean '{hint}'?)"
             : $" ({(logs.Count == 1 ? "it has" : "they have")}: {string.Join(", ", present)})";
     }
 

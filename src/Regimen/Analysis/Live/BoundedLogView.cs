@@ -35,6 +35,13 @@ public sealed class BoundedLogView
         Track(log.Epochs.Count - 1);
     }
 
+    /// <summary>A value of a series the log keeps by its own name (eval_macro_f1), for the epoch added next.</summary>
+    public void AddSeriesPoint(string name, int epoch, double value)
+    {
+        if (!log.OtherSeries.TryGetValue(name, out var points)) log.OtherSeries[name] = points = new();
+        points.Add((epoch, value));
+    }
+
     void Track(int i)
     {
         var e = log.Epochs[i];
@@ -75,6 +82,10 @@ public sealed class BoundedLogView
         for (int i = from - 1; i >= 0; i--)
             if (log.Events[i].Kind == "schedule" && log.Events[i].Key != "phase") { events.Add(log.Events[i]); break; }
         for (int i = from; i < log.Events.Count; i++) events.Add(log.Events[i]);
-        return log with { Epochs = epochs, Events = events };
+        // Other series (a --monitor by its own name) in the window and at the anchors' epochs.
+        var kept = epochs.Select(e => e.Epoch).ToHashSet();
+        var other = log.OtherSeries.ToDictionary(kv => kv.Key, kv => kv.Value.Where(p => p.Epoch >= windowEpoch ||
+            kept.Contains(p.Epoch)).ToList());
+        return log with { Epochs = epochs, Events = events, OtherSeries = other };
     }
 }

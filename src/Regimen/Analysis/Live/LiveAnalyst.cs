@@ -36,10 +36,12 @@ public sealed class LiveAnalyst
     /// <summary>Events (schedule changes) that take effect at an epoch not yet added.</summary>
     public void AddEvent(LogEvent e) => view.AddEvent(e);
 
-    /// <summary>Adds an epoch and judges the run so far: the findings that became true or more severe with
-    /// it.</summary>
-    public IReadOnlyList<Announcement> AddEpoch(LogEpoch epoch)
+    /// <summary>Adds an epoch (with its values of series kept by their own names) and judges the run so far: the
+    /// findings that became true or more severe with it.</summary>
+    public IReadOnlyList<Announcement> AddEpoch(LogEpoch epoch,
+        IReadOnlyList<(string Name, double Value)>? otherSeries = null)
     {
+        foreach (var (name, value) in otherSeries ?? []) view.AddSeriesPoint(name, epoch.Epoch, value);
         view.AddEpoch(epoch);
         var analysis = Analyst.AnalyzeRunning(view.Current(), options);
         return tracker.Update(epoch.Epoch, analysis.Findings.Where(f => !EndOfRunKinds.Contains(f.Kind)));

@@ -64,6 +64,7 @@ public sealed partial class CommandWatch
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT,
             c => { c.Cancel = true; interrupted = true; });
         DateTime? stopAt = null;
+        bool monitorNoted = false;
         int stage = 0;
         bool described = false;
         while (!lines.IsCompleted)
@@ -97,6 +98,7 @@ public sealed partial class CommandWatch
             }
         }
         foreach (var epoch in reader.Complete()) Add(epoch, DateTime.UtcNow);
+        NoteMissingMonitor(ended: true);
         Task.WaitAll(pumps);
         process.WaitForExit();
         int code = process.ExitCode;
@@ -131,6 +133,16 @@ public sealed partial class CommandWatch
                 ?? (epoch.ValAccuracy is null && session.Log.Epochs.All(e => e.ValAccuracy is null) ? "val_loss"
                 : "val_acc"));
             session.AddEpoch(epoch, at);
+            NoteMissingMonitor(ended: false);
+        }
+
+        // The command runs on: say once that --monitor's series is not in its output (and what is).
+        void NoteMissingMonitor(bool ended)
+        {
+            if (monitorNoted || options.MissingMonitor(session.Log, ended, "the command's output") is not { } missing)
+                return;
+            monitorNoted = true;
+            view.Note(missing + "; nothing is judged on it");
         }
     }
 

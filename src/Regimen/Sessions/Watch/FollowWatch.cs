@@ -17,7 +17,7 @@ public static class FollowWatch
     {
         using var follower = new LogFollower(path);
         WatchSession? session = null;
-        int epochsFed = 0, eventsFed = 0;
+        int epochsFed = 0, eventsFed = 0, monitorCursor = 0;
         var changed = DateTime.UtcNow;
         string status = "interrupted";
         while (!cancel.IsCancellationRequested)
@@ -29,7 +29,9 @@ public static class FollowWatch
                 if (update.Note is not null) view.Note(update.Note);
                 if (update.Log is { } log)
                 {
-                    var header = log with { Epochs = new(), Events = new() };
+                    if (options.MissingMonitor(log, update.Finished) is { } missing)
+                        throw new RegimenException(missing);
+                    var header = log with { Epochs = new(), Events = new(), OtherSeries = new() };
                     bool restart = update.Restarted || log.Epochs.Count < epochsFed
                                    || (epochsFed > 0 && session is not null
                                        && log.Epochs[epochsFed - 1] != session.Log.Epochs[^1]);
@@ -38,7 +40,7 @@ public static class FollowWatch
                     {
                         session.Restart(header, update.Restarted ? "the log started over: judging it anew"
                             : $"{log.Source}: earlier epochs changed (a restarted run): judging it anew");
-                        epochsFed = eventsFed = 0;
+                        epochsFed = eventsFed = monitorCursor = 0;
                     }
                     if (epochsFed == 0) session.Describe(header);
                     for (; epochsFed < log.Epochs.Count; epochsFed++)
@@ -47,7 +49,8 @@ public static class FollowWatch
                         for (; eventsFed < log.Events.Count
                             && log.Events[eventsFed].Epoch <= epoch.Epoch; eventsFed++) session.AddEvent(
                                 log.Events[eventsFed]);
-                        session.AddEpoch(epoch);
+                        session.AddEpoch(epoch, otherSeries: MonitoredAt(log, options.Analysis.Monitor, epoch.Epoch,
+                            ref monitorCursor));
                     }
                     for (; eventsFed < log.Events.Count; eventsFed++) session.AddEvent(log.Events[eventsFed]);
                 }
@@ -57,6 +60,22 @@ public static class FollowWatch
             if (options.UntilIdle is { } idle && DateTime.UtcNow - changed > idle) { status = "idle"; break; }
             cancel.WaitHandle.WaitOne(options.PollInterval);
         }
+        if (session is not null && options.MissingMonitor(session.Log, ended: true) is { } lacking)
+            throw new RegimenException(lacking);
         return new Result(session?.Finish(), status);
+    }
+
+    /// <summary>
+    /// The value at an epoch of --monitor's series when the log keeps it by its own name (eval_macro_f1), not as a
+    /// role every epoch record has; <paramref name="cursor"/> walks its points in epoch order.
+    /// </summary>
+    static List<(string Name, double Value)>? MonitoredAt(TrainingLog log, string? monitor, int epoch, ref int cursor)
+    {
+        if (monitor is null || TrainingLog.RoleSelector(monitor) is not null) return null;
+        var series = log.OtherSeries.FirstOrDefault(kv => string.Equals(kv.Key, monitor,
+            StringComparison.OrdinalIgnoreCase));
+        if (series.Value is not { } points) return null;
+        while (cursor < points.Count && points[cursor].Epoch < epoch) cursor++;
+        return cursor < points.Count && points[cursor].Epoch == epoch ? [(series.Key, points[cursor].Value)] : null;
     }
 }

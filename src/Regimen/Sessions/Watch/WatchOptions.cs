@@ -1,4 +1,5 @@
 using Regimen.Analysis;
+using Regimen.Runs;
 
 namespace Regimen.Sessions.Watch;
 
@@ -23,6 +24,23 @@ public sealed record WatchOptions
     /// <summary>Following a log: stop once it has not changed for this long (null: until Ctrl-C or the run's
     /// end).</summary>
     public TimeSpan? UntilIdle { get; init; }
+
+    /// <summary>Epochs a log may show before a --monitor series it lacks is an error (validation may start
+    /// later).</summary>
+    public const int MonitorGraceEpochs = 3;
+
+    /// <summary>
+    /// Null while --monitor's series may still come (or the log has it), else the message naming it and the series the
+    /// log has; <paramref name="ended"/>: the log will not grow; <paramref name="what"/>: what it is (default: its
+    /// source, the file).
+    /// </summary>
+    public string? MissingMonitor(TrainingLog log, bool ended, string? what = null)
+    {
+        if (Analysis.Monitor is not { } name || MonitoredSeries.Has(log, name)) return null;
+        if (log.Epochs.Count == 0 || (log.Epochs.Count < MonitorGraceEpochs && !ended)) return null;
+        return $"--monitor {name}: {what ?? log.Source} has no such series in its {log.Epochs.Count} epoch(s)" +
+               MonitoredSeries.Hint(name, [log]);
+    }
 
     public static string? CheckSeverity(string? stopOn) =>
         stopOn is null or "warning" or "critical" ? null : $"--stop-on: must be warning or critical, got '{stopOn}'";

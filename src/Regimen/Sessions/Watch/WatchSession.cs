@@ -73,7 +73,8 @@ public sealed class WatchSession
     /// <summary>Epochs announced before (a resumed run's): known, not news.</summary>
     public void Prime(IEnumerable<LogEpoch> epochs) => analyst.Prime(epochs);
 
-    public IReadOnlyList<Announcement> AddEpoch(LogEpoch epoch, DateTime? now = null)
+    public IReadOnlyList<Announcement> AddEpoch(LogEpoch epoch, DateTime? now = null,
+        IReadOnlyList<(string Name, double Value)>? otherSeries = null)
     {
         var at = now ?? DateTime.UtcNow;
         LastEpochSeconds = lastEpochAt is { } previous ? (at - previous).TotalSeconds : null;
@@ -86,7 +87,7 @@ public sealed class WatchSession
         lastEpochAt = at;
         stallAnnounced = false;
         recordEpoch?.Invoke(epoch, LastEpochSeconds);
-        var news = analyst.AddEpoch(epoch);
+        var news = analyst.AddEpoch(epoch, otherSeries);
         view.Epoch(analyst.Log, epoch);
         foreach (var a in news) Announce(a);
         return news;
