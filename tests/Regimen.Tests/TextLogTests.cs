@@ -85,6 +85,17 @@ public class TextLogTests
     }
 
     [Fact]
+    public void PrecAtOneWithASpaceAfterIt()
+    {
+        // The ImageNet example's "Prec@1 75.2" (and loggers that copy it): a key and its value with only a space.
+        var log = ReadOne("log.txt", "2025-06-26 11:04:13,215 EPOCH: 1 val Results: Prec@1 1.030 Prec@5 4.500\n" +
+            "2025-06-26 11:04:27,766 EPOCH: 2 val Results: Prec@1 1.210 Prec@5 4.360\n");
+        Assert.Equal(new[] { 1, 2 }, log.Epochs.Select(e => e.Epoch));
+        Near(0.0121, log.Epochs[1].ValAccuracy);
+        Near(0.0436, log.Epochs[1].ValTop5);
+    }
+
+    [Fact]
     public void PaddlePaddlePrintsBothStyles()
     {
         var old = ReadOne("paddle.txt",

@@ -446,7 +446,7 @@ public sealed class TextLogParser
 
     static readonly string[] Quantities =
         { "loss", "acc", "accuracy", "lr", "top1", "top5", "acc1", "acc5", "err", "error", "f1", "auc", "ppl",
-            "perplexity" };
+            "perplexity", "prec" };
 
     static bool KnownQuantity(ReadOnlySpan<char> key)
     {
