@@ -53,6 +53,24 @@ public class LogReaderTests
     }
 
     [Fact]
+    public void LightningsValidateAfterFitIsNoEpochOfTheRun()
+    {
+        // trainer.validate() after fit logs at epoch max_epochs, one step on, with no training before it.
+        var path = Write("metrics.csv",
+            "epoch,step,test_loss,train_loss,val_accuracy,val_loss\n0,49,,0.30,,\n0,99,,0.20,,\n0,99,,,0.90,0.25\n" +
+            "1,149,,0.15,,\n1,199,,0.10,,\n1,199,,,0.92,0.20\n2,200,,,0.996,0.014\n2,200,0.03,,,\n");
+        var log = Assert.Single(LogReader.Read(path));
+        Assert.Equal(new[] { 0, 1 }, log.Epochs.Select(e => e.Epoch));
+        Assert.Equal(0.92, log.Epochs[^1].ValAccuracy);
+        Assert.Contains(log.Notes, n => n.StartsWith("epoch 2 logs evaluation without training",
+            StringComparison.Ordinal));
+        // A log of validation alone keeps every epoch.
+        var valOnly = Assert.Single(LogReader.Read(Write("metrics.csv",
+            "epoch,step,lr,val_loss\n0,99,0.1,\n0,99,,2.2\n1,199,,2.1\n2,299,,2.0\n")));
+        Assert.Equal(("lightning", 3), (valOnly.Format, valOnly.Epochs.Count));
+    }
+
+    [Fact]
     public void KerasCsvLogger()
     {
         var log =

@@ -184,6 +184,43 @@ public class NoiseEdgeTests
         Assert.Contains("then it settled", f.Summary);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void OverfittingByLossesCountsFromWhereValidationLossStoppedImprovingNotFromItsLowestWiggle(bool flat)
+    {
+        // yolo-skincancer's shape: validation loss flat within its wiggles from epoch 5, its lowest value late
+        // (epoch 16), training loss falling 25x, but less than 2x after epoch 16. Against it: validation loss still
+        // falling, as steadily, to the end.
+        var valLoss = Enumerable.Range(0, 20).Select(e => flat
+            ? (e < 5 ? 1.5 - 0.03 * e : 1.35) + (e % 2 == 0 ? 0.004 : -0.004) - (e == 16 ? 0.01 : 0)
+            : 1.5 - 0.03 * e + (e % 2 == 0 ? 0.004 : -0.004)).ToArray();
+        var trainLoss = Enumerable.Range(0, 20).Select(e => 1.3 * Math.Pow(0.845, e)).ToArray();
+        Assert.True(trainLoss[16] / trainLoss[^1] < 2);
+        var log = Log(1000, Enumerable.Repeat(0.8, 20).ToArray(), trainLoss: trainLoss, valLoss: valLoss);
+        var f = Findings(log, "overfitting");
+        Assert.Equal(flat, f.Count == 1);
+        if (flat) Assert.Contains("improved no more than its noise", f[0].Summary);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void WithoutValidationLossOrTrainingAccuracyAFallingAccuracyWhileTrainingLossFallsIsOverfitting(
+        bool trainLossFalls)
+    {
+        // noprop-cifar100-md's shape: validation accuracy is all the log has of generalization.
+        var val = Enumerable.Range(0, 16).Select(e => e <= 5 ? 0.40 + 0.014 * e : 0.47 - 0.017 * (e - 5)).ToArray();
+        var trainLoss = Enumerable.Range(0, 16)
+            .Select(e => trainLossFalls || e <= 5 ? 0.8 - 0.02 * e : 0.7 + (e % 2 == 0 ? 0.003 : -0.003)).ToArray();
+        var a = Analyst.Analyze(Log(10000, val, trainLoss: trainLoss));
+        Assert.Contains(a.Findings, x => x.Kind == "degradation");
+        Assert.Equal(trainLossFalls, a.Findings.Any(x => x.Kind == "overfitting"));
+        if (trainLossFalls)
+            Assert.Contains("fits its training images ever better", a.Findings.First(x => x.Kind == "overfitting")
+                .Summary);
+    }
+
     [Fact]
     public void UnderfittingFromTheValidationLossWhereTheLogHasNoTrainingLoss()
     {

@@ -21,9 +21,10 @@ internal sealed class Overfitting : FindingKind
         "have been open 2 epochs and its spread be measurable; or validation loss rose " +
         "over 5 % (critical 20 %) and beyond its noise from its minimum, at least 3 epochs before the end, while " +
         "training loss fell beyond its noise; or, without " +
-        "training accuracy, training loss halved and fell beyond its noise over at least 5 epochs after the " +
-        "validation loss's minimum while validation did not improve beyond its noise, ending under half the " +
-        "validation loss";
+        "training accuracy, training loss halved and fell beyond its noise over at least 5 epochs since the " +
+        "validation loss stopped improving beyond its noise (the first epoch no later one betters by that), ending " +
+        "under half the validation loss; or, without training accuracy and validation loss, a `degradation` beyond " +
+        "the noise while training loss fell since the best epoch by over 5 % and beyond its noise";
     public override int MinimumEpochs(AnalysisOptions o) => 4;
     public override IReadOnlyList<RecommendationKind> Answers { get; } =
         new[] { RecommendationRegistry.StrongerRegularization };
@@ -120,6 +121,55 @@ internal sealed class Overfitting : FindingKind
         }
         if (LossRise(c) is { } byLoss) yield return byLoss;
         else if (v.Gap.Count == 0 && LossDivergence(c) is { } apart) yield return apart;
+        else if (v.Gap.Count == 0 && !c.Log.Has(e => e.ValLoss) && AccuracyFall(c) is { } fall) yield return fall;
+    }
+
+    /// <summary>The least relative fall of the training loss that <see cref="AccuracyFall"/> counts.</summary>
+    const double TrainLossFall = 0.05;
+
+    /// <summary>
+    /// Without training accuracy and validation loss, validation accuracy is all the log shows of generalization:
+    /// when it degrades beyond its noise from its best while the training loss keeps falling beyond its own (over
+    /// 5 %), the model fits its training images ever better and the validation images ever worse.
+    /// </summary>
+    static Finding? AccuracyFall(RunCheck c)
+    {
+        var v = c.View;
+        var o = c.Options;
+        if (!v.HigherIsBetter || Degradation.Measure(v, o) is not { Severity: not null } d) return null;
+        var train = c.Log.Series(e => e.TrainLoss).Where(p => p.Epoch >= d.BestEpoch).ToList();
+        if (train.Count < 2) return null;
+        double start = train[0].Value, end = train[^1].Value;
+        var fall = Fall(v, start, end);
+        if (LogView.Slope(train) >= 0 || (start - end) / Math.Max(Math.Abs(start), 1e-12) < TrainLossFall
+            || !fall.Beyond(o.WarningSe)) return null;
+        return Memorizes(d.BestEpoch, d.FinalEpoch, d.Judgement, 0.6, new()
+        {
+            ["best"] = d.Best, ["best_epoch"] = d.BestEpoch, ["final"] = d.Final, ["degradation"] = d.Worse,
+            ["train_loss_at_best"] = start, ["train_loss_final"] = end,
+        },
+            $"Since epoch {d.BestEpoch}, where {v.Metric} was best ({v.Format(d.Best)}; it ended at " +
+            $"{v.Format(d.Final)}, {d.Judgement.Text}), training loss kept falling from {start:0.####} to " +
+            $"{end:0.####} (the fall {fall.Text}): the model fits its training images ever better and the " +
+            "validation images ever worse, it memorizes.", fall);
+    }
+
+    /// <summary>The training loss's fall from <paramref name="start"/> to <paramref name="end"/>, judged against
+    /// its noise.</summary>
+    static Judgement Fall(LogView v, double start, double end) =>
+        Judgement.Loss(start - end, v.Noise.Metric("train_loss", end).Times(Math.Sqrt(2)));
+
+    /// <summary>A warning of memorization the losses show, judged by <paramref name="judgement"/>; the evidence
+    /// gets the SE of <paramref name="evidenceOf"/>.</summary>
+    static Finding Memorizes(int first, int last, Judgement judgement, double confidence,
+        Dictionary<string, double> evidence, string summary, Judgement evidenceOf)
+    {
+        evidenceOf.AddTo(evidence);
+        return new Finding
+        {
+            Kind = Id, Severity = Severity.Warning, FirstEpoch = first, LastEpoch = last, Summary = summary,
+            Evidence = evidence, Noise = judgement.Text, Confidence = confidence,
+        };
     }
 
     /// <summary>Epochs after the validation loss's minimum that the divergence of the two losses needs.</summary>
@@ -137,33 +187,41 @@ internal sealed class Overfitting : FindingKind
         var trainLoss = c.Series("train_loss");
         var valLoss = c.Series("val_loss");
         if (trainLoss.Count < DivergenceEpochs + 1 || valLoss.Count < DivergenceEpochs + 1) return null;
-        var minVal = valLoss.Aggregate((a, b) => b.Value < a.Value ? b : a);
+        var minVal = StoppedImproving(v, o, valLoss);
         var after = trainLoss.Where(p => p.Epoch >= minVal.Epoch).ToList();
         if (valLoss.Count(p => p.Epoch > minVal.Epoch) < DivergenceEpochs || after.Count < 2) return null;
         double trainStart = after[0].Value, trainEnd = after[^1].Value, valEnd = valLoss[^1].Value;
-        var trainNoise = v.Noise.Metric("train_loss", trainEnd).Times(Math.Sqrt(2));
-        var fall = Judgement.Loss(trainStart - trainEnd, trainNoise);
+        var fall = Fall(v, trainStart, trainEnd);
         if (trainEnd > 0.5 * trainStart || !fall.Beyond(o.WarningSe) || trainEnd > 0.5 * valEnd) return null;
-        var evidence = new Dictionary<string, double>
+        return Memorizes(minVal.Epoch, valLoss[^1].Epoch, fall, 0.7, new()
         {
             ["val_loss_min"] = minVal.Value, ["val_loss_min_epoch"] = minVal.Epoch, ["val_loss_final"] = valEnd,
             ["train_loss_at_min"] = trainStart, ["train_loss_final"] = trainEnd,
-        };
-        fall.AddTo(evidence);
-        return new Finding
+        },
+            $"Since epoch {minVal.Epoch}, after which validation loss improved no more than its noise " +
+            $"({minVal.Value:0.####}; it ended at {valEnd:0.####}), training loss fell from {trainStart:0.####} to " +
+            $"{trainEnd:0.####} (the fall {fall.Text}) and is under half the validation loss: the model fits its " +
+            "training images ever better and the validation images no better, it memorizes.", fall);
+    }
+
+    /// <summary>
+    /// The epoch since which the validation loss has not improved beyond its noise: the first whose value no later
+    /// epoch betters by the warning number of standard errors of a difference. On a flat curve that is where it went
+    /// flat, not the epoch that happens to be lowest among its wiggles.
+    /// </summary>
+    static (int Epoch, double Value) StoppedImproving(LogView v, AnalysisOptions o,
+        List<(int Epoch, double Value)> valLoss)
+    {
+        var laterMin = new double[valLoss.Count];
+        laterMin[^1] = valLoss[^1].Value;
+        for (int i = valLoss.Count - 2; i >= 0; i--) laterMin[i] = Math.Min(valLoss[i].Value, laterMin[i + 1]);
+        for (int i = 0; i < valLoss.Count; i++)
         {
-            Kind = Id,
-            Severity = Severity.Warning,
-            FirstEpoch = minVal.Epoch,
-            LastEpoch = valLoss[^1].Epoch,
-            Summary = $"Since epoch {minVal.Epoch}, where validation loss was lowest ({minVal.Value:0.####}; it " +
-                      $"ended at {valEnd:0.####}), training loss fell from {trainStart:0.####} to {trainEnd:0.####} " +
-                      $"(the fall {fall.Text}) and is under half the validation loss: the model fits its training " +
-                      "images ever better and the validation images no better, it memorizes.",
-            Evidence = evidence,
-            Noise = fall.Text,
-            Confidence = 0.7,
-        };
+            var gain = Judgement.Loss(valLoss[i].Value - laterMin[i],
+                v.Noise.Metric("val_loss", laterMin[i]).Times(Math.Sqrt(2)));
+            if (!gain.Beyond(o.WarningSe)) return valLoss[i];
+        }
+        return valLoss[^1];
     }
 
     public override IEnumerable<string> Lacks(Runs.TrainingLog log)

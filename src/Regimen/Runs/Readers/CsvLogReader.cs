@@ -131,6 +131,16 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
         // A metric logged at several steps of an epoch (train_loss every 50 steps) stands for the epoch by its mean,
         // as Lightning's own on_epoch aggregation does: its last step alone is one noisy batch. A learning rate is
         // the epoch's first; validation and test metrics, logged once at the epoch's end, keep their last value.
+        var notes = new List<string> { "Lightning's rows merged per epoch (step-logged metrics averaged, learning " +
+                                        "rate the epoch's first, validation and test metrics the epoch's last)" };
+        // trainer.validate() or trainer.test() after fit logs at epoch max_epochs: validation with no training
+        // before it. It is no epoch of the run (on the training set, or another split, it would read as a jump).
+        while (byEpoch.Count > 1 && !Trained(byEpoch.Last().Value) && byEpoch.Values.Any(Trained))
+        {
+            notes.Add($"epoch {byEpoch.Last().Key} logs evaluation without training (a trainer.validate or test " +
+                      "after fit): not an epoch of the run, left out");
+            byEpoch.Remove(byEpoch.Last().Key);
+        }
         var rows = byEpoch.Select(e =>
         {
             var row = e.Value.ToDictionary(kv => kv.Key, kv => Aggregate(kv.Key, kv.Value));
@@ -142,10 +152,16 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
         {
             Name = Path.GetFileName(dir), Source = t.Path, Reader = Name, Format = "lightning",
             Hyperparameters = File.Exists(hparams) ? LogReader.FlattenYaml(File.ReadAllText(hparams), hparams) : new(),
-            Notes = new[] { "Lightning's rows merged per epoch (step-logged metrics averaged, learning rate the " +
-                            "epoch's first, validation and test metrics the epoch's last)" },
+            Notes = notes,
         }, options);
     }
+
+    /// <summary>Whether an epoch's rows log a training metric: a series other than step, learning rate, validation
+    /// and test.</summary>
+    static bool Trained(Dictionary<string, (double First, double Last, double Sum, int Count)> epoch) =>
+        epoch.Keys.Any(k => k.ToLowerInvariant() is var n && n != "step"
+            && !n.StartsWith("lr", StringComparison.Ordinal) && !n.Contains("learning_rate", StringComparison.Ordinal)
+            && !n.StartsWith("val", StringComparison.Ordinal) && !n.StartsWith("test", StringComparison.Ordinal));
 
     static double Aggregate(string name, (double First, double Last, double Sum, int Count) a)
     {
