@@ -25,6 +25,46 @@ public class CompareTests
         Assert.Contains(c.Milestones, r => r.Epoch == 98 && r.Events[1] == "BEST");
     }
 
+    static void WriteLog(string path, double start)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllLines(path, new[] { "epoch,train_loss,val_loss,val_acc" }.Concat(Enumerable.Range(0, 6).Select(i =>
+            FormattableString.Invariant($"{i},{1 - 0.1 * i:0.00},{0.9 - 0.05 * i:0.00},{start + 0.03 * i:0.00}"))));
+    }
+
+    static List<string> RunNames(params string[] runs)
+    {
+        var (code, output) = CliTests.Run(["compare", .. runs, "--json"]);
+        Assert.True(code == 0, output);
+        return JsonDocument.Parse(output).RootElement.GetProperty("runs").EnumerateArray()
+            .Select(r => r.GetProperty("run").GetString()!).ToList();
+    }
+
+    [Fact]
+    public void RunsOfTheSameNameAreToldApartByTheShortestEndOfTheirPaths()
+    {
+        var root = TestData.TempDir("compare-names");
+        WriteLog(Path.Combine(root, "x", "history.csv"), 0.4);
+        WriteLog(Path.Combine(root, "y", "history.csv"), 0.5);
+        WriteLog(Path.Combine(root, "a", "training", "metrics.csv"), 0.4);
+        WriteLog(Path.Combine(root, "b", "training", "metrics.csv"), 0.5);
+        WriteLog(Path.Combine(root, "exp1", "seed", "training", "metrics.csv"), 0.45);
+        Assert.Equal(["x/history.csv", "y/history.csv"],
+            RunNames(Path.Combine(root, "x", "history.csv"), Path.Combine(root, "y", "history.csv")));
+        Assert.Equal(["a/training", "b/training", "seed/training"], RunNames(Path.Combine(root, "a", "training"),
+            Path.Combine(root, "b", "training"), Path.Combine(root, "exp1", "seed", "training")));
+        // Names that differ already stay as they are; the same path twice is numbered.
+        Assert.Equal(["metrics", "history"],
+            RunNames(Path.Combine(root, "a", "training"), Path.Combine(root, "x", "history.csv")));
+        Assert.Equal(["history #1", "history #2"],
+            RunNames(Path.Combine(root, "x", "history.csv"), Path.Combine(root, "x", "history.csv")));
+        // The terminal report's columns carry the same names.
+        var (code, output) = CliTests.Run("compare", Path.Combine(root, "x", "history.csv"),
+            Path.Combine(root, "y", "history.csv"));
+        Assert.True(code == 0, output);
+        Assert.Contains("│ x/history.csv │ y/history.csv │", output);
+    }
+
     [Fact]
     public void AnalyzeAndCompareFromTheCommandLineWithStableJson()
     {

@@ -32,7 +32,9 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
                     e >= 0
                     ? e : throw new RegimenException($"--milestones: '{part}' is not an epoch number"));
         }
-        var logs = s.Runs.SelectMany(LogReader.Read).ToList();
+        // Two runs both called history (x/history.csv, y/history.csv) are told apart by their paths.
+        var logs = RunLabels.Unique(s.Runs.SelectMany(path => LogReader.Read(path).Select(log => (path, log)))
+            .ToList());
         if (s.Monitor is { } monitor && MonitoredSeries.MissingFromSome(monitor, logs) is { } missing)
             throw new RegimenException(missing);
         var comparison = RunComparison.Compare(logs, s.Monitor, milestones);

@@ -15,6 +15,19 @@ public class SampleTests
         var feed = Path.Combine(work, "packages");
         // A version of its own per run: NuGet's cache never serves an earlier build of the same version.
         var version = $"0.1.0-test{DateTime.UtcNow:yyyyMMddHHmmssfff}";
+        try
+        {
+            PackAndRunTheSample(work, feed, version);
+        }
+        finally
+        {
+            RemoveTestVersions(version);
+        }
+        Assert.False(Directory.Exists(Path.Combine(RestoredVersions(), version)), "left in NuGet's cache");
+    }
+
+    static void PackAndRunTheSample(string work, string feed, string version)
+    {
         var root = Repository.Root;
         // Built apart from the repository's own outputs, which the test binaries come from.
         Dotnet(root, "pack", Path.Combine(root, "src", "Regimen"), "-c", "Release", "-o", feed, $"-p:Version={version}",
@@ -39,6 +52,41 @@ public class SampleTests
         Assert.Contains("3 epochs, val_acc", output);
         Assert.Equal(4, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);
         Assert.Contains("name: tiny_mlp", File.ReadAllText(Path.Combine(run, "recipe.yaml")));
+        Assert.True(Directory.Exists(Path.Combine(RestoredVersions(), version)), "restored from NuGet's cache");
+    }
+
+    /// <summary>
+    /// Where NuGet keeps the Regimen versions restored on this machine: each run's own test version would stay there
+    /// for good.
+    /// </summary>
+    static string RestoredVersions()
+    {
+        var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES");
+        if (string.IsNullOrEmpty(cache))
+            cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        return Path.Combine(cache, "regimen");
+    }
+
+    /// <summary>
+    /// Removes this run's version from NuGet's cache, and test versions left over an hour ago by runs that were killed
+    /// before their cleanup (a newer one may be another checkout's test in progress).
+    /// </summary>
+    static void RemoveTestVersions(string mine)
+    {
+        var folder = RestoredVersions();
+        if (!Directory.Exists(folder)) return;
+        foreach (var path in Directory.GetDirectories(folder, "0.1.0-test*"))
+        {
+            var name = Path.GetFileName(path);
+            bool old = DateTime.TryParseExact(name["0.1.0-test".Length..], "yyyyMMddHHmmssfff",
+                System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal |
+                System.Globalization.DateTimeStyles.AdjustToUniversal, out var made) && DateTime.UtcNow - made >
+                TimeSpan.FromHours(1);
+            if (name != mine && !old) continue;
+            try { Directory.Delete(path, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
     }
 
     static string Dotnet(string directory, params string[] args)
