@@ -63,7 +63,10 @@ public class SampleTests
     {
         var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES");
         if (string.IsNullOrEmpty(cache))
-            cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        {
+            var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            cache = Path.Combine(home, ".nuget", "packages");
+        }
         return Path.Combine(cache, "regimen");
     }
 
