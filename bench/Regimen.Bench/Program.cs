@@ -199,6 +199,13 @@ static int Decode(string[] a)
     return 0;
 }
 
+// What the runtime spent besides the code: garbage collections, their pauses, JIT compilation, and the CPU seconds.
+static string Runtime() => string.Create(CultureInfo.InvariantCulture,
+    $"gc={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} " +
+        $"gc_pause_s={GC.GetTotalPauseDuration().TotalSeconds:F2} " +
+        $"jit_s={System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:F2} " +
+        $"cpu_s={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F2}");
+
 // Reading and analyzing a log of N rows (a generic CSV with epoch, losses and accuracies).
 static int Analyze(string[] a)
 {
@@ -224,7 +231,7 @@ static int Analyze(string[] a)
     var analysis = Analyst.Analyze(logs[0]);
     double total = clock.Elapsed.TotalSeconds;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"side=regimen analyze rows={rows} " +
-        $"read_s={read:F2} total_s={total:F2} findings={analysis.Findings.Count}"));
+        $"read_s={read:F2} total_s={total:F2} findings={analysis.Findings.Count} {Runtime()}"));
     return 0;
 }
 
@@ -326,7 +333,7 @@ static int TextLog(string[] a)
     double total = clock.Elapsed.TotalSeconds;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"side=regimen textlog lines={lines} epochs={logs[0].Epochs.Count} read_s={read:F2} total_s={total:F2} " +
-            $"findings={analysis.Findings.Count} reader={logs[0].Reader}"));
+            $"findings={analysis.Findings.Count} reader={logs[0].Reader} {Runtime()}"));
     return 0;
 }
 

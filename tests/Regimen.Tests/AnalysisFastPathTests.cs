@@ -1,12 +1,14 @@
 using Regimen.Analysis;
 using Regimen.Analysis.Findings;
 using Regimen.Runs;
+using Regimen.Runs.Readers;
 
 namespace Regimen.Tests;
 
 /// <summary>
-/// The analyst's fast paths give what their definitions give (bench/RESULTS.md says why each exists): oscillation's
-/// scan over every 10-epoch stretch without copying one, and the role series built once per analysis.
+/// The fast paths of reading and analyzing a long log give what their definitions give (bench/RESULTS.md says why
+/// each exists): oscillation's scan over every 10-epoch stretch without copying one, the role series built once per
+/// analysis, and the text reader's lines scanned on a second thread while the parser applies them in order.
 /// </summary>
 public class AnalysisFastPathTests
 {
@@ -128,5 +130,51 @@ public class AnalysisFastPathTests
         // A log derived for the analysis (schedule events added) has the same epochs; a copy of them does not.
         Assert.True(series.Covers(log with { Events = new List<LogEvent>() }));
         Assert.False(series.Covers(log with { Epochs = new List<LogEpoch>(log.Epochs) }));
+    }
+
+    [Fact]
+    public void TheTextReadersTwoThreadsParseWhatTheParserParsesLineByLine()
+    {
+        // Over two chunks of a megabyte, a line longer than a chunk, a BOM, carriage-return updates, ANSI colours,
+        // the class count, epochs that restart, no newline at the end.
+        var random = new Random(4);
+        var text = new System.Text.StringBuilder("\uFEFFresnet on CIFAR (10 classes)\n");
+        for (int e = 1; e <= 4000; e++)
+        {
+            if (e == 3000) text.Append("Epoch 1/3\n");
+            text.Append(e % 7 == 0 ? "\u001b[32m" : "").Append($"Epoch {(e >= 3000 ? e - 2999 : e)}/3000\n");
+            for (int s = 0; s < 4; s++)
+                text.Append($" {s}/4 [==>..] - loss: {random.NextDouble():F4}\r{s + 1}/4 [====] - loss: ")
+                    .Append($"{random.NextDouble():F4} - accuracy: {random.NextDouble():F3}\n");
+            text.Append($"Test set: Average loss: {random.NextDouble():F4}, Accuracy: {random.Next(10000)}/10000 ")
+                .Append($"({random.NextDouble() * 100:F0}%)\n");
+            if (e == 1000) text.Append("note: ").Append('x', 1_200_000).Append(" lr=0.1\n");
+        }
+        text.Append("Epoch 1002/3000 loss: 0.5");
+        var path = Path.Combine(TestData.TempDir("text-threads"), "long.log");
+        File.WriteAllText(path, text.ToString());
+        Assert.InRange(new FileInfo(path).Length, 2_500_000, 4_000_000);
+
+        var threaded = new TextLogParser();
+        var fromThreads = new List<TextEpoch>();
+        TextLogReader.ReadLines(path, threaded, fromThreads);
+        var single = new TextLogParser();
+        var fromLines = new List<TextEpoch>();
+        foreach (var line in File.ReadAllText(path).TrimStart('\uFEFF').Split('\n')) single.Feed(line, fromLines);
+
+        Assert.Equal(fromLines.Count, fromThreads.Count);
+        Assert.InRange(fromLines.Count, 3990, 4010);
+        for (int i = 0; i < fromLines.Count; i++)
+        {
+            var (a, b) = (fromLines[i], fromThreads[i]);
+            Assert.Equal((a.Segment, a.Epoch, a.FirstLine, a.LastLine, a.Total),
+                (b.Segment, b.Epoch, b.FirstLine, b.LastLine, b.Total));
+            Assert.Equal(a.Values.OrderBy(kv => kv.Key), b.Values.OrderBy(kv => kv.Key));
+        }
+        Assert.Equal((single.Line, single.MarkerLines, single.Pairs, single.Classes),
+            (threaded.Line, threaded.MarkerLines, threaded.Pairs, threaded.Classes));
+        Assert.Equal(single.Keys.OrderBy(kv => kv.Key), threaded.Keys.OrderBy(kv => kv.Key));
+        Assert.Equal(10, threaded.Classes);
+        Assert.Equal(1, fromThreads[^1].Segment);
     }
 }

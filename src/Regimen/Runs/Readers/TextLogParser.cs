@@ -25,7 +25,7 @@ public sealed record TextEpoch(int Segment, int Epoch, IReadOnlyDictionary<strin
 /// came before; an epoch comes out
 /// when the next one starts (or at <see cref="Complete"/>), so a watcher can follow a growing file or a process.
 /// </summary>
-public sealed class TextLogParser
+public sealed partial class TextLogParser
 {
     /// <summary>Only lines inside ``` or ~~~ fences count (a log pasted in Markdown).</summary>
     public bool FencedOnly { get; init; }
@@ -56,10 +56,9 @@ public sealed class TextLogParser
 
     EpochAccumulator? current;
     int segment, segmentFirst = int.MinValue, lastEpoch = int.MinValue, implicitEpochs;
-    bool inFence, sawMarker;
+    bool sawMarker;
     Phase blockPhase;
     readonly Dictionary<string, string?>[] names = { new(), new(), new() };
-    readonly List<(Phase Phase, int At)> phaseWords = new();
 
     /// <summary>
     /// Reads one line (without its newline); epochs it completes are added to <paramref name="completed"/>.
@@ -67,30 +66,77 @@ public sealed class TextLogParser
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Feed(ReadOnlySpan<char> raw, List<TextEpoch> completed)
     {
+        own.Clear();
+        Scanner.Scan(raw, own);
+        Apply(own, completed);
+    }
+
+    readonly ScannedLines own = new();
+
+    /// <summary>
+    /// What each line says by itself (<see cref="LineScanner"/>): <see cref="Apply"/> reads the scans in order. The
+    /// text reader scans on the thread that reads the file while this one applies; nothing else may use it then.
+    /// </summary>
+    internal LineScanner Scanner => scanner ??= new LineScanner(FencedOnly);
+    LineScanner? scanner;
+
+    /// <summary>Reads scanned lines, in the order of the file: what <see cref="Feed(ReadOnlySpan{char},
+    /// List{TextEpoch})"/> does with each line after its scan.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void Apply(ScannedLines lines, List<TextEpoch> completed)
+    {
+        var all = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(lines.Lines);
+        for (int i = 0; i < all.Length; i++) ApplyLine(lines, in all[i], completed);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    void ApplyLine(ScannedLines lines, in ScannedLine line, List<TextEpoch> completed)
+    {
         Line++;
-        var work = Clean(raw);
-        var trimmed = ((ReadOnlySpan<char>)work).Trim();
-        if (trimmed.StartsWith("```") || trimmed.StartsWith("~~~")) { inFence = !inFence; return; }
-        if (FencedOnly && !inFence) return;
-        if (trimmed.Length == 0) return;
-        if (Classes is null) FindClasses(work);
-        FindPhaseWords(work, out bool best);
-        // "Best val Acc: 0.94", "*** Best metric: 75.2 (epoch 3)", "[Checkpoint] Saved → best.pth (epoch=1,
-        // val_acc=60.9415)": a message that repeats a value, in its own format, not an epoch's values.
-        if (best) return;
-        var marker = FindEpoch(work, out var markerPhase, out var total);
-        if (marker is { } epoch)
+        if (line.Classes is { } classes) Classes ??= classes;
+        if (line.Skip) return;
+        if (line.Marker is { } epoch)
         {
             MarkerLines++;
             sawMarker = true;
             StartEpoch(epoch, completed);
-            if (total is not null) current!.Total = total;
-            blockPhase = markerPhase;
+            if (line.Total is not null) current!.Total = line.Total;
+            blockPhase = line.MarkerPhase;
         }
-        bool stepLine = IsStepLine(work, out bool progressBar);
-        int firstKey = ReadPairs(work, stepLine, progressBar, markerPhase, completed);
+        var phaseWords = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(lines.PhaseWords)
+            .Slice(line.PhaseStart, line.PhaseCount);
+        var pairs = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(lines.Pairs)
+            .Slice(line.PairStart, line.PairCount);
+        foreach (ref readonly var pair in pairs)
+        {
+            var key = lines.Key(pair);
+            var phase = line.MarkerPhase;
+            foreach (var (p, at) in phaseWords) if (at <= pair.KeyStart + key.Length) phase = p;
+            if (phase == Phase.None) phase = blockPhase;
+            var name = Name(key, phase);
+            if (name is null) continue;
+            // An accuracy is a fraction or a percentage; a bare split name with a whole number ("[Split] Train=3667 |
+            // Val=786", "Val=25 batches") counts images or batches.
+            double value = pair.Value;
+            if (name.EndsWith("_acc", StringComparison.Ordinal) && (value is < 0 or > 100
+                || !pair.Percent && value > 1 && value == Math.Floor(value) && PhaseWord(key) != Phase.None))
+                continue;
+            if (current is null)
+            {
+                if (sawMarker) continue;
+                current = new EpochAccumulator(++implicitEpochs, Line) { Implicit = true };
+            }
+            current.Add(name, value, line.StepLine, pair.RunningAverage || line.ProgressBar);
+            Pairs++;
+        }
+        // Without epoch numbers, each validation result ends an epoch ("Test set: Average loss: ...").
+        if (current is { Implicit: true, HasValidation: true })
+        {
+            completed.Add(current.Snapshot(segment, Line));
+            current = null;
+        }
         // "Eval begin...", "Test: [ 10/50] ...", "val Loss: ...": the lines below belong to that phase too.
-        if (phaseWords.Count > 0 && phaseWords[0].At <= firstKey) blockPhase = phaseWords[0].Phase;
+        if (phaseWords.Length > 0 && phaseWords[0].At <= line.FirstKey) blockPhase = phaseWords[0].Phase;
     }
 
     /// <summary>
@@ -127,100 +173,9 @@ public sealed class TextLogParser
         current = new EpochAccumulator(epoch, Line);
     }
 
-    char[] scratch = new char[256];
-
-    /// <summary>
-    /// The line's last carriage-return state with ANSI escapes removed, in a buffer this parser reuses.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    Span<char> Clean(ReadOnlySpan<char> raw)
-    {
-        var line = raw;
-        while (line.Length > 0 && line[^1] is '\r' or '\n') line = line[..^1];
-        int cr;
-        while ((cr = line.LastIndexOf('\r')) >= 0)
-        {
-            if (line[(cr + 1)..].Trim().Length > 0) { line = line[(cr + 1)..]; break; }
-            line = line[..cr];
-        }
-        if (scratch.Length < line.Length) scratch = new char[Math.Max(line.Length, scratch.Length * 2)];
-        if (line.IndexOf('\x1b') < 0)
-        {
-            line.CopyTo(scratch);
-            return scratch.AsSpan(0, line.Length);
-        }
-        int n = 0;
-        for (int i = 0; i < line.Length; i++)
-        {
-            if (line[i] != '\x1b') { scratch[n++] = line[i]; continue; }
-            if (i + 1 < line.Length && line[i + 1] == '[')
-            {
-                i += 2;
-                while (i < line.Length && !(line[i] >= '@' && line[i] <= '~')) i++;
-            }
-            else if (i + 1 < line.Length && line[i + 1] == ']')
-            {
-                i += 2;
-                while (i < line.Length && line[i] != '\x07' && line[i] != '\x1b') i++;
-            }
-            else i++;
-        }
-        return scratch.AsSpan(0, n);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static bool IsKeyChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '@' or '/' or '-' || c > 127 &&
         char.IsLetter(c);
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    void FindClasses(ReadOnlySpan<char> s)
-    {
-        int at = IndexOfWord(s, "classes");
-        if (at < 0) return;
-        // "100 classes"
-        int k = at - 1;
-        while (k >= 0 && s[k] == ' ') k--;
-        int end = k + 1;
-        while (k >= 0 && char.IsAsciiDigit(s[k])) k--;
-        if (end > k + 1 && Parse(s[(k + 1)..end]) is > 1 and var n) { Classes = n; return; }
-        // "num_classes: 10", "classes=10"
-        k = at + 7;
-        while (k < s.Length && s[k] is ' ' or ':' or '=') k++;
-        int d = k;
-        while (k < s.Length && char.IsAsciiDigit(s[k])) k++;
-        if (k > d && k > at + 7 && (k == s.Length || !char.IsAsciiLetter(s[k])) && Parse(s[d..k]) is > 1 and var m)
-            Classes = m;
-    }
-
-    /// <summary>
-    /// Standalone phase words ("train Loss", "Test set:", "Eval begin") with their places; whether "best" (or a
-    /// checkpoint's "saved", "saving", "checkpoint") is one.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    void FindPhaseWords(Span<char> s, out bool best)
-    {
-        phaseWords.Clear();
-        best = false;
-        for (int i = 0; i < s.Length;)
-        {
-            if (!char.IsAsciiLetter(s[i])) { i++; continue; }
-            int j = i;
-            while (j < s.Length && IsKeyChar(s[j])) j++;
-            var word = s[i..j];
-            if (word.Length is >= 3 and <= 10 && (word[0] | 0x20) is 't' or 'v' or 'e' or 'b' or 's' or 'c'
-                && AllLetters(word))
-            {
-                var phase = PhaseWord(word);
-                int next = j;
-                while (next < s.Length && s[next] == ' ') next++;
-                // "train 2.6s | infer 4.4s": a phase's duration, not the phase of the values after it.
-                bool timing = next > j && next < s.Length && char.IsAsciiDigit(s[next]);
-                if (phase != Phase.None && !timing) phaseWords.Add((phase, i));
-                else if (word.Equals("best", StringComparison.OrdinalIgnoreCase) || IsCheckpointWord(word)) best = true;
-            }
-            i = j;
-        }
-    }
 
     static bool IsCheckpointWord(ReadOnlySpan<char> w) => w.Equals("checkpoint", StringComparison.OrdinalIgnoreCase)
         || w.Equals("saved", StringComparison.OrdinalIgnoreCase)
@@ -392,57 +347,6 @@ public sealed class TextLogParser
         "iter ", "Iter ", "step ", "Step ", "batch ", "Batch ", "iter:", "step:", "batch:", "Iter:", "Step:", "Batch:",
         "batch_id:", "batch_id ", "iteration ",
     };
-
-    /// <summary>
-    /// Reads the line's pairs into the current epoch; returns where the first key starts (the line's length if none).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    int ReadPairs(Span<char> s, bool stepLine, bool progressBar, Phase markerPhase, List<TextEpoch> completed)
-    {
-        int firstKey = s.Length;
-        for (int i = 0; i < s.Length; i++)
-        {
-            char c = s[i];
-            bool separator = c is ':' or '=';
-            bool spaced = !separator && c == ' ' && i > 0 && char.IsAsciiLetterOrDigit(s[i - 1]) && i + 1 < s.Length &&
-                          (char.IsAsciiDigit(s[i + 1]) || s[i + 1] is '-' or '.');
-            if (!separator && !spaced) continue;
-            if (!TryValue(s, i + 1, out var value, out int end, out bool runningAverage, out bool percent)) continue;
-            if (percent && end + 1 < s.Length && s[end] == '|') continue;   // a tqdm bar's "100%|"
-            var key = KeyBefore(s, i, out int keyStart);
-            if (key.Length == 0) continue;
-            if (spaced && !KnownQuantity(key)) continue;
-            firstKey = Math.Min(firstKey, keyStart);
-            var phase = markerPhase;
-            foreach (var (p, at) in phaseWords) if (at <= keyStart + key.Length) phase = p;
-            if (phase == Phase.None) phase = blockPhase;
-            var name = Name(key, phase);
-            if (name is null) { i = end - 1; continue; }
-            // An accuracy is a fraction or a percentage; a bare split name with a whole number ("[Split] Train=3667 |
-            // Val=786", "Val=25 batches") counts images or batches.
-            if (name.EndsWith("_acc", StringComparison.Ordinal) && (value is < 0 or > 100
-                || !percent && value > 1 && value == Math.Floor(value) && PhaseWord(key) != Phase.None))
-            {
-                i = end - 1;
-                continue;
-            }
-            if (current is null)
-            {
-                if (sawMarker) { i = end - 1; continue; }
-                current = new EpochAccumulator(++implicitEpochs, Line) { Implicit = true };
-            }
-            current.Add(name, value, stepLine, runningAverage || progressBar);
-            Pairs++;
-            i = end - 1;
-        }
-        // Without epoch numbers, each validation result ends an epoch ("Test set: Average loss: ...").
-        if (current is { Implicit: true, HasValidation: true })
-        {
-            completed.Add(current.Snapshot(segment, Line));
-            current = null;
-        }
-        return firstKey;
-    }
 
     static readonly string[] Quantities =
         { "loss", "acc", "accuracy", "lr", "top1", "top5", "acc1", "acc5", "err", "error", "f1", "auc", "ppl",

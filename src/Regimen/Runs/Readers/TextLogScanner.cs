@@ -1,0 +1,223 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Regimen.Runs.Readers;
+
+/// <summary>One line as <see cref="TextLogParser.LineScanner"/> read it: whether it counts, the epoch number on it,
+/// its phase words and its key-value pairs (in <see cref="ScannedLines"/>).</summary>
+internal struct ScannedLine
+{
+    /// <summary>A fence, a line outside the fences of a fenced log, an empty line or a "best ..." message.</summary>
+    public bool Skip;
+    /// <summary>The class count the line gives, on the first line that gives one.</summary>
+    public int? Classes;
+    public int? Marker, Total;
+    public Phase MarkerPhase;
+    public bool StepLine, ProgressBar;
+    public int PhaseStart, PhaseCount, PairStart, PairCount;
+    /// <summary>Where the first key starts (the line's length if none).</summary>
+    public int FirstKey;
+}
+
+/// <summary>A key-value pair on a line: the key (in <see cref="ScannedLines"/>' text), where it starts on the line,
+/// the value.</summary>
+internal readonly record struct ScannedPair(int KeyAt, int KeyLength, int KeyStart, double Value, bool RunningAverage,
+    bool Percent);
+
+/// <summary>Scanned lines in the order of the file, with their phase words, pairs and keys' text.</summary>
+internal sealed class ScannedLines
+{
+    public readonly List<ScannedLine> Lines = new();
+    public readonly List<ScannedPair> Pairs = new();
+    public readonly List<(Phase Phase, int At)> PhaseWords = new();
+    char[] text = new char[4096];
+    int textLength;
+
+    public ReadOnlySpan<char> Key(in ScannedPair pair) => text.AsSpan(pair.KeyAt, pair.KeyLength);
+
+    public int AddKey(ReadOnlySpan<char> key)
+    {
+        if (textLength + key.Length > text.Length) Array.Resize(ref text, Math.Max(2 * text.Length, key.Length));
+        key.CopyTo(text.AsSpan(textLength));
+        textLength += key.Length;
+        return textLength - key.Length;
+    }
+
+    public void Clear()
+    {
+        Lines.Clear();
+        Pairs.Clear();
+        PhaseWords.Clear();
+        textLength = 0;
+    }
+}
+
+public sealed partial class TextLogParser
+{
+    /// <summary>
+    /// What a line says by itself, before what came before it is known (the epoch it belongs to, the phase of its
+    /// block): cleaned, its epoch number blanked out, its phase words and pairs found. Its only state is whether a
+    /// fence is open and whether the class count was found, so it can run on its own thread, ahead of the parser.
+    /// </summary>
+    internal sealed class LineScanner(bool fencedOnly)
+    {
+        bool inFence, classesFound;
+
+        /// <summary>Scans one line (without its newline) into <paramref name="into"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Scan(ReadOnlySpan<char> raw, ScannedLines into)
+        {
+            var line = new ScannedLine
+            {
+                Skip = true, PhaseStart = into.PhaseWords.Count, PairStart = into.Pairs.Count,
+            };
+            var work = Clean(raw);
+            var trimmed = ((ReadOnlySpan<char>)work).Trim();
+            if (trimmed.StartsWith("```") || trimmed.StartsWith("~~~")) inFence = !inFence;
+            else if ((!fencedOnly || inFence) && trimmed.Length > 0)
+            {
+                if (!classesFound && FindClasses(work) is { } classes)
+                {
+                    line.Classes = classes;
+                    classesFound = true;
+                }
+                // "Best val Acc: 0.94", "*** Best metric: 75.2 (epoch 3)", "[Checkpoint] Saved → best.pth (epoch=1,
+                // val_acc=60.9415)": a message that repeats a value, in its own format, not an epoch's values.
+                if (!FindPhaseWords(work, into.PhaseWords))
+                {
+                    line.Skip = false;
+                    line.Marker = FindEpoch(work, out line.MarkerPhase, out line.Total);
+                    line.StepLine = IsStepLine(work, out line.ProgressBar);
+                    line.FirstKey = FindPairs(work, into);
+                }
+            }
+            if (line.Skip) CollectionsMarshal.SetCount(into.PhaseWords, line.PhaseStart);
+            line.PhaseCount = into.PhaseWords.Count - line.PhaseStart;
+            line.PairCount = into.Pairs.Count - line.PairStart;
+            into.Lines.Add(line);
+        }
+
+        char[] scratch = new char[256];
+
+        /// <summary>
+        /// The line's last carriage-return state with ANSI escapes removed, in a buffer this scanner reuses.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        Span<char> Clean(ReadOnlySpan<char> raw)
+        {
+            var line = raw;
+            while (line.Length > 0 && line[^1] is '\r' or '\n') line = line[..^1];
+            int cr;
+            while ((cr = line.LastIndexOf('\r')) >= 0)
+            {
+                if (line[(cr + 1)..].Trim().Length > 0) { line = line[(cr + 1)..]; break; }
+                line = line[..cr];
+            }
+            if (scratch.Length < line.Length) scratch = new char[Math.Max(line.Length, scratch.Length * 2)];
+            if (line.IndexOf('\x1b') < 0)
+            {
+                line.CopyTo(scratch);
+                return scratch.AsSpan(0, line.Length);
+            }
+            int n = 0;
+            for (int i = 0; i < line.Length; i++)
+            {
+                if (line[i] != '\x1b') { scratch[n++] = line[i]; continue; }
+                if (i + 1 < line.Length && line[i + 1] == '[')
+                {
+                    i += 2;
+                    while (i < line.Length && !(line[i] >= '@' && line[i] <= '~')) i++;
+                }
+                else if (i + 1 < line.Length && line[i + 1] == ']')
+                {
+                    i += 2;
+                    while (i < line.Length && line[i] != '\x07' && line[i] != '\x1b') i++;
+                }
+                else i++;
+            }
+            return scratch.AsSpan(0, n);
+        }
+
+        /// <summary>The class count on a line ("resnet18 on CIFAR100 (100 classes)", "num_classes: 10"), if
+        /// any.</summary>
+        static int? FindClasses(ReadOnlySpan<char> s)
+        {
+            int at = IndexOfWord(s, "classes");
+            if (at < 0) return null;
+            // "100 classes"
+            int k = at - 1;
+            while (k >= 0 && s[k] == ' ') k--;
+            int end = k + 1;
+            while (k >= 0 && char.IsAsciiDigit(s[k])) k--;
+            if (end > k + 1 && Parse(s[(k + 1)..end]) is > 1 and var n) return n;
+            // "num_classes: 10", "classes=10"
+            k = at + 7;
+            while (k < s.Length && s[k] is ' ' or ':' or '=') k++;
+            int d = k;
+            while (k < s.Length && char.IsAsciiDigit(s[k])) k++;
+            if (k > d && k > at + 7 && (k == s.Length || !char.IsAsciiLetter(s[k])) && Parse(s[d..k]) is > 1 and var m)
+                return m;
+            return null;
+        }
+
+        /// <summary>
+        /// Standalone phase words ("train Loss", "Test set:", "Eval begin") with their places, added to
+        /// <paramref name="phaseWords"/>; whether "best" (or a checkpoint's "saved", "saving", "checkpoint") is one.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        static bool FindPhaseWords(Span<char> s, List<(Phase Phase, int At)> phaseWords)
+        {
+            bool best = false;
+            for (int i = 0; i < s.Length;)
+            {
+                if (!char.IsAsciiLetter(s[i])) { i++; continue; }
+                int j = i;
+                while (j < s.Length && IsKeyChar(s[j])) j++;
+                var word = s[i..j];
+                if (word.Length is >= 3 and <= 10 && (word[0] | 0x20) is 't' or 'v' or 'e' or 'b' or 's' or 'c'
+                    && AllLetters(word))
+                {
+                    var phase = PhaseWord(word);
+                    int next = j;
+                    while (next < s.Length && s[next] == ' ') next++;
+                    // "train 2.6s | infer 4.4s": a phase's duration, not the phase of the values after it.
+                    bool timing = next > j && next < s.Length && char.IsAsciiDigit(s[next]);
+                    if (phase != Phase.None && !timing) phaseWords.Add((phase, i));
+                    else if (word.Equals("best", StringComparison.OrdinalIgnoreCase) || IsCheckpointWord(word))
+                        best = true;
+                }
+                i = j;
+            }
+            return best;
+        }
+
+        /// <summary>
+        /// The line's key-value pairs, added to <paramref name="into"/>; returns where the first key starts (the
+        /// line's length if none).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        static int FindPairs(Span<char> s, ScannedLines into)
+        {
+            int firstKey = s.Length;
+            for (int i = 0; i < s.Length; i++)
+            {
+                char c = s[i];
+                bool separator = c is ':' or '=';
+                bool spaced = !separator && c == ' ' && i > 0 && char.IsAsciiLetterOrDigit(s[i - 1]) &&
+                              i + 1 < s.Length && (char.IsAsciiDigit(s[i + 1]) || s[i + 1] is '-' or '.');
+                if (!separator && !spaced) continue;
+                if (!TryValue(s, i + 1, out var value, out int end, out bool runningAverage, out bool percent))
+                    continue;
+                if (percent && end + 1 < s.Length && s[end] == '|') continue;   // a tqdm bar's "100%|"
+                var key = KeyBefore(s, i, out int keyStart);
+                if (key.Length == 0) continue;
+                if (spaced && !KnownQuantity(key)) continue;
+                firstKey = Math.Min(firstKey, keyStart);
+                into.Pairs.Add(new ScannedPair(into.AddKey(key), key.Length, keyStart, value, runningAverage,
+                    percent));
+                i = end - 1;
+            }
+            return firstKey;
+        }
+    }
+}
