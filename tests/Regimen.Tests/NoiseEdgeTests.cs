@@ -190,12 +190,12 @@ public class NoiseEdgeTests
     public void OverfittingByLossesCountsFromWhereValidationLossStoppedImprovingNotFromItsLowestWiggle(bool flat)
     {
         // yolo-skincancer's shape: validation loss flat within its wiggles from epoch 5, its lowest value late
-        // (epoch 16), training loss falling 25x, but less than 2x after epoch 16. Against it: validation loss still
+        // (epoch 16), training loss falling 7x, but less than 2x after epoch 16. Against it: validation loss still
         // falling, as steadily, to the end.
         var valLoss = Enumerable.Range(0, 20).Select(e => flat
             ? (e < 5 ? 1.5 - 0.03 * e : 1.35) + (e % 2 == 0 ? 0.004 : -0.004) - (e == 16 ? 0.01 : 0)
             : 1.5 - 0.03 * e + (e % 2 == 0 ? 0.004 : -0.004)).ToArray();
-        var trainLoss = Enumerable.Range(0, 20).Select(e => 1.3 * Math.Pow(0.845, e)).ToArray();
+        var trainLoss = Enumerable.Range(0, 20).Select(e => 1.3 * Math.Pow(0.905, e)).ToArray();
         Assert.True(trainLoss[16] / trainLoss[^1] < 2);
         var log = Log(1000, Enumerable.Repeat(0.8, 20).ToArray(), trainLoss: trainLoss, valLoss: valLoss);
         var f = Findings(log, "overfitting");
@@ -219,6 +219,26 @@ public class NoiseEdgeTests
         if (trainLossFalls)
             Assert.Contains("fits its training images ever better", a.Findings.First(x => x.Kind == "overfitting")
                 .Summary);
+    }
+
+    [Theory]
+    [InlineData(0.03, true)]
+    [InlineData(0.3, false)]
+    public void WithoutTrainingAccuracyATrainingLossUnderAFifthOfTheValidationLossIsMemorization(double end,
+        bool found)
+    {
+        // hf-cat-emotions' shape: three evaluations in ten epochs, validation loss 1.01 -> 0.90 -> 0.93.
+        var trainLoss = Enumerable.Range(0, 10).Select(e => 1.9 * Math.Pow(end / 1.9, e / 9.0)).ToArray();
+        double?[] valLoss = { null, null, 1.01, null, null, null, 0.90, null, null, 0.93 };
+        var log = new TrainingLog
+        {
+            Name = "loss-gap", Source = "synthetic", Format = "huggingface",
+            Epochs = trainLoss.Select((l, e) => new LogEpoch { Epoch = e, TrainLoss = l, ValLoss = valLoss[e] })
+                .ToList(),
+        };
+        var f = Findings(log, "overfitting");
+        Assert.Equal(found, f.Count == 1);
+        if (found) Assert.Contains("under a fifth of the validation loss", f[0].Summary);
     }
 
     [Fact]

@@ -96,6 +96,20 @@ public class TextLogTests
     }
 
     [Fact]
+    public void APrintedTensorIsTheNumberItHolds()
+    {
+        // The torchvision tutorial's loop printing running_corrects.double() / size: a tensor, not a float.
+        var log = ReadOne("log.txt", "Epoch 0/1\n----------\ntrain loss: 1.937, acc: tensor(0.3262, device='cuda:0', " +
+            "dtype=torch.float64)\nval loss: 1.126, acc: tensor(0.6223, device='cuda:0', dtype=torch.float64)\n" +
+            "Epoch 1/1\n----------\ntrain loss: 1.364, acc: tensor(0.5644)\nval loss: 0.982, acc: tensor(0.7011)\n");
+        Assert.Equal(new double?[] { 0.3262, 0.6223, 0.5644, 0.7011, 0.982 }, new[]
+        {
+            log.Epochs[0].TrainAccuracy, log.Epochs[0].ValAccuracy, log.Epochs[^1].TrainAccuracy,
+            log.Epochs[^1].ValAccuracy, log.Epochs[^1].ValLoss,
+        });
+    }
+
+    [Fact]
     public void PaddlePaddlePrintsBothStyles()
     {
         var old = ReadOne("paddle.txt",

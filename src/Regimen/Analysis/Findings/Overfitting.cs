@@ -24,7 +24,8 @@ internal sealed class Overfitting : FindingKind
         "training accuracy, training loss halved and fell beyond its noise over at least 5 epochs since the " +
         "validation loss stopped improving beyond its noise (the first epoch no later one betters by that), ending " +
         "under half the validation loss; or, without training accuracy and validation loss, a `degradation` beyond " +
-        "the noise while training loss fell since the best epoch by over 5 % and beyond its noise";
+        "the noise while training loss fell since the best epoch by over 5 % and beyond its noise; or, without " +
+        "training accuracy, training loss at least halved (beyond its noise) to under a fifth of the validation loss";
     public override int MinimumEpochs(AnalysisOptions o) => 4;
     public override IReadOnlyList<RecommendationKind> Answers { get; } =
         new[] { RecommendationRegistry.StrongerRegularization };
@@ -122,6 +123,32 @@ internal sealed class Overfitting : FindingKind
         if (LossRise(c) is { } byLoss) yield return byLoss;
         else if (v.Gap.Count == 0 && LossDivergence(c) is { } apart) yield return apart;
         else if (v.Gap.Count == 0 && !c.Log.Has(e => e.ValLoss) && AccuracyFall(c) is { } fall) yield return fall;
+        else if (v.Gap.Count == 0 && LossSaturated(c) is { } saturated) yield return saturated;
+    }
+
+    /// <summary>
+    /// Without training accuracy, the losses' version of <see cref="GapMeasure.Saturated"/>: training loss that fell
+    /// to under a fifth of the validation loss (at least halving, beyond its noise) fits the training images far
+    /// better than the validation ones, whether or not the validation loss moved meanwhile (a few evaluations, a
+    /// validation loss that creeps down while accuracy stands still).
+    /// </summary>
+    static Finding? LossSaturated(RunCheck c)
+    {
+        var v = c.View;
+        var trainLoss = c.Log.Series(e => e.TrainLoss);
+        var valLoss = c.Log.Series(e => e.ValLoss);
+        if (trainLoss.Count < 4 || valLoss.Count < 2) return null;
+        double start = trainLoss[0].Value, end = trainLoss[^1].Value, valEnd = valLoss[^1].Value;
+        var fall = Fall(v, start, end);
+        if (end <= 0 || end > 0.5 * start || end > valEnd / 5 || !fall.Beyond(c.Options.WarningSe)) return null;
+        return Memorizes(trainLoss[0].Epoch, trainLoss[^1].Epoch, fall, 0.65, new()
+        {
+            ["train_loss_first"] = start, ["train_loss_final"] = end, ["val_loss_final"] = valEnd,
+            ["loss_ratio"] = valEnd / end,
+        },
+            $"Training loss fell from {start:0.####} to {end:0.####} (the fall {fall.Text}), under a fifth of the " +
+            $"validation loss ({valEnd:0.####}, {valEnd / end:0.#} times as high): the model fits its training " +
+            "images far better than the validation images, it memorizes.", fall);
     }
 
     /// <summary>The least relative fall of the training loss that <see cref="AccuracyFall"/> counts.</summary>

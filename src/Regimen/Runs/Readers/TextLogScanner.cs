@@ -117,7 +117,7 @@ public sealed partial class TextLogParser
             if (line.IndexOf('\x1b') < 0)
             {
                 line.CopyTo(scratch);
-                return scratch.AsSpan(0, line.Length);
+                return Untensor(scratch.AsSpan(0, line.Length));
             }
             int n = 0;
             for (int i = 0; i < line.Length; i++)
@@ -135,7 +135,32 @@ public sealed partial class TextLogParser
                 }
                 else i++;
             }
-            return scratch.AsSpan(0, n);
+            return Untensor(scratch.AsSpan(0, n));
+        }
+
+        /// <summary>
+        /// A PyTorch tensor printed as a value, "acc: tensor(0.8184, device='cuda:0', dtype=torch.float64)", made
+        /// the number it holds ("acc: 0.8184"), in place.
+        /// </summary>
+        static Span<char> Untensor(Span<char> s)
+        {
+            const string Tensor = "tensor(";
+            int at = s.IndexOf(Tensor);
+            if (at < 0) return s;
+            int n = at;
+            for (int i = at; i < s.Length;)
+            {
+                if (!s[i..].StartsWith(Tensor))
+                {
+                    s[n++] = s[i++];
+                    continue;
+                }
+                i += Tensor.Length;
+                while (i < s.Length && s[i] is not (',' or ')')) s[n++] = s[i++];
+                int depth = 1;
+                for (; i < s.Length && depth > 0; i++) depth += s[i] == '(' ? 1 : s[i] == ')' ? -1 : 0;
+            }
+            return s[..n];
         }
 
         /// <summary>The class count on a line ("resnet18 on CIFAR100 (100 classes)", "num_classes: 10"), if
