@@ -112,6 +112,10 @@ public class CliTests
         (code, output) = Run("evolve");
         Assert.True(code == 2, output);
         Assert.Contains("give a RECIPE", output);
+        var notAWorkspace = TestData.TempDir("cli-evolve-not-a-workspace");
+        (code, output) = Run("evolve", "--workspace", notAWorkspace);
+        Assert.True(code == 2, output);
+        Assert.Contains($"--workspace {notAWorkspace}: not an evolve workspace (no evolve.json)", output);
         (code, output) = Run("ledger", workspace);
         Assert.True(code == 2, output);
         Assert.Contains("not an evolve workspace", output);

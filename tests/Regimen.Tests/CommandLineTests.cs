@@ -104,6 +104,22 @@ public class CommandLineTests
         Assert.Contains("unknown command 'lst' (did you mean 'list'?)", output);
     }
 
+    [Theory]
+    [InlineData(new[] { "train", "--epochs", "x" }, "--epochs: expected a whole number, got 'x'")]
+    [InlineData(new[] { "train", "--folds=two" }, "--folds: expected a whole number, got 'two'")]
+    [InlineData(new[] { "evolve", "fashion-mnist", "--target", "high" }, "--target: expected a number, got 'high'")]
+    [InlineData(new[] { "watch", "log.csv", "--grace", "abc" }, "--grace: expected a number, got 'abc'")]
+    [InlineData(new[] { "watch", "log.csv", "--monitor" }, "--monitor: needs a value")]
+    [InlineData(new[] { "train", "--set" }, "--set: needs a value")]
+    public void AValueThatIsNotANumberOrIsMissingIsRefusedNamingTheOption(string[] args, string message)
+    {
+        var (code, output) = CliTests.Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains($"error: {message}", output);
+        Assert.DoesNotContain("Nullable", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
     [Fact]
     public void VersionNamesRegimenTorchSharpAndLibtorch()
     {

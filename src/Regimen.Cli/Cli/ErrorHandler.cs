@@ -48,7 +48,7 @@ public static partial class ErrorHandler
         {
             RegimenException r => (r.Message, r.ExitCode),
             CommandParseException p => (Rephrase(p.Message, args), ExitCodes.BadInput),
-            CommandAppException c => (Rephrase(c.Message, args), ExitCodes.BadInput),
+            CommandAppException c => (Conversion(c, args) ?? Rephrase(c.Message, args), ExitCodes.BadInput),
             OperationCanceledException => ("interrupted", ExitCodes.Interrupted),
             UnauthorizedAccessException or IOException => (e.Message, ExitCodes.Failure),
             OutOfMemoryException or InsufficientExecutionStackException =>
@@ -73,10 +73,45 @@ public static partial class ErrorHandler
             return $"unknown command '{word}'" + (hint is null ? "" : $" (did you mean '{hint}'?)") +
                    " (see 'regimen --help')";
         }
+        if (NoValue().Match(message) is { Success: true } v)
+            return $"--{v.Groups[1].Value}: needs a value (see the command's --help)";
         if (StrayArgument().Match(message) is { Success: true } s)
             return $"unexpected argument '{s.Groups[1].Value}' (see the command's --help for the arguments it takes)";
         return message.TrimEnd('.');
     }
+
+    /// <summary>
+    /// Spectre's "Failed to convert 'x' to Nullable`1" for an option's value that is not a number: the option and the
+    /// kind of number it takes instead.
+    /// </summary>
+    static string? Conversion(CommandAppException e, IReadOnlyList<string> args)
+    {
+        if (ConvertFailed().Match(e.Message) is not { Success: true } m) return null;
+        var value = m.Groups[1].Value;
+        var type = e.InnerException is { } inner && ValidValueFor().Match(inner.Message) is { Success: true } t
+            ? t.Groups[1].Value : m.Groups[2].Value;
+        var kind = type switch
+        {
+            "Int32" or "Int64" or "Int16" => "a whole number",
+            "Double" or "Single" or "Decimal" => "a number",
+            _ => $"a {type}",
+        };
+        int at = Enumerable.Range(0, args.Count).FirstOrDefault(i => i > 0 && args[i] == value &&
+            args[i - 1].StartsWith('-'), -1);
+        var option = at > 0 ? args[at - 1]
+            : args.FirstOrDefault(a => a.StartsWith('-') && a.EndsWith($"={value}", StringComparison.Ordinal))?
+                .Split('=')[0];
+        return $"{option ?? "an option"}: expected {kind}, got '{value}'";
+    }
+
+    [GeneratedRegex(@"^Failed to convert '(.*)' to ([\w`]+)")]
+    private static partial Regex ConvertFailed();
+
+    [GeneratedRegex(@"is not a valid value for (\w+)")]
+    private static partial Regex ValidValueFor();
+
+    [GeneratedRegex("^Option '(.*)' is defined but no value has been provided")]
+    private static partial Regex NoValue();
 
     [GeneratedRegex("^Unknown command '(.*)'")]
     private static partial Regex UnknownCommand();

@@ -80,9 +80,12 @@ public sealed class EvolveCommand : Command<EvolveCommand.Settings>
         EvolveSettings? saved = null;
         if (s.Recipe is null)
         {
-            if (s.Workspace is null || !Workspace.Exists(s.Workspace))
+            if (s.Workspace is null)
                 throw new RegimenException("evolve: give a RECIPE, or --workspace DIR of an existing workspace to " +
                     "continue it");
+            if (!Workspace.Exists(s.Workspace))
+                throw new RegimenException($"--workspace {s.Workspace}: not an evolve workspace (no evolve.json); " +
+                    "give a RECIPE too to start one there");
             if (s.Set.Length > 0 || s.Epochs is not null)
                 throw new RegimenException("--set and --epochs change the baseline: give the RECIPE too");
             path = s.Workspace;
