@@ -1,5 +1,6 @@
 using Regimen.Analysis;
 using Regimen.Analysis.Findings;
+using Regimen.Analysis.Live;
 using Regimen.Runs;
 using Regimen.Runs.Readers;
 
@@ -8,7 +9,8 @@ namespace Regimen.Tests;
 /// <summary>
 /// The fast paths of reading and analyzing a long log give what their definitions give (bench/RESULTS.md says why
 /// each exists): oscillation's scan over every 10-epoch stretch without copying one, the role series built once per
-/// analysis, and the text reader's lines scanned on a second thread while the parser applies them in order.
+/// analysis, the text reader's lines scanned on a second thread while the parser applies them in order, and the live
+/// analyst's validation size inferred once per new accuracy among the run's first, not at every epoch.
 /// </summary>
 public class AnalysisFastPathTests
 {
@@ -176,5 +178,32 @@ public class AnalysisFastPathTests
         Assert.Equal(single.Keys.OrderBy(kv => kv.Key), threaded.Keys.OrderBy(kv => kv.Key));
         Assert.Equal(10, threaded.Classes);
         Assert.Equal(1, fromThreads[^1].Segment);
+    }
+
+    [Theory]
+    [InlineData(4, 500)]    // accuracies of 500 images at 4 decimals: the size is found
+    [InlineData(0, 0)]      // unrounded floats: no size fits (each inference scans 10^6 candidate sizes)
+    public void TheLiveAnalystInfersTheValidationSizeOncePerNewAccuracyAsTheWholeLogDoes(int decimals, int size)
+    {
+        var random = new Random(9);
+        var header = new TrainingLog { Name = "live", Source = "live", Format = "csv" };
+        var live = new LiveAnalyst(header);
+        for (int e = 0; e < 400; e++)
+        {
+            double p = size > 0 ? Math.Round(random.Next(size / 2, size) / (double)size, decimals)
+                : 0.5 + 0.4 * random.NextDouble();
+            live.AddEpoch(new LogEpoch { Epoch = e, ValAccuracy = p, TrainLoss = 1 - 0.001 * e, ValLoss = 1.1 });
+        }
+        // At most one inference per new value among the first 200 distinct ones, where it was one per epoch.
+        int distinct = live.Log.Epochs.Select(e => e.ValAccuracy!.Value).Distinct().Take(200).Count();
+        Assert.InRange(live.Inferences, 1, distinct);
+        Assert.True(live.Inferences <= 200);
+        // What the live analysis judges with is what the whole log gives (a 400-epoch run's view is its last 256).
+        var whole = new LogView(live.Log, "val_acc").Noise;
+        Assert.Equal(size > 0 ? size : null, whole.ValidationSize);
+        var options = new AnalysisOptions { InferredValidationSize = new InferredSize(whole.ValidationSize) };
+        var fromLive = Analyst.AnalyzeRunning(live.Log, options);
+        var inferring = Analyst.AnalyzeRunning(live.Log, new AnalysisOptions());
+        Assert.Equal(inferring.Findings.Select(f => f.Summary), fromLive.Findings.Select(f => f.Summary));
     }
 }

@@ -3,6 +3,10 @@ namespace Regimen.Analysis;
 /// <summary>
 /// The analyst's thresholds, documented in docs/analysis.md; every one can be set on the command line.
 /// </summary>
+/// <summary>What <see cref="NoiseModel.InferValidationSize(IEnumerable{double})"/> gave (Size null: no size
+/// fits).</summary>
+internal readonly record struct InferredSize(int? Size);
+
 public sealed record AnalysisOptions
 {
     /// <summary>val_acc or val_loss; default: val_acc when the log has it, else val_loss.</summary>
@@ -54,6 +58,11 @@ public sealed record AnalysisOptions
     /// Validation images per accuracy, for a log that does not say (<c>--val-size</c>): the binomial noise.
     /// </summary>
     public int? ValidationSize { get; init; }
+    /// <summary>
+    /// The validation size inferred already from the whole run's accuracies, where the log judged is part of the
+    /// run (the live analyst's bounded view): used instead of inferring it again from that part. Null: infer.
+    /// </summary>
+    internal InferredSize? InferredValidationSize { get; init; }
     /// <summary>The number of classes, for a log that does not say (<c>--classes</c>): chance is 1/classes.</summary>
     public int? Classes { get; init; }
 }

@@ -19,7 +19,7 @@ internal sealed class LogView
     {
         Log = log;
         this.series = series is not null && series.Covers(log) ? series : new LogSeries(log);
-        Noise = new NoiseModel(log, options?.ValidationSize, noisePool, this.series);
+        Noise = new NoiseModel(log, options?.ValidationSize, noisePool, this.series, options?.InferredValidationSize);
         Classes = options?.Classes ?? log.Classes;
         Metric = metric;
         Monitor = Monitor.Named(metric);

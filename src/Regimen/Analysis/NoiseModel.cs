@@ -55,13 +55,16 @@ public sealed class NoiseModel
     {
     }
 
-    /// <summary>The noise model of a log whose role series an analysis has built (<paramref name="series"/>).</summary>
-    internal NoiseModel(TrainingLog log, int? validationSize, IReadOnlyList<TrainingLog>? pool, LogSeries series)
+    /// <summary>The noise model of a log whose role series an analysis has built (<paramref name="series"/>), with
+    /// the validation size inferred already from the whole run, if it was (<paramref name="inferred"/>).</summary>
+    internal NoiseModel(TrainingLog log, int? validationSize, IReadOnlyList<TrainingLog>? pool, LogSeries series,
+        InferredSize? inferred = null)
     {
         this.pool = pool is { Count: > 0 } ? pool : new[] { log };
         this.series = series;
         ValidationSize = validationSize ?? log.ValidationSize;
-        if (ValidationSize is null && InferValidationSize(series["val_acc"].Select(p => p.Value)) is { } n)
+        if (ValidationSize is null && (inferred is { } known ? known.Size
+                : InferValidationSize(series["val_acc"].Select(p => p.Value))) is { } n)
         {
             ValidationSize = n;
             Inferred = true;

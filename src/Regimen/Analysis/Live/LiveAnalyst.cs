@@ -20,11 +20,20 @@ public sealed class LiveAnalyst
     readonly BoundedLogView view;
     readonly FindingTracker tracker = new();
     readonly HashSet<string> ownKinds = new();
+    // The run's first accuracies (those the whole-log inference of the validation size reads), and what they gave.
+    readonly List<double> accuracies = new();
+    readonly HashSet<double> seen = new();
+    InferredSize? inferred;
+
+    /// <summary>How many times the validation size was inferred: once per new value among the run's first 200
+    /// distinct accuracies, not once per epoch (each inference scans up to 10^6 candidate sizes).</summary>
+    internal int Inferences { get; private set; }
 
     public LiveAnalyst(TrainingLog header, AnalysisOptions? options = null, int window = BoundedLogView.DefaultWindow)
     {
         this.options = options ?? new AnalysisOptions();
         view = new BoundedLogView(header, window);
+        foreach (var e in view.Log.Epochs) Track(e);
     }
 
     /// <summary>Every epoch and event so far: what the run folder records and what <see cref="Finish"/>
@@ -42,8 +51,8 @@ public sealed class LiveAnalyst
         IReadOnlyList<(string Name, double Value)>? otherSeries = null)
     {
         foreach (var (name, value) in otherSeries ?? []) view.AddSeriesPoint(name, epoch.Epoch, value);
-        view.AddEpoch(epoch);
-        var analysis = Analyst.AnalyzeRunning(view.Current(), options);
+        Add(epoch);
+        var analysis = Analyst.AnalyzeRunning(view.Current(), Options());
         return tracker.Update(epoch.Epoch, analysis.Findings.Where(f => !EndOfRunKinds.Contains(f.Kind)));
     }
 
@@ -51,10 +60,43 @@ public sealed class LiveAnalyst
     /// already.</summary>
     public void Prime(IEnumerable<LogEpoch> epochs)
     {
-        foreach (var e in epochs) view.AddEpoch(e);
+        foreach (var e in epochs) Add(e);
         if (view.Log.Epochs.Count == 0) return;
-        var analysis = Analyst.AnalyzeRunning(view.Current(), options);
+        var analysis = Analyst.AnalyzeRunning(view.Current(), Options());
         tracker.Update(view.Log.Epochs[^1].Epoch, analysis.Findings.Where(f => !EndOfRunKinds.Contains(f.Kind)));
+    }
+
+    void Add(LogEpoch epoch)
+    {
+        view.AddEpoch(epoch);
+        Track(epoch);
+    }
+
+    void Track(LogEpoch epoch)
+    {
+        // The values NoiseModel.InferValidationSize reads of the whole log: the first 200 distinct in (0, 1).
+        if (accuracies.Count < 200 && epoch.ValAccuracy is { } v && double.IsFinite(v) && v > 0 && v < 1 &&
+            seen.Add(v))
+        {
+            accuracies.Add(v);
+            inferred = null;
+        }
+    }
+
+    /// <summary>
+    /// The options with the validation size the whole run's accuracies give, inferred again only when they changed:
+    /// the bounded view of a long run sees a part of them, which would give another size at every epoch (and cost a
+    /// millisecond each); a run of up to a window of epochs is its own view, so nothing changes there.
+    /// </summary>
+    AnalysisOptions Options()
+    {
+        if (options.ValidationSize is not null || view.Log.ValidationSize is not null) return options;
+        if (inferred is null)
+        {
+            inferred = new InferredSize(NoiseModel.InferValidationSize(accuracies));
+            Inferences++;
+        }
+        return options with { InferredValidationSize = inferred };
     }
 
     /// <summary>Adds a finding the analyst cannot make from the log (a stall, a crash), announced by the same
