@@ -137,6 +137,24 @@ public class LogReaderTests
     }
 
     [Fact]
+    public void TensorBoardScalarCsvExportIsNamedAfterItsTag()
+    {
+        var dir = TestData.TempDir("tb-csv");
+        var path = Path.Combine(dir, "run-.-tag-val_accuracy.csv");
+        File.WriteAllText(path, "Wall time,Step,Value\n1559699797.28,0,0.455\n1559702341.01,1,0.656\n" +
+            "1559704884.90,2,0.695\n");
+        var log = Assert.Single(LogReader.Read(path));
+        Assert.Equal(("csv", "tensorboard-csv", "tb-csv"), (log.Reader, log.Format, log.Name[..6]));
+        Assert.Equal(new[] { 0, 1, 2 }, log.Epochs.Select(e => e.Epoch));
+        Assert.Equal(0.695, log.Epochs[2].ValAccuracy!.Value, 9);
+        Assert.Null(log.Epochs[2].EpochSeconds);
+        // A file saved under another name keeps the value under the file's own name.
+        var other = Path.Combine(dir, "val_loss.csv");
+        File.WriteAllText(other, "Wall time,Step,Value\n1.0,0,2.5\n2.0,1,2.1\n");
+        Assert.Equal(2.1, Assert.Single(LogReader.Read(other)).Epochs[1].ValLoss!.Value, 9);
+    }
+
+    [Fact]
     public void TensorBoardEventsWrittenByTorchSharp()
     {
         var dir = TestData.TempDir("tb");
