@@ -241,6 +241,26 @@ public class NoiseEdgeTests
         if (found) Assert.Contains("under a fifth of the validation loss", f[0].Summary);
     }
 
+    [Theory]
+    [InlineData(0.0012, true)]
+    [InlineData(0, false)]
+    public void AValidationLossRiseIsJudgedAgainstTheSwingsOfItsOwnStretch(double risePerEpoch, bool found)
+    {
+        // bearpaw-fashion-3phase's shape: at lr 0.1 validation loss swings by 0.1-0.4 from epoch to epoch; after the
+        // step to 0.001 it swings by 0.001 and rises 13 % over 16 epochs while training loss keeps falling.
+        var valLoss = Enumerable.Range(0, 36).Select(e => e < 20
+            ? 0.45 + (e % 3 == 0 ? 0.35 : e % 3 == 1 ? -0.1 : 0.1)
+            : 0.14 + risePerEpoch * Math.Max(0, e - 20) + (e % 2 == 0 ? 0.001 : -0.001)).ToArray();
+        var trainLoss = Enumerable.Range(0, 36).Select(e => e < 20 ? 0.4 - 0.005 * e : 0.12 - 0.002 * (e - 20))
+            .ToArray();
+        var lr = Enumerable.Range(0, 36).Select(e => e < 20 ? 0.1 : 0.001).ToArray();
+        var val = Enumerable.Range(0, 36).Select(e => e < 20 ? 0.85 : 0.95).ToArray();
+        var log = Log(10000, val, val.Select(v => v + 0.01).ToArray(), trainLoss, valLoss, lr);
+        var f = Findings(log, "overfitting");
+        Assert.Equal(found, f.Count == 1);
+        if (found) Assert.Contains("its stretch", f[0].Noise);
+    }
+
     [Fact]
     public void UnderfittingFromTheValidationLossWhereTheLogHasNoTrainingLoss()
     {

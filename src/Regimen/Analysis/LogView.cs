@@ -118,6 +118,33 @@ internal sealed class LogView
         return HigherIsBetter ? n : n with { Se = n.Se / Math.Max(Math.Abs(b), 1e-12) };
     }
 
+    /// <summary>Epochs a stretch between schedule changes needs for its own spread.</summary>
+    const int StretchEpochs = 10;
+
+    /// <summary>
+    /// The noise of one value of <paramref name="series"/> (a loss) near <paramref name="at"/>, measured within the
+    /// stretch between schedule changes that holds <paramref name="epoch"/>, where it has at least 10 epochs: an
+    /// effect inside one stretch is judged against that stretch's swings, not those of a phase at ten times its
+    /// learning rate; else the whole run's (<see cref="NoiseModel.Metric"/>).
+    /// </summary>
+    public Noise StretchNoise(string metric, IReadOnlyList<(int Epoch, double Value)> series, int epoch, double at)
+    {
+        var whole = Noise.Metric(metric, at);
+        int from = int.MinValue, to = int.MaxValue;
+        foreach (var e in Log.Events)
+        {
+            if (e.Kind != "schedule") continue;
+            if (e.Epoch <= epoch) from = Math.Max(from, e.Epoch);
+            else to = Math.Min(to, e.Epoch);
+        }
+        if (from == int.MinValue && to == int.MaxValue) return whole;
+        var stretch = series.Where(p => p.Epoch >= from && p.Epoch < to).ToList();
+        double spread = stretch.Count >= StretchEpochs ? NoiseModel.EpochSpread(stretch) : double.NaN;
+        return double.IsNaN(spread) ? whole
+            : new(Math.Max(spread, NoiseModel.LossFloor * Math.Abs(at)),
+                $"the epoch-to-epoch spread of {metric} from epoch {Math.Max(from, stretch[0].Epoch)}, its stretch");
+    }
+
     public string Format(double v) => Monitor.Format(v);
     /// <summary>A difference of accuracies in percentage points, "+1.78 pt" (<see cref="Units.Points"/>).</summary>
     public static string Points(double gap) => Units.Points(gap);

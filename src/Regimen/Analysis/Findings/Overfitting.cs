@@ -19,7 +19,8 @@ internal sealed class Overfitting : FindingKind
         "(it fits almost every training image, whether or not the gap grew in the log); live, while the learning " +
         "rate is still near its peak with most of the planned epochs ahead (as for `degradation`), the gap must " +
         "have been open 2 epochs and its spread be measurable; or validation loss rose " +
-        "over 5 % (critical 20 %) and beyond its noise from its minimum, at least 3 epochs before the end, while " +
+        "over 5 % (critical 20 %) and beyond its noise (the spread of its stretch between schedule changes, where " +
+        "that has 10 epochs) from its minimum, at least 3 epochs before the end, while " +
         "training loss fell beyond its noise; or, without " +
         "training accuracy, training loss halved and fell beyond its noise over at least 5 epochs since the " +
         "validation loss stopped improving beyond its noise (the first epoch no later one betters by that), ending " +
@@ -273,7 +274,7 @@ internal sealed class Overfitting : FindingKind
         if (after.Count < 4 || trainAfter.Count < 2) return null;
         double level = Math.Max(Math.Abs(minVal.Value), 1e-12);
         double rise = (valLoss[^1].Value - minVal.Value) / level;
-        var valNoise = v.Noise.Metric("val_loss", minVal.Value).Times(Math.Sqrt(2) / level);
+        var valNoise = v.StretchNoise("val_loss", valLoss, minVal.Epoch, minVal.Value).Times(Math.Sqrt(2) / level);
         var judgement = new Judgement(rise, valNoise, $"{rise * 100:0.#} %", $"{valNoise.Se * 100:0.#} %");
         var trainNoise = v.Noise.Metric("train_loss", trainAfter[^1].Value).Times(Math.Sqrt(2));
         bool trainFalls = LogView.Slope(trainAfter) < 0
