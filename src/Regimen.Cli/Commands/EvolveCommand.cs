@@ -151,7 +151,7 @@ public sealed class EvolveCommand : Command<EvolveCommand.Settings>
     static int Interrupted(Workspace workspace, Settings s, LedgerState state)
     {
         var trials = state.Trials.Where(t => t.Status == "interrupted").Select(t => t.Id).ToList();
-        AnsiConsole.MarkupLine("[yellow]interrupted[/]: " + (trials.Count == 0 ? "no trial was training" :
+        AnsiConsole.MarkupLine("[yellow]interrupted[/]: " + (trials.Count == 0 ? "before the loop's next step" :
             $"{string.Join(", ", trials)} stopped after the current batch (recovery checkpoints kept)") +
             $"; finished trials are kept in the ledger [link]{Markup.Escape(workspace.Ledger.Path)}[/]");
         var arguments = new List<string> { "evolve", "--workspace", workspace.Path };
