@@ -261,6 +261,25 @@ public class NoiseEdgeTests
         if (found) Assert.Contains("its stretch", f[0].Noise);
     }
 
+    [Theory]
+    [InlineData(1.0, true)]
+    [InlineData(0.98, false)]
+    public void ChanceFromTheClassCountALogImpliesTopFiveAlwaysFullAndTheFirstLossLnC(double top5, bool implied)
+    {
+        // yolo-carmake's shape: 3 classes (top-5 always 100 %, first training loss 1.097 = ln 3), validation
+        // accuracy 17-26 % around a chance of 33 %, the validation loss climbing.
+        var val = Enumerable.Range(0, 12).Select(e => 0.23 + (e % 3 - 1) * 0.03).ToArray();
+        var log = Log(69, val, trainLoss: Enumerable.Range(0, 12).Select(e => 1.097 * Math.Pow(0.7, e)).ToArray(),
+            valLoss: Enumerable.Range(0, 12).Select(e => 1.1 + 0.05 * e).ToArray(), classes: null);
+        log = log with
+        {
+            Epochs = log.Epochs.Select(e => e with { ValTop5 = e.Epoch == 5 ? top5 : 1.0 }).ToList(),
+        };
+        var f = Findings(log, "underfitting").Where(x => x.Severity == Severity.Critical).ToList();
+        Assert.Equal(implied, f.Count == 1);
+        if (implied) Assert.Contains("1/3 = 33.33 % (3 classes: top-5 accuracy is always 100 %", f[0].Summary);
+    }
+
     [Fact]
     public void UnderfittingFromTheValidationLossWhereTheLogHasNoTrainingLoss()
     {

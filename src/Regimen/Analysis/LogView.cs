@@ -20,7 +20,8 @@ internal sealed class LogView
         Log = log;
         this.series = series is not null && series.Covers(log) ? series : new LogSeries(log);
         Noise = new NoiseModel(log, options?.ValidationSize, noisePool, this.series, options?.InferredValidationSize);
-        Classes = options?.Classes ?? log.Classes;
+        Classes = options?.Classes ?? log.Classes ?? ClassesAtStart(log);
+        ClassesInferred = options?.Classes is null && log.Classes is null && Classes is not null;
         Metric = metric;
         Monitor = Monitor.Named(metric);
         // A role (val_acc, val_loss...) or any other series the log kept by name (--metric eval_macro_f1).
@@ -65,6 +66,24 @@ internal sealed class LogView
     public NoiseModel Noise { get; }
     /// <summary>The number of classes, when the log or the user says.</summary>
     public int? Classes { get; }
+    /// <summary>Whether <see cref="Classes"/> was inferred (<see cref="ClassesAtStart"/>), not given.</summary>
+    public bool ClassesInferred { get; }
+
+    /// <summary>
+    /// The class count a log implies without saying it: top-5 accuracy always 100 % (at most 5 classes) and the
+    /// first epoch's loss within 5 % of ln C, the cross-entropy of a classifier that has learned nothing yet (the
+    /// "loss at init" check), for one C from 2 to 5; else null.
+    /// </summary>
+    static int? ClassesAtStart(TrainingLog log)
+    {
+        var top5 = log.Series(e => e.ValTop5);
+        if (top5.Count < 2 || top5.Any(p => p.Value < 0.9999) || log.Epochs.Count == 0) return null;
+        foreach (var first in new[] { log.Epochs[0].TrainLoss, log.Epochs[0].ValLoss })
+            if (first is { } loss && double.IsFinite(loss))
+                for (int c = 2; c <= 5; c++)
+                    if (Math.Abs(loss - Math.Log(c)) < 0.05 * Math.Log(c)) return c;
+        return null;
+    }
     public string Metric { get; }
     /// <summary>The metric's direction and units: the one place that knows losses fall and accuracies rise.</summary>
     public Monitor Monitor { get; }

@@ -15,7 +15,8 @@ internal sealed class Underfitting : FindingKind
         "improving (over the last 3 epochs by the " +
         "warning number of standard errors) and no gap: stopped before converging (info when the schedule had " +
         "annealed); or (critical) validation accuracy never left chance (1/classes when the log or `--classes` " +
-        "gives it, else the accuracy the run started at) while the loss barely moved";
+        "gives it, or the log implies it: top-5 always 100 % and a first loss within 5 % of ln C for C of 2-5; " +
+        "else the accuracy the run started at) while the loss barely moved";
     public override int MinimumEpochs(AnalysisOptions o) => 4;
     public override IReadOnlyList<RecommendationKind> Answers { get; } =
         new[] { RecommendationRegistry.TrainLonger, RecommendationRegistry.EscapeChance };
@@ -121,7 +122,9 @@ internal sealed class Underfitting : FindingKind
         {
             Kind = Id, Severity = Severity.Critical, FirstEpoch = acc[0].Epoch, LastEpoch = acc[^1].Epoch,
             Summary = $"Validation accuracy never left chance: at best {Units.Percent(best)} against " +
-                      (fromClasses ? $"1/{v.Classes} = {Units.Percent(chance)}"
+                      (fromClasses ? $"1/{v.Classes} = {Units.Percent(chance)}" + (v.ClassesInferred
+                              ? $" ({v.Classes} classes: top-5 accuracy is always 100 % and the first loss is " +
+                                $"ln {v.Classes})" : "")
                           : $"the {Units.Percent(chance)} it started at") +
                       $" ({judgement.Text}), and the loss fell only {lossChange * 100:0.#} %: the model is not " +
                       "learning (steps too large or too small, a frozen network, or labels that do not match the " +
