@@ -435,6 +435,9 @@ public class ColumnRoleTests
         // A resolution in the name (CF-ViT's test at three input sizes): the first takes the role.
         var sizes = Roles("train_loss", "test_96_acc1", "test_96_acc5", "test_384_acc1", "test_384_acc5", "epoch");
         Assert.Equal(("test_96_acc1", "test_96_acc5"), (sizes["val_acc"], sizes["val_top5"]));
+        // A detector's class accuracy beside its objectness accuracies (YOLOv3 in Lightning).
+        Assert.Equal("val_Class_Accuracy",
+            Roles("epoch", "train_loss", "val_Class_Accuracy", "val_No_Obj_Accuracy", "val_Obj_Accuracy")["val_acc"]);
         Assert.True(ColumnRoles.LowerIsBetter("eval_loss") && !ColumnRoles.LowerIsBetter("eval_macro_f1"));
     }
 

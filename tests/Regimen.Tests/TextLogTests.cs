@@ -191,6 +191,24 @@ public class TextLogTests
     }
 
     [Fact]
+    public void ANotebookInMarkdownWhoseFencesHoldOnlyCodeIsReadOutsideThem()
+    {
+        // Colab exported to Markdown: the code cell is fenced, its Keras output (verbose=2) indented in a <div>.
+        var md = "``` python\nmodel.fit(X, y, epochs=max_epochs, verbose=2)\n```\n\n" +
+                 "<div class=\"output stream stdout\">\n\n    Epoch 1/3\n    207/207 - 226s - loss: 0.5899 - " +
+                 "binary_accuracy: 0.6766 - val_loss: 0.5608 - val_binary_accuracy: 0.7034\n    \n    Epoch 00001: " +
+                 "val_loss improved from inf to 0.56080, saving model to weights.h5\n    Epoch 2/3\n    207/207 - " +
+                 "192s - loss: 0.5275 - binary_accuracy: 0.7446 - val_loss: 0.5115 - val_binary_accuracy: 0.7551\n" +
+                 "    Epoch 3/3\n    207/207 - 192s - loss: 0.4856 - binary_accuracy: 0.7662 - val_loss: 0.4999 - " +
+                 "val_binary_accuracy: 0.7607\n\n</div>\n";
+        var log = ReadOne("index.md", md);
+        Assert.Equal(new[] { 1, 2, 3 }, log.Epochs.Select(e => e.Epoch));
+        Near(0.7607, log.Epochs[2].ValAccuracy);
+        Near(0.5275, log.Epochs[1].TrainLoss);
+        Assert.Contains(log.Notes, n => n.Contains("fences hold no epoch", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void MarkdownFencesAndARestartedCounter()
     {
         var md = "# My training\n\nAt epoch 10 the loss was 0.5: see below.\n\n```\nepoch 1 train_loss=1.0 " +

@@ -62,6 +62,8 @@ public static class ColumnRoles
     static readonly HashSet<string> Acc = new()
     {
         "acc", "accuracy", "top1", "acc1", "accuracytop1", "top1acc", "top1accuracy", "prec1", "accuracy1", "acctop1",
+        // A detector's classification accuracy (YOLOv3's val_Class_Accuracy beside its objectness accuracies).
+        "classaccuracy", "classacc", "clsacc", "clsaccuracy",
     };
     static readonly HashSet<string> Top5 = new()
     {

@@ -16,30 +16,41 @@ internal sealed class TextLogReader : ILogReader
     public double Recognize(LogSample sample)
     {
         if (sample.Binary) return 0;
-        var parser = new TextLogParser { FencedOnly = sample.Lines.Any(l => IsFence(l)) };
-        var epochs = new List<TextEpoch>();
-        int lines = sample.Truncated ? sample.Lines.Count - 1 : sample.Lines.Count;
-        for (int i = 0; i < lines; i++) parser.Feed(sample.Lines[i], epochs);
-        parser.Complete(epochs);
+        bool fenced = sample.Lines.Any(l => IsFence(l));
+        var (parser, epochs) = Parse(sample, fenced);
+        if (fenced && !epochs.Any(HasMetric)) (parser, epochs) = Parse(sample, fencedOnly: false);
         if (!epochs.Any(HasMetric)) return 0;
         if (parser.MarkerLines == 0) return 0.2;
         return epochs.Count >= 2 ? 0.5 : 0.35;
     }
 
+    static (TextLogParser, List<TextEpoch>) Parse(LogSample sample, bool fencedOnly)
+    {
+        var parser = new TextLogParser { FencedOnly = fencedOnly };
+        var epochs = new List<TextEpoch>();
+        int lines = sample.Truncated ? sample.Lines.Count - 1 : sample.Lines.Count;
+        for (int i = 0; i < lines; i++) parser.Feed(sample.Lines[i], epochs);
+        parser.Complete(epochs);
+        return (parser, epochs);
+    }
+
     static bool HasMetric(TextEpoch e) => e.Values.Keys.Any(k => ColumnRoles.Classify(k).Quantity is "loss" or "acc"
         or "top5" or "error");
 
-    /// <summary>A Markdown code fence: where a file has them, only the fenced lines are the log.</summary>
+    /// <summary>
+    /// A Markdown code fence: where a file has them, only the fenced lines are the log, unless they hold no epoch
+    /// (a notebook exported to Markdown fences its code cells and indents their output).
+    /// </summary>
     static bool IsFence(ReadOnlySpan<char> line) =>
         line.TrimStart().StartsWith("```", StringComparison.Ordinal) || line.TrimStart()
             .StartsWith("~~~", StringComparison.Ordinal);
 
     public IReadOnlyList<TrainingLog> Read(string path, ReadOptions options)
     {
-        var parser = new TextLogParser { FencedOnly = HasFence(path) };
-        var epochs = new List<TextEpoch>();
-        ReadLines(path, parser, epochs);
-        parser.Complete(epochs);
+        bool fenced = HasFence(path);
+        var (parser, epochs) = Parse(path, fenced);
+        bool unfenced = fenced && !epochs.Any(HasMetric);
+        if (unfenced) (parser, epochs) = Parse(path, fencedOnly: false);
         if (options.Map.Count == 0 && !epochs.Any(HasMetric))
             throw new RegimenException($"{path}: no epoch with a loss or an accuracy found in this text log (looked " +
                 "for lines with an epoch number such as 'Epoch 3/50' or 'epoch: 3' and 'key: value' pairs such as " +
@@ -48,6 +59,7 @@ internal sealed class TextLogReader : ILogReader
         var notes =
             new List<string> { $"read from console output: {epochs.Count} epochs on lines " +
             $"{epochs[0].FirstLine}-{epochs[^1].LastLine}" };
+        if (unfenced) notes.Add("the Markdown code fences hold no epoch: read the lines outside them too");
         // An accuracy with no phase, printed every few epochs only, in a log with no validation series: it is the
         // evaluation's ("Epoch 10 loss 12.4 | Acc 9.32% | infer 4.4s"), not the training accuracy.
         int losses = rows.Count(r => r.ContainsKey("train_loss")),
@@ -84,6 +96,15 @@ internal sealed class TextLogReader : ILogReader
                 if (parser.Keys.TryGetValue(log.Columns[i].Column, out var key) && key != log.Columns[i].Column)
                     log.Columns[i] = log.Columns[i] with { Column = key };
         return logs;
+    }
+
+    static (TextLogParser, List<TextEpoch>) Parse(string path, bool fencedOnly)
+    {
+        var parser = new TextLogParser { FencedOnly = fencedOnly };
+        var epochs = new List<TextEpoch>();
+        ReadLines(path, parser, epochs);
+        parser.Complete(epochs);
+        return (parser, epochs);
     }
 
     static readonly byte[][] Fences = { "```"u8.ToArray(), "~~~"u8.ToArray() };
