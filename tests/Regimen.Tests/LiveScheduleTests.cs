@@ -68,6 +68,10 @@ public class LiveScheduleTests
         var announced = Replay(DefaultRun());
         Assert.DoesNotContain(announced, a => a.Finding.Severity == Severity.Critical);
         Assert.DoesNotContain(announced, a => Falls.Contains(a.Finding.Kind));
+        // What it does say: the swings, in points.
+        var swings = Assert.Single(announced, a => a.Finding.Kind == "oscillation");
+        Assert.Equal(5, swings.Epoch);
+        Assert.Contains("by 8.96 pt on average", swings.Finding.Summary);
         // The same first 4 epochs read as a finished run: 6 points under the best, 9 binomial SE, is a degradation.
         var fourEpochs = DefaultRun() with { Epochs = DefaultRun().Epochs.Take(4).ToList() };
         var finished = Analyst.Analyze(fourEpochs);

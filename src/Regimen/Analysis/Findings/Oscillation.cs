@@ -30,6 +30,11 @@ internal sealed class Oscillation : FindingKind
     /// <summary>The stretch of epochs a swing is judged over.</summary>
     const int Window = 10;
 
+    /// <summary>A change of the metric: accuracy points ("8.96 pt", not "8.96 %", a level), or the loss's
+    /// units.</summary>
+    static string Change(LogView v, double change) =>
+        v.HigherIsBetter ? Units.Points(change).TrimStart('+') : v.Format(change);
+
     public override IEnumerable<Finding> Detect(RunCheck c)
     {
         var v = c.View;
@@ -115,7 +120,8 @@ internal sealed class Oscillation : FindingKind
                 Kind = Id, Severity = severity, FirstEpoch = Tail[0].Epoch, LastEpoch = Tail[^1].Epoch,
                 Summary = $"{v.Metric} changed direction {Flips} times in {Steps} epoch steps (epochs " +
                           $"{Tail[0].Epoch}-" +
-                          $"{Tail[^1].Epoch}), by {v.Format(Amplitude)} on average, without a trend (the excess over " +
+                          $"{Tail[^1].Epoch}), by {Change(v, Amplitude)} on average, without a trend (the excess " +
+                          "over " +
                           $"the evaluation noise: {Judgement.Text}){settled}: the updates are too noisy (learning " +
                           "rate or batch size) to settle.",
                 Evidence = evidence,
