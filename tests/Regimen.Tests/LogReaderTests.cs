@@ -144,7 +144,7 @@ public class LogReaderTests
         File.WriteAllText(path, "Wall time,Step,Value\n1559699797.28,0,0.455\n1559702341.01,1,0.656\n" +
             "1559704884.90,2,0.695\n");
         var log = Assert.Single(LogReader.Read(path));
-        Assert.Equal(("csv", "tensorboard-csv", "tb-csv"), (log.Reader, log.Format, log.Name[..6]));
+        Assert.Equal(("tensorboard-csv", "tensorboard-csv", "tb-csv"), (log.Reader, log.Format, log.Name[..6]));
         Assert.Equal(new[] { 0, 1, 2 }, log.Epochs.Select(e => e.Epoch));
         Assert.Equal(0.695, log.Epochs[2].ValAccuracy!.Value, 9);
         Assert.Null(log.Epochs[2].EpochSeconds);
@@ -230,6 +230,8 @@ public class LogReaderTests
                 "0.100000\t2.000000\t1.900000\t30.000000\t32.000000\t\n"u8 +
                 "0.100000\t1.500000\t1.600000\t45.000000\t42.000000\t\n"u8).ToArray()),
             ("notes.md", "# run\n```\nepoch 1 loss=1.0 val_acc=0.5\nepoch 2 loss=0.9 val_acc=0.6\n```\n"u8.ToArray()),
+            ("run-.-tag-val_loss.csv", ("Wall time,Step,Value\n1559699797.2,0,1.1\n1559699857.2,1,0.9\n"u8 +
+                "1559699917.2,2,0.85\n"u8).ToArray()),
         };
         var tbDir = TestData.TempDir("fuzz-tb");
         var writer = torch.utils.tensorboard.SummaryWriter(tbDir, createRunName: false);

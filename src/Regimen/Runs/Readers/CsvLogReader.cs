@@ -50,7 +50,6 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
         bool Has(string c) => t.Column(c) >= 0;
         bool HasPrefix(string p) => t.Header.Any(h => h.Trim().StartsWith(p, StringComparison.OrdinalIgnoreCase));
         if (Has("uid") && Has("top_1") && Has("current_lr") && options.Map.Count == 0) return Ffcv(t);
-        if (t.Header.Select(h => h.Trim()).SequenceEqual(TensorBoardExport)) return TensorBoardCsv(t, path, options);
         var dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
         string folder = Path.GetFileName(dir);
         if (Has("eval_top1") || (Has("eval_loss") && Has("train_loss") && Has("lr") && !Has("step")))
@@ -97,34 +96,6 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
         };
         if (format == "yolo") description = description with { Name = folder };
         return LogAssembly.Build(Table(t), description, options);
-    }
-
-    static readonly string[] TensorBoardExport = { "Wall time", "Step", "Value" };
-
-    /// <summary>
-    /// TensorBoard's "download CSV" of one scalar: Wall time, Step, Value, the tag only in the file name
-    /// (run-&lt;run&gt;-tag-&lt;tag&gt;.csv, '/' in the tag written as '_'). The value is named after the tag;
-    /// steps are taken as epochs.
-    /// </summary>
-    List<TrainingLog> TensorBoardCsv(CsvTable t, string path, ReadOptions options)
-    {
-        var stem = Path.GetFileNameWithoutExtension(path);
-        var match = System.Text.RegularExpressions.Regex.Match(stem, "^run-(.*)-tag-(.+)$");
-        string tag = match.Success ? match.Groups[2].Value : stem;
-        string run = match.Success && match.Groups[1].Value is not ("" or ".") ? match.Groups[1].Value
-            : Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) ?? stem;
-        // The wall-clock column is left out: it is a time stamp, not an epoch's duration.
-        var table = new SeriesTable
-        {
-            Source = t.Path, Names = new[] { "epoch", tag }, Rows = t.RowCount,
-            Values = (c, strict) => t.NumberColumn(c + 1, strict),
-        };
-        return LogAssembly.Build(table, new LogDescription
-        {
-            Name = run, Source = path, Reader = Name, Format = "tensorboard-csv",
-            Notes = new[] { $"a TensorBoard scalar export holds one tag: its values are read as '{tag}' (from the " +
-                "file name); the steps are taken as epochs" },
-        }, options);
     }
 
     static SeriesTable Table(CsvTable t) => new()

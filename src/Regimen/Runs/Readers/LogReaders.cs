@@ -13,6 +13,7 @@ public static class LogReaders
         new HuggingFaceReader(),
         new JsonHistoryReader(),
         new JsonLinesReader(),
+        new TensorBoardCsvReader(),
         new CsvLogReader("csv", ','),
         new CsvLogReader("tsv", '\t'),
         new MarkdownTableReader(),
@@ -27,7 +28,7 @@ public static class LogReaders
     {
         ("regimen", "a folder with metrics.csv and recipe.yaml (a Regimen run); fold-N/ folders (an experiment)"),
         ("folder", "any other folder: summary.csv, metrics.csv, trainer_state.json, log.txt, TensorBoard events, " +
-            "else every log file in it"),
+            "TensorBoard CSV exports (one run), else every log file in it"),
     };
 
     /// <summary>The reader called <paramref name="name"/>; an unknown name is an error with the closest name.</summary>

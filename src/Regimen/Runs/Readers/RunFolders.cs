@@ -89,10 +89,22 @@ public static class RunFolders
             catch (RegimenException e) { skipped.Add(new SkippedPath(name, e.Message)); }
         }
         else
+        {
+            // TensorBoard's CSV downloads of one folder (a file per run and tag) are the series of one run.
+            var exports = Directory.GetFiles(dir).Where(f => !System.IO.Path.GetFileName(f).StartsWith('.') &&
+                TensorBoardCsvReader.IsExport(f)).Order(StringComparer.Ordinal).ToList();
+            if (exports.Count > 0)
+                try
+                {
+                    var logs = TensorBoardCsvReader.ReadFolder(exports, name, dir, options);
+                    runs.Add(new FoundRun(name, dir, exports.Count == 1 ? "a TensorBoard CSV export"
+                        : $"tensorboard-csv, {exports.Count} exports read as one run", logs));
+                }
+                catch (RegimenException e) { skipped.Add(new SkippedPath(name, e.Message)); }
             foreach (var file in Directory.GetFiles(dir).Order(StringComparer.Ordinal))
             {
                 var what = Relative(root, file);
-                if (System.IO.Path.GetFileName(file).StartsWith('.')) continue;
+                if (System.IO.Path.GetFileName(file).StartsWith('.') || exports.Contains(file)) continue;
                 try
                 {
                     if (LogReader.TryReadFile(file, options) is { } logs)
@@ -102,6 +114,7 @@ public static class RunFolders
                 }
                 catch (RegimenException e) { skipped.Add(new SkippedPath(what, e.Message)); }
             }
+        }
         foreach (var sub in Directory.GetDirectories(dir).Order(StringComparer.Ordinal))
         {
             var leaf = System.IO.Path.GetFileName(sub);
