@@ -280,6 +280,19 @@ public class NoiseEdgeTests
         if (implied) Assert.Contains("1/3 = 33.33 % (3 classes: top-5 accuracy is always 100 %", f[0].Summary);
     }
 
+    [Theory]
+    [InlineData(0.992, false)]
+    [InlineData(0.80, true)]
+    public void LossesSayNoMemorizationWhereTheValidationAccuracyLeavesNoRoomForAGap(double finalVal, bool found)
+    {
+        // yolo-sibi-letters' shape: top-1 99.2 %, a val/loss of 2.26 on YOLO's own scale, training loss 0.04.
+        var val = Enumerable.Range(0, 15).Select(e => finalVal - 0.03 * Math.Pow(0.6, e)).ToArray();
+        var trainLoss = Enumerable.Range(0, 15).Select(e => 1.81 * Math.Pow(0.76, e)).ToArray();
+        var valLoss = Enumerable.Range(0, 15).Select(e => 2.2565 + 0.11 * Math.Pow(0.5, e)).ToArray();
+        var f = Findings(Log(1055, val, trainLoss: trainLoss, valLoss: valLoss), "overfitting");
+        Assert.Equal(found, f.Count == 1);
+    }
+
     [Fact]
     public void UnderfittingFromTheValidationLossWhereTheLogHasNoTrainingLoss()
     {

@@ -26,7 +26,9 @@ internal sealed class Overfitting : FindingKind
         "validation loss stopped improving beyond its noise (the first epoch no later one betters by that), ending " +
         "under half the validation loss; or, without training accuracy and validation loss, a `degradation` beyond " +
         "the noise while training loss fell since the best epoch by over 5 % and beyond its noise; or, without " +
-        "training accuracy, training loss at least halved (beyond its noise) to under a fifth of the validation loss";
+        "training accuracy, training loss at least halved (beyond its noise) to under a fifth of the validation " +
+        "loss; these two without training accuracy only while the validation accuracy, where logged, ends at most " +
+        "the gap threshold below 100 %";
     public override int MinimumEpochs(AnalysisOptions o) => 4;
     public override IReadOnlyList<RecommendationKind> Answers { get; } =
         new[] { RecommendationRegistry.StrongerRegularization };
@@ -122,10 +124,18 @@ internal sealed class Overfitting : FindingKind
             }
         }
         if (LossRise(c) is { } byLoss) yield return byLoss;
-        else if (v.Gap.Count == 0 && LossDivergence(c) is { } apart) yield return apart;
+        else if (v.Gap.Count == 0 && RoomForAGap(c) && LossDivergence(c) is { } apart) yield return apart;
         else if (v.Gap.Count == 0 && !c.Log.Has(e => e.ValLoss) && AccuracyFall(c) is { } fall) yield return fall;
-        else if (v.Gap.Count == 0 && LossSaturated(c) is { } saturated) yield return saturated;
+        else if (v.Gap.Count == 0 && RoomForAGap(c) && LossSaturated(c) is { } saturated) yield return saturated;
     }
+
+    /// <summary>
+    /// Whether the validation accuracy, where logged, ends low enough for a gap above the threshold: at 99 %
+    /// validation accuracy no model memorizes at its expense, whatever the losses say (YOLO's val/loss is on a scale
+    /// of its own: 2.26 at 99.2 % top-1).
+    /// </summary>
+    static bool RoomForAGap(RunCheck c) =>
+        c.Log.Series(e => e.ValAccuracy) is not { Count: > 0 } acc || acc[^1].Value <= 1 - c.Options.GapWarning;
 
     /// <summary>
     /// Without training accuracy, the losses' version of <see cref="GapMeasure.Saturated"/>: training loss that fell
