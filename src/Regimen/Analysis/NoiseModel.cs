@@ -92,6 +92,13 @@ public sealed class NoiseModel
     /// </summary>
     public static int? InferValidationSize(IEnumerable<double> accuracies) => InferValidationSize(accuracies, out _);
 
+    /// <summary>How many distinct accuracies the inference reads: the first this many in (0, 1).</summary>
+    internal const int InferenceValues = 200;
+
+    /// <summary>Whether the inference reads an accuracy at all (it reads the first
+    /// <see cref="InferenceValues"/> distinct ones that pass).</summary>
+    internal static bool IsInferenceValue(double v) => v > 0 && v < 1;
+
     /// <summary>
     /// <see cref="InferValidationSize(IEnumerable{double})"/>, counting its work: <paramref name="work"/> is the
     /// number of (size, value) terms evaluated, of the chance and of the fits. The chance a size fits by
@@ -106,7 +113,7 @@ public sealed class NoiseModel
         // Each value with the precision it was printed with (d decimals: half a unit of the last one), plus one
         // float32 rounding; a float32 printed in full is precise to that rounding alone (counted as 8 decimals).
         var values = new List<(double Value, int Decimals, double Tolerance)>();
-        foreach (var v in accuracies.Where(v => v > 0 && v < 1).Distinct().Take(200))
+        foreach (var v in accuracies.Where(IsInferenceValue).Distinct().Take(InferenceValues))
         {
             int decimals = Enumerable.Range(1, 8).FirstOrDefault(d => Math.Abs(v - Math.Round(v, d)) < 1e-9);
             double single = v * SingleRounding;

@@ -25,8 +25,9 @@ public sealed class LiveAnalyst
     readonly HashSet<double> seen = new();
     InferredSize? inferred;
 
-    /// <summary>How many times the validation size was inferred: once per new value among the run's first 200
-    /// distinct accuracies, not once per epoch (each inference scans up to 10^6 candidate sizes).</summary>
+    /// <summary>How many times the validation size was inferred: once per new value among the run's first
+    /// <see cref="NoiseModel.InferenceValues"/> distinct accuracies, not once per epoch (each inference scans up
+    /// to 10^6 candidate sizes).</summary>
     internal int Inferences { get; private set; }
 
     public LiveAnalyst(TrainingLog header, AnalysisOptions? options = null, int window = BoundedLogView.DefaultWindow)
@@ -74,9 +75,9 @@ public sealed class LiveAnalyst
 
     void Track(LogEpoch epoch)
     {
-        // The values NoiseModel.InferValidationSize reads of the whole log: the first 200 distinct in (0, 1).
-        if (accuracies.Count < 200 && epoch.ValAccuracy is { } v && double.IsFinite(v) && v > 0 && v < 1 &&
-            seen.Add(v))
+        // The values NoiseModel.InferValidationSize reads of the whole log.
+        if (accuracies.Count < NoiseModel.InferenceValues && epoch.ValAccuracy is { } v &&
+            NoiseModel.IsInferenceValue(v) && seen.Add(v))
         {
             accuracies.Add(v);
             inferred = null;
