@@ -41,6 +41,11 @@ public sealed record CheckpointHeader
     public bool HasOptimizer { get; init; }
     public bool HasEma { get; init; }
     /// <summary>
+    /// True when the model weights are the exponential moving average's: best.ckpt of a run whose monitor is an
+    /// `_ema` metric holds the weights that scored it.
+    /// </summary>
+    public bool EmaWeights { get; init; }
+    /// <summary>
     /// libtorch's generator state at the save, for the record; the loop reseeds per (epoch, step) anyway.
     /// </summary>
     public string RngState { get; init; } = "";

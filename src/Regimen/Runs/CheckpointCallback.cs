@@ -74,7 +74,10 @@ public sealed class CheckpointCallback : TrainingCallback
                 context.Setup.Ema?.Model);
         if (improved && recipe.Checkpoint.SaveBest)
         {
-            Checkpoint.Save(run.BestCheckpoint, header, context.Setup.Model, optimizer: null);
+            // The best checkpoint holds the weights the monitor scored: the average's for an `_ema` monitor.
+            var scored = monitor.OfEma && context.Setup.Ema is { } ema ? ema.Model : context.Setup.Model;
+            Checkpoint.Save(run.BestCheckpoint, header with { EmaWeights = scored != context.Setup.Model }, scored,
+                optimizer: null);
             recorder.Record(new RunEvent
             {
                 Epoch = result.Epoch, Kind = "checkpoint", Key = "best",

@@ -44,7 +44,20 @@ public sealed record TestScore
     [JsonPropertyName("acc_tta")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? AccuracyTta { get; init; }
+    /// <summary>
+    /// The weights' exponential moving average (ema.enabled), scored beside the final weights; for best.ckpt of a
+    /// run monitored on an `_ema` metric the checkpoint's weights are the average's, and <see cref="Weights"/>
+    /// says so.
+    /// </summary>
+    [JsonPropertyName("acc_ema")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? AccuracyEma { get; init; }
+    /// <summary>"ema" when the scored weights are the moving average's; null for the plain weights.</summary>
+    [JsonPropertyName("weights")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Weights { get; init; }
 
     public string Describe() =>
-        Units.Percent(Accuracy) + (AccuracyTta is { } t ? $" (TTA {Units.Percent(t)})" : "");
+        Units.Percent(Accuracy) + (AccuracyTta is { } t ? $" (TTA {Units.Percent(t)})" : "") +
+        (AccuracyEma is { } e ? $" (EMA {Units.Percent(e)})" : "") + (Weights == "ema" ? " (EMA weights)" : "");
 }

@@ -9,8 +9,9 @@ namespace Regimen.Sessions;
 
 /// <summary>
 /// The test split, scored once when a training has ended: the final weights and the best checkpoint (the one the
-/// validation split picked), plain and with the recipe's TTA views. Nothing the training chose looked at it,
-/// unless the recipe validates on the test split, and then the scores say they are optimistic.
+/// validation split picked), plain and with the recipe's TTA views, and the final weights' moving average when the
+/// recipe keeps one. Nothing the training chose looked at it, unless the recipe validates on the test split, and
+/// then the scores say they are optimistic.
 /// </summary>
 public static class TestScoring
 {
@@ -21,15 +22,25 @@ public static class TestScoring
         var views = Tta.From(setup.Recipe.Evaluation);
         int finalEpoch = rows[^1].Epoch;
         var final = Score(setup.Model, test, setup.Augment, setup.EvalResolution, setup.Recipe, views, finalEpoch);
+        TestScore? finalEma = null;
+        if (setup.Ema is { } ema)
+        {
+            var average = Score(ema.Model, test, setup.Augment, setup.EvalResolution, setup.Recipe, views, finalEpoch);
+            finalEma = average with { Weights = "ema" };
+            final = final with { AccuracyEma = finalEma.Accuracy };
+        }
         var best = setup.Monitor.Best(rows);
         TestScore? bestScore = null;
-        if (best?.Epoch == finalEpoch) bestScore = final;
+        // best.ckpt holds the weights the monitor scored: the average's for an `_ema` monitor.
+        if (best?.Epoch == finalEpoch) bestScore = setup.Monitor.OfEma && finalEma is not null ? finalEma : final;
         else if (best is not null && File.Exists(run.BestCheckpoint))
         {
             var (header, model) = Checkpoint.LoadModel(run.BestCheckpoint);
+            TestScore scored;
             using (model)
-                bestScore = Score(model, test, new BatchAugment(header.Mean, header.Std), setup.EvalResolution,
+                scored = Score(model, test, new BatchAugment(header.Mean, header.Std), setup.EvalResolution,
                     setup.Recipe, views, header.Epoch);
+            bestScore = scored with { Weights = header.EmaWeights ? "ema" : null };
         }
         return new TestScores
         {

@@ -38,6 +38,8 @@ public sealed class Monitor
     public bool HigherIsBetter { get; }
     /// <summary>An accuracy (0-1, shown in %), not a loss.</summary>
     public bool IsFraction { get; }
+    /// <summary>A score of the weights' exponential moving average (val_acc_ema, val_loss_ema).</summary>
+    public bool OfEma => Name.EndsWith("_ema", StringComparison.Ordinal);
 
     /// <summary>A metric Regimen records; an unknown name is an error with the closest known one.</summary>
     public static Monitor Get(string name) =>
