@@ -10,7 +10,11 @@ namespace Regimen.Reports;
 /// <summary>How findings and epochs read as text, in plain lines and in the live display alike.</summary>
 public static class WatchText
 {
-    public static string Epoch(LogEpoch e)
+    /// <summary>
+    /// The epoch's line; with the log, also the value at this epoch of each series it keeps by its own name (the
+    /// --monitor of watch when it is not a role: eval_macro_f1 0.81).
+    /// </summary>
+    public static string Epoch(LogEpoch e, TrainingLog? log = null)
     {
         var parts = new List<string>();
         static string Acc(double v) => (v * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %";
@@ -22,6 +26,9 @@ public static class WatchText
             parts.Add("val" + (e.ValLoss is { } vl ? $" loss {Loss(vl)}" : "") + (e.ValAccuracy is { } va
                 ? $" acc {Acc(va)}" : ""));
         if (e.LearningRate is { } lr) parts.Add("lr " + Units.Significant(lr, 3));
+        foreach (var (name, points) in log?.OtherSeries ?? new())
+            if (points.Count > 0 && points[^1].Epoch == e.Epoch)
+                parts.Add($"{name} {Training.Monitor.Named(name).Format(points[^1].Value)}");
         return $"epoch {e.Epoch}: " + (parts.Count == 0 ? "(no metrics)" : string.Join(" | ", parts));
     }
 
@@ -74,7 +81,7 @@ public sealed class PlainWatchView : IWatchView
     }
 
     public void Note(string text) => Write($"watch: {text}");
-    public void Epoch(TrainingLog log, LogEpoch epoch) => Write($"watch: {WatchText.Epoch(epoch)}");
+    public void Epoch(TrainingLog log, LogEpoch epoch) => Write($"watch: {WatchText.Epoch(epoch, log)}");
     public void Announce(Announcement a) =>
         Write($"watch: {(a.Finding.Severity == "info" ? "" : "!! ")}{WatchText.Announcement(a)}");
 
@@ -121,7 +128,7 @@ public sealed class LiveWatchView : IWatchView
             rows.Add(new Markup($"[bold]{Markup.Escape(log.Name)}[/] ({Markup.Escape(log.Format)}, " +
                 $"{log.Epochs.Count} epochs" +
                                 (log.PlannedEpochs is { } p ? $" of {p}" : "") + ")"));
-        if (latest is not null) rows.Add(new Markup(Markup.Escape(WatchText.Epoch(latest))));
+        if (latest is not null) rows.Add(new Markup(Markup.Escape(WatchText.Epoch(latest, log))));
         if (log is not null && log.Epochs.Count > 1)
         {
             var recent = log with { Epochs = log.Epochs.Skip(Math.Max(0, log.Epochs.Count - ChartEpochs)).ToList() };

@@ -399,6 +399,10 @@ public class WatchCliTests
         Assert.Contains("best val_f1 80.00 % at epoch 5, final 55.00 %", output);
         Assert.Matches(@"epoch [6-9]: (warning|critical) degradation since epoch 5: val_f1 was best at epoch 5",
             output);
+        // Each epoch's line shows the monitored series, and a file that already had its epochs is no stalled run
+        // (read at once, its epochs say nothing of the epoch time).
+        Assert.Contains("watch: epoch 5: train loss 0.6 | val loss 0.75 | val_f1 80.00 %", output);
+        Assert.DoesNotContain("stalled", output);
 
         (code, output) = CliTests.Run("watch", log, "--monitor", "val_f2", "--until-idle", "1");
         Assert.Equal(2, code);

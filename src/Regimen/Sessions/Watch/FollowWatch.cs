@@ -25,6 +25,8 @@ public static class FollowWatch
             var update = follower.Poll();
             if (update is not null)
             {
+                // Every epoch of one read arrived at once: together they say nothing of the epoch time, and a
+                // file that already had them is no run to call stalled.
                 changed = DateTime.UtcNow;
                 if (update.Note is not null) view.Note(update.Note);
                 if (update.Log is { } log)
@@ -49,7 +51,7 @@ public static class FollowWatch
                         for (; eventsFed < log.Events.Count
                             && log.Events[eventsFed].Epoch <= epoch.Epoch; eventsFed++) session.AddEvent(
                                 log.Events[eventsFed]);
-                        session.AddEpoch(epoch, otherSeries: MonitoredAt(log, options.Analysis.Monitor, epoch.Epoch,
+                        session.AddEpoch(epoch, changed, MonitoredAt(log, options.Analysis.Monitor, epoch.Epoch,
                             ref monitorCursor));
                     }
                     for (; eventsFed < log.Events.Count; eventsFed++) session.AddEvent(log.Events[eventsFed]);
