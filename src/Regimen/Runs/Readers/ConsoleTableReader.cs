@@ -8,7 +8,7 @@ namespace Regimen.Runs.Readers;
 /// Pasted in a file or a Markdown fence. Every table with the same header as the first is read; each is its own run
 /// (one fit call: fastai's fine_tune prints the frozen epoch, then the rest, each table counting from 0).
 /// </summary>
-internal sealed class ConsoleTableReader : ILogReader
+internal sealed class ConsoleTableReader : ILineLogReader
 {
     static readonly string[] FastaiNotes =
         { "fastai's metric columns (accuracy, error_rate) are measured on the validation set" };
@@ -61,19 +61,22 @@ internal sealed class ConsoleTableReader : ILogReader
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v
             : text.Contains(':') ? LogAssembly.ParseDuration(text) : null;
 
-    public IReadOnlyList<TrainingLog> Read(string path, ReadOptions options)
+    public IReadOnlyList<TrainingLog> Read(string path, ReadOptions options) =>
+        ReadLines(path, File.ReadAllLines(path), options);
+
+    public IReadOnlyList<TrainingLog> ReadLines(string path, IReadOnlyList<string> lines, ReadOptions options,
+        Func<int, string>? place = null)
     {
-        var lines = File.ReadAllLines(path);
         string[]? header = null;
         var rows = new List<IReadOnlyDictionary<string, double>>();
         var tables = new List<int>();
-        for (int i = 0; i < lines.Length; i++)
+        for (int i = 0; i < lines.Count; i++)
         {
             var names = Header(lines[i]);
             if (names is null || header is not null && !names.SequenceEqual(header)) continue;
             header ??= names;
             int table = tables.Count > 0 ? tables[^1] + 1 : 0;
-            for (; i + 1 < lines.Length && Row(lines[i + 1], header.Length) is { } values; i++)
+            for (; i + 1 < lines.Count && Row(lines[i + 1], header.Length) is { } values; i++)
             {
                 var row = new Dictionary<string, double>();
                 for (int c = 0; c < header.Length; c++)

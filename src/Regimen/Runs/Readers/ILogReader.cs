@@ -79,6 +79,15 @@ public sealed class LogSample
         };
     }
 
+    /// <summary>Lines that are not a file of their own (a notebook cell's outputs), as detection sees them.</summary>
+    public static LogSample OfLines(string path, IReadOnlyList<string> lines)
+    {
+        var kept = lines.Where(l => l.Trim().Length > 0).Take(200).ToList();
+        var head = Encoding.UTF8.GetBytes(string.Join('\n', kept));
+        if (head.Length > HeadBytes) head = head[..HeadBytes];
+        return new LogSample { Path = path, Head = head, Binary = false, Lines = kept, Truncated = false };
+    }
+
     static int Bom(byte[] head) => head.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
 
     /// <summary>A UTF-16 head (PowerShell's redirection writes it) as UTF-8, so that the readers see text.</summary>
@@ -91,4 +100,15 @@ public sealed class LogSample
             return Encoding.UTF8.GetBytes(Encoding.BigEndianUnicode.GetString(head, 2, (head.Length - 2) & ~1));
         return head;
     }
+}
+
+/// <summary>
+/// A reader of text lines that may come from elsewhere than a file of their own (a notebook's cell outputs).
+/// </summary>
+internal interface ILineLogReader : ILogReader
+{
+    /// <summary>Reads <paramref name="lines"/> as the file <paramref name="path"/>; <paramref name="place"/>, where
+    /// given, says where a line (numbered from 1) of them is in that file.</summary>
+    IReadOnlyList<TrainingLog> ReadLines(string path, IReadOnlyList<string> lines, ReadOptions options,
+        Func<int, string>? place = null);
 }

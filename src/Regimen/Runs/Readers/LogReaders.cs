@@ -10,12 +10,14 @@ public static class LogReaders
     public static readonly IReadOnlyList<ILogReader> All = new ILogReader[]
     {
         new TensorBoardLogReader(),
+        new NotebookReader(),
         new HuggingFaceReader(),
         new JsonHistoryReader(),
         new JsonLinesReader(),
         new TensorBoardCsvReader(),
         new CsvLogReader("csv", ','),
         new CsvLogReader("tsv", '\t'),
+        new HtmlTableReader(),
         new MarkdownTableReader(),
         new ConsoleTableReader(),
         new TextLogReader(),

@@ -7,7 +7,7 @@ namespace Regimen.Runs.Readers;
 /// "|---|" row, then one row per epoch. Cells may carry emphasis, emoji or a % sign: each cell's first number counts.
 /// Tables further down with the same columns continue the run (a counter that starts again is a new run).
 /// </summary>
-internal sealed class MarkdownTableReader : ILogReader
+internal sealed class MarkdownTableReader : ILineLogReader
 {
     static readonly string[] MarkdownNotes = { "read from a Markdown table (each cell's first number)" };
 
@@ -60,12 +60,15 @@ internal sealed class MarkdownTableReader : ILogReader
         return null;
     }
 
-    public IReadOnlyList<TrainingLog> Read(string path, ReadOptions options)
+    public IReadOnlyList<TrainingLog> Read(string path, ReadOptions options) =>
+        ReadLines(path, File.ReadAllLines(path), options);
+
+    public IReadOnlyList<TrainingLog> ReadLines(string path, IReadOnlyList<string> lines, ReadOptions options,
+        Func<int, string>? place = null)
     {
-        var lines = File.ReadAllLines(path);
         List<string>? header = null;
         var rows = new List<IReadOnlyDictionary<string, double>>();
-        for (int i = 0; i + 1 < lines.Length; i++)
+        for (int i = 0; i + 1 < lines.Count; i++)
         {
             if (!IsRow(lines[i]) || !IsSeparator(lines[i + 1])) continue;
             var names = Cells(lines[i]);
@@ -76,12 +79,14 @@ internal sealed class MarkdownTableReader : ILogReader
             }
             else if (!names.SequenceEqual(header)) continue;
             int r = i + 2;
-            for (; r < lines.Length && IsRow(lines[r]); r++)
+            for (; r < lines.Count && IsRow(lines[r]); r++)
             {
                 var cells = Cells(lines[r]);
                 if (cells.Count != header.Count)
-                    throw new RegimenException($"{path}:{r + 1}: {cells.Count} cells, the table's header has " +
-                        $"{header.Count}");
+                {
+                    var at = place is null ? $"{path}:{r + 1}" : $"{path}, {place(r + 1)}";
+                    throw new RegimenException($"{at}: {cells.Count} cells, the table's header has {header.Count}");
+                }
                 var row = new Dictionary<string, double>();
                 for (int c = 0; c < cells.Count; c++)
                     if (FirstNumber(cells[c]) is { } v) row[header[c]] = v;

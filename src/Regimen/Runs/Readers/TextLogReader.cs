@@ -8,7 +8,7 @@ namespace Regimen.Runs.Readers;
 /// timm's train.py, Lightning's progress bars, PaddlePaddle, mmcv's text log, any loop that prints "epoch" and
 /// "key: value". <see cref="TextLogParser"/> does the reading; this reads the file through it line by line.
 /// </summary>
-internal sealed class TextLogReader : ILogReader
+internal sealed class TextLogReader : ILineLogReader
 {
     public string Name => "text";
     public string LooksFor => "console output: lines with an epoch number and 'key: value' or 'key=value' pairs";
@@ -24,12 +24,14 @@ internal sealed class TextLogReader : ILogReader
         return epochs.Count >= 2 ? 0.5 : 0.35;
     }
 
-    static (TextLogParser, List<TextEpoch>) Parse(LogSample sample, bool fencedOnly)
+    static (TextLogParser, List<TextEpoch>) Parse(LogSample sample, bool fencedOnly) =>
+        Parse(sample.Truncated ? sample.Lines.Take(sample.Lines.Count - 1).ToList() : sample.Lines, fencedOnly);
+
+    static (TextLogParser, List<TextEpoch>) Parse(IReadOnlyList<string> lines, bool fencedOnly)
     {
         var parser = new TextLogParser { FencedOnly = fencedOnly };
         var epochs = new List<TextEpoch>();
-        int lines = sample.Truncated ? sample.Lines.Count - 1 : sample.Lines.Count;
-        for (int i = 0; i < lines; i++) parser.Feed(sample.Lines[i], epochs);
+        foreach (var line in lines) parser.Feed(line, epochs);
         parser.Complete(epochs);
         return (parser, epochs);
     }
@@ -51,14 +53,31 @@ internal sealed class TextLogReader : ILogReader
         var (parser, epochs) = Parse(path, fenced);
         bool unfenced = fenced && !epochs.Any(HasMetric);
         if (unfenced) (parser, epochs) = Parse(path, fencedOnly: false);
+        return Build(path, parser, epochs, unfenced, options, null);
+    }
+
+    public IReadOnlyList<TrainingLog> ReadLines(string path, IReadOnlyList<string> lines, ReadOptions options,
+        Func<int, string>? place = null)
+    {
+        bool fenced = lines.Any(l => IsFence(l));
+        var (parser, epochs) = Parse(lines, fenced);
+        bool unfenced = fenced && !epochs.Any(HasMetric);
+        if (unfenced) (parser, epochs) = Parse(lines, fencedOnly: false);
+        return Build(path, parser, epochs, unfenced, options, place);
+    }
+
+    List<TrainingLog> Build(string path, TextLogParser parser, List<TextEpoch> epochs, bool unfenced,
+        ReadOptions options, Func<int, string>? place)
+    {
         if (options.Map.Count == 0 && !epochs.Any(HasMetric))
             throw new RegimenException($"{path}: no epoch with a loss or an accuracy found in this text log (looked " +
                 "for lines with an epoch number such as 'Epoch 3/50' or 'epoch: 3' and 'key: value' pairs such as " +
                 "'loss: 0.41'); --format names another reader");
         var rows = epochs.Select(e => e.Values).ToList();
         var notes =
-            new List<string> { $"read from console output: {epochs.Count} epochs on lines " +
-            $"{epochs[0].FirstLine}-{epochs[^1].LastLine}" };
+            new List<string> { $"read from console output: {epochs.Count} epochs on " + (place is null
+                ? $"lines {epochs[0].FirstLine}-{epochs[^1].LastLine}"
+                : $"{place(epochs[0].FirstLine)} to {place(epochs[^1].LastLine)}") };
         if (unfenced) notes.Add("the Markdown code fences hold no epoch: read the lines outside them too");
         // An accuracy with no phase, printed every few epochs only, in a log with no validation series: it is the
         // evaluation's ("Epoch 10 loss 12.4 | Acc 9.32% | infer 4.4s"), not the training accuracy.
