@@ -55,6 +55,18 @@ public class CrossValidationTests
         Assert.StartsWith("index,label,fold,predicted,T-shirt/top,", oof[0]);
         Assert.Equal(41, File.ReadAllLines(Path.Combine(path, "test_predictions.csv")).Length);
         Assert.NotNull(summary.TestEnsembleAccuracy);
+        // Each fold's best weights alone on the test split, and their mean: what the ensemble is measured against.
+        var loaded = DatasetLoader.Load(recipe.Data, data);
+        loaded.Train.Dispose();
+        using (var test = loaded.Test!)
+            for (int f = 0; f < 3; f++)
+            {
+                var best = new RunDirectory(Path.Combine(path, $"fold-{f + 1}")).BestCheckpoint;
+                var alone = CheckpointEvaluation.EvaluateOn(best, test, tta: false);
+                Assert.Equal(alone.Accuracy, summary.FoldResults[f].TestAccuracy!.Value, 9);
+                Assert.Equal(alone.Loss, summary.FoldResults[f].TestLogLoss!.Value, 6);
+            }
+        Assert.Equal(summary.FoldResults.Average(f => f.TestAccuracy!.Value), summary.TestFoldMeanAccuracy!.Value, 9);
         Assert.Equal(summary.ToJson(), File.ReadAllText(Path.Combine(path, "experiment.json")));
 
         // Issue 20's case at small scale: two epochs of three folds give no critical finding, and the report says

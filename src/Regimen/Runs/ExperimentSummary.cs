@@ -16,7 +16,10 @@ public sealed record FoldResult(
     [property: JsonPropertyName("epochs_planned")] int EpochsPlanned,
     [property: JsonPropertyName("stop_reason")] string? StopReason,
     [property: JsonPropertyName("oof_accuracy")] double OofAccuracy,
-    [property: JsonPropertyName("oof_log_loss")] double OofLogLoss);
+    [property: JsonPropertyName("oof_log_loss")] double OofLogLoss,
+    // The fold's best weights alone on the test split: what the ensemble is measured against.
+    [property: JsonPropertyName("test_accuracy")] double? TestAccuracy = null,
+    [property: JsonPropertyName("test_log_loss")] double? TestLogLoss = null);
 
 /// <summary>
 /// experiment.json: per-fold results, their mean and spread, the out-of-fold and fold-ensemble scores.
@@ -35,6 +38,9 @@ public sealed record ExperimentSummary
     [JsonPropertyName("oof_log_loss")] public double OofLogLoss { get; init; }
     [JsonPropertyName("test_ensemble_accuracy")] public double? TestEnsembleAccuracy { get; init; }
     [JsonPropertyName("test_ensemble_log_loss")] public double? TestEnsembleLogLoss { get; init; }
+    /// <summary>The folds' own test accuracies, their mean and spread: what averaging the folds adds to one.</summary>
+    [JsonPropertyName("test_fold_mean_accuracy")] public double? TestFoldMeanAccuracy { get; init; }
+    [JsonPropertyName("test_fold_std_accuracy")] public double? TestFoldStdAccuracy { get; init; }
     [JsonPropertyName("wall_seconds")] public double WallSeconds { get; init; }
 
     public static ExperimentSummary From(Recipe recipe, List<FoldResult> folds, double oofAccuracy, double oofLoss,
@@ -42,6 +48,8 @@ public sealed record ExperimentSummary
     {
         var best = folds.Select(f => f.BestValue ?? double.NaN).ToArray();
         var final = folds.Select(f => f.FinalValue ?? double.NaN).ToArray();
+        var tested = folds.Where(f => f.TestAccuracy is not null).Select(f => f.TestAccuracy!.Value).ToArray();
+        bool allTested = folds.Count > 0 && tested.Length == folds.Count;
         return new ExperimentSummary
         {
             Recipe = recipe.Name,
@@ -56,6 +64,8 @@ public sealed record ExperimentSummary
             OofLogLoss = oofLoss,
             TestEnsembleAccuracy = testAccuracy,
             TestEnsembleLogLoss = testLoss,
+            TestFoldMeanAccuracy = allTested ? tested.Average() : null,
+            TestFoldStdAccuracy = allTested ? Std(tested) : null,
             WallSeconds = wallSeconds,
         };
     }

@@ -53,6 +53,13 @@ public static class CrossValidation
             }
             // Score the fold's best weights on its held-out images and on the test split.
             var checkpoint = File.Exists(run.BestCheckpoint) ? run.BestCheckpoint : run.LastCheckpoint;
+            Evaluation? onTest = null;
+            if (test is not null && ensemble is not null)
+            {
+                onTest = CheckpointEvaluation.EvaluateOn(checkpoint, test, tta: recipe.Evaluation.TtaFlip);
+                for (int i = 0; i < test.Count; i++)
+                    for (int c = 0; c < classes; c++) ensemble[i, c] += onTest.Probabilities[i, c] / folds.Length;
+            }
             using (var validation = train.Select(folds[f]))
             {
                 var evaluation = CheckpointEvaluation.EvaluateOn(checkpoint, validation,
@@ -66,13 +73,7 @@ public static class CrossValidation
                 results.Add(new FoldResult(f + 1, run.Path, summary!.Status, summary.BestEpoch, summary.BestValue,
                     summary.FinalValue,
                     summary.EpochsCompleted, summary.EpochsPlanned, summary.StopReason, evaluation.Accuracy,
-                        evaluation.Loss));
-            }
-            if (test is not null && ensemble is not null)
-            {
-                var t = CheckpointEvaluation.EvaluateOn(checkpoint, test, tta: recipe.Evaluation.TtaFlip);
-                for (int i = 0; i < test.Count; i++)
-                    for (int c = 0; c < classes; c++) ensemble[i, c] += t.Probabilities[i, c] / folds.Length;
+                        evaluation.Loss, onTest?.Accuracy, onTest?.Loss));
             }
         }
 
