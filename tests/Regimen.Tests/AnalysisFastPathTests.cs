@@ -21,11 +21,17 @@ public class AnalysisFastPathTests
     {
         int count = v.Values.Count;
         if (Swings(v, o, v.Values.Skip(Math.Max(0, count - Window)).ToList()) is { } last) return last;
-        if (v.Noise.ValidationSize is null || !v.HigherIsBetter) return null;
+        if (Evaluation(v) is null) return null;
         return Enumerable.Range(0, Math.Max(0, count - Window))
             .Select(i => Swings(v, o, v.Values.Skip(i).Take(Window).ToList())).Where(s => s is not null)
             .OrderByDescending(s => s!.Value.Sigmas).FirstOrDefault();
     }
+
+    /// <summary>The binomial noise of one accuracy: on the known validation size, else on the least size the
+    /// accuracies' smallest step allows (val_acc only); none for a loss.</summary>
+    static Func<double, Noise>? Evaluation(LogView v) => !v.HigherIsBetter ? null
+        : v.Noise.ValidationSize is not null ? v.MetricNoise
+        : v.Metric == "val_acc" && v.Noise.ValidationSizeAtLeast is not null ? v.Noise.ValAccuracyAtMost : null;
 
     static (int First, int Last, int Flips, double Amplitude, double Sigmas)? Swings(LogView v, AnalysisOptions o,
         List<(int Epoch, double Value)> tail)
@@ -39,9 +45,9 @@ public class AnalysisFastPathTests
         if (flips < 0.5 * (diffs.Count - 1) || amplitude / scale < 2 * o.PlateauDelta) return null;
         if (TrendSigmas(tail) >= 2) return null;
         Judgement judgement;
-        if (v.Noise.ValidationSize is not null && v.HigherIsBetter)
+        if (Evaluation(v) is { } one)
         {
-            var difference = v.DifferenceNoise(level, level);
+            var difference = Noise.Difference(one(level), one(level));
             judgement = Judgement.Of(v, amplitude - 0.7979 * difference.Se,
                 difference.Times(0.6028 / Math.Sqrt(diffs.Count)));
         }

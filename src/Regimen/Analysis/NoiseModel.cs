@@ -88,7 +88,9 @@ public sealed class NoiseModel
     /// must be under 10^-4 (round values such as 0.64 prove nothing). A true size is a multiple of one that fits,
     /// so the inferred n is at most the true one: the noise it gives errs large. Trainers compute in single
     /// precision: a value is allowed one float32 rounding besides its printing, and a float32 printed in full
-    /// (Keras' 0.469490110874176) is precise to that rounding alone.
+    /// (Keras' 0.469490110874176) is precise to that rounding alone. A size that fits must also be fitted rarely by
+    /// coincidence on the grid the values were printed on (<see cref="GridChance"/>): percentages with 2 decimals
+    /// fit 8000 as they fit 10,000 and say nothing of the size.
     /// </summary>
     public static int? InferValidationSize(IEnumerable<double> accuracies) => InferValidationSize(accuracies, out _);
 
@@ -153,7 +155,9 @@ public sealed class NoiseModel
                 terms++;
                 if (Math.Abs(v * n - Math.Round(v * n)) > tolerance * n + 1e-9) return false;
             }
-            return true;
+            // A size that fits is a finding only if printed values fit it rarely by coincidence.
+            terms += values.Count;
+            return GridChance(values, n) <= 1e-4;
         }
         int next = 10;
         // The most precise value rejects nearly every size: tested on several sizes at once (the same arithmetic),
@@ -182,8 +186,58 @@ public sealed class NoiseModel
         return null;
     }
 
+    /// <summary>
+    /// The chance that values printed with their decimals fit the size <paramref name="n"/> by coincidence, counted
+    /// on the grid they were printed on: of the values m/10^d, those within the tolerance t of a multiple of 1/n are
+    /// 1 + 2·floor(t·n·q) in every q of them, q = 10^d / gcd(n, 10^d). It is about n times the tolerance's width (the
+    /// first factor of the search) except where n shares the grid's factors: every 4-decimal value fits n = 8000
+    /// within half a unit (k/8000 is a multiple of 1/10000 or half-way between two), as it fits 10,000, so such values
+    /// say nothing of either size.
+    /// </summary>
+    internal static double GridChance(IReadOnlyList<(double Value, int Decimals, double Tolerance)> values, int n)
+    {
+        double chance = 1;
+        foreach (var (_, decimals, tolerance) in values)
+        {
+            long unit = (long)Math.Round(Math.Pow(10, decimals));
+            long q = unit / (long)BigInteger.GreatestCommonDivisor(n, unit);
+            chance *= Math.Min(1, (1 + 2 * Math.Floor((tolerance * n + 1e-9) * q)) / q);
+        }
+        return chance;
+    }
+
     /// <summary>One float32 rounding, relative: 2^-23 (a unit in the last place, generously).</summary>
     const double SingleRounding = 1.0 / (1 << 23);
+
+    /// <summary>
+    /// The least validation size the logged accuracies allow where it is not known: accuracies that are whole numbers
+    /// of images out of n differ by multiples of 1/n, so two printed d-decimal values that differ by s (each off by
+    /// half a unit of the last decimal) mean n >= 1 / (s + 10^-d). The binomial error on that many images is the most
+    /// the evaluation noise can be: swings beyond it are beyond the evaluation noise whatever the true size. Null
+    /// where the size is known, or fewer than 3 distinct accuracies are logged.
+    /// </summary>
+    public int? ValidationSizeAtLeast => ValidationSize is not null ? null : atLeast ??= SmallestStep();
+
+    int? atLeast;
+
+    int? SmallestStep()
+    {
+        var values = series["val_acc"].Select(p => p.Value).Where(IsInferenceValue).Distinct().Order().ToList();
+        if (values.Count < 3) return null;
+        int decimals = values.Max(v => Enumerable.Range(1, 8).FirstOrDefault(d => Math.Abs(v - Math.Round(v, d)) < 1e-9)
+            is var d and > 0 ? d : 8);
+        double step = double.MaxValue;
+        for (int i = 1; i < values.Count; i++) step = Math.Min(step, values[i] - values[i - 1]);
+        return (int)Math.Floor(1 / (step + Math.Pow(10, -decimals)));
+    }
+
+    /// <summary>The most the evaluation noise of one validation accuracy near <paramref name="p"/> can be where the
+    /// validation size is unknown (<see cref="ValidationSizeAtLeast"/>), or unknown.</summary>
+    public Noise ValAccuracyAtMost(double p) => ValidationSizeAtLeast is { } n && n > 1
+        ? new(Math.Max(Binomial(p, n), AccuracyFloor),
+            $"binomial on at least {n} validation images, the least size the accuracies' smallest step allows: " +
+            "the most the evaluation noise can be")
+        : Noise.Unknown("validation size unknown (--val-size N): judged by the size threshold alone");
 
     /// <summary>Validation images behind each validation accuracy, when known.</summary>
     public int? ValidationSize { get; }

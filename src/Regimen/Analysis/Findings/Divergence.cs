@@ -11,7 +11,9 @@ internal sealed class Divergence : FindingKind
     public override string Name => Id;
     public override string Documentation =>
         "a NaN or infinite loss, or a training loss above 3 times its running minimum, or a validation loss above 3 " +
-        "times its running minimum while the training loss is above 1.5 times its own (both losses blew up)";
+        "times its running minimum while the training loss is above 1.5 times its own (both losses blew up); the " +
+        "losses that jumped must be back to at least half their first epoch's (a rise from a near-zero minimum that " +
+        "stays far below where the training started is the noise of a nearly memorized training set)";
     public override IReadOnlyList<RecommendationKind> Answers { get; } =
         new[] { RecommendationRegistry.StabilizeOptimization };
 
@@ -33,7 +35,8 @@ internal sealed class Divergence : FindingKind
         double min = double.MaxValue;
         foreach (var (epoch, value) in c.Series("train_loss"))
         {
-            if (min < double.MaxValue && value > c.Options.DivergenceFactor * min && epoch > v.FirstEpoch + 1)
+            if (min < double.MaxValue && value > c.Options.DivergenceFactor * min && epoch > v.FirstEpoch + 1
+                && BackToTheStart(value, c.Series("train_loss")))
             {
                 yield return new Finding
                 {
@@ -50,6 +53,18 @@ internal sealed class Divergence : FindingKind
         if (BothLosses(c) is { } both) yield return both;
     }
 
+    /// <summary>The share of its first epoch's value a loss that jumped must be back to for a blow-up.</summary>
+    const double StartShare = 0.5;
+
+    /// <summary>
+    /// Whether a loss that jumped to <paramref name="value"/> lost most of what the training had gained: it is back
+    /// to at least half of its first epoch's value. A loss that fell 40-fold to a near-zero minimum (a small or
+    /// nearly memorized training set) swings by several times that minimum from batch noise alone (0.0075 to 0.03)
+    /// while staying a tenth of where it started: no blow-up.
+    /// </summary>
+    static bool BackToTheStart(double value, List<(int Epoch, double Value)> loss) =>
+        loss.Count == 0 || !double.IsFinite(loss[0].Value) || value >= StartShare * loss[0].Value;
+
     /// <summary>
     /// Validation loss far above its running minimum while training loss rose too: not evaluation noise.
     /// </summary>
@@ -61,7 +76,8 @@ internal sealed class Divergence : FindingKind
         {
             if (e.TrainLoss is not { } t || e.ValLoss is not { } vl || !double.IsFinite(t) || !double.IsFinite(vl))
                 continue;
-            if (minVal < double.MaxValue && vl > f * minVal && t > 1.5 * minTrain)
+            if (minVal < double.MaxValue && vl > f * minVal && t > 1.5 * minTrain
+                && BackToTheStart(vl, c.Series("val_loss")) && BackToTheStart(t, c.Series("train_loss")))
                 return new Finding
                 {
                     Kind = Id, Severity = Severity.Critical, FirstEpoch = e.Epoch, LastEpoch = c.View.LastEpoch,

@@ -14,10 +14,12 @@ internal sealed class Oscillation : FindingKind
     public override string Documentation =>
         "over the last 10 epochs the metric changes direction in at least half of the steps, makes no progress the " +
         "swings would not explain (the slope of a line through them is under 2 of its standard errors), and swings " +
-        "by more than twice the plateau delta; where the validation size is known, the mean absolute change must " +
-        "also exceed the sqrt(2/pi) binomial standard errors of a difference that evaluation noise alone gives, by " +
-        "the warning number of that mean's standard errors (swings the evaluation noise does not explain); (info) " +
-        "the same in an earlier 10-epoch stretch, where the validation size is known, for a run that then settled";
+        "by more than twice the plateau delta; where the validation size is known (else, for validation accuracy, " +
+        "on the least size its smallest step between two values allows, the most its noise can be), the mean " +
+        "absolute change must also exceed the sqrt(2/pi) binomial standard errors of a difference that evaluation " +
+        "noise alone gives, by the warning number of that mean's standard errors (swings the evaluation noise does " +
+        "not explain); (info) the same in an earlier 10-epoch stretch, where that noise is known, for a run that " +
+        "then settled";
     public override int MinimumEpochs(AnalysisOptions o) => 6;
     public override IReadOnlyList<RecommendationKind> Answers { get; } = new[] { RecommendationRegistry.SmoothUpdates };
 
@@ -45,7 +47,7 @@ internal sealed class Oscillation : FindingKind
             yield break;
         }
         // An earlier stretch, judged only against the binomial noise (a known validation size): the strongest one.
-        if (v.Noise.ValidationSize is null || !v.HigherIsBetter) yield break;
+        if (EvaluationNoise(v) is null) yield break;
         if (Strongest(c, count - Window) is { } earlier)
             yield return earlier.Finding(v, Severity.Info, $" (then it settled: not in the last {Window} epochs)");
     }
@@ -87,11 +89,11 @@ internal sealed class Oscillation : FindingKind
         if (TrendSigmas(tail) >= 2) return null;
         double effect;
         Noise noise;
-        if (v.Noise.ValidationSize is not null && v.HigherIsBetter)
+        if (EvaluationNoise(v) is { } one)
         {
             // Evaluation noise alone gives a mean |change| of sqrt(2/pi) SE of a difference, known to within
             // sqrt(1 - 2/pi) SE over the square root of the number of changes: the excess over it, in those units.
-            var difference = v.DifferenceNoise(level, level);
+            var difference = Noise.Difference(one(level), one(level));
             noise = difference.Times(AbsoluteNormalSpread / Math.Sqrt(diffs.Length));
             effect = amplitude - MeanAbsoluteNormal * difference.Se;
         }
@@ -103,6 +105,19 @@ internal sealed class Oscillation : FindingKind
         // The judgement's words are written only for a stretch that is beyond the noise.
         if (!(noise.Sigmas(effect) >= c.Options.WarningSe)) return null;
         return new Swing(tail.ToArray().ToList(), flips, diffs.Length, amplitude, Judgement.Of(v, effect, noise));
+    }
+
+    /// <summary>
+    /// The binomial noise of one value of an accuracy near a level: on the validation size where it is known, else
+    /// on the least size the accuracies' smallest step allows, the most the evaluation noise can be (a swing beyond
+    /// it is beyond the true noise); null for a metric without either (a loss): judged by the size threshold alone.
+    /// </summary>
+    static Func<double, Noise>? EvaluationNoise(LogView v)
+    {
+        if (!v.HigherIsBetter) return null;
+        if (v.Noise.ValidationSize is not null) return v.MetricNoise;
+        if (v.Metric == "val_acc" && v.Noise.ValidationSizeAtLeast is not null) return v.Noise.ValAccuracyAtMost;
+        return null;
     }
 
     sealed record Swing(

@@ -16,7 +16,7 @@ internal sealed class Underfitting : FindingKind
         "warning number of standard errors) and no gap: stopped before converging (info when the schedule had " +
         "annealed); or (critical) validation accuracy never left chance (1/classes when the log or `--classes` " +
         "gives it, or the log implies it: top-5 always 100 % and a first loss within 5 % of ln C for C of 2-5; " +
-        "else the accuracy the run started at) while the loss barely moved";
+        "else the accuracy the run started at, unless that is 100 %) while the loss barely moved";
     public override int MinimumEpochs(AnalysisOptions o) => 4;
     public override IReadOnlyList<RecommendationKind> Answers { get; } =
         new[] { RecommendationRegistry.TrainLonger, RecommendationRegistry.EscapeChance };
@@ -94,6 +94,9 @@ internal sealed class Underfitting : FindingKind
         bool fromClasses = v.Classes is > 1;
         double chance = fromClasses ? 1.0 / v.Classes!.Value : acc[0].Value;
         double best = acc.Max(p => p.Value);
+        // A model right on every validation image has nothing left to learn there: whatever it started at, that is
+        // no chance (a saturated or degenerate validation set, which the plateau and the numbers show).
+        if (best >= 1 - NoiseModel.AccuracyFloor) return null;
         var noise = v.Noise.ValAccuracyDifference(best, chance);
         var judgement = Judgement.Points(best - chance, noise);
         if (judgement.Beyond(c.Options.WarningSe) || best - chance > c.Options.GapWarning) return null;

@@ -1,0 +1,115 @@
+using Regimen.Analysis;
+using Regimen.Runs;
+
+namespace Regimen.Tests;
+
+/// <summary>
+/// Findings an expert would not write, on the real numbers of corpus logs (Corpus/README.md names each), and beside
+/// each a true verdict of the same kind that is still found (docs/analysis.md, "Noise" and the kinds' table).
+/// </summary>
+public class ExpertReadingTests
+{
+    static TrainingLog Log(double[] val, double[]? trainLoss = null, double[]? valLoss = null, int first = 1) => new()
+    {
+        Name = "real", Source = "corpus", Format = "csv",
+        Epochs = val.Select((v, i) => new LogEpoch
+        {
+            Epoch = first + i, ValAccuracy = v, TrainLoss = trainLoss?[i], ValLoss = valLoss?[i],
+        }).ToList(),
+    };
+
+    static List<Finding> Findings(TrainingLog log, string kind) =>
+        Analyst.Analyze(log).Findings.Where(f => f.Kind == kind).ToList();
+
+    // keras2-bottleneck-docstring: a small top model on VGG16 features, 2000 training images; its training loss
+    // falls 70-fold to 0.0075 at epoch 40 and is 0.0317 at 41, a tenth of where it started.
+    static readonly double[] BottleneckTrainLoss =
+    {
+        0.5461, 0.3539, 0.2889, 0.2391, 0.2314, 0.2088, 0.1559, 0.1584, 0.1198, 0.132, 0.1102, 0.0984, 0.077, 0.079,
+        0.0793, 0.0626, 0.0529, 0.0456, 0.056, 0.0475, 0.0378, 0.0288, 0.0257, 0.0312, 0.0377, 0.0257, 0.0391,
+        0.0242, 0.0228, 0.029, 0.0258, 0.0247, 0.0201, 0.0132, 0.0251, 0.0241, 0.0134, 0.0182, 0.0185, 0.0075,
+        0.0317, 0.0108, 0.0197, 0.0173, 0.018, 0.0118, 0.0176, 0.0115, 0.0163, 0.0096,
+    };
+
+    [Fact]
+    public void ANearZeroTrainingLossThatTriplesIsTheNoiseOfAMemorizedSetNotADivergence()
+    {
+        var val = BottleneckTrainLoss.Select(_ => 0.89).ToArray();
+        Assert.Empty(Findings(Log(val, BottleneckTrainLoss), "divergence"));
+    }
+
+    [Fact]
+    public void ALossThatBlowsUpBackToWhereTrainingStartedIsStillADivergence()
+    {
+        // yolo-dogcat's lr warm-up (epochs 1-10): train/loss 0.567 -> 1.685, val/loss 0.42 -> 12.4.
+        var train = new[] { 0.56745, 0.5909, 0.99981, 1.68531, 1.28481, 1.04865, 1.07701, 0.96278, 0.81464, 0.72988 };
+        var valLoss = new[] { 0.42163, 0.63308, 1.12615, 12.4001, 1.57423, 1.41169, 0.86247, 0.76076, 0.70959, 0.6791 };
+        var val = new[] { 0.826, 0.81315, 0.52743, 0.51458, 0.54177, 0.53485, 0.50816, 0.58725, 0.54375, 0.56154 };
+        var f = Findings(Log(val, train, valLoss), "divergence");
+        Assert.Equal(Severity.Critical, Assert.Single(f).Severity);
+        Assert.Equal(4, f[0].FirstEpoch);
+    }
+
+    [Fact]
+    public void AValidationAccuracyAtOneHundredPercentFromTheFirstEpochIsNoChance()
+    {
+        // yolo-acne-saturated: top-1 = 1 in every epoch, val/loss 0.31323 from epoch 4, train/loss to 0.
+        var val = Enumerable.Repeat(1.0, 12).ToArray();
+        var valLoss = new[] { 0.314, 0.31345, 0.31326, 0.31323, 0.31323, 0.31323, 0.31323, 0.31323, 0.31323, 0.31323,
+            0.31323, 0.31323 };
+        var train = new[] { 0.03721, 0.00032, 9e-05, 3e-05, 2e-05, 1e-05, 1e-05, 1e-05, 1e-05, 1e-05, 1e-05, 1e-05 };
+        var findings = Analyst.Analyze(Log(val, train, valLoss)).Findings;
+        Assert.DoesNotContain(findings, f => f.Kind is "underfitting" or "overfitting");
+        Assert.Contains(findings, f => f.Kind == "plateau");
+    }
+
+    [Fact]
+    public void AMajorityClassAnswerBelowOneHundredPercentIsStillNearChance()
+    {
+        // yolo-breastcancer: 42/44 (the majority class) in 9 of 10 epochs, val/loss 0.391 -> 0.375.
+        var val = new[] { 0.95455, 0.95455, 0.95455, 0.95455, 0.97727, 0.95455, 0.95455, 0.95455, 0.95455, 0.95455 };
+        var valLoss = new[] { 0.3913, 0.38126, 0.3952, 0.3875, 0.3771, 0.3642, 0.38727, 0.37445, 0.36369, 0.37516 };
+        var train = new[] { 0.48991, 0.3883, 0.3695, 0.34479, 0.33462, 0.32014, 0.30959, 0.29838, 0.29338, 0.28407 };
+        var f = Findings(Log(val, train, valLoss), "underfitting");
+        Assert.Equal(Severity.Critical, Assert.Single(f).Severity);
+    }
+
+    // bearpaw-camel-cifar10's Valid Acc. (percent with 2 decimals of CIFAR-10's 10,000 test images), epochs 1-50.
+    static readonly double[] CamelValid =
+    {
+        30.08, 37.24, 47.91, 54.99, 63.03, 59.91, 71.84, 70.56, 67.66, 70.29, 60.58, 74.54, 74.17, 71.42, 67.89,
+        75.70, 73.67, 81.36, 79.14, 74.27, 80.43, 73.71, 78.68, 80.83, 79.90, 77.46, 77.36, 77.87, 80.78, 80.40,
+        79.59, 79.60, 79.91, 80.31, 83.40, 78.78, 77.87, 77.09, 78.08, 72.02, 84.48, 81.29, 83.48, 77.47, 81.65,
+        80.56, 77.99, 78.75, 77.94, 82.47,
+    };
+
+    [Fact]
+    public void PercentagesWithTwoDecimalsSayNothingOfTheValidationSize()
+    {
+        // Every 4-decimal fraction is within half a unit of a multiple of 1/8000, as of 1/10,000: no size is
+        // inferred (it was ~8000, and a 2-point fall inside swings of 5-16 points was a degradation).
+        Assert.Null(NoiseModel.InferValidationSize(CamelValid.Select(p => p / 100)));
+        // A size the values do pin down is still found: YOLO's 5 decimals of 42/44 and 43/44.
+        Assert.Equal(44, NoiseModel.InferValidationSize(new[] { 0.95455, 0.97727 }));
+    }
+
+    [Fact]
+    public void SwingsWithinTheMostTheEvaluationNoiseCanBeAreNoOscillation()
+    {
+        // keras-bert-mbti-md's val_binary_accuracy over its 7 epochs (1,024 users x 4 axes; size not logged):
+        // changes of 1.5 points on average; the smallest step, 0.0008, allows no fewer than 1111 values.
+        var val = new[] { 0.7034, 0.7551, 0.7607, 0.7559, 0.7441, 0.749, 0.7407 };
+        var log = Log(val, new[] { 0.5899, 0.5275, 0.4856, 0.4354, 0.3572, 0.2476, 0.1442 });
+        Assert.Equal(1111, new NoiseModel(log).ValidationSizeAtLeast);
+        Assert.Empty(Findings(log, "oscillation"));
+    }
+
+    [Fact]
+    public void SwingsBeyondTheMostTheEvaluationNoiseCanBeAreAnOscillation()
+    {
+        // bearpaw-camel-cifar10's first 50 epochs at lr 0.1: ValidAcc. 84.48 -> 81.29 -> 83.48 -> 77.47 -> 81.65.
+        var f = Findings(Log(CamelValid.Select(p => p / 100).ToArray()), "oscillation");
+        Assert.Equal(Severity.Warning, Assert.Single(f).Severity);
+        Assert.Contains("binomial on at least 5000 validation images", f[0].Noise);
+    }
+}
