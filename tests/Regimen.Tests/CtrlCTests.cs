@@ -185,6 +185,58 @@ public class CtrlCTests
             TestData.MetricsWithoutTiming(new RunDirectory(childRun)));
     }
 
+    /// <summary>
+    /// The same Ctrl-C with the trials running as a Slurm job array: the array is cancelled (Slurm's SIGTERM reaches
+    /// the trial, which stops after its batch), the trial is interrupted, not failed, and the printed command
+    /// continues it.
+    /// </summary>
+    [Fact]
+    public void CtrlCDuringEvolveOnSlurmCancelsTheArrayAndThePrintedCommandContinues()
+    {
+        if (!SlurmTests.ClusterUp())
+        {
+            Assert.True(Environment.GetEnvironmentVariable("REGIMEN_REQUIRE_SLURM") != "1", "no Slurm cluster " +
+                "answers sinfo: run scripts/slurm-local");
+            return;   // a developer machine without Slurm: CI runs this test for real
+        }
+        var data = TestData.WriteIdxDataset(TestData.TempDir("ctrlc-slurm-data"), trainCount: 1024, testCount: 100);
+        var recipe = Path.Combine(TestData.TempDir("ctrlc-slurm-recipe"), "flawed.yaml");
+        File.WriteAllText(recipe, TestData.TinyRecipe(epochs: 3));
+        var workspace = Path.Combine(TestData.TempDir("ctrlc-slurm"), "ws");
+        var child = Start("evolve", recipe, "--workspace", workspace, "--budget", "1", "--seeds", "1", "--data", data,
+            "--launcher", "slurm", "--slurm-poll", "0.5", "--set", "optimizer.lr=2.0", "--set",
+            "data.validation=holdout", "--set", "data.val_fraction=0.25");
+        var ledger = new Regimen.Evolve.Ledger(Path.Combine(workspace, "ledger.jsonl"));
+        // Ctrl-C once the baseline is finished and the child trial's array task is training.
+        var childLog = Path.Combine(workspace, "trials", "t001", "train-1.log");
+        WaitFor(() => File.Exists(childLog) && File.ReadAllText(childLog).Contains("epoch 0 step"), child,
+            "the child trial's training");
+        Interrupt(child.Process);
+        Assert.True(child.Process.WaitForExit(180_000), child.Output);
+        child.Process.WaitForExit();
+        Assert.True(child.Process.ExitCode == 130, $"exit code {child.Process.ExitCode}: {child.Output}");
+        Assert.Contains("Ctrl-C: stopping the running trials after their current batch", child.Output);
+        Assert.Empty(EvolveKillTests.TrialProcesses(workspace));
+
+        var entries = ledger.Read();
+        Assert.DoesNotContain(entries, e => e.Event == "failed");
+        Assert.Single(entries, e => e.Event == "interrupted" && e.Trial == "t001");
+        var childRun = Path.Combine(workspace, "trials", "t001", "seed-1");
+        Assert.Equal("interrupted", RunSummary.Read(Path.Combine(childRun, "summary.json"))!.Status);
+
+        // The printed command keeps the launcher (it is not part of the workspace) and finishes the trial.
+        var lines = child.Output.Split('\n');
+        var command = lines[Array.FindIndex(lines, l => l.StartsWith("continue with:", StringComparison.Ordinal)) + 1]
+            .Trim().Split(' ');
+        Assert.Equal(["evolve", "--workspace", workspace, "--launcher", "slurm"], command[2..7]);
+        var (code, output) = CliTests.Run(command[2..]);
+        Assert.True(code == 0, output);
+        entries = ledger.Read();
+        Assert.Single(entries, e => e.Event == "finished" && e.Trial == "t000");
+        Assert.Single(entries, e => e.Event == "finished" && e.Trial == "t001");
+        Assert.Equal("completed", RunSummary.Read(Path.Combine(childRun, "summary.json"))!.Status);
+    }
+
     [Fact]
     public void ASecondCtrlCStopsAtOnce()
     {

@@ -6,7 +6,7 @@ namespace Regimen.Tests;
 /// </summary>
 public class SlurmTests
 {
-    static bool ClusterUp()
+    internal static bool ClusterUp()
     {
         try
         {
