@@ -56,6 +56,71 @@ public class TextLogTests
         Assert.Equal(25, log.PlannedEpochs);     // "Epoch 0/24" counts from 0
     }
 
+    /// <summary>Keys padded for alignment and "key is value" without a colon (a poisoning experiment's prints, with
+    /// the target sample's evaluation between the epochs: its "fool  acc" is no training accuracy).</summary>
+    [Fact]
+    public void PaddedKeysWithIsAndNoColonAreReadAndAnotherEvaluationsKeysKeepTheirOwnNames()
+    {
+        var log = ReadOne("attack.md", "```\nStarting clean training ...\n" +
+            "Epoch: 0  | lr: 0.1000 | Training    loss is  2.0188, train acc:  29.55% | " +
+            "Validation   loss is  1.6065, valid acc:  42.46% | \n" +
+            "Epoch: 0  | lr: 0.1000 | Target adv. loss is  2.5581, fool  acc:   0.00% | " +
+            "Target orig. loss is  1.0427, orig. acc: 100.00% | \n" +
+            "Epoch: 1  | lr: 0.0100 | Training    loss is  1.4742, train acc:  46.01% | \n" +
+            "Epoch: 2  | lr: 0.0100 | Training    loss is  1.2024, train acc:  56.85% | " +
+            "Validation   loss is  1.0010, valid acc:  61.00% | \n" +
+            "Epoch: 2  | lr: 0.0100 | Target adv. loss is  5.6567, fool  acc:   0.00% | " +
+            "Target orig. loss is  0.1986, orig. acc: 100.00% | \n```\n");
+        Assert.Equal(3, log.Epochs.Count);
+        Near(0.2955, log.Epochs[0].TrainAccuracy);                      // not the target's "fool  acc: 0.00%"
+        Near(2.0188, log.Epochs[0].TrainLoss);
+        Near(1.6065, log.Epochs[0].ValLoss);
+        Near(0.61, log.Epochs[2].ValAccuracy);
+        Near(0.01, log.Epochs[1].LearningRate);
+        Assert.Contains(log.Columns, c => c is { Role: "train_loss", Column: "Training loss" });
+        Near(1.2024, log.Epochs[2].TrainLoss);                          // nor the target's losses
+        Near(1.0010, log.Epochs[2].ValLoss);
+        Assert.Equal(new[] { "fool_acc", "orig_acc" }, log.OtherSeries.Keys.Order());
+    }
+
+    [Fact]
+    public void AUnitBeforePaddedSpacesIsNoPartOfTheKey()
+    {
+        var log = ReadOne("units.log", "Epoch 1/2 time 12 ms  loss: 0.90 acc: 0.60\n" +
+            "Epoch 2/2 time 11 ms  loss: 0.70 acc: 0.70\n");
+        Near(0.70, log.Epochs[1].TrainLoss);
+    }
+
+    /// <summary>torchvision-reference-style MetricLogger: one validation batch's running average, then the epoch's
+    /// accuracy on a line of its own, "Acc@1 best:" when it is a new best.</summary>
+    [Fact]
+    public void AnEpochsAccuracyPrintedAsANewBestIsItsValidationAccuracy()
+    {
+        static string Epoch(int e, double acc1, string best) =>
+            $"Epoch: [{e}] [  0/295] eta: 0:34:17 loss: 4.6944 (4.6944) acc1: 10.0000 (10.0000) time: 6.9739\n" +
+            $"Epoch: [{e}] [200/295] eta: 0:00:22 loss: 2.3609 (3.2121) acc1: 44.5312 (30.8147) time: 0.2032\n" +
+            $"Epoch: [{e}] Total time: 0:01:06\n" +
+            "Validate:  [ 0/99]  eta: 0:03:15  loss: 1.5792 (1.5792)  acc1: 59.3750 (59.3750)  time: 1.9725\n" +
+            $"Validate: Total time: 0:00:19\nAcc@1 {best}:  {acc1:F2}%\n";
+        var log = ReadOne("DDP.md", Epoch(1, 62.88, "best") + Epoch(2, 68.06, "best") + Epoch(3, 67.5, "") +
+            Epoch(4, 70.69, "best"));
+        // the "Acc@1" lines, "Acc@1 :  67.50%" too; not the first validation batch's 59.375
+        Assert.Equal(new[] { 0.6288, 0.6806, 0.675, 0.7069 },
+            log.Epochs.Select(e => Math.Round(e.ValAccuracy!.Value, 6)));
+        Near(0.308147, log.Epochs[3].TrainAccuracy);
+        Near(1.5792, log.Epochs[3].ValLoss);
+    }
+
+    [Fact]
+    public void ABestLineAfterTheEpochsChangesNoEpoch()
+    {
+        var log = ReadOne("best.txt", "Epoch 1/2\ntrain loss: 0.90 acc: 0.60\nval loss: 0.80 acc: 0.65\n" +
+            "Epoch 2/2\ntrain loss: 0.70 acc: 0.70\nval loss: 0.75 acc: 0.62\n" +
+            "*** Best metric: 0.65 (epoch 1)\nBest val Acc: 0.65\n");
+        Assert.Equal(2, log.Epochs.Count);
+        Near(0.62, log.Epochs[1].ValAccuracy);
+    }
+
     [Fact]
     public void PytorchMnistExampleAveragesStepLinesAndReadsTheTestSet()
     {

@@ -121,6 +121,11 @@ public sealed partial class TextLogParser
             if (name.EndsWith("_acc", StringComparison.Ordinal) && (value is < 0 or > 100
                 || !pair.Percent && value > 1 && value == Math.Floor(value) && PhaseWord(key) != Phase.None))
                 continue;
+            if (line.Best)
+            {
+                current?.Fill(name, value);
+                continue;
+            }
             if (current is null)
             {
                 if (sawMarker) continue;
@@ -197,8 +202,8 @@ public sealed partial class TextLogParser
     }
 
     static readonly string[] TrainWords = { "train", "training" };
-    static readonly string[] ValWords = { "val", "valid", "validation", "validating", "eval", "evaluation",
-        "evaluating", "test", "testing" };
+    static readonly string[] ValWords = { "val", "valid", "validation", "validating", "validate", "eval",
+        "evaluation", "evaluating", "test", "testing" };
 
     /// <summary>The epoch number on the line, blanked out so that it is not read as a value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -495,6 +500,9 @@ public sealed partial class TextLogParser
             start = w;
             words++;
             if (start >= 2 && s[start - 1] == ' ' && IsKeyChar(s[start - 2])) start--;
+            // Words padded apart for alignment ("fool  acc:", "Training    loss is") are still one key, when the word
+            // before the spaces is a word (not a unit such as "12 ms  loss").
+            else if (PaddedWordBefore(s, start) is var padded and >= 0) start = padded;
             else break;
         }
         while (start < end && s[start] == ' ') start++;
@@ -502,6 +510,36 @@ public sealed partial class TextLogParser
         if (key.EndsWith(" is", StringComparison.OrdinalIgnoreCase)) key = key[..^3].TrimEnd();
         keyStart = start;
         return key;
+    }
+
+    /// <summary>Where the spaces before <paramref name="at"/> begin, when two or more spaces separate it from a word
+    /// of letters that is no unit; else -1.</summary>
+    static int PaddedWordBefore(ReadOnlySpan<char> s, int at)
+    {
+        int spaces = at;
+        while (spaces > 0 && s[spaces - 1] == ' ') spaces--;
+        if (at - spaces < 2 || spaces == 0) return -1;
+        int w = spaces;
+        while (w > 0 && char.IsAsciiLetter(s[w - 1])) w--;
+        var word = s[w..spaces];
+        if (word.Length < 2 || w > 0 && IsKeyChar(s[w - 1])) return -1;
+        foreach (var unit in Units) if (word.Equals(unit, StringComparison.OrdinalIgnoreCase)) return -1;
+        return spaces;
+    }
+
+    static readonly string[] Units = { "s", "ms", "sec", "secs", "min", "mins", "it", "its", "gb", "mb", "kb",
+        "gib", "mib", "h", "hrs", "img", "imgs", "samples", "steps", "batches" };
+
+    /// <summary>A key of a "best" message without the word: "Acc@1 best" is "Acc@1", "Best val Acc" "val Acc".
+    /// </summary>
+    internal static (int Skip, int Length) WithoutBest(ReadOnlySpan<char> key)
+    {
+        const string Best = "best";
+        if (key.StartsWith(Best, StringComparison.OrdinalIgnoreCase) && (key.Length == 4 || key[4] is ' ' or '_'))
+            return (Math.Min(key.Length, 5), Math.Max(0, key.Length - 5));
+        if (key.EndsWith(Best, StringComparison.OrdinalIgnoreCase) && (key.Length == 4 || key[^5] is ' ' or '_'))
+            return (0, Math.Max(0, key.Length - 5));
+        return (0, key.Length);
     }
 
     /// <summary>The series a key names in a phase: a role name, or the key's words with the phase in front; null for
@@ -599,6 +637,19 @@ public sealed partial class TextLogParser
             if (!stepLine) { slot.Summary = v; slot.HasSummary = true; }
             else if (runningAverage) { slot.Last = v; slot.HasLast = true; }
             else { slot.Sum += v; slot.Count++; }
+            if (name.StartsWith("val_", StringComparison.Ordinal)) HasValidation = true;
+        }
+
+        /// <summary>A value for the epoch only where no line of its own gave one (step lines' averages aside).
+        /// </summary>
+        public void Fill(string name, double v)
+        {
+            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(values, name,
+                out bool exists);
+            if (!exists) slot.First = v;
+            if (slot.HasSummary) return;
+            slot.Summary = v;
+            slot.HasSummary = true;
             if (name.StartsWith("val_", StringComparison.Ordinal)) HasValidation = true;
         }
 

@@ -14,10 +14,15 @@ internal struct ScannedLine
     public int? Marker, Total;
     public Phase MarkerPhase;
     public bool StepLine, ProgressBar;
+    /// <summary>A message about the best value ("Acc@1 best:  62.88%"): its values fill what the epoch lacks.</summary>
+    public bool Best;
     public int PhaseStart, PhaseCount, PairStart, PairCount;
     /// <summary>Where the first key starts (the line's length if none).</summary>
     public int FirstKey;
 }
+
+/// <summary>What kind of message a line is, besides its values.</summary>
+internal enum Message { None, Best, Checkpoint }
 
 /// <summary>A key-value pair on a line: the key (in <see cref="ScannedLines"/>' text), where it starts on the line,
 /// the value.</summary>
@@ -35,12 +40,22 @@ internal sealed class ScannedLines
 
     public ReadOnlySpan<char> Key(in ScannedPair pair) => text.AsSpan(pair.KeyAt, pair.KeyLength);
 
-    public int AddKey(ReadOnlySpan<char> key)
+    /// <summary>Keeps a key's text, a run of spaces in it as one ("Training    loss" is "Training loss"); returns
+    /// where it starts and how long it is.</summary>
+    public (int At, int Length) AddKey(ReadOnlySpan<char> key)
     {
-        if (textLength + key.Length > text.Length) Array.Resize(ref text, Math.Max(2 * text.Length, key.Length));
-        key.CopyTo(text.AsSpan(textLength));
-        textLength += key.Length;
-        return textLength - key.Length;
+        if (textLength + key.Length > text.Length)
+            Array.Resize(ref text, Math.Max(2 * text.Length, textLength + key.Length));
+        int at = textLength;
+        if (key.IndexOf("  ") < 0)
+        {
+            key.CopyTo(text.AsSpan(textLength));
+            textLength += key.Length;
+        }
+        else
+            for (int i = 0; i < key.Length; i++)
+                if (key[i] != ' ' || i == 0 || key[i - 1] != ' ') text[textLength++] = key[i];
+        return (at, textLength - at);
     }
 
     public void Clear()
@@ -81,14 +96,22 @@ public sealed partial class TextLogParser
                     line.Classes = classes;
                     classesFound = true;
                 }
-                // "Best val Acc: 0.94", "*** Best metric: 75.2 (epoch 3)", "[Checkpoint] Saved → best.pth (epoch=1,
-                // val_acc=60.9415)": a message that repeats a value, in its own format, not an epoch's values.
-                if (!FindPhaseWords(work, into.PhaseWords))
+                // "[Checkpoint] Saved → best.pth (epoch=1, val_acc=60.9415)": a message that repeats a value, in its
+                // own format, not an epoch's values. "Best val Acc: 0.94", "*** Best metric: 75.2 (epoch 3)" repeat a
+                // value too, but "Acc@1 best:  62.88%" after the validation batches is the only place the epoch's
+                // accuracy is printed: a "best" line gives what the epoch's own lines did not (its epoch number is
+                // the best epoch's, not the one being read).
+                var message = FindPhaseWords(work, into.PhaseWords);
+                if (message != Message.Checkpoint)
                 {
                     line.Skip = false;
-                    line.Marker = FindEpoch(work, out line.MarkerPhase, out line.Total);
-                    line.StepLine = IsStepLine(work, out line.ProgressBar);
-                    line.FirstKey = FindPairs(work, into);
+                    line.Best = message == Message.Best;
+                    if (!line.Best)
+                    {
+                        line.Marker = FindEpoch(work, out line.MarkerPhase, out line.Total);
+                        line.StepLine = IsStepLine(work, out line.ProgressBar);
+                    }
+                    line.FirstKey = FindPairs(work, into, line.Best);
                 }
             }
             if (line.Skip) CollectionsMarshal.SetCount(into.PhaseWords, line.PhaseStart);
@@ -187,12 +210,13 @@ public sealed partial class TextLogParser
 
         /// <summary>
         /// Standalone phase words ("train Loss", "Test set:", "Eval begin") with their places, added to
-        /// <paramref name="phaseWords"/>; whether "best" (or a checkpoint's "saved", "saving", "checkpoint") is one.
+        /// <paramref name="phaseWords"/>; whether the line is a message about the best value ("best") or a
+        /// checkpoint ("saved", "saving", "checkpoint").
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        static bool FindPhaseWords(Span<char> s, List<(Phase Phase, int At)> phaseWords)
+        static Message FindPhaseWords(Span<char> s, List<(Phase Phase, int At)> phaseWords)
         {
-            bool best = false;
+            var message = Message.None;
             for (int i = 0; i < s.Length;)
             {
                 if (!char.IsAsciiLetter(s[i])) { i++; continue; }
@@ -208,12 +232,13 @@ public sealed partial class TextLogParser
                     // "train 2.6s | infer 4.4s": a phase's duration, not the phase of the values after it.
                     bool timing = next > j && next < s.Length && char.IsAsciiDigit(s[next]);
                     if (phase != Phase.None && !timing) phaseWords.Add((phase, i));
-                    else if (word.Equals("best", StringComparison.OrdinalIgnoreCase) || IsCheckpointWord(word))
-                        best = true;
+                    else if (IsCheckpointWord(word)) message = Message.Checkpoint;
+                    else if (word.Equals("best", StringComparison.OrdinalIgnoreCase) && message == Message.None)
+                        message = Message.Best;
                 }
                 i = j;
             }
-            return best;
+            return message;
         }
 
         /// <summary>
@@ -221,25 +246,34 @@ public sealed partial class TextLogParser
         /// line's length if none).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        static int FindPairs(Span<char> s, ScannedLines into)
+        static int FindPairs(Span<char> s, ScannedLines into, bool best)
         {
             int firstKey = s.Length;
             for (int i = 0; i < s.Length; i++)
             {
                 char c = s[i];
                 bool separator = c is ':' or '=';
+                // "Prec@1 1.030", "Training    loss is  0.4331": a key and its number apart by spaces only.
+                int next = i + 1;
+                if (!separator && c == ' ') while (next < s.Length && s[next] == ' ') next++;
                 bool spaced = !separator && c == ' ' && i > 0 && char.IsAsciiLetterOrDigit(s[i - 1]) &&
-                              i + 1 < s.Length && (char.IsAsciiDigit(s[i + 1]) || s[i + 1] is '-' or '.');
+                              next < s.Length && (char.IsAsciiDigit(s[next]) || s[next] is '-' or '.');
                 if (!separator && !spaced) continue;
                 if (!TryValue(s, i + 1, out var value, out int end, out bool runningAverage, out bool percent))
                     continue;
                 if (percent && end + 1 < s.Length && s[end] == '|') continue;   // a tqdm bar's "100%|"
                 var key = KeyBefore(s, i, out int keyStart);
+                if (best)
+                {
+                    var (skip, kept) = WithoutBest(key);
+                    key = key.Slice(skip, kept).Trim();
+                    keyStart += skip;
+                }
                 if (key.Length == 0) continue;
                 if (spaced && !KnownQuantity(key)) continue;
                 firstKey = Math.Min(firstKey, keyStart);
-                into.Pairs.Add(new ScannedPair(into.AddKey(key), key.Length, keyStart, value, runningAverage,
-                    percent));
+                var (at, length) = into.AddKey(key);
+                into.Pairs.Add(new ScannedPair(at, length, keyStart, value, runningAverage, percent));
                 i = end - 1;
             }
             return firstKey;
