@@ -20,6 +20,7 @@ public class AnalysisWorkTests
             int d = Enumerable.Range(1, 8).FirstOrDefault(d => Math.Abs(v - Math.Round(v, d)) < 1e-9);
             if (d > 0) values.Add((v, d, 0.5 * Math.Pow(10, -d) + v / (1 << 23)));
             else if ((double)(float)v == v) values.Add((v, 8, v / (1 << 23)));
+            else values.Add((v, 16, v / (1 << 23)));   // a double in full
         }
         if (values.Count < 2) return null;
         int limit = (int)Math.Min(1_000_000, Math.Pow(10, values.Max(v => v.Decimals)));
@@ -80,6 +81,8 @@ public class AnalysisWorkTests
         // Percentages with 2 decimals of 10,000 images (bearpaw's CIFAR-10 Valid Acc.): they fit 8000 as well.
         yield return new object[] { "percent of 10000", Enumerable.Range(0, 40)
             .Select(_ => random.Next(8000, 9500) / 10000.0).ToArray() };
+        // Hugging Face's eval_accuracy: counts divided in double precision, printed in full (55/84, 62/84, 60/84).
+        yield return new object[] { "double", new[] { 55 / 84.0, 62 / 84.0, 60 / 84.0 } };
         // Keras' float32 accuracies printed in full.
         yield return new object[] { "float32", Enumerable.Range(0, 12)
             .Select(_ => (double)(float)(random.Next(1, 7178) / 7178.0)).ToArray() };

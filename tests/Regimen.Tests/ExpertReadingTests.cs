@@ -112,4 +112,89 @@ public class ExpertReadingTests
         Assert.Equal(Severity.Warning, Assert.Single(f).Severity);
         Assert.Contains("binomial on at least 5000 validation images", f[0].Noise);
     }
+
+    [Fact]
+    public void ADoublePrintedInFullIsACountWhoseValidationSizeIsInferred()
+    {
+        // hf-cat-emotions: eval_accuracy 55/84, 62/84, 60/84 at epochs 4, 7 and 10 (numpy doubles in full); a fall of
+        // 2 images from the best is 0.3 SE of a difference on 84 images, no degradation (it was one: no noise known).
+        var log = new TrainingLog
+        {
+            Name = "real", Source = "corpus", Format = "huggingface",
+            Epochs = Enumerable.Range(1, 10).Select(e => new LogEpoch
+            {
+                Epoch = e, TrainLoss = 1.77 / e,
+                ValAccuracy = e switch
+                {
+                    4 => 0.6547619047619048,
+                    7 => 0.7380952380952381,
+                    10 => 0.7142857142857143,
+                    _ => null
+                },
+                ValLoss = e switch
+                {
+                    4 => 1.0124708414077759,
+                    7 => 0.9043070673942566,
+                    10 => 0.926792323589325,
+                    _ => null
+                },
+            }).ToList(),
+        };
+        Assert.Equal(84, new NoiseModel(log).ValidationSize);
+        Assert.Empty(Findings(log, "degradation"));
+    }
+
+    // yolo-coal: 94 validation images, 4 classes (top-5 always 1, the first train/loss 1.45 near ln 4 = 1.386).
+    static readonly double[] CoalValLoss =
+    {
+        1.3936, 1.3859, 1.3652, 1.3548, 1.3307, 1.3221, 1.3043, 1.2987, 1.2885, 1.2909, 1.2936, 1.2931, 1.2893,
+        1.2806, 1.2744, 1.2686, 1.2752, 1.2758, 1.2741, 1.2858,
+    };
+    static readonly double[] CoalTop1 =
+    {
+        0.32979, 0.34043, 0.32979, 0.39362, 0.46809, 0.44681, 0.42553, 0.44681, 0.43617, 0.44681, 0.42553, 0.43617,
+        0.44681, 0.45745, 0.47872, 0.46809, 0.46809, 0.45745, 0.45745, 0.43617,
+    };
+
+    [Fact]
+    public void AValidationLossThatStaysNearLnCIsNearChanceWhereTheAccuracyLeftItLittle()
+    {
+        var log = Log(CoalTop1, CoalValLoss.Select(l => l * 0.72).ToArray(), CoalValLoss) with { Classes = 4 };
+        var f = Findings(log, "underfitting");
+        Assert.Equal(Severity.Warning, Assert.Single(f).Severity);
+        Assert.Contains("never fell 10 % below ln 4", f[0].Summary);
+    }
+
+    [Fact]
+    public void AValidationLossWellBelowLnCIsNoChanceLevel()
+    {
+        // The same accuracies with a validation loss that learned: 1.39 -> 0.95, a third below ln 4.
+        var learned = CoalValLoss.Select((l, i) => l - 0.023 * i).ToArray();
+        var log = Log(CoalTop1, learned.Select(l => l * 0.72).ToArray(), learned) with { Classes = 4 };
+        Assert.DoesNotContain(Findings(log, "underfitting"), f => f.Summary.Contains("ln 4"));
+    }
+
+    [Fact]
+    public void AnAccuracyDipWhileTheValidationLossFallsOnIsNoDegradation()
+    {
+        // keras-braintumor-appended's second training (epochs 0-3 at lr 1e-4, ~503 validation images): 36.4, 43.3,
+        // 62.2, then 54.5 % while the validation loss falls on (1.003 -> 0.982): a run still learning.
+        var val = new[] { 0.36381709575653076, 0.43339958786964417, 0.622266411781311, 0.544731616973877 };
+        var train = new[] { 1.2846165895462036, 1.124067783355713, 1.0684159994125366, 1.0325168371200562 };
+        var valLoss = new[] { 1.0710299015045166, 1.036825180053711, 1.0028234720230103, 0.9815885424613953 };
+        Assert.Empty(Findings(Log(val, train, valLoss, first: 0), "degradation"));
+    }
+
+    [Fact]
+    public void AFallThatLastsIsStillADegradation()
+    {
+        // keras-emotion-resnet50: best 62.58 % at epoch 9 (of ~7178 images), then 7 epochs near 60-61 %.
+        var val = new[] { 0.469490110874176, 0.35873502492904663, 0.5300919413566589, 0.39732515811920166,
+            0.47840625047683716, 0.5576762557029724, 0.5664530396461487, 0.5987740159034729, 0.6032320857048035,
+            0.6258010864257812, 0.6202284693717957, 0.6040679812431335, 0.6058790683746338, 0.6100584864616394,
+            0.5994706153869629, 0.591947615146637, 0.6005851030349731 };
+        var f = Findings(Log(val, first: 0), "degradation");
+        Assert.Equal(Severity.Warning, Assert.Single(f).Severity);
+        Assert.Contains("binomial on ~7178 validation images", f[0].Noise);
+    }
 }

@@ -88,7 +88,7 @@ public sealed class NoiseModel
     /// must be under 10^-4 (round values such as 0.64 prove nothing). A true size is a multiple of one that fits,
     /// so the inferred n is at most the true one: the noise it gives errs large. Trainers compute in single
     /// precision: a value is allowed one float32 rounding besides its printing, and a float32 printed in full
-    /// (Keras' 0.469490110874176) is precise to that rounding alone. A size that fits must also be fitted rarely by
+    /// (Keras' 0.469490110874176) is precise to that rounding alone, as is a double printed in full. A size that fits must also be fitted rarely by
     /// coincidence on the grid the values were printed on (<see cref="GridChance"/>): percentages with 2 decimals
     /// fit 8000 as they fit 10,000 and say nothing of the size.
     /// </summary>
@@ -121,6 +121,9 @@ public sealed class NoiseModel
             double single = v * SingleRounding;
             if (decimals > 0) values.Add((v, decimals, 0.5 * Math.Pow(10, -decimals) + single));
             else if ((double)(float)v == v) values.Add((v, 8, single));
+            // A double printed in full (numpy's 62/84 = 0.7380952380952381, Hugging Face's eval_accuracy; a float32
+            // percentage divided by 100) is a count divided, precise to one float32 rounding as any other value.
+            else values.Add((v, 16, single));
         }
         work = 0;
         if (values.Count < 2) return null;

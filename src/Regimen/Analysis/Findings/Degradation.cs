@@ -10,7 +10,9 @@ internal sealed class Degradation : FindingKind
     public override string Documentation =>
         "the final value is worse than the best by over 0.01 (absolute for accuracy, relative for loss; critical " +
         "over 0.03) and by the warning (critical) number of standard errors of the difference, the end being the " +
-        "mean of the last (up to 3) epochs after the best, whose noise averaging shrinks; live, while the learning " +
+        "mean of the last (up to 3) epochs after the last epoch at the best value, whose noise averaging shrinks; " +
+        "not where the validation loss over those epochs is below its value at the best epoch (the smoother measure " +
+        "of the same images says the model got no worse); live, while the learning " +
         "rate is still at least half its peak and under 3/4 of the planned epochs are done, the noise is the larger " +
         "of that and the metric's epoch-to-epoch spread, and the fall must have lasted 2 epochs (not judged before " +
         "the spread can be measured): a fall at the peak learning rate is a swing until it outlasts the swings; " +
@@ -44,9 +46,15 @@ internal sealed class Degradation : FindingKind
         // Before the decay, against the training's own swings: not yet judged while too few epochs show them.
         if (v.BeforeDecay && !v.Noise.SpreadKnown(v.Metric)) return null;
         Noise Of(double at) => v.BeforeDecay ? v.Noise.Process(v.Metric, at) : v.MetricNoise(at);
-        var end = v.Values.Where(p => p.Epoch > best.Epoch).TakeLast(EndEpochs).ToList();
+        // The fall runs from the last epoch the run was at its best (a run back at its best is not degrading yet).
+        int from = v.Values.Last(p => p.Value == best.Value).Epoch;
+        if (from == final.Epoch) return null;
+        var end = v.Values.Where(p => p.Epoch > from).TakeLast(EndEpochs).ToList();
         // ... and a fall of one epoch is a swing until the next epoch says otherwise.
         if (v.BeforeDecay && end.Count < 2) return null;
+        // An accuracy that fell while the validation loss of the same images kept improving (below its value at the
+        // best epoch over the same end): the smoother of the two says the model got no worse.
+        if (v.HigherIsBetter && LossImproved(v, from, end)) return null;
         double level = end.Average(p => p.Value);
         var noise = Noise.Difference(Of(best.Value), Of(level).Times(1 / Math.Sqrt(end.Count)));
         if (!v.HigherIsBetter) noise = noise.Times(1 / Math.Max(Math.Abs(best.Value), 1e-12));
@@ -55,6 +63,17 @@ internal sealed class Degradation : FindingKind
         var judgement = Judgement.Of(v, worse, noise);
         return new(best.Epoch, best.Value, final.Epoch, final.Value, judgement,
             worse > 0 ? judgement.Grade(o, o.DegradationDelta, 3 * o.DegradationDelta) : null);
+    }
+
+    /// <summary>Whether the validation loss over the <paramref name="end"/> epochs is, on average, lower than at
+    /// the epoch <paramref name="from"/> (both logged).</summary>
+    static bool LossImproved(LogView v, int from, List<(int Epoch, double Value)> end)
+    {
+        var loss = v.Series("val_loss");
+        if (loss.Count == 0) return false;
+        var at = loss.Where(p => p.Epoch == from).ToList();
+        var later = loss.Where(p => end.Any(e => e.Epoch == p.Epoch)).ToList();
+        return at.Count == 1 && later.Count == end.Count && later.Average(p => p.Value) < at[0].Value;
     }
 
     public override IEnumerable<Finding> Detect(RunCheck c)

@@ -16,7 +16,9 @@ internal sealed class Underfitting : FindingKind
         "warning number of standard errors) and no gap: stopped before converging (info when the schedule had " +
         "annealed); or (critical) validation accuracy never left chance (1/classes when the log or `--classes` " +
         "gives it, or the log implies it: top-5 always 100 % and a first loss within 5 % of ln C for C of 2-5; " +
-        "else the accuracy the run started at, unless that is 100 %) while the loss barely moved";
+        "else the accuracy the run started at, unless that is 100 %) while the loss barely moved; or (warning) with " +
+        "the class count known, a validation loss never 10 % below ln C (the loss of guessing) while validation " +
+        "accuracy stays below halfway from chance to 100 %";
     public override int MinimumEpochs(AnalysisOptions o) => 4;
     public override IReadOnlyList<RecommendationKind> Answers { get; } =
         new[] { RecommendationRegistry.TrainLonger, RecommendationRegistry.EscapeChance };
@@ -81,6 +83,42 @@ internal sealed class Underfitting : FindingKind
         };
     }
 
+    /// <summary>The share of ln C below which a validation loss has learned more than guessing.</summary>
+    const double GuessingShare = 0.9;
+
+    /// <summary>
+    /// With the class count known, a validation loss that never fell 10 % below ln C, the cross-entropy of a
+    /// classifier that guesses (yolo-coal: 1.27 against ln 4 = 1.39), while validation accuracy stays below halfway
+    /// from chance to 100 %: above chance, but its predictions on the validation images carry little beyond a
+    /// guess (a warning). Not where the loss is on another scale: an accuracy past halfway says it is.
+    /// </summary>
+    static Finding? NearChanceLoss(RunCheck c, double chance, double best, Judgement judgement)
+    {
+        var v = c.View;
+        var loss = c.Series("val_loss");
+        if (loss.Count < 4 || best >= (1 + chance) / 2) return null;
+        double guess = Math.Log(v.Classes!.Value), least = loss.Min(p => p.Value);
+        if (!(least >= GuessingShare * guess)) return null;
+        var evidence = new Dictionary<string, double>
+        {
+            ["chance"] = chance, ["best_val_acc"] = best, ["classes"] = v.Classes.Value, ["ln_classes"] = guess,
+            ["least_val_loss"] = least,
+        };
+        judgement.AddTo(evidence);
+        return new Finding
+        {
+            Kind = Id, Severity = Severity.Warning, FirstEpoch = loss[0].Epoch, LastEpoch = loss[^1].Epoch,
+            Summary = $"Validation loss never fell 10 % below ln {v.Classes} = {guess:0.###}, the loss of guessing " +
+                      $"among {v.Classes} classes" + (v.ClassesInferred ? " (the class count the log implies)" : "") +
+                      $": at least {least:0.####}; validation accuracy, at best {Units.Percent(best)} against a " +
+                      $"chance of {Units.Percent(chance)} ({judgement.Text}), stayed below halfway to 100 %: the " +
+                      "model barely learned (too few epochs or steps too small for the task, or a model too weak).",
+            Evidence = evidence,
+            Noise = judgement.Text,
+            Confidence = 0.6,
+        };
+    }
+
     /// <summary>
     /// Validation accuracy that never rose beyond the noise above chance: 1/classes where the class count is known,
     /// else the accuracy of the first epoch (a model that predicts the majority class scores its share from the
@@ -99,7 +137,8 @@ internal sealed class Underfitting : FindingKind
         if (best >= 1 - NoiseModel.AccuracyFloor) return null;
         var noise = v.Noise.ValAccuracyDifference(best, chance);
         var judgement = Judgement.Points(best - chance, noise);
-        if (judgement.Beyond(c.Options.WarningSe) || best - chance > c.Options.GapWarning) return null;
+        if (judgement.Beyond(c.Options.WarningSe) || best - chance > c.Options.GapWarning)
+            return fromClasses ? NearChanceLoss(c, chance, best, judgement) : null;
         // Without a class count, chance is where the run started and never left: no epoch beyond the noise of it
         // either way, and training accuracy (where logged) no higher (a pretrained model fine-tuned on a plateau
         // starts high and learns on the training side).
