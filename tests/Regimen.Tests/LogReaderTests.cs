@@ -522,4 +522,29 @@ public class ColumnRoleTests
         var logs = LogReader.Read(folder);
         Assert.Equal(new[] { "csv", "text" }, logs.Select(l => l.Reader));
     }
+
+    /// <summary>Keras' CSVLogger of a model with two outputs (keys sorted, as it writes them).</summary>
+    [Fact]
+    public void EachOutputOfAMultiOutputModelIsARunOfItsOwnUnlessMapChoosesTheAccuracy()
+    {
+        var csv = Write("heads.csv", "epoch,loss,lr,pred_age_acc,pred_age_loss,pred_gender_acc,pred_gender_loss," +
+            "val_loss,val_pred_age_acc,val_pred_age_loss,val_pred_gender_acc,val_pred_gender_loss\n" +
+            "0,6.1,0.1,0.03,4.0,0.70,0.60,6.0,0.031,3.9,0.72,0.58\n" +
+            "1,5.5,0.1,0.05,3.6,0.80,0.45,5.6,0.052,3.7,0.79,0.47\n");
+        var logs = LogReader.Read(csv);
+        Assert.Equal(new[] { "heads: head pred_age", "heads: head pred_gender" }, logs.Select(l => l.Name));
+        var gender = logs[1];
+        Assert.Equal((0.79, 0.80), (gender.Epochs[1].ValAccuracy!.Value, gender.Epochs[1].TrainAccuracy!.Value));
+        Assert.Equal((0.45, 0.47), (gender.Epochs[1].TrainLoss!.Value, gender.Epochs[1].ValLoss!.Value));
+        Assert.Contains(gender.Columns, c => c.ToString() == "val_acc ← val_pred_gender_acc (output pred_gender)");
+        Assert.Contains(gender.Notes, n => n.Contains("2 outputs (pred_age, pred_gender)") &&
+            n.Contains("this is pred_gender"));
+        Assert.Equal(5.6, gender.OtherSeries["val_loss"][1].Value, 6);  // the sum of the outputs' losses, by name
+        var mapped = Assert.Single(LogReader.Read(csv, new ReadOptions
+        {
+            Map = new Dictionary<string, string> { ["val_acc"] = "val_pred_age_acc" },
+        }));
+        Assert.Equal(0.052, mapped.Epochs[1].ValAccuracy!.Value, 6);
+        Assert.Equal(5.6, mapped.Epochs[1].ValLoss!.Value, 6);
+    }
 }

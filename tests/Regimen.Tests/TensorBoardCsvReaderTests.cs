@@ -130,13 +130,17 @@ public class TensorBoardCsvReaderTests
     }
 
     [Fact]
-    public void TheCorpusExportsReadAsOneKerasRun()
+    public void TheCorpusExportsReadAsAKerasRunOfTwoOutputs()
     {
         var folder = Path.Combine(AppContext.BaseDirectory, "Corpus", "tensorboard-csv-imdb-wrn");
-        var log = Assert.Single(LogReader.Read(folder));
+        var logs = LogReader.Read(folder);
+        Assert.Equal(2, logs.Count);                                     // one per output: pred_age, pred_gender
+        var log = logs[1];
         Assert.Equal(30, log.Epochs.Count);
-        Assert.Equal("train_loss ← loss, val_loss ← val_loss, lr ← lr", Mappings(log));
+        Assert.Equal("train_loss ← pred_gender_loss, train_acc ← pred_gender_acc, val_loss ← val_pred_gender_loss, " +
+            "val_acc ← val_pred_gender_acc, lr ← lr", Mappings(log).Replace(" (output pred_gender)", ""));
+        Assert.Contains("val_acc ← val_pred_gender_acc (output pred_gender)", Mappings(log));
         Assert.Equal(0.004000000189989805, log.Epochs[15].LearningRate!.Value, 12);
-        Assert.Contains("val_pred_gender_acc", log.OtherSeries.Keys);
+        Assert.Contains("val_loss", log.OtherSeries.Keys);              // the outputs' losses summed
     }
 }

@@ -223,6 +223,56 @@ public static class ColumnRoles
         return new RoleMap(roles, others);
     }
 
+    /// <summary>A model output's series: its name ("pred_gender"), and the roles its columns stand for.</summary>
+    public sealed record Head(string Name, IReadOnlyDictionary<string, string> Roles);
+
+    /// <summary>
+    /// The outputs of a multi-output model whose accuracies carry the output's name (Keras: pred_gender_acc,
+    /// val_pred_gender_acc; the loss of each output beside them), when the log has no plain accuracy and --map names
+    /// none: the words before the quantity that are neither a phase nor a known word name the output. Outputs with a
+    /// validation accuracy, in the order of their first column; none when no output has one.
+    /// </summary>
+    public static List<Head> Heads(IReadOnlyList<string> columns, RoleHints? hints = null,
+        IReadOnlyDictionary<string, string>? map = null)
+    {
+        var result = new List<Head>();
+        if (map is not null && map.Keys.Any(r => r is "train_acc" or "val_acc" or "val_top5")) return result;
+        var resolved = Resolve(columns, hints);
+        if (resolved.Roles.ContainsKey("val_acc") || resolved.Roles.ContainsKey("train_acc")) return result;
+        var series = new List<(string Head, Phase Phase, string Quantity, string Column)>();
+        foreach (var column in columns)
+        {
+            var words = Words(column);
+            var phase = Phase.None;
+            var rest = new List<string>();
+            foreach (var w in words)
+            {
+                if (phase == Phase.None && TrainWords.Contains(w)) phase = Phase.Train;
+                else if (phase == Phase.None && ValWords.Contains(w)) phase = Phase.Val;
+                else if (!Filler.Contains(w)) rest.Add(w);
+            }
+            if (rest.Count < 2) continue;
+            var quantity = Acc.Contains(rest[^1]) ? "acc" : Loss.Contains(rest[^1]) ? "loss" : null;
+            if (quantity is null) continue;
+            series.Add((string.Join('_', rest.Take(rest.Count - 1)), phase, quantity, column.Trim()));
+        }
+        foreach (var name in series.Select(x => x.Head).Distinct())
+        {
+            string? Find(bool validation, string quantity) => series.FirstOrDefault(x => x.Head == name &&
+                x.Quantity == quantity && (x.Phase == Phase.Val) == validation).Column;
+            if (Find(true, "acc") is not { } valAcc) continue;
+            var roles = new Dictionary<string, string> { ["val_acc"] = valAcc };
+            if (Find(false, "acc") is { } trainAcc) roles["train_acc"] = trainAcc;
+            if ((Find(false, "loss"), Find(true, "loss")) is ({ } trainLoss, { } valLoss))
+            {
+                roles["train_loss"] = trainLoss;
+                roles["val_loss"] = valLoss;
+            }
+            result.Add(new Head(name, roles));
+        }
+        return result;
+    }
+
     /// <summary>A column by its exact name (case and surrounding spaces aside), else by its normalized words.</summary>
     public static int Find(IReadOnlyList<string> names, string column)
     {

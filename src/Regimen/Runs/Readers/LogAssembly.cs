@@ -76,6 +76,39 @@ internal static class LogAssembly
 
     public static List<TrainingLog> Build(SeriesTable table, LogDescription d, ReadOptions options)
     {
+        var heads = ColumnRoles.Heads(table.Names, d.Hints, options.Map);
+        if (heads.Count == 0) return BuildOne(table, d, options);
+        // A model with several outputs (Keras' val_pred_gender_acc, val_pred_age_acc) and no plain accuracy: each head
+        // is judged as a run of its own, on its own accuracy and loss.
+        var names = string.Join(", ", heads.Select(h => h.Name));
+        return heads.SelectMany(head =>
+        {
+            var map = new Dictionary<string, string>(options.Map);
+            foreach (var (role, column) in head.Roles) map.TryAdd(role, column);
+            var one = d with
+            {
+                Name = heads.Count == 1 ? d.Name : $"{d.Name}: head {head.Name}",
+                Notes = d.Notes.Append(heads.Count == 1
+                    ? $"the accuracies are the model output {head.Name}'s (its name is in theirs)"
+                    : $"a model with {heads.Count} outputs ({names}), each judged as a run of its own: this is " +
+                      $"{head.Name}, on its own accuracy and loss").ToList(),
+            };
+            return BuildOne(table, one, options with { Map = map }).Select(log =>
+            {
+                for (int i = 0; i < log.Columns.Count; i++)
+                    if (head.Roles.ContainsKey(log.Columns[i].Role) && !options.Map.ContainsKey(log.Columns[i].Role))
+                        log.Columns[i] = log.Columns[i] with
+                        {
+                            Note = log.Columns[i].Note == "--map"
+                            ? $"output {head.Name}" : log.Columns[i].Note?.Replace("--map", $"output {head.Name}")
+                        };
+                return log;
+            });
+        }).ToList();
+    }
+
+    static List<TrainingLog> BuildOne(SeriesTable table, LogDescription d, ReadOptions options)
+    {
         var map = ColumnRoles.Resolve(table.Names, d.Hints, options.Map, table.Source);
         var notes = d.Notes.ToList();
         var (epochs, epochNote) = EpochNumbers(table, map, d);
