@@ -197,4 +197,28 @@ public class ExpertReadingTests
         Assert.Equal(Severity.Warning, Assert.Single(f).Severity);
         Assert.Contains("binomial on ~7178 validation images", f[0].Noise);
     }
+
+    [Fact]
+    public void ALastingJumpInALogWithoutALearningRateIsAScheduleShiftAtAnUnloggedChange()
+    {
+        // steplr-signs-md: StepLR(gamma 0.1, 7 epochs) stated only in the header; val acc (413 images) 62-76 %,
+        // then 81.8 % at epoch 6 and 80-84.5 % for 44 epochs.
+        var val = new[] { 0.6223, 0.6126, 0.7554, 0.6925, 0.6707, 0.7022, 0.8184, 0.816, 0.8136, 0.8015, 0.8087,
+            0.8208, 0.8208, 0.8232, 0.8257, 0.8257, 0.8257, 0.8136, 0.8208, 0.8354, 0.8232, 0.8305, 0.8184, 0.8378,
+            0.8281, 0.8354, 0.8281, 0.8208, 0.816, 0.8232, 0.816, 0.8426, 0.8257, 0.8257, 0.8232, 0.8402, 0.8354,
+            0.8281, 0.816, 0.8402, 0.8305, 0.8257, 0.8329, 0.8378, 0.845, 0.8232, 0.8281, 0.8402, 0.8402, 0.8208 };
+        var f = Findings(Log(val, first: 0), "schedule-shift");
+        Assert.Equal(6, Assert.Single(f).FirstEpoch);
+        Assert.Equal(Severity.Info, f[0].Severity);
+        Assert.Contains("an unlogged change", f[0].Summary);
+    }
+
+    [Fact]
+    public void TheSteepClimbOfTheFirstEpochsIsNoUnloggedChange()
+    {
+        // mnist-example-resnet110-md: 24 % -> 80 % in 20 epochs, +7 points at epoch 8 after +6, +7 and +12 before.
+        var val = new[] { 0.2422, 0.3586, 0.4842, 0.5562, 0.6222, 0.632, 0.6446, 0.7137, 0.7165, 0.7215, 0.7321,
+            0.747, 0.7547, 0.7584, 0.7512, 0.7666, 0.7816, 0.7931, 0.7503, 0.7964 };
+        Assert.Empty(Findings(Log(val), "schedule-shift"));
+    }
 }

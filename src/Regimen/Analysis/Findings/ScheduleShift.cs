@@ -19,7 +19,8 @@ internal sealed class ScheduleShift : FindingKind
         "change by the warning number of standard errors of the difference (the mean of up to 3 epochs before, " +
         "carried forward by the trend of the 6 before where that explains part of the change, against the mean of " +
         "up to 4 from the change), the step at the change going the same way by at least one of its standard " +
-        "errors; needs 2 epochs after the change";
+        "errors; needs 2 epochs after the change; in a log with neither a learning rate nor a schedule, (info) the " +
+        "same at a lasting jump of the metric's level far beyond its epoch-to-epoch spread (an unlogged change)";
     public override IReadOnlyList<RecommendationKind> Answers { get; } =
         new[] { RecommendationRegistry.KeepTrainingAugmentations };
     public override string? AnsweredSeverity => Severity.Critical;
@@ -50,6 +51,13 @@ internal sealed class ScheduleShift : FindingKind
             if (GapJump(c, group.ToList(), changes) is { } jump) yield return jump;
             else if (MetricJump(c, at, changes) is { } moved) yield return moved;
         }
+        // A log that records neither a learning rate nor a schedule: a lasting jump of the metric says something
+        // changed that the log does not (a step decay's jump, its most common cause).
+        if (Changes(c.Log).Any() || c.Series("lr").Count > 0) yield break;
+        foreach (int at in UnloggedChanges.MetricJumps(v.Values, v.HigherIsBetter, o.WarningSe))
+            if (MetricJump(c, at, "an unlogged change: the log has no learning rate, and a step decay of it does " +
+                               "this") is { } moved)
+                yield return moved;
     }
 
     static Finding? GapJump(RunCheck c, List<LogEvent> group, string changes)
