@@ -88,8 +88,9 @@ public sealed class NoiseModel
     /// must be under 10^-4 (round values such as 0.64 prove nothing). A true size is a multiple of one that fits,
     /// so the inferred n is at most the true one: the noise it gives errs large. Trainers compute in single
     /// precision: a value is allowed one float32 rounding besides its printing, and a float32 printed in full
-    /// (Keras' 0.469490110874176) is precise to that rounding alone, as is a double printed in full. A size that fits must also be fitted rarely by
-    /// coincidence on the grid the values were printed on (<see cref="GridChance"/>): percentages with 2 decimals
+    /// (Keras' 0.469490110874176) is precise to that rounding alone, as is a double printed in full. A size that
+    /// fits must also be fitted rarely by coincidence on the grid the values were printed on
+    /// (<see cref="GridChance"/>): percentages with 2 decimals
     /// fit 8000 as they fit 10,000 and say nothing of the size.
     /// </summary>
     public static int? InferValidationSize(IEnumerable<double> accuracies) => InferValidationSize(accuracies, out _);
