@@ -39,6 +39,25 @@ public class TextLogTests
         Assert.Contains(log.Columns, c => c.Role == "val_acc");
     }
 
+    /// <summary>Keras' bar as a console captured it (script, tee): each redraw erases the last with backspaces, and
+    /// a redraw's line may end in backspaces with no carriage return after them.</summary>
+    [Fact]
+    public void KerasBarsErasedWithBackspacesAreReadAsTheirLastState()
+    {
+        const string First =
+            "  32/1875 [..............................] - ETA: 1:02 - loss: 2.3100 - accuracy: 0.1000";
+        static string Last(double loss, double valAcc) => "1875/1875 [" + new string('=', 30) + "] - 4s 2ms/step - " +
+            $"loss: {loss:F4} - accuracy: 0.8200 - val_loss: 0.4500 - val_accuracy: {valAcc:F4}";
+        var erase = new string('\b', First.Length);
+        var path = Path.Combine(TestData.TempDir("text-logs"), "keras_console.txt");
+        File.WriteAllText(path, "Epoch 1/2\n" + First + erase + "\r" + Last(0.5, 0.84) + "\n" +
+            "Epoch 2/2\n" + First + erase + Last(0.4, 0.85) + "\n");
+        Assert.False(LogSample.Of(path).Binary);
+        var log = Assert.Single(LogReader.Read(path));
+        Assert.Equal(new[] { 0.5, 0.4 }, log.Epochs.Select(e => e.TrainLoss!.Value));
+        Near(0.85, log.Epochs[1].ValAccuracy);
+    }
+
     [Fact]
     public void TorchvisionTutorialPrints()
     {

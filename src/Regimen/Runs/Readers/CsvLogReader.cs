@@ -69,6 +69,7 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
             }, options);
         }
         if (Has("step") && Has("epoch") && t.HasEmptyCells()) return Lightning(t, dir, options);
+        if (WandbRuns(t) is { Count: > 0 } runs) return Wandb(t, path, runs, options);
         string format = Has("uid") ? "csv"
             : HasPrefix("metrics/") || HasPrefix("train/") && HasPrefix("lr/pg") ? "yolo"
             : Has("train_loss") && Has("valid_loss") ? "fastai"
@@ -96,6 +97,50 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
         };
         if (format == "yolo") description = description with { Name = folder };
         return LogAssembly.Build(Table(t), description, options);
+    }
+
+    /// <summary>
+    /// A Weights &amp; Biases chart's CSV export ("Step", then "RUN - METRIC" with its "RUN - METRIC__MIN" and
+    /// "__MAX" bounds of the chart's smoothing): each run's metric columns by run; empty when the table is not one.
+    /// </summary>
+    static Dictionary<string, List<(int Column, string Metric)>> WandbRuns(CsvTable t)
+    {
+        var runs = new Dictionary<string, List<(int, string)>>();
+        int step = -1;
+        for (int c = 0; c < t.Header.Length; c++)
+        {
+            var h = t.Header[c].Trim();
+            if (h is "Step" or "step" && step < 0) { step = c; continue; }
+            int dash = h.LastIndexOf(" - ", StringComparison.Ordinal);
+            if (dash <= 0) return new();
+            if (h.EndsWith("__MIN", StringComparison.Ordinal) || h.EndsWith("__MAX", StringComparison.Ordinal))
+                continue;
+            var run = h[..dash];
+            (runs.TryGetValue(run, out var list) ? list : runs[run] = new()).Add((c, h[(dash + 3)..]));
+        }
+        return step < 0 ? new() : runs;
+    }
+
+    List<TrainingLog> Wandb(CsvTable t, string path, Dictionary<string, List<(int Column, string Metric)>> runs,
+        ReadOptions options)
+    {
+        int step = Array.FindIndex(t.Header, h => h.Trim() is "Step" or "step");
+        return runs.SelectMany(run =>
+        {
+            var columns = run.Value.Prepend((step, "step")).ToList();
+            var table = new SeriesTable
+            {
+                Source = path, Names = columns.Select(c => c.Item2).ToList(), Rows = t.RowCount,
+                Values = (c, strict) => t.NumberColumn(columns[c].Item1, strict),
+            };
+            return LogAssembly.Build(table, new LogDescription
+            {
+                Name = runs.Count == 1 ? run.Key : $"{Path.GetFileNameWithoutExtension(path)}: {run.Key}",
+                Source = path, Reader = Name, Format = "wandb",
+                Notes = new[] { $"a Weights & Biases chart export: run {run.Key} ({string.Join(", ",
+                    run.Value.Select(c => c.Metric))}; the __MIN/__MAX bounds left out)" },
+            }, options);
+        }).ToList();
     }
 
     static SeriesTable Table(CsvTable t) => new()

@@ -60,7 +60,9 @@ public sealed class LogSample
         }
         head = Utf16ToUtf8(head);
         int control = 0;
-        foreach (var b in head) if (b == 0 || (b < 32 && b is not (9 or 10 or 13 or 27 or 12))) control++;
+        // Tabs, newlines, carriage returns, form feeds, ANSI escapes and backspaces (Keras' bar erases itself with
+        // them) are a console's text.
+        foreach (var b in head) if (b == 0 || (b < 32 && b is not (8 or 9 or 10 or 13 or 27 or 12))) control++;
         var lines = new List<string>();
         int bom = Bom(head), start = bom;
         for (int i = bom; i <= head.Length && lines.Count < 200; i++)

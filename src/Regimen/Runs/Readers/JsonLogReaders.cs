@@ -92,16 +92,21 @@ internal sealed class JsonHistoryReader : ILogReader
     public string Name => "json-history";
     public string LooksFor => "a JSON object whose values are lists of numbers (Keras' history.history)";
 
+    /// <summary>The head read as JSON up to its first property's value: whether it begins with an object that has
+    /// one (<paramref name="reader"/> is then on that value's first token).</summary>
+    internal static bool FirstValue(LogSample sample, out Utf8JsonReader reader)
+    {
+        reader = new Utf8JsonReader(sample.Head.AsSpan(sample.Head.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0),
+            isFinalBlock: false, default);
+        return !sample.Binary && reader.Read() && reader.TokenType == JsonTokenType.StartObject && reader.Read() &&
+            reader.TokenType == JsonTokenType.PropertyName && reader.Read();
+    }
+
     public double Recognize(LogSample sample)
     {
-        if (sample.Binary) return 0;
-        var reader = new Utf8JsonReader(sample.Head.AsSpan(sample.Head.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0),
-            isFinalBlock: false, default);
         try
         {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return 0;
-            if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName) return 0;
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) return 0;
+            if (!FirstValue(sample, out var reader) || reader.TokenType != JsonTokenType.StartArray) return 0;
             if (!reader.Read() || reader.TokenType is not (JsonTokenType.Number or JsonTokenType.Null
                 or JsonTokenType.EndArray)) return 0;
             return 0.9;
@@ -243,6 +248,11 @@ internal sealed class JsonLinesReader : ILogReader
                 var r = doc.RootElement;
                 if (r.ValueKind != JsonValueKind.Object)
                     throw new RegimenException($"{path}:{line}: expected a JSON object per line");
+                // W&B's wandb-summary.json: the last values of a run, one object with its own "_wandb" entry.
+                if (line == 1 && r.TryGetProperty("_wandb", out _))
+                    throw new RegimenException($"{path}: a Weights & Biases run summary (wandb-summary.json): the " +
+                        "final values only, no history; analyze the run's history (wandb-history.jsonl, or " +
+                        "run.history() saved as CSV) or its console output (files/output.log)");
                 var values = new Dictionary<string, double>();
                 string? mode = null;
                 foreach (var p in r.EnumerateObject())

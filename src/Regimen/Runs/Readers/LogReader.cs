@@ -54,6 +54,8 @@ public static class LogReader
         if (ExperimentDirectory.IsExperiment(path)) return ReadExperiment(path);
         if (IsRegimenRun(path)) return new[] { RegimenRun(path) };
         if (RunFile(path) is { } file) return ReadFile(file, options);
+        if (MlflowMetricReader.IsRun(path)) return MlflowMetricReader.ReadRun(path, Path.GetFileName(path), options);
+        if (DvcliveFolder.Metrics(path) is not null) return DvcliveFolder.Read(path, Path.GetFileName(path), options);
         // A folder of runs (or of logs): each run found in it once (RunFolders).
         var folder = RunFolders.Scan(path, options);
         if (folder.Runs.Count > 0) return folder.Runs.SelectMany(r => r.Logs).ToList();

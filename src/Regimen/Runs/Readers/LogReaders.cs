@@ -12,9 +12,11 @@ public static class LogReaders
         new TensorBoardLogReader(),
         new NotebookReader(),
         new HuggingFaceReader(),
+        new SacredMetricsReader(),
         new JsonHistoryReader(),
         new JsonLinesReader(),
         new TensorBoardCsvReader(),
+        new MlflowMetricReader(),
         new CsvLogReader("csv", ','),
         new CsvLogReader("tsv", '\t'),
         new HtmlTableReader(),
@@ -29,6 +31,9 @@ public static class LogReaders
     public static readonly IReadOnlyList<(string Name, string LooksFor)> Folders = new[]
     {
         ("regimen", "a folder with metrics.csv and recipe.yaml (a Regimen run); fold-N/ folders (an experiment)"),
+        ("mlflow-run", "an MLflow run folder (mlruns/EXPERIMENT/RUN): its metrics/ files, one run aligned by step, " +
+            "with its params/"),
+        ("dvclive", "a dvclive folder: plots/metrics/**/*.tsv, one run aligned by step (train/loss.tsv: train/loss)"),
         ("folder", "any other folder: summary.csv, metrics.csv, trainer_state.json, log.txt, TensorBoard events, " +
             "TensorBoard CSV exports (one run), else every log file in it"),
     };

@@ -26,7 +26,8 @@ public static class RunFolders
     /// <summary>Whether <paramref name="path"/> is one run (an experiment, a Regimen run, another tool's run
     /// folder), which <see cref="LogReader"/> reads as such, rather than a folder of runs.</summary>
     public static bool IsOneRun(string path) => ExperimentDirectory.IsExperiment(path) || LogReader.IsRegimenRun(path)
-        || LogReader.RunFile(path) is not null;
+        || LogReader.RunFile(path) is not null || MlflowMetricReader.IsRun(path)
+        || DvcliveFolder.Metrics(path) is not null;
 
     public static RunFolder Scan(string path, ReadOptions options)
     {
@@ -75,6 +76,18 @@ public static class RunFolders
                     Numbered(logs, name)));
             }
             catch (RegimenException e) { skipped.Add(new SkippedPath(Relative(root, runFile), e.Message)); }
+            return;
+        }
+        if (MlflowMetricReader.IsRun(dir) || DvcliveFolder.Metrics(dir) is not null)
+        {
+            bool mlflow = MlflowMetricReader.IsRun(dir);
+            try
+            {
+                var logs = mlflow ? MlflowMetricReader.ReadRun(dir, name, options)
+                    : DvcliveFolder.Read(dir, name, options);
+                runs.Add(new FoundRun(name, dir, mlflow ? "MLflow run" : "dvclive", logs));
+            }
+            catch (RegimenException e) { skipped.Add(new SkippedPath(name, e.Message)); }
             return;
         }
         var events = EventFiles(dir);

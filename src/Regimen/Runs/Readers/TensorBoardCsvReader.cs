@@ -106,23 +106,12 @@ internal sealed partial class TensorBoardCsvReader : ILogReader
         }
         if (repeated)
             notes.Add("a step logged more than once (a restarted or resumed run): the later row's value is kept");
-        var steps = series.SelectMany(s => s.Values.Keys).Distinct().Order().ToList();
-        var rows = steps.Select(step => (IReadOnlyDictionary<string, double>)series
-            .Where(s => s.Values.ContainsKey(step)).ToDictionary(s => s.Name, s => s.Values[step])).ToList();
-        bool kerasEpochs = series.Any(s => s.Name.Contains("epoch_", StringComparison.OrdinalIgnoreCase));
-        bool consecutive = steps.Count > 0 && steps[0] is 0 or 1 && steps[^1] - steps[0] == steps.Count - 1;
-        notes.Add(kerasEpochs ? "Step is the epoch (Keras' epoch_* tags), as logged"
-            : consecutive ? "Step counts 0, 1, 2... with no gap: taken as the epoch, as logged"
-            : "Step is a training step, not an epoch (no epoch_* tag, steps with gaps): each logged step is " +
-              "judged as one epoch");
         notes.Add(files.Count == 1 ? $"one series from {Path.GetFileName(files[0])}"
             : $"{files.Count} TensorBoard CSV exports aligned by Step: " +
               string.Join(", ", series.Select(s => s.Name)));
-        var table = SeriesTable.FromRows(source, rows);
-        return LogAssembly.Build(table, new LogDescription
+        return StepSeries.Build(series, new LogDescription
         {
             Name = name, Source = source, Reader = "tensorboard-csv", Format = "tensorboard-csv", Notes = notes,
-            Epochs = steps.Select(s => (double)s).ToArray(),
         }, options);
     }
 
@@ -144,7 +133,7 @@ internal sealed partial class TensorBoardCsvReader : ILogReader
                 throw new RegimenException($"{file}:{line}: Step '{Cut(f[1])}' is not a whole number");
             if (!double.TryParse(f[2].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
                 throw new RegimenException($"{file}:{line}: Value '{Cut(f[2])}' is not a number");
-            if (!values.TryAdd((long)step, value)) { values[(long)step] = value; repeated = true; }
+            repeated |= StepSeries.Add(values, (long)step, value);
         }
         if (values.Count == 0) throw new RegimenException($"{file}: a TensorBoard CSV export with no rows");
         return values;

@@ -136,6 +136,8 @@ public sealed partial class TextLogParser
                 if (line[(cr + 1)..].Trim().Length > 0) { line = line[(cr + 1)..]; break; }
                 line = line[..cr];
             }
+            // A run of backspaces erases what is before it (a bar redrawn without a carriage return).
+            if (line.IndexOf('\b') >= 0) line = Erase(line);
             if (scratch.Length < line.Length) scratch = new char[Math.Max(line.Length, scratch.Length * 2)];
             if (line.IndexOf('\x1b') < 0)
             {
@@ -159,6 +161,20 @@ public sealed partial class TextLogParser
                 else i++;
             }
             return Untensor(scratch.AsSpan(0, n));
+        }
+
+        /// <summary>The line as a terminal shows it after its backspaces: the last non-blank state.</summary>
+        static string Erase(ReadOnlySpan<char> line)
+        {
+            var kept = new System.Text.StringBuilder();
+            string last = "";
+            for (int i = 0; i < line.Length; i++)
+            {
+                if (line[i] != '\b') { kept.Append(line[i]); continue; }
+                if ((i == 0 || line[i - 1] != '\b') && kept.ToString().Trim().Length > 0) last = kept.ToString();
+                if (kept.Length > 0) kept.Length--;
+            }
+            return kept.ToString().Trim().Length > 0 ? kept.ToString() : last;
         }
 
         /// <summary>
