@@ -51,7 +51,8 @@ internal static class UnloggedChanges
             if (level <= MinimumJump || step <= 0) continue;
             if (after.Select(x => sign * x).Min() <= before.Select(x => sign * x).Max()) continue;
             if (level < 2 * warningSe * spread * Math.Sqrt(1.0 / Before + 1.0 / After)) continue;
-            double settled = Enumerable.Range(i + 1, After - 1).Max(k => Math.Abs(values[k].Value - values[k - 1].Value));
+            double settled = Enumerable.Range(i + 1, After - 1)
+                .Max(k => Math.Abs(values[k].Value - values[k - 1].Value));
             if (step < IsolationMultiple * settled) continue;
             var trend = Enumerable.Range(Math.Max(0, i - 2 * Before), Math.Min(i, 2 * Before))
                 .Select(k => values[k]).ToList();
