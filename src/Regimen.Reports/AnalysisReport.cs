@@ -84,9 +84,17 @@ public static class AnalysisReport
     static string Fmt(string metric, double v) =>
         Monitor.Named(metric).Format(v);
 
-    /// <summary>A finding's evidence as "key value, ...": 4 significant digits, plain decimals.</summary>
-    public static string EvidenceText(Finding f) =>
-        string.Join(", ", f.Evidence.Select(e => $"{e.Key} {Units.Significant(e.Value, 4)}"));
+    /// <summary>A finding's evidence as "key value, ...": 4 significant digits, plain decimals; what cannot be
+    /// measured (yet: a noise from too few epochs, a gap without training accuracy) is named, not printed as NaN.
+    /// </summary>
+    public static string EvidenceText(Finding f)
+    {
+        var known = f.Evidence.Where(e => !double.IsNaN(e.Value))
+            .Select(e => $"{e.Key} {Units.Significant(e.Value, 4)}");
+        var unknown = f.Evidence.Where(e => double.IsNaN(e.Value)).Select(e => e.Key).ToList();
+        return string.Join(", ", unknown.Count == 0 ? known
+            : known.Append($"not measurable: {string.Join(", ", unknown)}"));
+    }
 
     static string Color(string severity) => severity switch
     {

@@ -11,8 +11,8 @@ internal sealed class Degradation : FindingKind
         "the final value is worse than the best by over 0.01 (absolute for accuracy, relative for loss; critical " +
         "over 0.03) and by the warning (critical) number of standard errors of the difference, the end being the " +
         "mean of the last (up to 3) epochs after the last epoch at the best value, whose noise averaging shrinks; " +
-        "not where the validation loss over those epochs is below its value at the best epoch (the smoother measure " +
-        "of the same images says the model got no worse); live, while the learning " +
+        "not, for validation accuracy, where the validation loss over those epochs is below its value at the best " +
+        "epoch (the smoother measure of the same predictions says the model got no worse); live, while the learning " +
         "rate is still at least half its peak and under 3/4 of the planned epochs are done, the noise is the larger " +
         "of that and the metric's epoch-to-epoch spread, and the fall must have lasted 2 epochs (not judged before " +
         "the spread can be measured): a fall at the peak learning rate is a swing until it outlasts the swings; " +
@@ -54,7 +54,7 @@ internal sealed class Degradation : FindingKind
         if (v.BeforeDecay && end.Count < 2) return null;
         // An accuracy that fell while the validation loss of the same images kept improving (below its value at the
         // best epoch over the same end): the smoother of the two says the model got no worse.
-        if (v.HigherIsBetter && LossImproved(v, from, end)) return null;
+        if (v.Metric == "val_acc" && LossImproved(v, from, end)) return null;
         double level = end.Average(p => p.Value);
         var noise = Noise.Difference(Of(best.Value), Of(level).Times(1 / Math.Sqrt(end.Count)));
         if (!v.HigherIsBetter) noise = noise.Times(1 / Math.Max(Math.Abs(best.Value), 1e-12));

@@ -56,18 +56,25 @@ internal sealed class Underfitting : FindingKind
         if (!stillLearning || !smallGap || (annealed && c.Log.PlannedEpochs is { } planned &&
             v.LastEpoch + 1 < planned))
             yield break;
+        bool trainLoss = c.Log.Has(e => e.TrainLoss);
         var evidence = new Dictionary<string, double>
         {
-            ["train_loss_drop_per_epoch"] = lossDrop, ["metric_gain_per_epoch"] = metricGain,
-            ["final_gap"] = v.Gap.Count > 0 ? v.Gap[^1].Gap : double.NaN,
+            [trainLoss ? "train_loss_drop_per_epoch" : "val_loss_drop_per_epoch"] = lossDrop,
+            ["metric_gain_per_epoch"] = metricGain,
         };
+        // A gap only where the log has training accuracy: none is no gap of NaN.
+        if (v.Gap.Count > 0) evidence["final_gap"] = v.Gap[^1].Gap;
         judgement.AddTo(evidence);
+        // What the learning rate did, where the log says: without it, only that the run had not converged.
+        string stopped = c.Series("lr").Count == 0
+            ? "with no sign of overfitting: it stopped before it converged (the log has no learning rate)."
+            : "with no sign of overfitting, and the learning rate still high: it stopped before it converged.";
         yield return new Finding
         {
             Kind = Id, Severity = annealed ? Severity.Info : Severity.Warning,
             FirstEpoch = lastValues[0].Epoch, LastEpoch = lastValues[^1].Epoch,
             Summary =
-                $"The run ended still improving: {(c.Log.Has(e => e.TrainLoss) ? "training" : "validation")} " +
+                $"The run ended still improving: {(trainLoss ? "training" : "validation")} " +
                       $"loss fell {lossDrop * 100:0.#} % per epoch and {v.Metric} " +
                       $"gained {(v.HigherIsBetter ? LogView.Points(metricGain) : $"{Units.Percent(metricGain)}")} " +
                           $"per epoch " +
@@ -75,8 +82,7 @@ internal sealed class Underfitting : FindingKind
                       (annealed
                           ? "with no sign of overfitting, as the learning rate annealed to its end: the schedule, " +
                             "not the model, set the limit, and a longer schedule would likely score higher."
-                          : "with no sign of overfitting, and the learning rate still high: it stopped before it " +
-                              "converged."),
+                          : stopped),
             Evidence = evidence,
             Noise = judgement.Text,
             Confidence = 0.6,
