@@ -198,6 +198,21 @@ public class NotebookReaderTests
     }
 
     [Fact]
+    public void AHuggingFaceTableOfEvaluationStepsIsReadStepByStep()
+    {
+        const string Html = "<table border=\"1\" class=\"dataframe\">\n<thead>\n<tr style=\"text-align: left;\">" +
+            "<th>Step</th><th>Training Loss</th><th>Validation Loss</th><th>Accuracy</th></tr>\n</thead>\n<tbody>" +
+            "<tr><td>500</td><td>0.690000</td><td>0.520000</td><td>0.780000</td></tr>\n" +
+            "<tr><td>1000</td><td>0.480000</td><td>0.450000</td><td>0.820000</td></tr>\n" +
+            "<tr><td>1500</td><td>0.410000</td><td>0.440000</td><td>0.830000</td></tr>\n</tbody>\n</table>";
+        var log = Assert.Single(LogReader.Read(Write("steps.ipynb",
+            Code(12, Display("display_data", Html, "<IPython.core.display.HTML object>")))));
+        Assert.Equal(3, log.Epochs.Count);
+        Assert.Equal((0.41, 0.83), (log.Epochs[2].TrainLoss!.Value, log.Epochs[2].ValAccuracy!.Value));
+        Assert.Contains(log.Columns, c => c.Role == "step");
+    }
+
+    [Fact]
     public void TqdmBarsOnStandardErrorAndPrintsOnStandardOutputAreOneLog()
     {
         var cells = Code(7,

@@ -27,12 +27,14 @@ internal sealed class ConsoleTableReader : ILineLogReader
     }
 
     /// <summary>
-    /// The column names of a header line: "epoch" first, names only, a loss or an accuracy among them.
+    /// The column names of a header line: "epoch" (or "step") first, names only, a loss or an accuracy among them.
     /// </summary>
     static string[]? Header(string line)
     {
         var names = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        if (names.Length < 2 || !names[0].Equals("epoch", StringComparison.OrdinalIgnoreCase)) return null;
+        // "epoch" first (fastai), or "Step" (the Hugging Face Trainer's table when it evaluates every N steps)
+        if (names.Length < 2 || !(names[0].Equals("epoch", StringComparison.OrdinalIgnoreCase) ||
+            names[0].Equals("step", StringComparison.OrdinalIgnoreCase))) return null;
         if (names.Any(n => Cell(n) is not null || n == "#na#")) return null;
         return names.Any(n => ColumnRoles.Classify(n).Quantity is "loss" or "acc" or "top5" or "error") ? names : null;
     }
