@@ -547,4 +547,23 @@ public class ColumnRoleTests
         Assert.Equal(0.052, mapped.Epochs[1].ValAccuracy!.Value, 6);
         Assert.Equal(5.6, mapped.Epochs[1].ValLoss!.Value, 6);
     }
+
+    /// <summary>Lightning's LearningRateMonitor writes its rows with a step and no epoch.</summary>
+    [Fact]
+    public void LearningRateMonitorRowsWithoutAnEpochGiveTheNextEpochsRate()
+    {
+        var dir = Path.Combine(TestData.TempDir("lightning-lr"), "version_0");
+        Directory.CreateDirectory(dir);
+        var rows = Enumerable.Range(0, 4).SelectMany(e => new[]
+        {
+            $",{(e < 2 ? "0.001" : "0.0001")},{e * 10},,,", $"{e},,{e * 10 + 9},{1.0 - 0.1 * e:F2},,",
+            $"{e},,{e * 10 + 9},,{0.5 + 0.05 * e:F2},{0.9 - 0.05 * e:F2}",
+        });
+        File.WriteAllText(Path.Combine(dir, "metrics.csv"),
+            "epoch,lr-AdamW,step,train_loss,val_acc,val_loss\n" + string.Join("\n", rows) + "\n");
+        var log = Assert.Single(LogReader.Read(dir));
+        Assert.Equal(new double?[] { 0.001, 0.001, 0.0001, 0.0001 }, log.Epochs.Select(e => e.LearningRate));
+        Assert.Contains(log.Columns, c => c.ToString() == "lr ← lr-AdamW");
+        Assert.Equal(0.65, log.Epochs[3].ValAccuracy!.Value, 6);
+    }
 }

@@ -160,11 +160,9 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
             Dictionary<string, (double First, double Last, double Sum, int Count)>>();
         var numeric = Enumerable.Range(0, t.Header.Length).Select(c => t.NumberColumn(c, strict: false) is not null)
             .ToArray();
-        foreach (var (line, f) in t.Rows)
+        void Add(Dictionary<string, (double First, double Last, double Sum, int Count)> values, int line,
+            string[] f)
         {
-            var epoch = t.Number(f, epochCol, line);
-            if (epoch is null) continue;
-            var values = byEpoch.TryGetValue((int)epoch, out var v) ? v : byEpoch[(int)epoch] = new();
             for (int c = 0; c < f.Length; c++)
             {
                 if (c == epochCol || !numeric[c] || t.Number(f, c, line) is not { } x) continue;
@@ -173,6 +171,22 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
                     : (x, x, x, 1);
             }
         }
+        // LearningRateMonitor's rows (lr-AdamW) carry a step and no epoch: they belong to the epoch logged next.
+        var pending = new List<(int Line, string[] Fields)>();
+        foreach (var (line, f) in t.Rows)
+        {
+            var epoch = t.Number(f, epochCol, line);
+            if (epoch is null)
+            {
+                pending.Add((line, f));
+                continue;
+            }
+            var values = byEpoch.TryGetValue((int)epoch, out var v) ? v : byEpoch[(int)epoch] = new();
+            foreach (var (l, p) in pending) Add(values, l, p);
+            pending.Clear();
+            Add(values, line, f);
+        }
+        if (byEpoch.Count > 0) foreach (var (l, p) in pending) Add(byEpoch.Last().Value, l, p);
         // A metric logged at several steps of an epoch (train_loss every 50 steps) stands for the epoch by its mean,
         // as Lightning's own on_epoch aggregation does: its last step alone is one noisy batch. A learning rate is
         // the epoch's first; validation and test metrics, logged once at the epoch's end, keep their last value.
