@@ -218,15 +218,27 @@ public sealed class NoiseModel
     /// of images out of n differ by multiples of 1/n, so two printed d-decimal values that differ by s (each off by
     /// half a unit of the last decimal) mean n >= 1 / (s + 10^-d). The binomial error on that many images is the most
     /// the evaluation noise can be: swings beyond it are beyond the evaluation noise whatever the true size. Null
-    /// where the size is known, or fewer than 3 distinct accuracies are logged.
+    /// where the size is known, or fewer than 3 distinct accuracies are logged. Read from the first 200 distinct
+    /// accuracies, as the inference reads them: a subset's smallest step is no smaller, the bound still holds.
     /// </summary>
-    public int? ValidationSizeAtLeast => ValidationSize is not null ? null : atLeast ??= SmallestStep();
+    public int? ValidationSizeAtLeast
+    {
+        get
+        {
+            if (ValidationSize is not null) return null;
+            if (!atLeastKnown) (atLeast, atLeastKnown) = (SmallestStep(), true);
+            return atLeast;
+        }
+    }
 
     int? atLeast;
+    bool atLeastKnown;
 
     int? SmallestStep()
     {
-        var values = series["val_acc"].Select(p => p.Value).Where(IsInferenceValue).Distinct().Order().ToList();
+        // The values the inference reads (a subset's smallest step is no smaller: the bound it gives still holds).
+        var values = series["val_acc"].Select(p => p.Value).Where(IsInferenceValue).Distinct().Take(InferenceValues)
+            .Order().ToList();
         if (values.Count < 3) return null;
         int decimals = values.Max(v => Enumerable.Range(1, 8).FirstOrDefault(d => Math.Abs(v - Math.Round(v, d)) < 1e-9)
             is var d and > 0 ? d : 8);

@@ -41,6 +41,9 @@ internal static class UnloggedChanges
         for (int i = Before; i + After <= values.Count; i++)
         {
             if (jumps.Count > 0 && values[i].Epoch - jumps[^1] <= After) continue;
+            // The cheap tests first (a log of 10^6 epochs): a step the right way, 3 times the next change.
+            double rise = sign * (values[i].Value - values[i - 1].Value);
+            if (rise <= 0 || rise < IsolationMultiple * Math.Abs(values[i + 1].Value - values[i].Value)) continue;
             int spacing = values[i].Epoch - values[i - 1].Epoch;
             if (Enumerable.Range(i - Before + 1, Before + After - 1).Any(k => values[k].Epoch - values[k - 1].Epoch
                     != spacing)) continue;

@@ -41,14 +41,16 @@ internal sealed class Oscillation : FindingKind
     {
         var v = c.View;
         int count = v.Values.Count;
-        if (Swings(c, CollectionsMarshal.AsSpan(v.Values)[Math.Max(0, count - Window)..]) is { } last)
+        // The evaluation noise once per run, not per stretch: a log of 10^6 epochs has 10^6 stretches.
+        var evaluation = EvaluationNoise(v);
+        if (Swings(c, CollectionsMarshal.AsSpan(v.Values)[Math.Max(0, count - Window)..], evaluation) is { } last)
         {
             yield return last.Finding(v, Severity.Warning, "");
             yield break;
         }
         // An earlier stretch, judged only against the binomial noise (a known validation size): the strongest one.
-        if (EvaluationNoise(v) is null) yield break;
-        if (Strongest(c, count - Window) is { } earlier)
+        if (evaluation is null) yield break;
+        if (Strongest(c, count - Window, evaluation) is { } earlier)
             yield return earlier.Finding(v, Severity.Info, $" (then it settled: not in the last {Window} epochs)");
     }
 
@@ -56,19 +58,20 @@ internal sealed class Oscillation : FindingKind
     /// The swinging stretch of <see cref="Window"/> epochs starting before <paramref name="starts"/> with the most
     /// standard errors (the first of equals), or null. A log of 10^6 epochs has 10^6 stretches: none is copied.
     /// </summary>
-    static Swing? Strongest(RunCheck c, int starts)
+    static Swing? Strongest(RunCheck c, int starts, Func<double, Noise> evaluation)
     {
         var values = CollectionsMarshal.AsSpan(c.View.Values);
         Swing? best = null;
         for (int i = 0; i < starts; i++)
-            if (Swings(c, values.Slice(i, Window)) is { } swing
+            if (Swings(c, values.Slice(i, Window), evaluation) is { } swing
                 && (best is null || swing.Judgement.Sigmas.CompareTo(best.Judgement.Sigmas) > 0))
                 best = swing;
         return best;
     }
 
     /// <summary>A stretch of epochs that swings beyond the noise without a trend, or null.</summary>
-    static Swing? Swings(RunCheck c, ReadOnlySpan<(int Epoch, double Value)> tail)
+    static Swing? Swings(RunCheck c, ReadOnlySpan<(int Epoch, double Value)> tail,
+        Func<double, Noise>? evaluation)
     {
         var v = c.View;
         if (tail.Length < 6) return null;
@@ -89,7 +92,7 @@ internal sealed class Oscillation : FindingKind
         if (TrendSigmas(tail) >= 2) return null;
         double effect;
         Noise noise;
-        if (EvaluationNoise(v) is { } one)
+        if (evaluation is { } one)
         {
             // Evaluation noise alone gives a mean |change| of sqrt(2/pi) SE of a difference, known to within
             // sqrt(1 - 2/pi) SE over the square root of the number of changes: the excess over it, in those units.
