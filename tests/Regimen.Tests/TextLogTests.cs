@@ -102,6 +102,37 @@ public class TextLogTests
         Assert.Equal(new[] { "fool_acc", "orig_acc" }, log.OtherSeries.Keys.Order());
     }
 
+    /// <summary>PaddlePaddle's loop prints training and evaluation alike; the line before says which it is.</summary>
+    [Fact]
+    public void APhaseAnnouncedOnTheLineBeforeAnEpochLineIsThatLinesPhase()
+    {
+        var log = ReadOne("paddle.txt", "testing in eval mode……\nepoch: 0,  loss is: 2.5047, acc is: 0.0708\n" +
+            "epoch: 0,  loss is: 0.6285, acc is: 0.7797\ntesting in eval mode……\n" +
+            "epoch: 0,  loss is: 0.4866, acc is: 0.8352\nNow continue training……\nNew model has been saved!\n\n" +
+            "epoch: 1,  loss is: 0.3674, acc is: 0.8732\ntesting in eval mode……\n" +
+            "epoch: 1,  loss is: 0.5759, acc is: 0.8035\nNow continue training……\n");
+        Assert.Equal(2, log.Epochs.Count);
+        Near(0.7797, log.Epochs[0].TrainAccuracy);
+        Near(0.8352, log.Epochs[0].ValAccuracy);                       // the evaluation after the epoch, not before
+        Near(0.3674, log.Epochs[1].TrainLoss);
+        Near(0.5759, log.Epochs[1].ValLoss);
+    }
+
+    /// <summary>numpy arrays printed as values, averages beside last-batch values, the rate's long name.</summary>
+    [Fact]
+    public void BracketedNumbersAveragesAndTheCurrentLearningRateAreRead()
+    {
+        var log = ReadOne("train.log",
+            "2018-01-24 23:55:23,455 INFO    : Epoch: [0][300/320]\t Loss [ 0.69090915] Avg Loss [ 0.6879074] " +
+            "Accuracy 0.587\nCurrent learning rate: 0.1\n" +
+            "2018-01-24 23:56:05,922 INFO    : Epoch: [1][300/320]\t Loss [ 0.70943892] Avg Loss [ 0.66423595] " +
+            "Accuracy 0.63075\nCurrent learning rate: 0.010000000000000002\n");
+        Assert.Equal(2, log.Epochs.Count);
+        Near(0.66423595, log.Epochs[1].TrainLoss);                      // the average, not the last batch's
+        Near(0.01, log.Epochs[1].LearningRate);
+        Near(0.587, log.Epochs[0].TrainAccuracy);
+    }
+
     [Fact]
     public void AUnitBeforePaddedSpacesIsNoPartOfTheKey()
     {

@@ -121,7 +121,8 @@ public static class ColumnRoles
         string core = string.Concat(kept);
         if (core.StartsWith("lr", StringComparison.Ordinal) && (core.Length == 2 || !char.IsAsciiLetter(core[2]) ||
             kept[0] == "lr")
-            || core.StartsWith("learningrate", StringComparison.Ordinal) || core is "currentlr" or "baselr")
+            || core.StartsWith("learningrate", StringComparison.Ordinal) || core is "currentlr" or "baselr"
+            || core is "currentlearningrate" or "baselearningrate" or "curlr")
             return new ColumnName(phase, "lr");
         if (Loss.Contains(core)) return new ColumnName(phase, "loss");
         if (Acc.Contains(core)) return new ColumnName(phase, "acc");

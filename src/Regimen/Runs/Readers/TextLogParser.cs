@@ -58,6 +58,9 @@ public sealed partial class TextLogParser
     int segment, segmentFirst = int.MinValue, lastEpoch = int.MinValue, implicitEpochs;
     bool sawMarker;
     Phase blockPhase;
+    /// <summary>Whether the last line that counted was a phase announced without values ("testing in eval mode").
+    /// </summary>
+    bool announced;
     readonly Dictionary<string, string?>[] names = { new(), new(), new() };
 
     /// <summary>
@@ -101,8 +104,11 @@ public sealed partial class TextLogParser
             sawMarker = true;
             StartEpoch(epoch, completed);
             if (line.Total is not null) current!.Total = line.Total;
-            blockPhase = line.MarkerPhase;
+            // "testing in eval mode……" then "epoch: 3,  loss is: ..": the line before said the phase (PaddlePaddle
+            // prints training and evaluation alike).
+            if (!announced || line.MarkerPhase != Phase.None) blockPhase = line.MarkerPhase;
         }
+        announced = false;
         var phaseWords = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(lines.PhaseWords)
             .Slice(line.PhaseStart, line.PhaseCount);
         var pairs = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(lines.Pairs)
@@ -141,7 +147,11 @@ public sealed partial class TextLogParser
             current = null;
         }
         // "Eval begin...", "Test: [ 10/50] ...", "val Loss: ...": the lines below belong to that phase too.
-        if (phaseWords.Length > 0 && phaseWords[0].At <= line.FirstKey) blockPhase = phaseWords[0].Phase;
+        if (phaseWords.Length > 0 && phaseWords[0].At <= line.FirstKey)
+        {
+            blockPhase = phaseWords[0].Phase;
+            announced = pairs.Length == 0 && line.Marker is null;
+        }
     }
 
     /// <summary>
@@ -376,11 +386,17 @@ public sealed partial class TextLogParser
         value = 0; end = start; runningAverage = false; percent = false;
         int i = start;
         while (i < s.Length && s[i] is ' ' or '\t') i++;
-        bool bracket = i < s.Length && s[i] == '[';   // PaddlePaddle prints arrays: "loss is: [2.3026]"
-        if (bracket) i++;
+        // PaddlePaddle prints arrays: "loss is: [2.3026]"; numpy pads them: "Loss [ 0.69090915]"
+        bool bracket = i < s.Length && s[i] == '[';
+        if (bracket)
+        {
+            i++;
+            while (i < s.Length && s[i] == ' ') i++;
+        }
         if (!Number(s, i, out value, out int after)) return false;
         if (bracket)
         {
+            while (after < s.Length && s[after] == ' ') after++;
             if (after >= s.Length || s[after] != ']') return false;
             after++;
         }

@@ -273,7 +273,9 @@ public sealed partial class TextLogParser
                 int next = i + 1;
                 if (!separator && c == ' ') while (next < s.Length && s[next] == ' ') next++;
                 bool spaced = !separator && c == ' ' && i > 0 && char.IsAsciiLetterOrDigit(s[i - 1]) &&
-                              next < s.Length && (char.IsAsciiDigit(s[next]) || s[next] is '-' or '.');
+                              next < s.Length && (char.IsAsciiDigit(s[next]) || s[next] is '-' or '.' ||
+                                  s[next] == '[' && next + 1 < s.Length && (s[next + 1] == ' ' ||
+                                      char.IsAsciiDigit(s[next + 1])));
                 if (!separator && !spaced) continue;
                 if (!TryValue(s, i + 1, out var value, out int end, out bool runningAverage, out bool percent))
                     continue;
@@ -288,6 +290,9 @@ public sealed partial class TextLogParser
                 if (key.Length == 0) continue;
                 if (spaced && !KnownQuantity(key)) continue;
                 firstKey = Math.Min(firstKey, keyStart);
+                // "Avg Loss [ 0.57]" beside "Loss [ 0.56]": an average is the epoch's so far, not one batch's.
+                runningAverage |= key.StartsWith("avg", StringComparison.OrdinalIgnoreCase) ||
+                    key.StartsWith("average", StringComparison.OrdinalIgnoreCase);
                 var (at, length) = into.AddKey(key);
                 into.Pairs.Add(new ScannedPair(at, length, keyStart, value, runningAverage, percent));
                 i = end - 1;
