@@ -221,4 +221,31 @@ public class ExpertReadingTests
             0.747, 0.7547, 0.7584, 0.7512, 0.7666, 0.7816, 0.7931, 0.7503, 0.7964 };
         Assert.Empty(Findings(Log(val), "schedule-shift"));
     }
+
+    [Fact]
+    public void AOneBatchTrainingLossThatJumpsWhileValidationHoldsIsNoDivergence()
+    {
+        // mnist-testset-md (gather6): the printed train loss is the last batch's, 0.00095 at epoch 4 and 0.081 at 6,
+        // while the test loss stays 0.02-0.03 and the test accuracy 99.3 %.
+        var train = new[] { 0.0825, 0.0139, 0.0232, 0.00095, 0.0343, 0.0809, 0.0409, 0.0531, 0.0030, 0.0124 };
+        var valLoss = new[] { 0.0491, 0.0339, 0.0387, 0.0296, 0.0228, 0.0219, 0.0277, 0.0208, 0.0264, 0.0229 };
+        var val = new[] { 0.9853, 0.9895, 0.9867, 0.9905, 0.9928, 0.9932, 0.9912, 0.9933, 0.9913, 0.9924 };
+        Assert.Empty(Findings(Log(val, train, valLoss), "divergence"));
+        // The same jump with the validation loss blowing up with it is one.
+        var blown = valLoss.Select((l, i) => i == 5 ? 0.9 : l).ToArray();
+        Assert.Single(Findings(Log(val, train, blown), "divergence"));
+    }
+
+    [Fact]
+    public void TheBestOfFiveNoisyEpochsOverAnEarlierOneIsNoProgress()
+    {
+        // nb-keras-mushroom (gather4): 482 validation images; the last five 33.2, 33.6, 30.3, 32.0, 30.7 % against
+        // 30.3 % before: +3.3 pt, 1.1 SE of a difference, is the noise of a maximum of five.
+        var val = new[] { 0.2531, 0.2801, 0.2469, 0.249, 0.3029, 0.332, 0.3361, 0.3029, 0.3195, 0.3071 };
+        var f = Findings(Log(val) with { ValidationSize = 482 }, "plateau");
+        Assert.Single(f);
+        // A climb that is well beyond it is progress: the last five 2 points an epoch above the rest.
+        var climbing = val.Select((x, i) => i < 5 ? x : 0.35 + 0.02 * i).ToArray();
+        Assert.Empty(Findings(Log(climbing) with { ValidationSize = 482 }, "plateau"));
+    }
 }

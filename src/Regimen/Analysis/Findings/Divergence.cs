@@ -13,7 +13,9 @@ internal sealed class Divergence : FindingKind
         "a NaN or infinite loss, or a training loss above 3 times its running minimum, or a validation loss above 3 " +
         "times its running minimum while the training loss is above 1.5 times its own (both losses blew up); the " +
         "losses that jumped must be back to at least half their first epoch's (a rise from a near-zero minimum that " +
-        "stays far below where the training started is the noise of a nearly memorized training set)";
+        "stays far below where the training started is the noise of a nearly memorized training set); a training " +
+        "loss's jump needs the validation side to agree where it is logged at that epoch (validation loss above 1.5 " +
+        "times its running minimum, or validation accuracy more than the gap threshold below its running best)";
     public override IReadOnlyList<RecommendationKind> Answers { get; } =
         new[] { RecommendationRegistry.StabilizeOptimization };
 
@@ -36,7 +38,7 @@ internal sealed class Divergence : FindingKind
         foreach (var (epoch, value) in c.Series("train_loss"))
         {
             if (min < double.MaxValue && value > c.Options.DivergenceFactor * min && epoch > v.FirstEpoch + 1
-                && BackToTheStart(value, c.Series("train_loss")))
+                && BackToTheStart(value, c.Series("train_loss")) && Corroborated(c, epoch))
             {
                 yield return new Finding
                 {
@@ -51,6 +53,25 @@ internal sealed class Divergence : FindingKind
             min = Math.Min(min, value);
         }
         if (BothLosses(c) is { } both) yield return both;
+    }
+
+    /// <summary>
+    /// Whether the validation side says the training blew up at <paramref name="epoch"/>, where the log has it
+    /// there: the validation loss above 1.5 times its running minimum, or the validation accuracy over the gap
+    /// threshold below its running best. A training loss printed from one batch (a progress bar's last value)
+    /// jumps 80-fold between epochs while a model at 99.4 % on its validation images has lost nothing.
+    /// </summary>
+    static bool Corroborated(RunCheck c, int epoch)
+    {
+        var e = c.Log.Epochs.FirstOrDefault(x => x.Epoch == epoch);
+        if (e is null || e.ValLoss is null && e.ValAccuracy is null) return true;
+        var before = c.Log.Epochs.Where(x => x.Epoch < epoch).ToList();
+        if (e.ValLoss is { } vl && before.Where(x => x.ValLoss is not null).Select(x => x.ValLoss!.Value)
+                .DefaultIfEmpty(double.NaN).Min() is var least && !double.IsNaN(least) && !(vl <= 1.5 * least))
+            return true;
+        return e.ValAccuracy is { } va && before.Where(x => x.ValAccuracy is not null)
+            .Select(x => x.ValAccuracy!.Value).DefaultIfEmpty(double.NaN).Max() is var top && !double.IsNaN(top)
+            && top - va > c.Options.GapWarning;
     }
 
     /// <summary>The share of its first epoch's value a loss that jumped must be back to for a blow-up.</summary>

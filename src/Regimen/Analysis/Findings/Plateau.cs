@@ -11,11 +11,15 @@ internal sealed class Plateau : FindingKind
     public override string Name => Id;
     public override string Documentation =>
         "over the last 5 epochs (`--plateau-epochs`) the best value gained less than 0.002 (relative for losses, " +
-        "`--plateau-delta`) or less than one standard error of the difference: no gain the noise would not explain; " +
+        "`--plateau-delta`) or less than two standard errors of the difference (the window's best is the largest " +
+        "of 5 noisy values): no gain the noise would not explain; " +
         "info when the learning rate has already annealed (converged), warning otherwise or below `--target`";
     public override int MinimumEpochs(AnalysisOptions o) => o.PlateauEpochs + 2;
     public override IReadOnlyList<RecommendationKind> Answers { get; } = new[] { RecommendationRegistry.BreakPlateau };
     public override string? AnsweredSeverity => Severity.Warning;
+
+    /// <summary>Standard errors of the difference a gain of the window's best needs to be progress.</summary>
+    const double ProgressSe = 2;
 
     public override IEnumerable<Finding> Detect(RunCheck c)
     {
@@ -29,7 +33,9 @@ internal sealed class Plateau : FindingKind
         double gain = v.HigherIsBetter ? bestTail - bestBefore
             : (bestBefore - bestTail) / Math.Max(Math.Abs(bestBefore), 1e-12);
         var judgement = Judgement.Of(v, gain, v.DifferenceNoise(bestTail, bestBefore));
-        if (gain >= o.PlateauDelta && judgement.Beyond(1)) yield break;
+        // The best of the window is the largest of 5 noisy values, above their level by about 1.2 SE of one value
+        // from noise alone: a gain is progress only beyond 2 SE of the difference (2.8 SE of one value).
+        if (gain >= o.PlateauDelta && judgement.Beyond(ProgressSe)) yield break;
         bool annealed = v.Annealed;
         bool belowTarget = o.Target is { } target && v.Better(target, bestTail) && v.Better(target, bestBefore);
         double best = v.HigherIsBetter ? Math.Max(bestBefore, bestTail) : Math.Min(bestBefore, bestTail);
