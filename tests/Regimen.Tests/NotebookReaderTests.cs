@@ -123,6 +123,24 @@ public class NotebookReaderTests
         Assert.Contains(logs[0].Notes, n => n.Contains("code cells 2 (In [2]), 3 (In [3]) (of 4 cells)"));
     }
 
+    [Theory]
+    [InlineData("157/157 - 1s - loss: 2.1033 - accuracy: 0.6555 - 1s/epoch - 7ms/step\n", 2.1033, 0.6555)]
+    [InlineData("Test loss: 2.1033\nTest accuracy: 65.55\n", 2.1033, 0.6555)]
+    public void AnEvaluationAfterAFitWithoutValidationIsItsLastEpochsHeldOutScore(string output, double loss,
+        double accuracy)
+    {
+        var fit = string.Concat(Enumerable.Range(1, 4).Select(e =>
+            $"Epoch {e}/4\n782/782 - 22s - loss: {1.5 - 0.3 * e:F4} - accuracy: {0.5 + 0.1 * e:F4}\n"));
+        var log = Assert.Single(LogReader.Read(Write("trainonly.ipynb", Code(9, Stream(fit)),
+            Code(10, Stream(output)), Code(11, Stream("saved\n")))));
+        Assert.Equal(4, log.Epochs.Count);
+        Assert.Null(log.Epochs[2].ValAccuracy);
+        Assert.Equal((loss, accuracy), (log.Epochs[3].ValLoss!.Value, Math.Round(log.Epochs[3].ValAccuracy!.Value, 6)));
+        Assert.Contains(log.Columns, c => c.ToString() == "val_acc ← cell 2 (In [10])'s evaluation");
+        Assert.Contains(log.Notes, n => n.Contains("the evaluation printed by cell 2 (In [10]) after it"));
+        Assert.DoesNotContain("val_acc", log.NotFound);
+    }
+
     static string FastaiTable(params string[] rows) =>
         "<table border=\"1\" class=\"dataframe\">\n  <thead>\n    <tr style=\"text-align: left;\">\n" +
         "      <th>epoch</th>\n      <th>train_loss</th>\n      <th>valid_loss</th>\n      <th>error_rate</th>\n" +

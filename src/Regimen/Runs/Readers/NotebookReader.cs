@@ -65,12 +65,60 @@ internal sealed partial class NotebookReader : ILogReader
         var from = $"read from a Jupyter notebook: the outputs of {(chosen.Count == 1 ? "code cell" : "code cells")} " +
             $"{string.Join(", ", chosen.Select(c => c.Label))} (of {total} {(total == 1 ? "cell" : "cells")}), by " +
             $"the {reader.Name} reader";
-        return logs.Select(l =>
+        var result = logs.Select(l =>
         {
             var notes = new List<string> { from };
             notes.AddRange(l.Notes);
             return l with { Reader = Name, Notes = notes };
         }).ToList();
+        // A fit without validation data, then model.evaluate (or prints of the test loss and accuracy) in a later
+        // cell: that evaluation is the run's held-out score, at its last epoch.
+        if (result.Count > 0 && !result.Any(l => l.Epochs.Any(e => e.ValLoss is not null || e.ValAccuracy is not null))
+            && cells.Where(c => c.Number > chosen[^1].Number).Select(Evaluation).FirstOrDefault(e => e is not null)
+                is var (evaluated, loss, accuracy))
+        {
+            var last = result[^1];
+            var epochs = last.Epochs.ToList();
+            epochs[^1] = epochs[^1] with { ValLoss = loss, ValAccuracy = accuracy };
+            var columns = last.Columns.ToList();
+            if (loss is not null) columns.Add(new ColumnMapping("val_loss", $"cell {evaluated.Label}'s evaluation"));
+            if (accuracy is not null)
+                columns.Add(new ColumnMapping("val_acc", $"cell {evaluated.Label}'s evaluation"));
+            result[^1] = last with
+            {
+                Epochs = epochs,
+                Columns = columns,
+                NotFound = last.NotFound.Where(r => !(r == "val_loss" && loss is not null ||
+                    r == "val_acc" && accuracy is not null)).ToList(),
+                Notes = last.Notes.Append($"the fit has no validation data: the evaluation printed by cell " +
+                    $"{evaluated.Label} after it is the held-out score of the last epoch").ToList(),
+            };
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// A cell whose output is one evaluation and no epoch (Keras' evaluate: "157/157 - 1s - loss: 2.10 - accuracy:
+    /// 0.66"; "Test loss: 1.29" / "Test accuracy: 0.78"): its loss and accuracy, else null.
+    /// </summary>
+    static (Cell Cell, double? Loss, double? Accuracy)? Evaluation(Cell cell)
+    {
+        var parser = new TextLogParser();
+        var epochs = new List<TextEpoch>();
+        foreach (var line in cell.Lines) parser.Feed(line, epochs);
+        parser.Complete(epochs);
+        // without epoch numbers each validation value ends an epoch: "Test loss" and "Test accuracy" are two
+        if (parser.MarkerLines > 0 || epochs.Count is 0 or > 3) return null;
+        double? Get(string quantity)
+        {
+            foreach (var (key, value) in epochs.SelectMany(e => e.Values))
+                if (ColumnRoles.Classify(key).Quantity == quantity && key is "train_loss" or "val_loss" or
+                    "train_acc" or "val_acc")
+                    return quantity == "acc" && value > 1 && value <= 100 ? value / 100 : value;
+            return null;
+        }
+        var (loss, accuracy) = (Get("loss"), Get("acc"));
+        return loss is null && accuracy is null ? null : (cell, loss, accuracy);
     }
 
     /// <summary>
