@@ -134,6 +134,18 @@ public class TextLogTests
     }
 
     [Fact]
+    public void HeaderLinesWithCountsOpenNoEpochAndNameNoSeries()
+    {
+        var log = ReadOne("train.log", "INFO - Train: 6552 images\nINFO - Valid: 818 images\n" +
+            "INFO - Classes detected: 102\nINFO - Training started | Device: cpu | Batch: 32\n" +
+            "INFO - [cnn | Epoch 1/2] Train Loss: 4.3613 | Train Acc: 2.32% | Val Loss: 4.1627 | Val Acc: 5.62%\n" +
+            "INFO - [cnn | Epoch 2/2] Train Loss: 3.8980 | Train Acc: 6.41% | Val Loss: 3.5754 | Val Acc: 14.06%\n");
+        Assert.Equal(new[] { 1, 2 }, log.Epochs.Select(e => e.Epoch));
+        Assert.Contains(log.Columns, c => c.ToString() == "train_acc ← Train Acc");
+        Near(0.1406, log.Epochs[1].ValAccuracy);
+    }
+
+    [Fact]
     public void AUnitBeforePaddedSpacesIsNoPartOfTheKey()
     {
         var log = ReadOne("units.log", "Epoch 1/2 time 12 ms  loss: 0.90 acc: 0.60\n" +

@@ -126,7 +126,11 @@ public sealed partial class TextLogParser
             double value = pair.Value;
             if (name.EndsWith("_acc", StringComparison.Ordinal) && (value is < 0 or > 100
                 || !pair.Percent && value > 1 && value == Math.Floor(value) && PhaseWord(key) != Phase.None))
+            {
+                // "Train: 6552 images" names no series: the report names train_acc after the key that gave it.
+                if (keys.TryGetValue(name, out var shown) && key.SequenceEqual(shown)) keys.Remove(name);
                 continue;
+            }
             if (line.Best)
             {
                 current?.Fill(name, value);
@@ -134,7 +138,10 @@ public sealed partial class TextLogParser
             }
             if (current is null)
             {
-                if (sawMarker) continue;
+                // Before any epoch number, only a metric opens an epoch ("Test set: Average loss: .."), not a setting
+                // printed in the header ("Classes detected: 102", "Batch: 32").
+                if (sawMarker || ColumnRoles.Classify(name).Quantity is not ("loss" or "acc" or "top5" or "error"))
+                    continue;
                 current = new EpochAccumulator(++implicitEpochs, Line) { Implicit = true };
             }
             current.Add(name, value, line.StepLine, pair.RunningAverage || line.ProgressBar);
