@@ -248,4 +248,14 @@ public class ExpertReadingTests
         var climbing = val.Select((x, i) => i < 5 ? x : 0.35 + 0.02 * i).ToArray();
         Assert.Empty(Findings(Log(climbing) with { ValidationSize = 482 }, "plateau"));
     }
+
+    [Fact]
+    public void ALevelAfterADipIsNoUnloggedChange()
+    {
+        // tf1-lenet-trafficsign (gather6), epochs 40-56 at a constant learning rate: one dip to 51.6 % at 47, then
+        // 65-66 % again: the mean of the 3 epochs before 50 is low, their best is not.
+        var val = new[] { 0.640, 0.641, 0.643, 0.642, 0.642, 0.642, 0.636, 0.516, 0.65, 0.615, 0.659, 0.657, 0.659,
+            0.658, 0.659, 0.66, 0.659 };
+        Assert.Empty(Findings(Log(val, first: 40), "schedule-shift"));
+    }
 }

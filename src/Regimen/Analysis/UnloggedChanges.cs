@@ -25,7 +25,8 @@ internal static class UnloggedChanges
     /// <summary>
     /// Where a log records neither a learning rate nor a schedule, the epochs at which the metric's level jumps for
     /// good, the way a step decay of an unlogged learning rate makes it (steplr-signs-md: 67 % to 82 % at epoch 6,
-    /// then flat): the mean of the 4 epochs from the change beats that of the 3 before by over 3 points and by twice
+    /// then flat): the mean of the 4 epochs from the change beats that of the 3 before, and the best of them, by over 3
+    /// points, that of the 3 before by twice
     /// the warning number of standard errors of the run's own epoch-to-epoch spread (it is looked for at every
     /// epoch), every one of those 4 epochs beats every one of the 3, the step at the change is 3 times any change
     /// of the 4 epochs after it (the curve settles) and 5 times the trend of the 6 epochs before it per epoch (not
@@ -51,7 +52,9 @@ internal static class UnloggedChanges
             var after = Enumerable.Range(i, After).Select(k => values[k].Value).ToList();
             double level = sign * (after.Average() - before.Average()), step = sign * (values[i].Value -
                 values[i - 1].Value);
-            if (level <= MinimumJump || step <= 0) continue;
+            // ... and over the best of the epochs before by as much: a dip before the change lowers their mean only.
+            if (level <= MinimumJump || step <= 0
+                || sign * after.Average() - before.Max(x => sign * x) <= MinimumJump) continue;
             if (after.Select(x => sign * x).Min() <= before.Select(x => sign * x).Max()) continue;
             if (level < 2 * warningSe * spread * Math.Sqrt(1.0 / Before + 1.0 / After)) continue;
             double settled = Enumerable.Range(i + 1, After - 1)
