@@ -126,26 +126,37 @@ public class CtrlCTests
                 TestData.MetricsWithoutTiming(new RunDirectory(Path.Combine(experiment, f))));
     }
 
-    [Fact]
-    public void CtrlCDuringEvolveStopsTheTrialAfterItsBatchAndThePrintedCommandContinuesWithoutRetrainingAny()
+    /// <summary>
+    /// Starts `evolve` on a deliberately flawed tiny recipe, presses Ctrl-C once the baseline is finished and the
+    /// child trial t001 is training, and checks the graceful stop: exit 130, the message, no trial process left.
+    /// </summary>
+    static (Child Child, string Workspace, string Data) EvolveInterruptedInTheChildTrial(string name, int exitWaitMs,
+        params string[] launcher)
     {
-        var data = TestData.WriteIdxDataset(TestData.TempDir("ctrlc-evolve-data"), trainCount: 1024, testCount: 100);
-        var recipe = Path.Combine(TestData.TempDir("ctrlc-evolve-recipe"), "flawed.yaml");
+        var data = TestData.WriteIdxDataset(TestData.TempDir($"{name}-data"), trainCount: 1024, testCount: 100);
+        var recipe = Path.Combine(TestData.TempDir($"{name}-recipe"), "flawed.yaml");
         File.WriteAllText(recipe, TestData.TinyRecipe(epochs: 3));
-        var workspace = Path.Combine(TestData.TempDir("ctrlc-evolve"), "ws");
-        var child = Start("evolve", recipe, "--workspace", workspace, "--budget", "1", "--seeds", "1", "--data", data,
-            "--set", "optimizer.lr=2.0", "--set", "data.validation=holdout", "--set", "data.val_fraction=0.25");
-        // Ctrl-C once the baseline is finished and the child trial is training.
+        var workspace = Path.Combine(TestData.TempDir(name), "ws");
+        var child = Start(["evolve", recipe, "--workspace", workspace, "--budget", "1", "--seeds", "1", "--data", data,
+            .. launcher, "--set", "optimizer.lr=2.0", "--set", "data.validation=holdout", "--set",
+            "data.val_fraction=0.25"]);
         var childLog = Path.Combine(workspace, "trials", "t001", "train-1.log");
         WaitFor(() => File.Exists(childLog) && File.ReadAllText(childLog).Contains("epoch 0 step"), child,
             "the child trial's training");
         Interrupt(child.Process);
-        Assert.True(child.Process.WaitForExit(120_000), child.Output);
+        Assert.True(child.Process.WaitForExit(exitWaitMs), child.Output);
         child.Process.WaitForExit();
         Assert.True(child.Process.ExitCode == 130, $"exit code {child.Process.ExitCode}: {child.Output}");
         Assert.Contains("Ctrl-C: stopping the running trials after their current batch", child.Output);
-        Assert.Contains("interrupted: t001 stopped after the current batch", child.Output);
         Assert.Empty(EvolveKillTests.TrialProcesses(workspace));
+        return (child, workspace, data);
+    }
+
+    [Fact]
+    public void CtrlCDuringEvolveStopsTheTrialAfterItsBatchAndThePrintedCommandContinuesWithoutRetrainingAny()
+    {
+        var (child, workspace, data) = EvolveInterruptedInTheChildTrial("ctrlc-evolve", 120_000);
+        Assert.Contains("interrupted: t001 stopped after the current batch", child.Output);
 
         // The trial is interrupted, not failed, and its run holds a recovery checkpoint.
         var ledger = new Regimen.Evolve.Ledger(Path.Combine(workspace, "ledger.jsonl"));
@@ -193,30 +204,10 @@ public class CtrlCTests
     [Fact]
     public void CtrlCDuringEvolveOnSlurmCancelsTheArrayAndThePrintedCommandContinues()
     {
-        if (!SlurmTests.ClusterUp())
-        {
-            Assert.True(Environment.GetEnvironmentVariable("REGIMEN_REQUIRE_SLURM") != "1", "no Slurm cluster " +
-                "answers sinfo: run scripts/slurm-local");
-            return;   // a developer machine without Slurm: CI runs this test for real
-        }
-        var data = TestData.WriteIdxDataset(TestData.TempDir("ctrlc-slurm-data"), trainCount: 1024, testCount: 100);
-        var recipe = Path.Combine(TestData.TempDir("ctrlc-slurm-recipe"), "flawed.yaml");
-        File.WriteAllText(recipe, TestData.TinyRecipe(epochs: 3));
-        var workspace = Path.Combine(TestData.TempDir("ctrlc-slurm"), "ws");
-        var child = Start("evolve", recipe, "--workspace", workspace, "--budget", "1", "--seeds", "1", "--data", data,
-            "--launcher", "slurm", "--slurm-poll", "0.5", "--set", "optimizer.lr=2.0", "--set",
-            "data.validation=holdout", "--set", "data.val_fraction=0.25");
+        if (!SlurmTests.ClusterRuns()) return;
+        var (child, workspace, _) = EvolveInterruptedInTheChildTrial("ctrlc-slurm", 180_000, "--launcher", "slurm",
+            "--slurm-poll", "0.5");
         var ledger = new Regimen.Evolve.Ledger(Path.Combine(workspace, "ledger.jsonl"));
-        // Ctrl-C once the baseline is finished and the child trial's array task is training.
-        var childLog = Path.Combine(workspace, "trials", "t001", "train-1.log");
-        WaitFor(() => File.Exists(childLog) && File.ReadAllText(childLog).Contains("epoch 0 step"), child,
-            "the child trial's training");
-        Interrupt(child.Process);
-        Assert.True(child.Process.WaitForExit(180_000), child.Output);
-        child.Process.WaitForExit();
-        Assert.True(child.Process.ExitCode == 130, $"exit code {child.Process.ExitCode}: {child.Output}");
-        Assert.Contains("Ctrl-C: stopping the running trials after their current batch", child.Output);
-        Assert.Empty(EvolveKillTests.TrialProcesses(workspace));
 
         var entries = ledger.Read();
         Assert.DoesNotContain(entries, e => e.Event == "failed");

@@ -6,7 +6,19 @@ namespace Regimen.Tests;
 /// </summary>
 public class SlurmTests
 {
-    internal static bool ClusterUp()
+    /// <summary>
+    /// Whether a cluster answers; where none does, CI (REGIMEN_REQUIRE_SLURM=1) fails, a developer machine without
+    /// Slurm skips (CI runs these tests for real).
+    /// </summary>
+    internal static bool ClusterRuns()
+    {
+        if (ClusterUp()) return true;
+        Assert.True(Environment.GetEnvironmentVariable("REGIMEN_REQUIRE_SLURM") != "1", "no Slurm cluster " +
+            "answers sinfo: run scripts/slurm-local");
+        return false;
+    }
+
+    static bool ClusterUp()
     {
         try
         {
@@ -26,12 +38,7 @@ public class SlurmTests
     [Fact]
     public void EvolveRunsItsTrialsAsASlurmJobArray()
     {
-        if (!ClusterUp())
-        {
-            Assert.True(Environment.GetEnvironmentVariable("REGIMEN_REQUIRE_SLURM") != "1", "no Slurm cluster " +
-                "answers sinfo: run scripts/slurm-local");
-            return;   // a developer machine without Slurm: CI runs this test for real
-        }
+        if (!ClusterRuns()) return;
         var data = TestData.WriteIdxDataset(TestData.TempDir("slurm-data"), trainCount: 256, testCount: 64);
         var recipe = Path.Combine(TestData.TempDir("slurm-recipe"), "flawed.yaml");
         File.WriteAllText(recipe, TestData.TinyRecipe(epochs: 2));
