@@ -7,7 +7,7 @@ namespace Regimen.Tests;
 /// Findings an expert would not write, on the real numbers of corpus logs (Corpus/README.md names each), and beside
 /// each a true verdict of the same kind that is still found (docs/analysis.md, "Noise" and the kinds' table).
 /// </summary>
-public class ExpertReadingTests
+public partial class ExpertReadingTests
 {
     static TrainingLog Log(double[] val, double[]? trainLoss = null, double[]? valLoss = null, int first = 1) => new()
     {

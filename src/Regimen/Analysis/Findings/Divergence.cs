@@ -15,15 +15,22 @@ internal sealed class Divergence : FindingKind
         "losses that jumped must be back to at least half their first epoch's (a rise from a near-zero minimum that " +
         "stays far below where the training started is the noise of a nearly memorized training set); a training " +
         "loss's jump needs the validation side to agree where it is logged at that epoch (validation loss above 1.5 " +
-        "times its running minimum, or validation accuracy more than the gap threshold below its running best)";
+        "times its running minimum, or validation accuracy more than the gap threshold below its running best); the " +
+        "jump from the running minimum must exceed the critical number of standard errors of the loss's " +
+        "epoch-to-epoch spread (on 20 validation images a loss that swings 0.16-0.56 every few epochs does not blow " +
+        "up at 0.52); a loss that is NaN in every epoch while the other is finite is a series not logged, no blow-up";
     public override IReadOnlyList<RecommendationKind> Answers { get; } =
         new[] { RecommendationRegistry.StabilizeOptimization };
 
     public override IEnumerable<Finding> Detect(RunCheck c)
     {
         var v = c.View;
-        var bad = c.Log.Epochs.FirstOrDefault(e => e.TrainLoss is { } l && !double.IsFinite(l)
-                                                   || e.ValLoss is { } vl && !double.IsFinite(vl));
+        // A loss that is NaN in every epoch while the other loss is finite was never computed (YOLOv8 logs val/loss
+        // as nan in every row): a missing series, not a blow-up at epoch 1.
+        bool trainMissing = NeverFinite(c, "train_loss", e => e.TrainLoss, "val_loss");
+        bool valMissing = NeverFinite(c, "val_loss", e => e.ValLoss, "train_loss");
+        var bad = c.Log.Epochs.FirstOrDefault(e => !trainMissing && e.TrainLoss is { } l && !double.IsFinite(l)
+                                                   || !valMissing && e.ValLoss is { } vl && !double.IsFinite(vl));
         if (bad is not null)
         {
             yield return new Finding
@@ -38,7 +45,8 @@ internal sealed class Divergence : FindingKind
         foreach (var (epoch, value) in c.Series("train_loss"))
         {
             if (min < double.MaxValue && value > c.Options.DivergenceFactor * min && epoch > v.FirstEpoch + 1
-                && BackToTheStart(value, c.Series("train_loss")) && Corroborated(c, epoch))
+                && BackToTheStart(value, c.Series("train_loss")) && Corroborated(c, epoch)
+                && BeyondSwings(c, "train_loss", value, min))
             {
                 yield return new Finding
                 {
@@ -74,6 +82,27 @@ internal sealed class Divergence : FindingKind
             && top - va > c.Options.GapWarning;
     }
 
+    /// <summary>
+    /// Whether <paramref name="role"/> is logged but never finite while <paramref name="other"/> has finite values;
+    /// the report then says the series was taken as not logged.
+    /// </summary>
+    static bool NeverFinite(RunCheck c, string role, Func<Runs.LogEpoch, double?> select, string other)
+    {
+        if (c.Series(role).Count > 0 || c.Series(other).Count == 0 || !c.Log.Epochs.Any(e => select(e) is not null))
+            return false;
+        c.NotChecked($"divergence on {role}: it is NaN in every epoch (not logged, while {other} is finite)");
+        return true;
+    }
+
+    /// <summary>
+    /// Whether a loss's jump from its running minimum <paramref name="min"/> to <paramref name="value"/> exceeds
+    /// the critical number of standard errors of the loss's own epoch-to-epoch spread: on 20 validation images the
+    /// validation loss swings between 0.16 and 0.56 from epoch to epoch (1 to 5 images wrong), and a jump of the
+    /// same size is one more swing; a blow-up stands out of the swings before and after it.
+    /// </summary>
+    static bool BeyondSwings(RunCheck c, string role, double value, double min) =>
+        Judgement.Loss(value - min, c.View.Noise.Metric(role, min).Times(Math.Sqrt(2))).Beyond(c.Options.CriticalSe);
+
     /// <summary>The share of its first epoch's value a loss that jumped must be back to for a blow-up.</summary>
     const double StartShare = 0.5;
 
@@ -98,7 +127,8 @@ internal sealed class Divergence : FindingKind
             if (e.TrainLoss is not { } t || e.ValLoss is not { } vl || !double.IsFinite(t) || !double.IsFinite(vl))
                 continue;
             if (minVal < double.MaxValue && vl > f * minVal && t > 1.5 * minTrain
-                && BackToTheStart(vl, c.Series("val_loss")) && BackToTheStart(t, c.Series("train_loss")))
+                && BackToTheStart(vl, c.Series("val_loss")) && BackToTheStart(t, c.Series("train_loss"))
+                && BeyondSwings(c, "val_loss", vl, minVal))
                 return new Finding
                 {
                     Kind = Id, Severity = Severity.Critical, FirstEpoch = e.Epoch, LastEpoch = c.View.LastEpoch,

@@ -11,8 +11,9 @@ internal sealed class TrainValGap : FindingKind
     public override string Documentation =>
         "(warning at most) a train-validation accuracy gap above the gap threshold and the warning number of " +
         "standard errors that is not memorization: open from the first epoch without growing, or with training " +
-        "accuracy short of halfway from chance to 100 %, or before `overfitting` can be judged; its likely causes " +
-        "are named (BatchNorm statistics, training accuracy measured on augmented batches in training mode, a " +
+        "accuracy short of halfway from chance to 100 %, or before `overfitting` can be judged (info where " +
+        "validation is still at its best at the end and the gap stays put: the generalization gap); its likely " +
+        "causes are named (BatchNorm statistics, training accuracy measured on augmented batches in training mode, a " +
         "learning rate too high, a validation split unlike the training one)";
 
     public override IEnumerable<Finding> Detect(RunCheck c)
@@ -22,7 +23,12 @@ internal sealed class TrainValGap : FindingKind
         if (Overfitting.MeasureGap(v, o) is not { Severity: not null } g) yield break;
         bool early = c.Log.Epochs.Count < new Overfitting().MinimumEpochs(o);
         if (!early && g.Memorization(o)) yield break;
-        string what = g.FromStart
+        string what = g.ValidationImproving
+            ? "validation is still at its best at the end" + (c.Series("val_loss").Count > 0
+                  ? " (its accuracy and its loss)" : "") +
+              $" and the gap has not grown beyond the noise since epoch {g.OnsetEpoch}: the generalization gap, " +
+              "not a model that learns its training images at the validation images' expense"
+            : g.FromStart
             ? $"it is there from epoch {v.Gap[0].Epoch} ({LogView.Points(v.Gap[0].Gap)}) and did not grow beyond " +
                 $"the noise"
             : !g.Fits
@@ -41,15 +47,16 @@ internal sealed class TrainValGap : FindingKind
         yield return new Finding
         {
             Kind = Id,
-            Severity = Severity.Warning,
+            // Validation still improving: the gap is worth knowing, no problem to act on.
+            Severity = g.ValidationImproving ? Severity.Info : Severity.Warning,
             FirstEpoch = v.Gap[0].Epoch,
             LastEpoch = v.Gap[^1].Epoch,
             Summary = $"Training accuracy is {LogView.Points(v.Gap[^1].Gap)} above validation at epoch " +
                       $"{v.Gap[^1].Epoch} ({Units.Percent(g.FinalTrain)} vs {Units.Percent(g.FinalVal)}; gap " +
-                      $"{g.Size.Text}), but this is no memorization: {what}. Likely causes: BatchNorm statistics " +
-                      "that do not match in evaluation mode (small or unshuffled batches, a learning rate too high), " +
-                      "training accuracy measured on augmented batches in training mode, or a validation split " +
-                      "unlike the training one.",
+                      $"{g.Size.Text}), but this is no memorization: {what}." + (g.ValidationImproving ? ""
+                          : " Likely causes: BatchNorm statistics that do not match in evaluation mode (small or " +
+                            "unshuffled batches, a learning rate too high), training accuracy measured on augmented " +
+                            "batches in training mode, or a validation split unlike the training one."),
             Evidence = evidence,
             Noise = g.Size.Text,
             Confidence = 0.6,
