@@ -61,6 +61,14 @@ internal static class TestData
         return lines.Select(l => string.Join(",", keep.Select(i => l.Split(',')[i]))).ToArray();
     }
 
+    /// <summary>A file with <paramref name="text"/> in a fresh temporary folder (a log to read).</summary>
+    public static string WriteTemp(string folder, string name, string text)
+    {
+        var path = Path.Combine(TempDir(folder), name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
     public static string TempDir(string name)
     {
         var dir = Path.Combine(Path.GetTempPath(), "regimen-tests", $"{name}-{Guid.NewGuid():N}");

@@ -39,6 +39,9 @@ public static class Analyst
         }
         findings = findings.Select(f => f with { Run = log.Name }).ToList();
         if (v.Values.Count == 0) notChecked.Add($"every check on {v.Metric}: the log has no such series");
+        var notes = log.Notes;
+        if (o.Monitor is null && DefaultMetric(log).Note is { } monitorNote)
+            notes = notes.Prepend(monitorNote).ToList();
         var recommendations = Advisor.Advise(log, findings);
         return new RunAnalysis
         {
@@ -47,7 +50,7 @@ public static class Analyst
             BestEpoch = v.Best?.Epoch, BestValue = v.Best?.Value, FinalValue = v.Final?.Value,
             FinalGap = v.Gap.Count > 0 ? v.Gap[^1].Gap : null, Test = log.Test,
             Findings = findings.OrderBy(f => Severity.Rank(f.Severity)).ThenBy(f => f.FirstEpoch ?? 0).ToList(),
-            Recommendations = recommendations, Unchecked = notChecked, Notes = log.Notes,
+            Recommendations = recommendations, Unchecked = notChecked, Notes = notes,
         };
     }
 
@@ -97,6 +100,32 @@ public static class Analyst
     static TrainingLog Derived(TrainingLog log, LogSeries series) =>
         UnloggedChanges.WithJumps(LearningRateSteps.WithSteps(log, series), series);
 
-    static string MetricFor(TrainingLog log, AnalysisOptions o) =>
-        o.Monitor ?? (log.Has(e => e.ValAccuracy) ? "val_acc" : "val_loss");
+    static string MetricFor(TrainingLog log, AnalysisOptions o) => o.Monitor ?? DefaultMetric(log).Metric;
+
+    /// <summary>
+    /// The metric a log is judged on when none is asked for: validation accuracy, else validation loss, else another
+    /// held-out series the log kept by name (a Val AUC, a macro-F1), else the training accuracy or loss, with a note
+    /// saying so: a log with training metrics only is still judged (underfitting needs no validation), and the
+    /// report says loudly that nothing in it measures generalization.
+    /// </summary>
+    internal static (string Metric, string? Note) DefaultMetric(TrainingLog log)
+    {
+        if (log.Has(e => e.ValAccuracy)) return ("val_acc", null);
+        if (log.Has(e => e.ValLoss)) return ("val_loss", null);
+        foreach (var name in log.OtherSeries.Keys)
+            if (Runs.Readers.ColumnRoles.Classify(name).Phase == Runs.Readers.Phase.Val &&
+                Runs.Readers.ColumnRoles.Words(name).Any(HeldOutMetricWords.Contains))
+                return (name, $"no validation accuracy or loss: judged on {name}, the held-out series the log has");
+        foreach (var (metric, what) in new[] { ("train_acc", "training accuracy"), ("train_loss", "training loss") })
+            if (log.MetricSeries(metric) is { Count: > 0 })
+                return (metric, $"NO HELD-OUT SERIES: the log has training metrics only; judged on {metric}, the " +
+                    $"{what}, which says how well the model fits its training data, nothing of how it generalizes");
+        return ("val_loss", null);
+    }
+
+    static readonly HashSet<string> HeldOutMetricWords = new()
+    {
+        "auc", "roc", "f1", "precision", "recall", "iou", "miou", "map", "dice", "kappa", "mcc", "score", "r2", "mae",
+        "mse", "rmse", "top1", "acc",
+    };
 }

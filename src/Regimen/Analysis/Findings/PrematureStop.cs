@@ -20,7 +20,8 @@ internal sealed class PrematureStop : FindingKind
     {
         var v = c.View;
         var stop = c.Log.Events.FirstOrDefault(e => e.Kind == "early_stop");
-        int trained = c.Log.Epochs.Count;
+        // A log that prints every Nth epoch ("Epoch 200/2000" ... "Epoch 2000/2000") trained to its last number.
+        int trained = c.Log.Epochs.Count == 0 ? 0 : Math.Max(c.Log.Epochs.Count, c.Log.Epochs[^1].Epoch);
         if (c.Log.PlannedEpochs is not { } planned || trained >= planned || v.Best is not { } best) yield break;
         double usedFraction = (double)trained / planned;
         if (usedFraction > 0.9) yield break;

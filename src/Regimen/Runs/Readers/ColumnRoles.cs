@@ -49,6 +49,9 @@ public sealed record RoleMap(IReadOnlyDictionary<string, (int Column, ColumnMapp
 /// </summary>
 public static class ColumnRoles
 {
+    /// <summary>How a mapping says that the name gave no phase (the one taken is a guess).</summary>
+    internal const string NoPhase = "no phase in the name";
+
     public static readonly string[] Roles =
         { "epoch", "step", "train_loss", "val_loss", "train_acc", "val_acc", "val_top5", "lr", "epoch_time" };
 
@@ -198,7 +201,7 @@ public static class ColumnRoles
                     phase = Unphased(quantity);
                     if (phase == Phase.None) continue;
                     note = quantity is "acc" or "error" && names.Count > 1
-                        ? $"no phase in the name: read as {(phase == Phase.Val ? "validation" : "training")}" : null;
+                        ? $"{NoPhase}: read as {(phase == Phase.Val ? "validation" : "training")}" : null;
                 }
                 string p = phase == Phase.Val ? "val" : "train";
                 switch (quantity)

@@ -143,7 +143,7 @@ internal sealed class CsvLogReader(string name, char separator) : ILogReader
         }).ToList();
     }
 
-    static SeriesTable Table(CsvTable t) => new()
+    internal static SeriesTable Table(CsvTable t) => new()
     {
         Source = t.Path, Names = t.Header, Rows = t.RowCount,
         Values = (c, strict) => t.NumberColumn(c, strict), Text = t.TextColumn,

@@ -55,6 +55,9 @@ internal sealed record LogDescription
     public Dictionary<string, string> Hyperparameters { get; init; } = new();
     public int? PlannedEpochs { get; init; }
     public IReadOnlyList<string> Notes { get; init; } = Array.Empty<string>();
+    /// <summary>Whether the series called train_acc was printed with no phase (a text log's "Accuracy"): the loss
+    /// beside it may show it held out (<see cref="HeldOutAccuracy"/>).</summary>
+    public bool UnphasedTrainAccuracy { get; init; }
     /// <summary>
     /// Where the epoch numbers come from when the table has no epoch column (text logs: the printed numbers).
     /// </summary>
@@ -141,10 +144,30 @@ internal static class LogAssembly
         var (tl, ta, vl, va, t5, lr, time) =
             (Role("train_loss"), Role("train_acc"), Role("val_loss"), Role("val_acc"), Role("val_top5"), Role("lr"),
                 Role("epoch_time"));
+        var notFound = ColumnRoles.Roles.Where(r => r is not ("epoch" or "step") && !map.Roles.ContainsKey(r)).ToList();
+        // An accuracy with no phase that the training loss beside it rules out as a training accuracy is held out.
+        if (va is null && ta is not null && tl is not null && !options.Map.ContainsKey("train_acc") &&
+            !options.Map.ContainsKey("val_acc") && (d.UnphasedTrainAccuracy ||
+                map.Roles["train_acc"].Mapping.Note?.StartsWith(ColumnRoles.NoPhase, StringComparison.Ordinal) == true)
+            && HeldOutAccuracy.Reason(tl, ta) is { } heldOut)
+        {
+            (va, ta) = (ta, null);
+            int at = mappings.FindIndex(m => m.Role == "train_acc");
+            var note = mappings[at].Note?.Replace("percent", "").Trim(',', ' ') is { Length: > 0 } kept
+                && !kept.StartsWith(ColumnRoles.NoPhase, StringComparison.Ordinal) ? kept : null;
+            mappings[at] = mappings[at] with
+            {
+                Role = "val_acc",
+                Note = Join(Join(note ?? "", heldOut).TrimStart(',', ' '),
+                    mappings[at].Note?.Contains("percent") == true ? "percent" : "").TrimEnd(',', ' '),
+            };
+            notFound = notFound.Select(r => r == "val_acc" ? "train_acc" : r).ToList();
+            notes.Add("an accuracy printed with no phase word is read as held out, not as the training accuracy " +
+                "(the mapping says why); --map train_acc=COLUMN reads it as training");
+        }
         if (map.Roles.TryGetValue("epoch", out var ep)) mappings.Insert(0, ep.Mapping);
         else if (map.Roles.TryGetValue("step", out var st) && epochNote is not null && epochNote.Contains("step"))
             mappings.Insert(0, st.Mapping);
-        var notFound = ColumnRoles.Roles.Where(r => r is not ("epoch" or "step") && !map.Roles.ContainsKey(r)).ToList();
         if (tl is null && ta is null && vl is null && va is null && t5 is null && options.Map.Count == 0)
             throw new RegimenException($"{table.Source}: no column is a loss or an accuracy (columns: " +
                 $"{string.Join(", ", table.Names.Take(20))}); --map ROLE=COLUMN names them (roles: " +

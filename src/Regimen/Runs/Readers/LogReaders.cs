@@ -17,6 +17,7 @@ public static class LogReaders
         new JsonLinesReader(),
         new TensorBoardCsvReader(),
         new MlflowMetricReader(),
+        new Torch7LoggerReader(),
         new CsvLogReader("csv", ','),
         new CsvLogReader("tsv", '\t'),
         new HtmlTableReader(),

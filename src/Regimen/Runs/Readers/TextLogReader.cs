@@ -95,6 +95,13 @@ internal sealed class TextLogReader : ILineLogReader
                 $"accuracy");
         }
         var table = SeriesTable.FromRows(path, rows);
+        // --map names a key as the report shows it ("val_acc ← Accuracy"): the series it was read into.
+        if (options.Map.Count > 0)
+            options = options with
+            {
+                Map = options.Map.ToDictionary(kv => kv.Key, kv => parser.Keys.FirstOrDefault(k => string.Equals(
+                    k.Value.Trim(), kv.Value.Trim(), StringComparison.OrdinalIgnoreCase)).Key ?? kv.Value),
+            };
         var total = epochs.LastOrDefault(e => e.Total is not null)?.Total;
         int firstEpoch = epochs[0].Epoch;
         if (parser.MarkerLines == 0) notes.Add("no epoch numbers: each validation result ends an epoch");
@@ -103,6 +110,7 @@ internal sealed class TextLogReader : ILineLogReader
             Name = Path.GetFileNameWithoutExtension(path), Source = path, Reader = Name, Format = "text",
             Epochs = epochs.Select(e => (double)e.Epoch).ToArray(), Segments = epochs.Select(e => e.Segment).ToArray(),
             Hints = new RoleHints { RowsAreEpochs = false },
+            UnphasedTrainAccuracy = parser.Unphased.Contains("train_acc"),
             Hyperparameters = parser.Classes is { } classes
                 ? new() { ["num_classes"] = classes.ToString(System.Globalization.CultureInfo.InvariantCulture) }
                 : new(),
