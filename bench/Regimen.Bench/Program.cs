@@ -202,8 +202,9 @@ static int Decode(string[] a)
 // What the runtime spent besides the code: garbage collections, their pauses, JIT compilation, and the CPU seconds.
 static string Runtime() => string.Create(CultureInfo.InvariantCulture,
     $"gc={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} " +
-        $"gc_pause_s={GC.GetTotalPauseDuration().TotalSeconds:F2} " +
+        $"gc_pause_s={GC.GetTotalPauseDuration().TotalSeconds:F2} alloc_mb={GC.GetTotalAllocatedBytes() >> 20} " +
         $"jit_s={System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:F2} " +
+        $"jit_methods={System.Runtime.JitInfo.GetCompiledMethodCount()} " +
         $"cpu_s={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F2}");
 
 // Reading and analyzing a log of N rows (a generic CSV with epoch, losses and accuracies).
@@ -329,10 +330,12 @@ static int TextLog(string[] a)
     var clock = Stopwatch.StartNew();
     var logs = LogReader.Read(path);
     double read = clock.Elapsed.TotalSeconds;
+    long readAlloc = GC.GetTotalAllocatedBytes() >> 20;
     var analysis = Analyst.Analyze(logs[0]);
     double total = clock.Elapsed.TotalSeconds;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"side=regimen textlog lines={lines} epochs={logs[0].Epochs.Count} read_s={read:F2} total_s={total:F2} " +
+            $"read_alloc_mb={readAlloc} " +
             $"findings={analysis.Findings.Count} reader={logs[0].Reader} {Runtime()}"));
     return 0;
 }

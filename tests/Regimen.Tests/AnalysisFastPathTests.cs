@@ -140,11 +140,15 @@ public class AnalysisFastPathTests
         Assert.False(series.Covers(log with { Epochs = new List<LogEpoch>(log.Epochs) }));
     }
 
-    [Fact]
-    public void TheTextReadersTwoThreadsParseWhatTheParserParsesLineByLine()
+    [Theory]
+    [InlineData(null, TextLogChunks.ChunkBytes)]   // this machine's scanners, chunks of a megabyte
+    [InlineData(1, TextLogChunks.ChunkBytes)]
+    [InlineData(2, 64 << 10)]                      // chunks taken in turn by two scanners, many lines per chunk
+    [InlineData(3, 100)]                           // chunks of one line or two, most lines longer than a chunk
+    public void TheTextReadersThreadsParseWhatTheParserParsesLineByLine(int? scanners, int chunkBytes)
     {
-        // Over two chunks of a megabyte, a line longer than a chunk, a BOM, carriage-return updates, ANSI colours,
-        // the class count, epochs that restart, no newline at the end.
+        // Over several chunks, a line longer than a chunk, a BOM, carriage-return updates, ANSI colours, the class
+        // count (given twice: the first counts), epochs that restart, no newline at the end.
         var random = new Random(4);
         var text = new System.Text.StringBuilder("\uFEFFresnet on CIFAR (10 classes)\n");
         for (int e = 1; e <= 4000; e++)
@@ -157,6 +161,7 @@ public class AnalysisFastPathTests
             text.Append($"Test set: Average loss: {random.NextDouble():F4}, Accuracy: {random.Next(10000)}/10000 ")
                 .Append($"({random.NextDouble() * 100:F0}%)\n");
             if (e == 1000) text.Append("note: ").Append('x', 1_200_000).Append(" lr=0.1\n");
+            if (e == 2000) text.Append("a model for 100 classes\n");
         }
         text.Append("Epoch 1002/3000 loss: 0.5");
         var path = Path.Combine(TestData.TempDir("text-threads"), "long.log");
@@ -165,7 +170,7 @@ public class AnalysisFastPathTests
 
         var threaded = new TextLogParser();
         var fromThreads = new List<TextEpoch>();
-        TextLogReader.ReadLines(path, threaded, fromThreads);
+        TextLogChunks.Read(path, threaded, fromThreads, scanners, chunkBytes);
         var single = new TextLogParser();
         var fromLines = new List<TextEpoch>();
         foreach (var line in File.ReadAllText(path).TrimStart('\uFEFF').Split('\n')) single.Feed(line, fromLines);
@@ -184,6 +189,55 @@ public class AnalysisFastPathTests
         Assert.Equal(single.Keys.OrderBy(kv => kv.Key), threaded.Keys.OrderBy(kv => kv.Key));
         Assert.Equal(10, threaded.Classes);
         Assert.Equal(1, fromThreads[^1].Segment);
+    }
+
+    [Theory]
+    [InlineData(3)]    // a few names: scanned
+    [InlineData(12)]   // many: looked up in an index
+    public void AnEpochsValuesAreTheDictionaryOfWhatWasRead(int count)
+    {
+        var names = Enumerable.Range(0, count).Select(i => $"metric_{(i * 7) % count}_{i}").ToArray();
+        var values = names.Select((_, i) => i * 0.5 - 1).ToArray();
+        var expected = names.Zip(values).ToDictionary(p => p.First, p => p.Second);
+        var epoch = new EpochValues(new EpochNames(names), values);
+        Assert.Equal(expected.ToList(), epoch.ToList());   // same pairs, in the order read
+        Assert.Equal(expected.Keys, epoch.Keys);
+        Assert.Equal(expected.Values, epoch.Values);
+        Assert.Equal(count, epoch.Count);
+        foreach (var name in names)
+        {
+            var copy = new string(name.AsSpan());   // found by value, not only by reference
+            Assert.True(epoch.ContainsKey(copy));
+            Assert.True(epoch.TryGetValue(copy, out var v));
+            Assert.Equal(expected[name], v);
+            Assert.Equal(expected[name], epoch[copy]);
+        }
+        Assert.False(epoch.ContainsKey("missing"));
+        Assert.False(epoch.TryGetValue("Metric_0_0", out _));   // ordinal, as the dictionary was
+        Assert.Throws<KeyNotFoundException>(() => epoch["missing"]);
+        Assert.Throws<ArgumentException>(() => new EpochValues(new EpochNames(names), new double[count + 1]));
+    }
+
+    [Fact]
+    public void EpochsWithTheSameNamesShareThem()
+    {
+        var parser = new TextLogParser();
+        var epochs = new List<TextEpoch>();
+        for (int e = 1; e <= 5; e++)
+        {
+            parser.Feed($"Epoch {e}/5 loss: 0.{e} acc: 0.{e}".AsSpan(), epochs);
+            if (e == 3) parser.Feed("lr: 0.01".AsSpan(), epochs);   // epoch 3 has one name more
+        }
+        parser.Complete(epochs);
+        Assert.Equal(5, epochs.Count);
+        Assert.Same(epochs[0].Values.Keys, epochs[1].Values.Keys);
+        Assert.NotSame(epochs[1].Values.Keys, epochs[2].Values.Keys);
+        Assert.Equal(new[] { "train_loss", "train_acc", "lr" }, epochs[2].Values.Keys);
+        Assert.Same(epochs[3].Values.Keys, epochs[4].Values.Keys);
+        Assert.Equal(new[] { "train_loss", "train_acc" }, epochs[4].Values.Keys);
+        Assert.Equal(0.5, epochs[4].Values["train_acc"]);
+        // The accumulator is reused: an epoch's values stay what they were when it was complete.
+        Assert.Equal(new[] { 0.1, 0.1 }, epochs[0].Values.Values);
     }
 
     [Theory]

@@ -55,6 +55,9 @@ public sealed partial class TextLogParser
     public TextEpoch? Current => current?.Snapshot(segment, Line);
 
     EpochAccumulator? current;
+    /// <summary>The accumulator of the last epoch, emptied for the next (one per epoch was most of the garbage).
+    /// </summary>
+    EpochAccumulator? spare;
     int segment, segmentFirst = int.MinValue, lastEpoch = int.MinValue, implicitEpochs;
     bool sawMarker;
     Phase blockPhase;
@@ -142,7 +145,7 @@ public sealed partial class TextLogParser
                 // printed in the header ("Classes detected: 102", "Batch: 32").
                 if (sawMarker || ColumnRoles.Classify(name).Quantity is not ("loss" or "acc" or "top5" or "error"))
                     continue;
-                current = new EpochAccumulator(++implicitEpochs, Line) { Implicit = true };
+                current = Open(++implicitEpochs, isImplicit: true);
             }
             current.Add(name, value, line.StepLine, pair.RunningAverage || line.ProgressBar);
             Pairs++;
@@ -151,7 +154,7 @@ public sealed partial class TextLogParser
         if (current is { Implicit: true, HasValidation: true })
         {
             completed.Add(current.Snapshot(segment, Line));
-            current = null;
+            (spare, current) = (current, null);
         }
         // "Eval begin...", "Test: [ 10/50] ...", "val Loss: ...": the lines below belong to that phase too.
         if (phaseWords.Length > 0 && phaseWords[0].At <= line.FirstKey)
@@ -175,7 +178,7 @@ public sealed partial class TextLogParser
     public void Complete(List<TextEpoch> completed)
     {
         if (current is { HasValues: true }) completed.Add(current.Snapshot(segment, Line));
-        current = null;
+        (spare, current) = (current ?? spare, null);
     }
 
     void StartEpoch(int epoch, List<TextEpoch> completed)
@@ -192,7 +195,15 @@ public sealed partial class TextLogParser
             segmentFirst = epoch;
         }
         if (segmentFirst == int.MinValue) segmentFirst = epoch;
-        current = new EpochAccumulator(epoch, Line);
+        spare = current ?? spare;
+        current = Open(epoch, isImplicit: false);
+    }
+
+    EpochAccumulator Open(int epoch, bool isImplicit)
+    {
+        var opened = (spare ?? new EpochAccumulator()).Reset(epoch, Line, isImplicit);
+        spare = null;
+        return opened;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -631,16 +642,28 @@ public sealed partial class TextLogParser
         return effective == Phase.None ? string.Join('_', words) : $"{prefix}_{string.Join('_', words)}";
     }
 
-    sealed class EpochAccumulator(int epoch, int firstLine)
+    sealed class EpochAccumulator
     {
-        public int Epoch { get; } = epoch;
-        public bool Implicit { get; init; }
+        public int Epoch { get; private set; }
+        public bool Implicit { get; private set; }
         public int? Total { get; set; }
         public bool HasValues => values.Count > 0;
         public bool HasValidation { get; private set; }
+        int firstLine;
         // Names come from the parser's own cache, one string object each: compared by reference, not hashed.
         readonly Dictionary<string, Value> values =
             new(ReferenceEqualityComparer.Instance as IEqualityComparer<string>);
+        /// <summary>The names of the last snapshot, shared with the next while an epoch's names stay the same.
+        /// </summary>
+        EpochNames? names;
+
+        /// <summary>Empties this accumulator for another epoch.</summary>
+        public EpochAccumulator Reset(int epoch, int firstLine, bool isImplicit)
+        {
+            (Epoch, this.firstLine, Implicit, Total, HasValidation) = (epoch, firstLine, isImplicit, null, false);
+            values.Clear();
+            return this;
+        }
 
         struct Value
         {
@@ -676,11 +699,19 @@ public sealed partial class TextLogParser
             if (name.StartsWith("val_", StringComparison.Ordinal)) HasValidation = true;
         }
 
-        public TextEpoch Snapshot(int segment, int lastLine) =>
-            new(segment, Epoch, values.ToDictionary(kv => kv.Key, kv => kv.Value.Result(kv.Key == "lr")), firstLine,
-                lastLine)
+        /// <summary>The epoch as read so far; its values in the order their names were first read.</summary>
+        public TextEpoch Snapshot(int segment, int lastLine)
+        {
+            var numbers = new double[values.Count];
+            bool same = names is not null && names.Names.Length == numbers.Length;
+            int i = 0;
+            foreach (var (name, value) in values)
             {
-                Total = Total,
-            };
+                same = same && ReferenceEquals(names!.Names[i], name);
+                numbers[i++] = value.Result(name == "lr");
+            }
+            if (!same) names = new EpochNames(values.Keys.ToArray());
+            return new(segment, Epoch, new EpochValues(names!, numbers), firstLine, lastLine) { Total = Total };
+        }
     }
 }

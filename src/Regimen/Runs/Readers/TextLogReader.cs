@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 
 namespace Regimen.Runs.Readers;
 
@@ -168,97 +167,8 @@ internal sealed class TextLogReader : ILineLogReader
         finally { ArrayPool<byte>.Shared.Return(buffer); }
     }
 
-    const int ChunkBytes = 1 << 20;
-
-    /// <summary>Each line of the file through the parser, split at \n only (a \r inside a line is a progress update
-    /// the parser resolves). A second thread reads, decodes and scans the file a megabyte at a time (what each line
-    /// says by itself: <see cref="TextLogParser.LineScanner"/>) while this one applies the scans in order: on two
-    /// cores the two halves of the parser's work overlap.</summary>
-    // Fully optimized from the first call: a log read once runs for only a few seconds, about the time tiered
-    // compilation would spend in unoptimized and instrumented code (a third of the time, measured with perf).
-    [System.Runtime.CompilerServices.MethodImpl(
-        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    internal static void ReadLines(string path, TextLogParser parser, List<TextEpoch> epochs)
-    {
-        using var full = new System.Collections.Concurrent.BlockingCollection<ScannedLines>(4);
-        var free = new System.Collections.Concurrent.ConcurrentQueue<ScannedLines>();
-        using var stop = new CancellationTokenSource();
-        var scanner = parser.Scanner;
-        var producer = Task.Run(() => Produce(path, scanner, full, free, stop.Token));
-        try
-        {
-            foreach (var lines in full.GetConsumingEnumerable(stop.Token))
-            {
-                parser.Apply(lines, epochs);
-                lines.Clear();
-                free.Enqueue(lines);
-            }
-        }
-        finally
-        {
-            stop.Cancel();
-            try { producer.Wait(); }
-            catch (AggregateException e) when (e.InnerException is OperationCanceledException) { }
-            catch (AggregateException e) when (e.InnerException is IOException io)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(io);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Reads the file in chunks that end at a newline (a longer line grows the chunk), decoded to chars, each line
-    /// scanned.
+    /// <summary>Each line of the file through the parser, on several threads (<see cref="TextLogChunks"/>).
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(
-        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    static void Produce(string path, TextLogParser.LineScanner scanner,
-        System.Collections.Concurrent.BlockingCollection<ScannedLines> full,
-        System.Collections.Concurrent.ConcurrentQueue<ScannedLines> free, CancellationToken stop)
-    {
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
-            var bytes = new byte[ChunkBytes];
-            var chars = Array.Empty<char>();
-            int filled = 0;
-            bool first = true, eof = false;
-            while (!eof)
-            {
-                int read = stream.Read(bytes, filled, bytes.Length - filled);
-                eof = read == 0;
-                filled += read;
-                int start = first && filled >= 3 && bytes.AsSpan(0, 3).SequenceEqual("\uFEFF"u8) ? 3 : 0;
-                first = false;
-                int end = eof ? filled : bytes.AsSpan(start, filled - start).LastIndexOf((byte)'\n') is var nl and >= 0
-                    ? start + nl + 1 : -1;
-                if (end < 0)
-                {
-                    // a line longer than the chunk
-                    if (filled == bytes.Length) Array.Resize(ref bytes, bytes.Length * 2);
-                    continue;
-                }
-                var chunk = bytes.AsSpan(start, end - start);
-                int need = Encoding.UTF8.GetMaxCharCount(chunk.Length);
-                if (chars.Length < need) chars = new char[Math.Max(need, 2 * ChunkBytes + 2)];
-                int length = Encoding.UTF8.GetChars(chunk, chars);
-                if (length > 0)
-                {
-                    if (!free.TryDequeue(out var lines)) lines = new ScannedLines();
-                    var text = chars.AsSpan(0, length);
-                    int newline;
-                    while ((newline = text.IndexOf('\n')) >= 0)
-                    {
-                        scanner.Scan(text[..newline], lines);
-                        text = text[(newline + 1)..];
-                    }
-                    if (text.Length > 0) scanner.Scan(text, lines);   // the last line, without its newline
-                    full.Add(lines, stop);
-                }
-                bytes.AsSpan(end, filled - end).CopyTo(bytes);
-                filled -= end;
-            }
-        }
-        finally { full.CompleteAdding(); }
-    }
+    internal static void ReadLines(string path, TextLogParser parser, List<TextEpoch> epochs) =>
+        TextLogChunks.Read(path, parser, epochs);
 }
