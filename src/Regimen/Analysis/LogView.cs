@@ -70,18 +70,44 @@ internal sealed class LogView
     public bool ClassesInferred { get; }
 
     /// <summary>
-    /// The class count a log implies without saying it: top-5 accuracy always 100 % (at most 5 classes) and the
-    /// first epoch's loss within 5 % of ln C, the cross-entropy of a classifier that has learned nothing yet (the
-    /// "loss at init" check), for one C from 2 to 5; else null.
+    /// The class count a log implies without saying it: the first epoch's loss within 5 % of ln C, the
+    /// cross-entropy of a classifier that has learned nothing yet (the "loss at init" check), for one C from 2 to 5,
+    /// where top-5 accuracy is always 100 % (at most 5 classes) or the first training and validation losses agree on
+    /// it (pandas-drowsiness-noepoch: 0.6905 and 0.6899 = ln 2); or a validation accuracy flat at exactly 1/C; else
+    /// null.
     /// </summary>
     static int? ClassesAtStart(TrainingLog log)
     {
+        if (log.Epochs.Count == 0) return null;
+        var first = log.Epochs[0];
         var top5 = log.Series(e => e.ValTop5);
-        if (top5.Count < 2 || top5.Any(p => p.Value < 0.9999) || log.Epochs.Count == 0) return null;
-        foreach (var first in new[] { log.Epochs[0].TrainLoss, log.Epochs[0].ValLoss })
-            if (first is { } loss && double.IsFinite(loss))
-                for (int c = 2; c <= 5; c++)
-                    if (Math.Abs(loss - Math.Log(c)) < 0.05 * Math.Log(c)) return c;
+        if (top5.Count >= 2 && top5.All(p => p.Value >= 0.9999))
+            foreach (var loss in new[] { first.TrainLoss, first.ValLoss })
+                if (LnOf(loss) is { } c) return c;
+        // Both losses of the first epoch at the same ln C: a model that has learned nothing yet, seen twice.
+        if (LnOf(first.TrainLoss) is { } both && LnOf(first.ValLoss) == both) return both;
+        return FlatAtOneOver(log.Series(e => e.ValAccuracy));
+    }
+
+    /// <summary>The C of 2 to 5 whose ln C a finite loss is within 5 % of, else null.</summary>
+    static int? LnOf(double? loss)
+    {
+        if (loss is not { } l || !double.IsFinite(l)) return null;
+        for (int c = 2; c <= 5; c++)
+            if (Math.Abs(l - Math.Log(c)) < 0.05 * Math.Log(c)) return c;
+        return null;
+    }
+
+    /// <summary>
+    /// The C of 2 to 10 when validation accuracy is exactly 1/C (to 5 decimals) in at least 3 of 4 epochs (of at
+    /// least 4): a classifier that gives every image the same class on a balanced set (keras-chance-resumed: 0.2000000
+    /// in all 8 epochs), else null.
+    /// </summary>
+    static int? FlatAtOneOver(List<(int Epoch, double Value)> acc)
+    {
+        if (acc.Count < 4) return null;
+        for (int c = 2; c <= 10; c++)
+            if (acc.Count(p => Math.Abs(p.Value - 1.0 / c) < 5e-6) * 4 >= acc.Count * 3) return c;
         return null;
     }
     public string Metric { get; }
