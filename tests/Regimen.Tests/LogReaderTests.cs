@@ -273,6 +273,17 @@ public class LogReaderTests
         }
         Assert.True(cases > 100, $"only {cases} cases ran");
     }
+
+    [Fact]
+    public void ARunOfOneEpochBetweenTwoRunsIsARunOfItsOwn()
+    {
+        // Three trainings appended to one results.csv: epochs 1-3, 1, 1-3 (YOLO's, yolo-stat4012-3runs).
+        var rows = new[] { 1, 2, 3, 1, 1, 2, 3 }.Select((e, i) => $"{e},{2.0 - 0.1 * i:0.0},{0.3 + 0.01 * i:0.00}\n");
+        var logs = LogReader.Read(Write("results.csv",
+            "epoch,train/loss,metrics/accuracy_top1\n" + string.Concat(rows)));
+        Assert.Equal(new[] { 3, 1, 3 }, logs.Select(l => l.Epochs.Count));
+        Assert.Equal(0.33, logs[1].Epochs[0].ValAccuracy!.Value, 6);
+    }
 }
 
 /// <summary>The numeric fast paths of the CSV reader give exactly what the general parser gives.</summary>

@@ -455,4 +455,15 @@ public class TextLogTests
         var a = Analyst.Analyze(log);
         Assert.Contains(a.Findings, f => f.Kind == "overfitting");
     }
+
+    [Fact]
+    public void AQuantityPerEpochInTheHeaderIsNoEpochNumber()
+    {
+        // "Samples/Epoch: 1000" once opened an epoch 1000, and epoch 1 after it a second run.
+        var log = ReadOne("numpy.txt", "Epochs: 2, Learning Rate: 0.005, Samples/Epoch: 1000, steps per epoch: 50\n" +
+            "  Epoch 1/2 | Step 100/1000 | Loss: 2.1796 | Accuracy: 21.0%\n  Epoch 1 Complete - Avg Loss: 1.2973\n" +
+            "  Epoch 2/2 | Step 100/1000 | Loss: 0.9231 | Accuracy: 67.0%\n  Epoch 2 Complete - Avg Loss: 0.8069\n");
+        Assert.Equal(new[] { 1, 2 }, log.Epochs.Select(e => e.Epoch));
+        Near(0.8069, log.Epochs[1].TrainLoss);
+    }
 }

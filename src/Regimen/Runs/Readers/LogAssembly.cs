@@ -279,8 +279,9 @@ internal static class LogAssembly
             "no epoch column: rows are epochs 1..N in order");
     }
 
-    /// <summary>Rows per run: a new run where the epoch counter goes back to (or below) where the run began; an
-    /// epoch logged again inside a run (a resumed training) replaces it and what followed it.</summary>
+    /// <summary>Rows per run: a new run where the epoch counter goes back to (or below) where the run began (or
+    /// repeats the first epoch of a run of one epoch, and goes on); an epoch logged again inside a run (a resumed
+    /// training) replaces it and what followed it.</summary>
     static List<List<int>> Segments(double[] epochs, int[]? given)
     {
         var segments = new List<List<int>> { new(epochs.Length) };
@@ -290,7 +291,11 @@ internal static class LogAssembly
             var current = segments[^1];
             bool restart = given is not null
                 ? i > 0 && given[i] != given[i - 1]
-                : current.Count > 0 && epochs[i] <= first && epochs[i] < epochs[current[^1]];
+                : current.Count > 0 && epochs[i] <= first && (epochs[i] < epochs[current[^1]] ||
+                    // A run of one epoch, then that epoch again (YOLO's results.csv of 1..10, 1, 1..10): a training
+                    // of its own that was started again, not one epoch logged twice.
+                    current.Count == 1 && epochs[i] == epochs[current[0]] && i + 1 < epochs.Length &&
+                    epochs[i + 1] > epochs[i]);
             if (restart) { segments.Add(current = new List<int>()); first = epochs[i]; }
             if (current.Count > 0 && epochs[i] <= epochs[current[^1]])
             {

@@ -276,6 +276,8 @@ public sealed partial class TextLogParser
             int i = at + found, k = i + 5;
             at = k;
             if (i > 0 && (char.IsAsciiLetterOrDigit(s[i - 1]) || s[i - 1] == '_')) continue;
+            // "Samples/Epoch: 1000", "steps per epoch: 500": a quantity per epoch, not an epoch's number.
+            if (i > 0 && s[i - 1] == '/' || PerBefore(s[..i])) continue;
             if (k < s.Length && (char.IsAsciiLetterOrDigit(s[k]) || s[k] is '_' or '/' or '.')) continue;
             var markerPhase = Phase.None;
             if (k < s.Length && s[k] == '(')
@@ -307,6 +309,14 @@ public sealed partial class TextLogParser
             return epoch;
         }
         return null;
+    }
+
+    /// <summary>Whether the text before a word ends with the word "per" ("steps per epoch").</summary>
+    static bool PerBefore(ReadOnlySpan<char> before)
+    {
+        var t = before.TrimEnd(' ');
+        return t.Length < before.Length && t.EndsWith("per", StringComparison.OrdinalIgnoreCase) &&
+            (t.Length == 3 || !char.IsAsciiLetterOrDigit(t[^4]));
     }
 
     /// <summary>Where a lower-case word occurs in any case ("epoch", "Epoch", "EPOCH"): an ordinal search for its
