@@ -466,4 +466,21 @@ public class TextLogTests
         Assert.Equal(new[] { 1, 2 }, log.Epochs.Select(e => e.Epoch));
         Near(0.8069, log.Epochs[1].TrainLoss);
     }
+
+    [Fact]
+    public void ATqdmBarsLossIsMarkedAsOneBatchsUnlessTheEpochPrintsItsMean()
+    {
+        static string Bar(int epoch, double loss) => FormattableString.Invariant(
+            $"epoch={epoch} loss={loss} batch_id=937: 100%|██████████| 938/938 [00:16<00:00, 55.32it/s]\n");
+        var bars = ReadOne("tqdm.txt", Bar(1, 0.08) + "Test set: Average loss: 0.05, Accuracy: 9850/10000\n" +
+            Bar(2, 0.01) + "Test set: Average loss: 0.04, Accuracy: 9870/10000\n");
+        Assert.Contains("one batch's", bars.Columns.Single(c => c.Role == "train_loss").Note);
+        Assert.Null(bars.Columns.Single(c => c.Role == "val_loss").Note);
+        Near(0.01, bars.Epochs[1].TrainLoss);
+        // An epoch summary line gives the epoch's mean: it is taken, and nothing is marked.
+        var summary = ReadOne("tqdm2.txt", Bar(1, 0.08) + "Epoch 1 train loss: 0.20\n" + Bar(2, 0.01) +
+            "Epoch 2 train loss: 0.12\n");
+        Near(0.12, summary.Epochs[1].TrainLoss);
+        Assert.Null(summary.Columns.Single(c => c.Role == "train_loss").Note);
+    }
 }

@@ -48,6 +48,11 @@ public sealed partial class TextLogParser
     public IReadOnlySet<string> Unphased => unphased;
     readonly HashSet<string> unphased = new();
 
+    /// <summary>Series whose epoch value was, in some epoch, a tqdm bar's last state ("loss=0.41" in its postfix):
+    /// one batch's value, not the epoch's mean, where no summary line gave the epoch's.</summary>
+    public IReadOnlySet<string> LastBatch => lastBatch;
+    readonly HashSet<string> lastBatch = new(StringComparer.Ordinal);
+
     /// <summary>The class count, when a line says ("resnet18 on CIFAR100 (100 classes)", "num_classes: 10").</summary>
     public int? Classes { get; private set; }
 
@@ -147,7 +152,8 @@ public sealed partial class TextLogParser
                     continue;
                 current = Open(++implicitEpochs, isImplicit: true);
             }
-            current.Add(name, value, line.StepLine, pair.RunningAverage || line.ProgressBar);
+            current.Add(name, value, line.StepLine, pair.RunningAverage || line.ProgressBar,
+                line.Tqdm && !pair.RunningAverage);
             Pairs++;
         }
         // Without epoch numbers, each validation result ends an epoch ("Test set: Average loss: ...").
@@ -201,7 +207,7 @@ public sealed partial class TextLogParser
 
     EpochAccumulator Open(int epoch, bool isImplicit)
     {
-        var opened = (spare ?? new EpochAccumulator()).Reset(epoch, Line, isImplicit);
+        var opened = (spare ?? new EpochAccumulator { LastBatch = lastBatch }).Reset(epoch, Line, isImplicit);
         spare = null;
         return opened;
     }
@@ -346,10 +352,11 @@ public sealed partial class TextLogParser
     /// <summary>Whether the line reports a step within the epoch ("[ 100/1251", "938/938 [", "iter 100"), and
     /// whether it is a progress bar whose values are running averages (Keras, tqdm).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static bool IsStepLine(ReadOnlySpan<char> s, out bool progressBar)
+    static bool IsStepLine(ReadOnlySpan<char> s, out bool progressBar, out bool tqdm)
     {
         // Progress bars: Keras' "[====>...]" and "ETA", tqdm's "█" and "it/s", PaddlePaddle's "ms/step".
-        progressBar = s.Contains('█') || s.Contains("ETA", StringComparison.Ordinal);
+        tqdm = s.Contains('█');
+        progressBar = tqdm || s.Contains("ETA", StringComparison.Ordinal);
         for (int b = s.IndexOf('['); !progressBar && b >= 0 && b + 1 < s.Length; b = s[(b + 1)..].IndexOf('[') is var n
             and >= 0 ? b + 1 + n : -1)
             progressBar = s[b + 1] is '=' or '.';
@@ -361,6 +368,7 @@ public sealed partial class TextLogParser
                 (i >= 2 && s[(i - 2)..].StartsWith("ms/step")))
             {
                 progressBar = true;
+                tqdm = s[i - 1] is 't' or 's' && !(i >= 2 && s[(i - 2)..].StartsWith("ms/step"));
                 break;
             }
             if (counter || !char.IsAsciiDigit(s[i - 1]) || !char.IsAsciiDigit(s[i + 1])) continue;
@@ -675,23 +683,27 @@ public sealed partial class TextLogParser
             return this;
         }
 
+        /// <summary>Names whose epoch value was a tqdm bar's last state (the parser's <see cref="LastBatch"/>).
+        /// </summary>
+        public HashSet<string>? LastBatch { get; init; }
+
         struct Value
         {
             public double Summary, Last, Sum, First;
             public int Count;
-            public bool HasSummary, HasLast;
+            public bool HasSummary, HasLast, FromTqdm;
             public readonly double Result(bool isLr) =>
                 HasSummary ? Summary : isLr ? First : HasLast ? Last : Sum / Count;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Add(string name, double v, bool stepLine, bool runningAverage)
+        public void Add(string name, double v, bool stepLine, bool runningAverage, bool tqdm = false)
         {
             ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(values, name,
                 out bool exists);
             if (!exists) slot.First = v;
             if (!stepLine) { slot.Summary = v; slot.HasSummary = true; }
-            else if (runningAverage) { slot.Last = v; slot.HasLast = true; }
+            else if (runningAverage) { slot.Last = v; slot.HasLast = true; slot.FromTqdm = tqdm; }
             else { slot.Sum += v; slot.Count++; }
             if (name.StartsWith("val_", StringComparison.Ordinal)) HasValidation = true;
         }
@@ -719,6 +731,7 @@ public sealed partial class TextLogParser
             {
                 same = same && ReferenceEquals(names!.Names[i], name);
                 numbers[i++] = value.Result(name == "lr");
+                if (value is { HasSummary: false, HasLast: true, FromTqdm: true }) LastBatch?.Add(name);
             }
             if (!same) names = new EpochNames(values.Keys.ToArray());
             return new(segment, Epoch, new EpochValues(names!, numbers), firstLine, lastLine) { Total = Total };

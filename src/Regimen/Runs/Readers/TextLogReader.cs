@@ -117,12 +117,26 @@ internal sealed class TextLogReader : ILineLogReader
             Notes = notes,
         }, options);
         // The report names the keys as printed ("val_acc ← Test Acc"), not the names they were read into.
+        // A tqdm bar's postfix ("loss=0.41") is its last batch's loss: the mapping says so.
         foreach (var log in logs)
             for (int i = 0; i < log.Columns.Count; i++)
-                if (parser.Keys.TryGetValue(log.Columns[i].Column, out var key) && key != log.Columns[i].Column)
-                    log.Columns[i] = log.Columns[i] with { Column = key };
+            {
+                var column = log.Columns[i];
+                // Only losses: a bar's accuracy is most often the epoch's running one (100 * correct / processed).
+                if (parser.LastBatch.Contains(column.Column) && column.Role.EndsWith("_loss", StringComparison.Ordinal))
+                    column = column with
+                    {
+                        Note = (column.Note is null ? "" : column.Note + ", ") + LastBatchNote,
+                    };
+                if (parser.Keys.TryGetValue(column.Column, out var key) && key != column.Column)
+                    column = column with { Column = key };
+                log.Columns[i] = column;
+            }
         return logs;
     }
+
+    /// <summary>How a mapping says that its values are a tqdm bar's last state.</summary>
+    internal const string LastBatchNote = "a tqdm bar's last value: one batch's, not the epoch's mean";
 
     static (TextLogParser, List<TextEpoch>) Parse(string path, bool fencedOnly)
     {

@@ -14,6 +14,9 @@ internal struct ScannedLine
     public int? Marker, Total;
     public Phase MarkerPhase;
     public bool StepLine, ProgressBar;
+    /// <summary>A tqdm bar (█, it/s): its postfix values (loss=0.41) are the last batch's, not the epoch's mean.
+    /// </summary>
+    public bool Tqdm;
     /// <summary>A message about the best value ("Acc@1 best:  62.88%"): its values fill what the epoch lacks.</summary>
     public bool Best;
     public int PhaseStart, PhaseCount, PairStart, PairCount;
@@ -109,7 +112,7 @@ public sealed partial class TextLogParser
                     if (!line.Best)
                     {
                         line.Marker = FindEpoch(work, out line.MarkerPhase, out line.Total);
-                        line.StepLine = IsStepLine(work, out line.ProgressBar);
+                        line.StepLine = IsStepLine(work, out line.ProgressBar, out line.Tqdm);
                     }
                     line.FirstKey = FindPairs(work, into, line.Best);
                 }
