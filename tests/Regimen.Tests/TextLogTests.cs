@@ -483,4 +483,27 @@ public class TextLogTests
         Near(0.12, summary.Epochs[1].TrainLoss);
         Assert.Null(summary.Columns.Single(c => c.Role == "train_loss").Note);
     }
+
+    [Fact]
+    public void ABestColumnOnAnEpochsLineIsNoBestMessage()
+    {
+        // "| Best: 48.34% * |" is one column of the epoch's line; "Best val Acc: 0.94" stays a message.
+        var log = ReadOne("loop.txt", "Epoch: 001/200 | LR: 0.100000 | Train Loss: 1.7302 | Train Acc: 36.32% | " +
+            "Val Loss: 1.5343 | Val Acc: 48.34% | Best: 48.34% * | Patience: 0/25 | Time: 32.2s\n" +
+            "Epoch: 002/200 | LR: 0.099994 | Train Loss: 1.3161 | Train Acc: 52.70% | Val Loss: 1.2171 | " +
+            "Val Acc: 59.56% | Best: 59.56% * | Patience: 0/25 | Time: 10.1s\nBest val Acc: 0.99\n");
+        Assert.Equal(new[] { 1, 2 }, log.Epochs.Select(e => e.Epoch));
+        Assert.Equal((0.5956, 1.2171), (Math.Round(log.Epochs[1].ValAccuracy!.Value, 4), log.Epochs[1].ValLoss));
+        Assert.DoesNotContain(log.OtherSeries.Keys, k => k.Contains("best", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void KerasStatedSizesAreTheLogsValidationAndTrainingSizes()
+    {
+        var log = ReadOne("keras.txt", "Train on 60000 samples, validate on 10000 samples\nEpoch 1/2\n" +
+            "60000/60000 - 5s - loss: 0.30 - acc: 0.91 - val_loss: 0.10 - val_acc: 0.9700\nEpoch 2/2\n" +
+            "60000/60000 - 5s - loss: 0.10 - acc: 0.97 - val_loss: 0.08 - val_acc: 0.9750\n");
+        Assert.Equal((10000, 60000), (log.ValidationSize, log.TrainSize));
+        Assert.Contains(log.Notes, n => n.Contains("states 10000 validation samples"));
+    }
 }

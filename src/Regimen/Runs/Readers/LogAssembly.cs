@@ -58,6 +58,9 @@ internal sealed record LogDescription
     /// <summary>Whether the series called train_acc was printed with no phase (a text log's "Accuracy"): the loss
     /// beside it may show it held out (<see cref="HeldOutAccuracy"/>).</summary>
     public bool UnphasedTrainAccuracy { get; init; }
+    /// <summary>The validation and training sizes the log states, if it does.</summary>
+    public int? ValidationSize { get; init; }
+    public int? TrainSize { get; init; }
     /// <summary>
     /// Where the epoch numbers come from when the table has no epoch column (text logs: the printed numbers).
     /// </summary>
@@ -220,6 +223,7 @@ internal static class LogAssembly
                 Hyperparameters = d.Hyperparameters, PlannedEpochs = d.PlannedEpochs, Epochs = list,
                 Columns = mappings, NotFound = notFound, OtherSeries = otherSeries,
                 Classes = ClassCount(d.Hyperparameters),
+                ValidationSize = d.ValidationSize, TrainSize = d.TrainSize,
             };
             log.Notes.AddRange(notes);
             if (segments.Count > 1)

@@ -53,6 +53,11 @@ public sealed partial class TextLogParser
     public IReadOnlySet<string> LastBatch => lastBatch;
     readonly HashSet<string> lastBatch = new(StringComparer.Ordinal);
 
+    /// <summary>The validation and training sizes, when a line states them (Keras 2's "Train on 60000 samples,
+    /// validate on 10000 samples"): the binomial noise of the accuracies.</summary>
+    public int? ValidationSize { get; private set; }
+    public int? TrainSize { get; private set; }
+
     /// <summary>The class count, when a line says ("resnet18 on CIFAR100 (100 classes)", "num_classes: 10").</summary>
     public int? Classes { get; private set; }
 
@@ -105,6 +110,7 @@ public sealed partial class TextLogParser
     {
         Line++;
         if (line.Classes is { } classes) Classes ??= classes;
+        if (line.ValidationSize is { } validation) (ValidationSize, TrainSize) = (validation, line.TrainSize);
         if (line.Skip) return;
         if (line.Marker is { } epoch)
         {

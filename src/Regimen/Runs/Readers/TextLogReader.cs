@@ -104,12 +104,15 @@ internal sealed class TextLogReader : ILineLogReader
         var total = epochs.LastOrDefault(e => e.Total is not null)?.Total;
         int firstEpoch = epochs[0].Epoch;
         if (parser.MarkerLines == 0) notes.Add("no epoch numbers: each validation result ends an epoch");
+        if (parser.ValidationSize is { } stated)
+            notes.Add($"the log states {stated} validation samples: the accuracies' binomial noise is on that many");
         var logs = LogAssembly.Build(table, new LogDescription
         {
             Name = Path.GetFileNameWithoutExtension(path), Source = path, Reader = Name, Format = "text",
             Epochs = epochs.Select(e => (double)e.Epoch).ToArray(), Segments = epochs.Select(e => e.Segment).ToArray(),
             Hints = new RoleHints { RowsAreEpochs = false },
             UnphasedTrainAccuracy = parser.Unphased.Contains("train_acc"),
+            ValidationSize = parser.ValidationSize, TrainSize = parser.TrainSize,
             Hyperparameters = parser.Classes is { } classes
                 ? new() { ["num_classes"] = classes.ToString(System.Globalization.CultureInfo.InvariantCulture) }
                 : new(),

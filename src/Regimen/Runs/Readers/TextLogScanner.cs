@@ -11,6 +11,9 @@ internal struct ScannedLine
     public bool Skip;
     /// <summary>The class count the line gives, on the first line that gives one.</summary>
     public int? Classes;
+    /// <summary>The training and validation sizes the line states (Keras 2: "Train on 60000 samples, validate on
+    /// 10000 samples"), on the first line that states them.</summary>
+    public int? TrainSize, ValidationSize;
     public int? Marker, Total;
     public Phase MarkerPhase;
     public bool StepLine, ProgressBar;
@@ -79,7 +82,7 @@ public sealed partial class TextLogParser
     /// </summary>
     internal sealed class LineScanner(bool fencedOnly)
     {
-        bool inFence, classesFound;
+        bool inFence, classesFound, sizesFound;
 
         /// <summary>Scans one line (without its newline) into <paramref name="into"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -94,6 +97,11 @@ public sealed partial class TextLogParser
             if (trimmed.StartsWith("```") || trimmed.StartsWith("~~~")) inFence = !inFence;
             else if ((!fencedOnly || inFence) && trimmed.Length > 0)
             {
+                if (!sizesFound && Sizes(work) is ({ } train, { } validation))
+                {
+                    (line.TrainSize, line.ValidationSize) = (train, validation);
+                    sizesFound = true;
+                }
                 if (!classesFound && FindClasses(work) is { } classes)
                 {
                     line.Classes = classes;
@@ -205,6 +213,23 @@ public sealed partial class TextLogParser
             return s[..n];
         }
 
+        /// <summary>Keras 2's "Train on 60000 samples, validate on 10000 samples": the two sizes, else nulls.
+        /// </summary>
+        static (int? Train, int? Validation) Sizes(ReadOnlySpan<char> s)
+        {
+            int at = s.IndexOf("validate on ", StringComparison.Ordinal);
+            if (at < 0) return (null, null);
+            static int? After(ReadOnlySpan<char> s, int from)
+            {
+                int k = from;
+                while (k < s.Length && char.IsAsciiDigit(s[k])) k++;
+                return k > from && s[k..].TrimStart().StartsWith("samples", StringComparison.Ordinal)
+                    ? Parse(s[from..k]) : null;
+            }
+            int train = s.IndexOf("Train on ", StringComparison.Ordinal);
+            return (train >= 0 ? After(s, train + 9) : null, After(s, at + 12));
+        }
+
         /// <summary>The class count on a line ("resnet18 on CIFAR100 (100 classes)", "num_classes: 10"), if
         /// any.</summary>
         static int? FindClasses(ReadOnlySpan<char> s)
@@ -252,12 +277,27 @@ public sealed partial class TextLogParser
                     bool timing = next > j && next < s.Length && char.IsAsciiDigit(s[next]);
                     if (phase != Phase.None && !timing) phaseWords.Add((phase, i));
                     else if (IsCheckpointWord(word)) message = Message.Checkpoint;
-                    else if (word.Equals("best", StringComparison.OrdinalIgnoreCase) && message == Message.None)
+                    else if (word.Equals("best", StringComparison.OrdinalIgnoreCase) && message == Message.None &&
+                        !OwnKey(s, i, j))
                         message = Message.Best;
                 }
                 i = j;
             }
             return message;
+        }
+
+        /// <summary>
+        /// Whether the word at [<paramref name="start"/>, <paramref name="end"/>) is a key by itself, between
+        /// punctuation and a ':' or '=' ("| Best: 48.34% * | Patience: 0/25": one column of an epoch's line, which the
+        /// key's resolution leaves out), not a message about the best value ("Best val Acc: 0.94", "Acc@1 best:").
+        /// </summary>
+        static bool OwnKey(ReadOnlySpan<char> s, int start, int end)
+        {
+            int before = start - 1;
+            while (before >= 0 && s[before] == ' ') before--;
+            int after = end;
+            while (after < s.Length && s[after] == ' ') after++;
+            return (before < 0 || !IsKeyChar(s[before])) && after < s.Length && s[after] is ':' or '=';
         }
 
         /// <summary>
