@@ -112,3 +112,18 @@ public partial class ExpertReadingTests
         Assert.Empty(Findings(Log(val, first: 21), "oscillation"));
     }
 }
+
+public partial class ExpertReadingTests
+{
+    [Fact]
+    public void ATrainingLossThatBlowsUpWhileValidationNeverMovesIsADivergence()
+    {
+        // tqdm-eva8-ultimus-chance: test loss 0.0046 and test accuracy 10.00 % in every epoch; the training loss
+        // 2.36 -> 8.65 at the one-cycle peak (epoch 6) and 9.1-9.5 to the end.
+        var train = new[] { 2.43028, 2.39175, 2.35571, 3.16005, 3.04436, 8.65359, 8.55761, 8.46161, 8.4044, 8.34502,
+            9.5044, 9.25818, 9.14051, 9.06199, 8.99962, 9.35277 };
+        var val = train.Select(_ => 0.1).ToArray();
+        var f = Assert.Single(Findings(Log(val, train, train.Select(_ => 0.0046).ToArray()), "divergence"));
+        Assert.Equal(6, f.FirstEpoch);
+    }
+}

@@ -20,8 +20,10 @@ internal sealed class LogView
         Log = log;
         this.series = series is not null && series.Covers(log) ? series : new LogSeries(log);
         Noise = new NoiseModel(log, options?.ValidationSize, noisePool, this.series, options?.InferredValidationSize);
-        Classes = options?.Classes ?? log.Classes ?? ClassesAtStart(log);
+        var (implied, why) = options?.Classes is null && log.Classes is null ? ClassesAtStart(log) : (null, null);
+        Classes = options?.Classes ?? log.Classes ?? implied;
         ClassesInferred = options?.Classes is null && log.Classes is null && Classes is not null;
+        ClassesReason = ClassesInferred ? why : null;
         Metric = metric;
         Monitor = Monitor.Named(metric);
         // A role (val_acc, val_loss...) or any other series the log kept by name (--metric eval_macro_f1).
@@ -68,6 +70,9 @@ internal sealed class LogView
     public int? Classes { get; }
     /// <summary>Whether <see cref="Classes"/> was inferred (<see cref="ClassesAtStart"/>), not given.</summary>
     public bool ClassesInferred { get; }
+    /// <summary>What implies the inferred class count ("top-5 accuracy is always 100 % and the first loss is
+    /// ln 3"), or null.</summary>
+    public string? ClassesReason { get; }
 
     /// <summary>
     /// The class count a log implies without saying it: the first epoch's loss within 5 % of ln C, the
@@ -76,17 +81,20 @@ internal sealed class LogView
     /// it (pandas-drowsiness-noepoch: 0.6905 and 0.6899 = ln 2); or a validation accuracy flat at exactly 1/C; else
     /// null.
     /// </summary>
-    static int? ClassesAtStart(TrainingLog log)
+    static (int?, string?) ClassesAtStart(TrainingLog log)
     {
-        if (log.Epochs.Count == 0) return null;
+        if (log.Epochs.Count == 0) return (null, null);
         var first = log.Epochs[0];
         var top5 = log.Series(e => e.ValTop5);
         if (top5.Count >= 2 && top5.All(p => p.Value >= 0.9999))
             foreach (var loss in new[] { first.TrainLoss, first.ValLoss })
-                if (LnOf(loss) is { } c) return c;
+                if (LnOf(loss) is { } c)
+                    return (c, $"top-5 accuracy is always 100 % and the first loss is ln {c}");
         // Both losses of the first epoch at the same ln C: a model that has learned nothing yet, seen twice.
-        if (LnOf(first.TrainLoss) is { } both && LnOf(first.ValLoss) == both) return both;
-        return FlatAtOneOver(log.Series(e => e.ValAccuracy));
+        if (LnOf(first.TrainLoss) is { } both && LnOf(first.ValLoss) == both)
+            return (both, $"the first training and validation losses are both ln {both}");
+        return FlatAtOneOver(log.Series(e => e.ValAccuracy)) is { } flat
+            ? (flat, $"validation accuracy is exactly 1/{flat} in most epochs") : (null, null);
     }
 
     /// <summary>The C of 2 to 5 whose ln C a finite loss is within 5 % of, else null.</summary>

@@ -15,7 +15,8 @@ internal sealed class Divergence : FindingKind
         "losses that jumped must be back to at least half their first epoch's (a rise from a near-zero minimum that " +
         "stays far below where the training started is the noise of a nearly memorized training set); a training " +
         "loss's jump needs the validation side to agree where it is logged at that epoch (validation loss above 1.5 " +
-        "times its running minimum, or validation accuracy more than the gap threshold below its running best); the " +
+        "times its running minimum, or validation accuracy more than the gap threshold below its running best; a " +
+        "validation side that never moves corroborates nothing and is passed over); the " +
         "jump from the running minimum must exceed the critical number of standard errors of the loss's " +
         "epoch-to-epoch spread (on 20 validation images a loss that swings 0.16-0.56 every few epochs does not blow " +
         "up at 0.52); a loss that is NaN in every epoch while the other is finite is a series not logged, no blow-up";
@@ -73,6 +74,9 @@ internal sealed class Divergence : FindingKind
     {
         var e = c.Log.Epochs.FirstOrDefault(x => x.Epoch == epoch);
         if (e is null || e.ValLoss is null && e.ValAccuracy is null) return true;
+        // A validation side that never moves (a test loss of 0.0046 and 10.00 % in every epoch) says nothing either
+        // way: the training loss is all the log shows.
+        if (Constant(c.Series("val_loss")) && Constant(c.Series("val_acc"))) return true;
         var before = c.Log.Epochs.Where(x => x.Epoch < epoch).ToList();
         if (e.ValLoss is { } vl && before.Where(x => x.ValLoss is not null).Select(x => x.ValLoss!.Value)
                 .DefaultIfEmpty(double.NaN).Min() is var least && !double.IsNaN(least) && !(vl <= 1.5 * least))
@@ -102,6 +106,11 @@ internal sealed class Divergence : FindingKind
     /// </summary>
     static bool BeyondSwings(RunCheck c, string role, double value, double min) =>
         Judgement.Loss(value - min, c.View.Noise.Metric(role, min).Times(Math.Sqrt(2))).Beyond(c.Options.CriticalSe);
+
+    /// <summary>Whether a series (none counts) holds one value in every epoch (within 10^-9 of its size).</summary>
+    static bool Constant(List<(int Epoch, double Value)> series) =>
+        series.Count == 0 || series.Max(p => p.Value) - series.Min(p => p.Value)
+        <= 1e-9 * Math.Max(1, Math.Abs(series[0].Value));
 
     /// <summary>The share of its first epoch's value a loss that jumped must be back to for a blow-up.</summary>
     const double StartShare = 0.5;

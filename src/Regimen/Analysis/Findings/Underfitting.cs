@@ -80,9 +80,11 @@ internal sealed class Underfitting : FindingKind
         if (v.Gap.Count > 0) evidence["final_gap"] = v.Gap[^1].Gap;
         judgement.AddTo(evidence);
         // What the learning rate did, where the log says: without it, only that the run had not converged.
-        string stopped = c.Series("lr").Count == 0
+        var lrs = c.Series("lr");
+        string stopped = lrs.Count == 0
             ? "with no sign of overfitting: it stopped before it converged (the log has no learning rate)."
-            : "with no sign of overfitting, and the learning rate still high: it stopped before it converged.";
+            : "with no sign of overfitting, and the learning rate at " +
+              $"{100 * lrs[^1].Value / lrs.Max(p => p.Value):0.#} % of its peak: it stopped before it converged.";
         yield return new Finding
         {
             Kind = Id, Severity = annealed ? Severity.Info : Severity.Warning,
@@ -205,7 +207,7 @@ internal sealed class Underfitting : FindingKind
         {
             Kind = Id, Severity = Severity.Warning, FirstEpoch = loss[0].Epoch, LastEpoch = loss[^1].Epoch,
             Summary = $"Validation loss never fell 10 % below ln {v.Classes} = {guess:0.###}, the loss of guessing " +
-                      $"among {v.Classes} classes" + (v.ClassesInferred ? " (the class count the log implies)" : "") +
+                      $"among {v.Classes} classes" + (v.ClassesInferred ? $" ({v.ClassesReason})" : "") +
                       $": at least {least:0.####}; validation accuracy, at best {Units.Percent(best)} against a " +
                       $"chance of {Units.Percent(chance)} ({judgement.Text}), stayed below halfway to 100 %: the " +
                       "model barely learned (too few epochs or steps too small for the task, or a model too weak).",
@@ -267,8 +269,7 @@ internal sealed class Underfitting : FindingKind
             Kind = Id, Severity = Severity.Critical, FirstEpoch = acc[0].Epoch, LastEpoch = acc[^1].Epoch,
             Summary = $"Validation accuracy never left chance: at best {Units.Percent(best)} against " +
                       (fromClasses ? $"1/{v.Classes} = {Units.Percent(chance)}" + (v.ClassesInferred
-                              ? $" ({v.Classes} classes: top-5 accuracy is always 100 % and the first loss is " +
-                                $"ln {v.Classes})" : "")
+                              ? $" ({v.Classes} classes: {v.ClassesReason})" : "")
                           : $"the {Units.Percent(chance)} it started at") +
                       $" ({judgement.Text}), and the loss fell only {lossChange * 100:0.#} %: the model is not " +
                       "learning (steps too large or too small, a frozen network, or labels that do not match the " +
