@@ -506,4 +506,14 @@ public class TextLogTests
         Assert.Equal((10000, 60000), (log.ValidationSize, log.TrainSize));
         Assert.Contains(log.Notes, n => n.Contains("states 10000 validation samples"));
     }
+
+    [Fact]
+    public void ChineseLabelsAreRead()
+    {
+        var zh = ReadOne("train.out", "Epoch: 001/040 | Batch 0100/0469 | Loss: 0.1032\n当前学习率:  0.01\n" +
+            "整体测试集上的Loss: 6.46\n整体测试集上的正确率: 0.9724\nEpoch: 002/040 | Batch 0100/0469 | Loss: 0.05\n" +
+            "当前学习率:  0.001\n整体测试集上的Loss: 2.60\n整体测试集上的正确率: 0.9899\n");
+        var e2 = zh.Epochs[1];
+        Assert.Equal((0.9899, 2.60, 0.001), (e2.ValAccuracy, e2.ValLoss, e2.LearningRate));
+    }
 }

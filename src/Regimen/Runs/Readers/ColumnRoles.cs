@@ -92,12 +92,34 @@ public static class ColumnRoles
         int start = -1;
         for (int i = 0; i <= name.Length; i++)
         {
+            if (i < name.Length && name[i] > 127 && CjkTerm(name, i) is var (term, length))
+            {
+                if (start >= 0) { words.Add(name[start..i].ToLowerInvariant()); start = -1; }
+                words.Add(term);
+                i += length - 1;
+                continue;
+            }
             bool alnum = i < name.Length && char.IsAsciiLetterOrDigit(name[i]);
             bool hump = alnum && start >= 0 && char.IsAsciiLetterUpper(name[i]) && char.IsAsciiLetterLower(name[i - 1]);
             if ((!alnum || hump) && start >= 0) { words.Add(name[start..i].ToLowerInvariant()); start = -1; }
             if (alnum && start < 0) start = i;
         }
         return words;
+    }
+
+    /// <summary>Chinese terms of training logs, as the English word they stand for: "整体测试集上的正确率" (accuracy on the
+    /// whole test set) reads as test, acc; "当前学习率" (the current learning rate) as lr.</summary>
+    static readonly (string Term, string Word)[] CjkTerms =
+    {
+        ("学习率", "lr"), ("正确率", "acc"), ("准确率", "acc"), ("精确度", "acc"), ("精度", "acc"), ("损失", "loss"),
+        ("训练", "train"), ("验证", "val"), ("测试", "test"),
+    };
+
+    static (string Word, int Length)? CjkTerm(string name, int at)
+    {
+        foreach (var (term, word) in CjkTerms)
+            if (string.CompareOrdinal(name, at, term, 0, term.Length) == 0) return (word, term.Length);
+        return null;
     }
 
     /// <summary>The phase and quantity a name states by itself.</summary>

@@ -553,8 +553,10 @@ public sealed partial class TextLogParser
             while (w > 0 && IsKeyChar(s[w - 1])) w--;
             if (w == start) break;
             var word = s[w..start];
-            if (!char.IsAsciiLetter(word[0]) || word.IndexOfAnyInRange('a', 'z') < 0 &&
-                word.IndexOfAnyInRange('A', 'Z') < 0) break;
+            // Chinese labels are words too ("整体测试集上的正确率": ColumnRoles reads its known terms).
+            bool cjk = word[0] > 127 && char.IsLetter(word[0]);
+            if (!cjk && (!char.IsAsciiLetter(word[0]) || word.IndexOfAnyInRange('a', 'z') < 0 &&
+                word.IndexOfAnyInRange('A', 'Z') < 0)) break;
             start = w;
             words++;
             if (start >= 2 && s[start - 1] == ' ' && IsKeyChar(s[start - 2])) start--;
