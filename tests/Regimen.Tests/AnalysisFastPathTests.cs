@@ -191,6 +191,96 @@ public class AnalysisFastPathTests
         Assert.Equal(1, fromThreads[^1].Segment);
     }
 
+    /// <summary>Scans the lines with templates and without; every line's scan must be the same.</summary>
+    static int ScanBothWays(IEnumerable<string> lines, bool fencedOnly)
+    {
+        var fast = new TextLogParser.LineScanner(fencedOnly);
+        var full = new TextLogParser.LineScanner(fencedOnly, templates: false);
+        var (a, b) = (new ScannedLines(), new ScannedLines());
+        int n = 0;
+        foreach (var line in lines)
+        {
+            fast.Scan(line, a);
+            full.Scan(line, b);
+            n++;
+            if (a.Lines.Count < 256) continue;
+            Same(a, b, n);
+        }
+        Same(a, b, n);
+        return fast.Replays;
+
+        static void Same(ScannedLines a, ScannedLines b, int n)
+        {
+            Assert.True(b.Lines.SequenceEqual(a.Lines), $"the lines before {n} scan differently");
+            Assert.Equal(b.PhaseWords, a.PhaseWords);
+            Assert.Equal(b.Pairs, a.Pairs);
+            Assert.Equal(b.Pairs.Select(p => b.Key(p).ToString()), a.Pairs.Select(p => a.Key(p).ToString()));
+            a.Clear();
+            b.Clear();
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]   // only fenced lines count
+    public void ALineReadFromTheTemplateOfItsShapeScansAsItsOwnScan(bool fencedOnly)
+    {
+        var r = new Random(11);
+        string D(int digits) => string.Concat(Enumerable.Range(0, digits).Select(_ => (char)('0' + r.Next(10))));
+        var lines = new List<string>();
+        // Noise of digits, letters, separators and spaces, each line repeated with other digits (or spaces for some):
+        // the shapes the templates are keyed on, and what differs between two lines of one shape.
+        const string Alphabet = "ab Lossacc:= .0123456789/%[]()-e_@|,best Epoch ";
+        for (int i = 0; i < 3000; i++)
+        {
+            var line = new string(Enumerable.Range(0, r.Next(4, 60)).Select(_ => Alphabet[r.Next(Alphabet.Length)])
+                .ToArray());
+            if (r.Next(8) == 0) lines.Add(fencedOnly && r.Next(2) == 0 ? "```" : "");
+            for (int k = r.Next(1, 5); k > 0; k--)
+                lines.Add(new string(line.Select(c => char.IsAsciiDigit(c)
+                    ? (r.Next(25) == 0 ? ' ' : (char)('0' + r.Next(10))) : c).ToArray()));
+        }
+        // The formats the reader knows, with numbers that change: padded counters, fractions (zero denominators
+        // among them), keys with digits, class counts, best and checkpoint messages, epochs with and without totals.
+        for (int e = 1; e <= 400; e++)
+        {
+            if (fencedOnly && e % 50 == 1) lines.Add("```");
+            lines.Add(e % 97 == 0 ? $"resnet on CIFAR ({r.Next(3)} classes)" : $"Epoch {e}/{(e < 200 ? 400 : 0)}");
+            if (e % 89 == 0) lines.Add($"Train on {r.Next(3)}000 samples, validate on {r.Next(10)}0 samples");
+            for (int s = 0; s < 4; s++)
+            {
+                lines.Add($"Train: {e} [{s * 125,4}/1000 ({s * 12.5,3:F0}%)]  Loss: {r.NextDouble():F4} " +
+                    $"({r.NextDouble():F3})  LR: {r.NextDouble() / 10:E3}  acc{r.Next(3)}: {r.NextDouble():F3}");
+                lines.Add($"[{e}, {s * 2000,5}] loss: {r.NextDouble():F3} top{r.Next(1, 6)} {r.Next(100)}.{D(2)}");
+                lines.Add($"{s}/4 [====>.] - ETA: {r.Next(60)}s - loss: {r.NextDouble():F4} - accuracy: " +
+                    $"{r.NextDouble():F4}\r{s + 1}/4 [=====] - loss: {r.NextDouble():F4}");
+            }
+            lines.Add($"Test set: Average loss: {r.NextDouble():F4}, Accuracy: {r.Next(3)}/{r.Next(3)} " +
+                $"({r.Next(100)}%)");
+            lines.Add($"top: {r.Next(9)}/{r.Next(3)}a lr: 0.{D(3)}");   // a pair only where the denominator is 0
+            lines.Add($"epoch: {e}, loss is: [{r.NextDouble():F4}], acc is: [{r.NextDouble():F4}], lr: 1e-{r.Next(9)}");
+            lines.Add($"acc: tensor({r.NextDouble():F4}, device='cuda:0') val_loss=nan Training    loss is  " +
+                $"-{r.NextDouble():F2}");
+            lines.Add(r.Next(2) == 0 ? $"Acc@1 best:  {r.Next(100)}.{D(2)}%" : $"Saved checkpoint (epoch={e}, " +
+                $"val_acc={r.NextDouble():F4})");
+        }
+        Assert.True(ScanBothWays(lines, fencedOnly) > 1000);
+    }
+
+    [Fact]
+    public void EveryCorpusTextScansTheSameWithTemplatesAsWithout()
+    {
+        var root = Path.Combine(AppContext.BaseDirectory, "Corpus");
+        var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetExtension(f) is ".txt" or ".log" or ".md" or ".out" or ".ipynb").ToList();
+        Assert.True(files.Count >= 40, $"{files.Count} files");
+        int replays = 0;
+        foreach (var file in files)
+            foreach (bool fenced in new[] { false, true })
+                replays += ScanBothWays(File.ReadAllText(file).Split('\n'), fenced);
+        Assert.True(replays > 1000, $"{replays} lines replayed");
+    }
+
     [Theory]
     [InlineData(3)]    // a few names: scanned
     [InlineData(12)]   // many: looked up in an index

@@ -247,10 +247,11 @@ public sealed partial class TextLogParser
 
     /// <summary>The epoch number on the line, blanked out so that it is not read as a value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static int? FindEpoch(Span<char> s, out Phase phase, out int? total)
+    static int? FindEpoch(Span<char> s, out Phase phase, out int? total, out EpochDigits epochDigits)
     {
         phase = Phase.None;
         total = null;
+        epochDigits = default;
         // "[3,  2000] loss: 1.2" (the PyTorch tutorial)
         var t = s.TrimStart();
         if (t.Length > 3 && t[0] == '[')
@@ -261,6 +262,8 @@ public sealed partial class TextLogParser
             while (k < t.Length && char.IsAsciiDigit(t[k])) k++;
             if (k > d && k < t.Length && t[k] == ',' && Parse(t[d..k]) is { } n)
             {
+                int at = s.Length - t.Length + d;
+                epochDigits = new EpochDigits(at, k - d, 0, 0, at, k - d);
                 t[d..k].Fill(' ');
                 return n;
             }
@@ -277,6 +280,8 @@ public sealed partial class TextLogParser
             if (k > d && after < t.Length && t[after] == '[' && Parse(t[d..k]) is { } n)
             {
                 phase = Phase.Train;
+                int at = s.Length - t.Length + d;
+                epochDigits = new EpochDigits(at, k - d, 0, 0, at, k - d);
                 t[d..k].Fill(' ');
                 return n;
             }
@@ -305,7 +310,7 @@ public sealed partial class TextLogParser
             if (k == digits || (k < s.Length && (char.IsAsciiLetter(s[k]) || s[k] == '.'))) continue;
             var epoch = Parse(s[digits..k]);
             if (epoch is null) continue;
-            int end = k;
+            int end = k, totalAt = 0, totalLength = 0;
             while (end < s.Length && s[end] == ' ') end++;
             if (end < s.Length && s[end] == '/')
             {
@@ -313,9 +318,10 @@ public sealed partial class TextLogParser
                 while (e2 < s.Length && s[e2] == ' ') e2++;
                 int d2 = e2;
                 while (e2 < s.Length && char.IsAsciiDigit(s[e2])) e2++;
-                if (e2 > d2) { total = Parse(s[d2..e2]); end = e2; }
+                if (e2 > d2) { total = Parse(s[d2..e2]); end = e2; (totalAt, totalLength) = (d2, e2 - d2); }
             }
             if (end < s.Length && s[end] == ']') end++;
+            epochDigits = new EpochDigits(digits, k - digits, totalAt, totalLength, i, end - i);
             s[i..end].Fill(' ');
             phase = markerPhase;
             return epoch;
@@ -421,9 +427,11 @@ public sealed partial class TextLogParser
 
     /// <summary>The number after a separator: "0.41", "1.0e-03", "75.2%", "9892/10000", "nan"; a running average in
     /// parentheses after it ("6.944 (6.94)") is taken instead.</summary>
+    /// <remarks><paramref name="fraction"/> is set when a "/" and a digit follow the number: whether it is a fraction
+    /// then depends on the digits (a zero denominator is none).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static bool TryValue(ReadOnlySpan<char> s, int start, out double value, out int end, out bool runningAverage,
-        out bool percent)
+        out bool percent, ref bool fraction)
     {
         value = 0; end = start; runningAverage = false; percent = false;
         int i = start;
@@ -442,11 +450,14 @@ public sealed partial class TextLogParser
             if (after >= s.Length || s[after] != ']') return false;
             after++;
         }
-        bool fraction = false;
-        if (after + 1 < s.Length && s[after] == '/' && char.IsAsciiDigit(s[after + 1]) &&
-            Number(s, after + 1, out var whole, out int a2) && whole > 0)
+        bool isFraction = false;
+        if (after + 1 < s.Length && s[after] == '/' && char.IsAsciiDigit(s[after + 1]))
         {
-            value /= whole; after = a2; fraction = true;
+            fraction = true;
+            if (Number(s, after + 1, out var whole, out int a2) && whole > 0)
+            {
+                value /= whole; after = a2; isFraction = true;
+            }
         }
         if (after < s.Length && s[after] == '%') { value /= 100; percent = true; after++; }
         else if (after + 1 < s.Length && s[after] == 'm' && s[after + 1] == 's' &&
@@ -459,7 +470,7 @@ public sealed partial class TextLogParser
             after++;
         if (after < s.Length && (char.IsAsciiLetterOrDigit(s[after]) || s[after] == '_')) return false;
         end = after;
-        if (!fraction)
+        if (!isFraction)
         {
             int k = after;
             while (k < s.Length && s[k] == ' ') k++;

@@ -80,7 +80,9 @@ public sealed partial class TextLogParser
     /// block): cleaned, its epoch number blanked out, its phase words and pairs found. Its only state is whether a
     /// fence is open and whether the class count was found, so it can run on its own thread, ahead of the parser.
     /// </summary>
-    internal sealed class LineScanner(bool fencedOnly)
+    /// <remarks>A line shaped like one scanned before (the same text but for digits outside its keys) is read again
+    /// from what that scan found (<see cref="LineTemplate"/>): only its numbers are parsed.</remarks>
+    internal sealed partial class LineScanner(bool fencedOnly, bool templates = true)
     {
         bool inFence, classesFound, sizesFound;
 
@@ -93,10 +95,20 @@ public sealed partial class TextLogParser
                 Skip = true, PhaseStart = into.PhaseWords.Count, PairStart = into.Pairs.Count,
             };
             var work = Clean(raw);
+            if (templates && (!fencedOnly || inFence) && Replay(work, into, ref line))
+            {
+                into.Lines.Add(line);
+                return;
+            }
             var trimmed = ((ReadOnlySpan<char>)work).Trim();
+            LineTemplate? record = null;
             if (trimmed.StartsWith("```") || trimmed.StartsWith("~~~")) inFence = !inFence;
             else if ((!fencedOnly || inFence) && trimmed.Length > 0)
             {
+                // A line that names the class count or the data sizes is read in full: whether it gives them
+                // depends on its digits.
+                record = templates && (classesFound || IndexOfWord(work, "classes") < 0) &&
+                    (sizesFound || work.IndexOf("validate on ", StringComparison.Ordinal) < 0) ? Record(work) : null;
                 if (!sizesFound && Sizes(work) is ({ } train, { } validation))
                 {
                     (line.TrainSize, line.ValidationSize) = (train, validation);
@@ -119,16 +131,18 @@ public sealed partial class TextLogParser
                     line.Best = message == Message.Best;
                     if (!line.Best)
                     {
-                        line.Marker = FindEpoch(work, out line.MarkerPhase, out line.Total);
+                        line.Marker = FindEpoch(work, out line.MarkerPhase, out line.Total, out var digits);
+                        if (record is not null) record.Epoch = digits;
                         line.StepLine = IsStepLine(work, out line.ProgressBar, out line.Tqdm);
                     }
-                    line.FirstKey = FindPairs(work, into, line.Best);
+                    line.FirstKey = FindPairs(work, into, line.Best, record);
                 }
             }
             if (line.Skip) CollectionsMarshal.SetCount(into.PhaseWords, line.PhaseStart);
             line.PhaseCount = into.PhaseWords.Count - line.PhaseStart;
             line.PairCount = into.Pairs.Count - line.PairStart;
             into.Lines.Add(line);
+            if (record is not null) Keep(record, line, into);
         }
 
         char[] scratch = new char[256];
@@ -305,7 +319,7 @@ public sealed partial class TextLogParser
         /// line's length if none).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        static int FindPairs(Span<char> s, ScannedLines into, bool best)
+        static int FindPairs(Span<char> s, ScannedLines into, bool best, LineTemplate? record)
         {
             int firstKey = s.Length;
             for (int i = 0; i < s.Length; i++)
@@ -320,10 +334,17 @@ public sealed partial class TextLogParser
                                   s[next] == '[' && next + 1 < s.Length && (s[next + 1] == ' ' ||
                                       char.IsAsciiDigit(s[next + 1])));
                 if (!separator && !spaced) continue;
-                if (!TryValue(s, i + 1, out var value, out int end, out bool runningAverage, out bool percent))
+                bool fraction = false;
+                if (!TryValue(s, i + 1, out var value, out int end, out bool runningAverage, out bool percent,
+                    ref fraction))
+                {
+                    if (fraction && record is not null) record.Impure = true;
                     continue;
+                }
+                if (fraction && record is not null) record.Impure = true;
                 if (percent && end + 1 < s.Length && s[end] == '|') continue;   // a tqdm bar's "100%|"
                 var key = KeyBefore(s, i, out int keyStart);
+                record?.Examined(keyStart, key.Length);
                 if (best)
                 {
                     var (skip, kept) = WithoutBest(key);
@@ -334,8 +355,11 @@ public sealed partial class TextLogParser
                 if (spaced && !KnownQuantity(key)) continue;
                 firstKey = Math.Min(firstKey, keyStart);
                 // "Avg Loss [ 0.57]" beside "Loss [ 0.56]": an average is the epoch's so far, not one batch's.
-                runningAverage |= key.StartsWith("avg", StringComparison.OrdinalIgnoreCase) ||
+                bool average = key.StartsWith("avg", StringComparison.OrdinalIgnoreCase) ||
                     key.StartsWith("average", StringComparison.OrdinalIgnoreCase);
+                record?.Pairs.Add(new TemplatePair(i + 1, end, runningAverage, percent, average,
+                    LineTemplate.OffsetIn(s, key), key.Length, keyStart));
+                runningAverage |= average;
                 var (at, length) = into.AddKey(key);
                 into.Pairs.Add(new ScannedPair(at, length, keyStart, value, runningAverage, percent));
                 i = end - 1;
