@@ -39,4 +39,16 @@ public class ConsoleTableReaderTests
         var e = Assert.Throws<RegimenException>(() => new ConsoleTableReader().Read(path, new ReadOptions()));
         Assert.Contains("no table printed with spaces", e.Message);
     }
+
+    [Fact]
+    public void ANameOfTwoWordsIsOneColumnWhereColumnsAreApartByTwoSpaces()
+    {
+        var path = TestData.WriteTemp("console-table", "training_log.txt", "Experiment 1\n\n" +
+            "Epoch    Loss      Validation Accuracy\n1        0.6359    0.7056\n2        0.5212    0.7498\n\n" +
+            "Experiment 2\n\nEpoch    Loss      Validation Accuracy\n1        0.6100    0.7100\n");
+        Assert.Equal("console-table", LogReaders.Detect(path, LogSample.Of(path)).Name);
+        var logs = LogReader.Read(path);
+        Assert.Equal(new[] { 2, 1 }, logs.Select(l => l.Epochs.Count));
+        Assert.Equal((0.5212, 0.7498), (logs[0].Epochs[1].TrainLoss!.Value, logs[0].Epochs[1].ValAccuracy!.Value));
+    }
 }

@@ -21,17 +21,27 @@ internal sealed class ConsoleTableReader : ILineLogReader
     {
         if (sample.Binary) return 0;
         for (int i = 0; i + 1 < sample.Lines.Count; i++)
-            if (Header(sample.Lines[i]) is { } header && Row(sample.Lines[i + 1], header.Length) is not null)
-                return 0.55;
+            if (TableHeader(sample.Lines[i], sample.Lines[i + 1]) is not null) return 0.55;
         return 0;
+    }
+
+    /// <summary>The header's names where the next line is a row of as many cells: names apart by single spaces,
+    /// else by two or more ("Epoch    Loss      Validation Accuracy": a name of two words).</summary>
+    static string[]? TableHeader(string line, string next)
+    {
+        foreach (var wide in new[] { false, true })
+            if (Header(line, wide) is { } header && Row(next, header.Length) is not null) return header;
+        return null;
     }
 
     /// <summary>
     /// The column names of a header line: "epoch" (or "step") first, names only, a loss or an accuracy among them.
     /// </summary>
-    static string[]? Header(string line)
+    static string[]? Header(string line, bool wide = false)
     {
-        var names = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        var names = wide
+            ? System.Text.RegularExpressions.Regex.Split(line.Trim(), @"\s{2,}|\t")
+            : line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         // "epoch" first (fastai), or "Step" (the Hugging Face Trainer's table when it evaluates every N steps)
         if (names.Length < 2 || !(names[0].Equals("epoch", StringComparison.OrdinalIgnoreCase) ||
             names[0].Equals("step", StringComparison.OrdinalIgnoreCase))) return null;
@@ -74,7 +84,7 @@ internal sealed class ConsoleTableReader : ILineLogReader
         var tables = new List<int>();
         for (int i = 0; i < lines.Count; i++)
         {
-            var names = Header(lines[i]);
+            var names = i + 1 < lines.Count ? TableHeader(lines[i], lines[i + 1]) : null;
             if (names is null || header is not null && !names.SequenceEqual(header)) continue;
             header ??= names;
             int table = tables.Count > 0 ? tables[^1] + 1 : 0;
