@@ -38,6 +38,9 @@ public class NotebookReaderTests
             : new JsonObject { ["text/html"] = Lines(html), ["text/plain"] = Lines(plain) },
     };
 
+    /// <summary>A displayed HTML table as Jupyter saves it: its HTML and a plain-text stand-in.</summary>
+    static JsonObject HtmlDisplay(string html) => Display("display_data", html, "<IPython.core.display.HTML object>");
+
     static string Write(string name, params JsonObject[] cells)
     {
         var notebook = new JsonObject
@@ -151,12 +154,11 @@ public class NotebookReaderTests
     [Fact]
     public void FastaisHtmlTablesAreItsEpochsAndFineTunesTwoTablesTwoRuns()
     {
-        const string Plain = "<IPython.core.display.HTML object>";
         var path = Write("pets.ipynb", Code(5,
             Stream("Downloading: \"https://download.pytorch.org/models/resnet34-333f7ec4.pth\"\n", "stderr"),
-            Display("display_data", FastaiTable("0 0.169390 0.021388 0.005413 00:14"), Plain),
-            Display("display_data", FastaiTable("0 0.058748 0.011206 0.004060 00:19",
-                "1 0.031200 0.009100 0.002706 00:19", "2 0.020100 0.008800 0.002706 01:02"), Plain)));
+            HtmlDisplay(FastaiTable("0 0.169390 0.021388 0.005413 00:14")),
+            HtmlDisplay(FastaiTable("0 0.058748 0.011206 0.004060 00:19",
+                "1 0.031200 0.009100 0.002706 00:19", "2 0.020100 0.008800 0.002706 01:02"))));
         var logs = LogReader.Read(path);
         Assert.Equal(2, logs.Count);
         var run = logs[1];
@@ -208,7 +210,7 @@ public class NotebookReaderTests
             "    </tr>\n    <tr>\n      <td>2</td>\n      <td>0.352100</td>\n      <td>0.398000</td>\n" +
             "      <td>0.874000</td>\n    </tr>\n  </tbody>\n</table><p>";
         var log = Assert.Single(LogReader.Read(Write("hf.ipynb",
-            Code(9, Display("display_data", Html, "<IPython.core.display.HTML object>")))));
+            Code(9, HtmlDisplay(Html)))));
         Assert.Equal(2, log.Epochs.Count);
         Assert.Null(log.Epochs[0].TrainLoss);                                 // "No log"
         Assert.Equal((0.3521, 0.874), (log.Epochs[1].TrainLoss!.Value, log.Epochs[1].ValAccuracy!.Value));
@@ -224,7 +226,7 @@ public class NotebookReaderTests
             "<tr><td>1000</td><td>0.480000</td><td>0.450000</td><td>0.820000</td></tr>\n" +
             "<tr><td>1500</td><td>0.410000</td><td>0.440000</td><td>0.830000</td></tr>\n</tbody>\n</table>";
         var log = Assert.Single(LogReader.Read(Write("steps.ipynb",
-            Code(12, Display("display_data", Html, "<IPython.core.display.HTML object>")))));
+            Code(12, HtmlDisplay(Html)))));
         Assert.Equal(3, log.Epochs.Count);
         Assert.Equal((0.41, 0.83), (log.Epochs[2].TrainLoss!.Value, log.Epochs[2].ValAccuracy!.Value));
         Assert.Contains(log.Columns, c => c.Role == "step");
