@@ -369,6 +369,29 @@ public class LogDetectionTests
     }
 
     [Fact]
+    public void AHistoryJsonIsReadPastTheScriptsMetadataAndItsStageStartsAreScheduleChanges()
+    {
+        var acc = string.Join(", ", Enumerable.Range(0, 9).Select(i => 40 + 3 * i));
+        var loss = string.Join(", ", Enumerable.Range(0, 9).Select(i => (0.9 - 0.05 * i).ToString("0.00",
+            System.Globalization.CultureInfo.InvariantCulture)));
+        var log = Assert.Single(LogReader.Read(Write("run.log", "{\"timestamp\": \"2026-04-18T17:21:59\", " +
+            "\"backbone\": \"B0\", \"img_size\": 112, \"classes\": [\"Happy\", \"Neutral\", \"Sad\"], " +
+            "\"phase_starts\": [0, 3, 6], \"phase_labels\": [\"head\", \"unfreeze\", \"all\"], " +
+            $"\"train_loss\": [{loss}], \"val_acc\": [{acc}], \"test_acc\": 77.6}}")));
+        Assert.Equal("json-history", log.Reader);
+        Assert.Equal(9, log.Epochs.Count);
+        Assert.Equal(0.64, log.Epochs[^1].ValAccuracy!.Value, 6);
+        Assert.Equal(3, log.Classes);
+        Assert.Equal("B0", log.Hyperparameters["backbone"]);
+        Assert.DoesNotContain("phase_starts", log.OtherSeries.Keys);
+        // 0-based starts 3 and 6 are epochs 4 and 7, counted from 1.
+        Assert.Equal(new[] { (4, "head", "unfreeze"), (7, "unfreeze", "all") },
+            log.Events.Select(e => (e.Epoch, e.From!, e.To!)));
+        Assert.All(log.Events, e => Assert.Equal(("schedule", "stage"), (e.Kind, e.Key)));
+        Assert.Contains(log.Notes, n => n.Contains("not series: phase_starts"));
+    }
+
+    [Fact]
     public void AForcedFormatReadsOrSaysWhy()
     {
         var csv = Write("h.csv", "epoch,loss,val_accuracy\n0,1.0,0.5\n1,0.8,0.6\n");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -90,7 +91,7 @@ internal sealed class HuggingFaceReader : ILogReader
 internal sealed class JsonHistoryReader : ILogReader
 {
     public string Name => "json-history";
-    public string LooksFor => "a JSON object whose values are lists of numbers (Keras' history.history)";
+    public string LooksFor => "a JSON object with lists of numbers among its values (Keras' history.history)";
 
     /// <summary>The head read as JSON up to its first property's value: whether it begins with an object that has
     /// one (<paramref name="reader"/> is then on that value's first token).</summary>
@@ -102,14 +103,31 @@ internal sealed class JsonHistoryReader : ILogReader
             reader.TokenType == JsonTokenType.PropertyName && reader.Read();
     }
 
+    /// <summary>Properties of the head looked at for a list of numbers: the script's metadata may come first
+    /// (a timestamp, the backbone's name, the class names).</summary>
+    const int PropertiesLooked = 64;
+
     public double Recognize(LogSample sample)
     {
         try
         {
-            if (!FirstValue(sample, out var reader) || reader.TokenType != JsonTokenType.StartArray) return 0;
-            if (!reader.Read() || reader.TokenType is not (JsonTokenType.Number or JsonTokenType.Null
-                or JsonTokenType.EndArray)) return 0;
-            return 0.9;
+            if (!FirstValue(sample, out var reader)) return 0;
+            for (int p = 0; p < PropertiesLooked; p++)
+            {
+                if (reader.TokenType == JsonTokenType.StartArray)
+                {
+                    var probe = reader;
+                    if (!probe.Read()) return 0;
+                    if (probe.TokenType is JsonTokenType.Number or JsonTokenType.Null)
+                        return p == 0 ? 0.9 : 0.8;
+                    // An empty list first: as Keras writes it for a metric never computed.
+                    if (probe.TokenType == JsonTokenType.EndArray && p == 0) return 0.9;
+                }
+                if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject && !reader.TrySkip())
+                    return 0;
+                if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.Read()) return 0;
+            }
+            return 0;
         }
         catch (JsonException) { return 0; }
     }
@@ -119,24 +137,32 @@ internal sealed class JsonHistoryReader : ILogReader
         using var doc = HuggingFaceReader.Parse(path, "a JSON object of lists");
         if (doc.RootElement.ValueKind != JsonValueKind.Object)
             throw new RegimenException($"{path}: expected a JSON object of lists");
-        var columns = new List<(string Name, double[] Values)>();
+        var lists = new List<(string Name, double[] Values)>();
+        var texts = new List<(string Name, string[] Values)>();
+        var hyper = new Dictionary<string, string>();
         foreach (var p in doc.RootElement.EnumerateObject())
         {
+            if (p.Value.ValueKind is JsonValueKind.Number or JsonValueKind.String or JsonValueKind.True
+                or JsonValueKind.False)
+                hyper[p.Name] = p.Value.ToString();
             if (p.Value.ValueKind != JsonValueKind.Array) continue;
-            var values = new List<double>();
-            bool numeric = true;
-            foreach (var item in p.Value.EnumerateArray())
-            {
-                if (item.ValueKind == JsonValueKind.Number) values.Add(item.GetDouble());
-                else if (item.ValueKind == JsonValueKind.Null) values.Add(LogEpoch.Missing);
-                else if (item.ValueKind == JsonValueKind.String &&
-                    JsonLinesReader.Special(item.GetString()) is { } special) values.Add(special);
-                else { numeric = false; break; }
-            }
-            if (numeric) columns.Add((p.Name, values.ToArray()));
+            if (Numbers(p.Value) is { } values) lists.Add((p.Name, values));
+            else if (p.Value.EnumerateArray().All(i => i.ValueKind == JsonValueKind.String))
+                texts.Add((p.Name, p.Value.EnumerateArray().Select(i => i.GetString()!).ToArray()));
         }
-        if (columns.Count == 0) throw new RegimenException($"{path}: no list of numbers in the JSON object");
-        int rows = columns.Max(c => c.Values.Length);
+        if (lists.Count == 0) throw new RegimenException($"{path}: no list of numbers in the JSON object");
+        int rows = lists.Max(c => c.Values.Length);
+        // Lists far shorter than the epochs are the script's metadata (phase starts, milestones), not series.
+        var columns = lists.Where(c => !Metadata(c.Values.Length, rows)).ToList();
+        var notes = new List<string>();
+        var metadata = lists.Where(c => Metadata(c.Values.Length, rows)).Select(c => c.Name).ToList();
+        if (metadata.Count > 0)
+            notes.Add($"lists far shorter than the {rows} epochs are not series: {string.Join(", ", metadata)}");
+        foreach (var (name, classes) in texts)
+            if (ColumnRoles.Words(name).Any(w => w is "classes" or "class" or "labels") && classes.Length > 1 &&
+                !ColumnRoles.Words(name).Any(w => w is "phase" or "stage"))
+                hyper.TryAdd("classes", classes.Length.ToString(CultureInfo.InvariantCulture));
+        var events = StageEvents(lists, texts, rows, notes);
         var table = new SeriesTable
         {
             Source = path, Names = columns.Select(c => c.Name).ToList(), Rows = rows,
@@ -148,7 +174,57 @@ internal sealed class JsonHistoryReader : ILogReader
             Name = Path.GetFileNameWithoutExtension(path), Source = path, Reader = Name,
             Format = columns.Any(c => c.Name.StartsWith("val_", StringComparison.Ordinal)) &&
                 columns.Any(c => c.Name == "loss") ? "keras" : "json",
+            Hyperparameters = hyper, Notes = notes, Events = events,
         }, options);
+    }
+
+    static double[]? Numbers(JsonElement list)
+    {
+        var values = new List<double>();
+        foreach (var item in list.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.Number) values.Add(item.GetDouble());
+            else if (item.ValueKind == JsonValueKind.Null) values.Add(LogEpoch.Missing);
+            else if (item.ValueKind == JsonValueKind.String &&
+                JsonLinesReader.Special(item.GetString()) is { } special) values.Add(special);
+            else return null;
+        }
+        return values.ToArray();
+    }
+
+    /// <summary>A list of at most a third of the epochs' length, in a log of 6 epochs or more.</summary>
+    static bool Metadata(int length, int rows) => rows >= 6 && length * 3 <= rows;
+
+    /// <summary>
+    /// A short list named for the starts of phases or stages ("phase_starts", "stage_epochs": increasing whole
+    /// numbers within the epochs, 0-based where one is 0) marks where each stage of a training begins (an unfreeze,
+    /// a new learning rate): a schedule event at each start after the first, named by a list of as many strings
+    /// that names the stages ("phase_labels").
+    /// </summary>
+    static List<LogEvent> StageEvents(List<(string Name, double[] Values)> lists,
+        List<(string Name, string[] Values)> texts, int rows, List<string> notes)
+    {
+        static bool Stage(string name) => ColumnRoles.Words(name).Any(w => w is "phase" or "phases" or "stage"
+            or "stages");
+        var events = new List<LogEvent>();
+        foreach (var (name, starts) in lists)
+        {
+            if (!Stage(name) || !Metadata(starts.Length, rows) ||
+                !ColumnRoles.Words(name).Any(w => w is "start" or "starts" or "epoch" or "epochs" or "begin")) continue;
+            if (starts.Any(s => s != Math.Floor(s) || s < 0 || s > rows) ||
+                starts.Zip(starts.Skip(1)).Any(p => p.Second <= p.First)) continue;
+            int offset = starts.Contains(0) ? 1 : 0;
+            var labels = texts.FirstOrDefault(t => Stage(t.Name) && t.Values.Length == starts.Length).Values;
+            string Label(int i) => labels?[i] ?? $"stage {i + 1}";
+            for (int i = 1; i < starts.Length; i++)
+                events.Add(new LogEvent((int)starts[i] + offset, "schedule", "stage", Label(i - 1), Label(i),
+                    $"{name}: stage {i + 1} starts"));
+            if (events.Count > 0)
+                notes.Add($"{name} marks where each stage starts: epochs {string.Join(", ", events.Select(e =>
+                    e.Epoch))}" + (offset == 1 ? " (0-based in the file)" : ""));
+            break;
+        }
+        return events;
     }
 }
 
