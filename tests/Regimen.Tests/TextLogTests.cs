@@ -508,6 +508,34 @@ public class TextLogTests
     }
 
     [Fact]
+    public void RatesTheCallbacksAnnounceAreTheEpochsLearningRates()
+    {
+        static string Epoch(int n, double loss) => $"Epoch {n}/4\n100/100 - 1s - loss: {loss:0.00} - acc: 0.90 - " +
+            $"val_loss: {loss + 0.1:0.00} - val_acc: 0.85\n";
+        var set = ReadOne("lrs.txt", string.Concat(Enumerable.Range(1, 4).Select(n => Epoch(n, 1.0 - 0.1 * n)
+            .Replace("\n100", $"\n\nEpoch 0000{n}: LearningRateScheduler setting learning rate to {0.1 / n}.\n100"))));
+        Assert.Equal(new double?[] { 0.1, 0.05, 0.1 / 3, 0.025 }, set.Epochs.Select(e => e.LearningRate));
+        Assert.Contains(set.Columns, c => c.Role == "lr" && c.Column == TextLogReader.RatesColumn);
+        Assert.Empty(set.Events);
+        // Keras 3 prints the reduction inside the epoch it ends (before its last bar), PyTorch after its results:
+        // the epochs after it train at the new rate, and the reduction is a schedule event.
+        var reduced = ReadOne("rop.txt", Epoch(1, 0.9) + Epoch(2, 0.8).Replace("\n100",
+                "\nEpoch 2: ReduceLROnPlateau reducing learning rate to 0.0005000000237487257.\n100") + Epoch(3, 0.7) +
+            "Epoch 00003: reducing learning rate of group 0 to 1.0000e-04.\n" + Epoch(4, 0.6));
+        Assert.Equal(new double?[] { null, null, 0.0005000000237487257, 1e-4 },
+            reduced.Epochs.Select(e => e.LearningRate));
+        Assert.Equal(new[] { (3, "(not logged)", "0.0005"), (4, "0.0005", "0.0001") },
+            reduced.Events.Select(e => (e.Epoch, e.From!, e.To!)));
+        Assert.Equal(4, reduced.Epochs.Count);
+        // A log that prints its own rate keeps it.
+        var own = ReadOne("own.txt", Epoch(1, 0.9).Replace("val_acc: 0.85", "val_acc: 0.85 - lr: 0.0100") +
+            "Epoch 1: ReduceLROnPlateau reducing learning rate to 0.001.\n" + Epoch(2, 0.8).Replace("val_acc: 0.85",
+                "val_acc: 0.85 - lr: 0.0010"));
+        Assert.Equal(new double?[] { 0.01, 0.001 }, own.Epochs.Select(e => e.LearningRate));
+        Assert.Empty(own.Events);
+    }
+
+    [Fact]
     public void ChineseLabelsAreRead()
     {
         var zh = ReadOne("train.out", "Epoch: 001/040 | Batch 0100/0469 | Loss: 0.1032\n当前学习率:  0.01\n" +

@@ -201,12 +201,12 @@ internal sealed class JsonHistoryReader : ILogReader
     /// a new learning rate): a schedule event at each start after the first, named by a list of as many strings
     /// that names the stages ("phase_labels").
     /// </summary>
-    static List<LogEvent> StageEvents(List<(string Name, double[] Values)> lists,
+    static List<(int Row, LogEvent Event)> StageEvents(List<(string Name, double[] Values)> lists,
         List<(string Name, string[] Values)> texts, int rows, List<string> notes)
     {
         static bool Stage(string name) => ColumnRoles.Words(name).Any(w => w is "phase" or "phases" or "stage"
             or "stages");
-        var events = new List<LogEvent>();
+        var events = new List<(int Row, LogEvent Event)>();
         foreach (var (name, starts) in lists)
         {
             if (!Stage(name) || !Metadata(starts.Length, rows) ||
@@ -217,11 +217,11 @@ internal sealed class JsonHistoryReader : ILogReader
             var labels = texts.FirstOrDefault(t => Stage(t.Name) && t.Values.Length == starts.Length).Values;
             string Label(int i) => labels?[i] ?? $"stage {i + 1}";
             for (int i = 1; i < starts.Length; i++)
-                events.Add(new LogEvent((int)starts[i] + offset, "schedule", "stage", Label(i - 1), Label(i),
-                    $"{name}: stage {i + 1} starts"));
+                events.Add(((int)starts[i] + offset - 1, new LogEvent((int)starts[i] + offset, "schedule", "stage",
+                    Label(i - 1), Label(i), $"{name}: stage {i + 1} starts")));
             if (events.Count > 0)
                 notes.Add($"{name} marks where each stage starts: epochs {string.Join(", ", events.Select(e =>
-                    e.Epoch))}" + (offset == 1 ? " (0-based in the file)" : ""));
+                    e.Event.Epoch))}" + (offset == 1 ? " (0-based in the file)" : ""));
             break;
         }
         return events;

@@ -69,9 +69,9 @@ internal sealed record LogDescription
     /// Segment of each row (text logs: a counter that started again), else found from the epoch numbers.
     /// </summary>
     public int[]? Segments { get; init; }
-    /// <summary>Schedule changes the log states (a stage that starts), each given to the run that has its epoch.
-    /// </summary>
-    public IReadOnlyList<LogEvent> Events { get; init; } = Array.Empty<LogEvent>();
+    /// <summary>Schedule changes the log states (a stage that starts, a rate a callback reduced), each at the row of
+    /// the epoch it starts at, given to the run that holds that row after its first.</summary>
+    public IReadOnlyList<(int Row, LogEvent Event)> Events { get; init; } = Array.Empty<(int, LogEvent)>();
 }
 
 /// <summary>
@@ -229,8 +229,10 @@ internal static class LogAssembly
                 ValidationSize = d.ValidationSize, TrainSize = d.TrainSize,
             };
             log.Notes.AddRange(notes);
-            if (list.Count > 0)
-                log.Events.AddRange(d.Events.Where(e => e.Epoch > list[0].Epoch && e.Epoch <= list[^1].Epoch));
+            log.Events.AddRange(d.Events.Where(e => rows.IndexOf(e.Row) > 0).Select(e => e.Event with
+            {
+                Epoch = (int)epochs[e.Row],
+            }));
             if (segments.Count > 1)
                 log.Notes.Add($"the epoch counter starts again: run {s + 1} of {segments.Count} in this file");
             logs.Add(log);

@@ -13,6 +13,10 @@ public sealed record TextEpoch(int Segment, int Epoch, IReadOnlyDictionary<strin
     public int? Total { get; init; }
 }
 
+/// <summary>A learning rate a line announces: the epoch that holds <paramref name="Line"/> trains at it, or the
+/// epochs after it where <paramref name="FromNext"/>.</summary>
+public readonly record struct AnnouncedRate(int Line, double Rate, bool FromNext);
+
 /// <summary>
 /// Reads console output line by line, the way a person reads it: an epoch number ("Epoch 3/50", "epoch: 3",
 /// "Train: 3 [", "Epoch(val) [3][79]", "[3,  2000]"), then "key: value", "key=value" and "Key Value" pairs on the
@@ -57,6 +61,11 @@ public sealed partial class TextLogParser
     /// validate on 10000 samples"): the binomial noise of the accuracies.</summary>
     public int? ValidationSize { get; private set; }
     public int? TrainSize { get; private set; }
+
+    /// <summary>The learning rates callbacks announced, in the order of the lines (<see cref="ScannedLine.Rate"/>).
+    /// </summary>
+    public IReadOnlyList<AnnouncedRate> Rates => rates;
+    readonly List<AnnouncedRate> rates = new();
 
     /// <summary>The class count, when a line says ("resnet18 on CIFAR100 (100 classes)", "num_classes: 10").</summary>
     public int? Classes { get; private set; }
@@ -111,6 +120,11 @@ public sealed partial class TextLogParser
         Line++;
         if (line.Classes is { } classes) Classes ??= classes;
         if (line.ValidationSize is { } validation) (ValidationSize, TrainSize) = (validation, line.TrainSize);
+        if (line.Rate is { } rate)
+        {
+            rates.Add(new AnnouncedRate(Line, rate, line.RateFromNext));
+            return;
+        }
         if (line.Skip) return;
         if (line.Marker is { } epoch)
         {

@@ -93,6 +93,14 @@ internal sealed class TextLogReader : ILineLogReader
             notes.Add($"an accuracy with no phase, logged on {accuracies} of {losses} epochs: read as the validation " +
                 $"accuracy");
         }
+        var events = new List<(int Row, LogEvent Event)>();
+        bool announcedRates = parser.Rates.Count > 0 && !rows.Any(r => r.ContainsKey("lr"));
+        if (announcedRates)
+        {
+            rows = WithAnnouncedRates(epochs, rows, parser.Rates, events);
+            notes.Add("the learning rate is the one the callbacks' messages announced (\"setting/reducing learning " +
+                "rate to ...\"), carried forward to the epochs after each");
+        }
         var table = SeriesTable.FromRows(path, rows);
         // --map names a key as the report shows it ("val_acc ← Accuracy"): the series it was read into.
         if (options.Map.Count > 0)
@@ -117,7 +125,7 @@ internal sealed class TextLogReader : ILineLogReader
                 ? new() { ["num_classes"] = classes.ToString(System.Globalization.CultureInfo.InvariantCulture) }
                 : new(),
             PlannedEpochs = total is { } t ? (firstEpoch == 0 ? t + 1 : t) : null,
-            Notes = notes,
+            Notes = notes, Events = events,
         }, options);
         // The report names the keys as printed ("val_acc ← Test Acc"), not the names they were read into.
         // A tqdm bar's postfix ("loss=0.41") is its last batch's loss: the mapping says so.
@@ -133,10 +141,62 @@ internal sealed class TextLogReader : ILineLogReader
                     };
                 if (parser.Keys.TryGetValue(column.Column, out var key) && key != column.Column)
                     column = column with { Column = key };
+                if (announcedRates && column.Role == "lr") column = column with { Column = RatesColumn };
                 log.Columns[i] = column;
             }
         return logs;
     }
+
+    /// <summary>How the mapping names a learning rate read from callbacks' messages.</summary>
+    internal const string RatesColumn = "'learning rate to' messages";
+
+    /// <summary>
+    /// The rows with the rate each epoch trained at, from the rates announced: a rate set within an epoch (or
+    /// before it) is that epoch's, a reduction announced within an epoch is the next one's; each holds until the next
+    /// announcement, within a run (a counter that starts again forgets it). A reduction is a schedule event, from the
+    /// rate before it where one was announced.
+    /// </summary>
+    static List<IReadOnlyDictionary<string, double>> WithAnnouncedRates(List<TextEpoch> epochs,
+        List<IReadOnlyDictionary<string, double>> rows, IReadOnlyList<AnnouncedRate> rates,
+        List<(int Row, LogEvent Event)> events)
+    {
+        var result = new List<IReadOnlyDictionary<string, double>>(rows.Count);
+        double carried = double.NaN;
+        double? next = null;
+        int k = 0;
+        for (int j = 0; j < epochs.Count; j++)
+        {
+            if (j > 0 && epochs[j].Segment != epochs[j - 1].Segment) (carried, next) = (double.NaN, null);
+            if (next is { } reduced)
+            {
+                events.Add((j, Reduction(epochs[j].Epoch, carried, reduced)));
+                (carried, next) = (reduced, null);
+            }
+            for (; k < rates.Count && rates[k].Line <= epochs[j].LastLine; k++)
+            {
+                if (rates[k].FromNext && rates[k].Line >= epochs[j].FirstLine) next = rates[k].Rate;
+                else
+                {
+                    if (rates[k].FromNext) events.Add((j, Reduction(epochs[j].Epoch, carried, rates[k].Rate)));
+                    carried = rates[k].Rate;
+                }
+            }
+            var row = rows[j];
+            if (!double.IsNaN(carried))
+            {
+                var with = row.ToDictionary(kv => kv.Key, kv => kv.Value);
+                with["lr"] = carried;
+                row = with;
+            }
+            result.Add(row);
+        }
+        return result;
+    }
+
+    static LogEvent Reduction(int epoch, double from, double to) => new(epoch, "schedule", "lr",
+        double.IsNaN(from) ? "(not logged)" : G(from), G(to), "a learning rate reduction the log announced");
+
+    static string G(double x) => x.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>How a mapping says that its values are a tqdm bar's last state.</summary>
     internal const string LastBatchNote = "a tqdm bar's last value: one batch's, not the epoch's mean";

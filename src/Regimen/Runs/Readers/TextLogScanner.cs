@@ -14,6 +14,11 @@ internal struct ScannedLine
     /// <summary>The training and validation sizes the line states (Keras 2: "Train on 60000 samples, validate on
     /// 10000 samples"), on the first line that states them.</summary>
     public int? TrainSize, ValidationSize;
+    /// <summary>A learning rate a callback announces (Keras' "LearningRateScheduler setting learning rate to X",
+    /// "ReduceLROnPlateau reducing learning rate to X", PyTorch's "reducing learning rate of group 0 to X"); from the
+    /// next epoch on where <see cref="RateFromNext"/> (a reduction at an epoch's end).</summary>
+    public double? Rate;
+    public bool RateFromNext;
     public int? Marker, Total;
     public Phase MarkerPhase;
     public bool StepLine, ProgressBar;
@@ -109,12 +114,20 @@ public sealed partial class TextLogParser
                 // depends on its digits.
                 record = templates && (classesFound || IndexOfWord(work, "classes") < 0) &&
                     (sizesFound || work.IndexOf("validate on ", StringComparison.Ordinal) < 0) ? Record(work) : null;
-                if (!sizesFound && Sizes(work) is ({ } train, { } validation))
+                // A rate a callback announces is the line's only value (its "Epoch 00005:" counts the scheduler's
+                // steps, not always the loop's epochs); such lines are never templates.
+                if (AnnouncedRate(work, out double rate, out line.RateFromNext))
+                {
+                    line.Rate = rate;
+                    line.Skip = false;
+                    record = null;
+                }
+                else if (!sizesFound && Sizes(work) is ({ } train, { } validation))
                 {
                     (line.TrainSize, line.ValidationSize) = (train, validation);
                     sizesFound = true;
                 }
-                if (!classesFound && FindClasses(work) is { } classes)
+                if (line.Rate is null && !classesFound && FindClasses(work) is { } classes)
                 {
                     line.Classes = classes;
                     classesFound = true;
@@ -124,7 +137,7 @@ public sealed partial class TextLogParser
                 // value too, but "Acc@1 best:  62.88%" after the validation batches is the only place the epoch's
                 // accuracy is printed: a "best" line gives what the epoch's own lines did not (its epoch number is
                 // the best epoch's, not the one being read).
-                var message = FindPhaseWords(work, into.PhaseWords);
+                var message = line.Rate is null ? FindPhaseWords(work, into.PhaseWords) : Message.Checkpoint;
                 if (message != Message.Checkpoint)
                 {
                     line.Skip = false;
@@ -225,6 +238,23 @@ public sealed partial class TextLogParser
                 for (; i < s.Length && depth > 0; i++) depth += s[i] == '(' ? 1 : s[i] == ')' ? -1 : 0;
             }
             return s[..n];
+        }
+
+        /// <summary>
+        /// "setting learning rate to X" (the epoch's own rate, Keras' LearningRateScheduler at the epoch's start) or
+        /// "reducing learning rate [of group N] to X" (Keras' and PyTorch's ReduceLROnPlateau at an epoch's end: the
+        /// rate of the epochs after it).
+        /// </summary>
+        static bool AnnouncedRate(ReadOnlySpan<char> s, out double rate, out bool fromNext)
+        {
+            (rate, fromNext) = (0, false);
+            int at = s.IndexOf("learning rate", StringComparison.Ordinal);
+            if (at < 0) return false;
+            var before = s[..at].TrimEnd();
+            fromNext = before.EndsWith("reducing", StringComparison.Ordinal);
+            if (!fromNext && !before.EndsWith("setting", StringComparison.Ordinal)) return false;
+            int to = s[at..].IndexOf(" to ", StringComparison.Ordinal);
+            return to >= 0 && Number(s, at + to + 4, out rate, out _) && rate >= 0 && double.IsFinite(rate);
         }
 
         /// <summary>Keras 2's "Train on 60000 samples, validate on 10000 samples": the two sizes, else nulls.
