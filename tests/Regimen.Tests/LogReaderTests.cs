@@ -392,6 +392,25 @@ public class LogDetectionTests
     }
 
     [Fact]
+    public void AFitThatGoesOnFromWhereTheLastStoppedIsOneTrainingAndANewModelIsARunOfItsOwn()
+    {
+        const string Header = "epoch,loss,accuracy,val_loss,val_accuracy\n";
+        const string First = "0,1.00,0.50,0.90,0.55\n1,0.60,0.70,0.65,0.68\n2,0.40,0.80,0.50,0.75\n";
+        var continued = Assert.Single(LogReader.Read(Write("fits.csv", Header + First +
+            "0,0.38,0.81,0.52,0.74\n1,0.30,0.85,0.45,0.78\n2,0.25,0.88,0.44,0.79\n")));
+        Assert.Equal(new[] { 0, 1, 2, 3, 4, 5 }, continued.Epochs.Select(e => e.Epoch));
+        var stage = Assert.Single(continued.Events);
+        Assert.Equal((3, "schedule", "stage", "1", "2"), (stage.Epoch, stage.Kind, stage.Key, stage.From, stage.To));
+        Assert.Contains(continued.Notes, n => n.Contains("one training in parts"));
+        // A second model starts where the first did, not where it stopped.
+        var apart = LogReader.Read(Write("models.csv", Header + First +
+            "0,1.05,0.48,0.92,0.54\n1,0.62,0.69,0.66,0.67\n2,0.41,0.79,0.52,0.74\n"));
+        Assert.Equal(2, apart.Count);
+        Assert.All(apart, log => Assert.Equal(new[] { 0, 1, 2 }, log.Epochs.Select(e => e.Epoch)));
+        Assert.All(apart, log => Assert.Empty(log.Events));
+    }
+
+    [Fact]
     public void AForcedFormatReadsOrSaysWhy()
     {
         var csv = Write("h.csv", "epoch,loss,val_accuracy\n0,1.0,0.5\n1,0.8,0.6\n");

@@ -95,7 +95,7 @@ public class NotebookReaderTests
     /// carriage return), stream text split mid-line across outputs, two fit calls in two cells, an evaluate cell.
     /// </summary>
     [Fact]
-    public void ProgressBarsRedrawnWithBackspacesCountByTheirLastStateAndTwoFitCallsAreTwoRuns()
+    public void ProgressBarsRedrawnWithBackspacesCountByTheirLastStateAndTwoFitsOfOneModelAreOneTraining()
     {
         static string Bar(int epoch, double loss, double acc, double valLoss, double valAcc)
         {
@@ -118,12 +118,13 @@ public class NotebookReaderTests
             Code(4, Stream("313/313 [" + new string('=', 30) + "] - 1s 2ms/step - loss: 0.3712 - accuracy: 0.8801\n"),
                 Display("execute_result", null, "[0.3712, 0.8801]")),
         };
-        var logs = LogReader.Read(Write("mnist.ipynb", cells));
-        Assert.Equal(2, logs.Count);
-        Assert.All(logs, l => Assert.Equal(3, l.Epochs.Count));
-        Assert.Equal((0.50, 0.84), (logs[0].Epochs[0].TrainLoss!.Value, logs[0].Epochs[0].ValAccuracy!.Value));
-        Assert.Equal((0.26, 0.88), (logs[1].Epochs[2].TrainLoss!.Value, logs[1].Epochs[2].ValAccuracy!.Value));
-        Assert.Contains(logs[0].Notes, n => n.Contains("code cells 2 (In [2]), 3 (In [3]) (of 4 cells)"));
+        // The second fit goes on from where the first stopped (the same model): one training in two parts.
+        var log = Assert.Single(LogReader.Read(Write("mnist.ipynb", cells)));
+        Assert.Equal(new[] { 1, 2, 3, 4, 5, 6 }, log.Epochs.Select(e => e.Epoch));
+        Assert.Equal((0.50, 0.84), (log.Epochs[0].TrainLoss!.Value, log.Epochs[0].ValAccuracy!.Value));
+        Assert.Equal((0.26, 0.88), (log.Epochs[5].TrainLoss!.Value, log.Epochs[5].ValAccuracy!.Value));
+        Assert.Equal(4, Assert.Single(log.Events, e => e.Key == "stage").Epoch);
+        Assert.Contains(log.Notes, n => n.Contains("code cells 2 (In [2]), 3 (In [3]) (of 4 cells)"));
     }
 
     [Theory]

@@ -198,6 +198,10 @@ internal static class LogAssembly
         if (mappings.Any(m => m.Note?.Contains("percent") == true))
             notes.Add("accuracies were logged as percentages");
 
+        var stages = new List<(int Row, LogEvent Event)>();
+        (segments, epochs) = Continued(segments, epochs, tl, ta, notes, stages);
+        d = d with { Events = d.Events.Concat(stages).ToList() };
+
         var logs = new List<TrainingLog>();
         for (int s = 0; s < segments.Count; s++)
         {
@@ -238,6 +242,65 @@ internal static class LogAssembly
             logs.Add(log);
         }
         return logs;
+    }
+
+    /// <summary>
+    /// Runs whose epoch counter starts again while the training metrics go on from where the run before stopped (a
+    /// second fit of the same model, a fine-tuning stage after an unfreeze): one training, its parts numbered on from
+    /// the last epoch, each new part a schedule change (stage) whose jump is judged as such. A new model starts near
+    /// where the run before started and stays a run of its own. Continued: for each training series (loss,
+    /// accuracy) that moved over the run before, its first value after the restart is at least 3 times nearer to that
+    /// run's last value than to its first.
+    /// </summary>
+    static (List<List<int>> Segments, double[] Epochs) Continued(List<List<int>> segments, double[] epochs,
+        double[]? tl, double[]? ta, List<string> notes, List<(int Row, LogEvent Event)> stages)
+    {
+        if (segments.Count < 2) return (segments, epochs);
+        var merged = new List<List<int>> { new(segments[0]) };
+        var numbers = (double[])epochs.Clone();
+        int part = 1;
+        for (int s = 1; s < segments.Count; s++)
+        {
+            var before = merged[^1];
+            var after = segments[s];
+            if (!Continues(before, after, tl, ta))
+            {
+                merged.Add(new List<int>(after));
+                part = 1;
+                continue;
+            }
+            double shift = numbers[before[^1]] + 1 - epochs[after[0]];
+            foreach (int i in after) numbers[i] = epochs[i] + shift;
+            stages.Add((after[0], new LogEvent((int)numbers[after[0]], "schedule", "stage",
+                part.ToString(CultureInfo.InvariantCulture), (part + 1).ToString(CultureInfo.InvariantCulture),
+                "the epoch counter starts again while the training metrics go on: a new fit or stage of the same " +
+                "model")));
+            part++;
+            before.AddRange(after);
+        }
+        if (stages.Count > 0)
+            notes.Add("the epoch counter starts again while the training metrics go on from where they stopped: " +
+                $"one training in parts, numbered on (a new part at epoch{(stages.Count > 1 ? "s" : "")} " +
+                $"{string.Join(", ", stages.Select(x => x.Event.Epoch))}, each a schedule change)");
+        return (merged, numbers);
+    }
+
+    static bool Continues(List<int> before, List<int> after, double[]? tl, double[]? ta)
+    {
+        if (before.Count < 2) return false;
+        int informative = 0;
+        foreach (var series in new[] { tl, ta })
+        {
+            if (series is null) continue;
+            double first = series[before[0]], last = series[before[^1]], next = series[after[0]];
+            if (LogEpoch.IsMissing(first) || LogEpoch.IsMissing(last) || LogEpoch.IsMissing(next) ||
+                !double.IsFinite(first + last + next)) continue;
+            // It moved over the run before: a tenth of its first value (a loss), or 3 points (an accuracy).
+            if (Math.Abs(last - first) < (series == tl ? 0.1 * Math.Abs(first) : 0.03)) continue;
+            if (3 * Math.Abs(next - last) >= Math.Abs(next - first)) return false;
+            informative++;
+        }
+        return informative > 0;
     }
 
     /// <summary>Whether a time column only grows, row after row (at least 4 rows, no gaps): a running total.</summary>
