@@ -12,12 +12,14 @@ internal sealed class Degradation : FindingKind
         "over 0.03) and by the warning (critical) number of standard errors of the difference, the end being the " +
         "mean of the last (up to 3) epochs after the last epoch at the best value, whose noise averaging shrinks; " +
         "not, for validation accuracy, where the validation loss over those epochs is below its value at the best " +
-        "epoch (the smoother measure of the same predictions says the model got no worse); live, while the learning " +
-        "rate is still at least half its peak and under 3/4 of the planned epochs are done, the noise is the larger " +
-        "of that and the metric's epoch-to-epoch spread, and the fall must have lasted 2 epochs (not judged before " +
-        "the spread can be measured): a fall at the peak learning rate is a swing until it outlasts the swings; " +
-        "across folds: how many " +
-        "folds ended worse than their best, judged by the mean degradation against the pooled noise";
+        "epoch (the smoother measure of the same predictions says the model got no worse), nor where the fall is no " +
+        "more than one standard error of a difference of two epochs of the run's own swings near its end (the " +
+        "epoch-to-epoch spread of its last 10 epochs since the last schedule change, at least 5); live, while the " +
+        "learning rate is still at least half its peak and under 3/4 of the planned epochs are done, the noise is " +
+        "the larger of that and the metric's epoch-to-epoch spread, and the fall must have lasted 2 epochs (not " +
+        "judged before the spread can be measured): a fall at the peak learning rate is a swing until it outlasts " +
+        "the swings; across folds: how many folds ended worse than their best, judged by the mean degradation " +
+        "against the pooled noise";
     public override int MinimumEpochs(AnalysisOptions o) => 4;
     public override bool AcrossFolds => true;
     public override IReadOnlyList<RecommendationKind> Answers { get; } =
@@ -62,7 +64,28 @@ internal sealed class Degradation : FindingKind
         double worse = Math.Min(v.Worse(final.Value, best.Value), v.Worse(level, best.Value));
         var judgement = Judgement.Of(v, worse, noise);
         return new(best.Epoch, best.Value, final.Epoch, final.Value, judgement,
-            worse > 0 ? judgement.Grade(o, o.DegradationDelta, 3 * o.DegradationDelta) : null);
+            worse > 0 && !InsideSwings(v, worse) ? judgement.Grade(o, o.DegradationDelta, 3 * o.DegradationDelta)
+                : null);
+    }
+
+    /// <summary>Epochs at the end whose epoch-to-epoch spread is the size of the run's swings there.</summary>
+    const int SwingEpochs = 10;
+
+    /// <summary>
+    /// Whether a fall of <paramref name="worse"/> is no larger than one standard error of the difference of two
+    /// epochs of the run's own swings near its end (the epoch-to-epoch spread of its last 10 epochs since the last
+    /// schedule change, at least 5): where the training, not only the measurement, moves the metric from epoch to
+    /// epoch, a fall that one such move explains is a swing, however precise each evaluation is.
+    /// </summary>
+    static bool InsideSwings(LogView v, double worse)
+    {
+        int start = v.Log.Events.Where(e => e.Kind == "schedule" && e.Epoch <= v.LastEpoch)
+            .Select(e => e.Epoch).DefaultIfEmpty(int.MinValue).Max();
+        var tail = v.Values.Where(p => p.Epoch >= start).TakeLast(SwingEpochs).ToList();
+        double spread = tail.Count >= 5 ? NoiseModel.EpochSpread(tail) : double.NaN;
+        if (!double.IsFinite(spread)) return false;
+        double swing = Math.Sqrt(2) * spread / (v.HigherIsBetter ? 1 : Math.Max(Math.Abs(v.Best!.Value.Value), 1e-12));
+        return worse <= swing;
     }
 
     /// <summary>Whether the validation loss over the <paramref name="end"/> epochs is, on average, lower than at
