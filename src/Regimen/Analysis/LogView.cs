@@ -20,7 +20,8 @@ internal sealed class LogView
         Log = log;
         this.series = series is not null && series.Covers(log) ? series : new LogSeries(log);
         Noise = new NoiseModel(log, options?.ValidationSize, noisePool, this.series, options?.InferredValidationSize);
-        var (implied, why) = options?.Classes is null && log.Classes is null ? ClassesAtStart(log) : (null, null);
+        var (implied, why) = options?.Classes is null && log.Classes is null ? ClassesAtStart(log, this.series)
+            : (null, null);
         Classes = options?.Classes ?? log.Classes ?? implied;
         ClassesInferred = options?.Classes is null && log.Classes is null && Classes is not null;
         ClassesReason = ClassesInferred ? why : null;
@@ -59,6 +60,20 @@ internal sealed class LogView
     }
 
     readonly LogSeries series;
+    readonly Dictionary<string, (AnalysisOptions Options, object? Value)> measured = new();
+
+    /// <summary>
+    /// What <paramref name="measure"/> gives for this view under <paramref name="options"/>, measured once: several
+    /// kinds read the same measure (degradation's, for early-peak and overfitting), each pass over a log of 10^6
+    /// epochs counts. The measure must depend on the view and the options only.
+    /// </summary>
+    public T Once<T>(string name, AnalysisOptions options, Func<T> measure)
+    {
+        if (measured.TryGetValue(name, out var m) && ReferenceEquals(m.Options, options)) return (T)m.Value!;
+        var value = measure();
+        measured[name] = (options, value);
+        return value;
+    }
 
     public TrainingLog Log { get; }
 
@@ -81,11 +96,11 @@ internal sealed class LogView
     /// it (pandas-drowsiness-noepoch: 0.6905 and 0.6899 = ln 2); or a validation accuracy flat at exactly 1/C; else
     /// null.
     /// </summary>
-    static (int?, string?) ClassesAtStart(TrainingLog log)
+    static (int?, string?) ClassesAtStart(TrainingLog log, LogSeries series)
     {
         if (log.Epochs.Count == 0) return (null, null);
         var first = log.Epochs[0];
-        var top5 = log.Series(e => e.ValTop5);
+        var top5 = series["val_top5"];
         if (top5.Count >= 2 && top5.All(p => p.Value >= 0.9999))
             foreach (var loss in new[] { first.TrainLoss, first.ValLoss })
                 if (LnOf(loss) is { } c)
@@ -93,7 +108,7 @@ internal sealed class LogView
         // Both losses of the first epoch at the same ln C: a model that has learned nothing yet, seen twice.
         if (LnOf(first.TrainLoss) is { } both && LnOf(first.ValLoss) == both)
             return (both, $"the first training and validation losses are both ln {both}");
-        return FlatAtOneOver(log.Series(e => e.ValAccuracy)) is { } flat
+        return FlatAtOneOver(series["val_acc"]) is { } flat
             ? (flat, $"validation accuracy is exactly 1/{flat} in most epochs") : (null, null);
     }
 
@@ -111,11 +126,20 @@ internal sealed class LogView
     /// least 4): a classifier that gives every image the same class on a balanced set (keras-chance-resumed: 0.2000000
     /// in all 8 epochs), else null.
     /// </summary>
-    static int? FlatAtOneOver(List<(int Epoch, double Value)> acc)
+    internal static int? FlatAtOneOver(List<(int Epoch, double Value)> acc)
     {
         if (acc.Count < 4) return null;
+        // Counted for every C in one pass (a log of 10^6 epochs), then tried in order as before; a value outside
+        // [0.09, 0.51] is 0.01 or more from every 1/C.
+        Span<int> at = stackalloc int[11];
+        foreach (var p in acc)
+        {
+            if (!(p.Value >= 0.09 && p.Value <= 0.51)) continue;
+            for (int c = 2; c <= 10; c++)
+                if (Math.Abs(p.Value - 1.0 / c) < 5e-6) at[c]++;
+        }
         for (int c = 2; c <= 10; c++)
-            if (acc.Count(p => Math.Abs(p.Value - 1.0 / c) < 5e-6) * 4 >= acc.Count * 3) return c;
+            if (at[c] * 4 >= acc.Count * 3) return c;
         return null;
     }
     public string Metric { get; }
@@ -135,8 +159,19 @@ internal sealed class LogView
 
     public bool Better(double a, double b) => HigherIsBetter ? a > b : a < b;
 
-    public (int Epoch, double Value)? Best => Values.Count == 0 ? null
-        : Values.Aggregate((a, b) => Better(b.Value, a.Value) ? b : a);
+    /// <summary>The first epoch at the best value (found once: <see cref="Values"/> never changes).</summary>
+    public (int Epoch, double Value)? Best => Values.Count == 0 ? null : best ??= FirstBest();
+
+    (int Epoch, double Value)? best;
+
+    (int Epoch, double Value) FirstBest()
+    {
+        var top = Values[0];
+        bool higher = HigherIsBetter;
+        for (int i = 1; i < Values.Count; i++)
+            if (higher ? Values[i].Value > top.Value : Values[i].Value < top.Value) top = Values[i];
+        return top;
+    }
     public (int Epoch, double Value)? Final => Values.Count == 0 ? null : Values[^1];
 
     /// <summary>
@@ -154,6 +189,24 @@ internal sealed class LogView
             var lrs = series["lr"];
             return lrs.Count > 2 && lrs[^1].Value < 0.05 * lrs.Max(p => p.Value);
         }
+    }
+
+    /// <summary>The points of a series with <paramref name="from"/> &lt;= epoch &lt; <paramref name="to"/>, in
+    /// order: one plain pass (a log of 10^6 epochs).</summary>
+    public static List<(int Epoch, double Value)> Within(List<(int Epoch, double Value)> points, int from, int to)
+    {
+        var within = new List<(int Epoch, double Value)>();
+        foreach (var p in points)
+            if (p.Epoch >= from && p.Epoch < to) within.Add(p);
+        return within;
+    }
+
+    /// <summary>The first epoch of the log numbered <paramref name="epoch"/>; there must be one.</summary>
+    public static LogEpoch FirstAt(TrainingLog log, int epoch)
+    {
+        foreach (var e in log.Epochs)
+            if (e.Epoch == epoch) return e;
+        throw new InvalidOperationException($"the log has no epoch {epoch}");
     }
 
     public int FirstEpoch => Log.Epochs.Count == 0 ? 0 : Log.Epochs[0].Epoch;

@@ -42,7 +42,9 @@ internal sealed class Degradation : FindingKind
     /// The degradation of one run, or null when it ends at its best: how much worse than the best the level it ended
     /// at is (the mean of the last epochs after the best, up to 3), against the noise of that difference.
     /// </summary>
-    public static Measured? Measure(LogView v, AnalysisOptions o)
+    public static Measured? Measure(LogView v, AnalysisOptions o) => v.Once(Id, o, () => MeasureOnce(v, o));
+
+    static Measured? MeasureOnce(LogView v, AnalysisOptions o)
     {
         if (v.Best is not { } best || v.Final is not { } final || best.Epoch == final.Epoch) return null;
         // Before the decay, against the training's own swings: not yet judged while too few epochs show them.
@@ -51,7 +53,7 @@ internal sealed class Degradation : FindingKind
         // The fall runs from the last epoch the run was at its best (a run back at its best is not degrading yet).
         int from = v.Values.Last(p => p.Value == best.Value).Epoch;
         if (from == final.Epoch) return null;
-        var end = v.Values.Where(p => p.Epoch > from).TakeLast(EndEpochs).ToList();
+        var end = LastAfter(v.Values, from);
         // ... and a fall of one epoch is a swing until the next epoch says otherwise.
         if (v.BeforeDecay && end.Count < 2) return null;
         // An accuracy that fell while the validation loss of the same images kept improving (below its value at the
@@ -88,15 +90,34 @@ internal sealed class Degradation : FindingKind
         return worse <= swing;
     }
 
+    /// <summary>The last (up to) <see cref="EndEpochs"/> points after the epoch <paramref name="from"/>, in order:
+    /// found from the end, not by a pass over every epoch.</summary>
+    internal static List<(int Epoch, double Value)> LastAfter(List<(int Epoch, double Value)> values, int from)
+    {
+        var end = new List<(int Epoch, double Value)>(EndEpochs);
+        for (int i = values.Count - 1; i >= 0 && end.Count < EndEpochs; i--)
+            if (values[i].Epoch > from) end.Add(values[i]);
+        end.Reverse();
+        return end;
+    }
+
     /// <summary>Whether the validation loss over the <paramref name="end"/> epochs is, on average, lower than at
-    /// the epoch <paramref name="from"/> (both logged).</summary>
-    static bool LossImproved(LogView v, int from, List<(int Epoch, double Value)> end)
+    /// the epoch <paramref name="from"/> (both logged). One pass, summed in order as Enumerable.Average adds.</summary>
+    internal static bool LossImproved(LogView v, int from, List<(int Epoch, double Value)> end)
     {
         var loss = v.Series("val_loss");
         if (loss.Count == 0) return false;
-        var at = loss.Where(p => p.Epoch == from).ToList();
-        var later = loss.Where(p => end.Any(e => e.Epoch == p.Epoch)).ToList();
-        return at.Count == 1 && later.Count == end.Count && later.Average(p => p.Value) < at[0].Value;
+        int atCount = 0, laterCount = 0;
+        double at = 0, later = 0;
+        foreach (var p in loss)
+        {
+            if (p.Epoch == from && atCount++ == 0) at = p.Value;
+            bool inEnd = false;
+            foreach (var e in end) inEnd |= e.Epoch == p.Epoch;
+            if (!inEnd) continue;
+            later = laterCount++ == 0 ? p.Value : later + p.Value;
+        }
+        return atCount == 1 && laterCount == end.Count && later / laterCount < at;
     }
 
     public override IEnumerable<Finding> Detect(RunCheck c)

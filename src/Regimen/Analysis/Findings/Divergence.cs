@@ -30,8 +30,7 @@ internal sealed class Divergence : FindingKind
         // as nan in every row): a missing series, not a blow-up at epoch 1.
         bool trainMissing = NeverFinite(c, "train_loss", e => e.TrainLoss, "val_loss");
         bool valMissing = NeverFinite(c, "val_loss", e => e.ValLoss, "train_loss");
-        var bad = c.Log.Epochs.FirstOrDefault(e => !trainMissing && e.TrainLoss is { } l && !double.IsFinite(l)
-                                                   || !valMissing && e.ValLoss is { } vl && !double.IsFinite(vl));
+        var bad = FirstNonFinite(c.Log.Epochs, trainMissing, valMissing);
         if (bad is not null)
         {
             yield return new Finding
@@ -62,6 +61,16 @@ internal sealed class Divergence : FindingKind
             min = Math.Min(min, value);
         }
         if (BothLosses(c) is { } both) yield return both;
+    }
+
+    /// <summary>The first epoch with a NaN or infinite loss (of a loss not taken as missing), or null.</summary>
+    static Runs.LogEpoch? FirstNonFinite(List<Runs.LogEpoch> epochs, bool trainMissing, bool valMissing)
+    {
+        foreach (var e in epochs)
+            if (!trainMissing && e.TrainLoss is { } l && !double.IsFinite(l)
+                || !valMissing && e.ValLoss is { } vl && !double.IsFinite(vl))
+                return e;
+        return null;
     }
 
     /// <summary>

@@ -66,7 +66,10 @@ internal sealed class Overfitting : FindingKind
     }
 
     /// <summary>The gap at the end judged against its noise, or null without training accuracy.</summary>
-    public static GapMeasure? MeasureGap(LogView v, AnalysisOptions o)
+    public static GapMeasure? MeasureGap(LogView v, AnalysisOptions o) =>
+        v.Once(nameof(MeasureGap), o, () => MeasureGapOnce(v, o));
+
+    static GapMeasure? MeasureGapOnce(LogView v, AnalysisOptions o)
     {
         if (v.Gap.Count < 1) return null;
         // Before the decay, a gap one validation epoch opens is a swing until the swings can be measured.
@@ -81,10 +84,11 @@ internal sealed class Overfitting : FindingKind
         int onset = v.Gap.Count - 1;
         while (onset > 0 && v.Gap[onset - 1].Gap > o.GapWarning) onset--;
         // Where it grew from: the smallest gap up to the onset (the first epoch's when it was open from the start).
-        var upTo = v.Gap.Take(onset + 1).ToList();
-        var reference = upTo.Aggregate((a, b) => b.Gap < a.Gap ? b : a);
+        var reference = v.Gap[0];
+        for (int i = 1; i <= onset; i++)
+            if (v.Gap[i].Gap < reference.Gap) reference = v.Gap[i];
         var growth = Judgement.Points(last.Gap - reference.Gap, noise.Times(Math.Sqrt(2)));
-        var trainAt = v.Log.Epochs.First(e => e.Epoch == reference.Epoch).TrainAccuracy!.Value;
+        var trainAt = LogView.FirstAt(v.Log, reference.Epoch).TrainAccuracy!.Value;
         var trainRise = Judgement.Points(train - trainAt, v.Noise.TrainAccuracy(train).Times(Math.Sqrt(2)));
         double chance = v.Classes is > 1 ? 1.0 / v.Classes.Value : 0;
         // Before the decay, a gap that only the last epoch shows is a swing until the next epoch says otherwise.
@@ -183,7 +187,7 @@ internal sealed class Overfitting : FindingKind
     /// of its own: 2.26 at 99.2 % top-1).
     /// </summary>
     static bool RoomForAGap(RunCheck c) =>
-        c.Log.Series(e => e.ValAccuracy) is not { Count: > 0 } acc || acc[^1].Value <= 1 - c.Options.GapWarning;
+        c.Series("val_acc") is not { Count: > 0 } acc || acc[^1].Value <= 1 - c.Options.GapWarning;
 
     /// <summary>
     /// Without training accuracy, the losses' version of <see cref="GapMeasure.Saturated"/>: training loss that fell
@@ -194,8 +198,8 @@ internal sealed class Overfitting : FindingKind
     static Finding? LossSaturated(RunCheck c)
     {
         var v = c.View;
-        var trainLoss = c.Log.Series(e => e.TrainLoss);
-        var valLoss = c.Log.Series(e => e.ValLoss);
+        var trainLoss = c.Series("train_loss");
+        var valLoss = c.Series("val_loss");
         if (trainLoss.Count < 4 || valLoss.Count < 2) return null;
         double start = trainLoss[0].Value, end = trainLoss[^1].Value, valEnd = valLoss[^1].Value;
         var fall = Fall(v, start, end);
@@ -223,7 +227,7 @@ internal sealed class Overfitting : FindingKind
         var v = c.View;
         var o = c.Options;
         if (!v.HigherIsBetter || Degradation.Measure(v, o) is not { Severity: not null } d) return null;
-        var train = c.Log.Series(e => e.TrainLoss).Where(p => p.Epoch >= d.BestEpoch).ToList();
+        var train = c.Series("train_loss").Where(p => p.Epoch >= d.BestEpoch).ToList();
         if (train.Count < 2) return null;
         double start = train[0].Value, end = train[^1].Value;
         var fall = Fall(v, start, end);
@@ -326,7 +330,8 @@ internal sealed class Overfitting : FindingKind
         var trainLoss = c.Series("train_loss");
         var valLoss = c.Series("val_loss");
         if (trainLoss.Count < 4 || valLoss.Count < 4) return null;
-        var minVal = valLoss.Aggregate((a, b) => b.Value < a.Value ? b : a);
+        var minVal = valLoss[0];
+        foreach (var p in valLoss) if (p.Value < minVal.Value) minVal = p;
         var after = valLoss.Where(p => p.Epoch >= minVal.Epoch).ToList();
         var trainAfter = trainLoss.Where(p => p.Epoch >= minVal.Epoch).ToList();
         if (after.Count < 4 || trainAfter.Count < 2) return null;

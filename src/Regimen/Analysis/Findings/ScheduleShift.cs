@@ -40,7 +40,7 @@ internal sealed class ScheduleShift : FindingKind
         {
             int at = group.Key;
             var changes = string.Join(", ", group.Select(e => $"{e.Key} {e.From} → {e.To}"));
-            int epochsAfter = c.Log.Epochs.Count(e => e.Epoch >= at);
+            int epochsAfter = EpochsFrom(c.Log.Epochs, at);
             if (epochsAfter < EpochsAfterChange)
             {
                 if (c.Log.Epochs.Any(e => e.Epoch < at))
@@ -60,17 +60,25 @@ internal sealed class ScheduleShift : FindingKind
                 yield return moved;
     }
 
+    /// <summary>How many epochs are at or after <paramref name="at"/>.</summary>
+    static int EpochsFrom(List<LogEpoch> epochs, int at)
+    {
+        int n = 0;
+        foreach (var e in epochs) n += e.Epoch >= at ? 1 : 0;
+        return n;
+    }
+
     static Finding? GapJump(RunCheck c, List<LogEvent> group, string changes)
     {
         var v = c.View;
         var o = c.Options;
         int at = group[0].Epoch;
-        var before = v.Gap.Where(g => g.Epoch >= at - o.ShiftWindow && g.Epoch < at).ToList();
-        var after = v.Gap.Where(g => g.Epoch >= at && g.Epoch <= at + o.ShiftWindow + 1).ToList();
+        List<(int Epoch, double Gap)> before = LogView.Within(v.Gap, at - o.ShiftWindow, at),
+            after = LogView.Within(v.Gap, at, at + o.ShiftWindow + 2);
         if (before.Count == 0 || after.Count == 0) return null;
         double gapBefore = before.Average(g => g.Gap);
         var peak = after.Aggregate((a, b) => b.Gap > a.Gap ? b : a);
-        var e = c.Log.Epochs.First(x => x.Epoch == peak.Epoch);
+        var e = LogView.FirstAt(c.Log, peak.Epoch);
         var noise = v.Noise.Gap(e.TrainAccuracy!.Value, e.ValAccuracy!.Value).Times(Math.Sqrt(1 + 1.0 / before.Count));
         var jump = Judgement.Points(peak.Gap - gapBefore, noise);
         if (jump.Effect <= o.ShiftGap || !jump.Beyond(o.WarningSe)) return null;
@@ -120,15 +128,15 @@ internal sealed class ScheduleShift : FindingKind
     {
         var v = c.View;
         var o = c.Options;
-        var vb = v.Values.Where(p => p.Epoch >= at - o.ShiftWindow && p.Epoch < at).ToList();
-        var va = v.Values.Where(p => p.Epoch >= at && p.Epoch <= at + o.ShiftWindow).ToList();
+        var vb = LogView.Within(v.Values, at - o.ShiftWindow, at);
+        var va = LogView.Within(v.Values, at, at + o.ShiftWindow + 1);
         if (vb.Count < 1 || va.Count < 2) return null;
         // The level before against the level after (the means of the windows, whose noise averaging shrinks: a step
         // decay's gain shows over several epochs, each inside the noise of one epoch's difference), the level before
         // carried forward by the trend of up to 6 epochs before the change where that trend explains part of it
         // (the means of a climbing curve differ without any jump).
         double before = vb.Average(p => p.Value), after = va.Average(p => p.Value);
-        var trendWindow = v.Values.Where(p => p.Epoch >= at - 2 * o.ShiftWindow && p.Epoch < at).ToList();
+        var trendWindow = LogView.Within(v.Values, at - 2 * o.ShiftWindow, at);
         double slope = trendWindow.Count >= 3 ? LogView.Slope(trendWindow) : 0;
         double carried = before + slope * (va.Average(p => p.Epoch) - vb.Average(p => p.Epoch));
         double raw = v.Worse(before, after), detrended = v.Worse(carried, after);
