@@ -536,6 +536,27 @@ public class TextLogTests
     }
 
     [Fact]
+    public void EvaluationsEveryFewStepsOfAFewEpochsLogAreItsPoints()
+    {
+        var text = new System.Text.StringBuilder();
+        double[] val = { 0.31, 0.15, 0.18, 0.12, 0.27, 0.11, 0.19, 0.13, 0.26 };
+        for (int i = 0; i < val.Length; i++)
+        {
+            text.Append($"epoch={i / 3 + 1} step={200 * (i + 1)} train_loss={0.36 - 0.02 * i:0.00} val_loss={val[i]}\n");
+            if (i % 3 == 2) text.Append($"epoch_end={i / 3 + 1} train_loss={0.3 - 0.02 * i:0.00} val_loss=0.15\n");
+        }
+        var log = ReadOne("train_log.txt", text.ToString());
+        Assert.Equal(Enumerable.Range(1, 9), log.Epochs.Select(e => e.Epoch));
+        Assert.Equal(val.Select(v => (double?)v), log.Epochs.Select(e => e.ValLoss));
+        Assert.Contains(log.Notes, n => n.Contains("numbered 1..9 in order (steps 200 to 1800, every 200"));
+        // Six epochs or more are judged by their epochs.
+        var epochs = ReadOne("six.txt", string.Concat(Enumerable.Range(1, 6).Select(e =>
+            $"epoch={e} step={100 * e} train_loss=0.3 val_loss=0.2\nepoch_end={e} train_loss=0.2 val_loss=0.1\n")));
+        Assert.Equal(6, epochs.Epochs.Count);
+        Assert.All(epochs.Epochs, e => Assert.Equal(0.1, e.ValLoss));
+    }
+
+    [Fact]
     public void ChineseLabelsAreRead()
     {
         var zh = ReadOne("train.out", "Epoch: 001/040 | Batch 0100/0469 | Loss: 0.1032\n当前学习率:  0.01\n" +

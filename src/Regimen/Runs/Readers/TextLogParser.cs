@@ -141,6 +141,8 @@ public sealed partial class TextLogParser
             .Slice(line.PhaseStart, line.PhaseCount);
         var pairs = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(lines.Pairs)
             .Slice(line.PairStart, line.PairCount);
+        double step = double.NaN;
+        bool evaluated = false;
         foreach (ref readonly var pair in pairs)
         {
             var key = lines.Key(pair);
@@ -148,7 +150,11 @@ public sealed partial class TextLogParser
             foreach (var (p, at) in phaseWords) if (at <= pair.KeyStart + key.Length) phase = p;
             if (phase == Phase.None) phase = blockPhase;
             var name = Name(key, phase);
-            if (name is null) continue;
+            if (name is null)
+            {
+                if (StepKey(key)) step = pair.Value;
+                continue;
+            }
             // An accuracy is a fraction or a percentage; a bare split name with a whole number ("[Split] Train=3667 |
             // Val=786", "Val=25 batches") counts images or batches.
             double value = pair.Value;
@@ -175,7 +181,10 @@ public sealed partial class TextLogParser
             current.Add(name, value, line.StepLine, pair.RunningAverage || line.ProgressBar,
                 line.Tqdm && !pair.RunningAverage);
             Pairs++;
+            if (!double.IsNaN(step) && name.StartsWith("val_", StringComparison.Ordinal)) evaluated = true;
         }
+        if (evaluated && current is { Implicit: false } && evaluations.Count < MaxEvaluations)
+            evaluations.Add(Evaluation(lines, line, pairs, phaseWords, step));
         // Without epoch numbers, each validation result ends an epoch ("Test set: Average loss: ...").
         if (current is { Implicit: true, HasValidation: true })
         {
@@ -188,6 +197,34 @@ public sealed partial class TextLogParser
             blockPhase = phaseWords[0].Phase;
             announced = pairs.Length == 0 && line.Marker is null;
         }
+    }
+
+    /// <summary>An evaluation within an epoch: a line with a step number and a validation value ("epoch=1 step=200
+    /// train_loss=0.35 val_loss=0.31"), with the line's values by name.</summary>
+    public sealed record StepEvaluation(int Segment, int Epoch, double Step, int Line,
+        IReadOnlyDictionary<string, double> Values);
+
+    /// <summary>The evaluations made within epochs, in order (at most <see cref="MaxEvaluations"/>).</summary>
+    public IReadOnlyList<StepEvaluation> Evaluations => evaluations;
+    readonly List<StepEvaluation> evaluations = new();
+    const int MaxEvaluations = 100_000;
+
+    static bool StepKey(ReadOnlySpan<char> key) => key.Trim().Equals("step", StringComparison.OrdinalIgnoreCase) ||
+        key.Trim().Equals("global_step", StringComparison.OrdinalIgnoreCase);
+
+    StepEvaluation Evaluation(ScannedLines lines, in ScannedLine line, ReadOnlySpan<ScannedPair> pairs,
+        ReadOnlySpan<(Phase Phase, int At)> phaseWords, double step)
+    {
+        var values = new Dictionary<string, double>();
+        foreach (ref readonly var pair in pairs)
+        {
+            var key = lines.Key(pair);
+            var phase = line.MarkerPhase;
+            foreach (var (p, at) in phaseWords) if (at <= pair.KeyStart + key.Length) phase = p;
+            if (phase == Phase.None) phase = blockPhase;
+            if (Name(key, phase) is { } name) values.TryAdd(name, pair.Value);
+        }
+        return new StepEvaluation(segment, current!.Epoch, step, Line, values);
     }
 
     /// <summary>

@@ -72,6 +72,10 @@ internal sealed class TextLogReader : ILineLogReader
             throw new RegimenException($"{path}: no epoch with a loss or an accuracy found in this text log (looked " +
                 "for lines with an epoch number such as 'Epoch 3/50' or 'epoch: 3' and 'key: value' pairs such as " +
                 "'loss: 0.41'); --format names another reader");
+        var evaluations = parser.Evaluations;
+        if (epochs.Count < FewEpochs && evaluations.Count >= FewEpochs && evaluations.Count >= 2 * epochs.Count &&
+            options.Map.Count == 0)
+            return BuildEvaluations(path, parser, epochs.Count, options, place);
         var rows = epochs.Select(e => e.Values).ToList();
         var notes =
             new List<string> { $"read from console output: {epochs.Count} epochs on " + (place is null
@@ -144,6 +148,52 @@ internal sealed class TextLogReader : ILineLogReader
                 if (announcedRates && column.Role == "lr") column = column with { Column = RatesColumn };
                 log.Columns[i] = column;
             }
+        return logs;
+    }
+
+    /// <summary>Fewer epochs than this are too few to judge a curve by: evaluations within them are read instead.
+    /// </summary>
+    const int FewEpochs = 6;
+
+    /// <summary>
+    /// A log of a few epochs that evaluates every N steps within them ("epoch=1 step=200 train_loss=.. val_loss=.."):
+    /// each evaluation is a point of the curves, numbered 1..N in order (the note says at which steps); the epochs'
+    /// own summaries are left out.
+    /// </summary>
+    List<TrainingLog> BuildEvaluations(string path, TextLogParser parser, int epochCount, ReadOptions options,
+        Func<int, string>? place)
+    {
+        var evaluations = parser.Evaluations;
+        var numbers = new double[evaluations.Count];
+        for (int i = 0; i < numbers.Length; i++)
+            numbers[i] = i > 0 && evaluations[i].Segment == evaluations[i - 1].Segment ? numbers[i - 1] + 1 : 1;
+        var steps = evaluations.Select(e => e.Step).ToList();
+        var spacing = steps.Zip(steps.Skip(1), (a, b) => b - a).Where(d => d > 0).DefaultIfEmpty(0).Min();
+        var notes = new List<string>
+        {
+            $"read from console output: {evaluations.Count} evaluations within {epochCount} epoch" +
+            (epochCount == 1 ? "" : "s") + " (" + (place is null
+                ? $"lines {evaluations[0].Line}-{evaluations[^1].Line}"
+                : $"{place(evaluations[0].Line)} to {place(evaluations[^1].Line)}") + ")",
+            $"each evaluation is one point, numbered 1..{evaluations.Count} in order (steps {G(steps[0])} to " +
+            $"{G(steps[^1])}{(spacing > 0 ? $", every {G(spacing)} or more" : "")}): {epochCount} epochs are too " +
+            "few to judge the curves by; the epochs' own summaries are left out",
+        };
+        if (parser.ValidationSize is { } stated)
+            notes.Add($"the log states {stated} validation samples: the accuracies' binomial noise is on that many");
+        var logs = LogAssembly.Build(SeriesTable.FromRows(path, evaluations.Select(e => e.Values).ToList()),
+            new LogDescription
+            {
+                Name = Path.GetFileNameWithoutExtension(path), Source = path, Reader = Name, Format = "text",
+                Epochs = numbers, Segments = evaluations.Select(e => e.Segment).ToArray(),
+                Hints = new RoleHints { RowsAreEpochs = false },
+                ValidationSize = parser.ValidationSize, TrainSize = parser.TrainSize,
+                Notes = notes,
+            }, options);
+        foreach (var log in logs)
+            for (int i = 0; i < log.Columns.Count; i++)
+                if (parser.Keys.TryGetValue(log.Columns[i].Column, out var key) && key != log.Columns[i].Column)
+                    log.Columns[i] = log.Columns[i] with { Column = key };
         return logs;
     }
 
