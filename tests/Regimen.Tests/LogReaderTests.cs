@@ -411,6 +411,21 @@ public class LogDetectionTests
     }
 
     [Fact]
+    public void ALogAfterAPreambleLongerThanTheHeadIsReadAsText()
+    {
+        var preamble = "---\nlayout: default\n---\n" + string.Concat(Enumerable.Range(1, 250).Select(i =>
+            $"Paragraph {i} of the write-up, no numbers that matter.\n"));
+        var log = Assert.Single(LogReader.Read(Write("page.md", preamble + "    train Loss: 1.20 Acc: 0.40\n" +
+            "    val Loss: 1.16 Acc: 0.19\nEpoch 1/2\n    train Loss: 1.10 Acc: 0.45\n" +
+            "    val Loss: 1.10 Acc: 0.30\n")));
+        Assert.Equal("text", log.Reader);
+        Assert.True(log.Has(e => e.ValAccuracy), "no val_acc");
+        // Prose alone is still refused, with the first line it saw.
+        var e = Assert.Throws<RegimenException>(() => LogReader.Read(Write("prose.md", preamble)));
+        Assert.Contains("The first line is: '---'", e.Message);
+    }
+
+    [Fact]
     public void AForcedFormatReadsOrSaysWhy()
     {
         var csv = Write("h.csv", "epoch,loss,val_accuracy\n0,1.0,0.5\n1,0.8,0.6\n");

@@ -542,7 +542,8 @@ public class TextLogTests
         double[] val = { 0.31, 0.15, 0.18, 0.12, 0.27, 0.11, 0.19, 0.13, 0.26 };
         for (int i = 0; i < val.Length; i++)
         {
-            text.Append($"epoch={i / 3 + 1} step={200 * (i + 1)} train_loss={0.36 - 0.02 * i:0.00} val_loss={val[i]}\n");
+            text.Append($"epoch={i / 3 + 1} step={200 * (i + 1)} train_loss={0.36 - 0.02 * i:0.00} " +
+                $"val_loss={val[i]}\n");
             if (i % 3 == 2) text.Append($"epoch_end={i / 3 + 1} train_loss={0.3 - 0.02 * i:0.00} val_loss=0.15\n");
         }
         var log = ReadOne("train_log.txt", text.ToString());

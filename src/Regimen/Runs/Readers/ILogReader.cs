@@ -32,6 +32,8 @@ public sealed record ReadOptions
 public sealed class LogSample
 {
     public const int HeadBytes = 64 * 1024;
+    /// <summary>The non-empty lines of the head kept in <see cref="Lines"/>.</summary>
+    public const int MaxLines = 200;
 
     public required string Path { get; init; }
     public required byte[] Head { get; init; }
@@ -65,7 +67,7 @@ public sealed class LogSample
         foreach (var b in head) if (b == 0 || (b < 32 && b is not (8 or 9 or 10 or 13 or 27 or 12))) control++;
         var lines = new List<string>();
         int bom = Bom(head), start = bom;
-        for (int i = bom; i <= head.Length && lines.Count < 200; i++)
+        for (int i = bom; i <= head.Length && lines.Count < MaxLines; i++)
             if (i == head.Length || head[i] == '\n')
             {
                 if (i == head.Length && truncated) break;
@@ -84,7 +86,7 @@ public sealed class LogSample
     /// <summary>Lines that are not a file of their own (a notebook cell's outputs), as detection sees them.</summary>
     public static LogSample OfLines(string path, IReadOnlyList<string> lines)
     {
-        var kept = lines.Where(l => l.Trim().Length > 0).Take(200).ToList();
+        var kept = lines.Where(l => l.Trim().Length > 0).Take(MaxLines).ToList();
         var head = Encoding.UTF8.GetBytes(string.Join('\n', kept));
         if (head.Length > HeadBytes) head = head[..HeadBytes];
         return new LogSample { Path = path, Head = head, Binary = false, Lines = kept, Truncated = false };

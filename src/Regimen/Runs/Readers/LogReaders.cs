@@ -68,6 +68,11 @@ public static class LogReaders
     {
         var (best, score) = Rank(sample)[0];
         if (score > 0) return best;
+        // The head is only the first lines: a page whose log comes after a long preamble (front matter, prose, code)
+        // is a text log if the whole file, read as one, has epochs.
+        if (!sample.Binary && (sample.Truncated || sample.Lines.Count >= LogSample.MaxLines) &&
+            All.OfType<TextLogReader>().FirstOrDefault() is { } text && TextLogReader.HasEpochs(path))
+            return text;
         var first = sample.Binary ? "(binary data)" : sample.FirstLine.Length > 120 ? sample.FirstLine[..120] + "..."
             : sample.FirstLine;
         throw new RegimenException($"{path}: not a training log any reader recognizes. Looked for: " +

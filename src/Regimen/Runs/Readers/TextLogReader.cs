@@ -46,6 +46,15 @@ internal sealed class TextLogReader : ILineLogReader
         line.TrimStart().StartsWith("```", StringComparison.Ordinal) || line.TrimStart()
             .StartsWith("~~~", StringComparison.Ordinal);
 
+    /// <summary>Whether the whole file, read as a text log, has an epoch with a loss or an accuracy.</summary>
+    internal static bool HasEpochs(string path)
+    {
+        bool fenced = HasFence(path);
+        var (_, epochs) = Parse(path, fenced);
+        if (fenced && !epochs.Any(HasMetric)) (_, epochs) = Parse(path, fencedOnly: false);
+        return epochs.Any(HasMetric);
+    }
+
     public IReadOnlyList<TrainingLog> Read(string path, ReadOptions options)
     {
         bool fenced = HasFence(path);
