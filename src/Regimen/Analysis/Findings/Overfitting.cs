@@ -20,7 +20,8 @@ internal sealed class Overfitting : FindingKind
         "is still at its best at the end (its accuracy and, where logged, its loss best in the last 2 epochs, or a " +
         "loss evaluated every few epochs within one standard error of its best) and " +
         "the gap, open 3 epochs or more, has not grown beyond the noise since it opened: that is the " +
-        "generalization gap (`train-val-gap`, info); live, while the learning " +
+        "generalization gap (`train-val-gap`, info); nor a gap that only the last epoch shows where that epoch's " +
+        "validation accuracy fell (one low validation epoch opened it); live, while the learning " +
         "rate is still near its peak with most of the planned epochs ahead (as for `degradation`), the gap must " +
         "have been open 2 epochs and its spread be measurable; or validation loss rose " +
         "over 5 % (critical 20 %) and beyond its noise (the spread of its stretch between schedule changes, where " +
@@ -92,8 +93,9 @@ internal sealed class Overfitting : FindingKind
         var trainAt = LogView.FirstAt(v.Log, reference.Epoch).TrainAccuracy!.Value;
         var trainRise = Judgement.Points(train - trainAt, v.Noise.TrainAccuracy(train).Times(Math.Sqrt(2)));
         double chance = v.Classes is > 1 ? 1.0 / v.Classes.Value : 0;
-        // Before the decay, a gap that only the last epoch shows is a swing until the next epoch says otherwise.
-        bool swing = v.BeforeDecay && onset == v.Gap.Count - 1;
+        // A gap that only the last epoch shows is a swing until the next epoch says otherwise: before the decay, and
+        // where that epoch's validation accuracy fell (one low validation epoch opened it, not the training's rise).
+        bool swing = onset == v.Gap.Count - 1 && (v.BeforeDecay || ValidationDipped(v));
         return new(size, swing ? null : size.Grade(o, o.GapWarning, o.GapCritical), v.Gap[onset].Epoch, reference.Gap,
             growth, trainRise,
             train, val, (1 + chance) / 2, FromStart: onset == 0 && !growth.Beyond(o.WarningSe),
@@ -101,6 +103,13 @@ internal sealed class Overfitting : FindingKind
                                  && AtItsBestAtTheEnd(v, "val_loss", higher: false)
                                  && v.Gap.Count - onset >= StayEpochs
                                  && !SteadyGrowth(v, onset, noise).Beyond(o.WarningSe));
+    }
+
+    /// <summary>Whether the last gap epoch's validation accuracy is below the one before it (both logged).</summary>
+    static bool ValidationDipped(LogView v)
+    {
+        var acc = v.Series("val_acc");
+        return v.Gap.Count >= 2 && acc.Count >= 2 && acc[^1].Epoch == v.Gap[^1].Epoch && acc[^1].Value < acc[^2].Value;
     }
 
     /// <summary>
