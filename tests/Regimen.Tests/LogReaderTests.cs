@@ -464,6 +464,26 @@ public class MarkdownTableTests
         Assert.Equal(0.0847, log.Epochs[2].ValAccuracy!.Value, 6);
         Assert.Equal(0.0174, log.Epochs[0].TrainAccuracy!.Value, 6);
     }
+
+    [Fact]
+    public void AModelCardsEvaluationsAtFractionsOfAFewEpochsAreItsPoints()
+    {
+        static string Row(int i, double perEpoch) => FormattableString.Invariant(
+            $"| {0.3 / i:0.0000} | {i / perEpoch:0.0000} | {200 * i} | {0.2 / i:0.0000} | {0.9 + 0.001 * i:0.000} |");
+        string Rows(int n, double perEpoch) => string.Concat(Enumerable.Range(1, n).Select(i => Row(i, perEpoch) +
+            "\n"));
+        const string Header = "## Training results\n\n| Training Loss | Epoch | Step | Validation Loss | Accuracy |\n" +
+            "|:---:|:---:|:---:|:---:|:---:|\n";
+        var path = Path.Combine(TestData.TempDir("md-card"), "README.md");
+        File.WriteAllText(path, Header + Rows(10, 5.3));
+        var log = Assert.Single(LogReader.Read(path));
+        Assert.Equal(Enumerable.Range(1, 10), log.Epochs.Select(e => e.Epoch));
+        Assert.Equal(0.02, log.Epochs[9].ValLoss!.Value, 6);
+        Assert.Contains(log.Notes, n => n.Contains("10 evaluations within 2 epochs"));
+        // Whole epochs, or fractions over many epochs, stay epochs.
+        File.WriteAllText(path, Header + Rows(12, 1.5));
+        Assert.NotEqual(Enumerable.Range(1, 12), Assert.Single(LogReader.Read(path)).Epochs.Select(e => e.Epoch));
+    }
 }
 
 /// <summary>

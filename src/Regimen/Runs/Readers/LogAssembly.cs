@@ -335,6 +335,10 @@ internal static class LogAssembly
         if (epoch >= 0)
         {
             var values = table.Values(epoch, true)!;
+            if (EvaluationPoints(values) is { } points)
+                return (points, $"the epoch column counts fractions of an epoch: {values.Length} evaluations " +
+                    $"within {Math.Ceiling(values[^1])} epochs, too few to judge the curves by, so each evaluation " +
+                    $"is one point, numbered 1..{values.Length} in order");
             double previous = 0;
             for (int i = 0; i < values.Length; i++)
                 if (LogEpoch.IsMissing(values[i]) || !double.IsFinite(values[i])) values[i] = previous;
@@ -351,6 +355,21 @@ internal static class LogAssembly
                 "(from 1)");
         return (Enumerable.Range(1, table.Rows).Select(i => (double)i).ToArray(),
             "no epoch column: rows are epochs 1..N in order");
+    }
+
+    /// <summary>
+    /// An epoch column of fractions that grow row after row (the Hugging Face Trainer's "Epoch 0.1881" in a model
+    /// card, an evaluation every N steps) over fewer than 6 epochs, with at least 6 rows and 2 per epoch: the rows
+    /// numbered 1..N, else null.
+    /// </summary>
+    static double[]? EvaluationPoints(double[] values)
+    {
+        if (values.Length < 6 || values.Any(v => LogEpoch.IsMissing(v) || !double.IsFinite(v))) return null;
+        if (!values.Any(v => v != Math.Floor(v))) return null;
+        for (int i = 1; i < values.Length; i++) if (!(values[i] > values[i - 1])) return null;
+        double epochs = Math.Ceiling(values[^1]);
+        if (epochs >= 6 || values.Length < 2 * epochs) return null;
+        return Enumerable.Range(1, values.Length).Select(i => (double)i).ToArray();
     }
 
     /// <summary>Rows per run: a new run where the epoch counter goes back to (or below) where the run began (or
