@@ -1,6 +1,8 @@
+using System.Globalization;
 using Regimen.Analysis;
 using Regimen.Analysis.Findings;
 using Regimen.Runs;
+using Regimen.Runs.Readers;
 
 namespace Regimen.Tests;
 
@@ -138,5 +140,67 @@ public class AnalysisPassesTests
         Assert.NotSame(measured, Degradation.Measure(v, other));
         Assert.Null(Degradation.Measure(v, other)!.Severity);
         Assert.Equal(measured, Degradation.Measure(new LogView(log, "val_acc", o), o));
+    }
+
+    [Theory]
+    [InlineData(11, 3)]
+    [InlineData(12, 70000)]   // more rows than one parallel chunk
+    public void EveryColumnOfACsvParsedInOnePassIsWhatItsCellsAre(int seed, int rows)
+    {
+        var random = new Random(seed);
+        string[] odd = { "", " ", "nan", "NaN", "inf", "Infinity", "1e-3", "-2.5E+2", " 0.125 ", "+7", "00.50" };
+        var header = new[] { "epoch", "a", "b", "c", "text" };
+        var cells = new List<string[]>();
+        for (int i = 0; i < rows; i++)
+            cells.Add(new[]
+            {
+                i.ToString(CultureInfo.InvariantCulture),
+                (random.NextDouble() * 10).ToString("F5", CultureInfo.InvariantCulture),
+                random.Next(5) == 0 ? odd[random.Next(odd.Length)] : random.NextDouble().ToString("R",
+                    CultureInfo.InvariantCulture),
+                i == rows - 1 ? "x1" : (i * 0.5).ToString(CultureInfo.InvariantCulture),
+                random.Next(3) == 0 ? "train" : "0.5",
+            });
+        var path = Path.Combine(Path.GetTempPath(), $"regimen-onepass-{seed}-{Environment.ProcessId}.csv");
+        File.WriteAllLines(path, cells.Select(r => string.Join(',', r)).Prepend(string.Join(',', header)));
+        try
+        {
+            var table = CsvTable.Read(path);
+            for (int c = 0; c < header.Length; c++)
+            {
+                var expected = new double[rows];
+                int bad = -1;
+                for (int i = 0; i < rows && bad < 0; i++)
+                {
+                    var cell = cells[i][c].Trim();
+                    if (cell.Length == 0) expected[i] = LogEpoch.Missing;
+                    else if (double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+                        expected[i] = v;
+                    else if (cell is "nan" or "NaN") expected[i] = double.NaN;
+                    else if (cell is "inf" or "Infinity") expected[i] = double.PositiveInfinity;
+                    else bad = i;
+                }
+                if (bad >= 0)
+                {
+                    Assert.Null(table.NumberColumn(c, strict: false));
+                    var e = Assert.Throws<RegimenException>(() => table.NumberColumn(c));
+                    Assert.Contains($":{bad + 2}: '{cells[bad][c].Trim()}'", e.Message);
+                    continue;
+                }
+                var first = table.NumberColumn(c)!;
+                Assert.Equal(expected.Select(BitConverter.DoubleToInt64Bits),
+                    first.Select(BitConverter.DoubleToInt64Bits));
+                // Handed out once; a second caller gets its own copy of the same numbers.
+                var second = table.NumberColumn(c)!;
+                Assert.NotSame(first, second);
+                Assert.Equal(first.Select(BitConverter.DoubleToInt64Bits),
+                    second.Select(BitConverter.DoubleToInt64Bits));
+            }
+            Assert.Null(table.NumberColumn(header.Length));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }

@@ -26,16 +26,17 @@ internal sealed class CsvTable
     List<(int Line, int Start, int Length)>? spans;
 
     /// <summary>
-    /// One column as numbers, parsed straight from the bytes without a string per field, in parallel chunks of
-    /// rows; <see cref="LogEpoch.Missing"/> where a cell is empty; null when the column does not exist, or, unless
-    /// <paramref name="strict"/> (then it is an error naming the line), when a cell is not a number.
+    /// One column as numbers, parsed straight from the bytes without a string per field (every column in one pass:
+    /// <see cref="ParseAll"/>); <see cref="LogEpoch.Missing"/> where a cell is empty; null when the column does not
+    /// exist, or, unless <paramref name="strict"/> (then it is an error naming the line), when a cell is not a
+    /// number.
     /// </summary>
     public double[]? NumberColumn(int column, bool strict = true)
     {
         if (column < 0) return null;
-        var result = new double[RowCount];
         if (rows is not null || spans is null)
         {
+            var result = new double[RowCount];
             for (int i = 0; i < Rows.Count; i++)
             {
                 var (line, fields) = Rows[i];
@@ -47,30 +48,64 @@ internal sealed class CsvTable
             }
             return result;
         }
-        var rowSpans = spans;
-        var source = bytes!;
-        byte separator = (byte)Separator;
-        int firstBad = int.MaxValue;
-        Parallel.For(0, (rowSpans.Count + ChunkRows - 1) / ChunkRows, chunk =>
-        {
-            int end = Math.Min(rowSpans.Count, (chunk + 1) * ChunkRows);
-            for (int i = chunk * ChunkRows; i < end; i++)
-            {
-                var cell = Cell(source, rowSpans[i], column, separator);
-                if (cell.Length == 0) { result[i] = LogEpoch.Missing; continue; }
-                if (TryParseDecimal(cell, out var v) || double.TryParse(cell, NumberStyles.Float,
-                    CultureInfo.InvariantCulture, out v)) result[i] = v;
-                else if (Special(Encoding.UTF8.GetString(cell)) is { } special) result[i] = special;
-                else { InterlockedMin(ref firstBad, i); break; }
-            }
-        });
+        if (column >= Header.Length) return null;
+        parsed ??= ParseAll();
+        int firstBad = parsed.FirstBad[column];
         if (firstBad != int.MaxValue)
         {
             if (!strict) return null;
-            NonNumeric(Encoding.UTF8.GetString(Cell(source, rowSpans[firstBad], column, separator)), column,
-                rowSpans[firstBad].Line);
+            NonNumeric(Encoding.UTF8.GetString(Cell(bytes!, spans[firstBad], column, (byte)Separator)), column,
+                spans[firstBad].Line);
         }
-        return result;
+        // Each column is handed out once as parsed (callers scale and shift what they get), a copy after.
+        if (parsed.HandedOut[column]) return (double[])parsed.Columns[column].Clone();
+        parsed.HandedOut[column] = true;
+        return parsed.Columns[column];
+    }
+
+    sealed record Parsed(double[][] Columns, int[] FirstBad, bool[] HandedOut);
+
+    Parsed? parsed;
+
+    /// <summary>
+    /// Every column as numbers in one pass over the rows, in parallel chunks of rows: each cell is parsed as
+    /// <see cref="NumberColumn"/> defines (empty: missing; a plain decimal, any double, nan/inf), and a column's first
+    /// cell that is none of them is kept (the column is no number from there). A column at a time walked every row
+    /// once per column, skipping to its field from the row's start each time (bench/RESULTS.md).
+    /// </summary>
+    Parsed ParseAll()
+    {
+        var rowSpans = spans!;
+        var source = bytes!;
+        byte separator = (byte)Separator;
+        int n = Header.Length, count = rowSpans.Count;
+        var columns = new double[n][];
+        for (int c = 0; c < n; c++) columns[c] = new double[count];
+        var firstBad = new int[n];
+        Array.Fill(firstBad, int.MaxValue);
+        Parallel.For(0, (count + ChunkRows - 1) / ChunkRows, chunk =>
+        {
+            int end = Math.Min(count, (chunk + 1) * ChunkRows);
+            var stopped = new bool[n];
+            for (int i = chunk * ChunkRows; i < end; i++)
+            {
+                ReadOnlySpan<byte> rest = source.AsSpan(rowSpans[i].Start, rowSpans[i].Length);
+                for (int c = 0; c < n; c++)
+                {
+                    // Rows have the header's field count (ReadUnquoted checks it): the fields in order.
+                    int comma = rest.IndexOf(separator);
+                    var cell = (comma < 0 ? rest : rest[..comma]).Trim(" \t"u8);
+                    rest = comma < 0 ? ReadOnlySpan<byte>.Empty : rest[(comma + 1)..];
+                    if (stopped[c]) continue;
+                    if (cell.Length == 0) { columns[c][i] = LogEpoch.Missing; continue; }
+                    if (TryParseDecimal(cell, out var v) || double.TryParse(cell, NumberStyles.Float,
+                        CultureInfo.InvariantCulture, out v)) columns[c][i] = v;
+                    else if (Special(Encoding.UTF8.GetString(cell)) is { } special) columns[c][i] = special;
+                    else { InterlockedMin(ref firstBad[c], i); stopped[c] = true; }
+                }
+            }
+        });
+        return new Parsed(columns, firstBad, new bool[n]);
     }
 
     /// <summary>One column's cells as text (trimmed).</summary>
