@@ -106,7 +106,9 @@ public class WatchTests
         var live = Replay(log, window: 64);
         var overfitting = live.Announced.First(a => a.Finding.Kind == "overfitting");
         int crossing = log.Epochs.First(e => e.TrainAccuracy - e.ValAccuracy > 0.05).Epoch;
-        Assert.Equal(crossing, overfitting.Epoch);
+        // A gap shown only by a last epoch whose validation accuracy fell is one low epoch: announced one epoch later.
+        bool dip = log.Epochs[crossing].ValAccuracy < log.Epochs[crossing - 1].ValAccuracy;
+        Assert.Equal(dip ? crossing + 1 : crossing, overfitting.Epoch);
         Assert.Equal(Describe(Analyst.Analyze(log).Findings), Describe(live.Finish().Analysis.Findings));
     }
 
